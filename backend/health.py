@@ -1,0 +1,29 @@
+"""Liveness and readiness probes for load balancers and operators."""
+from __future__ import annotations
+
+from botocore.exceptions import BotoCoreError, ClientError
+from flask import Blueprint, current_app, jsonify
+
+from errors import CREATE_TABLES_HINT, error_response
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    return jsonify({"status": "ok"})
+
+
+@bp.get("/readyz")
+def readyz():
+    """200 when DynamoDB answers and both tables (and their GSIs) are ACTIVE, else 503 saying which."""
+    try:
+        tables = current_app.extensions["calendar_db"].table_statuses()
+    except (BotoCoreError, ClientError) as exc:
+        return error_response(503, "dynamodb_unavailable", f"DynamoDB did not answer: {exc}")
+    not_ready = {name: status for name, status in tables.items() if status != "ACTIVE"}
+    if not not_ready:
+        return jsonify({"status": "ready", "tables": tables})
+    listing = ", ".join(f"{name} is {status}" for name, status in not_ready.items())
+    hint = f" {CREATE_TABLES_HINT}" if "MISSING" in not_ready.values() else ""
+    return error_response(503, "not_ready", f"Tables not ready: {listing}.{hint}", tables=tables)

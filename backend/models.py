@@ -1,0 +1,577 @@
+"""DynamoDB persistence: table specs, table creation, and every read and write of the service."""
+from __future__ import annotations
+
+import logging
+import os
+import random
+import time
+import unicodedata
+import uuid
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from config import Settings
+
+log = logging.getLogger(__name__)
+
+NAME_INDEX = "name-index"
+DEPARTMENT_DATE_INDEX = "department-date-index"
+NAME_MARKER_PREFIX = "name#"
+BATCH_WRITE_LIMIT = 25
+TRANSACTION_RETRIES = 6
+
+DEPARTMENT_FIELDS = ("id", "name", "description", "created_at", "updated_at")
+EVENT_FIELDS = (
+    "id", "department_id", "event_date", "title", "description", "time", "url",
+    "created_at", "last_modified", "version",
+)
+
+
+class DatabaseError(Exception):
+    """Base of the domain errors raised by DynamoDBDatabase."""
+
+
+class NotFound(DatabaseError):
+    pass
+
+
+class Conflict(DatabaseError):
+    pass
+
+
+class PreconditionFailed(DatabaseError):
+    def __init__(self, message: str, current_version: int | None = None):
+        super().__init__(message)
+        self.current_version = current_version
+
+
+def utc_now_iso() -> str:
+    """Current UTC time as ISO-8601 with milliseconds and `Z`, e.g. 2024-01-15T10:30:00.000Z."""
+    now = datetime.now(timezone.utc)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+
+
+def department_name_key(name: str) -> str:
+    """The uniqueness key of a department name: NFKC, case-folded, inner whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def table_specs(settings: Settings) -> list[dict[str, Any]]:
+    """CreateTable arguments of both tables (keys and GSIs), without billing settings."""
+    all_projection = {"ProjectionType": "ALL"}
+    return [
+        {
+            "TableName": settings.departments_table,
+            "AttributeDefinitions": [
+                {"AttributeName": "id", "AttributeType": "S"},
+                {"AttributeName": "name", "AttributeType": "S"},
+            ],
+            "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+            "GlobalSecondaryIndexes": [
+                {
+                    "IndexName": NAME_INDEX,
+                    "KeySchema": [{"AttributeName": "name", "KeyType": "HASH"}],
+                    "Projection": all_projection,
+                }
+            ],
+        },
+        {
+            "TableName": settings.events_table,
+            "AttributeDefinitions": [
+                {"AttributeName": "id", "AttributeType": "S"},
+                {"AttributeName": "department_id", "AttributeType": "S"},
+                {"AttributeName": "event_date", "AttributeType": "S"},
+            ],
+            "KeySchema": [
+                {"AttributeName": "id", "KeyType": "HASH"},
+                {"AttributeName": "department_id", "KeyType": "RANGE"},
+            ],
+            "GlobalSecondaryIndexes": [
+                {
+                    "IndexName": DEPARTMENT_DATE_INDEX,
+                    "KeySchema": [
+                        {"AttributeName": "department_id", "KeyType": "HASH"},
+                        {"AttributeName": "event_date", "KeyType": "RANGE"},
+                    ],
+                    "Projection": all_projection,
+                }
+            ],
+        },
+    ]
+
+
+def make_client(settings: Settings):
+    """A thread-safe low-level DynamoDB client built from the settings."""
+    kwargs: dict[str, Any] = {
+        "region_name": settings.aws_region,
+        "config": Config(
+            retries={"mode": "standard", "max_attempts": settings.dynamodb_max_attempts},
+            connect_timeout=settings.dynamodb_connect_timeout,
+            read_timeout=settings.dynamodb_read_timeout,
+            max_pool_connections=50,
+        ),
+    }
+    if settings.dynamodb_endpoint_url:
+        kwargs["endpoint_url"] = settings.dynamodb_endpoint_url
+        # Local endpoints accept any key; don't make developers invent one.
+        if not os.environ.get("AWS_ACCESS_KEY_ID") and not os.environ.get("AWS_PROFILE"):
+            kwargs["aws_access_key_id"] = "local"
+            kwargs["aws_secret_access_key"] = "local"
+    return boto3.session.Session().client("dynamodb", **kwargs)
+
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, set, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def to_item(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in data.items()}
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _plain(_deserializer.deserialize(v)) for k, v in item.items()}
+
+
+def _public(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    return {f: data.get(f, "") for f in fields}
+
+
+def _error_code(exc: ClientError) -> str:
+    return exc.response.get("Error", {}).get("Code", "")
+
+
+def _cancellation_codes(exc: ClientError) -> list[str]:
+    reasons = exc.response.get("CancellationReasons")
+    if reasons:
+        return [r.get("Code", "None") for r in reasons]
+    # Some engines only put the reasons in the message: "... reasons [ConditionalCheckFailed, None]".
+    message = exc.response.get("Error", {}).get("Message", "")
+    if "[" in message and "]" in message:
+        inside = message[message.rindex("[") + 1 : message.rindex("]")]
+        return [part.strip() for part in inside.split(",")]
+    return []
+
+
+class DynamoDBDatabase:
+    """Departments and events in DynamoDB; one public method per access pattern."""
+
+    def __init__(self, settings: Settings | None = None, client=None):
+        self.settings = settings or Settings.from_env()
+        self.client = client or make_client(self.settings)
+        self.departments_table = self.settings.departments_table
+        self.events_table = self.settings.events_table
+
+    # -- tables ---------------------------------------------------------------------------
+
+    def create_tables(self, wait: bool = True) -> list[str]:
+        """Create missing tables with their GSIs; wait until ACTIVE. Returns the names created."""
+        created = []
+        for spec in table_specs(self.settings):
+            name = spec["TableName"]
+            if self._table_status(name) is not None:
+                log.info("table %s exists, left as it is", name)
+                continue
+            try:
+                self.client.create_table(**self._with_billing(spec))
+                created.append(name)
+                log.info("table %s created", name)
+            except ClientError as exc:
+                if _error_code(exc) != "ResourceInUseException":  # created concurrently
+                    raise
+        if wait:
+            for spec in table_specs(self.settings):
+                self.client.get_waiter("table_exists").wait(
+                    TableName=spec["TableName"], WaiterConfig={"Delay": 1, "MaxAttempts": 120}
+                )
+        return created
+
+    def _with_billing(self, spec: dict[str, Any]) -> dict[str, Any]:
+        spec = dict(spec)
+        if self.settings.billing_mode == "PROVISIONED":
+            throughput = {
+                "ReadCapacityUnits": self.settings.read_capacity,
+                "WriteCapacityUnits": self.settings.write_capacity,
+            }
+            spec["ProvisionedThroughput"] = throughput
+            spec["GlobalSecondaryIndexes"] = [
+                {**gsi, "ProvisionedThroughput": throughput} for gsi in spec["GlobalSecondaryIndexes"]
+            ]
+        else:
+            spec["BillingMode"] = "PAY_PER_REQUEST"
+        return spec
+
+    def _table_status(self, name: str) -> str | None:
+        try:
+            table = self.client.describe_table(TableName=name)["Table"]
+        except ClientError as exc:
+            if _error_code(exc) == "ResourceNotFoundException":
+                return None
+            raise
+        statuses = [table.get("TableStatus", "UNKNOWN")]
+        statuses += [g.get("IndexStatus", "ACTIVE") for g in table.get("GlobalSecondaryIndexes", [])]
+        return next((s for s in statuses if s != "ACTIVE"), "ACTIVE")
+
+    def table_statuses(self) -> dict[str, str]:
+        """Status of each table ("ACTIVE", "CREATING", ..., or "MISSING"), GSIs included."""
+        return {
+            name: self._table_status(name) or "MISSING"
+            for name in (self.departments_table, self.events_table)
+        }
+
+    # -- departments ----------------------------------------------------------------------
+
+    def list_departments(self) -> list[dict[str, Any]]:
+        """All departments, sorted by name (case-insensitively)."""
+        departments = [
+            _public(item, DEPARTMENT_FIELDS)
+            for item in self._scan(
+                self.departments_table,
+                FilterExpression="attribute_exists(#name) AND attribute_not_exists(#deleting)",
+                ExpressionAttributeNames={"#name": "name", "#deleting": "deleting"},
+            )
+        ]
+        return sorted(departments, key=lambda d: (department_name_key(d["name"]), d["name"], d["id"]))
+
+    def get_department(self, department_id: str) -> dict[str, Any]:
+        """The department; raises NotFound if it does not exist or is being deleted."""
+        item = self._get_department_item(department_id)
+        if item is None or "deleting" in item:
+            raise NotFound(f"department {department_id} not found")
+        return _public(item, DEPARTMENT_FIELDS)
+
+    def find_department_by_name(self, name: str) -> dict[str, Any] | None:
+        """The department holding this name (compared as department_name_key does), or None."""
+        marker = self._get_department_item(NAME_MARKER_PREFIX + department_name_key(name))
+        if marker is None:
+            return None
+        try:
+            return self.get_department(marker["department_id"])
+        except NotFound:
+            return None
+
+    def create_department(
+        self,
+        name: str,
+        description: str = "",
+        *,
+        department_id: str | None = None,
+        created_at: str | None = None,
+    ) -> dict[str, Any]:
+        """Store a new department; raises Conflict if the name (or the id) is taken."""
+        now = utc_now_iso()
+        department = {
+            "id": department_id or str(uuid.uuid4()),
+            "name": name,
+            "description": description,
+            "created_at": created_at or now,
+            "updated_at": now,
+        }
+        marker = {
+            "id": NAME_MARKER_PREFIX + department_name_key(name),
+            "department_id": department["id"],
+        }
+        not_exists = {
+            "ConditionExpression": "attribute_not_exists(#id)",
+            "ExpressionAttributeNames": {"#id": "id"},
+        }
+        try:
+            self._transact([
+                {"Put": {"TableName": self.departments_table, "Item": to_item(marker), **not_exists}},
+                {"Put": {"TableName": self.departments_table, "Item": to_item(department), **not_exists}},
+            ])
+        except ClientError as exc:
+            codes = _cancellation_codes(exc)
+            if codes[:1] == ["ConditionalCheckFailed"]:
+                raise Conflict(f"a department named {name!r} already exists") from exc
+            if codes[1:2] == ["ConditionalCheckFailed"]:
+                raise Conflict(f"a department with id {department['id']} already exists") from exc
+            raise
+        return department
+
+    def delete_department(self, department_id: str) -> int:
+        """Delete the department and all its events; returns how many events went with it.
+
+        The department is first marked `deleting`, so no event can be added while its events
+        are removed, and a delete interrupted half-way is finished by the next one.
+        """
+        try:
+            self.client.update_item(
+                TableName=self.departments_table,
+                Key=to_item({"id": department_id}),
+                UpdateExpression="SET #deleting = if_not_exists(#deleting, :now)",
+                ConditionExpression="attribute_exists(#id) AND attribute_exists(#name)",
+                ExpressionAttributeNames={"#id": "id", "#name": "name", "#deleting": "deleting"},
+                ExpressionAttributeValues=to_item({":now": utc_now_iso()}),
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as exc:
+            if _error_code(exc) == "ConditionalCheckFailedException":
+                raise NotFound(f"department {department_id} not found") from exc
+            raise
+        deleted = 0
+        while True:  # GSI reads may lag behind the base table; repeat until nothing is left
+            keys = [
+                {"id": e["id"], "department_id": e["department_id"]}
+                for e in self._query_department_events(department_id, projection="#id, #dep")
+            ]
+            if not keys:
+                break
+            self._batch_write(self.events_table, [{"DeleteRequest": {"Key": to_item(k)}} for k in keys])
+            deleted += len(keys)
+        item = self._get_department_item(department_id)
+        if item is not None:
+            self._transact([
+                {"Delete": {"TableName": self.departments_table, "Key": to_item({"id": department_id})}},
+                {"Delete": {
+                    "TableName": self.departments_table,
+                    "Key": to_item({"id": NAME_MARKER_PREFIX + department_name_key(item["name"])}),
+                    "ConditionExpression": "attribute_not_exists(#id) OR #dep = :dep",
+                    "ExpressionAttributeNames": {"#id": "id", "#dep": "department_id"},
+                    "ExpressionAttributeValues": to_item({":dep": department_id}),
+                }},
+            ])
+        return deleted
+
+    def _get_department_item(self, key: str) -> dict[str, Any] | None:
+        response = self.client.get_item(
+            TableName=self.departments_table, Key=to_item({"id": key}), ConsistentRead=True
+        )
+        return from_item(response["Item"]) if "Item" in response else None
+
+    # -- events ---------------------------------------------------------------------------
+
+    def list_events(
+        self, department_id: str, start: str | None = None, end: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The department's events between start and end (inclusive, YYYY-MM-DD), ordered by
+        event_date then created_at; raises NotFound for an unknown department."""
+        self.get_department(department_id)
+        events = [_public(e, EVENT_FIELDS) for e in self._query_department_events(department_id, start, end)]
+        return sorted(events, key=lambda e: (e["event_date"], e["created_at"], e["id"]))
+
+    def get_event(self, event_id: str) -> dict[str, Any]:
+        """The event; raises NotFound."""
+        return _public(self._get_event_item(event_id), EVENT_FIELDS)
+
+    def create_event(
+        self,
+        department_id: str,
+        fields: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        created_at: str | None = None,
+        last_modified: str | None = None,
+    ) -> dict[str, Any]:
+        """Store a new event of an existing department; raises NotFound or Conflict (id taken)."""
+        now = utc_now_iso()
+        event = {
+            "description": "",
+            "time": "",
+            "url": "",
+            **fields,
+            "id": event_id or str(uuid.uuid4()),
+            "department_id": department_id,
+            "created_at": created_at or now,
+            "last_modified": last_modified or created_at or now,
+            "version": 1,
+        }
+        try:
+            self._transact([
+                {"ConditionCheck": {
+                    "TableName": self.departments_table,
+                    "Key": to_item({"id": department_id}),
+                    "ConditionExpression": "attribute_exists(#name) AND attribute_not_exists(#deleting)",
+                    "ExpressionAttributeNames": {"#name": "name", "#deleting": "deleting"},
+                }},
+                {"Put": {
+                    "TableName": self.events_table,
+                    "Item": to_item(event),
+                    "ConditionExpression": "attribute_not_exists(#id)",
+                    "ExpressionAttributeNames": {"#id": "id"},
+                }},
+            ])
+        except ClientError as exc:
+            codes = _cancellation_codes(exc)
+            if codes[:1] == ["ConditionalCheckFailed"]:
+                raise NotFound(f"department {department_id} not found") from exc
+            if codes[1:2] == ["ConditionalCheckFailed"]:
+                raise Conflict(f"an event with id {event['id']} already exists") from exc
+            raise
+        return _public(event, EVENT_FIELDS)
+
+    def update_event(
+        self, event_id: str, changes: dict[str, Any], expected_version: int | None = None
+    ) -> dict[str, Any]:
+        """Change only the given fields, bump version, renew last_modified; returns the event.
+
+        Raises NotFound, or PreconditionFailed when expected_version is not the stored one.
+        """
+        current = self._get_event_item(event_id)
+        names = {"#id": "id", "#version": "version", "#last_modified": "last_modified"}
+        values: dict[str, Any] = {":one": 1, ":now": utc_now_iso()}
+        assignments = ["#version = #version + :one", "#last_modified = :now"]
+        for i, (field, value) in enumerate(sorted(changes.items())):
+            names[f"#f{i}"] = field
+            values[f":v{i}"] = value
+            assignments.append(f"#f{i} = :v{i}")
+        condition = "attribute_exists(#id)"
+        if expected_version is not None:
+            condition += " AND #version = :expected"
+            values[":expected"] = expected_version
+        try:
+            response = self.client.update_item(
+                TableName=self.events_table,
+                Key=to_item({"id": event_id, "department_id": current["department_id"]}),
+                UpdateExpression="SET " + ", ".join(assignments),
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_item(values),
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as exc:
+            if _error_code(exc) == "ConditionalCheckFailedException":
+                self._raise_for_failed_condition(event_id, exc)
+            raise
+        return _public(from_item(response["Attributes"]), EVENT_FIELDS)
+
+    def delete_event(self, event_id: str, expected_version: int | None = None) -> dict[str, Any]:
+        """Delete the event; returns it as it was. Raises NotFound or PreconditionFailed."""
+        current = self._get_event_item(event_id)
+        names = {"#id": "id"}
+        values: dict[str, Any] = {}
+        condition = "attribute_exists(#id)"
+        if expected_version is not None:
+            condition += " AND #version = :expected"
+            names["#version"] = "version"
+            values[":expected"] = expected_version
+        extra = {"ExpressionAttributeValues": to_item(values)} if values else {}
+        try:
+            response = self.client.delete_item(
+                TableName=self.events_table,
+                Key=to_item({"id": event_id, "department_id": current["department_id"]}),
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ReturnValues="ALL_OLD",
+                **extra,
+            )
+        except ClientError as exc:
+            if _error_code(exc) == "ConditionalCheckFailedException":
+                self._raise_for_failed_condition(event_id, exc)
+            raise
+        return _public(from_item(response["Attributes"]), EVENT_FIELDS)
+
+    def _raise_for_failed_condition(self, event_id: str, exc: ClientError) -> None:
+        try:
+            current = self.get_event(event_id)
+        except NotFound as missing:
+            raise missing from exc
+        raise PreconditionFailed(
+            f"event {event_id} is at version {current['version']}", current["version"]
+        ) from exc
+
+    def _get_event_item(self, event_id: str) -> dict[str, Any]:
+        # The table key is (id, department_id); the id alone is a partition holding one item.
+        response = self.client.query(
+            TableName=self.events_table,
+            KeyConditionExpression="#id = :id",
+            ExpressionAttributeNames={"#id": "id"},
+            ExpressionAttributeValues=to_item({":id": event_id}),
+            ConsistentRead=True,
+        )
+        if not response["Items"]:
+            raise NotFound(f"event {event_id} not found")
+        return from_item(response["Items"][0])
+
+    def _query_department_events(
+        self,
+        department_id: str,
+        start: str | None = None,
+        end: str | None = None,
+        projection: str | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        names = {"#dep": "department_id"}
+        values: dict[str, Any] = {":dep": department_id}
+        condition = "#dep = :dep"
+        if start or end:
+            names["#date"] = "event_date"
+            if start and end:
+                condition += " AND #date BETWEEN :start AND :end"
+                values.update({":start": start, ":end": end})
+            elif start:
+                condition += " AND #date >= :start"
+                values[":start"] = start
+            else:
+                condition += " AND #date <= :end"
+                values[":end"] = end
+        kwargs: dict[str, Any] = {
+            "TableName": self.events_table,
+            "IndexName": DEPARTMENT_DATE_INDEX,
+            "KeyConditionExpression": condition,
+            "ExpressionAttributeValues": to_item(values),
+        }
+        if projection:
+            names["#id"] = "id"
+            kwargs["ProjectionExpression"] = projection
+        kwargs["ExpressionAttributeNames"] = names
+        yield from self._paginate("query", kwargs)
+
+    # -- low-level helpers ----------------------------------------------------------------
+
+    def _scan(self, table: str, **kwargs) -> Iterator[dict[str, Any]]:
+        yield from self._paginate("scan", {"TableName": table, **kwargs})
+
+    def _paginate(self, operation: str, kwargs: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Every item of a Query or Scan, following LastEvaluatedKey to the end."""
+        call = getattr(self.client, operation)
+        while True:
+            response = call(**kwargs)
+            for item in response.get("Items", []):
+                yield from_item(item)
+            last_key = response.get("LastEvaluatedKey")
+            if not last_key:
+                return
+            kwargs = {**kwargs, "ExclusiveStartKey": last_key}
+
+    def _transact(self, items: list[dict[str, Any]]) -> None:
+        """TransactWriteItems, retried while it only collides with another transaction."""
+        for attempt in range(TRANSACTION_RETRIES):
+            try:
+                self.client.transact_write_items(TransactItems=items)
+                return
+            except ClientError as exc:
+                codes = _cancellation_codes(exc)
+                retryable = _error_code(exc) == "TransactionConflictException" or (
+                    "TransactionConflict" in codes and "ConditionalCheckFailed" not in codes
+                )
+                if not retryable or attempt == TRANSACTION_RETRIES - 1:
+                    raise
+                time.sleep(random.uniform(0, 0.02 * 2**attempt))
+
+    def _batch_write(self, table: str, requests: Iterable[dict[str, Any]]) -> None:
+        """BatchWriteItem in chunks of 25, retrying UnprocessedItems with backoff."""
+        requests = list(requests)
+        for start in range(0, len(requests), BATCH_WRITE_LIMIT):
+            pending = {table: requests[start : start + BATCH_WRITE_LIMIT]}
+            attempt = 0
+            while pending:
+                pending = self.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+                if pending:
+                    attempt += 1
+                    time.sleep(min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.0))

@@ -1,0 +1,93 @@
+"""`make run`: a local DynamoDB (unless DYNAMODB_ENDPOINT_URL is set), the tables, then the app.
+
+Never reaches real AWS: without DYNAMODB_ENDPOINT_URL it starts DynamoDB Local (data kept in
+LOCAL_DATA_DIR, default .data/), or moto's in-memory server when Java is missing.
+Ctrl-C or SIGTERM stops the app and the local DynamoDB it started; the data stays.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from config import BACKEND_DIR, PROJECT_DIR, Settings, load_env_files
+from local_dynamodb import (
+    LocalDynamoDBUnavailable,
+    start_dynamodb_local,
+    start_moto_server,
+    why_dynamodb_local_unavailable,
+)
+from models import DynamoDBDatabase
+
+log = logging.getLogger("run_local")
+
+
+class Stop(Exception):
+    pass
+
+
+def _raise_stop(signum, frame):
+    raise Stop()
+
+
+def start_local_dynamodb(data_dir: Path, port: int):
+    reason = why_dynamodb_local_unavailable()
+    if reason is None:
+        try:
+            server = start_dynamodb_local(port, data_dir / "dynamodb", data_dir / "dynamodb-local.log")
+            log.info("DynamoDB Local on %s, data in %s", server.endpoint_url, data_dir / "dynamodb")
+            return server
+        except LocalDynamoDBUnavailable as exc:
+            reason = f"{exc} (see {data_dir / 'dynamodb-local.log'})"
+    log.warning("DynamoDB Local cannot start: %s", reason)
+    log.warning("Falling back to moto's server: IN MEMORY, NOTHING PERSISTS after this process ends.")
+    return start_moto_server(port, data_dir / "moto.log")
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    load_env_files()
+    signal.signal(signal.SIGTERM, _raise_stop)
+    data_dir = Path(os.environ.get("LOCAL_DATA_DIR") or PROJECT_DIR / ".data").resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = None
+    app_process = None
+    try:
+        if os.environ.get("DYNAMODB_ENDPOINT_URL", "").strip():
+            log.info("Using DYNAMODB_ENDPOINT_URL=%s (no local DynamoDB started)",
+                     os.environ["DYNAMODB_ENDPOINT_URL"])
+        else:
+            port = int(os.environ.get("DYNAMODB_LOCAL_PORT") or 8000)
+            server = start_local_dynamodb(data_dir, port)
+            os.environ["DYNAMODB_ENDPOINT_URL"] = server.endpoint_url
+        settings = Settings.from_env()
+        created = DynamoDBDatabase(settings).create_tables()
+        log.info("Tables ready (%s)", ", ".join(created) + " created" if created else "already there")
+        log.info("Serving on http://%s:%s (Socket.IO mode %s)", settings.host, settings.port,
+                 settings.socketio_async_mode)
+        app_process = subprocess.Popen([sys.executable, str(BACKEND_DIR / "wsgi.py")], cwd=BACKEND_DIR)
+        return app_process.wait()
+    except (KeyboardInterrupt, Stop):
+        log.info("Stopping")
+        return 0
+    except LocalDynamoDBUnavailable as exc:
+        log.error("%s", exc)
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        if app_process is not None and app_process.poll() is None:
+            app_process.terminate()
+            try:
+                app_process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                app_process.kill()
+        if server is not None:
+            server.stop()
+            log.info("Local DynamoDB stopped")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
