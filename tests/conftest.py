@@ -45,13 +45,14 @@ def dynamodb_server(request, tmp_path_factory):
 
 
 def make_settings(endpoint_url: str, **overrides) -> Settings:
-    return Settings(
-        dynamodb_endpoint_url=endpoint_url,
-        table_prefix=f"t{uuid.uuid4().hex[:12]}_",
-        dynamodb_max_attempts=2,
-        dynamodb_connect_timeout=2,
+    values = {
+        "dynamodb_endpoint_url": endpoint_url,
+        "table_prefix": f"t{uuid.uuid4().hex[:12]}_",
+        "dynamodb_max_attempts": 2,
+        "dynamodb_connect_timeout": 2,
         **overrides,
-    )
+    }
+    return Settings(**values)
 
 
 @pytest.fixture

@@ -1,0 +1,65 @@
+"""Requests arriving at the same moment, against a live app process over HTTP."""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+CLIENTS = 20
+
+
+def _all_at_once(call, count: int = CLIENTS) -> list:
+    barrier = threading.Barrier(count)
+
+    def run(i):
+        barrier.wait()
+        return call(i)
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+def test_twenty_clients_creating_one_name_exactly_one_wins(live_server, db):
+    statuses = _all_at_once(
+        lambda i: requests.post(f"{live_server.url}/api/departments", json={"name": "동시 생성"}, timeout=30).status_code
+    )
+    assert sorted(statuses) == [201] + [409] * (CLIENTS - 1)
+    assert [d["name"] for d in db.list_departments()] == ["동시 생성"]
+
+
+def test_twenty_conditional_updates_of_one_version_exactly_one_wins(live_server, db, make_department, make_event):
+    event = make_event(make_department()["id"])
+    statuses = _all_at_once(
+        lambda i: requests.put(f"{live_server.url}/api/events/{event['id']}", json={"title": f"writer {i}"},
+                               headers={"If-Match": '"1"'}, timeout=30).status_code
+    )
+    assert sorted(statuses) == [200] + [412] * (CLIENTS - 1)
+    assert db.get_event(event["id"])["version"] == 2
+
+
+def test_twenty_unconditional_updates_lose_no_version(live_server, db, make_department, make_event):
+    event = make_event(make_department()["id"])
+    statuses = _all_at_once(
+        lambda i: requests.put(f"{live_server.url}/api/events/{event['id']}", json={"time": str(i)},
+                               timeout=30).status_code
+    )
+    assert statuses == [200] * CLIENTS
+    assert db.get_event(event["id"])["version"] == 1 + CLIENTS
+
+
+def test_events_created_while_the_department_is_deleted_leave_no_orphans(live_server, db, make_department):
+    department_id = make_department()["id"]
+    url = live_server.url
+
+    def act(i):
+        if i == 0:
+            return requests.delete(f"{url}/api/departments/{department_id}", timeout=30).status_code
+        return requests.post(f"{url}/api/events/{department_id}",
+                             json={"event_date": "2024-01-01", "title": f"e{i}"}, timeout=30).status_code
+
+    statuses = _all_at_once(act)
+
+    assert statuses[0] == 204
+    assert set(statuses[1:]) <= {201, 404}
+    assert db.client.scan(TableName=db.events_table)["Items"] == []

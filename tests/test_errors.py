@@ -1,0 +1,147 @@
+"""Every failure answers JSON {"error", "message"}; storage failures are 503s that say what to do."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from botocore.awsrequest import AWSResponse
+
+from app import create_app
+from config import Settings
+from local_dynamodb import free_port
+from models import DynamoDBDatabase
+
+
+@pytest.mark.parametrize(
+    "data, content_type",
+    [("not json", "application/json"), ("[1, 2]", "application/json"), ('"text"', "application/json"),
+     ("", "application/json"), ("{'single': 'quotes'}", "application/json"),
+     (b"\xff\xfe\x00", "application/json")],
+)
+def test_body_that_is_not_a_json_object_is_400(client, db, data, content_type):
+    response = client.post("/api/departments", data=data, content_type=content_type)
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "validation_error"
+    assert db.list_departments() == []
+
+
+def test_json_without_json_content_type_is_accepted(client):
+    response = client.post("/api/departments", data='{"name": "curl default"}',
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 201
+
+
+def test_body_over_one_mebibyte_is_413_json(client, db, make_department):
+    department_id = make_department()["id"]
+    body = '{"event_date": "2024-01-01", "title": "x", "description": "' + "a" * (1024 * 1024) + '"}'
+    response = client.post(f"/api/events/{department_id}", data=body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.get_json()["error"] == "payload_too_large"
+    assert db.client.scan(TableName=db.events_table)["Items"] == []
+
+
+def test_unknown_route_and_wrong_method_are_json(client):
+    missing = client.get("/api/nothing-here")
+    assert missing.status_code == 404 and missing.get_json()["error"] == "not_found"
+    wrong = client.patch("/api/departments")
+    assert wrong.status_code == 405 and wrong.get_json()["error"] == "method_not_allowed"
+    assert b"<html" not in missing.data.lower() + wrong.data.lower()
+
+
+def _app_for(settings: Settings):
+    return create_app(settings, DynamoDBDatabase(settings)).test_client()
+
+
+def test_unreachable_endpoint_is_503_and_the_process_stays_up(settings):
+    dead = settings.with_overrides(dynamodb_endpoint_url=f"http://127.0.0.1:{free_port()}")
+    client = _app_for(dead)
+    for path in ("/api/departments", f"/api/events/{uuid.uuid4()}"):
+        response = client.get(path)
+        assert response.status_code == 503
+        body = response.get_json()
+        assert body["error"] == "dynamodb_unreachable"
+        assert "DYNAMODB_ENDPOINT_URL" in body["message"]
+    assert client.get("/healthz").status_code == 200
+
+
+def test_missing_tables_is_503_telling_to_create_them(settings):
+    client = _app_for(settings)  # the `db` fixture is not used: no tables exist
+    response = client.post("/api/departments", json={"name": "x"})
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["error"] == "tables_missing"
+    assert "create_tables()" in body["message"] and "make create-tables" in body["message"]
+
+    DynamoDBDatabase(settings).create_tables()
+    assert client.post("/api/departments", json={"name": "x"}).status_code == 201
+
+
+def test_missing_credentials_is_503_naming_the_iam_role(monkeypatch, tmp_path):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                 "AWS_WEB_IDENTITY_TOKEN_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    client = _app_for(Settings(dynamodb_endpoint_url=None, dynamodb_max_attempts=1))
+
+    response = client.get("/api/departments")
+
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["error"] == "aws_credentials_missing"
+    assert "IAM role" in body["message"]
+
+
+def _throttle(times: int):
+    """A before-send hook answering the first `times` DynamoDB calls with a throttling error."""
+    calls = {"throttled": 0}
+
+    def hook(request, **kwargs):
+        if calls["throttled"] >= times:
+            return None
+        calls["throttled"] += 1
+        body = b'{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",' \
+               b'"message":"The level of configured provisioned throughput for the table was exceeded."}'
+        return AWSResponse(request.url, 400, {"x-amzn-RequestId": "fault-injection"}, _RawBody(body))
+
+    return hook, calls
+
+
+class _RawBody:
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def stream(self, **kwargs):
+        yield self.data
+
+
+def test_throttling_is_retried_by_botocore_then_succeeds(settings, db):
+    retrying = DynamoDBDatabase(settings.with_overrides(dynamodb_max_attempts=4))
+    hook, calls = _throttle(2)
+    retrying.client.meta.events.register("before-send.dynamodb.TransactWriteItems", hook)
+    client = create_app(settings, retrying).test_client()
+
+    response = client.post("/api/departments", json={"name": "after throttling"})
+
+    assert response.status_code == 201
+    assert calls["throttled"] == 2
+    assert db.get_department(response.get_json()["id"])["name"] == "after throttling"
+
+
+def test_throttling_past_the_retries_is_503_with_retry_after_and_keeps_stored_data(settings, db, make_department):
+    kept = make_department("kept")
+    throttled = DynamoDBDatabase(settings.with_overrides(dynamodb_max_attempts=2))
+    hook, _ = _throttle(10)
+    throttled.client.meta.events.register("before-send.dynamodb", hook)
+    client = create_app(settings, throttled).test_client()
+
+    response = client.delete(f"/api/departments/{kept['id']}")
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "1"
+    body = response.get_json()
+    assert body["error"] == "dynamodb_throttled"
+    assert "ProvisionedThroughputExceededException" in body["message"]
+    assert db.get_department(kept["id"]) == kept

@@ -1,0 +1,154 @@
+"""The ways a person starts the service: `make run`, and the seed's quick start from backend/."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from config import BACKEND_DIR, PROJECT_DIR
+from conftest import IN_CI, make_settings
+from local_dynamodb import free_port, why_dynamodb_local_unavailable
+from models import DynamoDBDatabase
+
+SERVICE_ENV_VARS = ("DYNAMODB_ENDPOINT_URL", "TABLE_PREFIX", "PORT", "HOST", "SOCKETIO_ASYNC_MODE")
+
+
+def _env(**values) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in SERVICE_ENV_VARS}
+    env.update({k: str(v) for k, v in values.items()})
+    return env
+
+
+def _wait_for(url: str, process: subprocess.Popen, output: Path, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"exited with {process.returncode}:\n{output.read_text()}")
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    pytest.fail(f"{url} never answered:\n{output.read_text()}")
+
+
+def _port_is_closed(port: int, within: float = 15) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) != 0:
+                return True
+        time.sleep(0.1)
+    return False
+
+
+def _start(command: list[str], env: dict, output: Path, cwd: Path = PROJECT_DIR) -> subprocess.Popen:
+    with open(output, "ab") as out:
+        return subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+
+def _stop(process: subprocess.Popen, sig: int) -> int:
+    if sig == signal.SIGINT:  # Ctrl-C reaches the whole foreground process group
+        os.killpg(process.pid, signal.SIGINT)
+    else:
+        process.send_signal(sig)
+    return process.wait(timeout=30)
+
+
+@pytest.fixture
+def needs_dynamodb_local():
+    reason = why_dynamodb_local_unavailable()
+    if reason and not IN_CI:
+        pytest.skip(reason)
+
+
+def test_make_run_keeps_data_across_restarts_and_stops_dynamodb_local(tmp_path, needs_dynamodb_local):
+    app_port, ddb_port = free_port(), free_port()
+    env = _env(PORT=app_port, DYNAMODB_LOCAL_PORT=ddb_port, LOCAL_DATA_DIR=tmp_path / "data")
+    base = f"http://127.0.0.1:{app_port}"
+    output = tmp_path / "make-run.log"
+
+    first = _start(["make", "-s", "run"], env, output)
+    _wait_for(base + "/readyz", first, output)
+    department = requests.post(base + "/api/departments", json={"name": "재시작 테스트"}, timeout=10).json()
+    requests.post(f"{base}/api/events/{department['id']}",
+                  json={"event_date": "2024-01-20", "title": "남아 있어야 함"}, timeout=10).raise_for_status()
+    _stop(first, signal.SIGINT)  # make itself dies of the signal, like any Ctrl-C'd make
+    assert _port_is_closed(ddb_port) and _port_is_closed(app_port)
+
+    second = _start([sys.executable, "backend/run_local.py"], env, output)
+    _wait_for(base + "/readyz", second, output)
+    events = requests.get(f"{base}/api/events/{department['id']}", timeout=10).json()
+    assert [e["title"] for e in events] == ["남아 있어야 함"]
+    assert _stop(second, signal.SIGTERM) == 0
+    assert _port_is_closed(ddb_port) and _port_is_closed(app_port)
+    assert "DynamoDB Local on" in output.read_text()
+
+
+def test_without_java_make_run_warns_and_falls_back_to_moto(tmp_path):
+    no_java = tmp_path / "bin"
+    no_java.mkdir()
+    for tool in ("npm", "node", "make"):
+        if shutil.which(tool):
+            (no_java / tool).symlink_to(shutil.which(tool))
+    app_port = free_port()
+    env = _env(PORT=app_port, DYNAMODB_LOCAL_PORT=free_port(), LOCAL_DATA_DIR=tmp_path / "data",
+               PATH=str(no_java))
+    output = tmp_path / "run.log"
+
+    process = _start([sys.executable, "backend/run_local.py"], env, output)
+    _wait_for(f"http://127.0.0.1:{app_port}/readyz", process, output)
+    created = requests.post(f"http://127.0.0.1:{app_port}/api/departments", json={"name": "moto"}, timeout=10)
+    assert _stop(process, signal.SIGTERM) == 0
+
+    assert created.status_code == 201
+    log = output.read_text()
+    assert "Java was not found" in log
+    assert "NOTHING PERSISTS" in log
+
+
+def test_with_an_endpoint_set_make_run_starts_no_local_dynamodb(tmp_path, dynamodb_server):
+    settings = make_settings(dynamodb_server.endpoint_url)
+    app_port, unused_port = free_port(), free_port()
+    env = _env(PORT=app_port, DYNAMODB_ENDPOINT_URL=settings.dynamodb_endpoint_url,
+               TABLE_PREFIX=settings.table_prefix, DYNAMODB_LOCAL_PORT=unused_port,
+               LOCAL_DATA_DIR=tmp_path / "data")
+    output = tmp_path / "run.log"
+
+    process = _start([sys.executable, "backend/run_local.py"], env, output)
+    _wait_for(f"http://127.0.0.1:{app_port}/readyz", process, output)
+    assert _port_is_closed(unused_port)
+    assert _stop(process, signal.SIGTERM) == 0
+    assert f"Using DYNAMODB_ENDPOINT_URL={settings.dynamodb_endpoint_url}" in output.read_text()
+    assert DynamoDBDatabase(settings).table_statuses() == {
+        settings.departments_table: "ACTIVE", settings.events_table: "ACTIVE"}
+
+
+def test_seed_quick_start_from_backend(tmp_path, dynamodb_server):
+    settings = make_settings(dynamodb_server.endpoint_url)
+    env = _env(DYNAMODB_ENDPOINT_URL=settings.dynamodb_endpoint_url, TABLE_PREFIX=settings.table_prefix)
+    flask = str(Path(sys.executable).parent / "flask")
+
+    subprocess.run(
+        [sys.executable, "-c", "from models import DynamoDBDatabase; db = DynamoDBDatabase(); db.create_tables()"],
+        cwd=BACKEND_DIR, env=env, check=True, timeout=120,
+    )
+    port = free_port()
+    output = tmp_path / "flask.log"
+    process = _start([flask, "run", "--host=0.0.0.0", f"--port={port}"], env, output, cwd=BACKEND_DIR)
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/readyz", process, output)
+        response = requests.post(f"http://127.0.0.1:{port}/api/departments", json={"name": "quick"}, timeout=10)
+        assert response.status_code == 201
+    finally:
+        _stop(process, signal.SIGTERM)
+    assert [d["name"] for d in DynamoDBDatabase(settings).list_departments()] == ["quick"]

@@ -1,0 +1,60 @@
+"""create_tables: the seed schema, billing modes, prefixes, and leaving existing tables alone."""
+from __future__ import annotations
+
+import uuid
+
+from conftest import make_settings
+from models import DynamoDBDatabase
+
+
+def _describe(db, name):
+    return db.client.describe_table(TableName=name)["Table"]
+
+
+def _keys(schema):
+    return {k["AttributeName"]: k["KeyType"] for k in schema}
+
+
+def test_tables_have_the_seed_keys_and_indexes(db, settings):
+    departments = _describe(db, settings.departments_table)
+    assert _keys(departments["KeySchema"]) == {"id": "HASH"}
+    (name_index,) = departments["GlobalSecondaryIndexes"]
+    assert name_index["IndexName"] == "name-index"
+    assert _keys(name_index["KeySchema"]) == {"name": "HASH"}
+
+    events = _describe(db, settings.events_table)
+    assert _keys(events["KeySchema"]) == {"id": "HASH", "department_id": "RANGE"}
+    (date_index,) = events["GlobalSecondaryIndexes"]
+    assert date_index["IndexName"] == "department-date-index"
+    assert _keys(date_index["KeySchema"]) == {"department_id": "HASH", "event_date": "RANGE"}
+    for table in (departments, events):
+        assert table["TableStatus"] == "ACTIVE"
+        assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+
+
+def test_create_tables_twice_creates_nothing_and_keeps_data(db, make_department):
+    department = make_department("stays")
+    assert db.create_tables() == []
+    assert db.get_department(department["id"]) == department
+
+
+def test_provisioned_billing_uses_10_and_10(dynamodb_server):
+    settings = make_settings(dynamodb_server.endpoint_url, billing_mode="PROVISIONED")
+    db = DynamoDBDatabase(settings)
+    assert sorted(db.create_tables()) == sorted([settings.departments_table, settings.events_table])
+    table = _describe(db, settings.events_table)
+    throughput = table["ProvisionedThroughput"]
+    assert (throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]) == (10, 10)
+    gsi = table["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"]
+    assert (gsi["ReadCapacityUnits"], gsi["WriteCapacityUnits"]) == (10, 10)
+
+
+def test_table_prefix_keeps_environments_apart(dynamodb_server):
+    run = uuid.uuid4().hex[:8]
+    staging = DynamoDBDatabase(make_settings(dynamodb_server.endpoint_url, table_prefix=f"staging{run}_"))
+    prod = DynamoDBDatabase(make_settings(dynamodb_server.endpoint_url, table_prefix=f"prod{run}_"))
+    staging.create_tables()
+    prod.create_tables()
+    staging.create_department("only in staging")
+    assert prod.list_departments() == []
+    assert staging.table_statuses() == {f"staging{run}_departments": "ACTIVE", f"staging{run}_events": "ACTIVE"}
