@@ -4,10 +4,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from botocore.awsrequest import AWSResponse
 
 from app import create_app
 from config import Settings
+from faults import remove_aws_credentials, throttling_hook
 from local_dynamodb import free_port
 from models import DynamoDBDatabase
 
@@ -77,13 +77,7 @@ def test_missing_tables_is_503_telling_to_create_them(settings):
 
 
 def test_missing_credentials_is_503_naming_the_iam_role(monkeypatch, tmp_path):
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
-                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-                 "AWS_WEB_IDENTITY_TOKEN_FILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    remove_aws_credentials(monkeypatch, tmp_path)
     client = _app_for(Settings(dynamodb_endpoint_url=None, dynamodb_max_attempts=1))
 
     response = client.get("/api/departments")
@@ -94,32 +88,9 @@ def test_missing_credentials_is_503_naming_the_iam_role(monkeypatch, tmp_path):
     assert "IAM role" in body["message"]
 
 
-def _throttle(times: int):
-    """A before-send hook answering the first `times` DynamoDB calls with a throttling error."""
-    calls = {"throttled": 0}
-
-    def hook(request, **kwargs):
-        if calls["throttled"] >= times:
-            return None
-        calls["throttled"] += 1
-        body = b'{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",' \
-               b'"message":"The level of configured provisioned throughput for the table was exceeded."}'
-        return AWSResponse(request.url, 400, {"x-amzn-RequestId": "fault-injection"}, _RawBody(body))
-
-    return hook, calls
-
-
-class _RawBody:
-    def __init__(self, data: bytes):
-        self.data = data
-
-    def stream(self, **kwargs):
-        yield self.data
-
-
 def test_throttling_is_retried_by_botocore_then_succeeds(settings, db):
     retrying = DynamoDBDatabase(settings.with_overrides(dynamodb_max_attempts=4))
-    hook, calls = _throttle(2)
+    hook, calls = throttling_hook(2)
     retrying.client.meta.events.register("before-send.dynamodb.TransactWriteItems", hook)
     client = create_app(settings, retrying).test_client()
 
@@ -133,7 +104,7 @@ def test_throttling_is_retried_by_botocore_then_succeeds(settings, db):
 def test_throttling_past_the_retries_is_503_with_retry_after_and_keeps_stored_data(settings, db, make_department):
     kept = make_department("kept")
     throttled = DynamoDBDatabase(settings.with_overrides(dynamodb_max_attempts=2))
-    hook, _ = _throttle(10)
+    hook, _ = throttling_hook(10)
     throttled.client.meta.events.register("before-send.dynamodb", hook)
     client = create_app(settings, throttled).test_client()
 

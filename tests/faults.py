@@ -1,0 +1,44 @@
+"""Fault injection: the only things the tests fake (throttling, absent credentials)."""
+from __future__ import annotations
+
+from botocore.awsrequest import AWSResponse
+
+THROTTLING_BODY = (
+    b'{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",'
+    b'"message":"The level of configured provisioned throughput for the table was exceeded."}'
+)
+
+
+class _RawBody:
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def stream(self, **kwargs):
+        yield self.data
+
+
+def throttling_hook(times: int):
+    """A botocore before-send hook answering the first `times` calls with a throttling error.
+
+    botocore's own retry logic sees a real HTTP 400 throttling response; returns (hook, counter).
+    """
+    calls = {"throttled": 0}
+
+    def hook(request, **kwargs):
+        if calls["throttled"] >= times:
+            return None
+        calls["throttled"] += 1
+        return AWSResponse(request.url, 400, {"x-amzn-RequestId": "fault-injection"}, _RawBody(THROTTLING_BODY))
+
+    return hook, calls
+
+
+def remove_aws_credentials(monkeypatch, tmp_path) -> None:
+    """Leave the default credential chain with nothing to find (and no metadata service)."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                 "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                 "AWS_WEB_IDENTITY_TOKEN_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
