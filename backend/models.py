@@ -291,18 +291,16 @@ class DynamoDBDatabase:
             "ConditionExpression": "attribute_not_exists(#id)",
             "ExpressionAttributeNames": {"#id": "id"},
         }
-        try:
-            self._transact([
+        self._transact(
+            [
                 {"Put": {"TableName": self.departments_table, "Item": to_item(marker), **not_exists}},
                 {"Put": {"TableName": self.departments_table, "Item": to_item(department), **not_exists}},
-            ])
-        except ClientError as exc:
-            codes = _cancellation_codes(exc)
-            if codes[:1] == ["ConditionalCheckFailed"]:
-                raise Conflict(f"a department named {name!r} already exists") from exc
-            if codes[1:2] == ["ConditionalCheckFailed"]:
-                raise Conflict(f"a department with id {department['id']} already exists") from exc
-            raise
+            ],
+            if_condition_fails=[
+                Conflict(f"a department named {name!r} already exists"),
+                Conflict(f"a department with id {department['id']} already exists"),
+            ],
+        )
         return department
 
     def delete_department(self, department_id: str) -> int:
@@ -392,8 +390,8 @@ class DynamoDBDatabase:
             "last_modified": last_modified or created_at or now,
             "version": 1,
         }
-        try:
-            self._transact([
+        self._transact(
+            [
                 {"ConditionCheck": {
                     "TableName": self.departments_table,
                     "Key": to_item({"id": department_id}),
@@ -406,14 +404,12 @@ class DynamoDBDatabase:
                     "ConditionExpression": "attribute_not_exists(#id)",
                     "ExpressionAttributeNames": {"#id": "id"},
                 }},
-            ])
-        except ClientError as exc:
-            codes = _cancellation_codes(exc)
-            if codes[:1] == ["ConditionalCheckFailed"]:
-                raise NotFound(f"department {department_id} not found") from exc
-            if codes[1:2] == ["ConditionalCheckFailed"]:
-                raise Conflict(f"an event with id {event['id']} already exists") from exc
-            raise
+            ],
+            if_condition_fails=[
+                NotFound(f"department {department_id} not found"),
+                Conflict(f"an event with id {event['id']} already exists"),
+            ],
+        )
         return _public(event, EVENT_FIELDS)
 
     def update_event(
@@ -423,53 +419,50 @@ class DynamoDBDatabase:
 
         Raises NotFound, or PreconditionFailed when expected_version is not the stored one.
         """
-        current = self._get_event_item(event_id)
-        names = {"#id": "id", "#version": "version", "#last_modified": "last_modified"}
+        names = {"#version": "version", "#last_modified": "last_modified"}
         values: dict[str, Any] = {":one": 1, ":now": utc_now_iso()}
         assignments = ["#version = #version + :one", "#last_modified = :now"]
         for i, (field, value) in enumerate(sorted(changes.items())):
             names[f"#f{i}"] = field
             values[f":v{i}"] = value
             assignments.append(f"#f{i} = :v{i}")
-        condition = "attribute_exists(#id)"
-        if expected_version is not None:
-            condition += " AND #version = :expected"
-            values[":expected"] = expected_version
-        try:
-            response = self.client.update_item(
-                TableName=self.events_table,
-                Key=to_item({"id": event_id, "department_id": current["department_id"]}),
-                UpdateExpression="SET " + ", ".join(assignments),
-                ConditionExpression=condition,
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=to_item(values),
-                ReturnValues="ALL_NEW",
-            )
-        except ClientError as exc:
-            if _error_code(exc) == "ConditionalCheckFailedException":
-                self._raise_for_failed_condition(event_id, exc)
-            raise
-        return _public(from_item(response["Attributes"]), EVENT_FIELDS)
+        return self._conditional_event_write(
+            "update_item", event_id, expected_version, names, values,
+            UpdateExpression="SET " + ", ".join(assignments), ReturnValues="ALL_NEW",
+        )
 
     def delete_event(self, event_id: str, expected_version: int | None = None) -> dict[str, Any]:
         """Delete the event; returns it as it was. Raises NotFound or PreconditionFailed."""
+        return self._conditional_event_write(
+            "delete_item", event_id, expected_version, {}, {}, ReturnValues="ALL_OLD"
+        )
+
+    def _conditional_event_write(
+        self,
+        operation: str,
+        event_id: str,
+        expected_version: int | None,
+        names: dict[str, str],
+        values: dict[str, Any],
+        **kwargs,
+    ) -> dict[str, Any]:
+        """UpdateItem/DeleteItem on an existing event (at expected_version, if given)."""
         current = self._get_event_item(event_id)
-        names = {"#id": "id"}
-        values: dict[str, Any] = {}
+        names = {**names, "#id": "id"}
         condition = "attribute_exists(#id)"
         if expected_version is not None:
             condition += " AND #version = :expected"
             names["#version"] = "version"
-            values[":expected"] = expected_version
-        extra = {"ExpressionAttributeValues": to_item(values)} if values else {}
+            values = {**values, ":expected": expected_version}
+        if values:
+            kwargs["ExpressionAttributeValues"] = to_item(values)
         try:
-            response = self.client.delete_item(
+            response = getattr(self.client, operation)(
                 TableName=self.events_table,
                 Key=to_item({"id": event_id, "department_id": current["department_id"]}),
                 ConditionExpression=condition,
                 ExpressionAttributeNames=names,
-                ReturnValues="ALL_OLD",
-                **extra,
+                **kwargs,
             )
         except ClientError as exc:
             if _error_code(exc) == "ConditionalCheckFailedException":
@@ -549,14 +542,22 @@ class DynamoDBDatabase:
                 return
             kwargs = {**kwargs, "ExclusiveStartKey": last_key}
 
-    def _transact(self, items: list[dict[str, Any]]) -> None:
-        """TransactWriteItems, retried while it only collides with another transaction."""
+    def _transact(
+        self, items: list[dict[str, Any]], if_condition_fails: list[DatabaseError] | None = None
+    ) -> None:
+        """TransactWriteItems, retried while it only collides with another transaction.
+
+        When the condition of item i fails, raises if_condition_fails[i] (if given).
+        """
         for attempt in range(TRANSACTION_RETRIES):
             try:
                 self.client.transact_write_items(TransactItems=items)
                 return
             except ClientError as exc:
                 codes = _cancellation_codes(exc)
+                for code, error in zip(codes, if_condition_fails or []):
+                    if code == "ConditionalCheckFailed":
+                        raise error from exc
                 retryable = _error_code(exc) == "TransactionConflictException" or (
                     "TransactionConflict" in codes and "ConditionalCheckFailed" not in codes
                 )

@@ -18,6 +18,7 @@ from local_dynamodb import (
     LocalDynamoDBUnavailable,
     start_dynamodb_local,
     start_moto_server,
+    stop_process,
     why_dynamodb_local_unavailable,
 )
 from models import DynamoDBDatabase
@@ -78,12 +79,8 @@ def main() -> int:
         return 1
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        if app_process is not None and app_process.poll() is None:
-            app_process.terminate()
-            try:
-                app_process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                app_process.kill()
+        if app_process is not None:
+            stop_process(app_process)
         if server is not None:
             server.stop()
             log.info("Local DynamoDB stopped")

@@ -18,6 +18,7 @@ from local_dynamodb import (
     free_port,
     start_dynamodb_local,
     start_moto_server,
+    stop_process,
 )
 from models import DynamoDBDatabase
 
@@ -105,13 +106,7 @@ class LiveServer:
         self.log_path = log_path
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 def start_live_server(settings: Settings, log_path: Path, **env_overrides) -> LiveServer:
