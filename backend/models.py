@@ -310,7 +310,7 @@ class DynamoDBDatabase:
         are removed, and a delete interrupted half-way is finished by the next one.
         """
         try:
-            self.client.update_item(
+            marked = self.client.update_item(
                 TableName=self.departments_table,
                 Key=to_item({"id": department_id}),
                 UpdateExpression="SET #deleting = if_not_exists(#deleting, :now)",
@@ -323,6 +323,7 @@ class DynamoDBDatabase:
             if _error_code(exc) == "ConditionalCheckFailedException":
                 raise NotFound(f"department {department_id} not found") from exc
             raise
+        name = from_item(marked["Attributes"])["name"]
         deleted = 0
         while True:  # GSI reads may lag behind the base table; repeat until nothing is left
             keys = [
@@ -333,18 +334,25 @@ class DynamoDBDatabase:
                 break
             self._batch_write(self.events_table, [{"DeleteRequest": {"Key": to_item(k)}} for k in keys])
             deleted += len(keys)
-        item = self._get_department_item(department_id)
-        if item is not None:
-            self._transact([
-                {"Delete": {"TableName": self.departments_table, "Key": to_item({"id": department_id})}},
+        self._transact(
+            [
                 {"Delete": {
                     "TableName": self.departments_table,
-                    "Key": to_item({"id": NAME_MARKER_PREFIX + department_name_key(item["name"])}),
+                    "Key": to_item({"id": department_id}),
+                    "ConditionExpression": "attribute_exists(#id)",
+                    "ExpressionAttributeNames": {"#id": "id"},
+                }},
+                {"Delete": {
+                    "TableName": self.departments_table,
+                    "Key": to_item({"id": NAME_MARKER_PREFIX + department_name_key(name)}),
                     "ConditionExpression": "attribute_not_exists(#id) OR #dep = :dep",
                     "ExpressionAttributeNames": {"#id": "id", "#dep": "department_id"},
                     "ExpressionAttributeValues": to_item({":dep": department_id}),
                 }},
-            ])
+            ],
+            # A concurrent delete of the same department finished first.
+            if_condition_fails=[NotFound(f"department {department_id} not found")],
+        )
         return deleted
 
     def _get_department_item(self, key: str) -> dict[str, Any] | None:

@@ -63,3 +63,16 @@ def test_events_created_while_the_department_is_deleted_leave_no_orphans(live_se
     assert statuses[0] == 204
     assert set(statuses[1:]) <= {201, 404}
     assert db.client.scan(TableName=db.events_table)["Items"] == []
+
+
+def test_concurrent_deletes_of_one_department_exactly_one_succeeds(live_server, db, make_department, make_event):
+    department_id = make_department()["id"]
+    for day in range(1, 11):
+        make_event(department_id, event_date=f"2024-01-{day:02d}")
+    statuses = _all_at_once(
+        lambda i: requests.delete(f"{live_server.url}/api/departments/{department_id}", timeout=30).status_code,
+        count=5,
+    )
+    assert sorted(statuses) == [204] + [404] * 4
+    assert db.client.scan(TableName=db.events_table)["Items"] == []
+    assert db.client.scan(TableName=db.departments_table)["Items"] == []

@@ -1,6 +1,7 @@
 """/api/events through HTTP, checked against what DynamoDB holds."""
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -247,3 +248,17 @@ def test_bad_update_is_400_and_changes_nothing(client, db, make_department, make
     response = client.put(f"/api/events/{event['id']}", json=body)
     assert response.status_code == 400
     assert db.get_event(event["id"]) == event
+
+
+@pytest.mark.parametrize("method, path", [("get", "/api/events/1"), ("post", "/api/events/abc"),
+                                          ("put", "/api/events/42"), ("delete", "/api/events/x-y-z")])
+def test_path_id_that_is_not_a_uuid_is_404(client, method, path):
+    response = getattr(client, method)(path, json={"title": "x"})
+    assert response.status_code == 404
+    assert response.get_json()["error"] == "not_found"
+
+
+def test_timestamps_are_utc_iso_with_milliseconds(client, make_department):
+    event = _create(client, make_department()["id"]).get_json()
+    for field in ("created_at", "last_modified"):
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z", event[field]), event[field]
