@@ -21,6 +21,7 @@ run: install
 	$(PY) backend/run_local.py
 
 test: install
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
 create-tables: install

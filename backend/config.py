@@ -71,11 +71,11 @@ class Settings:
     def events_table(self) -> str:
         return f"{self.table_prefix}events"
 
-    def with_overrides(self, **changes) -> "Settings":
+    def with_overrides(self, **changes) -> Settings:
         return replace(self, **changes)
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         """Read the settings from the environment after loading the `.env` files."""
         load_env_files()
         origins = tuple(o.strip() for o in _env("CORS_ALLOWED_ORIGINS", "").split(",") if o.strip())

@@ -8,7 +8,7 @@ import time
 import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -54,7 +54,7 @@ class PreconditionFailed(DatabaseError):
 
 def utc_now_iso() -> str:
     """Current UTC time as ISO-8601 with milliseconds and `Z`, e.g. 2024-01-15T10:30:00.000Z."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
@@ -563,7 +563,7 @@ class DynamoDBDatabase:
                 return
             except ClientError as exc:
                 codes = _cancellation_codes(exc)
-                for code, error in zip(codes, if_condition_fails or []):
+                for code, error in zip(codes, if_condition_fails or [], strict=False):
                     if code == "ConditionalCheckFailed":
                         raise error from exc
                 retryable = _error_code(exc) == "TransactionConflictException" or (

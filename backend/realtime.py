@@ -5,7 +5,7 @@ import logging
 import uuid
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app
 from flask_socketio import SocketIO, join_room, leave_room
 
 from models import NotFound
