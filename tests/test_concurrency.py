@@ -1,10 +1,18 @@
-"""Requests arriving at the same moment, against a live app process over HTTP."""
+"""Requests arriving at the same moment, against a live app process over HTTP.
+
+These run against DynamoDB Local only: moto's server evaluates a condition and applies the write
+without holding a lock, so two conditional writes racing on one item can both succeed there
+(seen: two 200s for one If-Match version). DynamoDB and DynamoDB Local serialise them.
+"""
 from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import requests
+
+pytestmark = pytest.mark.parametrize("dynamodb_server", ["dynamodb-local"], indirect=True)
 
 CLIENTS = 20
 
