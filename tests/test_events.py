@@ -48,17 +48,17 @@ def test_create_for_unknown_department_is_404_and_stores_nothing(client, db):
     assert db.client.scan(TableName=db.events_table)["Items"] == []
 
 
-def test_list_is_ordered_by_date_then_creation(client, make_department, make_event):
+def test_list_is_ordered_by_date_then_creation(client, db, make_department):
     department_id = make_department()["id"]
-    later = make_event(department_id, event_date="2024-02-01", title="later")
-    first_of_day = make_event(department_id, event_date="2024-01-15", title="first")
-    second_of_day = make_event(department_id, event_date="2024-01-15", title="second")
-    earliest = make_event(department_id, event_date="2023-12-31", title="earliest")
+    for title, day, created in (("later", "2024-02-01", "2024-01-01T00:00:00.000Z"),
+                                ("second", "2024-01-15", "2024-01-01T00:00:00.002Z"),
+                                ("first", "2024-01-15", "2024-01-01T00:00:00.001Z"),
+                                ("earliest", "2023-12-31", "2024-01-01T00:00:00.003Z")):
+        db.create_event(department_id, {"event_date": day, "title": title}, created_at=created)
 
     titles = [e["title"] for e in client.get(f"/api/events/{department_id}").get_json()]
 
     assert titles == ["earliest", "first", "second", "later"]
-    assert later and first_of_day and second_of_day and earliest
 
 
 def test_list_only_shows_that_departments_events(client, make_department, make_event):
@@ -127,8 +127,10 @@ def test_list_returns_more_than_one_megabyte_of_events_whole(client, db, make_de
     assert {e["id"] for e in listed} == {e["id"] for e in events}
 
 
-def test_update_changes_only_the_fields_sent(client, db, make_department, make_event):
-    event = make_event(make_department()["id"], title="old", time="오전 9:00", description="keep")
+def test_update_changes_only_the_fields_sent(client, db, make_department):
+    event = db.create_event(make_department()["id"],
+                            {"event_date": "2024-01-20", "title": "old", "time": "오전 9:00", "description": "keep"},
+                            created_at="2024-01-01T00:00:00.000Z")
     response = client.put(f"/api/events/{event['id']}", json={"title": "new", "url": ""})
 
     assert response.status_code == 200
