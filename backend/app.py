@@ -8,10 +8,10 @@ from flask import Flask
 import departments_api
 import events_api
 import health
+import realtime
 from config import Settings
 from errors import register_error_handlers
 from models import DynamoDBDatabase
-from realtime import socketio
 
 
 def create_app(settings: Settings | None = None, db: DynamoDBDatabase | None = None) -> Flask:
@@ -29,12 +29,7 @@ def create_app(settings: Settings | None = None, db: DynamoDBDatabase | None = N
     for blueprint in (departments_api.bp, events_api.bp, health.bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
-    socketio.init_app(
-        app,
-        async_mode=settings.socketio_async_mode,
-        message_queue=settings.socketio_message_queue,
-        cors_allowed_origins=list(settings.cors_allowed_origins) or None,
-    )
+    realtime.init_app(app, settings)
     return app
 
 

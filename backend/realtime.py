@@ -1,18 +1,61 @@
-"""Socket.IO: department rooms, and the one place that emits to them."""
+"""Socket.IO: department rooms, and the one place that emits to them.
+
+Contract (default namespace): `join_department` / `leave_department` `{"department_id"}` are
+acknowledged with `{"ok": true, "department_id"}` or `{"ok": false, "error", "message"}`.
+After a stored write, `event_created` / `event_updated` (the event as GET returns it) and
+`event_deleted` (`{"id", "department_id"}`) go to the department's room only;
+`department_created` (the department) and `department_deleted` (`{"id"}`) go to every socket.
+Deleting a department sends that one `department_deleted`, not an `event_deleted` per event:
+clients drop the department's events themselves.
+
+With SOCKETIO_MESSAGE_QUEUE every instance publishes through Redis and delivers to its own
+sockets, so a write on one instance reaches sockets on all of them.
+"""
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from flask import current_app
+import socketio as python_socketio
+from botocore.exceptions import BotoCoreError, ClientError
+from flask import Flask, current_app
 from flask_socketio import SocketIO, join_room, leave_room
 
+from config import Settings
 from models import NotFound
 
 log = logging.getLogger(__name__)
 
 socketio = SocketIO()
+
+# Flask-SocketIO's default channel; every instance of one deployment must use the same.
+QUEUE_CHANNEL = "flask-socketio"
+# An unreachable Redis must not hold a REST write for the OS connect timeout (minutes).
+REDIS_CONNECT_TIMEOUT = 2
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    """Bind `socketio` to the app with the async mode, message queue and CORS origins."""
+    options: dict[str, Any] = {}
+    queue = settings.socketio_message_queue
+    if queue and queue.startswith(("redis://", "rediss://")):
+        options["client_manager"] = python_socketio.RedisManager(
+            queue, channel=QUEUE_CHANNEL,
+            redis_options={"socket_connect_timeout": REDIS_CONNECT_TIMEOUT},
+        )
+    elif queue:
+        options["message_queue"] = queue  # kombu, kafka or zmq: Flask-SocketIO picks the manager
+    socketio.init_app(
+        app,
+        async_mode=settings.socketio_async_mode,
+        cors_allowed_origins=list(settings.cors_allowed_origins) or None,
+        **options,
+    )
+
+
+BAD_PAYLOAD = 'send {"department_id": "<uuid>"}'
 
 
 def department_room(department_id: str) -> str:
@@ -29,30 +72,37 @@ def _department_id_from(payload: Any) -> str | None:
         return None
 
 
-def _room_request(payload: Any, action) -> dict[str, Any]:
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"ok": False, "error": code, "message": message}
+
+
+def _room_request(payload: Any, action: Callable[[str], None]) -> dict[str, Any]:
     department_id = _department_id_from(payload)
     if department_id is None:
-        return {"ok": False, "error": "validation_error",
-                "message": 'send {"department_id": "<uuid>"}'}
+        return _error("validation_error", BAD_PAYLOAD)
     try:
         current_app.extensions["calendar_db"].get_department(department_id)
     except NotFound as exc:
-        return {"ok": False, "error": "not_found", "message": str(exc)}
+        return _error("not_found", str(exc))
+    except (BotoCoreError, ClientError) as exc:
+        log.warning("join/leave of department %s: DynamoDB did not answer: %s", department_id, exc)
+        return _error("dynamodb_unavailable", "the department could not be checked; try again")
     action(department_room(department_id))
     return {"ok": True, "department_id": department_id}
 
 
 @socketio.on("join_department")
-def on_join_department(payload=None):
+def on_join_department(payload: Any = None) -> dict[str, Any]:
+    """Join the department's room; the ack says whether it worked (the socket stays either way)."""
     return _room_request(payload, join_room)
 
 
 @socketio.on("leave_department")
-def on_leave_department(payload=None):
+def on_leave_department(payload: Any = None) -> dict[str, Any]:
+    """Leave the department's room (also one not joined, or of a deleted department)."""
     department_id = _department_id_from(payload)
     if department_id is None:
-        return {"ok": False, "error": "validation_error",
-                "message": 'send {"department_id": "<uuid>"}'}
+        return _error("validation_error", BAD_PAYLOAD)
     # Leaving works for a department deleted meanwhile: the room outlives it.
     leave_room(department_room(department_id))
     return {"ok": True, "department_id": department_id}
@@ -67,19 +117,23 @@ def _emit(name: str, payload: dict[str, Any], room: str | None = None) -> None:
 
 
 def event_created(event: dict[str, Any]) -> None:
+    """To the department's room: the stored event, as GET returns it."""
     _emit("event_created", event, department_room(event["department_id"]))
 
 
 def event_updated(event: dict[str, Any]) -> None:
+    """To the department's room: the whole updated event."""
     _emit("event_updated", event, department_room(event["department_id"]))
 
 
 def event_deleted(event: dict[str, Any]) -> None:
+    """To the department's room: `{"id", "department_id"}` of the deleted event."""
     payload = {"id": event["id"], "department_id": event["department_id"]}
     _emit("event_deleted", payload, department_room(event["department_id"]))
 
 
 def department_created(department: dict[str, Any]) -> None:
+    """To every socket: the new department."""
     _emit("department_created", department)
 
 

@@ -1,17 +1,16 @@
-"""Production entry: chooses the async mode (and monkey-patches) before anything else is imported.
+"""Production entry: picks the async mode (and monkey-patches) before anything imports boto3.
 
-    gunicorn --chdir backend -w 1 --threads 100 wsgi:app     (threading mode)
-    python backend/wsgi.py                                    (built-in server, any mode)
+    python backend/wsgi.py                               built-in server of the mode (any mode)
+    gunicorn -c backend/gunicorn.conf.py wsgi:app        threading or gevent (see AWS_DEPLOYMENT_CONFIG.md)
+
+`config` imports only the standard library and python-dotenv, so reading the settings here,
+before patching, opens no socket and creates no client.
 """
-import os
+from __future__ import annotations
 
-from dotenv import load_dotenv
+from config import Settings
 
-_here = os.path.dirname(os.path.abspath(__file__))
-load_dotenv(os.path.join(_here, ".env"))
-load_dotenv(os.path.join(_here, "..", ".env"))
-
-ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "").strip() or "threading"
+ASYNC_MODE = Settings.from_env().socketio_async_mode
 if ASYNC_MODE == "eventlet":
     import eventlet
 
@@ -21,13 +20,12 @@ elif ASYNC_MODE == "gevent":
 
     monkey.patch_all()
 
-from app import create_app  # noqa: E402  (must follow the monkey-patching)
+from app import app  # noqa: E402  (must follow the monkey-patching: it imports boto3 and redis)
 from realtime import socketio  # noqa: E402
-
-app = create_app()
 
 
 def main() -> None:
+    """Serve with the mode's own server: eventlet.wsgi, gevent's WSGIServer or Werkzeug."""
     settings = app.config["SETTINGS"]
     socketio.run(app, host=settings.host, port=settings.port, allow_unsafe_werkzeug=True)
 

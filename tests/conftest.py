@@ -111,7 +111,7 @@ class LiveServer:
 
 def start_live_server(settings: Settings, log_path: Path, **env_overrides) -> LiveServer:
     """`python backend/wsgi.py` in its own process, configured through the environment."""
-    port = free_port()
+    port = int(env_overrides.get("PORT") or free_port())  # PORT given: restart on the same port
     env = {
         **os.environ,
         "DYNAMODB_ENDPOINT_URL": settings.dynamodb_endpoint_url or "",
@@ -138,6 +138,7 @@ def start_live_server(settings: Settings, log_path: Path, **env_overrides) -> Li
         except requests.ConnectionError:
             time.sleep(0.1)
     process.kill()
+    process.wait()
     raise RuntimeError(f"app did not start:\n{log_path.read_text()}")
 
 

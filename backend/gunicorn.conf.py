@@ -1,0 +1,43 @@
+"""gunicorn settings: one worker per process, the worker class that fits SOCKETIO_ASYNC_MODE.
+
+    gunicorn -c backend/gunicorn.conf.py wsgi:app
+
+Socket.IO needs every request of a client on the same process, and gunicorn's own balancing
+has no sticky sessions, so each process runs one worker; scale out with more processes behind
+a load balancer with sticky sessions, sharing broadcasts through SOCKETIO_MESSAGE_QUEUE.
+Anything here can be overridden through GUNICORN_CMD_ARGS (e.g. "--threads 500").
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+BACKEND_DIR = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, BACKEND_DIR)
+
+from config import Settings  # noqa: E402  (standard library and python-dotenv only)
+
+_settings = Settings.from_env()
+
+chdir = BACKEND_DIR
+bind = [f"{_settings.host}:{_settings.port}"]
+workers = 1
+# Long-polling requests wait up to pingInterval (25 s) for data; keep gunicorn from killing them.
+timeout = 60
+graceful_timeout = 10
+accesslog = "-"
+loglevel = _settings.log_level.lower()
+
+if _settings.socketio_async_mode == "threading":
+    # Each WebSocket holds one thread for its whole life: threads caps the sockets per process.
+    worker_class = "gthread"
+    threads = 200
+elif _settings.socketio_async_mode == "gevent":
+    # gevent's own worker; python-engineio serves WebSocket on it through simple-websocket.
+    worker_class = "gevent"
+    worker_connections = 2000
+else:
+    raise SystemExit(
+        "SOCKETIO_ASYNC_MODE=eventlet: this gunicorn has no eventlet worker; "
+        "run `python backend/wsgi.py` (eventlet's own WSGI server) instead."
+    )

@@ -1,0 +1,116 @@
+"""Real Socket.IO clients and a real redis-server for the realtime tests (no test doubles)."""
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+import socketio
+
+from local_dynamodb import free_port
+
+IN_CI = bool(os.environ.get("CI"))
+WAIT = 10.0  # seconds a test waits for an event before it fails
+
+
+class SocketClient:
+    """A python-socketio client that records every server event in arrival order."""
+
+    def __init__(self, url: str, transports: tuple[str, ...] = ("websocket",), **client_options: Any):
+        self.url = url
+        self.transports = list(transports)
+        self.client = socketio.Client(**{"reconnection": False, **client_options})
+        self.received: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self.client.on("*", self._record)
+
+    def _record(self, event: str, data: Any = None) -> None:
+        self.received.put((event, data))
+
+    def connect(self) -> SocketClient:
+        self.client.connect(self.url, transports=self.transports, wait_timeout=WAIT)
+        return self
+
+    def join(self, department_id: Any) -> Any:
+        return self.client.call("join_department", {"department_id": department_id}, timeout=WAIT)
+
+    def leave(self, department_id: Any) -> Any:
+        return self.client.call("leave_department", {"department_id": department_id}, timeout=WAIT)
+
+    def next_event(self, timeout: float = WAIT) -> tuple[str, Any]:
+        """The next server event (name, payload); fails the test when none comes in time."""
+        try:
+            return self.received.get(timeout=timeout)
+        except queue.Empty:
+            pytest.fail(f"no Socket.IO event within {timeout:.0f}s")
+
+    def transport(self) -> str:
+        return self.client.transport()
+
+    def close(self) -> None:
+        if self.client.connected:
+            self.client.disconnect()
+
+
+class RedisServer:
+    """A throwaway `redis-server` on a free loopback port, nothing persisted."""
+
+    def __init__(self, work_dir: Path, port: int | None = None):
+        self.work_dir = work_dir
+        self.port = port or free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> RedisServer:
+        executable = shutil.which("redis-server")
+        if executable is None:
+            raise FileNotFoundError("redis-server")
+        log = open(self.work_dir / f"redis-{self.port}.log", "ab")
+        with log:
+            self.process = subprocess.Popen(
+                [executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                 "--appendonly", "no", "--dir", str(self.work_dir)],
+                stdout=log, stderr=subprocess.STDOUT,
+            )
+        client = self.client()
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                client.ping()
+                return self
+            except redis.ConnectionError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"redis-server did not start on port {self.port}") from None
+                time.sleep(0.05)
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=1)
+
+    def wait_for_subscribers(self, channel: str, count: int, timeout: float = WAIT) -> None:
+        """Until `count` app instances listen on the queue channel (each does after its first socket)."""
+        client = self.client()
+        deadline = time.monotonic() + timeout
+        while dict(client.pubsub_numsub(channel)).get(channel.encode(), 0) < count:
+            if time.monotonic() > deadline:
+                pytest.fail(f"fewer than {count} instance(s) subscribed to {channel!r} in Redis")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+def require_redis_server() -> None:
+    """Skip locally when redis-server is missing; in CI (CI set) that is a failure, never a skip."""
+    if shutil.which("redis-server"):
+        return
+    if IN_CI:
+        pytest.fail("redis-server is not installed; .ci/run installs it before `make test`")
+    pytest.skip("redis-server not found on PATH (apt-get install redis-server); CI runs this test")
