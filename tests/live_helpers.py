@@ -4,15 +4,19 @@ from __future__ import annotations
 import os
 import queue
 import shutil
+import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 import redis
+import requests
 import socketio
 
+from config import PROJECT_DIR, Settings
 from local_dynamodb import free_port
 
 IN_CI = bool(os.environ.get("CI"))
@@ -114,3 +118,53 @@ def require_redis_server() -> None:
     if IN_CI:
         pytest.fail("redis-server is not installed; .ci/run installs it before `make test`")
     pytest.skip("redis-server not found on PATH (apt-get install redis-server); CI runs this test")
+
+
+class ShellServer:
+    """An app started by a shell command line, in its own process group (stopped as a whole)."""
+
+    def __init__(self, process: subprocess.Popen, url: str, log_path: Path):
+        self.process = process
+        self.url = url
+        self.log_path = log_path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def start_shell_server(command: str, settings: Settings, log_path: Path, **env_overrides: str) -> ShellServer:
+    """Run `command` with bash from the project root, as an operator would type it (venv active),
+    configured through the environment; returns once /healthz answers."""
+    port = int(env_overrides.get("PORT") or free_port())
+    venv_bin = str(Path(sys.executable).parent)
+    env = {
+        **os.environ,
+        "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}",
+        "DYNAMODB_ENDPOINT_URL": settings.dynamodb_endpoint_url or "",
+        "TABLE_PREFIX": settings.table_prefix,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+        **env_overrides,
+    }
+    with open(log_path, "ab") as log_file:
+        process = subprocess.Popen(["bash", "-c", command], env=env, cwd=PROJECT_DIR, stdout=log_file,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    server = ShellServer(process, f"http://127.0.0.1:{port}", log_path)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"`{command}` exited early:\n{log_path.read_text()}")
+        try:
+            if requests.get(server.url + "/healthz", timeout=1).status_code == 200:
+                return server
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or still booting
+            time.sleep(0.1)
+    server.stop()
+    raise RuntimeError(f"`{command}` did not serve within 30 s:\n{log_path.read_text()}")

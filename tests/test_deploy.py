@@ -1,0 +1,167 @@
+"""AWS_DEPLOYMENT_CONFIG.md tells the truth: its commands run here, its template matches the code.
+
+The CloudFormation template is linted with cfn-lint, compared with `models.table_specs()`
+(the specs `create_tables` uses), and deployed with the doc's own `aws cloudformation deploy`
+against moto. The doc's server commands start real gunicorn / eventlet processes, two of each
+behind one Redis, and a socket on one sees a write made through the other.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+from cfnlint.decode import decode
+
+from config import PROJECT_DIR, Settings
+from conftest import make_settings
+from live_helpers import WAIT, RedisServer, SocketClient, require_redis_server, start_shell_server
+from models import DynamoDBDatabase, table_specs
+from realtime import QUEUE_CHANNEL
+
+DOC = PROJECT_DIR / "AWS_DEPLOYMENT_CONFIG.md"
+TEMPLATE = PROJECT_DIR / "deploy" / "dynamodb-tables.yaml"
+LINT = "cfn-lint deploy/dynamodb-tables.yaml"
+DEPLOY = ("aws cloudformation deploy --template-file deploy/dynamodb-tables.yaml "
+          "--stack-name calendar-tables --parameter-overrides TablePrefix=prod_")
+# The server command of each async mode, as the doc shows it.
+SERVERS = {
+    "threading": "gunicorn -c backend/gunicorn.conf.py wsgi:app",
+    "gevent": "SOCKETIO_ASYNC_MODE=gevent gunicorn -c backend/gunicorn.conf.py wsgi:app",
+    "eventlet": "SOCKETIO_ASYNC_MODE=eventlet python backend/wsgi.py",
+}
+TESTED_COMMANDS = {LINT, DEPLOY, *SERVERS.values()}
+TABLE_RESOURCES = ("DepartmentsTable", "EventsTable")
+
+
+def _doc_commands() -> list[str]:
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", DOC.read_text(), flags=re.S):
+        joined = block.replace("\\\n", " ")
+        commands += [re.sub(r"\s+#.*$", "", line).strip() for line in joined.splitlines()
+                     if line.strip() and not line.lstrip().startswith("#")]
+    return [" ".join(c.split()) for c in commands]
+
+
+def test_every_command_of_the_doc_is_one_a_test_runs():
+    commands = _doc_commands()
+    assert set(commands) <= TESTED_COMMANDS, set(commands) - TESTED_COMMANDS
+    assert set(commands) == TESTED_COMMANDS, f"no longer in the doc: {TESTED_COMMANDS - set(commands)}"
+
+
+def _venv_env(**extra: str) -> dict[str, str]:
+    venv_bin = str(Path(sys.executable).parent)
+    return {**os.environ, "PATH": f"{venv_bin}{os.pathsep}{os.environ.get('PATH', '')}", **extra}
+
+
+# -- the CloudFormation template ----------------------------------------------------------------
+
+def test_template_passes_cfn_lint():
+    result = subprocess.run(["bash", "-c", LINT], cwd=PROJECT_DIR, env=_venv_env(), capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_cfn_lint_rejects_a_broken_template(tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(TEMPLATE.read_text().replace("BillingMode: PAY_PER_REQUEST", "BillingMode: ON_DEMAND", 1))
+    result = subprocess.run([str(Path(sys.executable).parent / "cfn-lint"), str(broken)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0 and "ON_DEMAND" in result.stdout
+
+
+def _template_tables() -> dict[str, dict]:
+    template, problems = decode(str(TEMPLATE))
+    assert problems == []
+    return {name: template["Resources"][name] for name in TABLE_RESOURCES}
+
+
+def test_template_tables_are_the_specs_create_tables_uses():
+    # With TABLE_PREFIX "${TablePrefix}", table_specs() names the tables as the template's !Sub does.
+    specs = {spec["TableName"]: spec for spec in table_specs(Settings(table_prefix="${TablePrefix}"))}
+    tables = _template_tables()
+    assert sorted(specs) == sorted(t["Properties"]["TableName"]["Fn::Sub"] for t in tables.values())
+    for resource in tables.values():
+        properties = resource["Properties"]
+        spec = specs[properties["TableName"]["Fn::Sub"]]
+        for key in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes"):
+            assert properties[key] == spec[key], (properties["TableName"], key)
+
+
+def test_template_tables_are_on_demand_recoverable_encrypted_and_retained():
+    for resource in _template_tables().values():
+        properties = resource["Properties"]
+        assert properties["BillingMode"] == "PAY_PER_REQUEST"
+        assert properties["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+        assert properties["SSESpecification"] == {"SSEEnabled": True}
+        assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain"
+
+
+@pytest.mark.parametrize("dynamodb_server", ["moto"], indirect=True)
+def test_doc_deploy_command_creates_tables_the_app_uses(dynamodb_server):
+    env = _venv_env(AWS_ENDPOINT_URL=dynamodb_server.endpoint_url, AWS_ACCESS_KEY_ID="test",
+                    AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1")
+    result = subprocess.run(["bash", "-c", DEPLOY], cwd=PROJECT_DIR, env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    settings = make_settings(dynamodb_server.endpoint_url, table_prefix="prod_")
+    db = DynamoDBDatabase(settings)
+    try:
+        assert db.table_statuses() == {"prod_departments": "ACTIVE", "prod_events": "ACTIVE"}
+        for spec in table_specs(settings):
+            table = db.client.describe_table(TableName=spec["TableName"])["Table"]
+            assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+            assert table["KeySchema"] == spec["KeySchema"]
+            assert sorted(table["AttributeDefinitions"], key=str) == sorted(spec["AttributeDefinitions"], key=str)
+            assert [(g["IndexName"], g["KeySchema"], g["Projection"]) for g in table["GlobalSecondaryIndexes"]] \
+                == [(g["IndexName"], g["KeySchema"], g["Projection"]) for g in spec["GlobalSecondaryIndexes"]]
+        department = db.create_department("배포 확인")
+        event = db.create_event(department["id"], {"event_date": "2024-03-05", "title": "t"})
+        assert db.list_events(department["id"]) == [event]
+    finally:
+        for name in (settings.departments_table, settings.events_table):
+            db.client.delete_table(TableName=name)
+
+
+# -- the servers --------------------------------------------------------------------------------
+
+@pytest.mark.live
+@pytest.mark.parametrize("dynamodb_server", ["moto"], indirect=True)
+@pytest.mark.parametrize("mode", list(SERVERS))
+def test_doc_server_command_serves_sockets_across_processes(mode, settings, db, tmp_path):
+    """Two processes started with the doc's command, one Redis: a write on B reaches a socket on A."""
+    require_redis_server()
+    redis_server = RedisServer(tmp_path).start()
+    processes, clients = [], []
+    try:
+        for name in ("a", "b"):
+            processes.append(start_shell_server(SERVERS[mode], settings, tmp_path / f"{name}.log",
+                                                SOCKETIO_MESSAGE_QUEUE=redis_server.url))
+        a, b = processes
+        department = requests.post(f"{a.url}/api/departments", json={"name": f"deploy-{mode}"},
+                                   timeout=WAIT).json()
+        for url, transports in ((a.url, ("websocket",)), (b.url, ("polling",))):
+            client = SocketClient(url, transports=transports)
+            clients.append(client.connect())
+            assert client.transport() == transports[0]
+            assert client.join(department["id"]) == {"ok": True, "department_id": department["id"]}
+        redis_server.wait_for_subscribers(QUEUE_CHANNEL, 2)
+
+        response = requests.post(f"{b.url}/api/events/{department['id']}",
+                                 json={"event_date": "2024-03-05", "title": "배포"}, timeout=WAIT)
+
+        assert response.status_code == 201
+        for client in clients:
+            assert client.next_event() == ("event_created", response.json())
+    finally:
+        for client in clients:
+            client.close()
+        for process in processes:
+            process.stop()
+        redis_server.stop()
+
