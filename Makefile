@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-moto test-dynamodb-local bench create-tables install clean
+.PHONY: run test test-moto test-dynamodb-local bench bench-fanout create-tables install clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -29,6 +29,9 @@ create-tables: install
 
 bench: install
 	$(PY) bench/run_all.py
+
+bench-fanout: install
+	$(PY) bench/bench_fanout.py
 
 clean:
 	rm -rf $(VENV) node_modules
