@@ -22,9 +22,9 @@ _settings = Settings.from_env()
 chdir = BACKEND_DIR
 bind = [f"{_settings.host}:{_settings.port}"]
 workers = 1
-# Long-polling requests wait up to pingInterval (25 s) for data; keep gunicorn from killing them.
-timeout = 60
-graceful_timeout = 10
+# A WebSocket never ends by itself, so a graceful stop always waits this long; REST requests
+# take well under a second and Socket.IO clients reconnect (to another process behind the LB).
+graceful_timeout = 5
 accesslog = "-"
 loglevel = _settings.log_level.lower()
 

@@ -47,8 +47,16 @@ def init_app(app: Flask, settings: Settings) -> None:
         )
     elif queue:
         options["message_queue"] = queue  # kombu, kafka or zmq: Flask-SocketIO picks the manager
+    # Left to themselves the libraries add a handler of their own (every line printed twice next
+    # to ours) and can log each packet at INFO: route them through our logging, warnings and up.
+    library_loggers = {}
+    for option, name in (("logger", "socketio.server"), ("engineio_logger", "engineio.server")):
+        library_loggers[option] = logging.getLogger(name)
+        if library_loggers[option].level == logging.NOTSET:
+            library_loggers[option].setLevel(logging.WARNING)
     socketio.init_app(
         app,
+        **library_loggers,
         async_mode=settings.socketio_async_mode,
         cors_allowed_origins=list(settings.cors_allowed_origins) or None,
         **options,

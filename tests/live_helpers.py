@@ -7,6 +7,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,13 @@ from local_dynamodb import free_port
 
 IN_CI = bool(os.environ.get("CI"))
 WAIT = 10.0  # seconds a test waits for an event before it fails
+
+# The production server of each async mode, exactly as AWS_DEPLOYMENT_CONFIG.md shows it.
+SERVER_COMMANDS = {
+    "threading": "gunicorn -c backend/gunicorn.conf.py wsgi:app",
+    "gevent": "SOCKETIO_ASYNC_MODE=gevent gunicorn -c backend/gunicorn.conf.py wsgi:app",
+    "eventlet": "SOCKETIO_ASYNC_MODE=eventlet python backend/wsgi.py",
+}
 
 
 class SocketClient:
@@ -168,3 +176,18 @@ def start_shell_server(command: str, settings: Settings, log_path: Path, **env_o
             time.sleep(0.1)
     server.stop()
     raise RuntimeError(f"`{command}` did not serve within 30 s:\n{log_path.read_text()}")
+
+
+def stop_all(servers: list) -> None:
+    """Stop servers side by side: each may wait out its graceful timeout for open sockets."""
+    threads = [threading.Thread(target=server.stop) for server in servers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def start_app(mode: str, settings: Settings, log_path: Path, **env_overrides: str) -> ShellServer:
+    """The app served the production way for `mode` (see SERVER_COMMANDS)."""
+    return start_shell_server(SERVER_COMMANDS[mode], settings, log_path, SOCKETIO_ASYNC_MODE=mode,
+                              **env_overrides)

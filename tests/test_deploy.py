@@ -19,7 +19,15 @@ from cfnlint.decode import decode
 
 from config import PROJECT_DIR, Settings
 from conftest import make_settings
-from live_helpers import WAIT, RedisServer, SocketClient, require_redis_server, start_shell_server
+from live_helpers import (
+    SERVER_COMMANDS,
+    WAIT,
+    RedisServer,
+    SocketClient,
+    require_redis_server,
+    start_shell_server,
+    stop_all,
+)
 from models import DynamoDBDatabase, table_specs
 from realtime import QUEUE_CHANNEL
 
@@ -28,12 +36,7 @@ TEMPLATE = PROJECT_DIR / "deploy" / "dynamodb-tables.yaml"
 LINT = "cfn-lint deploy/dynamodb-tables.yaml"
 DEPLOY = ("aws cloudformation deploy --template-file deploy/dynamodb-tables.yaml "
           "--stack-name calendar-tables --parameter-overrides TablePrefix=prod_")
-# The server command of each async mode, as the doc shows it.
-SERVERS = {
-    "threading": "gunicorn -c backend/gunicorn.conf.py wsgi:app",
-    "gevent": "SOCKETIO_ASYNC_MODE=gevent gunicorn -c backend/gunicorn.conf.py wsgi:app",
-    "eventlet": "SOCKETIO_ASYNC_MODE=eventlet python backend/wsgi.py",
-}
+SERVERS = SERVER_COMMANDS  # the realtime tests serve every async mode with these commands too
 TESTED_COMMANDS = {LINT, DEPLOY, *SERVERS.values()}
 TABLE_RESOURCES = ("DepartmentsTable", "EventsTable")
 
@@ -161,7 +164,6 @@ def test_doc_server_command_serves_sockets_across_processes(mode, settings, db, 
     finally:
         for client in clients:
             client.close()
-        for process in processes:
-            process.stop()
+        stop_all(processes)
         redis_server.stop()
 

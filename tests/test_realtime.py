@@ -1,7 +1,8 @@
 """Socket.IO through real clients against live app processes: rooms, payloads, several instances.
 
-The full contract runs under the default async mode; every mode (threading, eventlet, gevent)
-runs the two-instance case through Redis and the 100-socket fan-out.
+Each app process is served the production way (live_helpers.SERVER_COMMANDS: gunicorn for
+threading and gevent, eventlet's own server for eventlet). The full contract runs under the
+default async mode; every mode runs the two-instance case through Redis and the 100-socket fan-out.
 """
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ import pytest
 import requests
 
 from config import ASYNC_MODES, PROJECT_DIR, Settings
-from conftest import make_settings, start_live_server
-from live_helpers import WAIT, RedisServer, SocketClient, require_redis_server
+from conftest import make_settings
+from live_helpers import WAIT, RedisServer, SocketClient, require_redis_server, start_app, stop_all
 from models import DynamoDBDatabase
 from realtime import QUEUE_CHANNEL
 
@@ -46,8 +47,7 @@ def rt_settings(dynamodb_server):
 @pytest.fixture(scope="module")
 def server(rt_settings, tmp_path_factory):
     """One app process in the default async mode, without a message queue."""
-    app = start_live_server(rt_settings, tmp_path_factory.mktemp("app") / "app.log",
-                            SOCKETIO_ASYNC_MODE=DEFAULT_MODE)
+    app = start_app(DEFAULT_MODE, rt_settings, tmp_path_factory.mktemp("app") / "app.log")
     yield app
     app.stop()
 
@@ -67,14 +67,11 @@ def instances(request, rt_settings, redis_server, tmp_path_factory):
     started = []
     try:
         for name in ("a", "b"):
-            started.append(start_live_server(
-                rt_settings, log_dir / f"{name}.log",
-                SOCKETIO_ASYNC_MODE=request.param, SOCKETIO_MESSAGE_QUEUE=redis_server.url,
-            ))
+            started.append(start_app(request.param, rt_settings, log_dir / f"{name}.log",
+                                     SOCKETIO_MESSAGE_QUEUE=redis_server.url))
         yield started
     finally:
-        for app in started:
-            app.stop()
+        stop_all(started)
 
 
 @pytest.fixture
@@ -327,7 +324,7 @@ def test_client_that_disconnects_and_reconnects_keeps_working(server, sockets):
 
 def test_client_reconnects_by_itself_after_a_server_restart(rt_settings, tmp_path):
     """A browser-like client: automatic reconnection, rejoining its room on every connect."""
-    first = start_live_server(rt_settings, tmp_path / "first.log", SOCKETIO_ASYNC_MODE=DEFAULT_MODE)
+    first = start_app(DEFAULT_MODE, rt_settings, tmp_path / "first.log")
     port = first.url.rsplit(":", 1)[1]
     department = create_department(first.url)
     client = SocketClient(first.url, reconnection=True, reconnection_delay=0.2,
@@ -343,8 +340,7 @@ def test_client_reconnects_by_itself_after_a_server_restart(rt_settings, tmp_pat
         client.connect()
         assert joined.acquire(timeout=WAIT)
         first.stop()
-        second = start_live_server(rt_settings, tmp_path / "second.log",
-                                   SOCKETIO_ASYNC_MODE=DEFAULT_MODE, PORT=port)
+        second = start_app(DEFAULT_MODE, rt_settings, tmp_path / "second.log", PORT=port)
         assert joined.acquire(timeout=WAIT), "the client did not reconnect and rejoin"
 
         created = create_event(second.url, department["id"])
@@ -435,9 +431,8 @@ def test_rest_writes_succeed_while_redis_is_down(rt_settings, tmp_path, sockets)
     started = []
     try:
         for name in ("a", "b"):
-            started.append(start_live_server(rt_settings, tmp_path / f"{name}.log",
-                                             SOCKETIO_ASYNC_MODE=DEFAULT_MODE,
-                                             SOCKETIO_MESSAGE_QUEUE=redis_server.url))
+            started.append(start_app(DEFAULT_MODE, rt_settings, tmp_path / f"{name}.log",
+                                     SOCKETIO_MESSAGE_QUEUE=redis_server.url))
         a, b = started
         department = create_department(b.url)
         on_a, on_b = sockets(a.url), sockets(b.url)
@@ -463,7 +458,6 @@ def test_rest_writes_succeed_while_redis_is_down(rt_settings, tmp_path, sockets)
         expect_only(on_a, "event_created", again)
         expect_only(on_b, "event_created", again)
     finally:
-        for app in started:
-            app.stop()
+        stop_all(started)
         redis_server.stop()
         restarted.stop()
