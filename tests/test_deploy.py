@@ -167,3 +167,36 @@ def test_doc_server_command_serves_sockets_across_processes(mode, settings, db, 
         stop_all(processes)
         redis_server.stop()
 
+
+
+def test_gunicorn_config_refuses_eventlet_with_the_command_to_use():
+    result = subprocess.run(["bash", "-c", SERVERS["threading"]], cwd=PROJECT_DIR, capture_output=True,
+                            text=True, timeout=60,
+                            env=_venv_env(SOCKETIO_ASYNC_MODE="eventlet", PORT="1", HOST="127.0.0.1"))
+    assert result.returncode != 0
+    assert "python backend/wsgi.py" in result.stderr
+
+
+_PATCHED_WHEN_BOTO3_LOADS = """
+import importlib.abc, sys
+class Spy(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "boto3":
+            if {mode!r} == "gevent":
+                from gevent.monkey import is_module_patched
+            else:
+                from eventlet.patcher import is_monkey_patched as is_module_patched
+            print("boto3 imported; socket patched:", is_module_patched("socket"), flush=True)
+        return None
+sys.meta_path.insert(0, Spy())
+import wsgi
+"""
+
+
+@pytest.mark.parametrize("mode", ["eventlet", "gevent"])
+def test_production_entry_monkey_patches_before_boto3_is_imported(mode):
+    env = _venv_env(SOCKETIO_ASYNC_MODE=mode)
+    result = subprocess.run([sys.executable, "-c", _PATCHED_WHEN_BOTO3_LOADS.format(mode=mode)],
+                            cwd=PROJECT_DIR / "backend", env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "boto3 imported; socket patched: True"
