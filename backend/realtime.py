@@ -38,15 +38,17 @@ REDIS_CONNECT_TIMEOUT = 2
 
 def init_app(app: Flask, settings: Settings) -> None:
     """Bind `socketio` to the app with the async mode, message queue and CORS origins."""
-    options: dict[str, Any] = {}
     queue = settings.socketio_message_queue
-    if queue and queue.startswith(("redis://", "rediss://")):
+    # `socketio` is one object per process and keeps the options of earlier init_app calls, so
+    # every call states its queue. Other schemes (kombu, kafka, zmq): Flask-SocketIO picks one.
+    options: dict[str, Any] = {"message_queue": queue}
+    if queue is None:
+        options["client_manager"] = None
+    elif queue.startswith(("redis://", "rediss://")):
         options["client_manager"] = python_socketio.RedisManager(
             queue, channel=QUEUE_CHANNEL,
             redis_options={"socket_connect_timeout": REDIS_CONNECT_TIMEOUT},
         )
-    elif queue:
-        options["message_queue"] = queue  # kombu, kafka or zmq: Flask-SocketIO picks the manager
     # Left to themselves the libraries add a handler of their own (every line printed twice next
     # to ours) and can log each packet at INFO: route them through our logging, warnings and up.
     library_loggers = {}
