@@ -273,6 +273,7 @@ class DynamoDBDatabase:
         *,
         department_id: str | None = None,
         created_at: str | None = None,
+        updated_at: str | None = None,
     ) -> dict[str, Any]:
         """Store a new department; raises Conflict if the name (or the id) is taken."""
         now = utc_now_iso()
@@ -281,7 +282,7 @@ class DynamoDBDatabase:
             "name": name,
             "description": description,
             "created_at": created_at or now,
-            "updated_at": now,
+            "updated_at": updated_at or now,
         }
         marker = {
             "id": NAME_MARKER_PREFIX + department_name_key(name),
@@ -477,6 +478,42 @@ class DynamoDBDatabase:
                 self._raise_for_failed_condition(event_id, exc)
             raise
         return _public(from_item(response["Attributes"]), EVENT_FIELDS)
+
+    def put_events(self, events: Iterable[dict[str, Any]]) -> None:
+        """Batch-put complete events (every EVENT_FIELDS key) as given, for bulk loads.
+
+        Unconditional: the caller makes sure the departments exist and the ids are new.
+        """
+        self._batch_write(self.events_table, [
+            {"PutRequest": {"Item": to_item({f: event[f] for f in EVENT_FIELDS})}} for event in events
+        ])
+
+    def department_event_ids(self, department_id: str) -> set[str]:
+        """Ids of the department's events, read through department-date-index."""
+        return {e["id"] for e in self._query_department_events(department_id, projection="#id")}
+
+    def count_department_events(self, department_id: str) -> int:
+        """How many events the department has: a Query with Select=COUNT, every page."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.events_table,
+            "IndexName": DEPARTMENT_DATE_INDEX,
+            "KeyConditionExpression": "#dep = :dep",
+            "ExpressionAttributeNames": {"#dep": "department_id"},
+            "ExpressionAttributeValues": to_item({":dep": department_id}),
+            "Select": "COUNT",
+        }
+        total = 0
+        while True:
+            response = self.client.query(**kwargs)
+            total += response["Count"]
+            if not response.get("LastEvaluatedKey"):
+                return total
+            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def scan_events(self) -> Iterator[dict[str, Any]]:
+        """Every event of every department: a paginated Scan, meant for exports only."""
+        for item in self._scan(self.events_table):
+            yield _public(item, EVENT_FIELDS)
 
     def _raise_for_failed_condition(self, event_id: str, exc: ClientError) -> None:
         try:
