@@ -158,8 +158,9 @@ def department_uuid_for_name(name: str) -> str:
     return str(uuid.uuid5(MIGRATION_NAMESPACE, f"department-name:{department_name_key(name)}"))
 
 
-def event_uuid(legacy_id: int) -> str:
-    return str(uuid.uuid5(MIGRATION_NAMESPACE, f"event:{legacy_id}"))
+def event_uuid(department_id: str, legacy_id: int) -> str:
+    """The event's UUID; its department is part of it, so an id is never in two departments."""
+    return str(uuid.uuid5(MIGRATION_NAMESPACE, f"event:{department_id}:{legacy_id}"))
 
 
 def _path_key(key: str) -> str:
@@ -564,13 +565,14 @@ class Migration:
         """The valid events grouped by department id; rejects the rest into the report."""
         counts, file = self.report.events, self.report.events_file
         by_department: dict[str, list[dict[str, Any]]] = {d.id: [] for d in self.planned}
-        seen_ids: dict[str, str] = {}
+        seen_ids: dict[tuple[str, Any], str] = {}  # legacy ids are unique in the whole file
         occurrences: Counter = Counter()
         for record in records:
             counts.read += 1
             try:
                 event, legacy_id = self._plan_event(record, occurrences)
-                first = seen_ids.setdefault(event["id"], record.path)
+                identity = ("legacy", legacy_id) if legacy_id is not None else ("uuid", event["id"])
+                first = seen_ids.setdefault(identity, record.path)
                 if first != record.path:
                     shown = legacy_id if legacy_id is not None else event["id"]
                     raise _Rejected(record.value.get("id"), f"duplicate event id {shown!r}: already used "
@@ -627,7 +629,7 @@ class Migration:
             except ValueError:
                 raise _Rejected(value["id"], "id must be an integer legacy id or a UUID", "id") from None
             if kind == "legacy":
-                legacy_id, event_id = ident, event_uuid(ident)
+                legacy_id, event_id = ident, event_uuid(department_id, ident)
             else:
                 event_id = ident
         else:  # no legacy id: the identity is the content, plus which copy of identical records
@@ -792,7 +794,9 @@ class Migration:
             if not pending:
                 break
             if attempt < VERIFY_ATTEMPTS - 1:
-                time.sleep(0.2 * 2**attempt)  # a GSI may lag behind its table on AWS for a moment
+                delay = 0.2 * 2**attempt
+                log.debug("event counts of %d department(s) differ; reading again in %.1fs", len(pending), delay)
+                time.sleep(delay)  # a GSI may lag behind its table on AWS for a moment
         missing_departments = []
         for department in self.planned:
             try:

@@ -34,6 +34,7 @@ def contents(db) -> set[tuple]:
     }
 
 
+E10, E11, E12 = (event_uuid(department_uuid(d), n) for d, n in ((1, 10), (2, 11), (1, 12)))
 EXPECTED_CONTENTS = {
     ("개발팀", "2024-01-20", "팀 회의", "", "오후 2:00", ""),
     ("Sales", "2024-01-21", "Deal review", "", "", "https://example.com"),
@@ -98,11 +99,11 @@ def test_events_with_legacy_ids_get_uuid5_ids_listed_in_the_id_map(cli, db):
     run = cli(DEPARTMENTS, EVENTS)
 
     assert run.id_map["namespace"] == str(MIGRATION_NAMESPACE)
-    assert run.id_map["events"] == {"10": event_uuid(10), "11": event_uuid(11), "12": event_uuid(12)}
-    assert uuid.UUID(event_uuid(10)) == uuid.uuid5(MIGRATION_NAMESPACE, "event:10")
+    assert run.id_map["events"] == {"10": E10, "11": E11, "12": E12}
+    assert uuid.UUID(E10) == uuid.uuid5(MIGRATION_NAMESPACE, f"event:{department_uuid(1)}:10")
+    assert uuid.UUID(department_uuid(1)) == uuid.uuid5(MIGRATION_NAMESPACE, "department:1")
     stored = {e["id"]: e["department_id"] for e in all_events(db)}
-    assert stored == {event_uuid(10): department_uuid(1), event_uuid(11): department_uuid(2),
-                      event_uuid(12): department_uuid(1)}
+    assert stored == {E10: department_uuid(1), E11: department_uuid(2), E12: department_uuid(1)}
 
 
 def test_events_without_ids_are_mapped_by_position(cli, db):
@@ -168,6 +169,7 @@ GOOD = {"id": 1, "department_id": 1, "date": "2024-03-01", "title": "good"}
      "url", "javascript:alert(1)", "absolute http(s) URL"),
     ({"id": "ten", "department_id": 1, "date": "2024-03-01", "title": "t"}, "id", "ten", "integer legacy id or a UUID"),
     ({"id": 1, "department_id": 1, "date": "2024-03-02", "title": "again"}, "id", 1, "duplicate event id 1"),
+    ({"id": 1, "department_id": 2, "date": "2024-03-02", "title": "elsewhere"}, "id", 1, "duplicate event id 1"),
     ({"id": 2, "department_id": 1, "date": "2024-03-01", "title": "t", "version": 0}, "version", 0, "positive integer"),
     ({"id": 2, "department_id": 1, "event_date": "2024-03-01", "date": "2024-03-01", "title": "t", "version": "2"},
      "version", "2", "positive integer"),
@@ -181,7 +183,7 @@ def test_each_bad_event_is_rejected_with_reason_and_the_good_one_is_written(cli,
     assert rejection["field"] == field
     assert rejection["value"] == value
     assert reason in rejection["reason"]
-    assert [e["id"] for e in all_events(db)] == [event_uuid(1)]
+    assert [e["id"] for e in all_events(db)] == [event_uuid(department_uuid(1), 1)]
     assert run.report["events"] == {"read": 2, "written": 1, "already_present": 0, "rejected": 1}
     assert "rejected" in run.out and "fix them and run again" in run.out
 
@@ -269,14 +271,14 @@ def test_migrated_events_look_exactly_like_api_events(cli, db, make_department, 
     api_event = make_event(make_department("API")["id"])
 
     assert run.code == 0
-    migrated = db.get_event(event_uuid(10))
+    migrated = db.get_event(E10)
     assert set(migrated) == set(api_event) == set(EVENT_FIELDS)
     assert migrated == {
-        "id": event_uuid(10), "department_id": department_uuid(1), "event_date": "2024-01-20",
+        "id": E10, "department_id": department_uuid(1), "event_date": "2024-01-20",
         "title": "팀 회의", "description": "주간", "time": "14:00", "url": "https://example.com/a",
         "created_at": "2024-01-15T10:30:00.000Z", "last_modified": "2024-01-16T00:00:00.123Z", "version": 1,
     }
-    bare = db.get_event(event_uuid(11))
+    bare = db.get_event(E11)
     assert (bare["description"], bare["time"], bare["url"], bare["version"]) == ("", "", "", 1)
     assert TIMESTAMP.match(bare["created_at"]) and bare["last_modified"] == bare["created_at"]
     assert db.list_events(department_uuid(1)) == [migrated]  # readable through the API's own query
@@ -292,7 +294,7 @@ def test_unparseable_timestamps_are_replaced_and_reported_as_warnings(cli, db):
         "file": run.report["sources"]["events"]["file"], "path": "$[0]", "field": "created_at",
         "value": "last tuesday", "reason": "created_at is not an ISO-8601 timestamp; the migration time was used instead",
     }]
-    assert db.get_event(event_uuid(10))["created_at"] == run.report["started_at"]
+    assert db.get_event(E10)["created_at"] == run.report["started_at"]
 
 
 def test_korean_and_emoji_text_round_trips_from_files_with_bom(cli, db):
@@ -304,7 +306,7 @@ def test_korean_and_emoji_text_round_trips_from_files_with_bom(cli, db):
     assert run.code == 0
     assert db.get_department(department_uuid(7))["name"] == "마케팅팀 🎯"
     assert db.get_department(department_uuid(7))["description"] == "브랜드 💡 & 캠페인"
-    event = db.get_event(event_uuid(70))
+    event = db.get_event(event_uuid(department_uuid(7), 70))
     assert (event["title"], event["description"], event["time"]) == (
         "어린이날 행사 🎈🎉", "👨‍👩‍👧‍👦 가족 초대", "오전 10:00 ~ 오후 3:00")
     assert db.find_department_by_name("마케팅팀 🎯")["id"] == department_uuid(7)
@@ -328,12 +330,12 @@ def test_second_run_writes_nothing_new_and_says_so(cli, db):
 
 def test_rerun_does_not_undo_changes_made_through_the_api(cli, db):
     cli(DEPARTMENTS, EVENTS)
-    db.update_event(event_uuid(10), {"title": "renamed"})
+    db.update_event(E10, {"title": "renamed"})
 
     run = cli()
 
     assert run.code == 0 and run.report["events"]["already_present"] == 3
-    event = db.get_event(event_uuid(10))
+    event = db.get_event(E10)
     assert (event["title"], event["version"]) == ("renamed", 2)
 
 
@@ -345,6 +347,19 @@ def test_rerun_after_adding_records_writes_only_the_new_ones(cli, db):
     assert run.report["departments"] == {"read": 3, "written": 1, "already_present": 2, "rejected": 0}
     assert run.report["events"] == {"read": 4, "written": 1, "already_present": 3, "rejected": 0}
     assert len(all_events(db)) == 4
+
+
+def test_event_moved_to_another_department_between_runs_leaves_the_old_copy(cli, db):
+    """A documented limitation: ids stay unique, the old copy has to be deleted by hand."""
+    cli(DEPARTMENTS, EVENTS)
+    moved = [dict(EVENTS[0], department_id=2)] + EVENTS[1:]
+    run = cli(DEPARTMENTS, moved)
+
+    assert run.code == 0 and run.report["events"]["written"] == 1
+    copies = [e for e in all_events(db) if e["title"] == "팀 회의"]
+    assert sorted(e["department_id"] for e in copies) == sorted([department_uuid(1), department_uuid(2)])
+    assert len({e["id"] for e in all_events(db)}) == 4  # no id in two departments
+    assert run.id_map["events"]["10"] == event_uuid(department_uuid(2), 10)
 
 
 def test_department_already_in_dynamodb_is_reused_by_name(cli, db, make_department, make_event):
@@ -393,7 +408,7 @@ def test_dry_run_validates_and_reports_but_writes_nothing(cli, db):
     assert run.report["events"] == {"read": 4, "written": 0, "already_present": 0, "rejected": 1,
                                     "would_write": 3}
     assert "dry run: nothing was written" in run.out
-    assert run.id_map["events"] == {"10": event_uuid(10), "11": event_uuid(11), "12": event_uuid(12)}
+    assert run.id_map["events"] == {"10": E10, "11": E11, "12": E12}
 
 
 def test_dry_run_after_a_real_run_counts_what_is_present(cli, db):
