@@ -33,5 +33,9 @@ bench: install
 bench-fanout: install
 	$(PY) bench/bench_fanout.py
 
+.PHONY: bench-migration
+bench-migration: install
+	$(PY) bench/bench_migration.py
+
 clean:
 	rm -rf $(VENV) node_modules

@@ -169,3 +169,43 @@ def test_killed_mid_run_then_run_again_gives_exact_counts(cli, db, settings, tmp
     assert per_department(db) == {d: total // 5 for d in range(1, 6)}
     assert len(db.list_departments()) == 5
     assert run.report["verification"]["ok"] is True
+
+
+def test_a_lagging_index_makes_a_rerun_write_again_but_never_twice(cli, db):
+    """The existing-ids read goes through a GSI, which may lag on AWS: simulate it seeing nothing."""
+    assert cli(DEPARTMENTS, events(100), db=db).code == 0
+    before = all_events(db)
+
+    def empty_index(request, **_kwargs):
+        if b"ProjectionExpression" in request.body:  # the id-only Query of the existing-ids read
+            return answer(request, 200, {"Items": [], "Count": 0, "ScannedCount": 0})
+        return None
+
+    db.client.meta.events.register("before-send.dynamodb.Query", empty_index)
+    try:
+        run = cli(db=db)
+    finally:
+        db.client.meta.events.unregister("before-send.dynamodb.Query", empty_index)
+
+    assert run.code == 0
+    assert run.report["events"]["written"] == 100  # written again: same ids, same fields
+    stamps = ("created_at", "last_modified")  # these events had none: the new run's time is used
+    assert [{k: v for k, v in e.items() if k not in stamps} for e in all_events(db)] == [
+        {k: v for k, v in e.items() if k not in stamps} for e in before]
+    assert per_department(db) == {d: 20 for d in range(1, 6)}
+
+
+def test_events_created_through_the_api_during_the_run_fail_verification(cli, db):
+    api = DynamoDBDatabase(db.settings)
+
+    def api_write(number, request):
+        if number == 1:
+            api.create_event(department_uuid(1), {"event_date": "2024-06-01", "title": "made meanwhile"})
+        return None
+
+    with batch_write_fault(db, api_write):
+        run = cli(DEPARTMENTS, events(100), "--workers", "1", db=db)
+
+    assert run.code == 2
+    assert "expected 20 events, found 21" in run.err
+    assert cli(db=db).code == 0  # once nothing writes meanwhile, a re-run verifies
