@@ -1,7 +1,7 @@
 """Benchmark: the migration CLI against a bare boto3 batch_writer loop (the ceiling) and a per-item
 put_item loop (the naive way), all against one DynamoDB Local started here, side by side in one run.
 
-    .venv/bin/python bench/bench_migration.py [--sizes 10000 100000] [--naive-sample 10000]
+    .venv/bin/python bench/bench_migration.py [--sizes 10000 100000] [--rounds 3] [--naive-sample 10000]
 
 Each measurement writes into fresh tables (own TABLE_PREFIX). The migration is timed end to end
 (read and validate the files, write, verify); the loops are timed on items built beforehand.
@@ -14,6 +14,7 @@ import io
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -129,6 +130,7 @@ def machine() -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per size; the median is shown")
     parser.add_argument("--naive-sample", type=int, default=10_000,
                         help="put_item is measured on at most this many items (its rate is per item)")
     args = parser.parse_args()
@@ -140,12 +142,19 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             bench_batch_writer(server.endpoint_url, 2_000)  # warm up the JVM
             for size in args.sizes:
-                ceiling = bench_batch_writer(server.endpoint_url, size)
-                migration = bench_migration(server.endpoint_url, Path(tmp), size, migrate_to_dynamodb.DEFAULT_WORKERS)
-                sequential = bench_migration(server.endpoint_url, Path(tmp), size, 1)
+                rounds: list[tuple[float, float, float]] = []
+                for _ in range(args.rounds):  # interleaved, so drift on a shared machine hits all three
+                    rounds.append((
+                        bench_batch_writer(server.endpoint_url, size),
+                        bench_migration(server.endpoint_url, Path(tmp), size, migrate_to_dynamodb.DEFAULT_WORKERS),
+                        bench_migration(server.endpoint_url, Path(tmp), size, 1),
+                    ))
+                ceiling, migration, sequential = (statistics.median(r[i] for r in rounds) for i in range(3))
                 sample = min(size, args.naive_sample)
                 naive = bench_put_item(server.endpoint_url, sample)
                 rows.append((size, ceiling, migration, sequential, naive, sample))
+                print(f"{size:,} events, rounds (batch_writer, migration, migration -w1 items/s): "
+                      + "; ".join(", ".join(f"{v:,.0f}" for v in r) for r in rounds), flush=True)
     finally:
         server.stop()
     print()
@@ -155,7 +164,8 @@ def main() -> int:
         print(f"{size:>8,} | {ceiling:>8,.0f} /s | {migration:>6,.0f} /s {migration / ceiling:>4.2f}x | "
               f"{sequential:>6,.0f} /s {sequential / ceiling:>4.2f}x | "
               f"{naive:>6,.0f} /s {naive / ceiling:>4.2f}x{naive_note}")
-    print("\nratios are items/s divided by the batch_writer ceiling measured in the same run; "
+    print(f"\nmedians of {args.rounds} interleaved rounds; ratios are items/s divided by the batch_writer "
+          "ceiling measured in the same run; "
           f"migration uses --workers {migrate_to_dynamodb.DEFAULT_WORKERS} (default), -w1 is --workers 1")
     missed = [size for size, ceiling, migration, *_ in rows if migration / ceiling < TARGET]
     if missed:

@@ -10,7 +10,7 @@ import pytest
 
 from migrate_to_dynamodb import MIGRATION_NAMESPACE, department_uuid, event_uuid
 from migration_support import all_events, cli, drop_tables, raw_item_count, rejection_at  # noqa: F401
-from models import EVENT_FIELDS
+from models import EVENT_FIELDS, department_name_key
 
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 
@@ -62,6 +62,8 @@ def test_every_departments_shape_is_read_and_named(cli, db, data, shape):
     assert run.id_map["department_names"] == {d["name"]: d["id"] for d in db.list_departments()}
     if shape == "names":  # no legacy ids: the UUID comes from the name
         assert run.id_map["departments"] == {}
+        assert run.id_map["department_names"]["Sales"] == str(
+            uuid.uuid5(MIGRATION_NAMESPACE, f"department-name:{department_name_key('Sales')}"))
     else:
         assert run.id_map["departments"] == {"1": department_uuid(1), "2": department_uuid(2)}
 

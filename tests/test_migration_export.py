@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from migrate_to_dynamodb import main
-from migration_support import all_events, cli, drop_tables, use_settings_env  # noqa: F401
+from migration_support import all_events, cli  # noqa: F401
 from models import DynamoDBDatabase, EVENT_FIELDS
 
 DEPARTMENTS = [

@@ -16,7 +16,7 @@ from botocore.awsrequest import AWSResponse
 
 from config import BACKEND_DIR
 from migrate_to_dynamodb import department_uuid
-from migration_support import all_events, cli, write_json  # noqa: F401
+from migration_support import all_events, cli  # noqa: F401
 from models import DynamoDBDatabase
 
 DEPARTMENTS = [{"id": d, "name": f"부서 {d}"} for d in range(1, 6)]
