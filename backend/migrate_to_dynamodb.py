@@ -433,10 +433,13 @@ class Migration:
         missing = sorted(name for name, status in statuses.items() if status == "MISSING")
         busy = sorted(f"{name} ({status})" for name, status in statuses.items()
                       if status not in ("ACTIVE", "MISSING"))
-        if missing and self.dry_run:
-            self.tables_exist = False
-            log.warning("table(s) %s missing: the dry run treats them as empty; a real run needs "
-                        "--create-tables", ", ".join(missing))
+        if self.dry_run:  # never creates anything; treats tables it cannot read yet as empty
+            self.tables_exist = not missing and not busy
+            if missing:
+                log.warning("table(s) %s missing: the dry run treats them as empty; a real run needs "
+                            "--create-tables", ", ".join(missing))
+            if busy:
+                log.warning("table(s) %s not ACTIVE yet: the dry run treats them as empty", ", ".join(busy))
             return
         if missing and not self.create_tables:
             raise MigrationFailed(
