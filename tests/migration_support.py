@@ -77,16 +77,14 @@ class Cli:
                    log.read_text(encoding="utf-8") if log.exists() else "")
 
 
-@pytest.fixture
-def cli(settings, monkeypatch, tmp_path, capsys) -> Cli:
+def make_cli(settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture) -> Cli:
+    """The body of each test module's `cli` fixture."""
     use_settings_env(monkeypatch, settings)
     return Cli(tmp_path, capsys)
 
 
-@pytest.fixture
-def drop_tables(settings):
-    """Deletes the test's tables afterwards, for tests that let the CLI create them."""
-    yield
+def drop_existing_tables(settings) -> None:
+    """Delete the tables of these settings that exist (for tests that let the CLI create them)."""
     db = DynamoDBDatabase(settings)
     for name, status in db.table_statuses().items():
         if status != "MISSING":

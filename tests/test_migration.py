@@ -7,10 +7,22 @@ import re
 import uuid
 
 import pytest
+from migration_support import Cli, all_events, drop_existing_tables, make_cli, raw_item_count, rejection_at
 
 from migrate_to_dynamodb import MIGRATION_NAMESPACE, department_uuid, event_uuid
-from migration_support import all_events, cli, drop_tables, raw_item_count, rejection_at  # noqa: F401
 from models import EVENT_FIELDS, department_name_key
+
+
+@pytest.fixture
+def cli(settings, monkeypatch, tmp_path, capsys) -> Cli:
+    return make_cli(settings, monkeypatch, tmp_path, capsys)
+
+
+@pytest.fixture
+def drop_tables(settings):
+    yield
+    drop_existing_tables(settings)
+
 
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 
@@ -34,6 +46,7 @@ def contents(db) -> set[tuple]:
     }
 
 
+GOOD_EVENT = {"department_id": 1, "date": "2024-01-01", "title": "good"}
 E10, E11, E12 = (event_uuid(department_uuid(d), n) for d, n in ((1, 10), (2, 11), (1, 12)))
 EXPECTED_CONTENTS = {
     ("개발팀", "2024-01-20", "팀 회의", "", "오후 2:00", ""),
@@ -106,6 +119,25 @@ def test_events_with_legacy_ids_get_uuid5_ids_listed_in_the_id_map(cli, db):
     assert uuid.UUID(department_uuid(1)) == uuid.uuid5(MIGRATION_NAMESPACE, "department:1")
     stored = {e["id"]: e["department_id"] for e in all_events(db)}
     assert stored == {E10: department_uuid(1), E11: department_uuid(2), E12: department_uuid(1)}
+
+
+def test_report_names_the_tables_and_the_keyed_shapes_positions(cli, db):
+    run = cli({"departments": DEPARTMENTS + [{"id": 9}]},
+              {"events": [GOOD_EVENT, {"department_id": 1, "date": "2024-01-01", "title": ""}]})
+    assert run.code == 1
+    assert run.report["dynamodb"] == {"endpoint": db.settings.dynamodb_endpoint_url,
+                                      "departments_table": db.settings.departments_table,
+                                      "events_table": db.settings.events_table}
+    assert run.report["started_at"] <= run.report["finished_at"]
+    assert rejection_at(run, "$.departments[2]")["problems"] == {"name": "is required"}
+    assert rejection_at(run, "$.events[1]")["problems"] == {"title": "must not be empty"}
+
+
+def test_department_names_are_held_by_a_marker_item(cli, db):
+    cli(DEPARTMENTS, [])
+    marker = db.client.get_item(TableName=db.departments_table,
+                                Key={"id": {"S": "name#" + department_name_key("개발팀")}}, ConsistentRead=True)
+    assert marker["Item"]["department_id"] == {"S": department_uuid(1)}
 
 
 def test_events_without_ids_are_mapped_by_position(cli, db):

@@ -10,10 +10,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from migration_support import Cli, all_events, make_cli, read_json, write_json
+
 from config import BACKEND_DIR, PROJECT_DIR
 from migrate_to_dynamodb import department_uuid
-from migration_support import all_events, cli, read_json, write_json  # noqa: F401
 from models import DynamoDBDatabase
+
+
+@pytest.fixture
+def cli(settings, monkeypatch, tmp_path, capsys) -> Cli:
+    return make_cli(settings, monkeypatch, tmp_path, capsys)
+
 
 DOC = PROJECT_DIR / "DYNAMODB_MIGRATION_SUMMARY.md"
 

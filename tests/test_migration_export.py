@@ -5,10 +5,16 @@ import json
 import uuid
 
 import pytest
+from migration_support import Cli, all_events, make_cli
 
 from migrate_to_dynamodb import main
-from migration_support import all_events, cli  # noqa: F401
-from models import DynamoDBDatabase, EVENT_FIELDS
+from models import EVENT_FIELDS, DynamoDBDatabase
+
+
+@pytest.fixture
+def cli(settings, monkeypatch, tmp_path, capsys) -> Cli:
+    return make_cli(settings, monkeypatch, tmp_path, capsys)
+
 
 DEPARTMENTS = [
     {"id": 1, "name": "개발팀", "description": "소프트웨어 🚀", "created_at": "2023-03-01T09:00:00"},

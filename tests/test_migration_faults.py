@@ -12,12 +12,19 @@ import threading
 import time
 from contextlib import contextmanager
 
+import pytest
 from botocore.awsrequest import AWSResponse
+from migration_support import Cli, all_events, make_cli
 
 from config import BACKEND_DIR
 from migrate_to_dynamodb import department_uuid
-from migration_support import all_events, cli  # noqa: F401
 from models import DynamoDBDatabase
+
+
+@pytest.fixture
+def cli(settings, monkeypatch, tmp_path, capsys) -> Cli:
+    return make_cli(settings, monkeypatch, tmp_path, capsys)
+
 
 DEPARTMENTS = [{"id": d, "name": f"부서 {d}"} for d in range(1, 6)]
 
