@@ -12,8 +12,6 @@ Usage: python bench/bench_api.py [--clients 8] [--requests 1500] [--big 100000]
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import sys
 import threading
@@ -28,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "backend"))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from bench_common import machine, percentile  # noqa: E402
 from config import Settings  # noqa: E402
 from conftest import start_live_server  # noqa: E402
 from local_dynamodb import start_dynamodb_local  # noqa: E402
@@ -37,23 +36,6 @@ DEPARTMENTS = 100
 MONTH = ("2024-03-01", "2024-03-31")
 MONTH_EVENTS = 30
 FLAT_LIMIT = 1.3
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
-
-
-def percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def run_load(call, total: int, clients: int) -> dict[str, float]:

@@ -15,8 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
-import platform
 import sys
 import tempfile
 import time
@@ -30,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "backend"))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from bench_common import machine, percentile  # noqa: E402
 from config import ASYNC_MODES, Settings  # noqa: E402
 from conftest import start_live_server  # noqa: E402
 from live_helpers import start_shell_server  # noqa: E402
@@ -38,20 +37,6 @@ from models import DynamoDBDatabase  # noqa: E402
 
 GUNICORN = "gunicorn -c backend/gunicorn.conf.py wsgi:app"
 CONNECT_BATCH = 50
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    return f"nproc {os.cpu_count()}, {cpu}, Python {platform.python_version()}"
-
-
-def percentile(samples: list[float], p: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def start_server(mode: str, settings: Settings, log_dir: Path, max_sockets: int):

@@ -12,10 +12,7 @@ import argparse
 import contextlib
 import io
 import json
-import os
-import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,6 +25,7 @@ sys.path.insert(0, str(BACKEND))
 import boto3  # noqa: E402
 
 import migrate_to_dynamodb  # noqa: E402
+from bench_common import machine  # noqa: E402
 from config import Settings  # noqa: E402
 from local_dynamodb import start_dynamodb_local  # noqa: E402
 from models import DynamoDBDatabase, to_item  # noqa: E402
@@ -112,19 +110,6 @@ def bench_put_item(endpoint: str, events: int) -> float:
     elapsed = time.perf_counter() - started
     drop(db)
     return events / elapsed
-
-
-def machine() -> str:
-    model = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
-    return f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}, {java}"
 
 
 def main() -> int:
