@@ -55,6 +55,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
 def java_major_version() -> int | None:
     """The major version of `java` on PATH, or None when there is none."""
     java = shutil.which("java")

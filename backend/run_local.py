@@ -16,6 +16,7 @@ from pathlib import Path
 from config import BACKEND_DIR, PROJECT_DIR, Settings, load_env_files
 from local_dynamodb import (
     LocalDynamoDBUnavailable,
+    port_in_use,
     start_dynamodb_local,
     start_moto_server,
     stop_process,
@@ -62,6 +63,11 @@ def main() -> int:
                      os.environ["DYNAMODB_ENDPOINT_URL"])
         else:
             port = int(os.environ.get("DYNAMODB_LOCAL_PORT") or 8000)
+            if port_in_use(port):
+                log.error("Port %d is already in use (another DynamoDB Local?). Set DYNAMODB_LOCAL_PORT to a "
+                          "free port, or DYNAMODB_ENDPOINT_URL=http://127.0.0.1:%d to use what runs there.",
+                          port, port)
+                return 1
             server = start_local_dynamodb(data_dir, port)
             os.environ["DYNAMODB_ENDPOINT_URL"] = server.endpoint_url
         settings = Settings.from_env()

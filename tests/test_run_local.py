@@ -152,3 +152,16 @@ def test_seed_quick_start_from_backend(tmp_path, dynamodb_server):
     finally:
         _stop(process, signal.SIGTERM)
     assert [d["name"] for d in DynamoDBDatabase(settings).list_departments()] == ["quick"]
+
+
+def test_make_run_refuses_a_dynamodb_port_in_use_and_says_what_to_do(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = _env(PORT=free_port(), DYNAMODB_LOCAL_PORT=port, LOCAL_DATA_DIR=tmp_path / "data")
+        result = subprocess.run([sys.executable, "backend/run_local.py"], cwd=PROJECT_DIR, env=env,
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert f"Port {port} is already in use" in result.stderr
+    assert f"DYNAMODB_ENDPOINT_URL=http://127.0.0.1:{port}" in result.stderr
