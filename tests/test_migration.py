@@ -9,7 +9,7 @@ import uuid
 import pytest
 from migration_support import Cli, all_events, drop_existing_tables, make_cli, raw_item_count, rejection_at
 
-from migrate_to_dynamodb import MIGRATION_NAMESPACE, department_uuid, event_uuid
+from legacy_ids import MIGRATION_NAMESPACE, department_uuid, event_uuid
 from models import EVENT_FIELDS, department_name_key
 
 

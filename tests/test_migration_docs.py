@@ -14,7 +14,7 @@ import pytest
 from migration_support import Cli, all_events, make_cli, read_json, write_json
 
 from config import BACKEND_DIR, PROJECT_DIR
-from migrate_to_dynamodb import department_uuid
+from legacy_ids import department_uuid
 from models import DynamoDBDatabase
 
 

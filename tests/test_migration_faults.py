@@ -17,7 +17,7 @@ from botocore.awsrequest import AWSResponse
 from migration_support import Cli, all_events, make_cli
 
 from config import BACKEND_DIR
-from migrate_to_dynamodb import department_uuid
+from legacy_ids import department_uuid
 from models import DynamoDBDatabase
 
 
