@@ -159,11 +159,9 @@ class Migration:
         refs: list[tuple[str, Any]] = []
         legacy_id = None
         given_uuid = None
-        if value.get("id") is not None:
-            try:
-                kind, ident = parse_identifier(value["id"])
-            except ValueError:
-                raise _Rejected(value["id"], "id must be an integer legacy id or a UUID", "id") from None
+        identifier = _record_identifier(value)
+        if identifier is not None:
+            kind, ident = identifier
             refs.append((kind, ident))
             legacy_id, given_uuid = (ident, None) if kind == "legacy" else (None, ident)
         if isinstance(value.get("name"), str) and value["name"].strip():
@@ -173,17 +171,7 @@ class Migration:
         except ValidationError as exc:
             name = sorted(exc.fields)[0] if exc.fields else None
             raise _Rejected(value.get(name) if name else value, exc.message, name, exc.fields, refs) from None
-        for kind, ident in refs:
-            index = {"legacy": self.by_legacy, "uuid": self.by_uuid, "name": self.by_name}[kind]
-            if ident in index:
-                what = "name" if kind == "name" else "id"
-                shown = fields["name"] if kind == "name" else value["id"]
-                raise _Rejected(
-                    shown, f"duplicate department {what} {shown!r}: already used at {index[ident].path} "
-                    "in this file" + (" (names are compared case-insensitively)" if kind == "name" else ""),
-                    "name" if kind == "name" else "id",
-                    refs=[r for r in refs if r != (kind, ident)],
-                )
+        self._reject_duplicate_department(value, fields["name"], refs)
         created_at = self._timestamp(file, record.path, value, "created_at") or self.run_timestamp
         updated_at = self._timestamp(file, record.path, value, "updated_at") or created_at
         if legacy_id is not None:
@@ -194,55 +182,76 @@ class Migration:
                                        fields["description"], created_at, updated_at)
         self.planned.append(department)
         for kind, ident in refs:
-            {"legacy": self.by_legacy, "uuid": self.by_uuid, "name": self.by_name}[kind][ident] = department
+            self._index(kind)[ident] = department
+
+    def _reject_duplicate_department(self, value: dict[str, Any], name: str, refs: list[tuple[str, Any]]) -> None:
+        """Raises _Rejected when an id or the name of this department is already used in the file."""
+        for kind, ident in refs:
+            index = self._index(kind)
+            if ident in index:
+                what = "name" if kind == "name" else "id"
+                shown = name if kind == "name" else value["id"]
+                raise _Rejected(
+                    shown, f"duplicate department {what} {shown!r}: already used at {index[ident].path} "
+                    "in this file" + (" (names are compared case-insensitively)" if kind == "name" else ""),
+                    "name" if kind == "name" else "id",
+                    refs=[r for r in refs if r != (kind, ident)],
+                )
+
+    def _index(self, kind: str) -> dict[Any, PlannedDepartment]:
+        """The planned departments by legacy id, by UUID or by name key ("legacy", "uuid", "name")."""
+        return {"legacy": self.by_legacy, "uuid": self.by_uuid, "name": self.by_name}[kind]
 
     def _write_departments(self) -> None:
-        counts, file = self.report.departments, self.report.departments_file
-        kept = []
-        for department in self.planned:
-            existing = self.db.find_department_by_name(department.name) if self.tables_exist else None
-            if existing is None and self.tables_exist:
-                holder = self._department_by_id(department.id)
-                if holder is not None:  # the id is taken by a department of another name
-                    counts.rejected += 1
-                    self.report.reject(file, department.path, department.name,
-                                       f"its id {department.id} already holds the department "
-                                       f"{holder['name']!r} in DynamoDB", "name")
-                    self._forget(department)
-                    continue
-            if existing is None and not self.dry_run:
-                try:
-                    self.db.create_department(
-                        department.name, department.description, department_id=department.id,
-                        created_at=department.created_at, updated_at=department.updated_at,
-                    )
-                    department.status = "written"
-                    counts.written += 1
-                except Conflict:  # created meanwhile, by someone else
-                    existing = self.db.find_department_by_name(department.name)
-                    if existing is None:
-                        counts.rejected += 1
-                        self.report.reject(file, department.path, department.name,
-                                           "the name or id is taken by a department being deleted; "
-                                           "run again once the delete finished", "name")
-                        self._forget(department)
-                        continue
-            if existing is not None:
-                department.id = existing["id"]
-                department.status = "present"
-                counts.already_present += 1
-            elif self.dry_run:
-                counts.would_write += 1
-            kept.append(department)
-            if department.legacy_id is not None:
-                self.report.id_map["departments"][str(department.legacy_id)] = department.id
-            self.report.id_map["department_names"][department.name] = department.id
-        self.planned = kept
+        counts = self.report.departments
+        self.planned = [department for department in self.planned if self._write_department(department)]
         log.info("departments: %d written, %d already present, %d rejected", counts.written,
                  counts.already_present, counts.rejected)
 
+    def _write_department(self, department: PlannedDepartment) -> bool:
+        """Create the department unless DynamoDB has it already; False when it had to be rejected."""
+        counts = self.report.departments
+        existing = self.db.find_department_by_name(department.name) if self.tables_exist else None
+        if existing is None and self.tables_exist:
+            holder = self._department_by_id(department.id)
+            if holder is not None:  # the id is taken by a department of another name
+                self._reject_planned(department, f"its id {department.id} already holds the department "
+                                     f"{holder['name']!r} in DynamoDB")
+                return False
+        if existing is None and not self.dry_run:
+            try:
+                self.db.create_department(
+                    department.name, department.description, department_id=department.id,
+                    created_at=department.created_at, updated_at=department.updated_at,
+                )
+                department.status = "written"
+                counts.written += 1
+            except Conflict:  # created meanwhile, by someone else
+                existing = self.db.find_department_by_name(department.name)
+                if existing is None:
+                    self._reject_planned(department, "the name or id is taken by a department being "
+                                         "deleted; run again once the delete finished")
+                    return False
+        if existing is not None:
+            department.id = existing["id"]
+            department.status = "present"
+            counts.already_present += 1
+        elif self.dry_run:
+            counts.would_write += 1
+        if department.legacy_id is not None:
+            self.report.id_map["departments"][str(department.legacy_id)] = department.id
+        self.report.id_map["department_names"][department.name] = department.id
+        return True
+
+    def _reject_planned(self, department: PlannedDepartment, reason: str) -> None:
+        """Reject a planned department that DynamoDB cannot take; its events are rejected with it."""
+        self.report.departments.rejected += 1
+        self.report.reject(self.report.departments_file, department.path, department.name, reason, "name")
+        self._forget(department)
+
     def _forget(self, department: PlannedDepartment) -> None:
-        for kind, index in (("legacy", self.by_legacy), ("uuid", self.by_uuid), ("name", self.by_name)):
+        for kind in ("legacy", "uuid", "name"):
+            index = self._index(kind)
             for key, planned in list(index.items()):
                 if planned is department:
                     del index[key]
@@ -285,7 +294,22 @@ class Migration:
             raise _Rejected(value, "an event must be a JSON object")
         self._note_ignored(value, EVENT_KEYS, "events")
         department_id = self._event_department(record, value)
+        fields = self._event_fields(record, value)
+        version = value.get("version", 1)
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise _Rejected(version, "version must be a positive integer", "version")
+        created_at = self._timestamp(file, record.path, value, "created_at") or self.run_timestamp
+        last_modified = self._timestamp(file, record.path, value, "last_modified") or created_at
+        event_id, legacy_id = self._event_id(value, department_id, fields, occurrences)
+        event = {
+            "description": "", "time": "", "url": "", **fields,
+            "id": event_id, "department_id": department_id, "created_at": created_at,
+            "last_modified": last_modified, "version": version,
+        }
+        return {f: event[f] for f in EVENT_FIELDS}, legacy_id
 
+    def _event_fields(self, record: Record, value: dict[str, Any]) -> dict[str, Any]:
+        """The event's validated date and texts (the date key wins in shapes 2 and 3); raises _Rejected."""
         date_field = "event_date" if "event_date" in value else "date"
         raw_date = value.get(date_field)
         if record.date_key is not None:
@@ -302,34 +326,22 @@ class Migration:
             shown = raw_date if name == "event_date" else value.get(name) if name else value
             shown_field = date_field if name == "event_date" else name
             raise _Rejected(shown, exc.message, shown_field, exc.fields) from None
+        return fields
 
-        version = value.get("version", 1)
-        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-            raise _Rejected(version, "version must be a positive integer", "version")
-        created_at = self._timestamp(file, record.path, value, "created_at") or self.run_timestamp
-        last_modified = self._timestamp(file, record.path, value, "last_modified") or created_at
-
-        legacy_id = None
-        if value.get("id") is not None:
-            try:
-                kind, ident = parse_identifier(value["id"])
-            except ValueError:
-                raise _Rejected(value["id"], "id must be an integer legacy id or a UUID", "id") from None
-            if kind == "legacy":
-                legacy_id, event_id = ident, event_uuid(department_id, ident)
-            else:
-                event_id = ident
-        else:  # no legacy id: the identity is the content, plus which copy of identical records
+    @staticmethod
+    def _event_id(value: dict[str, Any], department_id: str, fields: dict[str, Any],
+                  occurrences: Counter) -> tuple[str, int | None]:
+        """(UUID, legacy id or None) of an event; raises _Rejected for an id that is neither."""
+        identifier = _record_identifier(value)
+        if identifier is None:  # no legacy id: the identity is the content, plus which copy of identical records
             content = event_content(department_id, fields, value.get("created_at"))
             occurrence = occurrences[content]
             occurrences[content] += 1
-            event_id = event_uuid_for_content(content, occurrence)
-        event = {
-            "description": "", "time": "", "url": "", **fields,
-            "id": event_id, "department_id": department_id, "created_at": created_at,
-            "last_modified": last_modified, "version": version,
-        }
-        return {f: event[f] for f in EVENT_FIELDS}, legacy_id
+            return event_uuid_for_content(content, occurrence), None
+        kind, ident = identifier
+        if kind == "legacy":
+            return event_uuid(department_id, ident), ident
+        return ident, None
 
     def _event_department(self, record: Record, value: dict[str, Any]) -> str:
         refs = []
@@ -467,25 +479,8 @@ class Migration:
     def _verify(self, expected: dict[str, int]) -> None:
         """Read back each department and its event count; raises MigrationFailed on a mismatch."""
         names = {d.id: d.name for d in self.planned}
-        found: dict[str, int] = {}
-        pending = dict(expected)
-        for attempt in range(VERIFY_ATTEMPTS):
-            for department_id in list(pending):
-                found[department_id] = self.db.count_department_events(department_id)
-                if found[department_id] == pending[department_id]:
-                    del pending[department_id]
-            if not pending:
-                break
-            if attempt < VERIFY_ATTEMPTS - 1:
-                delay = 0.2 * 2**attempt
-                log.debug("event counts of %d department(s) differ; reading again in %.1fs", len(pending), delay)
-                time.sleep(delay)  # a GSI may lag behind its table on AWS for a moment
-        missing_departments = []
-        for department in self.planned:
-            try:
-                self.db.get_department(department.id)
-            except NotFound:
-                missing_departments.append(department.name)
+        found, pending = self._count_events(expected)
+        missing_departments = self._missing_departments()
         rows = [
             {"id": department_id, "name": names.get(department_id), "expected_events": want,
              "found_events": found.get(department_id)}
@@ -504,6 +499,33 @@ class Migration:
             )
         log.info("verification: the event counts of %d department(s) match", len(rows))
 
+    def _count_events(self, expected: dict[str, int]) -> tuple[dict[str, int], dict[str, int]]:
+        """(event count found, expected count of those that still differ) per department, after retries."""
+        found: dict[str, int] = {}
+        pending = dict(expected)
+        for attempt in range(VERIFY_ATTEMPTS):
+            for department_id in list(pending):
+                found[department_id] = self.db.count_department_events(department_id)
+                if found[department_id] == pending[department_id]:
+                    del pending[department_id]
+            if not pending:
+                break
+            if attempt < VERIFY_ATTEMPTS - 1:
+                delay = 0.2 * 2**attempt
+                log.debug("event counts of %d department(s) differ; reading again in %.1fs", len(pending), delay)
+                time.sleep(delay)  # a GSI may lag behind its table on AWS for a moment
+        return found, pending
+
+    def _missing_departments(self) -> list[str]:
+        """The names of the planned departments that DynamoDB does not have."""
+        missing = []
+        for department in self.planned:
+            try:
+                self.db.get_department(department.id)
+            except NotFound:
+                missing.append(department.name)
+        return missing
+
     # -- small helpers ----------------------------------------------------------------------
 
     def _timestamp(self, file: Path, path: str, value: dict[str, Any], name: str) -> str | None:
@@ -520,6 +542,16 @@ class Migration:
         for key in value:
             if key not in known:
                 self.report.ignored_fields[kind][key] += 1
+
+
+def _record_identifier(value: dict[str, Any]) -> tuple[str, int | str] | None:
+    """The record's parsed "id" (see parse_identifier), None without one; raises _Rejected for a bad id."""
+    if value.get("id") is None:
+        return None
+    try:
+        return parse_identifier(value["id"])
+    except ValueError:
+        raise _Rejected(value["id"], "id must be an integer legacy id or a UUID", "id") from None
 
 
 class _Rejected(Exception):
