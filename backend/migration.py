@@ -63,6 +63,8 @@ class _Unresolved(Exception):
 
 @dataclass
 class PlannedDepartment:
+    """A valid department of the file, as it will be written (or found already) in DynamoDB."""
+
     path: str
     legacy_id: int | None
     id: str
