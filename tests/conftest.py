@@ -2,27 +2,20 @@
 app -> client; live_server for tests that need a real app process."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
-import requests
 
-from config import BACKEND_DIR, Settings
+from config import Settings
+from live_helpers import IN_CI, ShellServer, start_shell_server
 from local_dynamodb import (
     LocalDynamoDBUnavailable,
-    free_port,
     start_dynamodb_local,
     start_moto_server,
-    stop_process,
 )
 from models import DynamoDBDatabase
 
-IN_CI = bool(os.environ.get("CI"))
 BACKENDS = ["dynamodb-local", "moto"]
 
 
@@ -99,47 +92,11 @@ def make_event(db):
     return build
 
 
-class LiveServer:
-    def __init__(self, process: subprocess.Popen, url: str, log_path: Path):
-        self.process = process
-        self.url = url
-        self.log_path = log_path
-
-    def stop(self) -> None:
-        stop_process(self.process)
-
-
-def start_live_server(settings: Settings, log_path: Path, **env_overrides) -> LiveServer:
-    """`python backend/wsgi.py` in its own process, configured through the environment."""
-    port = int(env_overrides.get("PORT") or free_port())  # PORT given: restart on the same port
-    env = {
-        **os.environ,
-        "DYNAMODB_ENDPOINT_URL": settings.dynamodb_endpoint_url or "",
-        "TABLE_PREFIX": settings.table_prefix,
-        "PORT": str(port),
-        "HOST": "127.0.0.1",
-        "DYNAMODB_MAX_ATTEMPTS": str(settings.dynamodb_max_attempts),
-        "LOG_LEVEL": "WARNING",
-        **env_overrides,
-    }
-    with open(log_path, "ab") as log_file:
-        process = subprocess.Popen(
-            [sys.executable, str(BACKEND_DIR / "wsgi.py")], env=env, cwd=BACKEND_DIR,
-            stdout=log_file, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"app exited early:\n{log_path.read_text()}")
-        try:
-            if requests.get(url + "/healthz", timeout=1).status_code == 200:
-                return LiveServer(process, url, log_path)
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    process.kill()
-    process.wait()
-    raise RuntimeError(f"app did not start:\n{log_path.read_text()}")
+def start_live_server(settings: Settings, log_path: Path, **env_overrides) -> ShellServer:
+    """`python backend/wsgi.py` (what `make run` serves) in its own process, configured through
+    the environment; PORT in env_overrides restarts it on the same port."""
+    return start_shell_server("python backend/wsgi.py", settings, log_path,
+                              DYNAMODB_MAX_ATTEMPTS=str(settings.dynamodb_max_attempts), **env_overrides)
 
 
 @pytest.fixture
