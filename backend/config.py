@@ -34,6 +34,14 @@ def _env_int(name: str, default: int) -> int:
         raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _env_float(name: str, default: float) -> float:
+    raw = _env(name, str(default))
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+
+
 def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     value = _env(name, default)
     if value not in choices:
@@ -54,6 +62,7 @@ class Settings:
     dynamodb_max_attempts: int = 5
     dynamodb_connect_timeout: int = 5
     dynamodb_read_timeout: int = 10
+    gsi_settle_seconds: float = 1.0
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32), repr=False)
     cors_allowed_origins: tuple[str, ...] = ()
     socketio_async_mode: str = "threading"
@@ -89,6 +98,7 @@ class Settings:
             dynamodb_max_attempts=_env_int("DYNAMODB_MAX_ATTEMPTS", 5),
             dynamodb_connect_timeout=_env_int("DYNAMODB_CONNECT_TIMEOUT", 5),
             dynamodb_read_timeout=_env_int("DYNAMODB_READ_TIMEOUT", 10),
+            gsi_settle_seconds=_env_float("DYNAMODB_GSI_SETTLE_SECONDS", 1.0),
             secret_key=_env("SECRET_KEY", "") or secrets.token_hex(32),
             cors_allowed_origins=origins,
             socketio_async_mode=_env_choice("SOCKETIO_ASYNC_MODE", "threading", ASYNC_MODES),

@@ -15,7 +15,7 @@ from botocore.exceptions import (
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-from models import Conflict, NotFound, PreconditionFailed
+from models import THROTTLING_CODES, Conflict, NotFound, PreconditionFailed, error_code
 from validation import ValidationError
 
 log = logging.getLogger(__name__)
@@ -24,12 +24,6 @@ CREATE_TABLES_HINT = (
     "Create them with `make create-tables`, or from backend/: "
     "python -c \"from models import DynamoDBDatabase; DynamoDBDatabase().create_tables()\""
 )
-THROTTLING_CODES = {
-    "ProvisionedThroughputExceededException",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "LimitExceededException",
-}
 UNREACHABLE = (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError, ConnectionClosedError)
 
 
@@ -56,7 +50,7 @@ def _storage_error(exc: Exception):
             f"DynamoDB could not be reached ({exc}). Check DYNAMODB_ENDPOINT_URL and that the "
             "server is running (make run starts DynamoDB Local), or the network path to AWS.",
         )
-    code = exc.response.get("Error", {}).get("Code", "")
+    code = error_code(exc)
     if code == "ResourceNotFoundException":
         log.error("DynamoDB table missing: %s", exc)
         return error_response(

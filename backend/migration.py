@@ -39,10 +39,12 @@ from migration_report import Report
 from models import (
     BATCH_WRITE_LIMIT,
     EVENT_FIELDS,
+    THROTTLING_CODES,
     Conflict,
     DynamoDBDatabase,
     NotFound,
     department_name_key,
+    error_code,
 )
 from validation import ValidationError, validate_department, validate_new_event
 
@@ -50,9 +52,6 @@ from validation import ValidationError, validate_department, validate_new_event
 log = logging.getLogger("migration")
 
 DEFAULT_WORKERS = 4
-THROTTLING_CODES = {
-    "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-}
 THROTTLE_RETRIES = 8
 VERIFY_ATTEMPTS = 6
 
@@ -470,7 +469,7 @@ class Migration:
                 self.db.put_events(events)
                 return len(events)
             except ClientError as exc:
-                code = exc.response.get("Error", {}).get("Code", "")
+                code = error_code(exc)
                 if code not in THROTTLING_CODES or attempt == THROTTLE_RETRIES - 1:
                     raise
                 delay = min(5.0, 0.1 * 2**attempt) * random.uniform(0.5, 1.0)

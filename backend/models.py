@@ -25,7 +25,15 @@ NAME_INDEX = "name-index"
 DEPARTMENT_DATE_INDEX = "department-date-index"
 NAME_MARKER_PREFIX = "name#"
 BATCH_WRITE_LIMIT = 25
+BATCH_WRITE_ATTEMPTS = 8
 TRANSACTION_RETRIES = 6
+# Error codes DynamoDB uses when it sheds load; botocore retries them first.
+THROTTLING_CODES = frozenset({
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "LimitExceededException",
+})
 
 DEPARTMENT_FIELDS = ("id", "name", "description", "created_at", "updated_at")
 EVENT_FIELDS = (
@@ -153,7 +161,8 @@ def _public(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
     return {f: data.get(f, "") for f in fields}
 
 
-def _error_code(exc: ClientError) -> str:
+def error_code(exc: ClientError) -> str:
+    """The DynamoDB error code of a ClientError, e.g. "ConditionalCheckFailedException"."""
     return exc.response.get("Error", {}).get("Code", "")
 
 
@@ -193,7 +202,7 @@ class DynamoDBDatabase:
                 created.append(name)
                 log.info("table %s created", name)
             except ClientError as exc:
-                if _error_code(exc) != "ResourceInUseException":  # created concurrently
+                if error_code(exc) != "ResourceInUseException":  # created concurrently
                     raise
         if wait:
             for spec in table_specs(self.settings):
@@ -221,7 +230,7 @@ class DynamoDBDatabase:
         try:
             table = self.client.describe_table(TableName=name)["Table"]
         except ClientError as exc:
-            if _error_code(exc) == "ResourceNotFoundException":
+            if error_code(exc) == "ResourceNotFoundException":
                 return None
             raise
         statuses = [table.get("TableStatus", "UNKNOWN")]
@@ -321,20 +330,27 @@ class DynamoDBDatabase:
                 ReturnValues="ALL_NEW",
             )
         except ClientError as exc:
-            if _error_code(exc) == "ConditionalCheckFailedException":
+            if error_code(exc) == "ConditionalCheckFailedException":
                 raise NotFound(f"department {department_id} not found") from exc
             raise
         name = from_item(marked["Attributes"])["name"]
+        marked_at = time.monotonic()
         deleted = 0
-        while True:  # GSI reads may lag behind the base table; repeat until nothing is left
+        while True:
             keys = [
                 {"id": e["id"], "department_id": e["department_id"]}
                 for e in self._query_department_events(department_id, projection="#id, #dep")
             ]
-            if not keys:
+            if keys:
+                self._batch_write(self.events_table, [{"DeleteRequest": {"Key": to_item(k)}} for k in keys])
+                deleted += len(keys)
+                continue
+            # The index may not show yet an event written just before the mark (GSIs lag on AWS):
+            # only an empty read made gsi_settle_seconds after the mark means nothing is left.
+            wait = self.settings.gsi_settle_seconds - (time.monotonic() - marked_at)
+            if wait <= 0:
                 break
-            self._batch_write(self.events_table, [{"DeleteRequest": {"Key": to_item(k)}} for k in keys])
-            deleted += len(keys)
+            time.sleep(wait)
         self._transact(
             [
                 {"Delete": {
@@ -474,7 +490,7 @@ class DynamoDBDatabase:
                 **kwargs,
             )
         except ClientError as exc:
-            if _error_code(exc) == "ConditionalCheckFailedException":
+            if error_code(exc) == "ConditionalCheckFailedException":
                 self._raise_for_failed_condition(event_id, exc)
             raise
         return _public(from_item(response["Attributes"]), EVENT_FIELDS)
@@ -603,7 +619,7 @@ class DynamoDBDatabase:
                 for code, error in zip(codes, if_condition_fails or [], strict=False):
                     if code == "ConditionalCheckFailed":
                         raise error from exc
-                retryable = _error_code(exc) == "TransactionConflictException" or (
+                retryable = error_code(exc) == "TransactionConflictException" or (
                     "TransactionConflict" in codes and "ConditionalCheckFailed" not in codes
                 )
                 if not retryable or attempt == TRANSACTION_RETRIES - 1:
@@ -615,9 +631,19 @@ class DynamoDBDatabase:
         requests = list(requests)
         for start in range(0, len(requests), BATCH_WRITE_LIMIT):
             pending = {table: requests[start : start + BATCH_WRITE_LIMIT]}
-            attempt = 0
-            while pending:
+            for attempt in range(1, BATCH_WRITE_ATTEMPTS + 1):
                 pending = self.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-                if pending:
-                    attempt += 1
+                if not pending:
+                    break
+                if attempt < BATCH_WRITE_ATTEMPTS:
                     time.sleep(min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.0))
+            else:
+                # DynamoDB reports shed load as UnprocessedItems, not as an error: past the last
+                # attempt it is throttling, and callers handle it as such.
+                left = len(pending[table])
+                raise ClientError(
+                    {"Error": {"Code": "ProvisionedThroughputExceededException",
+                               "Message": f"{left} items still unprocessed after {BATCH_WRITE_ATTEMPTS} "
+                                          "BatchWriteItem attempts"}},
+                    "BatchWriteItem",
+                )

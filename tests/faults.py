@@ -1,12 +1,14 @@
 """Fault injection: the only things the tests fake (throttling, absent credentials)."""
 from __future__ import annotations
 
+import json
+
 from botocore.awsrequest import AWSResponse
 
-THROTTLING_BODY = (
-    b'{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",'
-    b'"message":"The level of configured provisioned throughput for the table was exceeded."}'
-)
+THROTTLING_BODY = {
+    "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+    "message": "The level of configured provisioned throughput for the table was exceeded.",
+}
 
 
 class _RawBody:
@@ -15,6 +17,12 @@ class _RawBody:
 
     def stream(self, **kwargs):
         yield self.data
+
+
+def answer(request, status: int, body: dict) -> AWSResponse:
+    """An HTTP answer from "DynamoDB" to `request`, for a before-send hook to return."""
+    headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "fault-injection"}
+    return AWSResponse(request.url, status, headers, _RawBody(json.dumps(body).encode()))
 
 
 def throttling_hook(times: int):
@@ -28,7 +36,7 @@ def throttling_hook(times: int):
         if calls["throttled"] >= times:
             return None
         calls["throttled"] += 1
-        return AWSResponse(request.url, 400, {"x-amzn-RequestId": "fault-injection"}, _RawBody(THROTTLING_BODY))
+        return answer(request, 400, THROTTLING_BODY)
 
     return hook, calls
 

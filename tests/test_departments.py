@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 
+from faults import answer
 from models import NotFound
 
 
@@ -141,3 +142,28 @@ def test_bad_department_is_400_naming_the_field_and_stores_nothing(client, db, b
 
 def test_name_of_exactly_100_characters_is_accepted(client):
     assert client.post("/api/departments", json={"name": "가" * 100}).status_code == 201
+
+
+def test_delete_finds_events_the_index_did_not_show_yet(client, db, make_department, make_event):
+    """On AWS department-date-index lags behind the table: its first read may miss a new event."""
+    department = make_department("Lagging")
+    for day in range(1, 6):
+        make_event(department["id"], event_date=f"2024-02-{day:02d}")
+    reads = {"n": 0}
+
+    def lagging_index(request, **kwargs):
+        if b"ProjectionExpression" in request.body:  # the delete's id-only read of the index
+            reads["n"] += 1
+            if reads["n"] == 1:
+                return answer(request, 200, {"Items": [], "Count": 0, "ScannedCount": 0})
+        return None
+
+    db.client.meta.events.register("before-send.dynamodb.Query", lagging_index)
+    try:
+        response = client.delete(f"/api/departments/{department['id']}")
+    finally:
+        db.client.meta.events.unregister("before-send.dynamodb.Query", lagging_index)
+
+    assert response.status_code == 204
+    assert reads["n"] >= 2
+    assert db.client.scan(TableName=db.events_table)["Items"] == []

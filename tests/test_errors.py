@@ -1,13 +1,14 @@
 """Every failure answers JSON {"error", "message"}; storage failures are 503s that say what to do."""
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
 
 from app import create_app
 from config import Settings
-from faults import remove_aws_credentials, throttling_hook
+from faults import answer, remove_aws_credentials, throttling_hook
 from local_dynamodb import free_port
 from models import DynamoDBDatabase
 
@@ -116,3 +117,28 @@ def test_throttling_past_the_retries_is_503_with_retry_after_and_keeps_stored_da
     assert body["error"] == "dynamodb_throttled"
     assert "ProvisionedThroughputExceededException" in body["message"]
     assert db.get_department(kept["id"]) == kept
+
+
+def test_unprocessed_items_that_never_clear_are_503_and_a_retry_finishes_the_delete(settings, db, make_department,
+                                                                                      make_event):
+    department = make_department("stuck")
+    for day in range(1, 4):
+        make_event(department["id"], event_date=f"2024-03-{day:02d}")
+    stuck = DynamoDBDatabase(settings)
+
+    def nothing_processed(request, **kwargs):
+        return answer(request, 200, {"UnprocessedItems": json.loads(request.body)["RequestItems"]})
+
+    stuck.client.meta.events.register("before-send.dynamodb.BatchWriteItem", nothing_processed)
+    client = create_app(settings, stuck).test_client()
+
+    response = client.delete(f"/api/departments/{department['id']}")
+
+    assert response.status_code == 503
+    assert response.get_json()["error"] == "dynamodb_throttled"
+    assert response.headers["Retry-After"] == "1"
+    assert len(db.client.scan(TableName=db.events_table)["Items"]) == 3  # nothing lost meanwhile
+
+    stuck.client.meta.events.unregister("before-send.dynamodb.BatchWriteItem", nothing_processed)
+    assert client.delete(f"/api/departments/{department['id']}").status_code == 204
+    assert db.client.scan(TableName=db.events_table)["Items"] == []

@@ -7,9 +7,9 @@ import re
 import uuid
 
 import pytest
-from migration_support import Cli, all_events, drop_existing_tables, make_cli, raw_item_count, rejection_at
 
 from legacy_ids import MIGRATION_NAMESPACE, department_uuid, event_uuid
+from migration_support import Cli, all_events, drop_existing_tables, make_cli, raw_item_count, rejection_at
 from models import EVENT_FIELDS, department_name_key
 
 

@@ -11,9 +11,9 @@ import sys
 import termios
 
 import pytest
-from migration_support import write_json
 
 from config import BACKEND_DIR
+from migration_support import write_json
 
 EVENTS = 2_000
 

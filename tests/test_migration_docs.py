@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from migration_support import Cli, all_events, make_cli, read_json, write_json
 
 from config import BACKEND_DIR, PROJECT_DIR
 from legacy_ids import department_uuid
+from migration_support import Cli, all_events, make_cli, read_json, write_json
 from models import DynamoDBDatabase
 
 

@@ -5,9 +5,9 @@ import json
 import uuid
 
 import pytest
-from migration_support import Cli, all_events, make_cli
 
 from migrate_to_dynamodb import main
+from migration_support import Cli, all_events, make_cli
 from models import EVENT_FIELDS, DynamoDBDatabase
 
 

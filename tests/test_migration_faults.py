@@ -13,11 +13,11 @@ import time
 from contextlib import contextmanager
 
 import pytest
-from botocore.awsrequest import AWSResponse
-from migration_support import Cli, all_events, make_cli
 
 from config import BACKEND_DIR
+from faults import answer
 from legacy_ids import department_uuid
+from migration_support import Cli, all_events, make_cli
 from models import DynamoDBDatabase
 
 
@@ -32,19 +32,6 @@ DEPARTMENTS = [{"id": d, "name": f"부서 {d}"} for d in range(1, 6)]
 def events(count: int) -> list[dict]:
     return [{"id": i, "department_id": 1 + i % 5, "date": f"2024-{1 + i % 12}-{1 + i % 28}",
              "title": f"일정 {i} 🎉", "description": "x" * 50} for i in range(1, count + 1)]
-
-
-class _Body:
-    def __init__(self, data: bytes):
-        self.data = data
-
-    def stream(self, **_kwargs):
-        yield self.data
-
-
-def answer(request, status: int, body: dict) -> AWSResponse:
-    headers = {"Content-Type": "application/x-amz-json-1.0"}
-    return AWSResponse(request.url, status, headers, _Body(json.dumps(body).encode()))
 
 
 @contextmanager
