@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 import socketio as python_socketio
@@ -86,36 +85,41 @@ def _error(code: str, message: str) -> dict[str, Any]:
     return {"ok": False, "error": code, "message": message}
 
 
-def _room_request(payload: Any, action: Callable[[str], None]) -> dict[str, Any]:
+def _checked_department(payload: Any) -> tuple[str | None, dict[str, Any] | None]:
+    """(department_id, None) for an existing department, else (id or None, the error ack)."""
     department_id = _department_id_from(payload)
     if department_id is None:
-        return _error("validation_error", BAD_PAYLOAD)
+        return None, _error("validation_error", BAD_PAYLOAD)
     try:
         current_app.extensions["calendar_db"].get_department(department_id)
     except NotFound as exc:
-        return _error("not_found", str(exc))
+        return department_id, _error("not_found", str(exc))
     except (BotoCoreError, ClientError) as exc:
         log.warning("join/leave of department %s: DynamoDB did not answer: %s", department_id, exc)
-        return _error("dynamodb_unavailable", "the department could not be checked; try again")
-    action(department_room(department_id))
-    return {"ok": True, "department_id": department_id}
+        return department_id, _error("dynamodb_unavailable", "the department could not be checked; try again")
+    return department_id, None
 
 
 @socketio.on("join_department")
 def on_join_department(payload: Any = None) -> dict[str, Any]:
     """Join the department's room; the ack says whether it worked (the socket stays either way)."""
-    return _room_request(payload, join_room)
+    department_id, error = _checked_department(payload)
+    if error:
+        return error
+    join_room(department_room(department_id))
+    return {"ok": True, "department_id": department_id}
 
 
 @socketio.on("leave_department")
 def on_leave_department(payload: Any = None) -> dict[str, Any]:
-    """Leave the department's room (also one not joined, or of a deleted department)."""
-    department_id = _department_id_from(payload)
-    if department_id is None:
-        return _error("validation_error", BAD_PAYLOAD)
-    # Leaving works for a department deleted meanwhile: the room outlives it.
-    leave_room(department_room(department_id))
-    return {"ok": True, "department_id": department_id}
+    """Leave the department's room; like join, the ack refuses a malformed or unknown id.
+
+    The socket leaves the room even then, so the room of a department deleted meanwhile is left.
+    """
+    department_id, error = _checked_department(payload)
+    if department_id is not None:
+        leave_room(department_room(department_id))
+    return error or {"ok": True, "department_id": department_id}
 
 
 def _emit(name: str, payload: dict[str, Any], room: str | None = None) -> None:

@@ -69,6 +69,11 @@ def _text(body: dict, name: str, *, maximum: int, minimum: int = 0, strip: bool 
     if not isinstance(value, str):
         problems[name] = "must be a string"
         return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate such as "\ud800" from a JSON escape
+        problems[name] = "must be valid Unicode text"
+        return None
     if strip:
         value = value.strip()
     if len(value) < minimum:

@@ -142,3 +142,17 @@ def test_unprocessed_items_that_never_clear_are_503_and_a_retry_finishes_the_del
     stuck.client.meta.events.unregister("before-send.dynamodb.BatchWriteItem", nothing_processed)
     assert client.delete(f"/api/departments/{department['id']}").status_code == 204
     assert db.client.scan(TableName=db.events_table)["Items"] == []
+
+
+@pytest.mark.parametrize("path, raw, field", [
+    ("/api/departments", r'{"name": "a\ud800b"}', "name"),
+    ("/api/events/{department}", r'{"event_date": "2024-01-05", "title": "x", "description": "\udfff"}',
+     "description"),
+])
+def test_lone_surrogate_escape_is_400_not_500(client, db, make_department, path, raw, field):
+    department_id = make_department("surrogates")["id"]
+    response = client.post(path.format(department=department_id), data=raw, content_type="application/json")
+    assert response.status_code == 400
+    assert field in response.get_json()["fields"]
+    assert db.client.scan(TableName=db.events_table)["Items"] == []
+    assert [d["name"] for d in db.list_departments()] == ["surrogates"]

@@ -44,10 +44,10 @@ def rt_settings(dynamodb_server):
         db.client.delete_table(TableName=name)
 
 
-@pytest.fixture(scope="module")
-def server(rt_settings, tmp_path_factory):
-    """One app process in the default async mode, without a message queue."""
-    app = start_app(DEFAULT_MODE, rt_settings, tmp_path_factory.mktemp("app") / "app.log")
+@pytest.fixture(scope="module", params=ASYNC_MODES)
+def server(request, rt_settings, tmp_path_factory):
+    """One app process in each async mode in turn, without a message queue."""
+    app = start_app(request.param, rt_settings, tmp_path_factory.mktemp(f"app-{request.param}") / "app.log")
     yield app
     app.stop()
 
@@ -168,11 +168,12 @@ def test_malformed_requests_are_refused_and_the_socket_stays(server, sockets, ac
     assert client.join(department["id"])["ok"] is True
 
 
-def test_join_unknown_department_is_not_found_and_the_socket_stays(server, sockets):
+@pytest.mark.parametrize("action", ["join", "leave"])
+def test_unknown_department_is_not_found_and_the_socket_stays(server, sockets, action):
     unknown = str(uuid.uuid4())
     client = sockets(server.url)
 
-    ack = client.join(unknown)
+    ack = getattr(client, action)(unknown)
 
     assert ack["ok"] is False and ack["error"] == "not_found" and unknown in ack["message"]
     assert client.client.connected
