@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test test-moto test-dynamodb-local bench bench-fanout create-tables install clean
+.PHONY: run test bench bench-fanout create-tables install clean
 
 install: $(VENV)/.installed node_modules/.installed
 

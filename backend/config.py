@@ -71,6 +71,8 @@ class Settings:
     port: int = 5000
     max_content_length: int = 1024 * 1024
     log_level: str = "INFO"
+    dynamodb_local_port: int = 8000
+    local_data_dir: Path = PROJECT_DIR / ".data"
 
     @property
     def departments_table(self) -> str:
@@ -107,4 +109,6 @@ class Settings:
             port=_env_int("PORT", 5000),
             max_content_length=_env_int("MAX_CONTENT_LENGTH", 1024 * 1024),
             log_level=_env("LOG_LEVEL", "INFO").upper(),
+            dynamodb_local_port=_env_int("DYNAMODB_LOCAL_PORT", 8000),
+            local_data_dir=(PROJECT_DIR / _env("LOCAL_DATA_DIR", ".data")).resolve(),
         )

@@ -98,17 +98,21 @@ def _spawn(command: list[str], log_file: Path | None, cwd: Path | None = None) -
 
 
 def _wait_until_listening(port: int, process: subprocess.Popen, timeout: float, what: str) -> None:
+    """Return once `process` listens on `port`; otherwise (or when interrupted) stop it and raise."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise LocalDynamoDBUnavailable(f"{what} exited with status {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise LocalDynamoDBUnavailable(f"{what} did not listen on port {port} within {timeout:.0f}s")
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise LocalDynamoDBUnavailable(f"{what} exited with status {process.returncode}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise LocalDynamoDBUnavailable(f"{what} did not listen on port {port} within {timeout:.0f}s")
+    except BaseException:  # a signal or Ctrl-C while starting must not leave the server behind
+        stop_process(process)
+        raise
 
 
 def start_dynamodb_local(

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from config import BACKEND_DIR, PROJECT_DIR, Settings, load_env_files
+from config import BACKEND_DIR, Settings
 from local_dynamodb import (
     LocalDynamoDBUnavailable,
     port_in_use,
@@ -51,26 +51,25 @@ def start_local_dynamodb(data_dir: Path, port: int):
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    load_env_files()
     signal.signal(signal.SIGTERM, _raise_stop)
-    data_dir = Path(os.environ.get("LOCAL_DATA_DIR") or PROJECT_DIR / ".data").resolve()
+    settings = Settings.from_env()
+    data_dir = settings.local_data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     server = None
     app_process = None
     try:
-        if os.environ.get("DYNAMODB_ENDPOINT_URL", "").strip():
-            log.info("Using DYNAMODB_ENDPOINT_URL=%s (no local DynamoDB started)",
-                     os.environ["DYNAMODB_ENDPOINT_URL"])
+        if settings.dynamodb_endpoint_url:
+            log.info("Using DYNAMODB_ENDPOINT_URL=%s (no local DynamoDB started)", settings.dynamodb_endpoint_url)
         else:
-            port = int(os.environ.get("DYNAMODB_LOCAL_PORT") or 8000)
+            port = settings.dynamodb_local_port
             if port_in_use(port):
                 log.error("Port %d is already in use (another DynamoDB Local?). Set DYNAMODB_LOCAL_PORT to a "
                           "free port, or DYNAMODB_ENDPOINT_URL=http://127.0.0.1:%d to use what runs there.",
                           port, port)
                 return 1
             server = start_local_dynamodb(data_dir, port)
-            os.environ["DYNAMODB_ENDPOINT_URL"] = server.endpoint_url
-        settings = Settings.from_env()
+            settings = settings.with_overrides(dynamodb_endpoint_url=server.endpoint_url)
+            os.environ["DYNAMODB_ENDPOINT_URL"] = server.endpoint_url  # for the app process
         created = DynamoDBDatabase(settings).create_tables()
         log.info("Tables ready (%s)", ", ".join(created) + " created" if created else "already there")
         log.info("Serving on http://%s:%s (Socket.IO mode %s)", settings.host, settings.port,

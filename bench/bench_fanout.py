@@ -30,21 +30,17 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_common import machine, percentile  # noqa: E402
 from config import ASYNC_MODES, Settings  # noqa: E402
-from conftest import start_live_server  # noqa: E402
-from live_helpers import start_shell_server  # noqa: E402
+from live_helpers import SERVER_COMMANDS, start_shell_server  # noqa: E402
 from local_dynamodb import start_moto_server  # noqa: E402
 from models import DynamoDBDatabase  # noqa: E402
 
-GUNICORN = "gunicorn -c backend/gunicorn.conf.py wsgi:app"
 CONNECT_BATCH = 50
 
 
 def start_server(mode: str, settings: Settings, log_dir: Path, max_sockets: int):
-    """The production server of `mode`; gthread gets a thread per socket it will hold."""
-    log = log_dir / f"{mode}.log"
-    if mode == "eventlet":
-        return start_live_server(settings, log, SOCKETIO_ASYNC_MODE=mode)
-    return start_shell_server(GUNICORN, settings, log, SOCKETIO_ASYNC_MODE=mode,
+    """The production server of `mode` (as AWS_DEPLOYMENT_CONFIG.md runs it); gthread gets a
+    thread per socket it will hold."""
+    return start_shell_server(SERVER_COMMANDS[mode], settings, log_dir / f"{mode}.log",
                               GUNICORN_CMD_ARGS=f"--threads {max_sockets + 50}")
 
 

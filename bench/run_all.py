@@ -10,7 +10,7 @@ HERE = Path(__file__).resolve().parent
 
 def main() -> int:
     failed = []
-    for script in sorted(HERE.glob("bench_*.py")):
+    for script in sorted(p for p in HERE.glob("bench_*.py") if p.name != "bench_common.py"):
         print(f"\n=== {script.name} ===", flush=True)
         if subprocess.run([sys.executable, str(script)]).returncode != 0:
             failed.append(script.name)

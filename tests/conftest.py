@@ -13,6 +13,7 @@ from local_dynamodb import (
     LocalDynamoDBUnavailable,
     start_dynamodb_local,
     start_moto_server,
+    why_dynamodb_local_unavailable,
 )
 from models import DynamoDBDatabase
 
@@ -28,6 +29,14 @@ def _start(kind: str, log_dir: Path):
         if IN_CI:
             raise
         pytest.skip(f"DynamoDB Local unavailable here ({exc}); CI runs these tests")
+
+
+@pytest.fixture
+def needs_dynamodb_local():
+    """For tests that start DynamoDB Local themselves: skip locally without Java, fail in CI."""
+    reason = why_dynamodb_local_unavailable()
+    if reason and not IN_CI:
+        pytest.skip(reason)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -14,8 +14,8 @@ import pytest
 import requests
 
 from config import BACKEND_DIR, PROJECT_DIR
-from conftest import IN_CI, make_settings
-from local_dynamodb import free_port, why_dynamodb_local_unavailable
+from conftest import make_settings
+from local_dynamodb import free_port
 from models import DynamoDBDatabase
 
 SERVICE_ENV_VARS = ("DYNAMODB_ENDPOINT_URL", "TABLE_PREFIX", "PORT", "HOST", "SOCKETIO_ASYNC_MODE")
@@ -62,13 +62,6 @@ def _stop(process: subprocess.Popen, sig: int) -> int:
     else:
         process.send_signal(sig)
     return process.wait(timeout=30)
-
-
-@pytest.fixture
-def needs_dynamodb_local():
-    reason = why_dynamodb_local_unavailable()
-    if reason and not IN_CI:
-        pytest.skip(reason)
 
 
 def test_make_run_keeps_data_across_restarts_and_stops_dynamodb_local(tmp_path, needs_dynamodb_local):
@@ -165,3 +158,36 @@ def test_make_run_refuses_a_dynamodb_port_in_use_and_says_what_to_do(tmp_path):
     assert result.returncode == 1
     assert f"Port {port} is already in use" in result.stderr
     assert f"DYNAMODB_ENDPOINT_URL=http://127.0.0.1:{port}" in result.stderr
+
+
+def _dynamodb_local_pids(port: int) -> list[int]:
+    """Processes started with `-port <port>` (DynamoDB Local's command line)."""
+    pids = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(a == b"-port" and b == str(port).encode() for a, b in zip(args, args[1:], strict=False)):
+            pids.append(int(cmdline.parent.name))
+    return pids
+
+
+def _wait_until(condition, seconds: float, message: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, message
+        time.sleep(0.02)
+
+
+def test_sigterm_while_dynamodb_local_starts_leaves_nothing_running(tmp_path, needs_dynamodb_local):
+    ddb_port = free_port()
+    env = _env(PORT=free_port(), DYNAMODB_LOCAL_PORT=ddb_port, LOCAL_DATA_DIR=tmp_path / "data")
+    output = tmp_path / "run.log"
+    process = _start([sys.executable, "backend/run_local.py"], env, output)
+    _wait_until(lambda: _dynamodb_local_pids(ddb_port), 30, "DynamoDB Local never started")
+
+    assert _stop(process, signal.SIGTERM) == 0  # most likely while it waits for the port
+
+    _wait_until(lambda: not _dynamodb_local_pids(ddb_port), 15, "DynamoDB Local is still running")
+    assert _port_is_closed(ddb_port)
