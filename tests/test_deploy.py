@@ -8,7 +8,6 @@ behind one Redis, and a socket on one sees a write made through the other.
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ from cfnlint.decode import decode
 
 from config import PROJECT_DIR, Settings
 from conftest import make_settings
+from doc_blocks import documented_commands
 from live_helpers import (
     SERVER_COMMANDS,
     WAIT,
@@ -41,17 +41,8 @@ TESTED_COMMANDS = {LINT, DEPLOY, *SERVERS.values()}
 TABLE_RESOURCES = ("DepartmentsTable", "EventsTable")
 
 
-def _doc_commands() -> list[str]:
-    commands = []
-    for block in re.findall(r"```sh\n(.*?)```", DOC.read_text(), flags=re.S):
-        joined = block.replace("\\\n", " ")
-        commands += [re.sub(r"\s+#.*$", "", line).strip() for line in joined.splitlines()
-                     if line.strip() and not line.lstrip().startswith("#")]
-    return [" ".join(c.split()) for c in commands]
-
-
 def test_every_command_of_the_doc_is_one_a_test_runs():
-    commands = _doc_commands()
+    commands = documented_commands(DOC)
     assert set(commands) <= TESTED_COMMANDS, set(commands) - TESTED_COMMANDS
     assert set(commands) == TESTED_COMMANDS, f"no longer in the doc: {TESTED_COMMANDS - set(commands)}"
 

@@ -11,6 +11,7 @@ import pytest
 from app import create_app
 from config import PROJECT_DIR, Settings
 from conftest import make_settings
+from doc_blocks import fenced_blocks, shell_commands
 from faults import remove_aws_credentials, throttling_hook
 from models import DynamoDBDatabase
 
@@ -28,15 +29,6 @@ TESTED_COMMANDS = {
 }
 
 
-def _shell_blocks(text: str) -> list[str]:
-    return re.findall(r"```sh\n(.*?)```", text, flags=re.S)
-
-
-def _commands(block: str) -> list[str]:
-    joined = block.replace("\\\n", " ")
-    return [re.sub(r"\s+#.*$", "", line).strip() for line in joined.splitlines() if line.strip()]
-
-
 def _curl_walkthrough() -> str:
     readme = (PROJECT_DIR / "README.md").read_text()
     return re.search(r"<!-- test: curl-walkthrough -->\n```sh\n(.*?)```", readme, flags=re.S).group(1)
@@ -45,10 +37,10 @@ def _curl_walkthrough() -> str:
 @pytest.mark.parametrize("doc", DOCS)
 def test_every_documented_command_is_one_a_test_runs(doc):
     walkthrough = _curl_walkthrough()
-    for block in _shell_blocks((PROJECT_DIR / doc).read_text()):
+    for block in fenced_blocks(PROJECT_DIR / doc, "sh"):
         if block == walkthrough:
             continue  # run by test_readme_curl_walkthrough
-        for command in _commands(block):
+        for command in shell_commands(block):
             assert command in TESTED_COMMANDS, f"{doc}: `{command}` is run by no test"
 
 

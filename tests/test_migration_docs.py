@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from config import BACKEND_DIR, PROJECT_DIR
+from doc_blocks import documented_commands, fenced_blocks
 from legacy_ids import department_uuid
 from migration_support import Cli, all_events, make_cli, read_json, write_json
 from models import DynamoDBDatabase
@@ -50,12 +50,8 @@ EXAMPLE_EVENTS = {"1": {
 }}
 
 
-def _blocks(kind: str) -> list[str]:
-    return re.findall(rf"```{kind}\n(.*?)```", DOC.read_text(encoding="utf-8"), flags=re.S)
-
-
 def test_the_document_shows_exactly_the_commands_run_here():
-    shown = [line.strip() for block in _blocks("sh") for line in block.splitlines() if line.strip()]
+    shown = documented_commands(DOC)
     assert shown == COMMANDS
 
 
@@ -134,7 +130,7 @@ def test_documented_steps_in_order(db, settings, tmp_path, make_department):
 def test_json_examples_are_what_the_migration_writes(cli, db):
     run = cli(EXAMPLE_DEPARTMENTS, EXAMPLE_EVENTS)
     assert run.code == 0
-    department_example, event_example, id_map_example = (json.loads(b) for b in _blocks("json"))
+    department_example, event_example, id_map_example = (json.loads(b) for b in fenced_blocks(DOC, "json"))
     assert db.get_department(department_uuid(1)) == department_example
     assert db.get_event(event_example["id"]) == event_example
     assert run.id_map == id_map_example
