@@ -26,20 +26,14 @@ def _env(name: str, default: str) -> str:
     return default if value is None or value.strip() == "" else value.strip()
 
 
-def _env_int(name: str, default: int) -> int:
+def _env_number(name: str, default: int | float, kind: type = int):
+    """The variable converted by `kind` (int or float); a clear error naming it otherwise."""
     raw = _env(name, str(default))
     try:
-        return int(raw)
+        return kind(raw)
     except ValueError as exc:
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from exc
-
-
-def _env_float(name: str, default: float) -> float:
-    raw = _env(name, str(default))
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+        what = "an integer" if kind is int else "a number"
+        raise ValueError(f"{name} must be {what}, got {raw!r}") from exc
 
 
 def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
@@ -95,20 +89,20 @@ class Settings:
             aws_region=_env("AWS_REGION", _env("AWS_DEFAULT_REGION", "us-east-1")),
             table_prefix=_env("TABLE_PREFIX", ""),
             billing_mode=_env_choice("DYNAMODB_BILLING_MODE", "PAY_PER_REQUEST", BILLING_MODES),
-            read_capacity=_env_int("DYNAMODB_READ_CAPACITY", 10),
-            write_capacity=_env_int("DYNAMODB_WRITE_CAPACITY", 10),
-            dynamodb_max_attempts=_env_int("DYNAMODB_MAX_ATTEMPTS", 5),
-            dynamodb_connect_timeout=_env_int("DYNAMODB_CONNECT_TIMEOUT", 5),
-            dynamodb_read_timeout=_env_int("DYNAMODB_READ_TIMEOUT", 10),
-            gsi_settle_seconds=_env_float("DYNAMODB_GSI_SETTLE_SECONDS", 1.0),
+            read_capacity=_env_number("DYNAMODB_READ_CAPACITY", 10),
+            write_capacity=_env_number("DYNAMODB_WRITE_CAPACITY", 10),
+            dynamodb_max_attempts=_env_number("DYNAMODB_MAX_ATTEMPTS", 5),
+            dynamodb_connect_timeout=_env_number("DYNAMODB_CONNECT_TIMEOUT", 5),
+            dynamodb_read_timeout=_env_number("DYNAMODB_READ_TIMEOUT", 10),
+            gsi_settle_seconds=_env_number("DYNAMODB_GSI_SETTLE_SECONDS", 1.0, float),
             secret_key=_env("SECRET_KEY", "") or secrets.token_hex(32),
             cors_allowed_origins=origins,
             socketio_async_mode=_env_choice("SOCKETIO_ASYNC_MODE", "threading", ASYNC_MODES),
             socketio_message_queue=_env("SOCKETIO_MESSAGE_QUEUE", "") or None,
             host=_env("HOST", "127.0.0.1"),
-            port=_env_int("PORT", 5000),
-            max_content_length=_env_int("MAX_CONTENT_LENGTH", 1024 * 1024),
+            port=_env_number("PORT", 5000),
+            max_content_length=_env_number("MAX_CONTENT_LENGTH", 1024 * 1024),
             log_level=_env("LOG_LEVEL", "INFO").upper(),
-            dynamodb_local_port=_env_int("DYNAMODB_LOCAL_PORT", 8000),
+            dynamodb_local_port=_env_number("DYNAMODB_LOCAL_PORT", 8000),
             local_data_dir=(PROJECT_DIR / _env("LOCAL_DATA_DIR", ".data")).resolve(),
         )

@@ -107,7 +107,7 @@ def _example_settings() -> dict[str, str]:
 
 def test_env_example_lists_every_setting_the_code_reads():
     sources = "".join(p.read_text() for p in (PROJECT_DIR / "backend").glob("*.py"))
-    read = set(re.findall(r'_env(?:_int|_float|_choice)?\("([A-Z_]+)"', sources))
+    read = set(re.findall(r'_env(?:_number|_choice)?\("([A-Z_]+)"', sources))
     read |= set(re.findall(r'os\.environ\.get\("([A-Z_]+)"', sources))
     read -= {"AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_PROFILE"}  # AWS's own variables
     assert read <= set(_example_settings()), read - set(_example_settings())
