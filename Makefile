@@ -18,7 +18,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 run: install
-	$(PY) backend/run_local.py
+	cd backend && ../$(PY) -m local.run
 
 test: install
 	$(VENV)/bin/ruff check .

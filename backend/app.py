@@ -1,23 +1,24 @@
-"""The Flask application: create_app() binds settings, storage, blueprints, Socket.IO, errors."""
+"""The Flask application: create_app() binds settings, storage, the API, Socket.IO and errors.
+
+Importing this module builds nothing. `app` (what `flask --app app` and `from app import app`
+find) is built on first access, with the settings of the environment.
+"""
 from __future__ import annotations
 
 import logging
 
 from flask import Flask
 
-import departments_api
-import events_api
-import health
+import api
+import database
 import realtime
 from config import Settings
-from errors import register_error_handlers
 from models import DynamoDBDatabase
 
 
 def create_app(settings: Settings | None = None, db: DynamoDBDatabase | None = None) -> Flask:
     """Build the app; nothing here talks to DynamoDB until a request does."""
     settings = settings or Settings.from_env()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -25,12 +26,27 @@ def create_app(settings: Settings | None = None, db: DynamoDBDatabase | None = N
         SETTINGS=settings,
     )
     app.json.ensure_ascii = False  # Korean text goes out as UTF-8, not \uXXXX escapes
-    app.extensions["calendar_db"] = db or DynamoDBDatabase(settings)
-    for blueprint in (departments_api.bp, events_api.bp, health.bp):
-        app.register_blueprint(blueprint)
-    register_error_handlers(app)
+    database.init_app(app, db or DynamoDBDatabase(settings))
+    api.init_app(app)
     realtime.init_app(app, settings)
     return app
 
 
-app = create_app()
+def configure_logging(settings: Settings) -> None:
+    """The service's log format and level; for the entry points that serve the app."""
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def create_configured_app() -> Flask:
+    """The app as an entry point serves it: settings from the environment, logging configured."""
+    settings = Settings.from_env()
+    configure_logging(settings)
+    return create_app(settings)
+
+
+def __getattr__(name: str) -> Flask:
+    # PEP 562: `app` is built once, when something asks for it, not when the module is imported.
+    if name == "app":
+        globals()["app"] = create_configured_app()
+        return globals()["app"]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

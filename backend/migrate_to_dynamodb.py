@@ -16,25 +16,22 @@ import logging
 import sys
 from pathlib import Path
 
-from botocore.exceptions import (
-    BotoCoreError,
-    ClientError,
-    NoCredentialsError,
-    PartialCredentialsError,
-)
-from botocore.exceptions import ConnectionError as BotoConnectionError
+from botocore.exceptions import BotoCoreError, ClientError
 
+from aws_failures import describe
 from config import Settings
-from legacy_ids import MIGRATION_NAMESPACE
-from legacy_json import DEFAULT_DEPARTMENTS, DEFAULT_EVENTS
-from migration import DEFAULT_WORKERS, Migration
-from migration_errors import MigrationFailed
-from migration_export import export_tables, write_json
-from migration_report import Report
-from models import DynamoDBDatabase
+from migration.errors import MigrationFailed
+from migration.export import export_tables, write_json
+from migration.legacy_ids import MIGRATION_NAMESPACE
+from migration.legacy_json import DEFAULT_DEPARTMENTS, DEFAULT_EVENTS
+from migration.report import Report
+from migration.run import DEFAULT_WORKERS, Migration
+from models import DynamoDBDatabase, Throttled
 
 # __name__ is "__main__" when run as a script; one fixed name keeps the log configuration simple.
 log = logging.getLogger("migration")
+# The storage layer's retries (throttling) belong in the operator's log too.
+LOGGERS = (log, logging.getLogger("models"))
 
 EXIT_OK, EXIT_REJECTED, EXIT_FAILED = 0, 1, 2
 
@@ -79,28 +76,29 @@ def _setup_logging(log_file: Path, quiet: bool) -> list[logging.Handler]:
     console.setLevel(logging.WARNING if quiet else logging.INFO)
     console.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
     handlers: list[logging.Handler] = [file_handler, console]
-    for handler in handlers:
-        log.addHandler(handler)
-    log.setLevel(logging.DEBUG)
-    log.propagate = False
+    for logger in LOGGERS:
+        for handler in handlers:
+            logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+        logger.propagate = False
     return handlers
 
 
 def _teardown_logging(handlers: list[logging.Handler]) -> None:
+    for logger in LOGGERS:
+        for handler in handlers:
+            logger.removeHandler(handler)
+        logger.setLevel(logging.NOTSET)
+        logger.propagate = True
     for handler in handlers:
-        log.removeHandler(handler)
         handler.close()
-    log.propagate = True
 
 
 def _describe_aws_error(exc: Exception, settings: Settings) -> str:
     where = settings.dynamodb_endpoint_url or f"AWS in {settings.aws_region}"
-    if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
-        return (f"no AWS credentials for {where}: configure an IAM role, AWS_PROFILE or "
-                "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or set DYNAMODB_ENDPOINT_URL for a local DynamoDB")
-    if isinstance(exc, BotoConnectionError):
-        return (f"cannot reach DynamoDB at {where} ({exc}): start DynamoDB Local (`make run` starts "
-                "one) or fix DYNAMODB_ENDPOINT_URL / AWS_REGION, then run again")
+    described = describe(exc, prefix=settings.table_prefix)
+    if described is not None:
+        return f"DynamoDB at {where}: {described[1]} Then run again (it is idempotent)."
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
         return (f"DynamoDB at {where} refused the request ({error.get('Code')}: {error.get('Message')}): "
@@ -158,44 +156,13 @@ def _run(args: argparse.Namespace, db: DynamoDBDatabase | None) -> int:
         log.error("%s: fix the environment (or .env) and run again", exc)
         return EXIT_FAILED
     if args.export:
-        try:
-            counts = export_tables(db or DynamoDBDatabase(settings), args.export)
-        except MigrationFailed as exc:
-            log.error("%s", exc)
-            return EXIT_FAILED
-        except (BotoCoreError, ClientError) as exc:
-            log.error("%s", _describe_aws_error(exc, settings))
-            return EXIT_FAILED
-        print(f"exported {counts['departments']} departments and {counts['events']} events to {args.export}")
-        return EXIT_OK
+        return _export(args, db or DynamoDBDatabase(settings))
     for output in (args.report, args.id_map):
         if not output.parent.is_dir():
             log.error("cannot write %s: the directory %s does not exist", output, output.parent)
             return EXIT_FAILED
-    report = Report(dry_run=args.dry_run, departments_file=args.departments, events_file=args.events)
-    progress = not args.quiet and sys.stderr.isatty()
-    log.info("migration started%s: tables %s and %s at %s", " (dry run)" if args.dry_run else "",
-             settings.departments_table, settings.events_table,
-             settings.dynamodb_endpoint_url or f"AWS {settings.aws_region}")
-    try:
-        Migration(db or DynamoDBDatabase(settings), report, create_tables=args.create_tables,
-                  progress=progress, workers=args.workers).run()
-    except MigrationFailed as exc:
-        report.error = str(exc)
-    except (BotoCoreError, ClientError) as exc:
-        report.error = _describe_aws_error(exc, settings)
-    except Exception as exc:  # the exit status is a contract: never the interpreter's 1 for a crash
-        log.exception("unexpected error")
-        report.error = f"unexpected error ({type(exc).__name__}: {exc}): see {args.log_file}, then run again"
-    if report.error:
-        report.exit_code = EXIT_FAILED
-    else:
-        report.exit_code = EXIT_REJECTED if report.rejections else EXIT_OK
-    for rejection in report.rejections[:MAX_LOGGED_REJECTIONS]:
-        log.warning("rejected %s %s: %s", rejection["file"], rejection["path"], rejection["reason"])
-    if len(report.rejections) > MAX_LOGGED_REJECTIONS:
-        log.warning("... and %d more rejections: see %s", len(report.rejections) - MAX_LOGGED_REJECTIONS,
-                    args.report)
+    report = _migrate(args, db or DynamoDBDatabase(settings))
+    _log_rejections(report, args.report)
     try:
         _write_outputs(report, settings, args)
     except OSError as exc:
@@ -207,6 +174,51 @@ def _run(args: argparse.Namespace, db: DynamoDBDatabase | None) -> int:
         _print_summary(report, args)
     log.info("migration finished with exit status %d", report.exit_code)
     return report.exit_code
+
+
+def _export(args: argparse.Namespace, db: DynamoDBDatabase) -> int:
+    try:
+        counts = export_tables(db, args.export)
+    except MigrationFailed as exc:
+        log.error("%s", exc)
+        return EXIT_FAILED
+    except (BotoCoreError, ClientError, Throttled) as exc:
+        log.error("%s", _describe_aws_error(exc, db.settings))
+        return EXIT_FAILED
+    print(f"exported {counts['departments']} departments and {counts['events']} events to {args.export}")
+    return EXIT_OK
+
+
+def _migrate(args: argparse.Namespace, db: DynamoDBDatabase) -> Report:
+    """Run the migration; the report says what happened, its error and exit code included."""
+    settings = db.settings
+    report = Report(dry_run=args.dry_run, departments_file=args.departments, events_file=args.events)
+    progress = not args.quiet and sys.stderr.isatty()
+    log.info("migration started%s: tables %s and %s at %s", " (dry run)" if args.dry_run else "",
+             settings.departments_table, settings.events_table,
+             settings.dynamodb_endpoint_url or f"AWS {settings.aws_region}")
+    try:
+        Migration(db, report, create_tables=args.create_tables, progress=progress, workers=args.workers).run()
+    except MigrationFailed as exc:
+        report.error = str(exc)
+    except (BotoCoreError, ClientError, Throttled) as exc:
+        report.error = _describe_aws_error(exc, settings)
+    except Exception as exc:  # the exit status is a contract: never the interpreter's 1 for a crash
+        log.exception("unexpected error")
+        report.error = f"unexpected error ({type(exc).__name__}: {exc}): see {args.log_file}, then run again"
+    if report.error:
+        report.exit_code = EXIT_FAILED
+    else:
+        report.exit_code = EXIT_REJECTED if report.rejections else EXIT_OK
+    return report
+
+
+def _log_rejections(report: Report, report_path: Path) -> None:
+    for rejection in report.rejections[:MAX_LOGGED_REJECTIONS]:
+        log.warning("rejected %s %s: %s", rejection["file"], rejection["path"], rejection["reason"])
+    if len(report.rejections) > MAX_LOGGED_REJECTIONS:
+        log.warning("... and %d more rejections: see %s", len(report.rejections) - MAX_LOGGED_REJECTIONS,
+                    report_path)
 
 
 if __name__ == "__main__":

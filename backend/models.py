@@ -1,14 +1,12 @@
-"""DynamoDB persistence: table specs, table creation, and every read and write of the service."""
+"""DynamoDB persistence: table creation, and every read and write of the service; domain errors."""
 from __future__ import annotations
 
 import logging
 import os
 import random
 import time
-import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,12 +16,29 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from config import Settings
+from schema import (
+    DEPARTMENT_DATE_INDEX,
+    DEPARTMENT_EXISTS,
+    DEPARTMENT_FIELDS,
+    DEPARTMENT_IS_LIVE,
+    EVENT_DEFAULTS,
+    EVENT_FIELDS,
+    ITEM_EXISTS,
+    ITEM_IS_NEW,
+    MARKER_FREE_OR_HELD_BY,
+    VERSION_MATCHES,
+    department_key,
+    department_name_key,
+    department_not_found,
+    event_key,
+    event_not_found,
+    name_marker_key,
+    table_specs,
+    utc_now_iso,
+)
 
 log = logging.getLogger(__name__)
 
-NAME_INDEX = "name-index"
-DEPARTMENT_DATE_INDEX = "department-date-index"
-NAME_MARKER_PREFIX = "name#"
 BATCH_WRITE_LIMIT = 25
 BATCH_WRITE_ATTEMPTS = 8
 TRANSACTION_RETRIES = 6
@@ -34,12 +49,6 @@ THROTTLING_CODES = frozenset({
     "RequestLimitExceeded",
     "LimitExceededException",
 })
-
-DEPARTMENT_FIELDS = ("id", "name", "description", "created_at", "updated_at")
-EVENT_FIELDS = (
-    "id", "department_id", "event_date", "title", "description", "time", "url",
-    "created_at", "last_modified", "version",
-)
 
 
 class DatabaseError(Exception):
@@ -60,59 +69,8 @@ class PreconditionFailed(DatabaseError):
         self.current_version = current_version
 
 
-def utc_now_iso() -> str:
-    """Current UTC time as ISO-8601 with milliseconds and `Z`, e.g. 2024-01-15T10:30:00.000Z."""
-    now = datetime.now(UTC)
-    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
-
-
-def department_name_key(name: str) -> str:
-    """The uniqueness key of a department name: NFKC, case-folded, inner whitespace collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
-
-
-def table_specs(settings: Settings) -> list[dict[str, Any]]:
-    """CreateTable arguments of both tables (keys and GSIs), without billing settings."""
-    all_projection = {"ProjectionType": "ALL"}
-    return [
-        {
-            "TableName": settings.departments_table,
-            "AttributeDefinitions": [
-                {"AttributeName": "id", "AttributeType": "S"},
-                {"AttributeName": "name", "AttributeType": "S"},
-            ],
-            "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
-            "GlobalSecondaryIndexes": [
-                {
-                    "IndexName": NAME_INDEX,
-                    "KeySchema": [{"AttributeName": "name", "KeyType": "HASH"}],
-                    "Projection": all_projection,
-                }
-            ],
-        },
-        {
-            "TableName": settings.events_table,
-            "AttributeDefinitions": [
-                {"AttributeName": "id", "AttributeType": "S"},
-                {"AttributeName": "department_id", "AttributeType": "S"},
-                {"AttributeName": "event_date", "AttributeType": "S"},
-            ],
-            "KeySchema": [
-                {"AttributeName": "id", "KeyType": "HASH"},
-                {"AttributeName": "department_id", "KeyType": "RANGE"},
-            ],
-            "GlobalSecondaryIndexes": [
-                {
-                    "IndexName": DEPARTMENT_DATE_INDEX,
-                    "KeySchema": [
-                        {"AttributeName": "department_id", "KeyType": "HASH"},
-                        {"AttributeName": "event_date", "KeyType": "RANGE"},
-                    ],
-                    "Projection": all_projection,
-                }
-            ],
-        },
-    ]
+class Throttled(DatabaseError):
+    """DynamoDB kept shedding a bulk write (throttling or UnprocessedItems) past every retry."""
 
 
 def make_client(settings: Settings):
@@ -252,8 +210,8 @@ class DynamoDBDatabase:
             _public(item, DEPARTMENT_FIELDS)
             for item in self._scan(
                 self.departments_table,
-                FilterExpression="attribute_exists(#name) AND attribute_not_exists(#deleting)",
-                ExpressionAttributeNames={"#name": "name", "#deleting": "deleting"},
+                FilterExpression=DEPARTMENT_IS_LIVE.expression,
+                ExpressionAttributeNames=dict(DEPARTMENT_IS_LIVE.names),
             )
         ]
         return sorted(departments, key=lambda d: (department_name_key(d["name"]), d["name"], d["id"]))
@@ -262,12 +220,12 @@ class DynamoDBDatabase:
         """The department; raises NotFound if it does not exist or is being deleted."""
         item = self._get_department_item(department_id)
         if item is None or "deleting" in item:
-            raise NotFound(f"department {department_id} not found")
+            raise NotFound(department_not_found(department_id))
         return _public(item, DEPARTMENT_FIELDS)
 
     def find_department_by_name(self, name: str) -> dict[str, Any] | None:
         """The department holding this name (compared as department_name_key does), or None."""
-        marker = self._get_department_item(NAME_MARKER_PREFIX + department_name_key(name))
+        marker = self._get_department_item(name_marker_key(name)["id"])
         if marker is None:
             return None
         try:
@@ -293,18 +251,11 @@ class DynamoDBDatabase:
             "created_at": created_at or now,
             "updated_at": updated_at or now,
         }
-        marker = {
-            "id": NAME_MARKER_PREFIX + department_name_key(name),
-            "department_id": department["id"],
-        }
-        not_exists = {
-            "ConditionExpression": "attribute_not_exists(#id)",
-            "ExpressionAttributeNames": {"#id": "id"},
-        }
+        marker = {**name_marker_key(name), "department_id": department["id"]}
         self._transact(
             [
-                {"Put": {"TableName": self.departments_table, "Item": to_item(marker), **not_exists}},
-                {"Put": {"TableName": self.departments_table, "Item": to_item(department), **not_exists}},
+                {"Put": {"TableName": self.departments_table, "Item": to_item(marker), **ITEM_IS_NEW.params()}},
+                {"Put": {"TableName": self.departments_table, "Item": to_item(department), **ITEM_IS_NEW.params()}},
             ],
             if_condition_fails=[
                 Conflict(f"a department named {name!r} already exists"),
@@ -319,26 +270,34 @@ class DynamoDBDatabase:
         The department is first marked `deleting`, so no event can be added while its events
         are removed, and a delete interrupted half-way is finished by the next one.
         """
+        name = self._mark_deleting(department_id)
+        deleted = self._drain_events(department_id, marked_at=time.monotonic())
+        self._remove_department(department_id, name)
+        return deleted
+
+    def _mark_deleting(self, department_id: str) -> str:
+        """Mark the department `deleting` (kept if already marked); returns its name. Raises NotFound."""
         try:
             marked = self.client.update_item(
                 TableName=self.departments_table,
-                Key=to_item({"id": department_id}),
+                Key=to_item(department_key(department_id)),
                 UpdateExpression="SET #deleting = if_not_exists(#deleting, :now)",
-                ConditionExpression="attribute_exists(#id) AND attribute_exists(#name)",
-                ExpressionAttributeNames={"#id": "id", "#name": "name", "#deleting": "deleting"},
+                **DEPARTMENT_EXISTS.params({"#deleting": "deleting"}),
                 ExpressionAttributeValues=to_item({":now": utc_now_iso()}),
                 ReturnValues="ALL_NEW",
             )
         except ClientError as exc:
             if error_code(exc) == "ConditionalCheckFailedException":
-                raise NotFound(f"department {department_id} not found") from exc
+                raise NotFound(department_not_found(department_id)) from exc
             raise
-        name = from_item(marked["Attributes"])["name"]
-        marked_at = time.monotonic()
+        return from_item(marked["Attributes"])["name"]
+
+    def _drain_events(self, department_id: str, marked_at: float) -> int:
+        """Delete the department's events until the index shows none; returns how many went."""
         deleted = 0
         while True:
             keys = [
-                {"id": e["id"], "department_id": e["department_id"]}
+                event_key(e["id"], e["department_id"])
                 for e in self._query_department_events(department_id, projection="#id, #dep")
             ]
             if keys:
@@ -349,32 +308,32 @@ class DynamoDBDatabase:
             # only an empty read made gsi_settle_seconds after the mark means nothing is left.
             wait = self.settings.gsi_settle_seconds - (time.monotonic() - marked_at)
             if wait <= 0:
-                break
+                return deleted
             time.sleep(wait)
+
+    def _remove_department(self, department_id: str, name: str) -> None:
+        """Delete the department item and its name marker in one transaction. Raises NotFound."""
         self._transact(
             [
                 {"Delete": {
                     "TableName": self.departments_table,
-                    "Key": to_item({"id": department_id}),
-                    "ConditionExpression": "attribute_exists(#id)",
-                    "ExpressionAttributeNames": {"#id": "id"},
+                    "Key": to_item(department_key(department_id)),
+                    **ITEM_EXISTS.params(),
                 }},
                 {"Delete": {
                     "TableName": self.departments_table,
-                    "Key": to_item({"id": NAME_MARKER_PREFIX + department_name_key(name)}),
-                    "ConditionExpression": "attribute_not_exists(#id) OR #dep = :dep",
-                    "ExpressionAttributeNames": {"#id": "id", "#dep": "department_id"},
+                    "Key": to_item(name_marker_key(name)),
+                    **MARKER_FREE_OR_HELD_BY.params(),
                     "ExpressionAttributeValues": to_item({":dep": department_id}),
                 }},
             ],
             # A concurrent delete of the same department finished first.
-            if_condition_fails=[NotFound(f"department {department_id} not found")],
+            if_condition_fails=[NotFound(department_not_found(department_id))],
         )
-        return deleted
 
     def _get_department_item(self, key: str) -> dict[str, Any] | None:
         response = self.client.get_item(
-            TableName=self.departments_table, Key=to_item({"id": key}), ConsistentRead=True
+            TableName=self.departments_table, Key=to_item(department_key(key)), ConsistentRead=True
         )
         return from_item(response["Item"]) if "Item" in response else None
 
@@ -405,9 +364,7 @@ class DynamoDBDatabase:
         """Store a new event of an existing department; raises NotFound or Conflict (id taken)."""
         now = utc_now_iso()
         event = {
-            "description": "",
-            "time": "",
-            "url": "",
+            **EVENT_DEFAULTS,
             **fields,
             "id": event_id or str(uuid.uuid4()),
             "department_id": department_id,
@@ -419,19 +376,13 @@ class DynamoDBDatabase:
             [
                 {"ConditionCheck": {
                     "TableName": self.departments_table,
-                    "Key": to_item({"id": department_id}),
-                    "ConditionExpression": "attribute_exists(#name) AND attribute_not_exists(#deleting)",
-                    "ExpressionAttributeNames": {"#name": "name", "#deleting": "deleting"},
+                    "Key": to_item(department_key(department_id)),
+                    **DEPARTMENT_IS_LIVE.params(),
                 }},
-                {"Put": {
-                    "TableName": self.events_table,
-                    "Item": to_item(event),
-                    "ConditionExpression": "attribute_not_exists(#id)",
-                    "ExpressionAttributeNames": {"#id": "id"},
-                }},
+                {"Put": {"TableName": self.events_table, "Item": to_item(event), **ITEM_IS_NEW.params()}},
             ],
             if_condition_fails=[
-                NotFound(f"department {department_id} not found"),
+                NotFound(department_not_found(department_id)),
                 Conflict(f"an event with id {event['id']} already exists"),
             ],
         )
@@ -473,18 +424,18 @@ class DynamoDBDatabase:
     ) -> dict[str, Any]:
         """UpdateItem/DeleteItem on an existing event (at expected_version, if given)."""
         current = self._get_event_item(event_id)
-        names = {**names, "#id": "id"}
-        condition = "attribute_exists(#id)"
+        names = {**names, **ITEM_EXISTS.names}
+        condition = ITEM_EXISTS.expression
         if expected_version is not None:
-            condition += " AND #version = :expected"
-            names["#version"] = "version"
+            condition += " AND " + VERSION_MATCHES.expression
+            names.update(VERSION_MATCHES.names)
             values = {**values, ":expected": expected_version}
         if values:
             kwargs["ExpressionAttributeValues"] = to_item(values)
         try:
             response = getattr(self.client, operation)(
                 TableName=self.events_table,
-                Key=to_item({"id": event_id, "department_id": current["department_id"]}),
+                Key=to_item(event_key(event_id, current["department_id"])),
                 ConditionExpression=condition,
                 ExpressionAttributeNames=names,
                 **kwargs,
@@ -550,7 +501,7 @@ class DynamoDBDatabase:
             ConsistentRead=True,
         )
         if not response["Items"]:
-            raise NotFound(f"event {event_id} not found")
+            raise NotFound(event_not_found(event_id))
         return from_item(response["Items"][0])
 
     def _query_department_events(
@@ -627,23 +578,30 @@ class DynamoDBDatabase:
                 time.sleep(random.uniform(0, 0.02 * 2**attempt))
 
     def _batch_write(self, table: str, requests: Iterable[dict[str, Any]]) -> None:
-        """BatchWriteItem in chunks of 25, retrying UnprocessedItems with backoff."""
+        """BatchWriteItem in chunks of 25. Raises Throttled when a chunk is still shed after
+        BATCH_WRITE_ATTEMPTS attempts (throttling errors and UnprocessedItems alike)."""
         requests = list(requests)
         for start in range(0, len(requests), BATCH_WRITE_LIMIT):
-            pending = {table: requests[start : start + BATCH_WRITE_LIMIT]}
-            for attempt in range(1, BATCH_WRITE_ATTEMPTS + 1):
+            self._write_chunk(table, requests[start : start + BATCH_WRITE_LIMIT])
+
+    def _write_chunk(self, table: str, chunk: list[dict[str, Any]]) -> None:
+        pending = {table: chunk}
+        for attempt in range(1, BATCH_WRITE_ATTEMPTS + 1):
+            # DynamoDB sheds load two ways: a throttling error (after botocore's own retries) or
+            # UnprocessedItems in a successful answer. Both are retried here, with backoff.
+            try:
                 pending = self.client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-                if not pending:
-                    break
-                if attempt < BATCH_WRITE_ATTEMPTS:
-                    time.sleep(min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.0))
-            else:
-                # DynamoDB reports shed load as UnprocessedItems, not as an error: past the last
-                # attempt it is throttling, and callers handle it as such.
-                left = len(pending[table])
-                raise ClientError(
-                    {"Error": {"Code": "ProvisionedThroughputExceededException",
-                               "Message": f"{left} items still unprocessed after {BATCH_WRITE_ATTEMPTS} "
-                                          "BatchWriteItem attempts"}},
-                    "BatchWriteItem",
-                )
+                reason = "UnprocessedItems"
+            except ClientError as exc:
+                if error_code(exc) not in THROTTLING_CODES:
+                    raise
+                reason = error_code(exc)
+            if not pending:
+                return
+            if attempt < BATCH_WRITE_ATTEMPTS:
+                delay = min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.0)
+                log.warning("throttled (%s); retrying %d items in %.2fs", reason, len(pending[table]), delay)
+                time.sleep(delay)
+        raise Throttled(
+            f"{len(pending[table])} items still unprocessed after {BATCH_WRITE_ATTEMPTS} BatchWriteItem attempts"
+        )

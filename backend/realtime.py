@@ -19,10 +19,11 @@ from typing import Any
 
 import socketio as python_socketio
 from botocore.exceptions import BotoCoreError, ClientError
-from flask import Flask, current_app
+from flask import Flask
 from flask_socketio import SocketIO, join_room, leave_room
 
 from config import Settings
+from database import get_db
 from models import NotFound
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ def _checked_department(payload: Any) -> tuple[str | None, dict[str, Any] | None
     if department_id is None:
         return None, _error("validation_error", BAD_PAYLOAD)
     try:
-        current_app.extensions["calendar_db"].get_department(department_id)
+        get_db().get_department(department_id)
     except NotFound as exc:
         return department_id, _error("not_found", str(exc))
     except (BotoCoreError, ClientError) as exc:

@@ -6,6 +6,8 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
+from schema import DEPARTMENT_READ_ONLY, DEPARTMENT_WRITABLE, EVENT_READ_ONLY, EVENT_WRITABLE
+
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 DEPARTMENT_NAME_MAX = 100
@@ -15,10 +17,6 @@ DESCRIPTION_MAX = 5000
 TIME_MAX = 50
 URL_MAX = 2048
 
-DEPARTMENT_WRITABLE = ("name", "description")
-DEPARTMENT_READ_ONLY = ("id", "created_at", "updated_at")
-EVENT_WRITABLE = ("event_date", "title", "description", "time", "url")
-EVENT_READ_ONLY = ("id", "department_id", "created_at", "last_modified", "version")
 
 
 class ValidationError(Exception):

@@ -20,8 +20,10 @@ elif ASYNC_MODE == "gevent":
 
     monkey.patch_all()
 
-from app import app  # noqa: E402  (must follow the monkey-patching: it imports boto3 and redis)
+from app import create_configured_app  # noqa: E402  (must follow the monkey-patching: it imports boto3 and redis)
 from realtime import socketio  # noqa: E402
+
+app = create_configured_app()
 
 
 def main() -> None:

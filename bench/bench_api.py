@@ -28,9 +28,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_common import machine, percentile  # noqa: E402
 from config import Settings  # noqa: E402
-from conftest import start_live_server  # noqa: E402
-from local_dynamodb import start_dynamodb_local  # noqa: E402
-from models import DEPARTMENT_DATE_INDEX, DynamoDBDatabase, to_item, utc_now_iso  # noqa: E402
+from local.dynamodb_local import start_dynamodb_local  # noqa: E402
+from models import DynamoDBDatabase, to_item  # noqa: E402
+from schema import DEPARTMENT_DATE_INDEX, utc_now_iso  # noqa: E402
+from servers import start_live_server  # noqa: E402
 
 DEPARTMENTS = 100
 MONTH = ("2024-03-01", "2024-03-31")

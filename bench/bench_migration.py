@@ -27,7 +27,7 @@ import boto3  # noqa: E402
 import migrate_to_dynamodb  # noqa: E402
 from bench_common import machine  # noqa: E402
 from config import Settings  # noqa: E402
-from local_dynamodb import start_dynamodb_local  # noqa: E402
+from local.dynamodb_local import start_dynamodb_local  # noqa: E402
 from models import DynamoDBDatabase, to_item  # noqa: E402
 
 DEPARTMENTS = 20

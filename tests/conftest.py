@@ -8,19 +8,22 @@ from pathlib import Path
 import pytest
 
 from config import Settings
-from live_helpers import IN_CI, ShellServer, start_shell_server
-from local_dynamodb import (
+from live_helpers import IN_CI
+from local.dynamodb_local import (
+    LocalDynamoDB,
     LocalDynamoDBUnavailable,
     start_dynamodb_local,
     start_moto_server,
     why_dynamodb_local_unavailable,
 )
+from migration_support import Cli, make_cli
 from models import DynamoDBDatabase
+from servers import make_settings, start_live_server
 
 BACKENDS = ["dynamodb-local", "moto"]
 
 
-def _start(kind: str, log_dir: Path):
+def _start(kind: str, log_dir: Path) -> LocalDynamoDB:
     if kind == "moto":
         return start_moto_server(log_file=log_dir / "moto.log")
     try:
@@ -45,17 +48,6 @@ def dynamodb_server(request, tmp_path_factory):
     server = _start(request.param, tmp_path_factory.mktemp(request.param))
     yield server
     server.stop()
-
-
-def make_settings(endpoint_url: str, **overrides) -> Settings:
-    values = {
-        "dynamodb_endpoint_url": endpoint_url,
-        "table_prefix": f"t{uuid.uuid4().hex[:12]}_",
-        "dynamodb_max_attempts": 2,
-        "dynamodb_connect_timeout": 2,
-        **overrides,
-    }
-    return Settings(**values)
 
 
 @pytest.fixture
@@ -101,15 +93,14 @@ def make_event(db):
     return build
 
 
-def start_live_server(settings: Settings, log_path: Path, **env_overrides) -> ShellServer:
-    """`python backend/wsgi.py` (what `make run` serves) in its own process, configured through
-    the environment; PORT in env_overrides restarts it on the same port."""
-    return start_shell_server("python backend/wsgi.py", settings, log_path,
-                              DYNAMODB_MAX_ATTEMPTS=str(settings.dynamodb_max_attempts), **env_overrides)
-
-
 @pytest.fixture
 def live_server(settings, db, tmp_path):
     server = start_live_server(settings, tmp_path / "app.log")
     yield server
     server.stop()
+
+
+@pytest.fixture
+def cli(settings, monkeypatch, tmp_path, capsys) -> Cli:
+    """Runs the migration CLI in-process against the test's tables (see migration_support.Cli)."""
+    return make_cli(settings, monkeypatch, tmp_path, capsys)

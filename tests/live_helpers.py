@@ -18,7 +18,7 @@ import requests
 import socketio
 
 from config import PROJECT_DIR, Settings
-from local_dynamodb import free_port
+from local.dynamodb_local import free_port
 
 IN_CI = bool(os.environ.get("CI"))
 WAIT = 10.0  # seconds a test waits for an event before it fails

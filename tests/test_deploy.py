@@ -17,7 +17,6 @@ import requests
 from cfnlint.decode import decode
 
 from config import PROJECT_DIR, Settings
-from conftest import make_settings
 from doc_blocks import documented_commands
 from live_helpers import (
     SERVER_COMMANDS,
@@ -28,8 +27,10 @@ from live_helpers import (
     start_shell_server,
     stop_all,
 )
-from models import DynamoDBDatabase, table_specs
+from models import DynamoDBDatabase
 from realtime import QUEUE_CHANNEL
+from schema import table_specs
+from servers import make_settings
 
 DOC = PROJECT_DIR / "AWS_DEPLOYMENT_CONFIG.md"
 TEMPLATE = PROJECT_DIR / "deploy" / "dynamodb-tables.yaml"

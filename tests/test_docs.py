@@ -10,10 +10,10 @@ import pytest
 
 from app import create_app
 from config import PROJECT_DIR, Settings
-from conftest import make_settings
 from doc_blocks import fenced_blocks, shell_commands
 from faults import remove_aws_credentials, throttling_hook
 from models import DynamoDBDatabase
+from servers import make_settings
 
 DOCS = ("README.md", "DYNAMODB_SETUP.md", "backend/README.md")
 
@@ -106,7 +106,7 @@ def _example_settings() -> dict[str, str]:
 
 
 def test_env_example_lists_every_setting_the_code_reads():
-    sources = "".join(p.read_text() for p in (PROJECT_DIR / "backend").glob("*.py"))
+    sources = "".join(p.read_text() for p in (PROJECT_DIR / "backend").rglob("*.py"))
     read = set(re.findall(r'_env(?:_number|_choice)?\("([A-Z_]+)"', sources))
     read |= set(re.findall(r'os\.environ\.get\("([A-Z_]+)"', sources))
     read -= {"AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_PROFILE"}  # AWS's own variables

@@ -9,7 +9,7 @@ import pytest
 from app import create_app
 from config import Settings
 from faults import answer, remove_aws_credentials, throttling_hook
-from local_dynamodb import free_port
+from local.dynamodb_local import free_port
 from models import DynamoDBDatabase
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from app import create_app
-from local_dynamodb import free_port
+from local.dynamodb_local import free_port
 from models import DynamoDBDatabase
 
 

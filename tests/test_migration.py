@@ -8,14 +8,9 @@ import uuid
 
 import pytest
 
-from legacy_ids import MIGRATION_NAMESPACE, department_uuid, event_uuid
-from migration_support import Cli, all_events, drop_existing_tables, make_cli, raw_item_count, rejection_at
-from models import EVENT_FIELDS, department_name_key
-
-
-@pytest.fixture
-def cli(settings, monkeypatch, tmp_path, capsys) -> Cli:
-    return make_cli(settings, monkeypatch, tmp_path, capsys)
+from migration.legacy_ids import MIGRATION_NAMESPACE, department_uuid, event_uuid
+from migration_support import all_events, drop_existing_tables, raw_item_count, rejection_at
+from schema import EVENT_FIELDS, department_name_key
 
 
 @pytest.fixture
@@ -506,13 +501,13 @@ def test_departments_file_of_the_wrong_shape_is_exit_2(cli, db):
 
 
 def test_unreachable_dynamodb_is_exit_2_saying_what_to_do(cli, monkeypatch):
-    from local_dynamodb import free_port
+    from local.dynamodb_local import free_port
 
     monkeypatch.setenv("DYNAMODB_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")
     monkeypatch.setenv("DYNAMODB_MAX_ATTEMPTS", "1")
     run = cli(DEPARTMENTS, EVENTS)
     assert run.code == 2
-    assert "cannot reach DynamoDB" in run.err and "DYNAMODB_ENDPOINT_URL" in run.err
+    assert "DynamoDB could not be reached" in run.err and "DYNAMODB_ENDPOINT_URL" in run.err
 
 
 def test_bad_arguments_and_missing_report_directory_are_exit_2(cli, db, capsys):

@@ -9,19 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from config import BACKEND_DIR, PROJECT_DIR
 from doc_blocks import documented_commands, fenced_blocks
-from legacy_ids import department_uuid
-from migration_support import Cli, all_events, make_cli, read_json, write_json
+from migration.legacy_ids import department_uuid
+from migration_support import all_events, read_json, write_json
 from models import DynamoDBDatabase
-
-
-@pytest.fixture
-def cli(settings, monkeypatch, tmp_path, capsys) -> Cli:
-    return make_cli(settings, monkeypatch, tmp_path, capsys)
-
 
 DOC = PROJECT_DIR / "DYNAMODB_MIGRATION_SUMMARY.md"
 

@@ -12,19 +12,11 @@ import threading
 import time
 from contextlib import contextmanager
 
-import pytest
-
 from config import BACKEND_DIR
 from faults import answer
-from legacy_ids import department_uuid
-from migration_support import Cli, all_events, make_cli
+from migration.legacy_ids import department_uuid
+from migration_support import all_events
 from models import DynamoDBDatabase
-
-
-@pytest.fixture
-def cli(settings, monkeypatch, tmp_path, capsys) -> Cli:
-    return make_cli(settings, monkeypatch, tmp_path, capsys)
-
 
 DEPARTMENTS = [{"id": d, "name": f"부서 {d}"} for d in range(1, 6)]
 

@@ -17,10 +17,10 @@ import pytest
 import requests
 
 from config import ASYNC_MODES, PROJECT_DIR, Settings
-from conftest import make_settings
 from live_helpers import WAIT, RedisServer, SocketClient, require_redis_server, start_app, stop_all
 from models import DynamoDBDatabase
 from realtime import QUEUE_CHANNEL
+from servers import make_settings
 
 DEFAULT_MODE = Settings().socketio_async_mode
 

@@ -14,9 +14,9 @@ import pytest
 import requests
 
 from config import BACKEND_DIR, PROJECT_DIR
-from conftest import make_settings
-from local_dynamodb import free_port
+from local.dynamodb_local import free_port
 from models import DynamoDBDatabase
+from servers import make_settings
 
 SERVICE_ENV_VARS = ("DYNAMODB_ENDPOINT_URL", "TABLE_PREFIX", "PORT", "HOST", "SOCKETIO_ASYNC_MODE")
 
@@ -78,7 +78,7 @@ def test_make_run_keeps_data_across_restarts_and_stops_dynamodb_local(tmp_path, 
     _stop(first, signal.SIGINT)  # make itself dies of the signal, like any Ctrl-C'd make
     assert _port_is_closed(ddb_port) and _port_is_closed(app_port)
 
-    second = _start([sys.executable, "backend/run_local.py"], env, output)
+    second = _start([sys.executable, "-m", "local.run"], env, output, cwd=BACKEND_DIR)
     _wait_for(base + "/readyz", second, output)
     events = requests.get(f"{base}/api/events/{department['id']}", timeout=10).json()
     assert [e["title"] for e in events] == ["남아 있어야 함"]
@@ -98,7 +98,7 @@ def test_without_java_make_run_warns_and_falls_back_to_moto(tmp_path):
                PATH=str(no_java))
     output = tmp_path / "run.log"
 
-    process = _start([sys.executable, "backend/run_local.py"], env, output)
+    process = _start([sys.executable, "-m", "local.run"], env, output, cwd=BACKEND_DIR)
     _wait_for(f"http://127.0.0.1:{app_port}/readyz", process, output)
     created = requests.post(f"http://127.0.0.1:{app_port}/api/departments", json={"name": "moto"}, timeout=10)
     assert _stop(process, signal.SIGTERM) == 0
@@ -117,7 +117,7 @@ def test_with_an_endpoint_set_make_run_starts_no_local_dynamodb(tmp_path, dynamo
                LOCAL_DATA_DIR=tmp_path / "data")
     output = tmp_path / "run.log"
 
-    process = _start([sys.executable, "backend/run_local.py"], env, output)
+    process = _start([sys.executable, "-m", "local.run"], env, output, cwd=BACKEND_DIR)
     _wait_for(f"http://127.0.0.1:{app_port}/readyz", process, output)
     assert _port_is_closed(unused_port)
     assert _stop(process, signal.SIGTERM) == 0
@@ -153,7 +153,7 @@ def test_make_run_refuses_a_dynamodb_port_in_use_and_says_what_to_do(tmp_path):
         taken.listen()
         port = taken.getsockname()[1]
         env = _env(PORT=free_port(), DYNAMODB_LOCAL_PORT=port, LOCAL_DATA_DIR=tmp_path / "data")
-        result = subprocess.run([sys.executable, "backend/run_local.py"], cwd=PROJECT_DIR, env=env,
+        result = subprocess.run([sys.executable, "-m", "local.run"], cwd=BACKEND_DIR, env=env,
                                 capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert f"Port {port} is already in use" in result.stderr
@@ -184,7 +184,7 @@ def test_sigterm_while_dynamodb_local_starts_leaves_nothing_running(tmp_path, ne
     ddb_port = free_port()
     env = _env(PORT=free_port(), DYNAMODB_LOCAL_PORT=ddb_port, LOCAL_DATA_DIR=tmp_path / "data")
     output = tmp_path / "run.log"
-    process = _start([sys.executable, "backend/run_local.py"], env, output)
+    process = _start([sys.executable, "-m", "local.run"], env, output, cwd=BACKEND_DIR)
     _wait_until(lambda: _dynamodb_local_pids(ddb_port), 30, "DynamoDB Local never started")
 
     assert _stop(process, signal.SIGTERM) == 0  # most likely while it waits for the port

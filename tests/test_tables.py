@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import uuid
 
-from conftest import make_settings
 from models import DynamoDBDatabase
+from servers import make_settings
 
 
 def _describe(db, name):

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from botocore.exceptions import BotoCoreError, ClientError
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 
-from errors import CREATE_TABLES_HINT, error_response
+from api.errors import error_response
+from aws_failures import CREATE_TABLES_HINT
+from database import get_db
 
 bp = Blueprint("health", __name__)
 
@@ -18,7 +20,7 @@ def healthz():
 def readyz():
     """200 when DynamoDB answers and both tables (and their GSIs) are ACTIVE, else 503 saying which."""
     try:
-        tables = current_app.extensions["calendar_db"].table_statuses()
+        tables = get_db().table_statuses()
     except (BotoCoreError, ClientError) as exc:
         return error_response(503, "dynamodb_unavailable", f"DynamoDB did not answer: {exc}")
     not_ready = {name: status for name, status in tables.items() if status != "ACTIVE"}

@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from legacy_json import DEFAULT_DEPARTMENTS, DEFAULT_EVENTS
-from migration_errors import MigrationFailed
+from migration.errors import MigrationFailed
+from migration.legacy_json import DEFAULT_DEPARTMENTS, DEFAULT_EVENTS
 from models import DynamoDBDatabase
 
 # The migration CLI's logger (configured by migrate_to_dynamodb), shared by the migration modules.

@@ -3,17 +3,14 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 import realtime
-from request_body import json_body
+from api.request_body import json_body
+from database import get_db
 from validation import ValidationError, validate_date_range, validate_event_changes, validate_new_event
 
 bp = Blueprint("events", __name__, url_prefix="/api/events")
-
-
-def _db():
-    return current_app.extensions["calendar_db"]
 
 
 def _expected_version() -> int | None:
@@ -37,13 +34,13 @@ def _event_response(event: dict, status: int = 200):
 @bp.get("/<uuid:department_id>")
 def list_events(department_id: UUID):
     start, end = validate_date_range(request.args.get("from"), request.args.get("to"))
-    return jsonify(_db().list_events(str(department_id), start, end))
+    return jsonify(get_db().list_events(str(department_id), start, end))
 
 
 @bp.post("/<uuid:department_id>")
 def create_event(department_id: UUID):
     fields = validate_new_event(json_body())
-    event = _db().create_event(str(department_id), fields)
+    event = get_db().create_event(str(department_id), fields)
     realtime.event_created(event)
     return _event_response(event, 201)
 
@@ -51,13 +48,13 @@ def create_event(department_id: UUID):
 @bp.put("/<uuid:event_id>")
 def update_event(event_id: UUID):
     changes = validate_event_changes(json_body())
-    event = _db().update_event(str(event_id), changes, _expected_version())
+    event = get_db().update_event(str(event_id), changes, _expected_version())
     realtime.event_updated(event)
     return _event_response(event)
 
 
 @bp.delete("/<uuid:event_id>")
 def delete_event(event_id: UUID):
-    event = _db().delete_event(str(event_id), _expected_version())
+    event = get_db().delete_event(str(event_id), _expected_version())
     realtime.event_deleted(event)
     return "", 204

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from config import Settings
-from legacy_json import DEPARTMENT_SHAPES, EVENT_SHAPES
-from models import utc_now_iso
+from migration.legacy_json import DEPARTMENT_SHAPES, EVENT_SHAPES
+from schema import utc_now_iso
 
 
 @dataclass

@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from migration_errors import MigrationFailed
+from migration.errors import MigrationFailed
+from schema import DEPARTMENT_FIELDS, EVENT_FIELDS, format_timestamp
 
 # The migration CLI's logger (configured by migrate_to_dynamodb), shared by the migration modules.
 log = logging.getLogger("migration")
@@ -20,11 +21,10 @@ log = logging.getLogger("migration")
 DEFAULT_DEPARTMENTS = "departments.json"
 DEFAULT_EVENTS = "calendar_events.json"
 
-DEPARTMENT_KEYS = ("id", "name", "description", "created_at", "updated_at")
-EVENT_KEYS = (
-    "id", "department_id", "department", "event_date", "date", "title", "description", "time",
-    "url", "created_at", "last_modified", "version",
-)
+# The keys a legacy record may hold: the stored fields, and for events the legacy spellings of
+# the department (by name) and the date.
+DEPARTMENT_KEYS = DEPARTMENT_FIELDS
+EVENT_KEYS = (*EVENT_FIELDS, "department", "date")
 DEPARTMENT_SHAPES = {
     "array": "an array of department objects",
     "departments-key": 'an object with a "departments" array',
@@ -65,11 +65,7 @@ def normalise_timestamp(value: Any) -> str | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    parsed = parsed.astimezone(UTC)
-    return (
-        f"{parsed.year:04d}-{parsed.month:02d}-{parsed.day:02d}T{parsed.hour:02d}:"
-        f"{parsed.minute:02d}:{parsed.second:02d}.{parsed.microsecond // 1000:03d}Z"
-    )
+    return format_timestamp(parsed.astimezone(UTC))
 
 
 def _path_key(key: str) -> str:
@@ -167,32 +163,32 @@ def event_records(data: Any, file: Path) -> tuple[str, list[Record]]:
         by_date = False
     else:  # mixed: the keys decide, and the odd values are rejected below
         by_date = all(_LEGACY_DATE.match(k.strip()) for k in data)
-    records = []
     if by_date:
-        for key, value in data.items():
-            path = "$" + _path_key(key)
-            if not isinstance(value, list):
-                records.append(Record(path, value, date_key=key, problem="expected an array of events under this date"))
-                continue
-            records += [Record(f"{path}[{i}]", v, date_key=key) for i, v in enumerate(value)]
-        return "by-date", records
+        return "by-date", _records_by_date(data, "$")
+    records = []
     for department, by_day in data.items():
         path = "$" + _path_key(department)
         if not isinstance(by_day, dict):
             records.append(Record(path, by_day, department_key=department,
                                   problem="expected an object keyed by date under this department"))
             continue
-        for key, value in by_day.items():
-            day_path = path + _path_key(key)
-            if not isinstance(value, list):
-                records.append(Record(day_path, value, date_key=key, department_key=department,
-                                      problem="expected an array of events under this date"))
-                continue
-            records += [
-                Record(f"{day_path}[{i}]", v, date_key=key, department_key=department)
-                for i, v in enumerate(value)
-            ]
+        records += _records_by_date(by_day, path, department)
     return "by-department", records
+
+
+def _records_by_date(by_date: dict[str, Any], path: str, department: str | None = None) -> list[Record]:
+    """The records of an object keyed by date (shape 2, or one department's part of shape 3)."""
+    records = []
+    for key, value in by_date.items():
+        day_path = path + _path_key(key)
+        if not isinstance(value, list):
+            records.append(Record(day_path, value, date_key=key, department_key=department,
+                                  problem="expected an array of events under this date"))
+            continue
+        records += [
+            Record(f"{day_path}[{i}]", v, date_key=key, department_key=department) for i, v in enumerate(value)
+        ]
+    return records
 
 
 def _warn_other_keys(data: dict, kept: str, file: Path) -> None:

@@ -3,28 +3,25 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask import Blueprint, current_app, jsonify, url_for
+from flask import Blueprint, jsonify, url_for
 
 import realtime
-from request_body import json_body
+from api.request_body import json_body
+from database import get_db
 from validation import validate_department
 
 bp = Blueprint("departments", __name__, url_prefix="/api/departments")
 
 
-def _db():
-    return current_app.extensions["calendar_db"]
-
-
 @bp.get("")
 def list_departments():
-    return jsonify(_db().list_departments())
+    return jsonify(get_db().list_departments())
 
 
 @bp.post("")
 def create_department():
     fields = validate_department(json_body())
-    department = _db().create_department(fields["name"], fields["description"])
+    department = get_db().create_department(fields["name"], fields["description"])
     realtime.department_created(department)
     response = jsonify(department)
     response.status_code = 201
@@ -34,11 +31,11 @@ def create_department():
 
 @bp.get("/<uuid:department_id>")
 def get_department(department_id: UUID):
-    return jsonify(_db().get_department(str(department_id)))
+    return jsonify(get_db().get_department(str(department_id)))
 
 
 @bp.delete("/<uuid:department_id>")
 def delete_department(department_id: UUID):
-    _db().delete_department(str(department_id))
+    get_db().delete_department(str(department_id))
     realtime.department_deleted(str(department_id))
     return "", 204

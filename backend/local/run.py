@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from config import BACKEND_DIR, Settings
-from local_dynamodb import (
+from local.dynamodb_local import (
     LocalDynamoDBUnavailable,
     port_in_use,
     start_dynamodb_local,

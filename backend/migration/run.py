@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import random
 import sys
 import time
 from collections import Counter
@@ -11,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from botocore.exceptions import ClientError
 from tqdm import tqdm
 
-from legacy_ids import (
+from migration.errors import MigrationFailed
+from migration.legacy_ids import (
     department_uuid,
     department_uuid_for_name,
     event_content,
@@ -22,7 +21,7 @@ from legacy_ids import (
     event_uuid_for_content,
     parse_identifier,
 )
-from legacy_json import (
+from migration.legacy_json import (
     DEPARTMENT_KEYS,
     DEPARTMENT_SHAPES,
     EVENT_KEYS,
@@ -34,25 +33,15 @@ from legacy_json import (
     normalise_timestamp,
     read_json,
 )
-from migration_errors import MigrationFailed
-from migration_report import Report
-from models import (
-    BATCH_WRITE_LIMIT,
-    EVENT_FIELDS,
-    THROTTLING_CODES,
-    Conflict,
-    DynamoDBDatabase,
-    NotFound,
-    department_name_key,
-    error_code,
-)
+from migration.report import Report
+from models import BATCH_WRITE_LIMIT, Conflict, DynamoDBDatabase, NotFound
+from schema import EVENT_DEFAULTS, EVENT_FIELDS, department_name_key
 from validation import ValidationError, validate_department, validate_new_event
 
 # The migration CLI's logger (configured by migrate_to_dynamodb), shared by the migration modules.
 log = logging.getLogger("migration")
 
 DEFAULT_WORKERS = 4
-THROTTLE_RETRIES = 8
 VERIFY_ATTEMPTS = 6
 
 
@@ -303,7 +292,7 @@ class Migration:
         last_modified = self._timestamp(file, record.path, value, "last_modified") or created_at
         event_id, legacy_id = self._event_id(value, department_id, fields, occurrences)
         event = {
-            "description": "", "time": "", "url": "", **fields,
+            **EVENT_DEFAULTS, **fields,
             "id": event_id, "department_id": department_id, "created_at": created_at,
             "last_modified": last_modified, "version": version,
         }
@@ -463,19 +452,9 @@ class Migration:
                 raise
 
     def _put_chunk(self, events: list[dict[str, Any]]) -> int:
-        """One BatchWriteItem (UnprocessedItems retried by the model); throttling retried here too."""
-        for attempt in range(THROTTLE_RETRIES):
-            try:
-                self.db.put_events(events)
-                return len(events)
-            except ClientError as exc:
-                code = error_code(exc)
-                if code not in THROTTLING_CODES or attempt == THROTTLE_RETRIES - 1:
-                    raise
-                delay = min(5.0, 0.1 * 2**attempt) * random.uniform(0.5, 1.0)
-                log.warning("throttled (%s); retrying %d events in %.2fs", code, len(events), delay)
-                time.sleep(delay)
-        raise AssertionError("unreachable")
+        """One chunk of events; the model retries shed load and raises Throttled past its retries."""
+        self.db.put_events(events)
+        return len(events)
 
     def _verify(self, expected: dict[str, int]) -> None:
         """Read back each department and its event count; raises MigrationFailed on a mismatch."""

@@ -1,0 +1,95 @@
+"""The AWS failures that are not the user's fault, each with its cause and what to do about it.
+
+One table, read by the HTTP layer (a 503 JSON answer) and by the migration CLI (its last words).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    NoCredentialsError,
+    PartialCredentialsError,
+    ReadTimeoutError,
+)
+from botocore.exceptions import ConnectionError as BotoConnectionError
+
+from models import THROTTLING_CODES, Throttled, error_code
+
+CREATE_TABLES_HINT = (
+    "Create them with `make create-tables`, or from backend/: "
+    "python -c \"from models import DynamoDBDatabase; DynamoDBDatabase().create_tables()\""
+)
+ACCESS_DENIED_CODES = frozenset({
+    "UnrecognizedClientException", "InvalidSignatureException", "AccessDeniedException", "ExpiredTokenException",
+})
+CREDENTIALS_MISSING = (NoCredentialsError, PartialCredentialsError)
+# Connection errors include endpoint, connect-timeout, proxy and TLS failures.
+UNREACHABLE = (BotoConnectionError, ReadTimeoutError, ConnectionClosedError)
+
+
+@dataclass(frozen=True)
+class AwsFailure:
+    """One kind of failure: `error` is the JSON error code; `cause` may name {detail}, {code}, {prefix}."""
+
+    error: str
+    cause: str
+    action: str
+    log_level: int = logging.ERROR
+
+    def message(self, detail: str = "", code: str = "", prefix: str = "") -> str:
+        return f"{self.cause.format(detail=detail, code=code, prefix=prefix)}. {self.action}"
+
+
+CREDENTIALS = AwsFailure(
+    "aws_credentials_missing", "No AWS credentials were found",
+    "On AWS attach an IAM role to the instance or task; locally set DYNAMODB_ENDPOINT_URL to DynamoDB Local "
+    "(make run does this), or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",
+)
+ENDPOINT_UNREACHABLE = AwsFailure(
+    "dynamodb_unreachable", "DynamoDB could not be reached ({detail})",
+    "Check DYNAMODB_ENDPOINT_URL and that the server is running (make run starts DynamoDB Local), or the "
+    "network path to AWS.",
+)
+TABLES_MISSING = AwsFailure(
+    "tables_missing", "The DynamoDB tables do not exist (TABLE_PREFIX={prefix!r})", CREATE_TABLES_HINT,
+)
+THROTTLED = AwsFailure(
+    "dynamodb_throttled", "DynamoDB is throttling requests (ProvisionedThroughputExceededException after retries)",
+    "Try again shortly; on provisioned tables raise capacity or switch to on-demand.",
+    logging.WARNING,
+)
+ACCESS_DENIED = AwsFailure(
+    "aws_access_denied", "DynamoDB refused the request ({code})",
+    "Check the IAM role or keys and their dynamodb:* permissions on the tables.",
+)
+
+
+def classify(exc: BaseException) -> AwsFailure | None:
+    """The failure `exc` is an instance of, or None for anything else (a bug, or an unexpected code)."""
+    if isinstance(exc, CREDENTIALS_MISSING):
+        return CREDENTIALS
+    if isinstance(exc, UNREACHABLE):
+        return ENDPOINT_UNREACHABLE
+    if isinstance(exc, Throttled):
+        return THROTTLED
+    if isinstance(exc, ClientError):
+        code = error_code(exc)
+        if code == "ResourceNotFoundException":
+            return TABLES_MISSING
+        if code in THROTTLING_CODES:
+            return THROTTLED
+        if code in ACCESS_DENIED_CODES:
+            return ACCESS_DENIED
+    return None
+
+
+def describe(exc: BaseException, prefix: str) -> tuple[AwsFailure, str] | None:
+    """(failure, message) for a known failure, None otherwise; `prefix` is the settings' TABLE_PREFIX."""
+    failure = classify(exc)
+    if failure is None:
+        return None
+    code = error_code(exc) if isinstance(exc, ClientError) else ""
+    return failure, failure.message(detail=str(exc), code=code, prefix=prefix)

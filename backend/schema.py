@@ -1,0 +1,161 @@
+"""The data's shape, declared once: tables, indexes, keys, conditions, fields, defaults, and the
+pure helpers every layer shares (timestamps, the name uniqueness key).
+
+No boto3 and no Flask here, so the migration's id and report modules use it without the storage layer.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from config import Settings
+
+NAME_INDEX = "name-index"
+DEPARTMENT_DATE_INDEX = "department-date-index"
+# The departments table also holds one marker item per name, keyed by this prefix + the name key.
+NAME_MARKER_PREFIX = "name#"
+
+DEPARTMENT_WRITABLE = ("name", "description")
+DEPARTMENT_READ_ONLY = ("id", "created_at", "updated_at")
+DEPARTMENT_FIELDS = ("id", "name", "description", "created_at", "updated_at")
+
+EVENT_WRITABLE = ("event_date", "title", "description", "time", "url")
+EVENT_READ_ONLY = ("id", "department_id", "created_at", "last_modified", "version")
+EVENT_FIELDS = (
+    "id", "department_id", "event_date", "title", "description", "time", "url",
+    "created_at", "last_modified", "version",
+)
+# What a stored event holds for the optional texts a client (or a legacy file) left out.
+EVENT_DEFAULTS: dict[str, str] = {"description": "", "time": "", "url": ""}
+
+
+# -- keys -------------------------------------------------------------------------------------
+
+
+def department_key(department_id: str) -> dict[str, str]:
+    return {"id": department_id}
+
+
+def name_marker_key(name: str) -> dict[str, str]:
+    """Key of the marker item that reserves a department name."""
+    return {"id": NAME_MARKER_PREFIX + department_name_key(name)}
+
+
+def event_key(event_id: str, department_id: str) -> dict[str, str]:
+    return {"id": event_id, "department_id": department_id}
+
+
+# -- conditions -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A ConditionExpression with its attribute-name placeholders."""
+
+    expression: str
+    names: dict[str, str] = field(default_factory=dict)
+
+    def params(self, other_names: dict[str, str] | None = None) -> dict[str, Any]:
+        """ConditionExpression and ExpressionAttributeNames (plus other_names the request uses)."""
+        return {"ConditionExpression": self.expression, "ExpressionAttributeNames": {**self.names, **(other_names or {})}}
+
+
+ITEM_IS_NEW = Condition("attribute_not_exists(#id)", {"#id": "id"})
+ITEM_EXISTS = Condition("attribute_exists(#id)", {"#id": "id"})
+# A department item (not a name marker) that no delete has marked.
+DEPARTMENT_IS_LIVE = Condition(
+    "attribute_exists(#name) AND attribute_not_exists(#deleting)", {"#name": "name", "#deleting": "deleting"}
+)
+# A department item, marked for deletion or not.
+DEPARTMENT_EXISTS = Condition("attribute_exists(#id) AND attribute_exists(#name)", {"#id": "id", "#name": "name"})
+# A name marker that is gone already or still points at the department (needs :dep).
+MARKER_FREE_OR_HELD_BY = Condition(
+    "attribute_not_exists(#id) OR #dep = :dep", {"#id": "id", "#dep": "department_id"}
+)
+# Appended to ITEM_EXISTS for If-Match (needs :expected).
+VERSION_MATCHES = Condition("#version = :expected", {"#version": "version"})
+
+
+# -- messages ---------------------------------------------------------------------------------
+
+
+def department_not_found(department_id: str) -> str:
+    return f"department {department_id} not found"
+
+
+def event_not_found(event_id: str) -> str:
+    return f"event {event_id} not found"
+
+
+# -- pure helpers -----------------------------------------------------------------------------
+
+
+def format_timestamp(moment: datetime) -> str:
+    """A UTC datetime as ISO-8601 with milliseconds and `Z`, e.g. 2024-01-15T10:30:00.000Z."""
+    return (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:"
+        f"{moment.minute:02d}:{moment.second:02d}.{moment.microsecond // 1000:03d}Z"
+    )
+
+
+def utc_now_iso() -> str:
+    """Current UTC time as format_timestamp writes it."""
+    return format_timestamp(datetime.now(UTC))
+
+
+def department_name_key(name: str) -> str:
+    """The uniqueness key of a department name: NFKC, case-folded, inner whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+# -- tables -----------------------------------------------------------------------------------
+
+
+def table_specs(settings: Settings) -> list[dict[str, Any]]:
+    """CreateTable arguments of both tables (keys and GSIs), without billing settings."""
+    return [departments_table_spec(settings.departments_table), events_table_spec(settings.events_table)]
+
+
+def departments_table_spec(table_name: str) -> dict[str, Any]:
+    return {
+        "TableName": table_name,
+        "AttributeDefinitions": [
+            {"AttributeName": "id", "AttributeType": "S"},
+            {"AttributeName": "name", "AttributeType": "S"},
+        ],
+        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": NAME_INDEX,
+                "KeySchema": [{"AttributeName": "name", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    }
+
+
+def events_table_spec(table_name: str) -> dict[str, Any]:
+    return {
+        "TableName": table_name,
+        "AttributeDefinitions": [
+            {"AttributeName": "id", "AttributeType": "S"},
+            {"AttributeName": "department_id", "AttributeType": "S"},
+            {"AttributeName": "event_date", "AttributeType": "S"},
+        ],
+        "KeySchema": [
+            {"AttributeName": "id", "KeyType": "HASH"},
+            {"AttributeName": "department_id", "KeyType": "RANGE"},
+        ],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": DEPARTMENT_DATE_INDEX,
+                "KeySchema": [
+                    {"AttributeName": "department_id", "KeyType": "HASH"},
+                    {"AttributeName": "event_date", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    }
