@@ -26,9 +26,10 @@ def create_app(settings: Settings | None = None, db: DynamoDBDatabase | None = N
         SETTINGS=settings,
     )
     app.json.ensure_ascii = False  # Korean text goes out as UTF-8, not \uXXXX escapes
-    database.init_app(app, db or DynamoDBDatabase(settings))
+    db = db or DynamoDBDatabase(settings)
+    database.init_app(app, db)
     api.init_app(app)
-    realtime.init_app(app, settings)
+    realtime.init_app(app, settings, db)
     return app
 
 
@@ -38,10 +39,13 @@ def configure_logging(settings: Settings) -> None:
 
 
 def create_configured_app() -> Flask:
-    """The app as an entry point serves it: settings from the environment, logging configured."""
+    """The app as an entry point serves it: settings from the environment, logging configured,
+    listening to the other instances."""
     settings = Settings.from_env()
     configure_logging(settings)
-    return create_app(settings)
+    app = create_app(settings)
+    realtime.listen_to_other_instances()
+    return app
 
 
 def __getattr__(name: str) -> Flask:

@@ -57,6 +57,7 @@ class Settings:
     dynamodb_connect_timeout: int = 5
     dynamodb_read_timeout: int = 10
     gsi_settle_seconds: float = 1.0
+    department_cache_seconds: float = 5.0
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32), repr=False)
     cors_allowed_origins: tuple[str, ...] = ()
     socketio_async_mode: str = "threading"
@@ -95,6 +96,7 @@ class Settings:
             dynamodb_connect_timeout=_env_number("DYNAMODB_CONNECT_TIMEOUT", 5),
             dynamodb_read_timeout=_env_number("DYNAMODB_READ_TIMEOUT", 10),
             gsi_settle_seconds=_env_number("DYNAMODB_GSI_SETTLE_SECONDS", 1.0, float),
+            department_cache_seconds=_env_number("DEPARTMENT_CACHE_SECONDS", 5.0, float),
             secret_key=_env("SECRET_KEY", "") or secrets.token_hex(32),
             cors_allowed_origins=origins,
             socketio_async_mode=_env_choice("SOCKETIO_ASYNC_MODE", "threading", ASYNC_MODES),

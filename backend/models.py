@@ -144,6 +144,9 @@ class DynamoDBDatabase:
         self.client = client or make_client(self.settings)
         self.departments_table = self.settings.departments_table
         self.events_table = self.settings.events_table
+        # Departments seen to exist, id -> time.monotonic() until which that is trusted.
+        self._known_departments: dict[str, float] = {}
+        self._forgotten = 0  # bumped by every forget, so a check racing a delete caches nothing
 
     # -- tables ---------------------------------------------------------------------------
 
@@ -270,6 +273,7 @@ class DynamoDBDatabase:
         The department is first marked `deleting`, so no event can be added while its events
         are removed, and a delete interrupted half-way is finished by the next one.
         """
+        self.forget_department(department_id)
         name = self._mark_deleting(department_id)
         deleted = self._drain_events(department_id, marked_at=time.monotonic())
         self._remove_department(department_id, name)
@@ -331,6 +335,21 @@ class DynamoDBDatabase:
             if_condition_fails=[NotFound(department_not_found(department_id))],
         )
 
+    def forget_department(self, department_id: str) -> None:
+        """Drop what this process knows of the department (it was deleted, here or elsewhere)."""
+        self._forgotten += 1
+        self._known_departments.pop(department_id, None)
+
+    def _check_department_exists(self, department_id: str) -> None:
+        """Raises NotFound unless the department exists. A yes is trusted department_cache_seconds;
+        reads only: writes check the department in the same transaction as the write."""
+        if self._known_departments.get(department_id, 0.0) > time.monotonic():
+            return
+        forgotten = self._forgotten
+        self.get_department(department_id)
+        if self.settings.department_cache_seconds > 0 and forgotten == self._forgotten:
+            self._known_departments[department_id] = time.monotonic() + self.settings.department_cache_seconds
+
     def _get_department_item(self, key: str) -> dict[str, Any] | None:
         response = self.client.get_item(
             TableName=self.departments_table, Key=to_item(department_key(key)), ConsistentRead=True
@@ -344,7 +363,7 @@ class DynamoDBDatabase:
     ) -> list[dict[str, Any]]:
         """The department's events between start and end (inclusive, YYYY-MM-DD), ordered by
         event_date then created_at; raises NotFound for an unknown department."""
-        self.get_department(department_id)
+        self._check_department_exists(department_id)
         events = [_public(e, EVENT_FIELDS) for e in self._query_department_events(department_id, start, end)]
         return sorted(events, key=lambda e: (e["event_date"], e["created_at"], e["id"]))
 

@@ -24,7 +24,7 @@ from flask_socketio import SocketIO, join_room, leave_room
 
 from config import Settings
 from database import get_db
-from models import NotFound
+from models import DynamoDBDatabase, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,24 @@ QUEUE_CHANNEL = "flask-socketio"
 REDIS_CONNECT_TIMEOUT = 2
 
 
-def init_app(app: Flask, settings: Settings) -> None:
+class DeletionAwareRedisManager(python_socketio.RedisManager):
+    """Redis fan-out that also makes this process forget a department any instance deleted, so
+    its cached "the department exists" ends with the `department_deleted` broadcast."""
+
+    def __init__(self, url: str, db: DynamoDBDatabase, **kwargs: Any):
+        super().__init__(url, **kwargs)
+        self._db = db
+
+    def _handle_emit(self, message: dict[str, Any]) -> None:
+        # Runs on every instance for each emit, the sender's included (python-socketio's PubSubManager).
+        if message.get("event") == "department_deleted":
+            payload = (message.get("data") or [None])[0]
+            if isinstance(payload, dict) and isinstance(payload.get("id"), str):
+                self._db.forget_department(payload["id"])
+        super()._handle_emit(message)
+
+
+def init_app(app: Flask, settings: Settings, db: DynamoDBDatabase) -> None:
     """Bind `socketio` to the app with the async mode, message queue and CORS origins."""
     queue = settings.socketio_message_queue
     # `socketio` is one object per process and keeps the options of earlier init_app calls, so
@@ -45,8 +62,8 @@ def init_app(app: Flask, settings: Settings) -> None:
     if queue is None:
         options["client_manager"] = None
     elif queue.startswith(("redis://", "rediss://")):
-        options["client_manager"] = python_socketio.RedisManager(
-            queue, channel=QUEUE_CHANNEL,
+        options["client_manager"] = DeletionAwareRedisManager(
+            queue, db, channel=QUEUE_CHANNEL,
             redis_options={"socket_connect_timeout": REDIS_CONNECT_TIMEOUT},
         )
     # Left to themselves the libraries add a handler of their own (every line printed twice next
@@ -63,6 +80,15 @@ def init_app(app: Flask, settings: Settings) -> None:
         cors_allowed_origins=list(settings.cors_allowed_origins) or None,
         **options,
     )
+
+
+def listen_to_other_instances() -> None:
+    """Subscribe to the message queue now, not at the first socket connection (python-socketio's
+    default), so an instance hears every `department_deleted` even while no browser is connected."""
+    server = socketio.server
+    if server is not None and not server.manager_initialized:
+        server.manager_initialized = True
+        server.manager.initialize()
 
 
 BAD_PAYLOAD = 'send {"department_id": "<uuid>"}'

@@ -410,6 +410,20 @@ def test_event_written_on_one_instance_reaches_sockets_on_the_other(instances, r
     assert_received_nothing_before_marker(b.url, other_room, on_a, on_b)
 
 
+def test_department_deleted_on_one_instance_is_not_found_on_the_other_at_once(instances, redis_server, sockets):
+    a, b = instances
+    department = create_department(a.url)
+    assert requests.get(f"{b.url}/api/events/{department['id']}", timeout=WAIT).status_code == 200  # b trusts it now
+    redis_server.wait_for_subscribers(QUEUE_CHANNEL, 2)  # both listen, though no socket is connected yet
+    on_b = sockets(b.url)
+
+    assert requests.delete(f"{a.url}/api/departments/{department['id']}", timeout=WAIT).status_code == 204
+
+    assert on_b.next_event() == ("department_deleted", {"id": department["id"]})
+    # Within DEPARTMENT_CACHE_SECONDS (5 s): only the broadcast can have told b.
+    assert requests.get(f"{b.url}/api/events/{department['id']}", timeout=WAIT).status_code == 404
+
+
 def test_hundred_sockets_in_one_room_each_receive_the_event_once(instances, redis_server, sockets):
     a, b = instances
     department = create_department(a.url)

@@ -1,0 +1,87 @@
+"""Reading a department's events trusts for a while that the department exists (one DynamoDB call
+instead of two); deletes end that trust at once on this instance, and writes never rely on it."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from app import create_app
+from models import DynamoDBDatabase
+
+MONTH = "?from=2024-01-01&to=2024-01-31"
+
+
+@pytest.fixture
+def dynamodb_calls(db):
+    """The names of the DynamoDB operations the app's client sends, in order."""
+    calls: list[str] = []
+
+    def record(model, **kwargs):
+        calls.append(model.name)
+
+    db.client.meta.events.register("before-call.dynamodb", record)
+    yield calls
+    db.client.meta.events.unregister("before-call.dynamodb", record)
+
+
+def cached_app(settings, seconds: float):
+    """A test client of an app (its own DynamoDBDatabase) trusting a department for `seconds`."""
+    cached = settings.with_overrides(department_cache_seconds=seconds)
+    return create_app(cached, DynamoDBDatabase(cached)).test_client()
+
+
+def test_month_read_of_a_department_seen_before_is_one_query(client, make_department, make_event, dynamodb_calls):
+    department = make_department()
+    make_event(department["id"])
+    dynamodb_calls.clear()
+
+    first = client.get(f"/api/events/{department['id']}{MONTH}")
+    calls_of_first = list(dynamodb_calls)
+    second = client.get(f"/api/events/{department['id']}{MONTH}")
+
+    assert first.status_code == second.status_code == 200
+    assert first.get_json() == second.get_json() and len(second.get_json()) == 1
+    assert calls_of_first == ["GetItem", "Query"]
+    assert dynamodb_calls[len(calls_of_first):] == ["Query"]
+
+
+def test_delete_through_this_instance_is_seen_by_the_next_read(client, make_department):
+    department = make_department()
+    assert client.get(f"/api/events/{department['id']}").status_code == 200
+
+    assert client.delete(f"/api/departments/{department['id']}").status_code == 204
+
+    response = client.get(f"/api/events/{department['id']}")
+    assert response.status_code == 404
+    assert response.get_json()["error"] == "not_found"
+
+
+def test_delete_made_elsewhere_lags_reads_by_at_most_the_cache_time_and_never_writes(settings, db, make_department):
+    client = cached_app(settings, 2.0)
+    department = make_department()
+    events_url = f"/api/events/{department['id']}"
+    checked_at = time.monotonic()
+    assert client.get(events_url).status_code == 200
+
+    # Another instance, whose broadcast this one never hears.
+    DynamoDBDatabase(settings.with_overrides(gsi_settle_seconds=0)).delete_department(department["id"])
+
+    assert client.get(events_url).status_code == 200  # still trusted: the documented lag
+    write = client.post(events_url, json={"event_date": "2024-01-20", "title": "late"})
+    assert write.status_code == 404  # writes check the department in DynamoDB
+    while client.get(events_url).status_code == 200:
+        assert time.monotonic() - checked_at < 2.0 + 0.5, "the read lagged the delete past the cache time"
+        time.sleep(0.05)
+    assert time.monotonic() - checked_at >= 2.0
+    assert db.department_event_ids(department["id"]) == set()
+
+
+def test_with_the_cache_off_every_read_checks_the_department(settings, db, make_department):
+    client = cached_app(settings, 0)
+    department = make_department()
+    assert client.get(f"/api/events/{department['id']}").status_code == 200
+
+    DynamoDBDatabase(settings).delete_department(department["id"])
+
+    assert client.get(f"/api/events/{department['id']}").status_code == 404
