@@ -3,9 +3,20 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test bench bench-fanout create-tables install clean
+.PHONY: run test bench bench-fanout create-tables install system-packages clean
 
 install: $(VENV)/.installed node_modules/.installed
+
+# Debian packages the tests use: redis-server (several instances sharing broadcasts), wrk (the
+# API benchmark's load generator). Installed when missing and we are root; otherwise named.
+SYSTEM_PACKAGES := redis-server wrk
+system-packages:
+	@missing=""; for tool in $(SYSTEM_PACKAGES); do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "not installed:$$missing (sudo apt-get install$$missing); the tests that need them fail in CI"; fi; \
+	fi
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +31,7 @@ node_modules/.installed: package.json package-lock.json
 run: install
 	cd backend && ../$(PY) -m local.run
 
-test: install
+test: install system-packages
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 

@@ -124,7 +124,7 @@ def require_redis_server() -> None:
     if shutil.which("redis-server"):
         return
     if IN_CI:
-        pytest.fail("redis-server is not installed; .ci/run installs it before `make test`")
+        pytest.fail("redis-server is not installed; `make test` installs it (make system-packages)")
     pytest.skip("redis-server not found on PATH (apt-get install redis-server); CI runs this test")
 
 
