@@ -63,6 +63,19 @@ def test_throttled_batch_writes_are_retried_until_everything_is_written(cli, db)
     assert per_department(db) == {d: 40 for d in range(1, 6)}
 
 
+def test_throttling_that_never_clears_is_exit_2_saying_what_to_do(cli, db):
+    throttle = {"__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+                "message": "The level of configured provisioned throughput for the table was exceeded."}
+    no_botocore_retries = DynamoDBDatabase(db.settings.with_overrides(dynamodb_max_attempts=1))
+    with batch_write_fault(no_botocore_retries, lambda n, request: answer(request, 400, throttle) if n > 2 else None):
+        run = cli(DEPARTMENTS, events(200), "--workers", "1", db=no_botocore_retries)
+
+    assert run.code == 2
+    assert "DynamoDB is throttling requests" in run.err and "run again" in run.err
+    assert run.report["exit_code"] == 2 and "throttling" in run.report["error"]
+    assert len(all_events(db)) == 50  # the two batches written before stay stored
+
+
 def test_unprocessed_items_are_retried(cli, db):
     helper = DynamoDBDatabase(db.settings)  # an unhooked client: the "server" processes half
 
