@@ -112,7 +112,20 @@ def to_item(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _plain(_deserializer.deserialize(v)) for k, v in item.items()}
+    """A DynamoDB item as plain JSON-ready values (numbers as int or float, never Decimal)."""
+    return {k: _plain_attribute(v) for k, v in item.items()}
+
+
+def _plain_attribute(value: dict[str, Any]) -> Any:
+    # Our items hold strings and numbers: read those directly, on the hot path of every list.
+    if "S" in value:
+        return value["S"]
+    if "N" in value:
+        try:
+            return int(value["N"])
+        except ValueError:
+            return _plain(Decimal(value["N"]))
+    return _plain(_deserializer.deserialize(value))
 
 
 def _public(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
