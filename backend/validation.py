@@ -9,6 +9,12 @@ from urllib.parse import urlsplit
 from schema import DEPARTMENT_READ_ONLY, DEPARTMENT_WRITABLE, EVENT_READ_ONLY, EVENT_WRITABLE
 
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Text never holds control characters (C0, DEL, C1) nor the bidirectional embeddings, overrides and
+# isolates that make text display as something else (U+202E turns "exe.txt" around). Multi-line
+# fields keep tab, line feed and carriage return (Windows clients send CRLF).
+_BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
+FORBIDDEN_IN_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI_CONTROLS}]")
+FORBIDDEN_IN_MULTILINE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI_CONTROLS}]")
 
 DEPARTMENT_NAME_MAX = 100
 DEPARTMENT_DESCRIPTION_MAX = 1000
@@ -58,7 +64,7 @@ def _check_fields(body: Any, writable: tuple[str, ...], read_only: tuple[str, ..
 
 
 def _text(body: dict, name: str, *, maximum: int, minimum: int = 0, strip: bool = False,
-          required: bool = False, problems: dict[str, str]) -> str | None:
+          required: bool = False, multiline: bool = False, problems: dict[str, str]) -> str | None:
     if name not in body or (body[name] is None and not required):
         if required:
             problems[name] = "is required"
@@ -74,6 +80,12 @@ def _text(body: dict, name: str, *, maximum: int, minimum: int = 0, strip: bool 
         return None
     if strip:
         value = value.strip()
+    forbidden = (FORBIDDEN_IN_MULTILINE if multiline else FORBIDDEN_IN_LINE).search(value)
+    if forbidden:
+        allowed = " (tab and line breaks are allowed)" if multiline else ""
+        problems[name] = (f"must not contain control or bidirectional-override characters{allowed}: "
+                          f"found U+{ord(forbidden.group()):04X} at position {forbidden.start()}")
+        return None
     if len(value) < minimum:
         problems[name] = "must not be empty" if minimum == 1 else f"must have at least {minimum} characters"
         return None
@@ -105,7 +117,7 @@ def validate_department(body: Any) -> dict[str, str]:
     problems: dict[str, str] = {}
     name = _text(body, "name", minimum=1, maximum=DEPARTMENT_NAME_MAX, strip=True, required=True,
                  problems=problems)
-    description = _text(body, "description", maximum=DEPARTMENT_DESCRIPTION_MAX, problems=problems)
+    description = _text(body, "description", maximum=DEPARTMENT_DESCRIPTION_MAX, multiline=True, problems=problems)
     _raise_if(problems)
     return {"name": name, "description": description or ""}
 
@@ -123,9 +135,9 @@ def _event_fields(body: dict, *, partial: bool) -> dict[str, str]:
     if "title" in body or not partial:
         fields["title"] = _text(body, "title", minimum=1, maximum=TITLE_MAX, strip=True,
                                 required=True, problems=problems)
-    for name, maximum in (("description", DESCRIPTION_MAX), ("time", TIME_MAX)):
+    for name, maximum, multiline in (("description", DESCRIPTION_MAX, True), ("time", TIME_MAX, False)):
         if name in body:
-            fields[name] = _text(body, name, maximum=maximum, problems=problems) or ""
+            fields[name] = _text(body, name, maximum=maximum, multiline=multiline, problems=problems) or ""
     if "url" in body:
         fields["url"] = _url(body, problems) or ""
     _raise_if(problems)

@@ -1,6 +1,7 @@
 """HTTP: /api/events. Updates and deletes honour `If-Match: "<version>"`."""
 from __future__ import annotations
 
+import re
 from uuid import UUID
 
 from flask import Blueprint, jsonify, request
@@ -9,6 +10,9 @@ import realtime
 from api.request_body import json_body
 from database import get_db
 from validation import ValidationError, validate_date_range, validate_event_changes, validate_new_event
+
+# ASCII digits only (str.isdigit() also takes "²"), and few enough for any real version.
+VERSION_TAG = re.compile(r"[0-9]{1,15}")
 
 bp = Blueprint("events", __name__, url_prefix="/api/events")
 
@@ -19,7 +23,7 @@ def _expected_version() -> int | None:
     if header is None or header.strip() == "*":
         return None
     tag = header.strip().removeprefix("W/").strip('"')
-    if not tag.isdigit():
+    if not VERSION_TAG.fullmatch(tag):
         raise ValidationError('If-Match must be the event version as an ETag, e.g. "3"')
     return int(tag)
 
