@@ -17,6 +17,7 @@ from botocore.exceptions import (
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from models import THROTTLING_CODES, Throttled, error_code
+from stall_budget import DynamoDBStalled
 
 CREATE_TABLES_HINT = (
     "Create them with `make create-tables`, or from backend/: "
@@ -38,6 +39,7 @@ class AwsFailure:
     cause: str
     action: str
     log_level: int = logging.ERROR
+    retry_soon: bool = False  # worth retrying in a moment: the HTTP answer carries Retry-After
 
     def message(self, detail: str = "", code: str = "", prefix: str = "") -> str:
         return f"{self.cause.format(detail=detail, code=code, prefix=prefix)}. {self.action}"
@@ -52,6 +54,13 @@ ENDPOINT_UNREACHABLE = AwsFailure(
     "dynamodb_unreachable", "DynamoDB could not be reached ({detail})",
     "Check DYNAMODB_ENDPOINT_URL and that the server is running (make run starts DynamoDB Local), or the "
     "network path to AWS.",
+    retry_soon=True,
+)
+STALLED = AwsFailure(
+    "dynamodb_stalled", "DynamoDB did not answer in time ({detail})",
+    "Try again shortly; if it persists, check DynamoDB's health and the network path to it "
+    "(DYNAMODB_STALL_SECONDS bounds the wait).",
+    retry_soon=True,
 )
 TABLES_MISSING = AwsFailure(
     "tables_missing", "The DynamoDB tables do not exist (TABLE_PREFIX={prefix!r})", CREATE_TABLES_HINT,
@@ -60,6 +69,7 @@ THROTTLED = AwsFailure(
     "dynamodb_throttled", "DynamoDB is throttling requests (ProvisionedThroughputExceededException after retries)",
     "Try again shortly; on provisioned tables raise capacity or switch to on-demand.",
     logging.WARNING,
+    retry_soon=True,
 )
 ACCESS_DENIED = AwsFailure(
     "aws_access_denied", "DynamoDB refused the request ({code})",
@@ -75,6 +85,8 @@ def classify(exc: BaseException) -> AwsFailure | None:
         return ENDPOINT_UNREACHABLE
     if isinstance(exc, Throttled):
         return THROTTLED
+    if isinstance(exc, DynamoDBStalled):
+        return STALLED
     if isinstance(exc, ClientError):
         code = error_code(exc)
         if code == "ResourceNotFoundException":

@@ -54,8 +54,9 @@ class Settings:
     read_capacity: int = 10
     write_capacity: int = 10
     dynamodb_max_attempts: int = 5
-    dynamodb_connect_timeout: int = 5
-    dynamodb_read_timeout: int = 10
+    dynamodb_connect_timeout: float = 2.0
+    dynamodb_read_timeout: float = 3.0
+    dynamodb_stall_seconds: float = 4.0
     gsi_settle_seconds: float = 1.0
     department_cache_seconds: float = 5.0
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32), repr=False)
@@ -93,8 +94,9 @@ class Settings:
             read_capacity=_env_number("DYNAMODB_READ_CAPACITY", 10),
             write_capacity=_env_number("DYNAMODB_WRITE_CAPACITY", 10),
             dynamodb_max_attempts=_env_number("DYNAMODB_MAX_ATTEMPTS", 5),
-            dynamodb_connect_timeout=_env_number("DYNAMODB_CONNECT_TIMEOUT", 5),
-            dynamodb_read_timeout=_env_number("DYNAMODB_READ_TIMEOUT", 10),
+            dynamodb_connect_timeout=_env_number("DYNAMODB_CONNECT_TIMEOUT", 2.0, float),
+            dynamodb_read_timeout=_env_number("DYNAMODB_READ_TIMEOUT", 3.0, float),
+            dynamodb_stall_seconds=_env_number("DYNAMODB_STALL_SECONDS", 4.0, float),
             gsi_settle_seconds=_env_number("DYNAMODB_GSI_SETTLE_SECONDS", 1.0, float),
             department_cache_seconds=_env_number("DEPARTMENT_CACHE_SECONDS", 5.0, float),
             secret_key=_env("SECRET_KEY", "") or secrets.token_hex(32),

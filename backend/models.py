@@ -15,6 +15,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+import stall_budget
 from config import Settings
 from schema import (
     DEPARTMENT_DATE_INDEX,
@@ -73,14 +74,20 @@ class Throttled(DatabaseError):
     """DynamoDB kept shedding a bulk write (throttling or UnprocessedItems) past every retry."""
 
 
-def make_client(settings: Settings):
-    """A thread-safe low-level DynamoDB client built from the settings."""
+# The readiness probe answers within 2 s however DynamoDB behaves: one short attempt per call.
+PROBE_TIMEOUTS = {"max_attempts": 1, "connect_timeout": 0.5, "read_timeout": 0.6}
+
+
+def make_client(settings: Settings, max_attempts: int | None = None, connect_timeout: float | None = None,
+                read_timeout: float | None = None):
+    """A thread-safe low-level DynamoDB client built from the settings (some of them overridden),
+    which respects the stall budget of the request it serves."""
     kwargs: dict[str, Any] = {
         "region_name": settings.aws_region,
         "config": Config(
-            retries={"mode": "standard", "max_attempts": settings.dynamodb_max_attempts},
-            connect_timeout=settings.dynamodb_connect_timeout,
-            read_timeout=settings.dynamodb_read_timeout,
+            retries={"mode": "standard", "max_attempts": max_attempts or settings.dynamodb_max_attempts},
+            connect_timeout=connect_timeout or settings.dynamodb_connect_timeout,
+            read_timeout=read_timeout or settings.dynamodb_read_timeout,
             max_pool_connections=50,
         ),
     }
@@ -90,7 +97,9 @@ def make_client(settings: Settings):
         if not os.environ.get("AWS_ACCESS_KEY_ID") and not os.environ.get("AWS_PROFILE"):
             kwargs["aws_access_key_id"] = "local"
             kwargs["aws_secret_access_key"] = "local"
-    return boto3.session.Session().client("dynamodb", **kwargs)
+    client = boto3.session.Session().client("dynamodb", **kwargs)
+    stall_budget.watch(client)
+    return client
 
 
 _serializer = TypeSerializer()
@@ -160,6 +169,7 @@ class DynamoDBDatabase:
         # Departments seen to exist, id -> time.monotonic() until which that is trusted.
         self._known_departments: dict[str, float] = {}
         self._forgotten = 0  # bumped by every forget, so a check racing a delete caches nothing
+        self._probe_client = None
 
     # -- tables ---------------------------------------------------------------------------
 
@@ -200,9 +210,9 @@ class DynamoDBDatabase:
             spec["BillingMode"] = "PAY_PER_REQUEST"
         return spec
 
-    def _table_status(self, name: str) -> str | None:
+    def _table_status(self, name: str, client=None) -> str | None:
         try:
-            table = self.client.describe_table(TableName=name)["Table"]
+            table = (client or self.client).describe_table(TableName=name)["Table"]
         except ClientError as exc:
             if error_code(exc) == "ResourceNotFoundException":
                 return None
@@ -215,6 +225,15 @@ class DynamoDBDatabase:
         """Status of each table ("ACTIVE", "CREATING", ..., or "MISSING"), GSIs included."""
         return {
             name: self._table_status(name) or "MISSING"
+            for name in (self.departments_table, self.events_table)
+        }
+
+    def probe_table_statuses(self) -> dict[str, str]:
+        """table_statuses() in one short attempt per table, for the readiness probe."""
+        if self._probe_client is None:
+            self._probe_client = make_client(self.settings, **PROBE_TIMEOUTS)
+        return {
+            name: self._table_status(name, self._probe_client) or "MISSING"
             for name in (self.departments_table, self.events_table)
         }
 

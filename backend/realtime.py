@@ -25,6 +25,7 @@ from flask_socketio import SocketIO, join_room, leave_room
 from config import Settings
 from database import get_db
 from models import DynamoDBDatabase, NotFound
+from stall_budget import DynamoDBStalled, stall_budget
 
 log = logging.getLogger(__name__)
 
@@ -117,11 +118,13 @@ def _checked_department(payload: Any) -> tuple[str | None, dict[str, Any] | None
     department_id = _department_id_from(payload)
     if department_id is None:
         return None, _error("validation_error", BAD_PAYLOAD)
+    db = get_db()
     try:
-        get_db().get_department(department_id)
+        with stall_budget(db.settings.dynamodb_stall_seconds):
+            db.get_department(department_id)
     except NotFound as exc:
         return department_id, _error("not_found", str(exc))
-    except (BotoCoreError, ClientError) as exc:
+    except (BotoCoreError, ClientError, DynamoDBStalled) as exc:
         log.warning("join/leave of department %s: DynamoDB did not answer: %s", department_id, exc)
         return department_id, _error("dynamodb_unavailable", "the department could not be checked; try again")
     return department_id, None

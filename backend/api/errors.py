@@ -7,8 +7,9 @@ from botocore.exceptions import ClientError
 from flask import Flask, current_app, jsonify
 from werkzeug.exceptions import HTTPException
 
-from aws_failures import CREDENTIALS_MISSING, THROTTLED, UNREACHABLE, describe
+from aws_failures import CREDENTIALS_MISSING, UNREACHABLE, describe
 from models import Conflict, NotFound, PreconditionFailed, Throttled
+from stall_budget import DynamoDBStalled
 from validation import ValidationError
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ def _storage_error(exc: Exception):
     failure, message = described
     log.log(failure.log_level, "%s: %s", failure.error, exc)
     response = error_response(503, failure.error, message)
-    if failure is THROTTLED:
+    if failure.retry_soon:
         response.headers["Retry-After"] = "1"
     return response
 
@@ -61,7 +62,7 @@ def register_error_handlers(app: Flask) -> None:
         code = {413: "payload_too_large"}.get(exc.code, (exc.name or "error").lower().replace(" ", "_"))
         return error_response(exc.code or 500, code, exc.description or exc.name)
 
-    for storage_exc in (*CREDENTIALS_MISSING, *UNREACHABLE, ClientError, Throttled):
+    for storage_exc in (*CREDENTIALS_MISSING, *UNREACHABLE, ClientError, Throttled, DynamoDBStalled):
         app.register_error_handler(storage_exc, _storage_error)
 
     @app.errorhandler(Exception)
