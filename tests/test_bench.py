@@ -1,6 +1,7 @@
-"""The benchmarks still run end to end (tiny sizes; their figures are not judged here)."""
+"""The benchmarks still run end to end (tiny sizes; their targets are not judged here)."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -8,15 +9,28 @@ import pytest
 
 from config import PROJECT_DIR
 
+sys.path.insert(0, str(PROJECT_DIR / "bench"))
+
+from load_generator import LoadFailed, parse_wrk_output  # noqa: E402
+
 RUNS = {
-    "bench_api.py": (["--clients", "2", "--requests", "20", "--rounds", "1", "--small", "100", "--big", "400",
-                      "--latency-samples", "10"],
-                     ["GET month API / ceiling", "POST event API / ceiling", "ratio 400 / 100:"]),
     "bench_migration.py": (["--sizes", "300", "--rounds", "1", "--naive-sample", "100"],
                            ["batch_writer", "medians of 1 interleaved rounds"]),
     "bench_fanout.py": (["--sizes", "1,5", "--rounds", "2", "--modes", "threading"],
                         ["   5 | threading |"]),
 }
+API_ARGS = ["--duration", "1", "--rounds", "1", "--connections", "4", "--small", "100", "--big", "400",
+            "--latency-samples", "10", "--no-targets"]
+SIDES = ("service under Werkzeug (make run)", "service under gunicorn gthread", "peer under gunicorn gthread",
+         "raw boto3, Python threads")
+# A side's row: req/s, p50 ms, p99 ms, CPU ms per request.
+ROW = re.compile(r"^(" + "|".join(re.escape(side) for side in SIDES) + r")\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)",
+                 re.MULTILINE)
+
+
+def run_bench(script: str, args: list[str]) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(PROJECT_DIR / "bench" / script), *args],
+                          capture_output=True, text=True, timeout=600, cwd=PROJECT_DIR)
 
 
 @pytest.mark.parametrize("script", sorted(RUNS))
@@ -24,8 +38,51 @@ def test_benchmark_runs_and_prints_its_ratios(script, request):
     if script != "bench_fanout.py":  # the others measure against DynamoDB Local
         request.getfixturevalue("needs_dynamodb_local")
     args, expected = RUNS[script]
-    result = subprocess.run([sys.executable, str(PROJECT_DIR / "bench" / script), *args],
-                            capture_output=True, text=True, timeout=600, cwd=PROJECT_DIR)
+    result = run_bench(script, args)
     assert result.stdout.startswith("machine: nproc"), result.stdout + result.stderr
     for line in expected:
         assert line in result.stdout, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("generator", ["auto", "python"])
+def test_api_bench_measures_every_side(generator, needs_dynamodb_local):
+    result = run_bench("bench_api.py", [*API_ARGS, "--generator", generator,
+                                        "--warmup", "1" if generator == "auto" else "0"])
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    assert result.stdout.startswith("machine: nproc"), out
+    assert re.search(r"^load generator: (wrk|Python threads)", result.stdout, re.MULTILINE), out
+    assert "answers: every side sends the same month JSON (30 events" in result.stdout, out
+    rows = ROW.findall(result.stdout)
+    assert sorted(side for side, *_ in rows) == sorted(SIDES * 2), out  # GET month and POST event
+    for side, rps, p50, p99, cpu_ms in rows:
+        assert float(rps) > 0 and float(cpu_ms) > 0 and 0 < float(p50) <= float(p99), f"{side}\n{out}"
+    for route in ("GET month", "POST event"):
+        for side in SIDES[:2]:
+            assert f"{route}: {side} / raw boto3: req/s " in result.stdout, out
+            assert re.search(rf"^{route}: {re.escape(side)} / peer: req/s [\d.]+x, CPU/request [\d.]+x$",
+                             result.stdout, re.MULTILINE), out
+    for verdict in ("target (a) GET month: the service under gunicorn uses ",
+                    "target (b) GET month: the service under gunicorn uses ",
+                    "target (b) POST event: the service under gunicorn uses ",
+                    "ratio 400 / 100: ", "targets: not judged (--no-targets)"):
+        assert verdict in result.stdout, out
+
+
+WRK_OUTPUT = """Running 1s test @ http://127.0.0.1:5000/api/events/x
+  2 threads and 4 connections
+  120 requests in 1.00s, 30.00KB read
+  Non-2xx or 3xx responses: 7
+Requests/sec:    119.80
+BENCH_REPORT requests=120 duration_us=1001000 non2xx={non2xx} connect=0 read=0 write=0 timeout=0 p50_us=8000.0 p99_us=30000.0
+"""
+
+
+def test_wrk_report_is_parsed_and_non_2xx_answers_fail_the_run():
+    without_wrk_count = WRK_OUTPUT.replace("  Non-2xx or 3xx responses: 7\n", "")
+    result = parse_wrk_output(without_wrk_count.format(non2xx=0))
+    assert (result.requests, round(result.rps), result.p50_ms, result.p99_ms) == (120, 120, 8.0, 30.0)
+    # Counted by wrk (status > 399), or only by the script (any status outside 2xx).
+    for output in (WRK_OUTPUT.format(non2xx=0), without_wrk_count.format(non2xx=7)):
+        with pytest.raises(LoadFailed, match="7 non-2xx responses of 120"):
+            parse_wrk_output(output)

@@ -1,0 +1,162 @@
+"""Where an app process spends its CPU per request: the service's (or the peer's) WSGI callable,
+called as gunicorn calls it, one request at a time, against DynamoDB Local.
+
+Prints CPU ms per request without the profiler, cProfile's top entries (in CPU time) by cumulative
+and by own time, then the CPU of a few layers (timed by wrapping them, which costs little).
+gunicorn's own HTTP parsing and access log are not in it (the same for both apps).
+Usage: python bench/profile_api.py [--app service|peer] [--route get|post] [--requests 2000]
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import functools
+import importlib
+import io
+import os
+import pstats
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import botocore.client
+import botocore.endpoint
+import botocore.parsers
+import botocore.signers
+import flask.json.provider
+from werkzeug.test import EnvironBuilder
+
+from bench_api import MONTH, POST_BODY, load_set
+from local.dynamodb_local import start_dynamodb_local
+
+
+def build_app(name: str, endpoint_url: str, prefix: str) -> Callable:
+    """The WSGI app gunicorn would serve: the service as wsgi.py builds it, or the peer."""
+    os.environ.update(DYNAMODB_ENDPOINT_URL=endpoint_url, TABLE_PREFIX=prefix, LOG_LEVEL="WARNING",
+                      AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local")
+    if name == "peer":
+        return importlib.import_module("peer_app").app
+    from app import create_configured_app
+
+    return create_configured_app()
+
+
+def environs(route: str, department_id: str, count: int) -> list[dict]:
+    """`count` fresh WSGI environs of the route, built before the clock starts."""
+    path = f"/api/events/{department_id}"
+    if route == "get":
+        builder = EnvironBuilder(path=path, query_string={"from": MONTH[0], "to": MONTH[1]})
+        return [builder.get_environ() for _ in range(count)]
+    return [EnvironBuilder(path=path, method="POST", json=POST_BODY).get_environ() for _ in range(count)]
+
+
+def serve(app: Callable, environ: dict) -> bytes:
+    """One request through the WSGI callable; raises if it is not a 2xx."""
+    statuses = []
+    body_iter = app(environ, lambda status, headers, exc_info=None: statuses.append(status))
+    body = b"".join(body_iter)
+    getattr(body_iter, "close", lambda: None)()
+    if not statuses[0].startswith("2"):
+        raise RuntimeError(f"{environ['REQUEST_METHOD']} {environ['PATH_INFO']}: {statuses[0]} {body[:200]!r}")
+    return body
+
+
+def print_top(profile: cProfile.Profile, key: str, count: int) -> None:
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).strip_dirs().sort_stats(key).print_stats(count)
+    print(out.getvalue().split("\n", 6)[-1].rstrip())  # drop pstats' preamble lines
+
+
+def layers(app_name: str) -> list[tuple[Any, str, str]]:
+    """(owner, attribute, label) of the layers to time: botocore's, and the service's own."""
+    found = [
+        (botocore.client.BaseClient, "_make_api_call", "boto3 API calls, in all"),
+        (botocore.parsers.ResponseParser, "parse", "botocore: parse responses"),
+        (botocore.endpoint.Endpoint, "_send", "botocore: HTTP send + receive (urllib3)"),
+        (botocore.signers.RequestSigner, "sign", "botocore: SigV4 signing"),
+        (botocore.client.BaseClient, "_convert_to_request_dict", "botocore: serialize requests"),
+        (flask.json.provider.DefaultJSONProvider, "response", "Flask: jsonify"),
+    ]
+    if app_name == "service":
+        import api.events
+        import models
+        import realtime
+
+        found += [(models, "from_item", "models.from_item"), (models, "_public", "models._public"),
+                  (models.DynamoDBDatabase, "get_department", "models: get_department (GetItem)"),
+                  (api.events, "validate_date_range", "validation: date range"),
+                  (api.events, "validate_new_event", "validation: new event"),
+                  (realtime, "event_created", "realtime: Socket.IO emit")]
+    return found
+
+
+def _timed(original: Callable, label: str, totals: dict[str, float]) -> Callable:
+    @functools.wraps(original)
+    def timed(*args, **kwargs):
+        started = time.thread_time()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            totals[label] = totals.get(label, 0.0) + time.thread_time() - started
+
+    return timed
+
+
+def timed_layers(app_name: str) -> dict[str, float]:
+    """Wrap each layer to add its thread CPU time (seconds) to the returned dict."""
+    totals: dict[str, float] = {}
+    for owner, name, label in layers(app_name):
+        setattr(owner, name, _timed(getattr(owner, name), label, totals))
+    return totals
+
+
+def cpu_ms_per_request(app: Callable, batch: list[dict]) -> float:
+    started = time.thread_time()
+    for environ in batch:
+        serve(app, environ)
+    return (time.thread_time() - started) * 1000 / len(batch)
+
+
+def report(args: argparse.Namespace, app: Callable, department_id: str) -> None:
+    """CPU per request, then cProfile's top entries, then the CPU per layer."""
+    def batch() -> list[dict]:
+        return environs(args.route, department_id, args.requests)
+
+    plain_ms = cpu_ms_per_request(app, batch())
+    print(f"{args.app} {args.route}: {plain_ms:.2f} CPU ms per request (no profiler, {args.requests} requests)")
+    # CPU time, not wall time: on this shared machine a thread waits for a core now and then.
+    profile = cProfile.Profile(time.thread_time)
+    profiled = batch()
+    profile.runcall(lambda: [serve(app, environ) for environ in profiled])
+    for key in ("cumulative", "tottime"):
+        print(f"\ntop {args.top} by {key} ({args.requests} requests, under cProfile):")
+        print_top(profile, key, args.top)
+    totals = timed_layers(args.app)  # last: the wrappers stay
+    print(f"\nper layer, CPU ms per request (whole request {cpu_ms_per_request(app, batch()):.2f}):")
+    for label, seconds in sorted(totals.items(), key=lambda item: -item[1]):
+        print(f"  {label:44}{seconds * 1000 / args.requests:7.2f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Profile one app and route against a throwaway DynamoDB Local."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--app", choices=("service", "peer"), default="service")
+    parser.add_argument("--route", choices=("get", "post"), default="get")
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--top", type=int, default=15)
+    args = parser.parse_args(argv)
+    dynamodb = start_dynamodb_local()
+    try:
+        tables = load_set(dynamodb.endpoint_url, "profile", 1000)
+        app = build_app(args.app, dynamodb.endpoint_url, tables.settings.table_prefix)
+        for environ in environs(args.route, tables.target, 200):  # warm-up
+            serve(app, environ)
+        report(args, app, tables.target)
+    finally:
+        dynamodb.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
