@@ -1,12 +1,13 @@
 """DynamoDB persistence: table creation, and every read and write of the service; domain errors."""
 from __future__ import annotations
 
+import json
 import logging
 import os
 import random
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -99,7 +100,21 @@ def make_client(settings: Settings, max_attempts: int | None = None, connect_tim
             kwargs["aws_secret_access_key"] = "local"
     client = boto3.session.Session().client("dynamodb", **kwargs)
     stall_budget.watch(client)
+    for operation in ("Query", "Scan"):
+        client.meta.events.register(f"before-parse.dynamodb.{operation}", _items_as_sent)
     return client
+
+
+def _items_as_sent(response_dict: dict[str, Any], customized_response_dict: dict[str, Any], **_kwargs) -> None:
+    """Hand a successful Query/Scan answer over as DynamoDB sent it, past botocore's parser.
+
+    The parser walks every attribute of every item through the service model (about 2 ms of CPU for
+    a month of events); for the types this service stores (S, N, M, L, BOOL, NULL, SS, NS: never
+    binary) DynamoDB's JSON already is exactly what the low-level client would return.
+    """
+    if response_dict.get("status_code") == 200 and response_dict.get("body"):
+        customized_response_dict.update(json.loads(response_dict["body"]))
+        response_dict["body"] = b"{}"
 
 
 _serializer = TypeSerializer()
@@ -135,6 +150,11 @@ def _plain_attribute(value: dict[str, Any]) -> Any:
         except ValueError:
             return _plain(Decimal(value["N"]))
     return _plain(_deserializer.deserialize(value))
+
+
+def _public_event(item: dict[str, Any]) -> dict[str, Any]:
+    """A raw event item as the API shows it, converted in one pass."""
+    return {f: _plain_attribute(item[f]) if f in item else "" for f in EVENT_FIELDS}
 
 
 def _public(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
@@ -396,7 +416,7 @@ class DynamoDBDatabase:
         """The department's events between start and end (inclusive, YYYY-MM-DD), ordered by
         event_date then created_at; raises NotFound for an unknown department."""
         self._check_department_exists(department_id)
-        events = [_public(e, EVENT_FIELDS) for e in self._query_department_events(department_id, start, end)]
+        events = list(self._query_department_events(department_id, start, end, convert=_public_event))
         return sorted(events, key=lambda e: (e["event_date"], e["created_at"], e["id"]))
 
     def get_event(self, event_id: str) -> dict[str, Any]:
@@ -561,6 +581,7 @@ class DynamoDBDatabase:
         start: str | None = None,
         end: str | None = None,
         projection: str | None = None,
+        convert: Callable[[dict[str, Any]], dict[str, Any]] = from_item,
     ) -> Iterator[dict[str, Any]]:
         names = {"#dep": "department_id"}
         values: dict[str, Any] = {":dep": department_id}
@@ -586,20 +607,23 @@ class DynamoDBDatabase:
             names["#id"] = "id"
             kwargs["ProjectionExpression"] = projection
         kwargs["ExpressionAttributeNames"] = names
-        yield from self._paginate("query", kwargs)
+        yield from self._paginate("query", kwargs, convert)
 
     # -- low-level helpers ----------------------------------------------------------------
 
     def _scan(self, table: str, **kwargs) -> Iterator[dict[str, Any]]:
         yield from self._paginate("scan", {"TableName": table, **kwargs})
 
-    def _paginate(self, operation: str, kwargs: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        """Every item of a Query or Scan, following LastEvaluatedKey to the end."""
+    def _paginate(
+        self, operation: str, kwargs: dict[str, Any],
+        convert: Callable[[dict[str, Any]], dict[str, Any]] = from_item,
+    ) -> Iterator[dict[str, Any]]:
+        """Every item of a Query or Scan (converted), following LastEvaluatedKey to the end."""
         call = getattr(self.client, operation)
         while True:
             response = call(**kwargs)
             for item in response.get("Items", []):
-                yield from_item(item)
+                yield convert(item)
             last_key = response.get("LastEvaluatedKey")
             if not last_key:
                 return
