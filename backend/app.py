@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
+from flask.sessions import SessionInterface
 
 import api
 import database
@@ -26,11 +27,23 @@ def create_app(settings: Settings | None = None, db: DynamoDBDatabase | None = N
         SETTINGS=settings,
     )
     app.json.ensure_ascii = False  # Korean text goes out as UTF-8, not \uXXXX escapes
+    app.session_interface = NoSessions()
     db = db or DynamoDBDatabase(settings)
     database.init_app(app, db)
     api.init_app(app)
     realtime.init_app(app, settings, db)
     return app
+
+
+class NoSessions(SessionInterface):
+    """The service keeps nothing in cookie sessions, so no request pays for opening one
+    (with SECRET_KEY set, Flask builds a signing serializer per request otherwise)."""
+
+    def open_session(self, app, request):
+        return None  # Flask then uses its empty, unsaved null session
+
+    def save_session(self, app, session, response) -> None:
+        pass
 
 
 def configure_logging(settings: Settings) -> None:
