@@ -112,9 +112,7 @@ def test_list_returns_more_than_one_megabyte_of_events_whole(client, db, make_de
          "version": 1}
         for d in range(150)
     ]
-    from models import to_item
-
-    db._batch_write(db.events_table, [{"PutRequest": {"Item": to_item(e)}} for e in events])
+    db.put_events(events)
     first_page = db.client.query(
         TableName=db.events_table, IndexName="department-date-index",
         KeyConditionExpression="department_id = :d", ExpressionAttributeValues={":d": {"S": department_id}},
