@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import socket
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -105,3 +107,67 @@ def test_department_names_follow_the_same_rule(client, db):
     assert response.status_code == 400
     assert "U+202E" in response.get_json()["fields"]["name"]
     assert db.list_departments() == []
+
+
+@pytest.mark.parametrize("path", [
+    "/api/events/..%2F..%2Fetc%2Fpasswd", "/api/events/%00", "/api/departments/..", "/api/departments/%2e%2e",
+    "/api/events/00000000-0000-0000-0000-000000000000%0d%0aX-Injected:%201",
+])
+def test_ids_with_path_tricks_are_404_json(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert response.get_json()["error"] == "not_found"
+    assert "X-Injected" not in response.headers
+
+
+@pytest.mark.parametrize("method, path", [
+    ("PATCH", "/api/events/{event}"), ("PUT", "/api/departments/{department}"),
+    ("DELETE", "/api/departments"), ("POST", "/api/departments/{department}"),
+])
+def test_wrong_methods_are_405_json_and_change_nothing(client, db, department, make_event, method, path):
+    event = make_event(department["id"])
+    response = client.open(path.format(event=event["id"], department=department["id"]), method=method,
+                           json={"title": "changed", "name": "changed"})
+
+    assert response.status_code == 405
+    assert response.get_json()["error"] == "method_not_allowed"
+    assert db.get_event(event["id"]) == event and db.get_department(department["id"]) == department
+
+
+@pytest.mark.parametrize("data, content_type", [
+    ("title=x&event_date=2024-01-05", "application/x-www-form-urlencoded"),
+    ("event_date: 2024-01-05", "text/plain"),
+    ('{"event_date": "2024-01-05", "title": "x"', "application/json"),
+    ('["event_date", "title"]', "application/json"),
+    ('{"event_date": "2024-01-05", "title": ["x"]}', "application/json"),
+    ('{"event_date": 20240105, "title": "x"}', "application/json"),
+])
+def test_bodies_of_the_wrong_shape_or_type_are_400(client, db, department, data, content_type):
+    response = client.post(f"/api/events/{department['id']}", data=data, content_type=content_type)
+
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "validation_error"
+    assert db.department_event_ids(department["id"]) == set()
+
+
+def test_five_megabyte_body_is_413(client, db, department):
+    body = json.dumps({"event_date": "2024-01-05", "title": "x", "description": "d" * (5 * ONE_MIB)})
+    response = client.post(f"/api/events/{department['id']}", data=body, content_type="application/json")
+
+    assert response.status_code == 413
+    assert response.get_json()["error"] == "payload_too_large"
+    assert db.department_event_ids(department["id"]) == set()
+
+
+def test_http_1_0_without_host_is_answered_with_json(live_server, make_department):
+    make_department("no host")
+    address = urlsplit(live_server.url)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as conn:
+        conn.sendall(b"GET /api/departments HTTP/1.0\r\n\r\n")
+        answer = b""
+        while chunk := conn.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.split(b" ", 2)[1] == b"200"
+    assert [d["name"] for d in json.loads(body)] == ["no host"]
