@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import websocket
 
 from config import ASYNC_MODES, PROJECT_DIR, Settings
 from live_helpers import WAIT, RedisServer, SocketClient, require_redis_server, start_app, stop_all
@@ -153,6 +154,9 @@ def test_join_names_the_canonical_id(server, sockets):
     {},
     "3f2b1c9e-0000-4000-8000-000000000000",
     None,
+    ["3f2b1c9e-0000-4000-8000-000000000000"],
+    {"department_id": {"nested": "3f2b1c9e-0000-4000-8000-000000000000"}},
+    {"department_id": "3f2b1c9e-0000-4000-8000-000000000000" * 1000},
 ])
 @pytest.mark.parametrize("action", ["join_department", "leave_department"])
 def test_malformed_requests_are_refused_and_the_socket_stays(server, sockets, action, payload):
@@ -166,6 +170,40 @@ def test_malformed_requests_are_refused_and_the_socket_stays(server, sockets, ac
     assert ack["message"]
     assert client.client.connected
     assert client.join(department["id"])["ok"] is True
+
+
+def test_a_payload_over_the_size_limit_drops_that_socket_only(server, sockets):
+    department = create_department(server.url)
+    bystander = sockets(server.url)
+    assert bystander.join(department["id"])["ok"] is True
+    # A raw Engine.IO/Socket.IO websocket, so the test holds (and closes) the socket itself.
+    hostile = websocket.create_connection(server.url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket",
+                                          timeout=WAIT)
+    try:
+        assert hostile.recv().startswith("0{")  # Engine.IO open
+        hostile.send("40")
+        assert hostile.recv().startswith("40")  # Socket.IO connect
+        hostile.send('42["join_department",{"department_id":"' + "x" * (2 * 1024 * 1024) + '"}]')
+        with pytest.raises((websocket.WebSocketConnectionClosedException, ConnectionError)):
+            while True:  # python-engineio's 1 MB message limit: the server closes this socket
+                if hostile.recv() in ("", b""):
+                    raise websocket.WebSocketConnectionClosedException("closed")
+    finally:
+        hostile.shutdown()  # close() skips the socket of a connection the server already closed
+    created = create_event(server.url, department["id"])
+    expect_only(bystander, "event_created", listed_event(server.url, department["id"], created["id"]))
+
+
+def test_a_thousand_joins_from_one_socket_deliver_each_broadcast_once(server, sockets):
+    department = create_department(server.url)
+    client = sockets(server.url)
+
+    acks = [client.join(department["id"]) for _ in range(1000)]
+
+    assert all(ack == {"ok": True, "department_id": department["id"]} for ack in acks)
+    created = create_event(server.url, department["id"])
+    expect_only(client, "event_created", listed_event(server.url, department["id"], created["id"]))
+    assert_received_nothing_before_marker(server.url, client)
 
 
 @pytest.mark.parametrize("action", ["join", "leave"])
