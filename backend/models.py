@@ -241,19 +241,16 @@ class DynamoDBDatabase:
         statuses += [g.get("IndexStatus", "ACTIVE") for g in table.get("GlobalSecondaryIndexes", [])]
         return next((s for s in statuses if s != "ACTIVE"), "ACTIVE")
 
-    def table_statuses(self) -> dict[str, str]:
-        """Status of each table ("ACTIVE", "CREATING", ..., or "MISSING"), GSIs included."""
+    def table_statuses(self, probe: bool = False) -> dict[str, str]:
+        """Status of each table ("ACTIVE", "CREATING", ..., or "MISSING"), GSIs included; with
+        probe, in one short attempt per table (the readiness probe answers within 2 s)."""
+        client = self.client
+        if probe:
+            if self._probe_client is None:
+                self._probe_client = make_client(self.settings, **PROBE_TIMEOUTS)
+            client = self._probe_client
         return {
-            name: self._table_status(name) or "MISSING"
-            for name in (self.departments_table, self.events_table)
-        }
-
-    def probe_table_statuses(self) -> dict[str, str]:
-        """table_statuses() in one short attempt per table, for the readiness probe."""
-        if self._probe_client is None:
-            self._probe_client = make_client(self.settings, **PROBE_TIMEOUTS)
-        return {
-            name: self._table_status(name, self._probe_client) or "MISSING"
+            name: self._table_status(name, client) or "MISSING"
             for name in (self.departments_table, self.events_table)
         }
 

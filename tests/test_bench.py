@@ -69,6 +69,16 @@ def test_api_bench_measures_every_side(generator, needs_dynamodb_local):
         assert verdict in result.stdout, out
 
 
+@pytest.mark.parametrize("app", ["service", "peer"])
+def test_profile_shows_where_an_apps_cpu_goes(app, needs_dynamodb_local):
+    result = run_bench("profile_api.py", ["--app", app, "--requests", "20", "--top", "3"])
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    cpu = re.search(rf"^{app} get: ([\d.]+) CPU ms per request", result.stdout, re.MULTILINE)
+    assert cpu and float(cpu.group(1)) > 0, out
+    assert "top 3 by tottime" in result.stdout and "per layer, CPU ms per request" in result.stdout, out
+
+
 WRK_OUTPUT = """Running 1s test @ http://127.0.0.1:5000/api/events/x
   2 threads and 4 connections
   120 requests in 1.00s, 30.00KB read

@@ -20,7 +20,7 @@ def healthz():
 def readyz():
     """200 when DynamoDB answers and both tables (and their GSIs) are ACTIVE, else 503 saying which."""
     try:
-        tables = get_db().probe_table_statuses()
+        tables = get_db().table_statuses(probe=True)
     except (BotoCoreError, ClientError) as exc:
         return error_response(503, "dynamodb_unavailable", f"DynamoDB did not answer: {exc}")
     not_ready = {name: status for name, status in tables.items() if status != "ACTIVE"}
