@@ -58,23 +58,26 @@ def test_delete_through_this_instance_is_seen_by_the_next_read(client, make_depa
 
 
 def test_delete_made_elsewhere_lags_reads_by_at_most_the_cache_time_and_never_writes(settings, db, make_department):
-    client = cached_app(settings, 2.0)
+    client = cached_app(settings, 3.0)
     department = make_department()
     events_url = f"/api/events/{department['id']}"
     checked_at = time.monotonic()
     assert client.get(events_url).status_code == 200
-    trusted_until = time.monotonic() + 2.0  # at the latest: the check finished before this
+    trusted_until = time.monotonic() + 3.0  # at the latest: the check finished before this
 
     # Another instance, whose broadcast this one never hears.
     DynamoDBDatabase(settings.with_overrides(gsi_settle_seconds=0)).delete_department(department["id"])
 
-    assert client.get(events_url).status_code == 200  # still trusted: the documented lag
+    read_at = time.monotonic()
+    lagging_read = client.get(events_url).status_code
+    if read_at < checked_at + 3.0:  # a loaded machine may take the whole cache time to delete
+        assert lagging_read == 200  # still trusted: the documented lag
     write = client.post(events_url, json={"event_date": "2024-01-20", "title": "late"})
     assert write.status_code == 404  # writes check the department in DynamoDB
     while client.get(events_url).status_code == 200:
         assert time.monotonic() < trusted_until + 0.5, "the read lagged the delete past the cache time"
         time.sleep(0.05)
-    assert time.monotonic() - checked_at >= 2.0
+    assert time.monotonic() - checked_at >= 3.0
     assert db.department_event_ids(department["id"]) == set()
 
 

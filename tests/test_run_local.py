@@ -33,9 +33,9 @@ def _wait_for(url: str, process: subprocess.Popen, output: Path, timeout: float 
         if process.poll() is not None:
             pytest.fail(f"exited with {process.returncode}:\n{output.read_text()}")
         try:
-            if requests.get(url, timeout=1).status_code == 200:
+            if requests.get(url, timeout=5).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or a loaded machine
             time.sleep(0.2)
     pytest.fail(f"{url} never answered:\n{output.read_text()}")
 
