@@ -49,15 +49,15 @@ def start_local_dynamodb(data_dir: Path, port: int):
     return start_moto_server(port, data_dir / "moto.log")
 
 
-def _readable_logs_unless_set() -> None:
-    """The app's logs as text lines in the terminal, unless LOG_FORMAT (environment or .env) says otherwise."""
+def _configure_logs() -> None:
+    """Text lines in the terminal, this process's and the app's (unless LOG_FORMAT says otherwise)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     load_env_files()
     os.environ.setdefault("LOG_FORMAT", "text")
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    _readable_logs_unless_set()
+    _configure_logs()
     signal.signal(signal.SIGTERM, _raise_stop)
     settings = Settings.from_env()
     data_dir = settings.local_data_dir
