@@ -134,10 +134,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _is_worker(session.config):
         return
     directory = Path(os.environ[DIR_VARIABLE])
-    recorded, first_test = read_records(directory)
-    shutil.rmtree(directory, ignore_errors=True)
+    try:
+        recorded, first_test = read_records(directory)
+        verdict = iam_policy.check(recorded, iam_policy.load_policies())
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
     checked_unused = _complete_run(session)
-    verdict = iam_policy.check(recorded, iam_policy.load_policies())
     if not checked_unused:
         verdict.unused = []
     session.config.stash[_REPORT] = report(verdict, first_test, checked_unused)
