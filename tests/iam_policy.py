@@ -137,6 +137,10 @@ def check(recorded: dict[str, set[Need]], policies: dict[str, dict[str, Any]]) -
     for role in ROLES:
         role_grants = grants(policies[role]) if role in policies else []
         needs = recorded.get(role, set())
-        not_allowed += [(role, n) for n in sorted(needs, key=Need.sort_key) if not any(allows(g, n, bases) for g in role_grants)]
+        missing: dict[Need, Need] = {}  # one entry per table as the doc names it, whatever the prefix
+        for need in sorted(needs, key=Need.sort_key):
+            if not any(allows(g, need, bases) for g in role_grants):
+                missing.setdefault(Need(need.action, _documented_table(need.table, bases), need.index), need)
+        not_allowed += [(role, need) for need in missing.values()]
         unused += [(role, g) for g in role_grants if not any(allows(g, n, bases) for n in needs)]
     return Verdict(not_allowed, unused)

@@ -9,6 +9,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 import dynamodb_recorder
 import iam_policy
 from config import BACKEND_DIR, PROJECT_DIR, Settings
@@ -95,8 +97,12 @@ def test_transactions_and_batches_need_the_permission_of_each_item():
     assert list(iam_policy.needs_of("ListTables", {})) == [Need("ListTables", "*")]
 
 
-def test_a_session_whose_code_calls_outside_the_policy_fails(tmp_path):
-    """End to end: a test session in which the app deletes a table while serving a request."""
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["one-process", "xdist"])
+def test_a_session_whose_code_calls_outside_the_policy_fails(tmp_path, workers):
+    """End to end: a test session in which the app deletes a table while serving a request; with
+    pytest-xdist the call is made in a worker and the session's own process reports it."""
+    if workers:
+        pytest.importorskip("xdist")
     (tmp_path / "test_outside.py").write_text(textwrap.dedent("""
         import pytest
         from flask import Flask
@@ -113,7 +119,7 @@ def test_a_session_whose_code_calls_outside_the_policy_fails(tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(BACKEND_DIR), str(PROJECT_DIR / "tests")])}
     env.pop(dynamodb_recorder.DIR_VARIABLE, None)
     result = subprocess.run([sys.executable, "-m", "pytest", "-p", "dynamodb_recorder", "-q", "-p", "no:cacheprovider",
-                             str(tmp_path / "test_outside.py")], cwd=tmp_path, env=env, capture_output=True,
+                             *workers, str(tmp_path / "test_outside.py")], cwd=tmp_path, env=env, capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "1 passed" in result.stdout
