@@ -10,9 +10,13 @@ import pytest
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
+from app import create_app
+from faults import throttling_hook
 from live_helpers import SocketClient, start_app
 
-pytestmark = [pytest.mark.live, pytest.mark.parametrize("dynamodb_server", ["moto"], indirect=True)]
+# The engine does not matter to what is counted: moto is quick.
+pytestmark = pytest.mark.parametrize("dynamodb_server", ["moto"], indirect=True)
+live = pytest.mark.live
 
 
 @pytest.fixture
@@ -25,13 +29,14 @@ def gunicorn(settings, db, tmp_path):
 class Scrape:
     """One reading of /metrics: sample values by name and labels."""
 
-    def __init__(self, url: str):
-        response = requests.get(url + "/metrics", timeout=10)
+    def __init__(self, url: str | None = None, client=None):
+        response = client.get("/metrics") if client is not None else requests.get(url + "/metrics", timeout=10)
         assert response.status_code == 200
         assert response.headers["Content-Type"].startswith("text/plain; version=")
+        text = response.get_data(as_text=True) if client is not None else response.text
         self.samples = {
             (sample.name, tuple(sorted(sample.labels.items()))): sample.value
-            for family in text_string_to_metric_families(response.text) for sample in family.samples
+            for family in text_string_to_metric_families(text) for sample in family.samples
         }
 
     def value(self, name: str, **labels: str) -> float:
@@ -42,6 +47,7 @@ def moved(before: Scrape, after: Scrape, name: str, **labels: str) -> float:
     return after.value(name, **labels) - before.value(name, **labels)
 
 
+@live
 def test_http_requests_are_counted_by_route_and_status_with_latency(gunicorn):
     url = gunicorn.url
     before = Scrape(url)
@@ -73,6 +79,7 @@ def test_http_requests_are_counted_by_route_and_status_with_latency(gunicorn):
     assert department["id"] not in str(after.samples)
 
 
+@live
 def test_dynamodb_calls_are_counted_by_operation_and_outcome(gunicorn):
     url = gunicorn.url
     department = requests.post(f"{url}/api/departments", json={"name": "총무부"}, timeout=10).json()
@@ -99,6 +106,7 @@ def test_dynamodb_calls_are_counted_by_operation_and_outcome(gunicorn):
     assert after.value("calendar_dynamodb_throttled_attempts_total", operation="Scan") == 0
 
 
+@live
 def test_connected_sockets_and_broadcasts(gunicorn):
     url = gunicorn.url
     department = requests.post(f"{url}/api/departments", json={"name": "개발부"}, timeout=10).json()
@@ -122,6 +130,27 @@ def test_connected_sockets_and_broadcasts(gunicorn):
         for socket in sockets:
             socket.close()
     assert _eventually_sockets(url, 0)
+
+
+def test_throttled_attempts_are_counted_even_when_a_retry_gets_through(settings, db):
+    """Fault injection at botocore's HTTP layer: DynamoDB answers with throttling errors."""
+    client = create_app(settings, db).test_client()
+    attempts = db.client.meta.config.retries["total_max_attempts"]  # what botocore makes of the settings
+    for throttled_attempts, status in ((1, 200), (100, 503)):
+        hook, _ = throttling_hook(throttled_attempts)
+        db.client.meta.events.register("before-send.dynamodb", hook)
+        before = Scrape(client=client)
+        try:
+            assert client.get("/api/departments").status_code == status
+        finally:
+            db.client.meta.events.unregister("before-send.dynamodb", hook)
+        after = Scrape(client=client)
+        assert moved(before, after, "calendar_dynamodb_throttled_attempts_total", operation="Scan") == min(
+            throttled_attempts, attempts)
+        outcome = "ok" if status == 200 else "ProvisionedThroughputExceededException"
+        assert moved(before, after, "calendar_dynamodb_calls_total", operation="Scan", outcome=outcome) == 1
+        assert moved(before, after, "calendar_http_requests_total", method="GET", route="/api/departments",
+                     status=str(status)) == 1
 
 
 def _eventually_sockets(url: str, count: int, attempts: int = 50) -> bool:
