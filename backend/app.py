@@ -5,8 +5,6 @@ find) is built on first access, with the settings of the environment.
 """
 from __future__ import annotations
 
-import logging
-
 from flask import Flask
 from flask.sessions import SessionInterface
 
@@ -15,6 +13,7 @@ import database
 import realtime
 from config import Settings
 from models import DynamoDBDatabase
+from observability import logs
 
 
 def create_app(settings: Settings | None = None, db: DynamoDBDatabase | None = None) -> Flask:
@@ -47,8 +46,9 @@ class NoSessions(SessionInterface):
 
 
 def configure_logging(settings: Settings) -> None:
-    """The service's log format and level; for the entry points that serve the app."""
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """The service's log format (LOG_FORMAT: one JSON object per line, or text) and level, for
+    every logger of the process; for the entry points that serve the app."""
+    logs.configure(settings.log_level, settings.log_format)
 
 
 def create_configured_app() -> Flask:

@@ -13,6 +13,7 @@ PROJECT_DIR = BACKEND_DIR.parent
 
 ASYNC_MODES = ("threading", "eventlet", "gevent")
 BILLING_MODES = ("PAY_PER_REQUEST", "PROVISIONED")
+LOG_FORMATS = ("json", "text")
 
 
 def load_env_files() -> None:
@@ -67,6 +68,7 @@ class Settings:
     port: int = 5000
     max_content_length: int = 1024 * 1024
     log_level: str = "INFO"
+    log_format: str = "json"
     dynamodb_local_port: int = 8000
     local_data_dir: Path = PROJECT_DIR / ".data"
 
@@ -107,6 +109,7 @@ class Settings:
             port=_env_number("PORT", 5000),
             max_content_length=_env_number("MAX_CONTENT_LENGTH", 1024 * 1024),
             log_level=_env("LOG_LEVEL", "INFO").upper(),
+            log_format=_env_choice("LOG_FORMAT", "json", LOG_FORMATS),
             dynamodb_local_port=_env_number("DYNAMODB_LOCAL_PORT", 8000),
             local_data_dir=(PROJECT_DIR / _env("LOCAL_DATA_DIR", ".data")).resolve(),
         )

@@ -25,8 +25,18 @@ workers = 1
 # A WebSocket never ends by itself, so a graceful stop always waits this long; REST requests
 # take well under a second and Socket.IO clients reconnect (to another process behind the LB).
 graceful_timeout = 5
-accesslog = "-"
+# No access log: the app writes one line per request (api/request_log.py) with its request id and
+# route, and without the query string that gunicorn's access line would print (`?token=`).
+accesslog = None
 loglevel = _settings.log_level.lower()
+if _settings.log_format == "json":
+    # gunicorn's own lines (start, stop, worker timeouts) in the app's JSON format too.
+    _level = _settings.log_level.upper()
+    logconfig_dict = {
+        "root": {"level": _level, "handlers": ["console"]},
+        "loggers": {"gunicorn.error": {"level": _level, "handlers": ["error_console"], "propagate": False}},
+        "formatters": {"generic": {"()": "observability.logs.JsonFormatter"}},
+    }
 
 if _settings.socketio_async_mode == "threading":
     # Each WebSocket holds one thread for its whole life: threads caps the sockets per process.

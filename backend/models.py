@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 
 import stall_budget
 from config import Settings
+from observability import metrics
 from schema import (
     DEPARTMENT_DATE_INDEX,
     DEPARTMENT_EXISTS,
@@ -100,6 +101,7 @@ def make_client(settings: Settings, max_attempts: int | None = None, connect_tim
             kwargs["aws_secret_access_key"] = "local"
     client = boto3.session.Session().client("dynamodb", **kwargs)
     stall_budget.watch(client)
+    metrics.watch_dynamodb(client)
     for operation in ("Query", "Scan"):
         client.meta.events.register(f"before-parse.dynamodb.{operation}", _items_as_sent)
     return client

@@ -25,6 +25,7 @@ from flask_socketio import SocketIO, join_room, leave_room
 from config import Settings
 from database import get_db
 from models import DynamoDBDatabase, NotFound
+from observability import metrics
 from stall_budget import DynamoDBStalled, stall_budget
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,16 @@ def init_app(app: Flask, settings: Settings, db: DynamoDBDatabase) -> None:
         cors_allowed_origins=list(settings.cors_allowed_origins) or None,
         **options,
     )
+    metrics.count_sockets_with(connected_sockets)
+
+
+def connected_sockets() -> int:
+    """Socket.IO clients connected to this process (every namespace)."""
+    server = socketio.server
+    if server is None:
+        return 0
+    manager = server.manager
+    return sum(len(list(manager.get_participants(ns, None))) for ns in list(manager.get_namespaces()))
 
 
 def listen_to_other_instances() -> None:
@@ -157,7 +168,10 @@ def _emit(name: str, payload: dict[str, Any], room: str | None = None) -> None:
     try:
         socketio.emit(name, payload, to=room)
     except Exception:
+        metrics.broadcast_failed(name)
         log.exception("could not broadcast %s (the write itself succeeded)", name)
+    else:
+        metrics.broadcast_sent(name)
 
 
 def event_created(event: dict[str, Any]) -> None:

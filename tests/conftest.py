@@ -20,6 +20,9 @@ from migration_support import Cli, make_cli
 from models import DynamoDBDatabase
 from servers import make_settings, start_live_server
 
+# Records every DynamoDB call's IAM permission and checks AWS_DEPLOYMENT_CONFIG.md's policies at the end.
+pytest_plugins = ["dynamodb_recorder"]
+
 BACKENDS = ["dynamodb-local", "moto"]
 
 

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from config import BACKEND_DIR, Settings
+from config import BACKEND_DIR, Settings, load_env_files
 from local.dynamodb_local import (
     LocalDynamoDBUnavailable,
     port_in_use,
@@ -49,8 +49,15 @@ def start_local_dynamodb(data_dir: Path, port: int):
     return start_moto_server(port, data_dir / "moto.log")
 
 
-def main() -> int:
+def _configure_logs() -> None:
+    """Text lines in the terminal, this process's and the app's (unless LOG_FORMAT says otherwise)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    load_env_files()
+    os.environ.setdefault("LOG_FORMAT", "text")
+
+
+def main() -> int:
+    _configure_logs()
     signal.signal(signal.SIGTERM, _raise_stop)
     settings = Settings.from_env()
     data_dir = settings.local_data_dir

@@ -1,0 +1,85 @@
+"""Log lines as JSON objects (one per line) or readable text, each carrying the request id.
+
+The request id lives in a ContextVar set by api/request_log.py for the request running in this
+context (thread or greenlet), so any logger of the service gets it without passing it around.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import time
+from contextvars import ContextVar, Token
+from typing import Any
+
+_request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+
+def bind_request_id(request_id: str) -> Token:
+    """Tag what this context logs with `request_id`; pass the token to unbind_request_id."""
+    return _request_id.set(request_id)
+
+
+def unbind_request_id(token: Token) -> None:
+    _request_id.reset(token)
+
+
+def current_request_id() -> str | None:
+    return _request_id.get()
+
+
+def _fields(record: logging.LogRecord) -> dict[str, Any]:
+    """The structured fields a caller passed with extra={"fields": {...}}."""
+    fields = getattr(record, "fields", None)
+    return fields if isinstance(fields, dict) else {}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time (UTC), level, logger, message, request_id, fields, exception."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = current_request_id()
+        if request_id is not None:
+            line["request_id"] = request_id
+        line.update(_fields(record))
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            line["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+class TextFormatter(logging.Formatter):
+    """The classic readable line, with the request id and the structured fields appended."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 (logging's name)
+        text = super().formatMessage(record)
+        extras = " ".join(f"{key}={value}" for key, value in _fields(record).items())
+        request_id = current_request_id()
+        if request_id is not None:
+            extras = f"{extras} request_id={request_id}".lstrip()
+        return f"{text} {extras}" if extras else text
+
+
+def make_formatter(log_format: str) -> logging.Formatter:
+    return JsonFormatter() if log_format == "json" else TextFormatter()
+
+
+def configure(level: str, log_format: str) -> None:
+    """Send every log line of the process to stderr in `log_format`, at `level` and up.
+
+    Werkzeug's own access lines are silenced (warnings and errors stay): they print the raw
+    request line, query string included, and api/request_log.py writes the request's line.
+    """
+    handler = logging.StreamHandler()
+    handler.setFormatter(make_formatter(log_format))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)

@@ -1,0 +1,114 @@
+"""Prometheus metrics of one process: HTTP requests, DynamoDB calls, Socket.IO sockets and broadcasts.
+
+The metrics live in prometheus-client's default registry, one per process (gunicorn runs one
+worker per process, see gunicorn.conf.py), and are safe to update from any thread or greenlet.
+Label values are bounded: routes are URL rules, never raw paths; DynamoDB outcomes are "ok" or an
+error code or exception name.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
+
+HTTP_REQUESTS = Counter(
+    "calendar_http_requests_total", "HTTP requests answered, by method, route (URL rule) and status.",
+    ["method", "route", "status"],
+)
+HTTP_LATENCY = Histogram(
+    "calendar_http_request_duration_seconds", "Time from the request's first hook to its answer, by route.",
+    ["method", "route"],
+)
+DYNAMODB_CALLS = Counter(
+    "calendar_dynamodb_calls_total",
+    "DynamoDB API calls (after botocore's retries), by operation and outcome (ok, an error code, an exception).",
+    ["operation", "outcome"],
+)
+DYNAMODB_LATENCY = Histogram(
+    "calendar_dynamodb_call_duration_seconds", "Time of one DynamoDB API call, retries included, by operation.",
+    ["operation"],
+)
+DYNAMODB_THROTTLED_ATTEMPTS = Counter(
+    "calendar_dynamodb_throttled_attempts_total",
+    "DynamoDB attempts refused by throttling, including those botocore then retried successfully.",
+    ["operation"],
+)
+SOCKETS = Gauge("calendar_socketio_connected_sockets", "Socket.IO clients connected to this process.")
+BROADCASTS = Counter(
+    "calendar_socketio_broadcasts_total", "Socket.IO broadcasts sent after stored writes, by event.", ["event"],
+)
+BROADCAST_FAILURES = Counter(
+    "calendar_socketio_broadcast_failures_total",
+    "Broadcasts that could not be sent (e.g. the message queue is down), by event.", ["event"],
+)
+
+# Error codes DynamoDB uses when it sheds load (models.THROTTLING_CODES; kept here so this module
+# needs nothing of the storage layer).
+_THROTTLING = frozenset({
+    "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
+    "LimitExceededException",
+})
+_STARTED = "calendar_metrics_started"
+
+
+def exposition() -> tuple[bytes, str]:
+    """The current metrics in Prometheus' text format, and its content type."""
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+
+
+def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    HTTP_REQUESTS.labels(method, route, str(status)).inc()
+    HTTP_LATENCY.labels(method, route).observe(seconds)
+
+
+def count_sockets_with(count: Callable[[], int]) -> None:
+    """Read the connected-sockets gauge from `count` at every scrape."""
+    SOCKETS.set_function(count)
+
+
+def broadcast_sent(event: str) -> None:
+    BROADCASTS.labels(event).inc()
+
+
+def broadcast_failed(event: str) -> None:
+    BROADCAST_FAILURES.labels(event).inc()
+
+
+def watch_dynamodb(client: Any) -> None:
+    """Count and time every API call of this boto3 DynamoDB client, and its throttled attempts."""
+    events = client.meta.events
+    events.register("before-call.dynamodb", _call_started)
+    events.register("after-call.dynamodb", _call_answered)
+    events.register("after-call-error.dynamodb", _call_failed)
+    events.register("needs-retry.dynamodb", _attempt_answered)
+
+
+def _call_started(context: dict[str, Any], **_kwargs: Any) -> None:
+    context[_STARTED] = time.perf_counter()
+
+
+def _finish(operation: str, outcome: str, context: dict[str, Any]) -> None:
+    DYNAMODB_CALLS.labels(operation, outcome).inc()
+    started = context.get(_STARTED)
+    if started is not None:
+        DYNAMODB_LATENCY.labels(operation).observe(time.perf_counter() - started)
+
+
+def _call_answered(http_response: Any, parsed: dict[str, Any], model: Any, context: dict[str, Any],
+                   **_kwargs: Any) -> None:
+    outcome = "ok" if http_response.status_code < 300 else parsed.get("Error", {}).get("Code") or "error"
+    _finish(model.name, outcome, context)
+
+
+def _call_failed(exception: BaseException, context: dict[str, Any], event_name: str, **_kwargs: Any) -> None:
+    # "after-call-error.dynamodb.<Operation>": the call ended without an answer (connection error,
+    # timeout, the request's stall budget...).
+    _finish(event_name.rsplit(".", 1)[-1], type(exception).__name__, context)
+
+
+def _attempt_answered(response: Any, operation: Any, **_kwargs: Any) -> None:
+    # needs-retry runs after every attempt; `response` is (http, parsed) or None on an exception.
+    if response is not None and response[1].get("Error", {}).get("Code") in _THROTTLING:
+        DYNAMODB_THROTTLED_ATTEMPTS.labels(operation.name).inc()
