@@ -16,6 +16,7 @@ import pytest
 import redis
 import requests
 import socketio
+import websocket
 
 from config import PROJECT_DIR, Settings
 from local.dynamodb_local import free_port
@@ -67,6 +68,22 @@ class SocketClient:
     def close(self) -> None:
         if self.client.connected:
             self.client.disconnect()
+
+
+def api_request(method: str, url: str, **kwargs: Any) -> requests.Response:
+    """One HTTP request to a live server (the one place to add what every request must carry)."""
+    return requests.request(method, url, timeout=WAIT, **kwargs)
+
+
+def open_raw_socket(url: str) -> websocket.WebSocket:
+    """A raw Engine.IO/Socket.IO websocket, connected to the default namespace, for hostile tests
+    that send what no well-behaved client would (the test holds and closes it itself)."""
+    raw = websocket.create_connection(url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket",
+                                      timeout=WAIT)
+    assert raw.recv().startswith("0{")  # Engine.IO open
+    raw.send("40")
+    assert raw.recv().startswith("40")  # Socket.IO connect
+    return raw
 
 
 class RedisServer:

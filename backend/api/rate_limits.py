@@ -65,6 +65,8 @@ def build_limiter(settings: Settings) -> Limiter:
         key_prefix=f"calendar:{settings.table_prefix}",  # environments sharing a Redis count apart
         in_memory_fallback_enabled=True,
         swallow_errors=True,
+        # Flask-Limiter skips requests that match no route; here a 404 spends budget like any other.
+        request_identifier=lambda: request.endpoint or "unrouted",
     )
 
 
