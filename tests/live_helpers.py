@@ -35,9 +35,11 @@ SERVER_COMMANDS = {
 class SocketClient:
     """A python-socketio client that records every server event in arrival order."""
 
-    def __init__(self, url: str, transports: tuple[str, ...] = ("websocket",), **client_options: Any):
+    def __init__(self, url: str, transports: tuple[str, ...] = ("websocket",), headers: dict[str, str] | None = None,
+                 **client_options: Any):
         self.url = url
         self.transports = list(transports)
+        self.headers = headers or {}
         self.client = socketio.Client(**{"reconnection": False, **client_options})
         self.received: queue.Queue[tuple[str, Any]] = queue.Queue()
         self.client.on("*", self._record)
@@ -46,7 +48,7 @@ class SocketClient:
         self.received.put((event, data))
 
     def connect(self) -> SocketClient:
-        self.client.connect(self.url, transports=self.transports, wait_timeout=WAIT)
+        self.client.connect(self.url, transports=self.transports, headers=self.headers, wait_timeout=WAIT)
         return self
 
     def join(self, department_id: Any) -> Any:
