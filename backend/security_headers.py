@@ -26,14 +26,16 @@ class SecurityHeaders:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         def start_with_headers(status: str, headers: list[tuple[str, str]], exc_info: Any = None):
-            return start_response(status, self.secure(headers), exc_info)
+            return start_response(status, self.secure(status, headers), exc_info)
 
         return self.wsgi_app(environ, start_with_headers)
 
-    def secure(self, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    def secure(self, status: str, headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """The headers with the security ones added where missing."""
         present = {name.lower(): value for name, value in headers}
-        is_page = present.get("content-type", "").lower().startswith("text/html")
+        # Flask labels even an empty answer (`"", 204`) text/html: only one with a body is a page.
+        is_page = (present.get("content-type", "").lower().startswith("text/html")
+                   and present.get("content-length") != "0" and not status.startswith(("204", "304")))
         wanted = (
             ("X-Content-Type-Options", "nosniff"),
             ("Referrer-Policy", REFERRER_POLICY),
