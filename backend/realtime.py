@@ -87,6 +87,40 @@ def init_app(app: Flask, settings: Settings, db: DynamoDBDatabase) -> None:
         async_handlers=False,
         **options,
     )
+    if settings.socketio_async_mode == "gevent":
+        app.wsgi_app = FairWebSocketReads(app.wsgi_app)
+
+
+class FairWebSocketReads:
+    """WSGI middleware for gevent under gunicorn: a WebSocket's reader yields before every read.
+
+    A gevent socket's recv() returns at once while data is waiting, without switching greenlets,
+    and simple-websocket's reader loops on it: a client that never stops sending would keep its
+    reader, and with it the whole worker, busy forever (every other socket and request starved).
+    """
+
+    def __init__(self, wsgi_app: Any):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        sock = environ.get("gunicorn.socket")
+        if sock is not None and environ.get("HTTP_UPGRADE", "").lower() == "websocket":
+            environ["gunicorn.socket"] = _YieldingSocket(sock)
+        return self.wsgi_app(environ, start_response)
+
+
+class _YieldingSocket:
+    def __init__(self, sock: Any):
+        self._sock = sock
+
+    def recv(self, *args: Any) -> bytes:
+        import gevent  # only ever installed in gevent mode
+
+        gevent.idle()  # read only once every other greenlet has had its turn and its I/O
+        return self._sock.recv(*args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
 
 
 def listen_to_other_instances() -> None:
@@ -154,6 +188,7 @@ def _room_limit_reached(payload: Any) -> dict[str, Any] | None:
 @socketio.on("join_department")
 def on_join_department(payload: Any = None) -> dict[str, Any]:
     """Join the department's room; the ack says whether it worked (the socket stays either way)."""
+    socketio.sleep(0)  # other sockets' work first: a socket's buffered events would otherwise run back to back
     refused = _room_limit_reached(payload)
     if refused:
         return refused
