@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask.sessions import SessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import api
 import database
@@ -14,6 +15,7 @@ import realtime
 from config import Settings
 from models import DynamoDBDatabase
 from observability import logs
+from security_headers import SecurityHeaders
 
 
 def create_app(settings: Settings | None = None, db: DynamoDBDatabase | None = None) -> Flask:
@@ -31,7 +33,18 @@ def create_app(settings: Settings | None = None, db: DynamoDBDatabase | None = N
     database.init_app(app, db)
     api.init_app(app)
     realtime.init_app(app, settings, db)
+    wrap_wsgi(app, settings)
     return app
+
+
+def wrap_wsgi(app: Flask, settings: Settings) -> None:
+    """Around everything (Socket.IO included): security headers, then the proxies' headers."""
+    app.wsgi_app = SecurityHeaders(app.wsgi_app, settings)
+    if settings.trusted_proxy_count:
+        # X-Forwarded-For/-Proto are only trusted from as many proxies as the operator says are in
+        # front (the ALB: 1): anyone can send the headers, so by default they are ignored.
+        count = settings.trusted_proxy_count
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 class NoSessions(SessionInterface):

@@ -12,6 +12,14 @@ BACKEND_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BACKEND_DIR.parent
 
 ASYNC_MODES = ("threading", "eventlet", "gevent")
+
+# JSON answers (the API) are no page: nothing may load, frame or run in them.
+API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
+# HTML pages the app serves: their own scripts, styles and Socket.IO connection, nothing else.
+PAGE_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 BILLING_MODES = ("PAY_PER_REQUEST", "PROVISIONED")
 LOG_FORMATS = ("json", "text")
 
@@ -62,6 +70,13 @@ class Settings:
     department_cache_seconds: float = 5.0
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32), repr=False)
     cors_allowed_origins: tuple[str, ...] = ()
+    rate_limit: str = "6000 per minute"
+    rate_limit_storage_uri: str | None = None
+    trusted_proxy_count: int = 0
+    socketio_max_rooms_per_socket: int = 100
+    socketio_max_message_bytes: int = 64 * 1024
+    content_security_policy: str = API_CONTENT_SECURITY_POLICY
+    content_security_policy_pages: str = PAGE_CONTENT_SECURITY_POLICY
     socketio_async_mode: str = "threading"
     socketio_message_queue: str | None = None
     host: str = "127.0.0.1"
@@ -103,6 +118,13 @@ class Settings:
             department_cache_seconds=_env_number("DEPARTMENT_CACHE_SECONDS", 5.0, float),
             secret_key=_env("SECRET_KEY", "") or secrets.token_hex(32),
             cors_allowed_origins=origins,
+            rate_limit=_env("RATE_LIMIT", "6000 per minute"),
+            rate_limit_storage_uri=_env("RATE_LIMIT_STORAGE_URI", "") or None,
+            trusted_proxy_count=_env_number("TRUSTED_PROXY_COUNT", 0),
+            socketio_max_rooms_per_socket=_env_number("SOCKETIO_MAX_ROOMS_PER_SOCKET", 100),
+            socketio_max_message_bytes=_env_number("SOCKETIO_MAX_MESSAGE_BYTES", 64 * 1024),
+            content_security_policy=_env("CONTENT_SECURITY_POLICY", API_CONTENT_SECURITY_POLICY),
+            content_security_policy_pages=_env("CONTENT_SECURITY_POLICY_PAGES", PAGE_CONTENT_SECURITY_POLICY),
             socketio_async_mode=_env_choice("SOCKETIO_ASYNC_MODE", "threading", ASYNC_MODES),
             socketio_message_queue=_env("SOCKETIO_MESSAGE_QUEUE", "") or None,
             host=_env("HOST", "127.0.0.1"),

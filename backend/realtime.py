@@ -19,10 +19,11 @@ from typing import Any
 
 import socketio as python_socketio
 from botocore.exceptions import BotoCoreError, ClientError
-from flask import Flask
-from flask_socketio import SocketIO, join_room, leave_room
+from flask import Flask, current_app
+from flask_socketio import SocketIO, join_room, leave_room, rooms
 
 from config import Settings
+from cors import OriginPolicy
 from database import get_db
 from models import DynamoDBDatabase, NotFound
 from observability import metrics
@@ -75,14 +76,21 @@ def init_app(app: Flask, settings: Settings, db: DynamoDBDatabase) -> None:
         library_loggers[option] = logging.getLogger(name)
         if library_loggers[option].level == logging.NOTSET:
             library_loggers[option].setLevel(logging.WARNING)
+    app.config["SOCKETIO_MAX_ROOMS_PER_SOCKET"] = settings.socketio_max_rooms_per_socket
     socketio.init_app(
         app,
         **library_loggers,
         async_mode=settings.socketio_async_mode,
-        cors_allowed_origins=list(settings.cors_allowed_origins) or None,
+        cors_allowed_origins=OriginPolicy(settings.cors_allowed_origins),  # the REST allowlist too
+        max_http_buffer_size=settings.socketio_max_message_bytes,
+        # One socket's events run one after another in its own reader, not each in a new thread:
+        # a socket flooding joins occupies itself, not the process (nor DynamoDB) for the others.
+        async_handlers=False,
         **options,
     )
     metrics.count_sockets_with(connected_sockets)
+    if settings.socketio_async_mode == "gevent":
+        app.wsgi_app = FairWebSocketReads(app.wsgi_app)
 
 
 def connected_sockets() -> int:
@@ -92,6 +100,38 @@ def connected_sockets() -> int:
         return 0
     manager = server.manager
     return sum(len(list(manager.get_participants(ns, None))) for ns in list(manager.get_namespaces()))
+
+
+class FairWebSocketReads:
+    """WSGI middleware for gevent under gunicorn: a WebSocket's reader yields before every read.
+
+    A gevent socket's recv() returns at once while data is waiting, without switching greenlets,
+    and simple-websocket's reader loops on it: a client that never stops sending would keep its
+    reader, and with it the whole worker, busy forever (every other socket and request starved).
+    """
+
+    def __init__(self, wsgi_app: Any):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        sock = environ.get("gunicorn.socket")
+        if sock is not None and environ.get("HTTP_UPGRADE", "").lower() == "websocket":
+            environ["gunicorn.socket"] = _YieldingSocket(sock)
+        return self.wsgi_app(environ, start_response)
+
+
+class _YieldingSocket:
+    def __init__(self, sock: Any):
+        self._sock = sock
+
+    def recv(self, *args: Any) -> bytes:
+        import gevent  # only ever installed in gevent mode
+
+        gevent.idle()  # read only once every other greenlet has had its turn and its I/O
+        return self._sock.recv(*args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
 
 
 def listen_to_other_instances() -> None:
@@ -106,8 +146,11 @@ def listen_to_other_instances() -> None:
 BAD_PAYLOAD = 'send {"department_id": "<uuid>"}'
 
 
+DEPARTMENT_ROOM_PREFIX = "department:"
+
+
 def department_room(department_id: str) -> str:
-    return f"department:{department_id}"
+    return f"{DEPARTMENT_ROOM_PREFIX}{department_id}"
 
 
 def _department_id_from(payload: Any) -> str | None:
@@ -141,9 +184,25 @@ def _checked_department(payload: Any) -> tuple[str | None, dict[str, Any] | None
     return department_id, None
 
 
+def _room_limit_reached(payload: Any) -> dict[str, Any] | None:
+    """The refusal when joining one more room would pass SOCKETIO_MAX_ROOMS_PER_SOCKET, else None.
+
+    Rejoining a room the socket is in is always fine; the check costs no DynamoDB read."""
+    department_id = _department_id_from(payload)
+    joined = [room for room in rooms() if room.startswith(DEPARTMENT_ROOM_PREFIX)]
+    limit = current_app.config["SOCKETIO_MAX_ROOMS_PER_SOCKET"]
+    if department_id is None or department_room(department_id) in joined or len(joined) < limit:
+        return None
+    return _error("too_many_rooms", f"a socket may be in at most {limit} department rooms; leave one first")
+
+
 @socketio.on("join_department")
 def on_join_department(payload: Any = None) -> dict[str, Any]:
     """Join the department's room; the ack says whether it worked (the socket stays either way)."""
+    socketio.sleep(0)  # other sockets' work first: a socket's buffered events would otherwise run back to back
+    refused = _room_limit_reached(payload)
+    if refused:
+        return refused
     department_id, error = _checked_department(payload)
     if error:
         return error

@@ -27,14 +27,14 @@ import botocore.signers
 import flask.json.provider
 from werkzeug.test import EnvironBuilder
 
-from bench_api import MONTH, POST_BODY, load_set
+from bench_api import BENCH_RATE_LIMIT, MONTH, POST_BODY, load_set
 from local.dynamodb_local import start_dynamodb_local
 
 
 def build_app(name: str, endpoint_url: str, prefix: str) -> Callable:
     """The WSGI app gunicorn would serve: the service as wsgi.py builds it, or the peer."""
     os.environ.update(DYNAMODB_ENDPOINT_URL=endpoint_url, TABLE_PREFIX=prefix, LOG_LEVEL="WARNING",
-                      AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local")
+                      AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local", RATE_LIMIT=BENCH_RATE_LIMIT)
     if name == "peer":
         return importlib.import_module("peer_app").app
     from app import create_configured_app

@@ -16,6 +16,7 @@ import pytest
 import redis
 import requests
 import socketio
+import websocket
 
 from config import PROJECT_DIR, Settings
 from local.dynamodb_local import free_port
@@ -34,9 +35,11 @@ SERVER_COMMANDS = {
 class SocketClient:
     """A python-socketio client that records every server event in arrival order."""
 
-    def __init__(self, url: str, transports: tuple[str, ...] = ("websocket",), **client_options: Any):
+    def __init__(self, url: str, transports: tuple[str, ...] = ("websocket",), headers: dict[str, str] | None = None,
+                 **client_options: Any):
         self.url = url
         self.transports = list(transports)
+        self.headers = headers or {}
         self.client = socketio.Client(**{"reconnection": False, **client_options})
         self.received: queue.Queue[tuple[str, Any]] = queue.Queue()
         self.client.on("*", self._record)
@@ -45,7 +48,7 @@ class SocketClient:
         self.received.put((event, data))
 
     def connect(self) -> SocketClient:
-        self.client.connect(self.url, transports=self.transports, wait_timeout=WAIT)
+        self.client.connect(self.url, transports=self.transports, headers=self.headers, wait_timeout=WAIT)
         return self
 
     def join(self, department_id: Any) -> Any:
@@ -67,6 +70,22 @@ class SocketClient:
     def close(self) -> None:
         if self.client.connected:
             self.client.disconnect()
+
+
+def api_request(method: str, url: str, **kwargs: Any) -> requests.Response:
+    """One HTTP request to a live server (the one place to add what every request must carry)."""
+    return requests.request(method, url, timeout=WAIT, **kwargs)
+
+
+def open_raw_socket(url: str) -> websocket.WebSocket:
+    """A raw Engine.IO/Socket.IO websocket, connected to the default namespace, for hostile tests
+    that send what no well-behaved client would (the test holds and closes it itself)."""
+    raw = websocket.create_connection(url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket",
+                                      timeout=WAIT)
+    assert raw.recv().startswith("0{")  # Engine.IO open
+    raw.send("40")
+    assert raw.recv().startswith("40")  # Socket.IO connect
+    return raw
 
 
 class RedisServer:

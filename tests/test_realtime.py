@@ -18,7 +18,15 @@ import requests
 import websocket
 
 from config import ASYNC_MODES, PROJECT_DIR, Settings
-from live_helpers import WAIT, RedisServer, SocketClient, require_redis_server, start_app, stop_all
+from live_helpers import (
+    WAIT,
+    RedisServer,
+    SocketClient,
+    open_raw_socket,
+    require_redis_server,
+    start_app,
+    stop_all,
+)
 from models import DynamoDBDatabase
 from realtime import QUEUE_CHANNEL
 from servers import make_settings
@@ -176,16 +184,11 @@ def test_a_payload_over_the_size_limit_drops_that_socket_only(server, sockets):
     department = create_department(server.url)
     bystander = sockets(server.url)
     assert bystander.join(department["id"])["ok"] is True
-    # A raw Engine.IO/Socket.IO websocket, so the test holds (and closes) the socket itself.
-    hostile = websocket.create_connection(server.url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket",
-                                          timeout=WAIT)
+    hostile = open_raw_socket(server.url)
     try:
-        assert hostile.recv().startswith("0{")  # Engine.IO open
-        hostile.send("40")
-        assert hostile.recv().startswith("40")  # Socket.IO connect
         hostile.send('42["join_department",{"department_id":"' + "x" * (2 * 1024 * 1024) + '"}]')
         with pytest.raises((websocket.WebSocketConnectionClosedException, ConnectionError)):
-            while True:  # python-engineio's 1 MB message limit: the server closes this socket
+            while True:  # over SOCKETIO_MAX_MESSAGE_BYTES: the server closes this socket
                 if hostile.recv() in ("", b""):
                     raise websocket.WebSocketConnectionClosedException("closed")
     finally:

@@ -3,18 +3,21 @@ from __future__ import annotations
 
 from flask import Flask, g
 
+import cors
 import stall_budget
-from api import departments, events, health, metrics, request_log
+from api import departments, events, health, metrics, rate_limits, request_log
 from api.errors import register_error_handlers
 
 
 def init_app(app: Flask) -> None:
-    """Register the request pipeline (request id and log first), the blueprints and the error handlers."""
+    """Register the blueprints, the error handlers, and the request pipeline: request id and log
+    first, the DynamoDB stall budget, CORS (before authentication: preflights carry no token), rate limits."""
     request_log.init_app(app)
     for blueprint in (departments.bp, events.bp, health.bp, metrics.bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
-    seconds = app.config["SETTINGS"].dynamodb_stall_seconds
+    settings = app.config["SETTINGS"]
+    seconds = settings.dynamodb_stall_seconds
 
     @app.before_request
     def _open_stall_budget():
@@ -25,3 +28,7 @@ def init_app(app: Flask) -> None:
         token = g.pop("stall_budget", None)
         if token is not None:
             stall_budget.close_budget(token)
+
+    cors.init_app(app, cors.OriginPolicy(settings.cors_allowed_origins))  # answers preflights, no token
+    # (authentication, which sets g.principal, registers here)
+    rate_limits.init_app(app)  # keyed by g.principal.name when set, else the remote address
