@@ -11,6 +11,7 @@ from flask import Flask
 from flask.sessions import SessionInterface
 
 import api
+import commands
 import database
 import realtime
 from config import Settings
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None, db: DynamoDBDatabase | None = N
     database.init_app(app, db)
     api.init_app(app)
     realtime.init_app(app, settings, db)
+    commands.init_app(app)
     return app
 
 

@@ -13,6 +13,7 @@ PROJECT_DIR = BACKEND_DIR.parent
 
 ASYNC_MODES = ("threading", "eventlet", "gevent")
 BILLING_MODES = ("PAY_PER_REQUEST", "PROVISIONED")
+AUTH_MODES = ("token", "off")
 
 
 def load_env_files() -> None:
@@ -43,6 +44,18 @@ def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+# A revoked token must stop working within a minute: the cache of verified tokens (and the sweep
+# of open sockets) may trust a token at most this long.
+MAX_AUTH_CACHE_SECONDS = 60.0
+
+
+def _auth_cache_seconds() -> float:
+    seconds = _env_number("AUTH_CACHE_SECONDS", 30.0, float)
+    if not 0 < seconds <= MAX_AUTH_CACHE_SECONDS:
+        raise ValueError(f"AUTH_CACHE_SECONDS must be above 0 and at most {MAX_AUTH_CACHE_SECONDS:g}, got {seconds:g}")
+    return seconds
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting of the service, with its default beside it."""
@@ -69,6 +82,8 @@ class Settings:
     log_level: str = "INFO"
     dynamodb_local_port: int = 8000
     local_data_dir: Path = PROJECT_DIR / ".data"
+    auth_mode: str = "token"
+    auth_cache_seconds: float = 30.0
 
     @property
     def departments_table(self) -> str:
@@ -77,6 +92,10 @@ class Settings:
     @property
     def events_table(self) -> str:
         return f"{self.table_prefix}events"
+
+    @property
+    def tokens_table(self) -> str:
+        return f"{self.table_prefix}tokens"
 
     def with_overrides(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -109,4 +128,6 @@ class Settings:
             log_level=_env("LOG_LEVEL", "INFO").upper(),
             dynamodb_local_port=_env_number("DYNAMODB_LOCAL_PORT", 8000),
             local_data_dir=(PROJECT_DIR / _env("LOCAL_DATA_DIR", ".data")).resolve(),
+            auth_mode=_env_choice("AUTH_MODE", "token", AUTH_MODES),
+            auth_cache_seconds=_auth_cache_seconds(),
         )

@@ -12,8 +12,9 @@ from app import create_app
 from config import PROJECT_DIR, Settings
 from doc_blocks import fenced_blocks, shell_commands
 from faults import remove_aws_credentials, throttling_hook
+from live_helpers import admin_token
 from models import DynamoDBDatabase
-from servers import make_settings
+from servers import UNCHECKABLE_TOKEN, authorized, make_settings
 
 DOCS = ("README.md", "DYNAMODB_SETUP.md", "backend/README.md")
 
@@ -60,7 +61,7 @@ def test_make_create_tables(dynamodb_server):
            "TABLE_PREFIX": settings.table_prefix}
     subprocess.run(["make", "-s", "create-tables"], cwd=PROJECT_DIR, env=env, check=True, timeout=300)
     assert DynamoDBDatabase(settings).table_statuses() == {
-        settings.departments_table: "ACTIVE", settings.events_table: "ACTIVE"}
+        settings.departments_table: "ACTIVE", settings.events_table: "ACTIVE", settings.tokens_table: "ACTIVE"}
 
 
 def test_readme_error_example_is_a_real_response(client, make_department):
@@ -78,23 +79,25 @@ def _quoted_in_setup_doc(message: str) -> bool:
 def test_setup_doc_quotes_the_missing_credentials_message(monkeypatch, tmp_path):
     remove_aws_credentials(monkeypatch, tmp_path)
     settings = Settings(dynamodb_max_attempts=1)
-    body = create_app(settings, DynamoDBDatabase(settings)).test_client().get("/api/departments").get_json()
+    client = authorized(create_app(settings, DynamoDBDatabase(settings)).test_client(), UNCHECKABLE_TOKEN)
+    body = client.get("/api/departments").get_json()
     assert body["error"] == "aws_credentials_missing"
     assert _quoted_in_setup_doc(body["message"])
 
 
 def test_setup_doc_quotes_the_missing_tables_message(dynamodb_server):
     settings = make_settings(dynamodb_server.endpoint_url, table_prefix="")
-    body = create_app(settings, DynamoDBDatabase(settings)).test_client().get(
-        "/api/events/00000000-0000-4000-8000-000000000000").get_json()
+    client = authorized(create_app(settings, DynamoDBDatabase(settings)).test_client(), UNCHECKABLE_TOKEN)
+    body = client.get("/api/events/00000000-0000-4000-8000-000000000000").get_json()
     assert body["error"] == "tables_missing"
     assert _quoted_in_setup_doc(body["message"])
 
 
 def test_setup_doc_quotes_the_throttling_message(settings, db):
+    token = admin_token(settings)
     hook, _ = throttling_hook(100)
     db.client.meta.events.register("before-send.dynamodb", hook)
-    body = create_app(settings, db).test_client().get("/api/departments").get_json()
+    body = authorized(create_app(settings, db).test_client(), token).get("/api/departments").get_json()
     db.client.meta.events.unregister("before-send.dynamodb", hook)
     assert body["error"] == "dynamodb_throttled"
     assert _quoted_in_setup_doc(body["message"])

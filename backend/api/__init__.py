@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from flask import Flask, g
 
+import auth
 import stall_budget
 from api import departments, events, health
 from api.errors import register_error_handlers
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprints, the error handlers, and the DynamoDB stall budget of each request."""
+    """Register the blueprints, the error handlers, and the request hooks in their agreed order:
+    the DynamoDB stall budget, then authentication."""
     for blueprint in (departments.bp, events.bp, health.bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
@@ -24,3 +26,5 @@ def init_app(app: Flask) -> None:
         token = g.pop("stall_budget", None)
         if token is not None:
             stall_budget.close_budget(token)
+
+    auth.init_app(app)

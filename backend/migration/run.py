@@ -35,7 +35,7 @@ from migration.legacy_json import (
 )
 from migration.report import Report
 from models import BATCH_WRITE_LIMIT, Conflict, DynamoDBDatabase, NotFound
-from schema import EVENT_DEFAULTS, EVENT_FIELDS, department_name_key
+from schema import EVENT_DEFAULTS, EVENT_FIELDS, MIGRATION_ACTOR, department_name_key
 from validation import ValidationError, validate_department, validate_new_event
 
 # The migration CLI's logger (configured by migrate_to_dynamodb), shared by the migration modules.
@@ -213,6 +213,7 @@ class Migration:
                 self.db.create_department(
                     department.name, department.description, department_id=department.id,
                     created_at=department.created_at, updated_at=department.updated_at,
+                    actor=MIGRATION_ACTOR,
                 )
                 department.status = "written"
                 counts.written += 1
@@ -295,6 +296,7 @@ class Migration:
             **EVENT_DEFAULTS, **fields,
             "id": event_id, "department_id": department_id, "created_at": created_at,
             "last_modified": last_modified, "version": version,
+            "created_by": MIGRATION_ACTOR, "updated_by": MIGRATION_ACTOR,
         }
         return {f: event[f] for f in EVENT_FIELDS}, legacy_id
 
