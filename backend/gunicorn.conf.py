@@ -26,6 +26,8 @@ workers = 1
 # take well under a second and Socket.IO clients reconnect (to another process behind the LB).
 graceful_timeout = 5
 accesslog = "-"
+# The access log with `?token=` values redacted (the iCalendar feed takes a token in its URL).
+logger_class = "auth.gunicorn_log.RedactingGunicornLogger"
 loglevel = _settings.log_level.lower()
 
 if _settings.socketio_async_mode == "threading":

@@ -27,6 +27,7 @@ import botocore.signers
 import flask.json.provider
 from werkzeug.test import EnvironBuilder
 
+from auth import TokenStore
 from bench_api import MONTH, POST_BODY, load_set
 from local.dynamodb_local import start_dynamodb_local
 
@@ -42,13 +43,16 @@ def build_app(name: str, endpoint_url: str, prefix: str) -> Callable:
     return create_configured_app()
 
 
-def environs(route: str, department_id: str, count: int) -> list[dict]:
-    """`count` fresh WSGI environs of the route, built before the clock starts."""
+def environs(route: str, department_id: str, count: int, token: str) -> list[dict]:
+    """`count` fresh WSGI environs of the route (with the token; the peer ignores it), built
+    before the clock starts."""
     path = f"/api/events/{department_id}"
+    headers = {"Authorization": f"Bearer {token}"}
     if route == "get":
-        builder = EnvironBuilder(path=path, query_string={"from": MONTH[0], "to": MONTH[1]})
+        builder = EnvironBuilder(path=path, query_string={"from": MONTH[0], "to": MONTH[1]}, headers=headers)
         return [builder.get_environ() for _ in range(count)]
-    return [EnvironBuilder(path=path, method="POST", json=POST_BODY).get_environ() for _ in range(count)]
+    return [EnvironBuilder(path=path, method="POST", json=POST_BODY, headers=headers).get_environ()
+            for _ in range(count)]
 
 
 def serve(app: Callable, environ: dict) -> bytes:
@@ -121,7 +125,7 @@ def cpu_ms_per_request(app: Callable, batch: list[dict]) -> float:
 def report(args: argparse.Namespace, app: Callable, department_id: str) -> None:
     """CPU per request, then cProfile's top entries, then the CPU per layer."""
     def batch() -> list[dict]:
-        return environs(args.route, department_id, args.requests)
+        return environs(args.route, department_id, args.requests, args.token)
 
     plain_ms = cpu_ms_per_request(app, batch())
     print(f"{args.app} {args.route}: {plain_ms:.2f} CPU ms per request (no profiler, {args.requests} requests)")
@@ -149,8 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     dynamodb = start_dynamodb_local()
     try:
         tables = load_set(dynamodb.endpoint_url, "profile", 1000)
+        args.token = TokenStore(tables.db).create("profile", "admin")
         app = build_app(args.app, dynamodb.endpoint_url, tables.settings.table_prefix)
-        for environ in environs(args.route, tables.target, 200):  # warm-up
+        for environ in environs(args.route, tables.target, 200, args.token):  # warm-up
             serve(app, environ)
         report(args, app, tables.target)
     finally:

@@ -96,8 +96,9 @@ class SocketClient:
     with the server's admin token unless given another `token`."""
 
     def __init__(self, url: str, transports: tuple[str, ...] = ("websocket",), token: str | None = None,
-                 **client_options: Any):
+                 headers: dict[str, str] | None = None, **client_options: Any):
         self.url = url
+        self.headers = headers or {}
         self.token = token_for(url) if token is None else token
         self.transports = list(transports)
         self.client = socketio.Client(**{"reconnection": False, **client_options})
@@ -109,7 +110,7 @@ class SocketClient:
 
     def connect(self) -> SocketClient:
         auth = {"token": self.token} if self.token else None
-        self.client.connect(self.url, transports=self.transports, wait_timeout=WAIT, auth=auth)
+        self.client.connect(self.url, transports=self.transports, wait_timeout=WAIT, auth=auth, headers=self.headers)
         return self
 
     def join(self, department_id: Any) -> Any:

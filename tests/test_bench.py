@@ -21,8 +21,8 @@ RUNS = {
 }
 API_ARGS = ["--duration", "1", "--rounds", "1", "--connections", "4", "--small", "100", "--big", "400",
             "--latency-samples", "10", "--no-targets"]
-SIDES = ("service under Werkzeug (make run)", "service under gunicorn gthread", "peer under gunicorn gthread",
-         "raw boto3, Python threads")
+SIDES = ("service under Werkzeug (make run)", "service under gunicorn gthread",
+         "service under gunicorn, AUTH_MODE=off", "peer under gunicorn gthread", "raw boto3, Python threads")
 # A side's row: req/s, p50 ms, p99 ms, CPU ms per request.
 ROW = re.compile(r"^(" + "|".join(re.escape(side) for side in SIDES) + r")\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)",
                  re.MULTILINE)
@@ -62,7 +62,12 @@ def test_api_bench_measures_every_side(generator, needs_dynamodb_local):
             assert f"{route}: {side} / raw boto3: req/s " in result.stdout, out
             assert re.search(rf"^{route}: {re.escape(side)} / peer: req/s [\d.]+x, CPU/request [\d.]+x$",
                              result.stdout, re.MULTILINE), out
-    for verdict in ("target (a) GET month: the service under gunicorn uses ",
+    for route in ("GET month", "POST event"):
+        assert re.search(rf"^{route}: auth cost, service under gunicorn token mode / AUTH_MODE=off: "
+                         r"CPU/request [\d.]+x, req/s [\d.]+x$", result.stdout, re.MULTILINE), out
+    for verdict in ("target (c) GET month: the service under gunicorn uses ",
+                    "target (c) POST event: the service under gunicorn uses ",
+                    "target (a) GET month: the service under gunicorn uses ",
                     "target (b) GET month: the service under gunicorn uses ",
                     "target (b) POST event: the service under gunicorn uses ",
                     "ratio 400 / 100: ", "targets: not judged (--no-targets)"):

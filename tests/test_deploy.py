@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from cfnlint.decode import decode
 
+from auth import TokenStore
+from auth.tokens import token_hash
 from config import PROJECT_DIR, Settings
 from doc_blocks import documented_commands
 from live_helpers import (
@@ -38,7 +40,10 @@ LINT = "cfn-lint deploy/dynamodb-tables.yaml"
 DEPLOY = ("aws cloudformation deploy --template-file deploy/dynamodb-tables.yaml "
           "--stack-name calendar-tables --parameter-overrides TablePrefix=prod_")
 SERVERS = SERVER_COMMANDS  # the realtime tests serve every async mode with these commands too
-TESTED_COMMANDS = {LINT, DEPLOY, *SERVERS.values()}
+FIRST_ADMIN_TOKEN = ("cd backend",
+                     "TABLE_PREFIX=prod_ flask --app app tokens create --name ops-admin "
+                     "--role admin")
+TESTED_COMMANDS = {LINT, DEPLOY, *SERVERS.values(), *FIRST_ADMIN_TOKEN}
 TABLE_RESOURCES = ("DepartmentsTable", "EventsTable", "TokensTable")
 
 
@@ -118,8 +123,14 @@ def test_doc_deploy_command_creates_tables_the_app_uses(dynamodb_server):
         department = db.create_department("배포 확인")
         event = db.create_event(department["id"], {"event_date": "2024-03-05", "title": "t"})
         assert db.list_events(department["id"]) == [event]
+        # The doc's first admin token, made in the deployed tables (moto answers for every region).
+        made = subprocess.run(["bash", "-c", " && ".join(FIRST_ADMIN_TOKEN)], cwd=PROJECT_DIR, capture_output=True,
+                              text=True, timeout=300, env=_venv_env(DYNAMODB_ENDPOINT_URL=dynamodb_server.endpoint_url))
+        assert made.returncode == 0, made.stderr
+        principal = TokenStore(db).find(token_hash(made.stdout.strip()))
+        assert (principal.name, principal.role, principal.departments) == ("ops-admin", "admin", None)
     finally:
-        for name in (settings.departments_table, settings.events_table):
+        for name in (settings.departments_table, settings.events_table, settings.tokens_table):
             db.client.delete_table(TableName=name)
 
 

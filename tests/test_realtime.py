@@ -17,7 +17,7 @@ import pytest
 import websocket
 
 from config import ASYNC_MODES, PROJECT_DIR, Settings
-from live_helpers import WAIT, RedisServer, SocketClient, http, require_redis_server, start_app, stop_all
+from live_helpers import WAIT, RedisServer, SocketClient, http, require_redis_server, start_app, stop_all, token_for
 from models import DynamoDBDatabase
 from realtime import QUEUE_CHANNEL
 from servers import make_settings
@@ -40,7 +40,7 @@ def rt_settings(dynamodb_server):
     db = DynamoDBDatabase(settings)
     db.create_tables()
     yield settings
-    for name in (settings.departments_table, settings.events_table):
+    for name in (settings.departments_table, settings.events_table, settings.tokens_table):
         db.client.delete_table(TableName=name)
 
 
@@ -180,7 +180,7 @@ def test_a_payload_over_the_size_limit_drops_that_socket_only(server, sockets):
                                           timeout=WAIT)
     try:
         assert hostile.recv().startswith("0{")  # Engine.IO open
-        hostile.send("40")
+        hostile.send("40" + json.dumps({"token": token_for(server.url)}))
         assert hostile.recv().startswith("40")  # Socket.IO connect
         hostile.send('42["join_department",{"department_id":"' + "x" * (2 * 1024 * 1024) + '"}]')
         with pytest.raises((websocket.WebSocketConnectionClosedException, ConnectionError)):

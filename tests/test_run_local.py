@@ -156,7 +156,7 @@ def test_seed_quick_start_from_backend(tmp_path, dynamodb_server):
         [sys.executable, "-c", "from models import DynamoDBDatabase; db = DynamoDBDatabase(); db.create_tables()"],
         cwd=BACKEND_DIR, env=env, check=True, timeout=120,
     )
-    created = subprocess.run([flask, "--app", "app", "tokens", "create", "--name", "quick-admin", "--role", "admin"],
+    created = subprocess.run([flask, "--app", "app", "tokens", "create", "--name", "admin", "--role", "admin"],
                              cwd=BACKEND_DIR, env=env, check=True, timeout=120, capture_output=True, text=True)
     token = created.stdout.strip()
     port = free_port()
