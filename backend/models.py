@@ -302,9 +302,10 @@ class DynamoDBDatabase:
         created_at: str | None = None,
         updated_at: str | None = None,
         actor: str = SYSTEM_ACTOR,
+        updated_by: str | None = None,
     ) -> dict[str, Any]:
-        """Store a new department (created_by = updated_by = actor); raises Conflict if the name
-        (or the id) is taken."""
+        """Store a new department (created_by = actor, updated_by = updated_by or actor); raises
+        Conflict if the name (or the id) is taken."""
         now = utc_now_iso()
         department = {
             "id": department_id or str(uuid.uuid4()),
@@ -313,7 +314,7 @@ class DynamoDBDatabase:
             "created_at": created_at or now,
             "updated_at": updated_at or now,
             "created_by": actor,
-            "updated_by": actor,
+            "updated_by": updated_by or actor,
         }
         marker = {**name_marker_key(name), "department_id": department["id"]}
         self._transact(

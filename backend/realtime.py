@@ -156,7 +156,8 @@ def on_join_department(payload: Any = None) -> dict[str, Any]:
     department_id, error = _checked_department(payload)
     if error:
         return error
-    if not auth.sockets.principal_of(request.sid).can_see(department_id):
+    principal = auth.sockets.principal_of(request.sid)
+    if principal is None or not principal.can_see(department_id):
         return _error("forbidden", f"this token is not allowed department {department_id}")
     join_room(department_room(department_id))
     return {"ok": True, "department_id": department_id}

@@ -76,6 +76,7 @@ def test_missing_tables_is_503_telling_to_create_them(settings):
     assert "create_tables()" in body["message"] and "make create-tables" in body["message"]
 
     DynamoDBDatabase(settings).create_tables()
+    authorized(client, admin_token(settings))  # a token exists once the tables do
     assert client.post("/api/departments", json={"name": "x"}).status_code == 201
 
 

@@ -397,7 +397,7 @@ def test_javascript_socket_io_client_v4_receives_room_events(server):
     department = create_department(server.url)
     script = Path(__file__).parent / "js" / "socket_io_client_check.mjs"
     process = subprocess.Popen(
-        ["node", str(script), server.url, department["id"]], cwd=PROJECT_DIR,
+        ["node", str(script), server.url, department["id"], token_for(server.url)], cwd=PROJECT_DIR,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:

@@ -12,6 +12,7 @@ from flask import Flask
 
 from auth.cache import TokenVerifier
 from auth.http import Forbidden, Unauthorized, check_department, current_principal, public, requires
+from auth.http import init_app as init_http
 from auth.principal import ANONYMOUS, ROLES, Principal
 from auth.redact import redact, redact_library_logs
 from auth.store import TokenStore
@@ -29,8 +30,6 @@ log = logging.getLogger(__name__)
 
 def init_app(app: Flask) -> None:
     """Authenticate every request (AUTH_MODE=token) or none (off, with a warning at each start)."""
-    from auth import http
-
     settings: Settings = app.config["SETTINGS"]
     db: DynamoDBDatabase = db_of(app)
     redact_library_logs()
@@ -40,4 +39,4 @@ def init_app(app: Flask) -> None:
                     "every department. Use it only for local experiments.")
     else:
         verifier = TokenVerifier(TokenStore(db), settings.auth_cache_seconds)
-    http.init_app(app, verifier)
+    init_http(app, verifier)

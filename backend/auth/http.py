@@ -56,6 +56,11 @@ def check_department(department_id: str) -> None:
         raise Forbidden(f"this token is not allowed department {department_id}")
 
 
+def verifier() -> TokenVerifier | None:
+    """The current app's token verifier; None with AUTH_MODE=off."""
+    return current_app.extensions[_EXTENSION]
+
+
 def init_app(app: Flask, verifier: TokenVerifier | None) -> None:
     """Register the authentication hook (verifier None: AUTH_MODE=off) and the 401/403 answers."""
     app.extensions[_EXTENSION] = verifier
@@ -83,17 +88,17 @@ def _view() -> Callable | None:
 
 
 def _authenticate() -> None:
-    verifier = current_app.extensions[_EXTENSION]
+    checker = verifier()
     view = _view()
     if request.path in PUBLIC_PATHS or getattr(view, "auth_public", False) or request.endpoint == "static":
         return
-    if verifier is None:
+    if checker is None:
         g.principal = ANONYMOUS
         return
     token, in_url = _presented_token(getattr(view, "auth_query_token", False))
     if not token:
         raise Unauthorized("send `Authorization: Bearer <token>`")
-    principal = verifier.verify(token)
+    principal = checker.verify(token)
     if principal is None:
         raise Unauthorized("the token is unknown or revoked")
     if in_url and principal.role != "viewer":

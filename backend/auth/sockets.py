@@ -11,17 +11,18 @@ import threading
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from flask import current_app, request
+from flask import request
 
+from auth import http
 from auth.cache import TokenVerifier
-from auth.http import _EXTENSION
 from auth.principal import ANONYMOUS, Principal
 from auth.tokens import token_hash
 
 log = logging.getLogger(__name__)
 
-# sid -> (verifier, token hash, principal) of every socket connected to this process.
-_sockets: dict[str, tuple[TokenVerifier, str, Principal]] = {}
+# sid -> (verifier, token hash, principal) of every socket connected to this process (verifier
+# and hash None with AUTH_MODE=off).
+_sockets: dict[str, tuple[TokenVerifier | None, str | None, Principal]] = {}
 _sweeper_lock = threading.Lock()
 _sweeper_started = False
 
@@ -33,8 +34,9 @@ def refuse(message: str) -> ConnectionRefusedError:
 def authenticate(auth_payload: Any, sid: str, socketio: Any) -> Principal:
     """The principal of a connecting socket, from `{"token": ...}` or `Authorization: Bearer`;
     raises ConnectionRefusedError without a valid token."""
-    verifier: TokenVerifier | None = current_app.extensions[_EXTENSION]
+    verifier = http.verifier()
     if verifier is None:
+        _sockets[sid] = (None, None, ANONYMOUS)
         return ANONYMOUS
     token = auth_payload.get("token") if isinstance(auth_payload, dict) else None
     if not isinstance(token, str) or not token:
@@ -51,10 +53,10 @@ def authenticate(auth_payload: Any, sid: str, socketio: Any) -> Principal:
     return principal
 
 
-def principal_of(sid: str) -> Principal:
-    """The principal a connected socket authenticated as (AUTH_MODE=off: anonymous)."""
+def principal_of(sid: str) -> Principal | None:
+    """The principal a connected socket authenticated as; None once its token was found revoked."""
     entry = _sockets.get(sid)
-    return entry[2] if entry else ANONYMOUS
+    return entry[2] if entry else None
 
 
 def forget(sid: str) -> None:
@@ -85,6 +87,8 @@ def sweep(socketio: Any) -> int:
     by_token: dict[tuple[int, str], list[str]] = {}
     verifiers = {}
     for sid, (verifier, hashed, _principal) in list(_sockets.items()):
+        if verifier is None or hashed is None:
+            continue
         by_token.setdefault((id(verifier), hashed), []).append(sid)
         verifiers[id(verifier)] = verifier
     dropped = 0
