@@ -15,7 +15,10 @@ import sys
 BACKEND_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, BACKEND_DIR)
 
+from gunicorn.glogging import Logger  # noqa: E402
+
 from config import Settings  # noqa: E402  (standard library and python-dotenv only)
+from log_redaction import redact  # noqa: E402  (standard library only)
 
 _settings = Settings.from_env()
 
@@ -26,8 +29,21 @@ workers = 1
 # take well under a second and Socket.IO clients reconnect (to another process behind the LB).
 graceful_timeout = 5
 accesslog = "-"
-# The access log with `?token=` values redacted (the iCalendar feed takes a token in its URL).
-logger_class = "auth.gunicorn_log.RedactingGunicornLogger"
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger with `?token=` values redacted from the access log's request line, path,
+    query and referer (the iCalendar feed takes a token in its URL)."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "q", "f", "U"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = redact(atoms[key])
+        return atoms
+
+
+logger_class = RedactingLogger
 loglevel = _settings.log_level.lower()
 
 if _settings.socketio_async_mode == "threading":

@@ -14,10 +14,10 @@ from auth.cache import TokenVerifier
 from auth.http import Forbidden, Unauthorized, check_department, current_principal, public, requires
 from auth.http import init_app as init_http
 from auth.principal import ANONYMOUS, ROLES, Principal
-from auth.redact import redact, redact_library_logs
 from auth.store import TokenStore
 from config import Settings
 from database import db_of
+from log_redaction import redact, redact_library_logs
 from models import DynamoDBDatabase
 
 __all__ = [

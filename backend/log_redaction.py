@@ -1,4 +1,8 @@
-"""Tokens never reach a log line: the request lines of Werkzeug and gunicorn are redacted."""
+"""Tokens never reach a log line: the request lines of Werkzeug and gunicorn are redacted.
+
+Standard library only: gunicorn.conf.py imports it in gunicorn's master, before a gevent worker
+monkey-patches (importing boto3 or ssl there first breaks gevent).
+"""
 from __future__ import annotations
 
 import logging
