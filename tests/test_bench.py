@@ -101,3 +101,13 @@ def test_wrk_report_is_parsed_and_non_2xx_answers_fail_the_run():
     for output in (WRK_OUTPUT.format(non2xx=0), without_wrk_count.format(non2xx=7)):
         with pytest.raises(LoadFailed, match="7 non-2xx responses of 120"):
             parse_wrk_output(output)
+
+
+@pytest.mark.parametrize("route", ["get", "post"])
+def test_profile_compares_token_mode_with_auth_off(route, needs_dynamodb_local):
+    """bench/README.md's `profile_api.py --compare-auth` (what a cached token check costs)."""
+    result = run_bench("profile_api.py", ["--compare-auth", "--route", route, "--requests", "40"])
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    assert re.search(rf"^auth cost, service {route}: token mode [\d.]+ CPU ms per request, AUTH_MODE=off [\d.]+ "
+                     r"\(medians of 10 interleaved batches of 4\): [\d.]+x$", result.stdout, re.MULTILINE), out
