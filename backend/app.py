@@ -10,6 +10,7 @@ from flask.sessions import SessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import api
+import commands
 import database
 import realtime
 from config import Settings
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None, db: DynamoDBDatabase | None = N
     database.init_app(app, db)
     api.init_app(app)
     realtime.init_app(app, settings, db)
+    commands.init_app(app)
     wrap_wsgi(app, settings)
     return app
 

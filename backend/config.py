@@ -22,6 +22,7 @@ PAGE_CONTENT_SECURITY_POLICY = (
 )
 BILLING_MODES = ("PAY_PER_REQUEST", "PROVISIONED")
 LOG_FORMATS = ("json", "text")
+AUTH_MODES = ("token", "off")
 
 
 def load_env_files() -> None:
@@ -50,6 +51,18 @@ def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
     return value
+
+
+# A revoked token must stop working within a minute: the cache of verified tokens (and the sweep
+# of open sockets) may trust a token at most this long.
+MAX_AUTH_CACHE_SECONDS = 60.0
+
+
+def _auth_cache_seconds() -> float:
+    seconds = _env_number("AUTH_CACHE_SECONDS", 30.0, float)
+    if not 0 < seconds <= MAX_AUTH_CACHE_SECONDS:
+        raise ValueError(f"AUTH_CACHE_SECONDS must be above 0 and at most {MAX_AUTH_CACHE_SECONDS:g}, got {seconds:g}")
+    return seconds
 
 
 @dataclass(frozen=True)
@@ -86,6 +99,8 @@ class Settings:
     log_format: str = "json"
     dynamodb_local_port: int = 8000
     local_data_dir: Path = PROJECT_DIR / ".data"
+    auth_mode: str = "token"
+    auth_cache_seconds: float = 30.0
 
     @property
     def departments_table(self) -> str:
@@ -94,6 +109,10 @@ class Settings:
     @property
     def events_table(self) -> str:
         return f"{self.table_prefix}events"
+
+    @property
+    def tokens_table(self) -> str:
+        return f"{self.table_prefix}tokens"
 
     def with_overrides(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -134,4 +153,6 @@ class Settings:
             log_format=_env_choice("LOG_FORMAT", "json", LOG_FORMATS),
             dynamodb_local_port=_env_number("DYNAMODB_LOCAL_PORT", 8000),
             local_data_dir=(PROJECT_DIR / _env("LOCAL_DATA_DIR", ".data")).resolve(),
+            auth_mode=_env_choice("AUTH_MODE", "token", AUTH_MODES),
+            auth_cache_seconds=_auth_cache_seconds(),
         )

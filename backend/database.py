@@ -15,3 +15,8 @@ def init_app(app: Flask, db: DynamoDBDatabase) -> None:
 def get_db() -> DynamoDBDatabase:
     """The database of the current app (needs an app context: a request or a Socket.IO handler)."""
     return current_app.extensions[_EXTENSION]
+
+
+def db_of(app: Flask) -> DynamoDBDatabase:
+    """The database bound to this app (no app context needed)."""
+    return app.extensions[_EXTENSION]

@@ -15,6 +15,7 @@ import sys
 BACKEND_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, BACKEND_DIR)
 
+
 from config import Settings  # noqa: E402  (standard library and python-dotenv only)
 
 _settings = Settings.from_env()

@@ -54,6 +54,13 @@ THROTTLING_CODES = frozenset({
 })
 
 
+# Who wrote an item when the caller names nobody (scripts, fixtures): see schema.AUDIT_FIELDS.
+SYSTEM_ACTOR = "system"
+# Called with an event's department id before a write to it; raises to refuse the write.
+DepartmentCheck = Callable[[str], None]
+AUDIT_DEFAULTS = {"created_by": SYSTEM_ACTOR, "updated_by": SYSTEM_ACTOR}
+
+
 class DatabaseError(Exception):
     """Base of the domain errors raised by DynamoDBDatabase."""
 
@@ -225,9 +232,10 @@ class DynamoDBDatabase:
                 "WriteCapacityUnits": self.settings.write_capacity,
             }
             spec["ProvisionedThroughput"] = throughput
-            spec["GlobalSecondaryIndexes"] = [
-                {**gsi, "ProvisionedThroughput": throughput} for gsi in spec["GlobalSecondaryIndexes"]
-            ]
+            if "GlobalSecondaryIndexes" in spec:
+                spec["GlobalSecondaryIndexes"] = [
+                    {**gsi, "ProvisionedThroughput": throughput} for gsi in spec["GlobalSecondaryIndexes"]
+                ]
         else:
             spec["BillingMode"] = "PAY_PER_REQUEST"
         return spec
@@ -253,7 +261,7 @@ class DynamoDBDatabase:
             client = self._probe_client
         return {
             name: self._table_status(name, client) or "MISSING"
-            for name in (self.departments_table, self.events_table)
+            for name in (self.departments_table, self.events_table, self.settings.tokens_table)
         }
 
     # -- departments ----------------------------------------------------------------------
@@ -295,8 +303,11 @@ class DynamoDBDatabase:
         department_id: str | None = None,
         created_at: str | None = None,
         updated_at: str | None = None,
+        actor: str = SYSTEM_ACTOR,
+        updated_by: str | None = None,
     ) -> dict[str, Any]:
-        """Store a new department; raises Conflict if the name (or the id) is taken."""
+        """Store a new department (created_by = actor, updated_by = updated_by or actor); raises
+        Conflict if the name (or the id) is taken."""
         now = utc_now_iso()
         department = {
             "id": department_id or str(uuid.uuid4()),
@@ -304,6 +315,8 @@ class DynamoDBDatabase:
             "description": description,
             "created_at": created_at or now,
             "updated_at": updated_at or now,
+            "created_by": actor,
+            "updated_by": updated_by or actor,
         }
         marker = {**name_marker_key(name), "department_id": department["id"]}
         self._transact(
@@ -430,8 +443,10 @@ class DynamoDBDatabase:
         event_id: str | None = None,
         created_at: str | None = None,
         last_modified: str | None = None,
+        actor: str = SYSTEM_ACTOR,
     ) -> dict[str, Any]:
-        """Store a new event of an existing department; raises NotFound or Conflict (id taken)."""
+        """Store a new event of an existing department (created_by = updated_by = actor); raises
+        NotFound or Conflict (id taken)."""
         now = utc_now_iso()
         event = {
             **EVENT_DEFAULTS,
@@ -441,6 +456,8 @@ class DynamoDBDatabase:
             "created_at": created_at or now,
             "last_modified": last_modified or created_at or now,
             "version": 1,
+            "created_by": actor,
+            "updated_by": actor,
         }
         self._transact(
             [
@@ -459,28 +476,33 @@ class DynamoDBDatabase:
         return _public(event, EVENT_FIELDS)
 
     def update_event(
-        self, event_id: str, changes: dict[str, Any], expected_version: int | None = None
+        self, event_id: str, changes: dict[str, Any], expected_version: int | None = None,
+        actor: str = SYSTEM_ACTOR, check_department: DepartmentCheck | None = None,
     ) -> dict[str, Any]:
-        """Change only the given fields, bump version, renew last_modified; returns the event.
+        """Change only the given fields, bump version, renew last_modified and updated_by; returns
+        the event. check_department(department_id) may raise to refuse the event's department.
 
         Raises NotFound, or PreconditionFailed when expected_version is not the stored one.
         """
-        names = {"#version": "version", "#last_modified": "last_modified"}
-        values: dict[str, Any] = {":one": 1, ":now": utc_now_iso()}
-        assignments = ["#version = #version + :one", "#last_modified = :now"]
+        names = {"#version": "version", "#last_modified": "last_modified", "#updated_by": "updated_by"}
+        values: dict[str, Any] = {":one": 1, ":now": utc_now_iso(), ":actor": actor}
+        assignments = ["#version = #version + :one", "#last_modified = :now", "#updated_by = :actor"]
         for i, (field, value) in enumerate(sorted(changes.items())):
             names[f"#f{i}"] = field
             values[f":v{i}"] = value
             assignments.append(f"#f{i} = :v{i}")
         return self._conditional_event_write(
-            "update_item", event_id, expected_version, names, values,
+            "update_item", event_id, expected_version, names, values, check_department,
             UpdateExpression="SET " + ", ".join(assignments), ReturnValues="ALL_NEW",
         )
 
-    def delete_event(self, event_id: str, expected_version: int | None = None) -> dict[str, Any]:
-        """Delete the event; returns it as it was. Raises NotFound or PreconditionFailed."""
+    def delete_event(
+        self, event_id: str, expected_version: int | None = None, check_department: DepartmentCheck | None = None
+    ) -> dict[str, Any]:
+        """Delete the event; returns it as it was. Raises NotFound or PreconditionFailed (and
+        whatever check_department raises for the event's department)."""
         return self._conditional_event_write(
-            "delete_item", event_id, expected_version, {}, {}, ReturnValues="ALL_OLD"
+            "delete_item", event_id, expected_version, {}, {}, check_department, ReturnValues="ALL_OLD"
         )
 
     def _conditional_event_write(
@@ -490,10 +512,13 @@ class DynamoDBDatabase:
         expected_version: int | None,
         names: dict[str, str],
         values: dict[str, Any],
+        check_department: DepartmentCheck | None = None,
         **kwargs,
     ) -> dict[str, Any]:
         """UpdateItem/DeleteItem on an existing event (at expected_version, if given)."""
         current = self._get_event_item(event_id)
+        if check_department is not None:
+            check_department(current["department_id"])
         names = {**names, **ITEM_EXISTS.names}
         condition = ITEM_EXISTS.expression
         if expected_version is not None:
@@ -517,12 +542,14 @@ class DynamoDBDatabase:
         return _public(from_item(response["Attributes"]), EVENT_FIELDS)
 
     def put_events(self, events: Iterable[dict[str, Any]]) -> None:
-        """Batch-put complete events (every EVENT_FIELDS key) as given, for bulk loads.
+        """Batch-put complete events (every EVENT_FIELDS key; created_by/updated_by default to
+        SYSTEM_ACTOR) as given, for bulk loads.
 
         Unconditional: the caller makes sure the departments exist and the ids are new.
         """
         self._batch_write(self.events_table, [
-            {"PutRequest": {"Item": to_item({f: event[f] for f in EVENT_FIELDS})}} for event in events
+            {"PutRequest": {"Item": to_item({f: {**AUDIT_DEFAULTS, **event}[f] for f in EVENT_FIELDS})}}
+            for event in events
         ])
 
     def department_event_ids(self, department_id: str) -> set[str]:

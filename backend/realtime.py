@@ -1,10 +1,13 @@
 """Socket.IO: department rooms, and the one place that emits to them.
 
-Contract (default namespace): `join_department` / `leave_department` `{"department_id"}` are
+Contract (default namespace): a connection needs a token (auth payload `{"token": ...}` or
+`Authorization: Bearer`), else it is refused; a revoked token's sockets are disconnected within
+AUTH_CACHE_SECONDS (auth/sockets.py). `join_department` / `leave_department` `{"department_id"}` are
 acknowledged with `{"ok": true, "department_id"}` or `{"ok": false, "error", "message"}`.
 After a stored write, `event_created` / `event_updated` (the event as GET returns it) and
 `event_deleted` (`{"id", "department_id"}`) go to the department's room only;
-`department_created` (the department) and `department_deleted` (`{"id"}`) go to every socket.
+`department_created` (the department) and `department_deleted` (`{"id"}`) go to every socket whose
+token covers every department, and to the department's room.
 Deleting a department sends that one `department_deleted`, not an `event_deleted` per event:
 clients drop the department's events themselves.
 
@@ -19,9 +22,10 @@ from typing import Any
 
 import socketio as python_socketio
 from botocore.exceptions import BotoCoreError, ClientError
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask_socketio import SocketIO, join_room, leave_room, rooms
 
+import auth.sockets
 from config import Settings
 from cors import OriginPolicy
 from database import get_db
@@ -144,6 +148,8 @@ def listen_to_other_instances() -> None:
 
 
 BAD_PAYLOAD = 'send {"department_id": "<uuid>"}'
+# Sockets whose token covers every department: they hear of every department created and deleted.
+ALL_DEPARTMENTS_ROOM = "departments:all"
 
 
 DEPARTMENT_ROOM_PREFIX = "department:"
@@ -151,6 +157,20 @@ DEPARTMENT_ROOM_PREFIX = "department:"
 
 def department_room(department_id: str) -> str:
     return f"{DEPARTMENT_ROOM_PREFIX}{department_id}"
+
+
+@socketio.on("connect")
+def on_connect(auth_payload: Any = None) -> None:
+    """Refuse a socket without a valid token (ConnectionRefusedError); an unscoped one joins
+    ALL_DEPARTMENTS_ROOM."""
+    principal = auth.sockets.authenticate(auth_payload, request.sid, socketio)
+    if principal.departments is None:
+        join_room(ALL_DEPARTMENTS_ROOM)
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_args: Any) -> None:
+    auth.sockets.forget(request.sid)
 
 
 def _department_id_from(payload: Any) -> str | None:
@@ -206,6 +226,9 @@ def on_join_department(payload: Any = None) -> dict[str, Any]:
     department_id, error = _checked_department(payload)
     if error:
         return error
+    principal = auth.sockets.principal_of(request.sid)
+    if principal is None or not principal.can_see(department_id):
+        return _error("forbidden", f"this token is not allowed department {department_id}")
     join_room(department_room(department_id))
     return {"ok": True, "department_id": department_id}
 
@@ -222,7 +245,7 @@ def on_leave_department(payload: Any = None) -> dict[str, Any]:
     return error or {"ok": True, "department_id": department_id}
 
 
-def _emit(name: str, payload: dict[str, Any], room: str | None = None) -> None:
+def _emit(name: str, payload: dict[str, Any], room: str | list[str] | None = None) -> None:
     # A broken message queue must not turn a stored write into an error for the client.
     try:
         socketio.emit(name, payload, to=room)
@@ -249,11 +272,16 @@ def event_deleted(event: dict[str, Any]) -> None:
     _emit("event_deleted", payload, department_room(event["department_id"]))
 
 
+def _department_audience(department_id: str) -> list[str]:
+    # A list of rooms reaches each socket once, however many of them it is in.
+    return [ALL_DEPARTMENTS_ROOM, department_room(department_id)]
+
+
 def department_created(department: dict[str, Any]) -> None:
-    """To every socket: the new department."""
-    _emit("department_created", department)
+    """To every unscoped socket: the new department."""
+    _emit("department_created", department, _department_audience(department["id"]))
 
 
 def department_deleted(department_id: str) -> None:
-    """One `department_deleted` to every socket (its room members included), not one per event."""
-    _emit("department_deleted", {"id": department_id})
+    """One `department_deleted` to every unscoped socket and the department's room, not one per event."""
+    _emit("department_deleted", {"id": department_id}, _department_audience(department_id))

@@ -18,15 +18,19 @@ DEPARTMENT_DATE_INDEX = "department-date-index"
 NAME_MARKER_PREFIX = "name#"
 
 DEPARTMENT_WRITABLE = ("name", "description")
-DEPARTMENT_READ_ONLY = ("id", "created_at", "updated_at")
-DEPARTMENT_FIELDS = ("id", "name", "description", "created_at", "updated_at")
+# Who created and last changed an item: the name of the token (see auth/); "anonymous" with
+# AUTH_MODE=off, "migration" for what the migration wrote.
+AUDIT_FIELDS = ("created_by", "updated_by")
+DEPARTMENT_READ_ONLY = ("id", "created_at", "updated_at", *AUDIT_FIELDS)
+DEPARTMENT_FIELDS = ("id", "name", "description", "created_at", "updated_at", *AUDIT_FIELDS)
 
 EVENT_WRITABLE = ("event_date", "title", "description", "time", "url")
-EVENT_READ_ONLY = ("id", "department_id", "created_at", "last_modified", "version")
+EVENT_READ_ONLY = ("id", "department_id", "created_at", "last_modified", "version", *AUDIT_FIELDS)
 EVENT_FIELDS = (
     "id", "department_id", "event_date", "title", "description", "time", "url",
-    "created_at", "last_modified", "version",
+    "created_at", "last_modified", "version", *AUDIT_FIELDS,
 )
+MIGRATION_ACTOR = "migration"
 # What a stored event holds for the optional texts a client (or a legacy file) left out.
 EVENT_DEFAULTS: dict[str, str] = {"description": "", "time": "", "url": ""}
 
@@ -114,8 +118,21 @@ def department_name_key(name: str) -> str:
 
 
 def table_specs(settings: Settings) -> list[dict[str, Any]]:
-    """CreateTable arguments of both tables (keys and GSIs), without billing settings."""
-    return [departments_table_spec(settings.departments_table), events_table_spec(settings.events_table)]
+    """CreateTable arguments of every table (keys and GSIs), without billing settings."""
+    return [
+        departments_table_spec(settings.departments_table),
+        events_table_spec(settings.events_table),
+        tokens_table_spec(settings.tokens_table),
+    ]
+
+
+def tokens_table_spec(table_name: str) -> dict[str, Any]:
+    """API tokens (auth/store.py): one item per token keyed by `token#<sha256>`, one per name."""
+    return {
+        "TableName": table_name,
+        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+    }
 
 
 def departments_table_spec(table_name: str) -> dict[str, Any]:

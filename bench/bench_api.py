@@ -38,12 +38,12 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_common import machine, percentile  # noqa: E402
 from config import Settings  # noqa: E402
-from live_helpers import ShellServer, start_app, start_shell_server, stop_all  # noqa: E402
+from live_helpers import ShellServer, start_app, start_shell_server, stop_all, token_for  # noqa: E402
 from load_generator import LoadFailed, LoadResult, choose_generator, run_calls  # noqa: E402
 from local.dynamodb_local import start_dynamodb_local  # noqa: E402
 from models import DynamoDBDatabase, to_item  # noqa: E402
 from process_cpu import tree_cpu_seconds  # noqa: E402
-from schema import DEPARTMENT_DATE_INDEX, EVENT_FIELDS, utc_now_iso  # noqa: E402
+from schema import AUDIT_FIELDS, DEPARTMENT_DATE_INDEX, EVENT_FIELDS, utc_now_iso  # noqa: E402
 from servers import start_live_server  # noqa: E402
 
 DEPARTMENTS = 100
@@ -52,6 +52,7 @@ MONTH_EVENTS = 30
 FLAT_LIMIT = 1.3
 GET_CPU_LIMIT = 0.6  # target (a): service month GET CPU/request at most this times the peer's
 ROUTE_CPU_LIMIT = 1.0  # target (b): no route of the service costlier than the peer's
+AUTH_CPU_LIMIT = 1.05  # target (c): token checks cost at most 5% CPU per request (token mode / AUTH_MODE=off)
 PEER_COMMAND = "gunicorn -c backend/gunicorn.conf.py --chdir bench peer_app:app"
 POST_BODY = {"event_date": "2024-04-01", "title": "bench event"}  # outside MONTH: the month stays 30
 
@@ -164,9 +165,15 @@ class HttpSide:
         base = f"{self.server.url}/api/events/{self.target}"
         return f"{base}?from={MONTH[0]}&to={MONTH[1]}" if route == "GET month" else base
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """The admin token of the server (none for the peer and AUTH_MODE=off: they check none)."""
+        token = token_for(self.server.url)
+        return {"Authorization": f"Bearer {token}"} if token and self.key in ("werkzeug", "gunicorn", "small") else {}
+
     def measure(self, route: str, generator, seconds: float) -> Measurement:
         before = tree_cpu_seconds(self.server.process.pid)
-        result = generator.run(self.url(route), POST_BODY if route == "POST event" else None, seconds)
+        result = generator.run(self.url(route), POST_BODY if route == "POST event" else None, seconds, self.headers)
         return Measurement.of(result, tree_cpu_seconds(self.server.process.pid) - before)
 
 
@@ -193,6 +200,7 @@ class Boto3Side:
 SERVED = (  # the HTTP sides: key, label
     ("werkzeug", "service under Werkzeug (make run)"),
     ("gunicorn", "service under gunicorn gthread"),
+    ("auth-off", "service under gunicorn, AUTH_MODE=off"),
     ("peer", "peer under gunicorn gthread"),
 )
 ROUTES = ("GET month", "POST event")
@@ -208,6 +216,8 @@ def start_server(key: str, settings: Settings, log_path: Path) -> ShellServer:
         return start_live_server(settings, log_path, RATE_LIMIT=BENCH_RATE_LIMIT)
     if key == "gunicorn":
         return start_app("threading", settings, log_path, RATE_LIMIT=BENCH_RATE_LIMIT)
+    if key == "auth-off":  # the same server, checking no token: what authentication costs
+        return start_app("threading", settings, log_path, AUTH_MODE="off", RATE_LIMIT=BENCH_RATE_LIMIT)
     return start_shell_server(PEER_COMMAND, settings, log_path, SOCKETIO_ASYNC_MODE="threading",
                               AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local")
 
@@ -217,12 +227,13 @@ def check_same_answers(sides: list[HttpSide]) -> None:
     JSON but for the id and timestamps; raises LoadFailed otherwise."""
     months, posts = {}, {}
     for side in sides:
-        month = requests.get(side.url("GET month"), timeout=30)
-        created = requests.post(side.url("POST event"), json=POST_BODY, timeout=30)
+        month = requests.get(side.url("GET month"), headers=side.headers, timeout=30)
+        created = requests.post(side.url("POST event"), json=POST_BODY, headers=side.headers, timeout=30)
         if month.status_code != 200 or len(month.json()) != MONTH_EVENTS or created.status_code != 201:
             raise LoadFailed(f"{side.label}: GET month answered {month.status_code}, POST {created.status_code}")
         months[side.label] = month.content
-        posts[side.label] = {k: v if k not in ("id", "created_at", "last_modified") else len(v)
+        # Ids and times differ, and so do the audit fields: the token's name, "anonymous", the peer's.
+        posts[side.label] = {k: v if k not in ("id", "created_at", "last_modified", *AUDIT_FIELDS) else len(v) > 0
                              for k, v in created.json().items()}
     if len(set(months.values())) != 1 or any(post != posts[sides[0].label] for post in posts.values()):
         raise LoadFailed(f"the sides answer differently: {posts}\n{months}")
@@ -265,6 +276,9 @@ def print_route(route: str, sides: list, medians: dict[tuple[str, str], Measurem
         note = "  (the client process)" if side.key == "boto3" else ""
         print(f"{side.label:36}{m.rps:9.0f}{m.p50:9.1f}{m.p99:9.1f}{m.cpu_ms:12.2f}{note}")
     raw, peer = medians[(route, "boto3")], medians[(route, "peer")]
+    token, off = medians[(route, "gunicorn")], medians[(route, "auth-off")]
+    print(f"{route}: auth cost, service under gunicorn token mode / AUTH_MODE=off: CPU/request "
+          f"{token.cpu_ms / off.cpu_ms:.3f}x, req/s {token.rps / off.rps:.2f}x")
     for side in sides[:-1]:
         m = medians[(route, side.key)]
         print(f"{route}: {side.label} / raw boto3: req/s {m.rps / raw.rps:.2f}x")
@@ -277,13 +291,15 @@ def judge_targets(results: dict[tuple[str, str], list[Measurement]], judged: boo
     """Print the verdicts of targets (a) and (b), judged on the medians of the rounds, with each
     round's own ratio beside; returns the missed ones (none when not judged)."""
     missed = []
-    for name, route, limit in (("(a)", "GET month", GET_CPU_LIMIT),
-                               *(("(b)", route, ROUTE_CPU_LIMIT) for route in ROUTES)):
-        service, peer = results[(route, "gunicorn")], results[(route, "peer")]
+    for name, route, limit, other in (("(a)", "GET month", GET_CPU_LIMIT, "peer"),
+                                      *(("(b)", route, ROUTE_CPU_LIMIT, "peer") for route in ROUTES),
+                                      *(("(c)", route, AUTH_CPU_LIMIT, "auth-off") for route in ROUTES)):
+        service, peer = results[(route, "gunicorn")], results[(route, other)]
         ratio = median_of(service).cpu_ms / median_of(peer).cpu_ms
         rounds = ", ".join(f"{s.cpu_ms / p.cpu_ms:.2f}x" for s, p in zip(service, peer, strict=True))
         verdict = "met" if ratio <= limit else "MISSED"
-        print(f"target {name} {route}: the service under gunicorn uses {ratio:.2f}x the peer's CPU per "
+        whose = "the peer's" if other == "peer" else "its own with AUTH_MODE=off"
+        print(f"target {name} {route}: the service under gunicorn uses {ratio:.2f}x {whose} CPU per "
               f"request (at most {limit:.2f}x; rounds {rounds}) -> {verdict}"
               f"{'' if judged else ' (not judged: --no-targets)'}")
         if ratio > limit:
@@ -298,7 +314,7 @@ def month_latencies(urls: dict[str, str], samples: int) -> dict[str, list[float]
     for n in range(30 + samples):
         for label, url in urls.items():
             start = time.perf_counter()
-            response = session.get(url, timeout=30)
+            response = session.get(url, headers={"Authorization": f"Bearer {token_for(url)}"}, timeout=30)
             if n >= 30:
                 latency[label].append((time.perf_counter() - start) * 1000)
             if response.status_code != 200 or len(response.json()) != MONTH_EVENTS:

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_common import machine, percentile  # noqa: E402
 from config import ASYNC_MODES, Settings  # noqa: E402
-from live_helpers import SERVER_COMMANDS, start_shell_server  # noqa: E402
+from live_helpers import SERVER_COMMANDS, start_shell_server, token_for  # noqa: E402
 from local.dynamodb_local import start_moto_server  # noqa: E402
 from models import DynamoDBDatabase  # noqa: E402
 
@@ -68,7 +68,7 @@ class Room:
             if len(self.arrivals[event["id"]]) == self.size:
                 done.set()
 
-        await client.connect(self.url, transports=["websocket"], wait_timeout=30)
+        await client.connect(self.url, transports=["websocket"], wait_timeout=30, auth={"token": token_for(self.url)})
         ack = await client.call("join_department", {"department_id": self.department_id}, timeout=30)
         if not ack.get("ok"):
             raise RuntimeError(f"join failed: {ack}")
@@ -82,7 +82,8 @@ class Room:
         """One create; (ms from the REST response, ms from the request) to the last socket."""
         sent = time.perf_counter()
         async with http.post(f"{self.url}/api/events/{self.department_id}",
-                             json={"event_date": "2024-03-05", "title": "fan-out"}) as response:
+                             json={"event_date": "2024-03-05", "title": "fan-out"},
+                             headers={"Authorization": f"Bearer {token_for(self.url)}"}) as response:
             body = await response.json()
             answered = time.perf_counter()
             if response.status != 201:

@@ -80,14 +80,16 @@ class ThreadGenerator:
         self.connections = connections
         self.description = f"Python threads, {connections} clients (wrk unavailable: {reason})"
 
-    def run(self, url: str, body: dict[str, Any] | None, seconds: float) -> LoadResult:
-        """`seconds` of GET url (or POST body as JSON) from every client."""
+    def run(self, url: str, body: dict[str, Any] | None, seconds: float,
+            headers: dict[str, str] | None = None) -> LoadResult:
+        """`seconds` of GET url (or POST body as JSON) from every client, sending `headers`."""
         local = threading.local()
 
         def call() -> bool:
             session = getattr(local, "session", None)
             if session is None:
                 session = local.session = requests.Session()
+                session.headers.update(headers or {})
             if body is None:
                 response = session.get(url, timeout=30)
             else:
@@ -111,10 +113,15 @@ class WrkGenerator:
         name = version[1] if len(version) > 1 else "(version unknown)"
         self.description = f"wrk {name}, {threads} threads, {connections} connections"
 
-    def run(self, url: str, body: dict[str, Any] | None, seconds: float) -> LoadResult:
-        """`seconds` (whole, at least 1) of GET url, or POST of body as JSON; raises LoadFailed."""
+    def run(self, url: str, body: dict[str, Any] | None, seconds: float,
+            headers: dict[str, str] | None = None) -> LoadResult:
+        """`seconds` (whole, at least 1) of GET url, or POST of body as JSON, sending `headers`;
+        raises LoadFailed."""
         command = [self.wrk, f"-t{self.threads}", f"-c{self.connections}", f"-d{max(1, round(seconds))}s",
-                   "--timeout", "10s", "-s", str(WRK_SCRIPT), url]
+                   "--timeout", "10s", "-s", str(WRK_SCRIPT)]
+        for name, value in (headers or {}).items():
+            command += ["-H", f"{name}: {value}"]
+        command.append(url)
         if body is not None:
             command += ["--", json.dumps(body)]
         done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)

@@ -64,6 +64,7 @@ def create_event(department_id: str):
         "description": "", "time": "", "url": "", **request.get_json(),
         "id": str(uuid.uuid4()), "department_id": department_id,
         "created_at": now, "last_modified": now, "version": 1,
+        "created_by": "peer", "updated_by": "peer",  # the service's audit fields (it has no tokens)
     }
     # The resource's client takes plain Python values (boto3 serializes them).
     dynamodb.meta.client.transact_write_items(TransactItems=[

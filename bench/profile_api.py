@@ -4,7 +4,10 @@ called as gunicorn calls it, one request at a time, against DynamoDB Local.
 Prints CPU ms per request without the profiler, cProfile's top entries (in CPU time) by cumulative
 and by own time, then the CPU of a few layers (timed by wrapping them, which costs little).
 gunicorn's own HTTP parsing and access log are not in it (the same for both apps).
-Usage: python bench/profile_api.py [--app service|peer] [--route get|post] [--requests 2000]
+With --compare-auth: the service built twice in this process, in token mode and with
+AUTH_MODE=off, batches of the route interleaved; prints each one's CPU ms per request and the ratio
+(what checking a cached token costs, without the noise of separate server processes).
+Usage: python bench/profile_api.py [--app service|peer] [--route get|post] [--requests 2000] [--compare-auth]
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ import importlib
 import io
 import os
 import pstats
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -42,13 +46,16 @@ def build_app(name: str, endpoint_url: str, prefix: str) -> Callable:
     return create_configured_app()
 
 
-def environs(route: str, department_id: str, count: int) -> list[dict]:
-    """`count` fresh WSGI environs of the route, built before the clock starts."""
+def environs(route: str, department_id: str, count: int, token: str) -> list[dict]:
+    """`count` fresh WSGI environs of the route (with the token; the peer ignores it), built
+    before the clock starts."""
     path = f"/api/events/{department_id}"
+    headers = {"Authorization": f"Bearer {token}"}
     if route == "get":
-        builder = EnvironBuilder(path=path, query_string={"from": MONTH[0], "to": MONTH[1]})
+        builder = EnvironBuilder(path=path, query_string={"from": MONTH[0], "to": MONTH[1]}, headers=headers)
         return [builder.get_environ() for _ in range(count)]
-    return [EnvironBuilder(path=path, method="POST", json=POST_BODY).get_environ() for _ in range(count)]
+    return [EnvironBuilder(path=path, method="POST", json=POST_BODY, headers=headers).get_environ()
+            for _ in range(count)]
 
 
 def serve(app: Callable, environ: dict) -> bytes:
@@ -121,7 +128,7 @@ def cpu_ms_per_request(app: Callable, batch: list[dict]) -> float:
 def report(args: argparse.Namespace, app: Callable, department_id: str) -> None:
     """CPU per request, then cProfile's top entries, then the CPU per layer."""
     def batch() -> list[dict]:
-        return environs(args.route, department_id, args.requests)
+        return environs(args.route, department_id, args.requests, args.token)
 
     plain_ms = cpu_ms_per_request(app, batch())
     print(f"{args.app} {args.route}: {plain_ms:.2f} CPU ms per request (no profiler, {args.requests} requests)")
@@ -138,6 +145,25 @@ def report(args: argparse.Namespace, app: Callable, department_id: str) -> None:
         print(f"  {label:44}{seconds * 1000 / args.requests:7.2f}")
 
 
+def compare_auth(args: argparse.Namespace, endpoint_url: str, prefix: str, department_id: str) -> None:
+    """Token mode against AUTH_MODE=off, same process and tables, batches interleaved."""
+    apps = {"token": build_app("service", endpoint_url, prefix)}
+    os.environ["AUTH_MODE"] = "off"
+    apps["off"] = build_app("service", endpoint_url, prefix)
+    os.environ["AUTH_MODE"] = "token"
+    for app in apps.values():  # warm-up (and the token's one DynamoDB read)
+        for environ in environs(args.route, department_id, 200, args.token):
+            serve(app, environ)
+    cpu: dict[str, list[float]] = {mode: [] for mode in apps}
+    for _ in range(10):
+        for mode, app in apps.items():
+            cpu[mode].append(cpu_ms_per_request(app, environs(args.route, department_id, args.requests // 10,
+                                                                args.token)))
+    token, off = (statistics.median(cpu[mode]) for mode in ("token", "off"))
+    print(f"auth cost, service {args.route}: token mode {token:.3f} CPU ms per request, AUTH_MODE=off {off:.3f} "
+          f"(medians of 10 interleaved batches of {args.requests // 10}): {token / off:.3f}x")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Profile one app and route against a throwaway DynamoDB Local."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -145,12 +171,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--route", choices=("get", "post"), default="get")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--top", type=int, default=15)
+    parser.add_argument("--compare-auth", action="store_true", help="token mode against AUTH_MODE=off")
     args = parser.parse_args(argv)
     dynamodb = start_dynamodb_local()
     try:
         tables = load_set(dynamodb.endpoint_url, "profile", 1000)
+        from auth import TokenStore  # backend/ is on sys.path once bench_api is imported
+
+        args.token = TokenStore(tables.db).create("profile", "admin")
+        if args.compare_auth:
+            compare_auth(args, dynamodb.endpoint_url, tables.settings.table_prefix, tables.target)
+            return 0
         app = build_app(args.app, dynamodb.endpoint_url, tables.settings.table_prefix)
-        for environ in environs(args.route, tables.target, 200):  # warm-up
+        for environ in environs(args.route, tables.target, 200, args.token):  # warm-up
             serve(app, environ)
         report(args, app, tables.target)
     finally:

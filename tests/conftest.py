@@ -9,6 +9,7 @@ import pytest
 
 from config import Settings
 from live_helpers import IN_CI
+from live_helpers import admin_token as admin_token_for
 from local.dynamodb_local import (
     LocalDynamoDB,
     LocalDynamoDBUnavailable,
@@ -63,7 +64,7 @@ def db(settings):
     database = DynamoDBDatabase(settings)
     database.create_tables()
     yield database
-    for name in (settings.departments_table, settings.events_table):
+    for name in (settings.departments_table, settings.events_table, settings.tokens_table):
         database.client.delete_table(TableName=name)
 
 
@@ -75,8 +76,17 @@ def app(settings, db):
 
 
 @pytest.fixture
-def client(app):
-    return app.test_client()
+def admin_token(settings, db) -> str:
+    """An admin token of the test's tables (the one its live servers are sent, too)."""
+    return admin_token_for(settings)
+
+
+@pytest.fixture
+def client(app, admin_token):
+    """A test client that sends the admin token with every request (override the header to test auth)."""
+    test_client = app.test_client()
+    test_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {admin_token}"
+    return test_client
 
 
 @pytest.fixture

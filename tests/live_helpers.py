@@ -1,6 +1,7 @@
 """Real Socket.IO clients and a real redis-server for the realtime tests (no test doubles)."""
 from __future__ import annotations
 
+import json
 import os
 import queue
 import shutil
@@ -17,9 +18,12 @@ import redis
 import requests
 import socketio
 import websocket
+from botocore.exceptions import ClientError
 
+from auth import TokenStore
 from config import PROJECT_DIR, Settings
 from local.dynamodb_local import free_port
+from models import DynamoDBDatabase
 
 IN_CI = bool(os.environ.get("CI"))
 WAIT = 10.0  # seconds a test waits for an event before it fails
@@ -32,12 +36,72 @@ SERVER_COMMANDS = {
 }
 
 
-class SocketClient:
-    """A python-socketio client that records every server event in arrival order."""
+# -- tokens: every live server a test starts gets an admin token, sent by `http` and SocketClient --
 
-    def __init__(self, url: str, transports: tuple[str, ...] = ("websocket",), headers: dict[str, str] | None = None,
-                 **client_options: Any):
+# base URL of a live server -> the admin token that `http` and SocketClient send it by default
+SERVER_TOKENS: dict[str, str] = {}
+# (endpoint, table prefix) -> the admin token created in those tables
+ADMIN_NAME = "test-admin"  # created_by/updated_by of what tests write through the API
+_ADMIN_TOKENS: dict[tuple[str | None, str], str] = {}
+
+
+def admin_token(settings: Settings) -> str | None:
+    """An admin token in the tables of these settings (one per table set), None while the
+    tokens table does not exist."""
+    key = (settings.dynamodb_endpoint_url, settings.table_prefix)
+    if key not in _ADMIN_TOKENS:
+        try:
+            _ADMIN_TOKENS[key] = TokenStore(DynamoDBDatabase(settings)).create(
+                ADMIN_NAME, "admin")
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+                raise
+            return None
+    return _ADMIN_TOKENS[key]
+
+
+def token_for(url: str) -> str | None:
+    """The token registered for the live server this URL points at, if any."""
+    return next((token for base, token in SERVER_TOKENS.items() if url.startswith(base)), None)
+
+
+class Http:
+    """`requests` calls to live servers, carrying each server's admin token unless the call
+    sends its own Authorization header (route every raw HTTP call of a test through `http`)."""
+
+    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        headers = dict(kwargs.pop("headers", None) or {})
+        token = token_for(url)
+        if token and not any(k.lower() == "authorization" for k in headers):
+            headers["Authorization"] = f"Bearer {token}"
+        return requests.request(method, url, headers=headers, **kwargs)
+
+    def get(self, url: str, **kwargs: Any) -> requests.Response:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> requests.Response:
+        return self.request("POST", url, **kwargs)
+
+    def put(self, url: str, **kwargs: Any) -> requests.Response:
+        return self.request("PUT", url, **kwargs)
+
+    def delete(self, url: str, **kwargs: Any) -> requests.Response:
+        return self.request("DELETE", url, **kwargs)
+
+
+http = Http()
+NO_TOKEN = ""  # SocketClient(url, token=NO_TOKEN) connects without one
+
+
+class SocketClient:
+    """A python-socketio client that records every server event in arrival order; it connects
+    with the server's admin token unless given another `token`."""
+
+    def __init__(self, url: str, transports: tuple[str, ...] = ("websocket",), token: str | None = None,
+                 headers: dict[str, str] | None = None, **client_options: Any):
         self.url = url
+        self.headers = headers or {}
+        self.token = token_for(url) if token is None else token
         self.transports = list(transports)
         self.headers = headers or {}
         self.client = socketio.Client(**{"reconnection": False, **client_options})
@@ -48,7 +112,8 @@ class SocketClient:
         self.received.put((event, data))
 
     def connect(self) -> SocketClient:
-        self.client.connect(self.url, transports=self.transports, headers=self.headers, wait_timeout=WAIT)
+        auth = {"token": self.token} if self.token else None
+        self.client.connect(self.url, transports=self.transports, wait_timeout=WAIT, auth=auth, headers=self.headers)
         return self
 
     def join(self, department_id: Any) -> Any:
@@ -83,7 +148,7 @@ def open_raw_socket(url: str) -> websocket.WebSocket:
     raw = websocket.create_connection(url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket",
                                       timeout=WAIT)
     assert raw.recv().startswith("0{")  # Engine.IO open
-    raw.send("40")
+    raw.send("40" + json.dumps({"token": token_for(url)}))
     assert raw.recv().startswith("40")  # Socket.IO connect
     return raw
 
@@ -184,6 +249,9 @@ def start_shell_server(command: str, settings: Settings, log_path: Path, **env_o
         process = subprocess.Popen(["bash", "-c", command], env=env, cwd=PROJECT_DIR, stdout=log_file,
                                    stderr=subprocess.STDOUT, start_new_session=True)
     server = ShellServer(process, f"http://127.0.0.1:{port}", log_path)
+    token = admin_token(settings)
+    if token:
+        SERVER_TOKENS[server.url] = token
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:

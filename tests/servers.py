@@ -26,3 +26,13 @@ def start_live_server(settings: Settings, log_path: Path, **env_overrides) -> Sh
                               DYNAMODB_MAX_ATTEMPTS=str(settings.dynamodb_max_attempts), **env_overrides)
 
 
+
+
+# Sent where DynamoDB cannot answer anyway: checking it fails as every other read does.
+UNCHECKABLE_TOKEN = "cal_never-checked-dynamodb-is-down"
+
+
+def authorized(test_client, token: str):
+    """The Flask test client, sending `Authorization: Bearer <token>` with every request."""
+    test_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return test_client

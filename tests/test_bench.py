@@ -21,8 +21,8 @@ RUNS = {
 }
 API_ARGS = ["--duration", "1", "--rounds", "1", "--connections", "4", "--small", "100", "--big", "400",
             "--latency-samples", "10", "--no-targets"]
-SIDES = ("service under Werkzeug (make run)", "service under gunicorn gthread", "peer under gunicorn gthread",
-         "raw boto3, Python threads")
+SIDES = ("service under Werkzeug (make run)", "service under gunicorn gthread",
+         "service under gunicorn, AUTH_MODE=off", "peer under gunicorn gthread", "raw boto3, Python threads")
 # A side's row: req/s, p50 ms, p99 ms, CPU ms per request.
 ROW = re.compile(r"^(" + "|".join(re.escape(side) for side in SIDES) + r")\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)",
                  re.MULTILINE)
@@ -62,7 +62,12 @@ def test_api_bench_measures_every_side(generator, needs_dynamodb_local):
             assert f"{route}: {side} / raw boto3: req/s " in result.stdout, out
             assert re.search(rf"^{route}: {re.escape(side)} / peer: req/s [\d.]+x, CPU/request [\d.]+x$",
                              result.stdout, re.MULTILINE), out
-    for verdict in ("target (a) GET month: the service under gunicorn uses ",
+    for route in ("GET month", "POST event"):
+        assert re.search(rf"^{route}: auth cost, service under gunicorn token mode / AUTH_MODE=off: "
+                         r"CPU/request [\d.]+x, req/s [\d.]+x$", result.stdout, re.MULTILINE), out
+    for verdict in ("target (c) GET month: the service under gunicorn uses ",
+                    "target (c) POST event: the service under gunicorn uses ",
+                    "target (a) GET month: the service under gunicorn uses ",
                     "target (b) GET month: the service under gunicorn uses ",
                     "target (b) POST event: the service under gunicorn uses ",
                     "ratio 400 / 100: ", "targets: not judged (--no-targets)"):
@@ -96,3 +101,13 @@ def test_wrk_report_is_parsed_and_non_2xx_answers_fail_the_run():
     for output in (WRK_OUTPUT.format(non2xx=0), without_wrk_count.format(non2xx=7)):
         with pytest.raises(LoadFailed, match="7 non-2xx responses of 120"):
             parse_wrk_output(output)
+
+
+@pytest.mark.parametrize("route", ["get", "post"])
+def test_profile_compares_token_mode_with_auth_off(route, needs_dynamodb_local):
+    """bench/README.md's `profile_api.py --compare-auth` (what a cached token check costs)."""
+    result = run_bench("profile_api.py", ["--compare-auth", "--route", route, "--requests", "40"])
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    assert re.search(rf"^auth cost, service {route}: token mode [\d.]+ CPU ms per request, AUTH_MODE=off [\d.]+ "
+                     r"\(medians of 10 interleaved batches of 4\): [\d.]+x$", result.stdout, re.MULTILINE), out

@@ -10,7 +10,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
+
+from live_helpers import http
 
 pytestmark = pytest.mark.parametrize("dynamodb_server", ["dynamodb-local"], indirect=True)
 
@@ -30,7 +31,7 @@ def _all_at_once(call, count: int = CLIENTS) -> list:
 
 def test_twenty_clients_creating_one_name_exactly_one_wins(live_server, db):
     statuses = _all_at_once(
-        lambda i: requests.post(f"{live_server.url}/api/departments", json={"name": "동시 생성"}, timeout=30).status_code
+        lambda i: http.post(f"{live_server.url}/api/departments", json={"name": "동시 생성"}, timeout=30).status_code
     )
     assert sorted(statuses) == [201] + [409] * (CLIENTS - 1)
     assert [d["name"] for d in db.list_departments()] == ["동시 생성"]
@@ -39,7 +40,7 @@ def test_twenty_clients_creating_one_name_exactly_one_wins(live_server, db):
 def test_twenty_conditional_updates_of_one_version_exactly_one_wins(live_server, db, make_department, make_event):
     event = make_event(make_department()["id"])
     statuses = _all_at_once(
-        lambda i: requests.put(f"{live_server.url}/api/events/{event['id']}", json={"title": f"writer {i}"},
+        lambda i: http.put(f"{live_server.url}/api/events/{event['id']}", json={"title": f"writer {i}"},
                                headers={"If-Match": '"1"'}, timeout=30).status_code
     )
     assert sorted(statuses) == [200] + [412] * (CLIENTS - 1)
@@ -49,7 +50,7 @@ def test_twenty_conditional_updates_of_one_version_exactly_one_wins(live_server,
 def test_twenty_unconditional_updates_lose_no_version(live_server, db, make_department, make_event):
     event = make_event(make_department()["id"])
     statuses = _all_at_once(
-        lambda i: requests.put(f"{live_server.url}/api/events/{event['id']}", json={"time": str(i)},
+        lambda i: http.put(f"{live_server.url}/api/events/{event['id']}", json={"time": str(i)},
                                timeout=30).status_code
     )
     assert statuses == [200] * CLIENTS
@@ -62,8 +63,8 @@ def test_events_created_while_the_department_is_deleted_leave_no_orphans(live_se
 
     def act(i):
         if i == 0:
-            return requests.delete(f"{url}/api/departments/{department_id}", timeout=30).status_code
-        return requests.post(f"{url}/api/events/{department_id}",
+            return http.delete(f"{url}/api/departments/{department_id}", timeout=30).status_code
+        return http.post(f"{url}/api/events/{department_id}",
                              json={"event_date": "2024-01-01", "title": f"e{i}"}, timeout=30).status_code
 
     statuses = _all_at_once(act)
@@ -78,7 +79,7 @@ def test_concurrent_deletes_of_one_department_exactly_one_succeeds(live_server, 
     for day in range(1, 11):
         make_event(department_id, event_date=f"2024-01-{day:02d}")
     statuses = _all_at_once(
-        lambda i: requests.delete(f"{live_server.url}/api/departments/{department_id}", timeout=30).status_code,
+        lambda i: http.delete(f"{live_server.url}/api/departments/{department_id}", timeout=30).status_code,
         count=5,
     )
     assert sorted(statuses) == [204] + [404] * 4

@@ -7,7 +7,9 @@ import time
 import pytest
 
 from app import create_app
+from live_helpers import admin_token
 from models import DynamoDBDatabase
+from servers import authorized
 
 MONTH = "?from=2024-01-01&to=2024-01-31"
 
@@ -28,12 +30,13 @@ def dynamodb_calls(db):
 def cached_app(settings, seconds: float):
     """A test client of an app (its own DynamoDBDatabase) trusting a department for `seconds`."""
     cached = settings.with_overrides(department_cache_seconds=seconds)
-    return create_app(cached, DynamoDBDatabase(cached)).test_client()
+    return authorized(create_app(cached, DynamoDBDatabase(cached)).test_client(), admin_token(settings))
 
 
 def test_month_read_of_a_department_seen_before_is_one_query(client, make_department, make_event, dynamodb_calls):
     department = make_department()
     make_event(department["id"])
+    assert client.get("/api/departments").status_code == 200  # the token is read once, then cached
     dynamodb_calls.clear()
 
     first = client.get(f"/api/events/{department['id']}{MONTH}")

@@ -5,15 +5,19 @@ import json
 import os
 import re
 import subprocess
+import sys
 
 import pytest
 
 from app import create_app
+from auth import TokenStore
+from auth.tokens import token_hash
 from config import PROJECT_DIR, Settings
 from doc_blocks import fenced_blocks, shell_commands
 from faults import remove_aws_credentials, throttling_hook
+from live_helpers import admin_token, token_for
 from models import DynamoDBDatabase
-from servers import make_settings
+from servers import UNCHECKABLE_TOKEN, authorized, make_settings
 
 DOCS = ("README.md", "DYNAMODB_SETUP.md", "backend/README.md")
 
@@ -26,26 +30,34 @@ TESTED_COMMANDS = {
     'python -c "from models import DynamoDBDatabase; db = DynamoDBDatabase(); db.create_tables()"':
         "test_run_local.py::test_seed_quick_start_from_backend",
     "flask run --host=0.0.0.0 --port=5000": "test_run_local.py::test_seed_quick_start_from_backend",
+    "flask --app app tokens create --name admin --role admin": "test_run_local.py::test_seed_quick_start_from_backend",
 }
 
 
-def _curl_walkthrough() -> str:
+def _walkthrough(name: str) -> str:
     readme = (PROJECT_DIR / "README.md").read_text()
-    return re.search(r"<!-- test: curl-walkthrough -->\n```sh\n(.*?)```", readme, flags=re.S).group(1)
+    return re.search(rf"<!-- test: {name} -->\n```sh\n(.*?)```", readme, flags=re.S).group(1)
+
+
+def _curl_walkthrough() -> str:
+    return _walkthrough("curl-walkthrough")
 
 
 @pytest.mark.parametrize("doc", DOCS)
 def test_every_documented_command_is_one_a_test_runs(doc):
-    walkthrough = _curl_walkthrough()
+    walkthroughs = (_curl_walkthrough(), _walkthrough("token-walkthrough"))
     for block in fenced_blocks(PROJECT_DIR / doc, "sh"):
-        if block == walkthrough:
-            continue  # run by test_readme_curl_walkthrough
+        if block in walkthroughs:
+            continue  # run by test_readme_curl_walkthrough and test_readme_token_walkthrough
         for command in shell_commands(block):
             assert command in TESTED_COMMANDS, f"{doc}: `{command}` is run by no test"
 
 
-def test_readme_curl_walkthrough(live_server):
+def test_readme_curl_walkthrough(live_server, tmp_path):
+    token_file = tmp_path / "admin-token"  # what `make run` saves in .data/admin-token
+    token_file.write_text(token_for(live_server.url) + "\n")
     script = _curl_walkthrough().replace("http://localhost:5000", live_server.url)
+    script = script.replace("cat .data/admin-token", f"cat {token_file}")
     result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True,
                             timeout=60, check=True)
     created_json, listed_json = result.stdout.strip().splitlines()
@@ -54,13 +66,31 @@ def test_readme_curl_walkthrough(live_server):
     assert listed == [created]
 
 
+def test_readme_token_walkthrough(settings, make_department):
+    department = make_department("영업부")
+    env = {**os.environ, "DYNAMODB_ENDPOINT_URL": settings.dynamodb_endpoint_url,
+           "TABLE_PREFIX": settings.table_prefix, "DEPT": department["id"]}
+    venv_bin = os.path.dirname(sys.executable)
+    env["PATH"] = f"{venv_bin}{os.pathsep}{env.get('PATH', '')}"
+    script = _walkthrough("token-walkthrough")
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=PROJECT_DIR, env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    token = next(line for line in lines if line.startswith("cal_"))
+    assert any(line.startswith(f"sales-viewer\tviewer\t{department['id']}\t") for line in lines)
+    assert token not in result.stdout.replace(token, "", 1)  # printed once, never listed
+    assert "Revoked 'sales-viewer'" in result.stdout
+    assert TokenStore(DynamoDBDatabase(settings)).find(token_hash(token)) is None
+
+
 def test_make_create_tables(dynamodb_server):
     settings = make_settings(dynamodb_server.endpoint_url)
     env = {**os.environ, "DYNAMODB_ENDPOINT_URL": settings.dynamodb_endpoint_url,
            "TABLE_PREFIX": settings.table_prefix}
     subprocess.run(["make", "-s", "create-tables"], cwd=PROJECT_DIR, env=env, check=True, timeout=300)
     assert DynamoDBDatabase(settings).table_statuses() == {
-        settings.departments_table: "ACTIVE", settings.events_table: "ACTIVE"}
+        settings.departments_table: "ACTIVE", settings.events_table: "ACTIVE", settings.tokens_table: "ACTIVE"}
 
 
 def test_readme_error_example_is_a_real_response(client, make_department):
@@ -78,23 +108,25 @@ def _quoted_in_setup_doc(message: str) -> bool:
 def test_setup_doc_quotes_the_missing_credentials_message(monkeypatch, tmp_path):
     remove_aws_credentials(monkeypatch, tmp_path)
     settings = Settings(dynamodb_max_attempts=1)
-    body = create_app(settings, DynamoDBDatabase(settings)).test_client().get("/api/departments").get_json()
+    client = authorized(create_app(settings, DynamoDBDatabase(settings)).test_client(), UNCHECKABLE_TOKEN)
+    body = client.get("/api/departments").get_json()
     assert body["error"] == "aws_credentials_missing"
     assert _quoted_in_setup_doc(body["message"])
 
 
 def test_setup_doc_quotes_the_missing_tables_message(dynamodb_server):
     settings = make_settings(dynamodb_server.endpoint_url, table_prefix="")
-    body = create_app(settings, DynamoDBDatabase(settings)).test_client().get(
-        "/api/events/00000000-0000-4000-8000-000000000000").get_json()
+    client = authorized(create_app(settings, DynamoDBDatabase(settings)).test_client(), UNCHECKABLE_TOKEN)
+    body = client.get("/api/events/00000000-0000-4000-8000-000000000000").get_json()
     assert body["error"] == "tables_missing"
     assert _quoted_in_setup_doc(body["message"])
 
 
 def test_setup_doc_quotes_the_throttling_message(settings, db):
+    token = admin_token(settings)
     hook, _ = throttling_hook(100)
     db.client.meta.events.register("before-send.dynamodb", hook)
-    body = create_app(settings, db).test_client().get("/api/departments").get_json()
+    body = authorized(create_app(settings, db).test_client(), token).get("/api/departments").get_json()
     db.client.meta.events.unregister("before-send.dynamodb", hook)
     assert body["error"] == "dynamodb_throttled"
     assert _quoted_in_setup_doc(body["message"])

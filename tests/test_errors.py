@@ -9,8 +9,10 @@ import pytest
 from app import create_app
 from config import Settings
 from faults import answer, remove_aws_credentials, throttling_hook
+from live_helpers import admin_token
 from local.dynamodb_local import free_port
 from models import DynamoDBDatabase
+from servers import UNCHECKABLE_TOKEN, authorized
 
 
 @pytest.mark.parametrize(
@@ -50,7 +52,7 @@ def test_unknown_route_and_wrong_method_are_json(client):
 
 
 def _app_for(settings: Settings):
-    return create_app(settings, DynamoDBDatabase(settings)).test_client()
+    return authorized(create_app(settings, DynamoDBDatabase(settings)).test_client(), UNCHECKABLE_TOKEN)
 
 
 def test_unreachable_endpoint_is_503_and_the_process_stays_up(settings):
@@ -74,6 +76,7 @@ def test_missing_tables_is_503_telling_to_create_them(settings):
     assert "create_tables()" in body["message"] and "make create-tables" in body["message"]
 
     DynamoDBDatabase(settings).create_tables()
+    authorized(client, admin_token(settings))  # a token exists once the tables do
     assert client.post("/api/departments", json={"name": "x"}).status_code == 201
 
 
@@ -93,7 +96,7 @@ def test_throttling_is_retried_by_botocore_then_succeeds(settings, db):
     retrying = DynamoDBDatabase(settings.with_overrides(dynamodb_max_attempts=4))
     hook, calls = throttling_hook(2)
     retrying.client.meta.events.register("before-send.dynamodb.TransactWriteItems", hook)
-    client = create_app(settings, retrying).test_client()
+    client = authorized(create_app(settings, retrying).test_client(), admin_token(settings))
 
     response = client.post("/api/departments", json={"name": "after throttling"})
 
@@ -107,7 +110,7 @@ def test_throttling_past_the_retries_is_503_with_retry_after_and_keeps_stored_da
     throttled = DynamoDBDatabase(settings.with_overrides(dynamodb_max_attempts=2))
     hook, _ = throttling_hook(10)
     throttled.client.meta.events.register("before-send.dynamodb", hook)
-    client = create_app(settings, throttled).test_client()
+    client = authorized(create_app(settings, throttled).test_client(), admin_token(settings))
 
     response = client.delete(f"/api/departments/{kept['id']}")
 
@@ -130,7 +133,7 @@ def test_unprocessed_items_that_never_clear_are_503_and_a_retry_finishes_the_del
         return answer(request, 200, {"UnprocessedItems": json.loads(request.body)["RequestItems"]})
 
     stuck.client.meta.events.register("before-send.dynamodb.BatchWriteItem", nothing_processed)
-    client = create_app(settings, stuck).test_client()
+    client = authorized(create_app(settings, stuck).test_client(), admin_token(settings))
 
     response = client.delete(f"/api/departments/{department['id']}")
 

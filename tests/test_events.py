@@ -30,6 +30,8 @@ def test_create_event_returns_201_and_the_stored_event(client, db, make_departme
         "created_at": event["created_at"],
         "last_modified": event["created_at"],
         "version": 1,
+        "created_by": "test-admin",
+        "updated_by": "test-admin",
     }
     assert uuid.UUID(event["id"]).version == 4
     assert response.headers["ETag"] == '"1"'

@@ -6,7 +6,8 @@ import socket
 from urllib.parse import urlsplit
 
 import pytest
-import requests
+
+from live_helpers import http, token_for
 
 ONE_MIB = 1024 * 1024
 
@@ -61,7 +62,7 @@ def test_chunked_body_over_the_limit_is_413_on_the_live_server(live_server, db, 
     payload = json.dumps({"event_date": "2024-01-05", "title": "x", "description": "d" * (2 * ONE_MIB)}).encode()
     chunks = (payload[i : i + 65536] for i in range(0, len(payload), 65536))  # a generator: sent chunked
 
-    response = requests.post(f"{live_server.url}/api/events/{department['id']}", data=chunks,
+    response = http.post(f"{live_server.url}/api/events/{department['id']}", data=chunks,
                              headers={"Content-Type": "application/json"}, timeout=30)
 
     assert response.status_code == 413
@@ -164,7 +165,8 @@ def test_http_1_0_without_host_is_answered_with_json(live_server, make_departmen
     make_department("no host")
     address = urlsplit(live_server.url)
     with socket.create_connection((address.hostname, address.port), timeout=10) as conn:
-        conn.sendall(b"GET /api/departments HTTP/1.0\r\n\r\n")
+        conn.sendall(f"GET /api/departments HTTP/1.0\r\nAuthorization: Bearer {token_for(live_server.url)}\r\n\r\n"
+                     .encode())
         answer = b""
         while chunk := conn.recv(65536):
             answer += chunk

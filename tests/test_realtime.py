@@ -14,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-import requests
 import websocket
 
 from config import ASYNC_MODES, PROJECT_DIR, Settings
@@ -22,10 +21,12 @@ from live_helpers import (
     WAIT,
     RedisServer,
     SocketClient,
+    http,
     open_raw_socket,
     require_redis_server,
     start_app,
     stop_all,
+    token_for,
 )
 from models import DynamoDBDatabase
 from realtime import QUEUE_CHANNEL
@@ -49,7 +50,7 @@ def rt_settings(dynamodb_server):
     db = DynamoDBDatabase(settings)
     db.create_tables()
     yield settings
-    for name in (settings.departments_table, settings.events_table):
+    for name in (settings.departments_table, settings.events_table, settings.tokens_table):
         db.client.delete_table(TableName=name)
 
 
@@ -102,7 +103,7 @@ def sockets():
 # -- REST helpers -----------------------------------------------------------------------------
 
 def create_department(url: str) -> dict:
-    response = requests.post(f"{url}/api/departments", json={"name": f"dept-{uuid.uuid4().hex[:10]}"},
+    response = http.post(f"{url}/api/departments", json={"name": f"dept-{uuid.uuid4().hex[:10]}"},
                              timeout=WAIT)
     assert response.status_code == 201, response.text
     return response.json()
@@ -110,14 +111,14 @@ def create_department(url: str) -> dict:
 
 def create_event(base: str, department_id: str, **fields) -> dict:
     body = {"event_date": "2024-03-05", "title": "주간 회의", "time": "10:00", **fields}
-    response = requests.post(f"{base}/api/events/{department_id}", json=body, timeout=WAIT)
+    response = http.post(f"{base}/api/events/{department_id}", json=body, timeout=WAIT)
     assert response.status_code == 201, response.text
     return response.json()
 
 
 def listed_event(url: str, department_id: str, event_id: str) -> dict:
     """The event exactly as `GET /api/events/{department_id}` returns it."""
-    response = requests.get(f"{url}/api/events/{department_id}", timeout=WAIT)
+    response = http.get(f"{url}/api/events/{department_id}", timeout=WAIT)
     assert response.status_code == 200
     return next(e for e in response.json() if e["id"] == event_id)
 
@@ -258,7 +259,7 @@ def test_event_updated_carries_the_whole_updated_event(server, rooms):
     for name in ("second", "both"):
         assert clients[name].next_event()[0] == "event_created"
 
-    response = requests.put(f"{server.url}/api/events/{created['id']}", json={"title": "바뀐 제목"},
+    response = http.put(f"{server.url}/api/events/{created['id']}", json={"title": "바뀐 제목"},
                             headers={"If-Match": f'"{created["version"]}"'}, timeout=WAIT)
 
     assert response.status_code == 200
@@ -275,7 +276,7 @@ def test_event_deleted_carries_id_and_department(server, rooms):
     for name in ("first", "both"):
         assert clients[name].next_event()[0] == "event_created"
 
-    response = requests.delete(f"{server.url}/api/events/{created['id']}", timeout=WAIT)
+    response = http.delete(f"{server.url}/api/events/{created['id']}", timeout=WAIT)
 
     assert response.status_code == 204
     for name in ("first", "both"):
@@ -291,15 +292,15 @@ def test_failed_writes_emit_nothing(server, rooms):
     url = server.url
 
     failures = [
-        requests.post(f"{url}/api/events/{first['id']}", json={"title": ""}, timeout=WAIT),
-        requests.post(f"{url}/api/events/{uuid.uuid4()}", json={"event_date": "2024-03-05", "title": "x"},
+        http.post(f"{url}/api/events/{first['id']}", json={"title": ""}, timeout=WAIT),
+        http.post(f"{url}/api/events/{uuid.uuid4()}", json={"event_date": "2024-03-05", "title": "x"},
                       timeout=WAIT),
-        requests.put(f"{url}/api/events/{created['id']}", json={"title": "stale"},
+        http.put(f"{url}/api/events/{created['id']}", json={"title": "stale"},
                      headers={"If-Match": '"99"'}, timeout=WAIT),
-        requests.delete(f"{url}/api/events/{created['id']}", headers={"If-Match": '"99"'}, timeout=WAIT),
-        requests.delete(f"{url}/api/events/{uuid.uuid4()}", timeout=WAIT),
-        requests.post(f"{url}/api/departments", json={"name": first["name"]}, timeout=WAIT),
-        requests.delete(f"{url}/api/departments/{uuid.uuid4()}", timeout=WAIT),
+        http.delete(f"{url}/api/events/{created['id']}", headers={"If-Match": '"99"'}, timeout=WAIT),
+        http.delete(f"{url}/api/events/{uuid.uuid4()}", timeout=WAIT),
+        http.post(f"{url}/api/departments", json={"name": first["name"]}, timeout=WAIT),
+        http.delete(f"{url}/api/departments/{uuid.uuid4()}", timeout=WAIT),
     ]
 
     assert [r.status_code for r in failures] == [400, 404, 412, 412, 404, 409, 404]
@@ -324,11 +325,11 @@ def test_department_created_and_deleted_reach_every_socket(server, rooms):
         assert [clients[name].next_event()[0] for _ in range(2)] == ["event_created"] * 2
 
     department = create_department(server.url)
-    fetched = requests.get(f"{server.url}/api/departments/{department['id']}", timeout=WAIT).json()
+    fetched = http.get(f"{server.url}/api/departments/{department['id']}", timeout=WAIT).json()
     for client in clients.values():
         expect_only(client, "department_created", fetched)
 
-    assert requests.delete(f"{server.url}/api/departments/{first['id']}", timeout=WAIT).status_code == 204
+    assert http.delete(f"{server.url}/api/departments/{first['id']}", timeout=WAIT).status_code == 204
     # One department_deleted to everybody; no event_deleted per removed event.
     for client in clients.values():
         expect_only(client, "department_deleted", {"id": first["id"]})
@@ -401,7 +402,7 @@ def test_javascript_socket_io_client_v4_receives_room_events(server):
     department = create_department(server.url)
     script = Path(__file__).parent / "js" / "socket_io_client_check.mjs"
     process = subprocess.Popen(
-        ["node", str(script), server.url, department["id"]], cwd=PROJECT_DIR,
+        ["node", str(script), server.url, department["id"], token_for(server.url)], cwd=PROJECT_DIR,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
@@ -443,7 +444,7 @@ def test_event_written_on_one_instance_reaches_sockets_on_the_other(instances, r
     expect_only(on_a, "event_created", listed)
     expect_only(on_b, "event_created", listed)
 
-    response = requests.put(f"{a.url}/api/events/{created['id']}", json={"title": "from A"}, timeout=WAIT)
+    response = http.put(f"{a.url}/api/events/{created['id']}", json={"title": "from A"}, timeout=WAIT)
     assert response.status_code == 200
     expect_only(on_b, "event_updated", response.json())
     expect_only(on_a, "event_updated", response.json())
@@ -454,15 +455,15 @@ def test_event_written_on_one_instance_reaches_sockets_on_the_other(instances, r
 def test_department_deleted_on_one_instance_is_not_found_on_the_other_at_once(instances, redis_server, sockets):
     a, b = instances
     department = create_department(a.url)
-    assert requests.get(f"{b.url}/api/events/{department['id']}", timeout=WAIT).status_code == 200  # b trusts it now
+    assert http.get(f"{b.url}/api/events/{department['id']}", timeout=WAIT).status_code == 200  # b trusts it now
     redis_server.wait_for_subscribers(QUEUE_CHANNEL, 2)  # both listen, though no socket is connected yet
     on_b = sockets(b.url)
 
-    assert requests.delete(f"{a.url}/api/departments/{department['id']}", timeout=WAIT).status_code == 204
+    assert http.delete(f"{a.url}/api/departments/{department['id']}", timeout=WAIT).status_code == 204
 
     assert on_b.next_event() == ("department_deleted", {"id": department["id"]})
     # Within DEPARTMENT_CACHE_SECONDS (5 s): only the broadcast can have told b.
-    assert requests.get(f"{b.url}/api/events/{department['id']}", timeout=WAIT).status_code == 404
+    assert http.get(f"{b.url}/api/events/{department['id']}", timeout=WAIT).status_code == 404
 
 
 def test_hundred_sockets_in_one_room_each_receive_the_event_once(instances, redis_server, sockets):
@@ -498,12 +499,12 @@ def test_rest_writes_succeed_while_redis_is_down(rt_settings, tmp_path, sockets)
         redis_server.stop()
 
         created = create_event(b.url, department["id"])
-        updated = requests.put(f"{b.url}/api/events/{created['id']}", json={"title": "t2"}, timeout=WAIT)
-        deleted = requests.delete(f"{b.url}/api/events/{created['id']}", timeout=WAIT)
+        updated = http.put(f"{b.url}/api/events/{created['id']}", json={"title": "t2"}, timeout=WAIT)
+        deleted = http.delete(f"{b.url}/api/events/{created['id']}", timeout=WAIT)
 
         assert updated.status_code == 200 and updated.json()["version"] == 2
         assert deleted.status_code == 204
-        assert requests.get(f"{a.url}/api/events/{department['id']}", timeout=WAIT).json() == []
+        assert http.get(f"{a.url}/api/events/{department['id']}", timeout=WAIT).json() == []
         assert "Cannot publish to redis" in b.log_path.read_text()
         # The writing instance still delivers to its own sockets; the others miss these.
         assert [on_b.next_event()[0] for _ in range(3)] == ["event_created", "event_updated", "event_deleted"]

@@ -50,6 +50,16 @@ def _port_is_closed(port: int, within: float = 15) -> bool:
     return False
 
 
+def _printed_tokens(output: Path) -> list[str]:
+    """The admin tokens `make run` printed, in order (the line after "Admin token (...):")."""
+    lines = output.read_text().splitlines()
+    return [lines[i + 1] for i, line in enumerate(lines) if line.startswith("Admin token (")]
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
 def _start(command: list[str], env: dict, output: Path, cwd: Path = PROJECT_DIR) -> subprocess.Popen:
     with open(output, "ab") as out:
         return subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
@@ -72,15 +82,24 @@ def test_make_run_keeps_data_across_restarts_and_stops_dynamodb_local(tmp_path, 
 
     first = _start(["make", "-s", "run"], env, output)
     _wait_for(base + "/readyz", first, output)
-    department = requests.post(base + "/api/departments", json={"name": "재시작 테스트"}, timeout=10).json()
-    requests.post(f"{base}/api/events/{department['id']}",
+    (token,) = _printed_tokens(output)
+    assert f'curl -H "Authorization: Bearer {token}" http://127.0.0.1:{app_port}/api/departments' in output.read_text()
+    token_file = tmp_path / "data" / "admin-token"
+    assert token_file.read_text().strip() == token and token_file.stat().st_mode & 0o777 == 0o600
+    assert requests.get(base + "/api/departments", timeout=10).status_code == 401
+    department = requests.post(base + "/api/departments", json={"name": "재시작 테스트"}, headers=_bearer(token),
+                               timeout=10).json()
+    assert department["created_by"] == "local-admin"
+    requests.post(f"{base}/api/events/{department['id']}", headers=_bearer(token),
                   json={"event_date": "2024-01-20", "title": "남아 있어야 함"}, timeout=10).raise_for_status()
     _stop(first, signal.SIGINT)  # make itself dies of the signal, like any Ctrl-C'd make
     assert _port_is_closed(ddb_port) and _port_is_closed(app_port)
 
     second = _start([sys.executable, "-m", "local.run"], env, output, cwd=BACKEND_DIR)
     _wait_for(base + "/readyz", second, output)
-    events = requests.get(f"{base}/api/events/{department['id']}", timeout=10).json()
+    assert _printed_tokens(output) == [token, token]  # the same token, shown again
+    assert "Admin token (kept from an earlier start" in output.read_text()
+    events = requests.get(f"{base}/api/events/{department['id']}", headers=_bearer(token), timeout=10).json()
     assert [e["title"] for e in events] == ["남아 있어야 함"]
     assert _stop(second, signal.SIGTERM) == 0
     assert _port_is_closed(ddb_port) and _port_is_closed(app_port)
@@ -100,7 +119,9 @@ def test_without_java_make_run_warns_and_falls_back_to_moto(tmp_path):
 
     process = _start([sys.executable, "-m", "local.run"], env, output, cwd=BACKEND_DIR)
     _wait_for(f"http://127.0.0.1:{app_port}/readyz", process, output)
-    created = requests.post(f"http://127.0.0.1:{app_port}/api/departments", json={"name": "moto"}, timeout=10)
+    (token,) = _printed_tokens(output)
+    created = requests.post(f"http://127.0.0.1:{app_port}/api/departments", json={"name": "moto"},
+                            headers=_bearer(token), timeout=10)
     assert _stop(process, signal.SIGTERM) == 0
 
     assert created.status_code == 201
@@ -123,7 +144,7 @@ def test_with_an_endpoint_set_make_run_starts_no_local_dynamodb(tmp_path, dynamo
     assert _stop(process, signal.SIGTERM) == 0
     assert f"Using DYNAMODB_ENDPOINT_URL={settings.dynamodb_endpoint_url}" in output.read_text()
     assert DynamoDBDatabase(settings).table_statuses() == {
-        settings.departments_table: "ACTIVE", settings.events_table: "ACTIVE"}
+        settings.departments_table: "ACTIVE", settings.events_table: "ACTIVE", settings.tokens_table: "ACTIVE"}
 
 
 def test_seed_quick_start_from_backend(tmp_path, dynamodb_server):
@@ -135,12 +156,16 @@ def test_seed_quick_start_from_backend(tmp_path, dynamodb_server):
         [sys.executable, "-c", "from models import DynamoDBDatabase; db = DynamoDBDatabase(); db.create_tables()"],
         cwd=BACKEND_DIR, env=env, check=True, timeout=120,
     )
+    created = subprocess.run([flask, "--app", "app", "tokens", "create", "--name", "admin", "--role", "admin"],
+                             cwd=BACKEND_DIR, env=env, check=True, timeout=120, capture_output=True, text=True)
+    token = created.stdout.strip()
     port = free_port()
     output = tmp_path / "flask.log"
     process = _start([flask, "run", "--host=0.0.0.0", f"--port={port}"], env, output, cwd=BACKEND_DIR)
     try:
         _wait_for(f"http://127.0.0.1:{port}/readyz", process, output)
-        response = requests.post(f"http://127.0.0.1:{port}/api/departments", json={"name": "quick"}, timeout=10)
+        response = requests.post(f"http://127.0.0.1:{port}/api/departments", json={"name": "quick"},
+                                 headers=_bearer(token), timeout=10)
         assert response.status_code == 201
     finally:
         _stop(process, signal.SIGTERM)

@@ -10,6 +10,7 @@ import uuid
 import pytest
 import requests
 
+from live_helpers import http
 from local.dynamodb_local import start_moto_server
 from models import DynamoDBDatabase
 from servers import make_settings, start_live_server
@@ -40,13 +41,13 @@ def app_server(stoppable, tmp_path):
 
 def timed(method: str, url: str, **kwargs) -> tuple[requests.Response, float]:
     started = time.monotonic()
-    response = requests.request(method, url, timeout=60, **kwargs)
+    response = http.request(method, url, timeout=60, **kwargs)
     return response, time.monotonic() - started
 
 
 def test_stalled_dynamodb_is_503_within_the_budget_and_recovers(stoppable, app_server):
     dynamodb, _ = stoppable
-    department = requests.post(f"{app_server.url}/api/departments", json={"name": "stall"}, timeout=10).json()
+    department = http.post(f"{app_server.url}/api/departments", json={"name": "stall"}, timeout=10).json()
     os.kill(dynamodb.process.pid, signal.SIGSTOP)
 
     for method, path, body in (("GET", "/api/departments", None),
@@ -62,9 +63,9 @@ def test_stalled_dynamodb_is_503_within_the_budget_and_recovers(stoppable, app_s
     readyz, elapsed = timed("GET", app_server.url + "/readyz")
     assert readyz.status_code == 503 and readyz.json()["error"] == "dynamodb_unavailable"
     assert elapsed < 2.0
-    assert requests.get(app_server.url + "/healthz", timeout=5).status_code == 200
+    assert http.get(app_server.url + "/healthz", timeout=5).status_code == 200
 
     os.kill(dynamodb.process.pid, signal.SIGCONT)
-    assert requests.get(app_server.url + "/readyz", timeout=10).status_code == 200
-    listed = requests.get(f"{app_server.url}/api/departments", timeout=10)
+    assert http.get(app_server.url + "/readyz", timeout=10).status_code == 200
+    listed = http.get(f"{app_server.url}/api/departments", timeout=10)
     assert listed.status_code == 200 and [d["name"] for d in listed.json()] == ["stall"]

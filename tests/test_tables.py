@@ -41,7 +41,8 @@ def test_create_tables_twice_creates_nothing_and_keeps_data(db, make_department)
 def test_provisioned_billing_uses_10_and_10(dynamodb_server):
     settings = make_settings(dynamodb_server.endpoint_url, billing_mode="PROVISIONED")
     db = DynamoDBDatabase(settings)
-    assert sorted(db.create_tables()) == sorted([settings.departments_table, settings.events_table])
+    assert sorted(db.create_tables()) == sorted([settings.departments_table, settings.events_table,
+                                                 settings.tokens_table])
     table = _describe(db, settings.events_table)
     throughput = table["ProvisionedThroughput"]
     assert (throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]) == (10, 10)
@@ -57,4 +58,5 @@ def test_table_prefix_keeps_environments_apart(dynamodb_server):
     prod.create_tables()
     staging.create_department("only in staging")
     assert prod.list_departments() == []
-    assert staging.table_statuses() == {f"staging{run}_departments": "ACTIVE", f"staging{run}_events": "ACTIVE"}
+    assert staging.table_statuses() == {f"staging{run}_departments": "ACTIVE", f"staging{run}_events": "ACTIVE",
+                                        f"staging{run}_tokens": "ACTIVE"}

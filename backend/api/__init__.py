@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, g
 
+import auth
 import cors
 import stall_budget
 from api import departments, events, health, metrics, rate_limits, request_log
@@ -10,8 +11,9 @@ from api.errors import register_error_handlers
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprints, the error handlers, and the request pipeline: request id and log
-    first, the DynamoDB stall budget, CORS (before authentication: preflights carry no token), rate limits."""
+    """Register the blueprints, the error handlers, and the request pipeline in its agreed order:
+    request id and log, the DynamoDB stall budget, CORS (preflights carry no token),
+    authentication, rate limits."""
     request_log.init_app(app)
     for blueprint in (departments.bp, events.bp, health.bp, metrics.bp):
         app.register_blueprint(blueprint)
@@ -30,5 +32,5 @@ def init_app(app: Flask) -> None:
             stall_budget.close_budget(token)
 
     cors.init_app(app, cors.OriginPolicy(settings.cors_allowed_origins))  # answers preflights, no token
-    # (authentication, which sets g.principal, registers here)
+    auth.init_app(app)  # sets g.principal
     rate_limits.init_app(app)  # keyed by g.principal.name when set, else the remote address

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from flask import Blueprint, jsonify, request
 
+import auth
 import realtime
 from api.request_body import json_body
 from database import get_db
@@ -36,29 +37,36 @@ def _event_response(event: dict, status: int = 200):
 
 
 @bp.get("/<uuid:department_id>")
+@auth.requires("viewer")
 def list_events(department_id: UUID):
+    auth.check_department(str(department_id))
     start, end = validate_date_range(request.args.get("from"), request.args.get("to"))
     return jsonify(get_db().list_events(str(department_id), start, end))
 
 
 @bp.post("/<uuid:department_id>")
+@auth.requires("editor")
 def create_event(department_id: UUID):
+    auth.check_department(str(department_id))
     fields = validate_new_event(json_body())
-    event = get_db().create_event(str(department_id), fields)
+    event = get_db().create_event(str(department_id), fields, actor=auth.current_principal().name)
     realtime.event_created(event)
     return _event_response(event, 201)
 
 
 @bp.put("/<uuid:event_id>")
+@auth.requires("editor")
 def update_event(event_id: UUID):
     changes = validate_event_changes(json_body())
-    event = get_db().update_event(str(event_id), changes, _expected_version())
+    event = get_db().update_event(str(event_id), changes, _expected_version(), actor=auth.current_principal().name,
+                                  check_department=auth.check_department)
     realtime.event_updated(event)
     return _event_response(event)
 
 
 @bp.delete("/<uuid:event_id>")
+@auth.requires("editor")
 def delete_event(event_id: UUID):
-    event = get_db().delete_event(str(event_id), _expected_version())
+    event = get_db().delete_event(str(event_id), _expected_version(), check_department=auth.check_department)
     realtime.event_deleted(event)
     return "", 204

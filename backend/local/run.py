@@ -13,7 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from auth import TokenStore
 from config import BACKEND_DIR, Settings, load_env_files
+from local.admin_token import TOKEN_FILE, announce, ensure_admin_token
 from local.dynamodb_local import (
     LocalDynamoDBUnavailable,
     port_in_use,
@@ -49,6 +51,16 @@ def start_local_dynamodb(data_dir: Path, port: int):
     return start_moto_server(port, data_dir / "moto.log")
 
 
+def prepare_tables(settings: Settings, data_dir: Path) -> None:
+    """Create the missing tables; with AUTH_MODE=token, show the local admin token (made if needed)."""
+    db = DynamoDBDatabase(settings)
+    created = db.create_tables()
+    log.info("Tables ready (%s)", ", ".join(created) + " created" if created else "already there")
+    if settings.auth_mode == "token":
+        token, new = ensure_admin_token(TokenStore(db), data_dir)
+        print(announce(token, new, data_dir / TOKEN_FILE, f"http://{settings.host}:{settings.port}"), flush=True)
+
+
 def _configure_logs() -> None:
     """Text lines in the terminal, this process's and the app's (unless LOG_FORMAT says otherwise)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -77,8 +89,7 @@ def main() -> int:
             server = start_local_dynamodb(data_dir, port)
             settings = settings.with_overrides(dynamodb_endpoint_url=server.endpoint_url)
             os.environ["DYNAMODB_ENDPOINT_URL"] = server.endpoint_url  # for the app process
-        created = DynamoDBDatabase(settings).create_tables()
-        log.info("Tables ready (%s)", ", ".join(created) + " created" if created else "already there")
+        prepare_tables(settings, data_dir)
         log.info("Serving on http://%s:%s (Socket.IO mode %s)", settings.host, settings.port,
                  settings.socketio_async_mode)
         app_process = subprocess.Popen([sys.executable, str(BACKEND_DIR / "wsgi.py")], cwd=BACKEND_DIR)

@@ -35,7 +35,7 @@ from migration.legacy_json import (
 )
 from migration.report import Report
 from models import BATCH_WRITE_LIMIT, Conflict, DynamoDBDatabase, NotFound
-from schema import EVENT_DEFAULTS, EVENT_FIELDS, department_name_key
+from schema import EVENT_DEFAULTS, EVENT_FIELDS, MIGRATION_ACTOR, department_name_key
 from validation import ValidationError, validate_department, validate_new_event
 
 # The migration CLI's logger (configured by migrate_to_dynamodb), shared by the migration modules.
@@ -61,6 +61,14 @@ class PlannedDepartment:
     created_at: str
     updated_at: str
     status: str = "new"  # "new" (to write), "written", "present"
+    created_by: str = MIGRATION_ACTOR
+    updated_by: str = MIGRATION_ACTOR
+
+
+def _actor(value: dict[str, Any], field: str) -> str:
+    """The record's created_by/updated_by (kept by a restore of an --export), else "migration"."""
+    actor = value.get(field)
+    return actor if isinstance(actor, str) and 0 < len(actor.strip()) <= 100 else MIGRATION_ACTOR
 
 
 class Migration:
@@ -168,8 +176,9 @@ class Migration:
             target = department_uuid(legacy_id)
         else:
             target = given_uuid or department_uuid_for_name(fields["name"])
-        department = PlannedDepartment(record.path, legacy_id, target, fields["name"],
-                                       fields["description"], created_at, updated_at)
+        department = PlannedDepartment(record.path, legacy_id, target, fields["name"], fields["description"],
+                                       created_at, updated_at, created_by=_actor(value, "created_by"),
+                                       updated_by=_actor(value, "updated_by"))
         self.planned.append(department)
         for kind, ident in refs:
             self._index(kind)[ident] = department
@@ -213,6 +222,7 @@ class Migration:
                 self.db.create_department(
                     department.name, department.description, department_id=department.id,
                     created_at=department.created_at, updated_at=department.updated_at,
+                    actor=department.created_by, updated_by=department.updated_by,
                 )
                 department.status = "written"
                 counts.written += 1
@@ -295,6 +305,7 @@ class Migration:
             **EVENT_DEFAULTS, **fields,
             "id": event_id, "department_id": department_id, "created_at": created_at,
             "last_modified": last_modified, "version": version,
+            "created_by": _actor(value, "created_by"), "updated_by": _actor(value, "updated_by"),
         }
         return {f: event[f] for f in EVENT_FIELDS}, legacy_id
 

@@ -1,19 +1,20 @@
 // Browser's client, under Node: socket.io-client v4 joins a department room and prints, one JSON
 // object a line, the join ack and then the first `event_created` it receives.
-// Usage: node tests/js/socket_io_client_check.mjs <server url> <department id>
+// Usage: node tests/js/socket_io_client_check.mjs <server url> <department id> <token>
+// (the token goes in socket.io's `auth` payload, as a browser sends it)
 import { createRequire } from "node:module";
 import { io } from "socket.io-client";
 
 const require = createRequire(import.meta.url);
 const { version } = require("socket.io-client/package.json");
-const [url, departmentId] = process.argv.slice(2);
+const [url, departmentId, token] = process.argv.slice(2);
 
 const timer = setTimeout(() => {
   console.error("timed out waiting for the server");
   process.exit(2);
 }, 20000);
 
-const socket = io(url, { transports: ["websocket"], reconnection: false });
+const socket = io(url, { transports: ["websocket"], reconnection: false, auth: { token } });
 
 socket.on("connect_error", (err) => {
   console.error(`connect_error: ${err.message}`);

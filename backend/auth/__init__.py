@@ -1,0 +1,42 @@
+"""Authentication and authorisation: bearer tokens (stored as hashes), roles, department scopes.
+
+Views declare what they need: `@auth.requires("viewer"|"editor"|"admin")` and, for a
+department, `auth.check_department(department_id)`. `init_app` registers the hook that sets
+`g.principal` (or answers 401) for every request but the public ones.
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from auth.cache import TokenVerifier
+from auth.http import Forbidden, Unauthorized, check_department, current_principal, public, requires
+from auth.http import init_app as init_http
+from auth.principal import ANONYMOUS, ROLES, Principal
+from auth.store import TokenStore
+from config import Settings
+from database import db_of
+from log_redaction import redact, redact_library_logs
+from models import DynamoDBDatabase
+
+__all__ = [
+    "ANONYMOUS", "ROLES", "Forbidden", "Principal", "TokenStore", "TokenVerifier", "Unauthorized",
+    "check_department", "current_principal", "init_app", "public", "redact", "requires",
+]
+
+log = logging.getLogger(__name__)
+
+
+def init_app(app: Flask) -> None:
+    """Authenticate every request (AUTH_MODE=token) or none (off, with a warning at each start)."""
+    settings: Settings = app.config["SETTINGS"]
+    db: DynamoDBDatabase = db_of(app)
+    redact_library_logs()
+    verifier = None
+    if settings.auth_mode == "off":
+        log.warning("AUTH_MODE=off: NO AUTHENTICATION. Anyone who reaches this port can read and delete "
+                    "every department. Use it only for local experiments.")
+    else:
+        verifier = TokenVerifier(TokenStore(db), settings.auth_cache_seconds)
+    init_http(app, verifier)

@@ -1,0 +1,49 @@
+"""Verified tokens, trusted for AUTH_CACHE_SECONDS so a request costs no DynamoDB read.
+
+That time is also how long a revoked token may keep working on an instance that verified it
+just before the revoke. Unknown tokens are remembered as well (a client retrying a bad token
+does not reach DynamoDB each time); the cache is bounded, so random tokens cannot grow it.
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+from auth.principal import Principal
+from auth.store import TokenStore
+from auth.tokens import token_hash
+
+MAX_ENTRIES = 10_000
+
+
+class TokenVerifier:
+    """Token -> Principal (or None), through a time-bounded in-process cache of the store."""
+
+    def __init__(self, store: TokenStore, seconds: float):
+        self.store = store
+        self.seconds = seconds
+        # token hash -> (principal or None, time.monotonic() until which it is trusted)
+        self._cache: dict[str, tuple[Principal | None, float]] = {}
+        self._lock = threading.Lock()
+
+    def verify(self, token: str) -> Principal | None:
+        """The token's principal, or None for an unknown or revoked one."""
+        return self.verify_hash(token_hash(token))
+
+    def verify_hash(self, hashed: str, fresh: bool = False) -> Principal | None:
+        """Like verify, from the hash; `fresh` reads the store whatever the cache holds."""
+        cached = None if fresh else self._cache.get(hashed)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
+        principal = self.store.find(hashed)
+        self._remember(hashed, principal)
+        return principal
+
+    def _remember(self, hashed: str, principal: Principal | None) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if len(self._cache) >= MAX_ENTRIES:
+                self._cache = {h: entry for h, entry in self._cache.items() if entry[1] > now}
+                if len(self._cache) >= MAX_ENTRIES:
+                    self._cache.clear()
+            self._cache[hashed] = (principal, now + self.seconds)

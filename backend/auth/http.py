@@ -1,0 +1,116 @@
+"""REST: the authentication hook (sets g.principal or answers 401) and the route decorators."""
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from flask import Flask, current_app, g, request
+
+from auth.cache import TokenVerifier
+from auth.principal import ANONYMOUS, Principal
+
+# Open to anyone: the probes of load balancers and operators.
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+_EXTENSION = "calendar_auth"
+
+
+class Unauthorized(Exception):
+    """No token, or one that is unknown or revoked: 401."""
+
+
+class Forbidden(Exception):
+    """A valid token without the role or the department the request needs: 403."""
+
+
+def public(view: Callable) -> Callable:
+    """Mark a view as open without a token (static pages, API docs)."""
+    view.auth_public = True
+    return view
+
+
+def requires(role: str, query_token: bool = False) -> Callable[[Callable], Callable]:
+    """The view needs a token of at least `role`; query_token also accepts a viewer token as
+    `?token=` (only for feeds that calendar apps fetch without headers)."""
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def checked(*args, **kwargs):
+            if not current_principal().allows(role):
+                raise Forbidden(f"this needs a token with the {role} role")
+            return view(*args, **kwargs)
+
+        checked.auth_role = role
+        checked.auth_query_token = query_token
+        return checked
+
+    return decorate
+
+
+def current_principal() -> Principal:
+    return g.principal
+
+
+def check_department(department_id: str) -> None:
+    """Raises Forbidden unless the caller's token covers this department."""
+    if not current_principal().can_see(department_id):
+        raise Forbidden(f"this token is not allowed department {department_id}")
+
+
+def verifier() -> TokenVerifier | None:
+    """The current app's token verifier; None with AUTH_MODE=off."""
+    return current_app.extensions[_EXTENSION]
+
+
+def init_app(app: Flask, verifier: TokenVerifier | None) -> None:
+    """Register the authentication hook (verifier None: AUTH_MODE=off) and the 401/403 answers."""
+    app.extensions[_EXTENSION] = verifier
+    app.before_request(_authenticate)
+    app.register_error_handler(Unauthorized, _unauthorized)
+    app.register_error_handler(Forbidden, _forbidden)
+
+
+def _forbidden(exc: Forbidden):
+    from api.errors import error_response  # api imports auth: import it once both exist
+
+    return error_response(403, "forbidden", str(exc))
+
+
+def _unauthorized(exc: Unauthorized):
+    from api.errors import error_response
+
+    response = error_response(401, "unauthorized", str(exc))
+    response.headers["WWW-Authenticate"] = 'Bearer realm="calendar"'
+    return response
+
+
+def _view() -> Callable | None:
+    return current_app.view_functions.get(request.endpoint) if request.endpoint else None
+
+
+def _authenticate() -> None:
+    checker = verifier()
+    view = _view()
+    if request.path in PUBLIC_PATHS or getattr(view, "auth_public", False) or request.endpoint == "static":
+        return
+    if checker is None:
+        g.principal = ANONYMOUS
+        return
+    token, in_url = _presented_token(getattr(view, "auth_query_token", False))
+    if not token:
+        raise Unauthorized("send `Authorization: Bearer <token>`")
+    principal = checker.verify(token)
+    if principal is None:
+        raise Unauthorized("the token is unknown or revoked")
+    if in_url and principal.role != "viewer":
+        raise Forbidden("only a viewer token may be put in a URL; use the Authorization header")
+    g.principal = principal
+
+
+def _presented_token(query_allowed: bool) -> tuple[str | None, bool]:
+    """(the token, whether it came in the URL) from `Authorization: Bearer` or, where allowed, ?token=."""
+    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip(), False
+    if query_allowed and request.args.get("token"):
+        return request.args["token"], True
+    return None, False
