@@ -7,12 +7,11 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from app import create_app
 from faults import throttling_hook
-from live_helpers import SocketClient, start_app
+from live_helpers import SocketClient, http, start_app
 
 # The engine does not matter to what is counted: moto is quick.
 pytestmark = pytest.mark.parametrize("dynamodb_server", ["moto"], indirect=True)
@@ -30,7 +29,7 @@ class Scrape:
     """One reading of /metrics: sample values by name and labels."""
 
     def __init__(self, url: str | None = None, client=None):
-        response = client.get("/metrics") if client is not None else requests.get(url + "/metrics", timeout=10)
+        response = client.get("/metrics") if client is not None else http.get(url + "/metrics", timeout=10)
         assert response.status_code == 200
         assert response.headers["Content-Type"].startswith("text/plain; version=")
         text = response.get_data(as_text=True) if client is not None else response.text
@@ -51,15 +50,15 @@ def moved(before: Scrape, after: Scrape, name: str, **labels: str) -> float:
 def test_http_requests_are_counted_by_route_and_status_with_latency(gunicorn):
     url = gunicorn.url
     before = Scrape(url)
-    department = requests.post(f"{url}/api/departments", json={"name": "영업부"}, timeout=10).json()
-    assert requests.post(f"{url}/api/departments", json={"name": "영업부"}, timeout=10).status_code == 409
+    department = http.post(f"{url}/api/departments", json={"name": "영업부"}, timeout=10).json()
+    assert http.post(f"{url}/api/departments", json={"name": "영업부"}, timeout=10).status_code == 409
     # Many requests at once from several client threads, served by gunicorn's threads.
     with ThreadPoolExecutor(8) as pool:
-        statuses = list(pool.map(lambda _: requests.get(f"{url}/api/events/{department['id']}", timeout=30)
+        statuses = list(pool.map(lambda _: http.get(f"{url}/api/events/{department['id']}", timeout=30)
                                  .status_code, range(40)))
     assert statuses == [200] * 40
-    assert requests.get(f"{url}/api/events/{uuid.uuid4()}", timeout=10).status_code == 404
-    assert requests.get(f"{url}/api/no/such/{uuid.uuid4()}", timeout=10).status_code == 404
+    assert http.get(f"{url}/api/events/{uuid.uuid4()}", timeout=10).status_code == 404
+    assert http.get(f"{url}/api/no/such/{uuid.uuid4()}", timeout=10).status_code == 404
     after = Scrape(url)
 
     events_route = {"method": "GET", "route": "/api/events/<uuid:department_id>"}
@@ -82,17 +81,17 @@ def test_http_requests_are_counted_by_route_and_status_with_latency(gunicorn):
 @live
 def test_dynamodb_calls_are_counted_by_operation_and_outcome(gunicorn):
     url = gunicorn.url
-    department = requests.post(f"{url}/api/departments", json={"name": "총무부"}, timeout=10).json()
-    event = requests.post(f"{url}/api/events/{department['id']}", json={"event_date": "2024-01-20", "title": "회의"},
+    department = http.post(f"{url}/api/departments", json={"name": "총무부"}, timeout=10).json()
+    event = http.post(f"{url}/api/events/{department['id']}", json={"event_date": "2024-01-20", "title": "회의"},
                           timeout=10).json()
     before = Scrape(url)
-    assert requests.get(f"{url}/api/departments", timeout=10).status_code == 200
-    assert requests.post(f"{url}/api/events/{department['id']}", json={"event_date": "2024-01-21", "title": "t"},
+    assert http.get(f"{url}/api/departments", timeout=10).status_code == 200
+    assert http.post(f"{url}/api/events/{department['id']}", json={"event_date": "2024-01-21", "title": "t"},
                          timeout=10).status_code == 201
-    stale = requests.put(f"{url}/api/events/{event['id']}", json={"title": "x"}, headers={"If-Match": '"7"'},
+    stale = http.put(f"{url}/api/events/{event['id']}", json={"title": "x"}, headers={"If-Match": '"7"'},
                          timeout=10)
     assert stale.status_code == 412
-    assert requests.get(f"{url}/readyz", timeout=10).status_code == 200
+    assert http.get(f"{url}/readyz", timeout=10).status_code == 200
     after = Scrape(url)
 
     calls = "calendar_dynamodb_calls_total"
@@ -109,7 +108,7 @@ def test_dynamodb_calls_are_counted_by_operation_and_outcome(gunicorn):
 @live
 def test_connected_sockets_and_broadcasts(gunicorn):
     url = gunicorn.url
-    department = requests.post(f"{url}/api/departments", json={"name": "개발부"}, timeout=10).json()
+    department = http.post(f"{url}/api/departments", json={"name": "개발부"}, timeout=10).json()
     before = Scrape(url)
     assert before.value("calendar_socketio_connected_sockets") == 0
     sockets = [SocketClient(url).connect() for _ in range(3)]
@@ -117,7 +116,7 @@ def test_connected_sockets_and_broadcasts(gunicorn):
         assert Scrape(url).value("calendar_socketio_connected_sockets") == 3
         for socket in sockets:
             assert socket.join(department["id"])["ok"] is True
-        created = requests.post(f"{url}/api/events/{department['id']}",
+        created = http.post(f"{url}/api/events/{department['id']}",
                                 json={"event_date": "2024-02-01", "title": "주간 회의"}, timeout=10).json()
         assert all(socket.next_event() == ("event_created", created) for socket in sockets)
         after = Scrape(url)

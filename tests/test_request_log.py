@@ -8,11 +8,10 @@ import logging
 import re
 
 import pytest
-import requests
 
 from app import create_app
 from faults import throttling_hook
-from live_helpers import start_app
+from live_helpers import http, start_app
 from observability.logs import JsonFormatter, TextFormatter
 
 GENERATED_ID = re.compile(r"[0-9a-f]{32}")
@@ -116,9 +115,9 @@ def test_gunicorn_writes_only_json_lines_one_per_request(settings, db, tmp_path)
     log_path = tmp_path / "app.log"
     server = start_app("threading", settings, log_path, LOG_LEVEL="INFO", LOG_FORMAT="json")
     try:
-        created = requests.post(f"{server.url}/api/departments", json={"name": "BODY-SECRET"}, timeout=10)
-        listed = requests.get(f"{server.url}/api/events/{created.json()['id']}?token=QUERY-SECRET", timeout=10)
-        missing = requests.get(f"{server.url}/api/departments/not-a-uuid", headers={"X-Request-ID": "ops-1"},
+        created = http.post(f"{server.url}/api/departments", json={"name": "BODY-SECRET"}, timeout=10)
+        listed = http.get(f"{server.url}/api/events/{created.json()['id']}?token=QUERY-SECRET", timeout=10)
+        missing = http.get(f"{server.url}/api/departments/not-a-uuid", headers={"X-Request-ID": "ops-1"},
                                timeout=10)
     finally:
         server.stop()
