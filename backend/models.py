@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 BATCH_WRITE_LIMIT = 25
 BATCH_WRITE_ATTEMPTS = 8
 TRANSACTION_RETRIES = 6
+# Most items one Query/Scan of a page asks for (a page holds at most 1,000).
+PAGE_READ_MAX = 2002
 # Error codes DynamoDB uses when it sheds load; botocore retries them first.
 THROTTLING_CODES = frozenset({
     "ProvisionedThroughputExceededException",
@@ -268,6 +270,20 @@ class DynamoDBDatabase:
         ]
         return sorted(departments, key=lambda d: (department_name_key(d["name"]), d["name"], d["id"]))
 
+    def list_departments_page(
+        self, limit: int, start_key: dict[str, Any] | None = None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """Up to `limit` departments in storage order (stable from page to page), after start_key;
+        with the key the next page starts after, or None when no department follows."""
+        kwargs = {
+            "TableName": self.departments_table,
+            "FilterExpression": DEPARTMENT_IS_LIVE.expression,
+            "ExpressionAttributeNames": dict(DEPARTMENT_IS_LIVE.names),
+        }
+        # About half the items are name markers, which the filter drops after Limit counted them.
+        items, next_key = self._page("scan", kwargs, limit, start_key, key_names=("id",), overread=2)
+        return [_public(from_item(item), DEPARTMENT_FIELDS) for item in items], next_key
+
     def get_department(self, department_id: str) -> dict[str, Any]:
         """The department; raises NotFound if it does not exist or is being deleted."""
         item = self._get_department_item(department_id)
@@ -415,6 +431,20 @@ class DynamoDBDatabase:
         self._check_department_exists(department_id)
         events = list(self._query_department_events(department_id, start, end, convert=_public_event))
         return sorted(events, key=lambda e: (e["event_date"], e["created_at"], e["id"]))
+
+    def list_events_page(
+        self, department_id: str, start: str | None, end: str | None, limit: int,
+        start_key: dict[str, Any] | None = None,
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """Up to `limit` of the department's events after start_key, pages following event_date
+        (each page ordered as list_events orders); with the key the next page starts after, or None
+        when no event follows. Raises NotFound for an unknown department."""
+        self._check_department_exists(department_id)
+        kwargs = self._department_events_query(department_id, start, end)
+        items, next_key = self._page("query", kwargs, limit, start_key,
+                                     key_names=("id", "department_id", "event_date"))
+        events = [_public_event(item) for item in items]
+        return sorted(events, key=lambda e: (e["event_date"], e["created_at"], e["id"])), next_key
 
     def get_event(self, event_id: str) -> dict[str, Any]:
         """The event; raises NotFound."""
@@ -580,6 +610,16 @@ class DynamoDBDatabase:
         projection: str | None = None,
         convert: Callable[[dict[str, Any]], dict[str, Any]] = from_item,
     ) -> Iterator[dict[str, Any]]:
+        kwargs = self._department_events_query(department_id, start, end)
+        if projection:
+            kwargs["ExpressionAttributeNames"]["#id"] = "id"
+            kwargs["ProjectionExpression"] = projection
+        yield from self._paginate("query", kwargs, convert)
+
+    def _department_events_query(
+        self, department_id: str, start: str | None = None, end: str | None = None
+    ) -> dict[str, Any]:
+        """Query arguments for the department's events through department-date-index, in [start, end]."""
         names = {"#dep": "department_id"}
         values: dict[str, Any] = {":dep": department_id}
         condition = "#dep = :dep"
@@ -594,17 +634,13 @@ class DynamoDBDatabase:
             else:
                 condition += " AND #date <= :end"
                 values[":end"] = end
-        kwargs: dict[str, Any] = {
+        return {
             "TableName": self.events_table,
             "IndexName": DEPARTMENT_DATE_INDEX,
             "KeyConditionExpression": condition,
+            "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": to_item(values),
         }
-        if projection:
-            names["#id"] = "id"
-            kwargs["ProjectionExpression"] = projection
-        kwargs["ExpressionAttributeNames"] = names
-        yield from self._paginate("query", kwargs, convert)
 
     # -- low-level helpers ----------------------------------------------------------------
 
@@ -625,6 +661,31 @@ class DynamoDBDatabase:
             if not last_key:
                 return
             kwargs = {**kwargs, "ExclusiveStartKey": last_key}
+
+    def _page(
+        self, operation: str, kwargs: dict[str, Any], limit: int, start_key: dict[str, Any] | None,
+        key_names: tuple[str, ...], overread: int = 1,
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """Up to `limit` raw items of a Query or Scan after start_key, and the key of the last one
+        when more follow (else None).
+
+        Reads on while a filter (applied after Limit counted the items) or the 1 MB cap made an
+        answer short, and one item past the page, so a key is only given when an item follows it.
+        """
+        call = getattr(self.client, operation)
+        if start_key:
+            kwargs = {**kwargs, "ExclusiveStartKey": start_key}
+        items: list[dict[str, Any]] = []
+        while True:
+            wanted = (limit + 1 - len(items)) * overread
+            response = call(**kwargs, Limit=min(wanted, PAGE_READ_MAX))
+            items.extend(response.get("Items", []))
+            if len(items) > limit:
+                page = items[:limit]
+                return page, {name: page[-1][name] for name in key_names}
+            if not response.get("LastEvaluatedKey"):
+                return items, None
+            kwargs = {**kwargs, "ExclusiveStartKey": response["LastEvaluatedKey"]}
 
     def _transact(
         self, items: list[dict[str, Any]], if_condition_fails: list[DatabaseError] | None = None

@@ -6,6 +6,7 @@ from uuid import UUID
 from flask import Blueprint, jsonify, url_for
 
 import realtime
+from api.paging import page_response, requested_page
 from api.request_body import json_body
 from database import get_db
 from validation import validate_department
@@ -15,7 +16,10 @@ bp = Blueprint("departments", __name__, url_prefix="/api/departments")
 
 @bp.get("")
 def list_departments():
-    return jsonify(get_db().list_departments())
+    page = requested_page("departments")
+    if page is None:
+        return jsonify(get_db().list_departments())
+    return page_response(page, *get_db().list_departments_page(page.limit, page.start_key))
 
 
 @bp.post("")

@@ -7,6 +7,7 @@ from uuid import UUID
 from flask import Blueprint, jsonify, request
 
 import realtime
+from api.paging import page_response, requested_page
 from api.request_body import json_body
 from database import get_db
 from validation import ValidationError, validate_date_range, validate_event_changes, validate_new_event
@@ -38,7 +39,11 @@ def _event_response(event: dict, status: int = 200):
 @bp.get("/<uuid:department_id>")
 def list_events(department_id: UUID):
     start, end = validate_date_range(request.args.get("from"), request.args.get("to"))
-    return jsonify(get_db().list_events(str(department_id), start, end))
+    page = requested_page(f"events|{department_id}|{start or ''}|{end or ''}")
+    if page is None:
+        return jsonify(get_db().list_events(str(department_id), start, end))
+    events, next_key = get_db().list_events_page(str(department_id), start, end, page.limit, page.start_key)
+    return page_response(page, events, next_key)
 
 
 @bp.post("/<uuid:department_id>")
