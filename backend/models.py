@@ -68,9 +68,12 @@ class Conflict(DatabaseError):
 
 
 class PreconditionFailed(DatabaseError):
-    def __init__(self, message: str, current_version: int | None = None):
+    """The stored item is not at the version the request expected; `current` is the item as it is."""
+
+    def __init__(self, message: str, current_version: int | None = None, current: dict[str, Any] | None = None):
         super().__init__(message)
         self.current_version = current_version
+        self.current = current
 
 
 class Throttled(DatabaseError):
@@ -450,6 +453,16 @@ class DynamoDBDatabase:
         """The event; raises NotFound."""
         return _public(self._get_event_item(event_id), EVENT_FIELDS)
 
+    def get_department_event(self, department_id: str, event_id: str) -> dict[str, Any]:
+        """The department's event (one strongly consistent GetItem); raises NotFound when it does
+        not exist or belongs to another department."""
+        response = self.client.get_item(
+            TableName=self.events_table, Key=to_item(event_key(event_id, department_id)), ConsistentRead=True
+        )
+        if "Item" not in response:
+            raise NotFound(event_not_found(event_id))
+        return _public_event(response["Item"])
+
     def create_event(
         self,
         department_id: str,
@@ -586,7 +599,7 @@ class DynamoDBDatabase:
         except NotFound as missing:
             raise missing from exc
         raise PreconditionFailed(
-            f"event {event_id} is at version {current['version']}", current["version"]
+            f"event {event_id} is at version {current['version']}", current["version"], current
         ) from exc
 
     def _get_event_item(self, event_id: str) -> dict[str, Any]:

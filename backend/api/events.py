@@ -46,6 +46,11 @@ def list_events(department_id: UUID):
     return page_response(page, events, next_key)
 
 
+@bp.get("/<uuid:department_id>/<uuid:event_id>")
+def get_event(department_id: UUID, event_id: UUID):
+    return _event_response(get_db().get_department_event(str(department_id), str(event_id)))
+
+
 @bp.post("/<uuid:department_id>")
 def create_event(department_id: UUID):
     fields = validate_new_event(json_body())
