@@ -76,6 +76,10 @@ class PreconditionFailed(DatabaseError):
         self.current = current
 
 
+class _DepartmentChanged(DatabaseError):
+    """The department was renamed or marked for deletion between the read and the write."""
+
+
 class Throttled(DatabaseError):
     """DynamoDB kept shedding a bulk write (throttling or UnprocessedItems) past every retry."""
 
@@ -334,6 +338,49 @@ class DynamoDBDatabase:
             ],
         )
         return department
+
+    def update_department(self, department_id: str, changes: dict[str, str]) -> dict[str, Any]:
+        """Change the department's `name` and/or `description` and renew `updated_at`; returns it.
+
+        A new name is reserved, and the old one freed, in the transaction that renames. Raises
+        NotFound, or Conflict when another department holds the name.
+        """
+        for _attempt in range(TRANSACTION_RETRIES):
+            current = self.get_department(department_id)
+            updated = {**current, **changes, "updated_at": utc_now_iso()}
+            try:
+                self._transact(*self._department_update(current, updated))
+                return updated
+            except _DepartmentChanged:
+                continue  # renamed, or marked for deletion, since it was read: read it again
+        raise Conflict(f"department {department_id} kept changing; try again")
+
+    def _department_update(
+        self, current: dict[str, Any], updated: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], list[DatabaseError]]:
+        """TransactWriteItems of an update from `current` (the name still as read) to `updated`,
+        and the error for each item whose condition fails."""
+        changed = _DepartmentChanged()
+        items = [{"Update": {
+            "TableName": self.departments_table,
+            "Key": to_item(department_key(current["id"])),
+            "UpdateExpression": "SET #name = :name, #description = :description, #updated_at = :now",
+            "ConditionExpression": f"{DEPARTMENT_IS_LIVE.expression} AND #name = :old",
+            "ExpressionAttributeNames": {**DEPARTMENT_IS_LIVE.names, "#description": "description",
+                                         "#updated_at": "updated_at"},
+            "ExpressionAttributeValues": to_item({":name": updated["name"], ":old": current["name"],
+                                                  ":description": updated["description"],
+                                                  ":now": updated["updated_at"]}),
+        }}]
+        if department_name_key(current["name"]) == department_name_key(updated["name"]):
+            return items, [changed]
+        marker = {**name_marker_key(updated["name"]), "department_id": current["id"]}
+        items.append({"Put": {"TableName": self.departments_table, "Item": to_item(marker), **ITEM_IS_NEW.params()}})
+        items.append({"Delete": {
+            "TableName": self.departments_table, "Key": to_item(name_marker_key(current["name"])),
+            **MARKER_FREE_OR_HELD_BY.params(), "ExpressionAttributeValues": to_item({":dep": current["id"]}),
+        }})
+        return items, [changed, Conflict(f"a department named {updated['name']!r} already exists"), changed]
 
     def delete_department(self, department_id: str) -> int:
         """Delete the department and all its events; returns how many events went with it.

@@ -4,7 +4,8 @@ Contract (default namespace): `join_department` / `leave_department` `{"departme
 acknowledged with `{"ok": true, "department_id"}` or `{"ok": false, "error", "message"}`.
 After a stored write, `event_created` / `event_updated` (the event as GET returns it) and
 `event_deleted` (`{"id", "department_id"}`) go to the department's room only;
-`department_created` (the department) and `department_deleted` (`{"id"}`) go to every socket.
+`department_created` and `department_updated` (the department as GET returns it) and
+`department_deleted` (`{"id"}`) go to every socket.
 Deleting a department sends that one `department_deleted`, not an `event_deleted` per event:
 clients drop the department's events themselves.
 
@@ -179,6 +180,11 @@ def event_deleted(event: dict[str, Any]) -> None:
 def department_created(department: dict[str, Any]) -> None:
     """To every socket: the new department."""
     _emit("department_created", department)
+
+
+def department_updated(department: dict[str, Any]) -> None:
+    """To every socket: the renamed or re-described department, as GET returns it."""
+    _emit("department_updated", department)
 
 
 def department_deleted(department_id: str) -> None:

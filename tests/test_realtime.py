@@ -332,6 +332,22 @@ def test_department_created_and_deleted_reach_every_socket(server, rooms):
     assert_received_nothing_before_marker(server.url, *clients.values())
 
 
+def test_department_updated_reaches_every_socket_as_get_returns_it(server, rooms):
+    first, second, clients = rooms
+    response = requests.patch(f"{server.url}/api/departments/{first['id']}",
+                              json={"name": f"새 이름 {uuid.uuid4().hex[:6]}", "description": "바뀜"}, timeout=WAIT)
+    assert response.status_code == 200
+    fetched = requests.get(f"{server.url}/api/departments/{first['id']}", timeout=WAIT).json()
+    assert fetched == response.json()
+    for client in clients.values():
+        expect_only(client, "department_updated", fetched)
+
+    taken = requests.patch(f"{server.url}/api/departments/{first['id']}", json={"name": second["name"]},
+                           timeout=WAIT)
+    assert taken.status_code == 409  # a refused rename sends nothing
+    assert_received_nothing_before_marker(server.url, *clients.values())
+
+
 def test_polling_transport_works_too(server, sockets):
     department = create_department(server.url)
     client = sockets(server.url, transports=("polling",))

@@ -9,7 +9,7 @@ import realtime
 from api.paging import page_response, requested_page
 from api.request_body import json_body
 from database import get_db
-from validation import validate_department
+from validation import validate_department, validate_department_changes
 
 bp = Blueprint("departments", __name__, url_prefix="/api/departments")
 
@@ -36,6 +36,14 @@ def create_department():
 @bp.get("/<uuid:department_id>")
 def get_department(department_id: UUID):
     return jsonify(get_db().get_department(str(department_id)))
+
+
+@bp.patch("/<uuid:department_id>")
+def update_department(department_id: UUID):
+    changes = validate_department_changes(json_body())
+    department = get_db().update_department(str(department_id), changes)
+    realtime.department_updated(department)
+    return jsonify(department)
 
 
 @bp.delete("/<uuid:department_id>")
