@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 
 import stall_budget
 from config import Settings
+from idempotency import IdempotencyStore
 from schema import (
     DEPARTMENT_DATE_INDEX,
     DEPARTMENT_EXISTS,
@@ -36,6 +37,7 @@ from schema import (
     event_not_found,
     name_marker_key,
     table_specs,
+    time_to_live_attributes,
     utc_now_iso,
 )
 
@@ -199,11 +201,15 @@ class DynamoDBDatabase:
         self._known_departments: dict[str, float] = {}
         self._forgotten = 0  # bumped by every forget, so a check racing a delete caches nothing
         self._probe_client = None
+        self.idempotency = IdempotencyStore(
+            self.client, self.settings.idempotency_table, self.settings.idempotency_in_progress_seconds
+        )
 
     # -- tables ---------------------------------------------------------------------------
 
     def create_tables(self, wait: bool = True) -> list[str]:
-        """Create missing tables with their GSIs; wait until ACTIVE. Returns the names created."""
+        """Create missing tables with their GSIs; with wait, wait until ACTIVE and turn TTL on where
+        the schema asks for it. Returns the names created."""
         created = []
         for spec in table_specs(self.settings):
             name = spec["TableName"]
@@ -222,7 +228,19 @@ class DynamoDBDatabase:
                 self.client.get_waiter("table_exists").wait(
                     TableName=spec["TableName"], WaiterConfig={"Delay": 1, "MaxAttempts": 120}
                 )
+            self._enable_time_to_live()
         return created
+
+    def _enable_time_to_live(self) -> None:
+        """Turn on TTL where schema.time_to_live_attributes asks for it and it is off."""
+        for table, attribute in time_to_live_attributes(self.settings).items():
+            status = self.client.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
+            if status.get("TimeToLiveStatus") in ("ENABLED", "ENABLING"):
+                continue
+            self.client.update_time_to_live(
+                TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute}
+            )
+            log.info("table %s: TTL on attribute %s enabled", table, attribute)
 
     def _with_billing(self, spec: dict[str, Any]) -> dict[str, Any]:
         spec = dict(spec)
@@ -232,9 +250,10 @@ class DynamoDBDatabase:
                 "WriteCapacityUnits": self.settings.write_capacity,
             }
             spec["ProvisionedThroughput"] = throughput
-            spec["GlobalSecondaryIndexes"] = [
-                {**gsi, "ProvisionedThroughput": throughput} for gsi in spec["GlobalSecondaryIndexes"]
-            ]
+            if "GlobalSecondaryIndexes" in spec:
+                spec["GlobalSecondaryIndexes"] = [
+                    {**gsi, "ProvisionedThroughput": throughput} for gsi in spec["GlobalSecondaryIndexes"]
+                ]
         else:
             spec["BillingMode"] = "PAY_PER_REQUEST"
         return spec
@@ -258,10 +277,7 @@ class DynamoDBDatabase:
             if self._probe_client is None:
                 self._probe_client = make_client(self.settings, **PROBE_TIMEOUTS)
             client = self._probe_client
-        return {
-            name: self._table_status(name, client) or "MISSING"
-            for name in (self.departments_table, self.events_table)
-        }
+        return {name: self._table_status(name, client) or "MISSING" for name in self.settings.table_names}
 
     # -- departments ----------------------------------------------------------------------
 

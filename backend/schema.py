@@ -16,6 +16,8 @@ NAME_INDEX = "name-index"
 DEPARTMENT_DATE_INDEX = "department-date-index"
 # The departments table also holds one marker item per name, keyed by this prefix + the name key.
 NAME_MARKER_PREFIX = "name#"
+# The idempotency table's TTL attribute: when DynamoDB may delete a record (epoch seconds).
+IDEMPOTENCY_EXPIRES_AT = "expires_at"
 
 DEPARTMENT_WRITABLE = ("name", "description")
 DEPARTMENT_READ_ONLY = ("id", "created_at", "updated_at")
@@ -114,8 +116,25 @@ def department_name_key(name: str) -> str:
 
 
 def table_specs(settings: Settings) -> list[dict[str, Any]]:
-    """CreateTable arguments of both tables (keys and GSIs), without billing settings."""
-    return [departments_table_spec(settings.departments_table), events_table_spec(settings.events_table)]
+    """CreateTable arguments of every table (keys and GSIs), without billing settings."""
+    return [
+        departments_table_spec(settings.departments_table),
+        events_table_spec(settings.events_table),
+        idempotency_table_spec(settings.idempotency_table),
+    ]
+
+
+def time_to_live_attributes(settings: Settings) -> dict[str, str]:
+    """The TTL attribute (epoch seconds) of each table whose items expire by themselves."""
+    return {settings.idempotency_table: IDEMPOTENCY_EXPIRES_AT}
+
+
+def idempotency_table_spec(table_name: str) -> dict[str, Any]:
+    return {
+        "TableName": table_name,
+        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+    }
 
 
 def departments_table_spec(table_name: str) -> dict[str, Any]:

@@ -110,3 +110,18 @@ def test_twenty_renames_of_one_department_leave_one_name_and_one_marker(live_ser
     (stored,) = db.list_departments()
     markers = [i for i in db.client.scan(TableName=db.departments_table)["Items"] if i["id"]["S"].startswith("name#")]
     assert [m["id"]["S"] for m in markers] == [f"name#{stored['name']}"]
+
+
+@pytest.mark.parametrize("route", ["events", "departments"])
+def test_twenty_copies_of_one_keyed_post_at_once_store_one_item(live_server, db, make_department, route):
+    path, body = ((f"/api/events/{make_department()['id']}", {"event_date": "2024-01-01", "title": "한 번만"})
+                  if route == "events" else ("/api/departments", {"name": "한 번만"}))
+    responses = _all_at_once(
+        lambda i: requests.post(f"{live_server.url}{path}", json=body, headers={"Idempotency-Key": "once"}, timeout=30)
+    )
+    assert {r.status_code for r in responses} <= {201, 409}
+    created = [r.json() for r in responses if r.status_code == 201]
+    assert created and all(c == created[0] for c in created)
+    table = db.events_table if route == "events" else db.departments_table
+    ids = [i["id"]["S"] for i in db.client.scan(TableName=table)["Items"] if not i["id"]["S"].startswith("name#")]
+    assert ids == [created[0]["id"]]

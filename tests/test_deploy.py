@@ -29,7 +29,7 @@ from live_helpers import (
 )
 from models import DynamoDBDatabase
 from realtime import QUEUE_CHANNEL
-from schema import table_specs
+from schema import table_specs, time_to_live_attributes
 from servers import make_settings
 
 DOC = PROJECT_DIR / "AWS_DEPLOYMENT_CONFIG.md"
@@ -39,7 +39,7 @@ DEPLOY = ("aws cloudformation deploy --template-file deploy/dynamodb-tables.yaml
           "--stack-name calendar-tables --parameter-overrides TablePrefix=prod_")
 SERVERS = SERVER_COMMANDS  # the realtime tests serve every async mode with these commands too
 TESTED_COMMANDS = {LINT, DEPLOY, *SERVERS.values()}
-TABLE_RESOURCES = ("DepartmentsTable", "EventsTable")
+TABLE_RESOURCES = ("DepartmentsTable", "EventsTable", "IdempotencyTable")
 
 
 def test_every_command_of_the_doc_is_one_a_test_runs():
@@ -84,7 +84,16 @@ def test_template_tables_are_the_specs_create_tables_uses():
         properties = resource["Properties"]
         spec = specs[properties["TableName"]["Fn::Sub"]]
         for key in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes"):
-            assert properties[key] == spec[key], (properties["TableName"], key)
+            assert properties.get(key) == spec.get(key), (properties["TableName"], key)
+
+
+def test_template_ttl_is_the_one_create_tables_turns_on():
+    attributes = time_to_live_attributes(Settings(table_prefix="${TablePrefix}"))
+    template_ttl = {
+        resource["Properties"]["TableName"]["Fn::Sub"]: resource["Properties"]["TimeToLiveSpecification"]
+        for resource in _template_tables().values() if "TimeToLiveSpecification" in resource["Properties"]
+    }
+    assert template_ttl == {table: {"AttributeName": name, "Enabled": True} for table, name in attributes.items()}
 
 
 def test_template_tables_are_on_demand_recoverable_encrypted_and_retained():
@@ -107,19 +116,19 @@ def test_doc_deploy_command_creates_tables_the_app_uses(dynamodb_server):
     settings = make_settings(dynamodb_server.endpoint_url, table_prefix="prod_")
     db = DynamoDBDatabase(settings)
     try:
-        assert db.table_statuses() == {"prod_departments": "ACTIVE", "prod_events": "ACTIVE"}
+        assert db.table_statuses() == {"prod_departments": "ACTIVE", "prod_events": "ACTIVE", "prod_idempotency": "ACTIVE"}
         for spec in table_specs(settings):
             table = db.client.describe_table(TableName=spec["TableName"])["Table"]
             assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
             assert table["KeySchema"] == spec["KeySchema"]
             assert sorted(table["AttributeDefinitions"], key=str) == sorted(spec["AttributeDefinitions"], key=str)
-            assert [(g["IndexName"], g["KeySchema"], g["Projection"]) for g in table["GlobalSecondaryIndexes"]] \
-                == [(g["IndexName"], g["KeySchema"], g["Projection"]) for g in spec["GlobalSecondaryIndexes"]]
+            assert [(g["IndexName"], g["KeySchema"], g["Projection"]) for g in table.get("GlobalSecondaryIndexes", [])] \
+                == [(g["IndexName"], g["KeySchema"], g["Projection"]) for g in spec.get("GlobalSecondaryIndexes", [])]
         department = db.create_department("배포 확인")
         event = db.create_event(department["id"], {"event_date": "2024-03-05", "title": "t"})
         assert db.list_events(department["id"]) == [event]
     finally:
-        for name in (settings.departments_table, settings.events_table):
+        for name in settings.table_names:
             db.client.delete_table(TableName=name)
 
 

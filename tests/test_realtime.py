@@ -41,7 +41,7 @@ def rt_settings(dynamodb_server):
     db = DynamoDBDatabase(settings)
     db.create_tables()
     yield settings
-    for name in (settings.departments_table, settings.events_table):
+    for name in settings.table_names:
         db.client.delete_table(TableName=name)
 
 

@@ -6,6 +6,7 @@ from uuid import UUID
 from flask import Blueprint, jsonify, url_for
 
 import realtime
+from api.idempotency import create_once, idempotent
 from api.paging import page_response, requested_page
 from api.request_body import json_body
 from database import get_db
@@ -23,9 +24,14 @@ def list_departments():
 
 
 @bp.post("")
+@idempotent
 def create_department():
     fields = validate_department(json_body())
-    department = get_db().create_department(fields["name"], fields["description"])
+    db = get_db()
+    department = create_once(
+        lambda new_id: db.create_department(fields["name"], fields["description"], department_id=new_id),
+        db.get_department,
+    )
     realtime.department_created(department)
     response = jsonify(department)
     response.status_code = 201

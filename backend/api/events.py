@@ -7,6 +7,7 @@ from uuid import UUID
 from flask import Blueprint, jsonify, request
 
 import realtime
+from api.idempotency import create_once, idempotent
 from api.paging import page_response, requested_page
 from api.request_body import json_body
 from database import get_db
@@ -52,9 +53,12 @@ def get_event(department_id: UUID, event_id: UUID):
 
 
 @bp.post("/<uuid:department_id>")
+@idempotent
 def create_event(department_id: UUID):
     fields = validate_new_event(json_body())
-    event = get_db().create_event(str(department_id), fields)
+    db, department = get_db(), str(department_id)
+    event = create_once(lambda new_id: db.create_event(department, fields, event_id=new_id),
+                        lambda found_id: db.get_department_event(department, found_id))
     realtime.event_created(event)
     return _event_response(event, 201)
 
