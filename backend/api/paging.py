@@ -64,12 +64,13 @@ def _start_key(cursor: str, scope: str) -> dict[str, Any]:
 
 
 def page_response(page: Page, items: list[dict[str, Any]], next_key: dict[str, Any] | None) -> Response:
-    """The page as a JSON array; when more follow, with `X-Next-Cursor` and a `Link` to the next page."""
+    """The page as a JSON array; when more follow, with `X-Next-Cursor` and a `Link` to the next page
+    (a relative URL: behind a TLS-terminating load balancer the app does not know the outer scheme)."""
     response = jsonify(items)
     if next_key is not None:
         cursor = _serializer().dumps({"scope": page.scope, "key": next_key})
         args = {**request.args.to_dict(), "cursor": cursor}
-        url = url_for(request.endpoint, **request.view_args, **args, _external=True)
+        url = url_for(request.endpoint, **request.view_args, **args)
         response.headers["X-Next-Cursor"] = cursor
         response.headers["Link"] = f'<{url}>; rel="next"'
     return response
