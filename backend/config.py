@@ -81,6 +81,7 @@ class Settings:
     dynamodb_stall_seconds: float = 4.0
     gsi_settle_seconds: float = 1.0
     department_cache_seconds: float = 5.0
+    idempotency_in_progress_seconds: float = 10.0
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32), repr=False)
     cors_allowed_origins: tuple[str, ...] = ()
     rate_limit: str = "6000 per minute"
@@ -114,6 +115,15 @@ class Settings:
     def tokens_table(self) -> str:
         return f"{self.table_prefix}tokens"
 
+    @property
+    def idempotency_table(self) -> str:
+        return f"{self.table_prefix}idempotency"
+
+    @property
+    def table_names(self) -> tuple[str, ...]:
+        """Every table of the service, as create_tables makes them and /readyz checks them."""
+        return (self.departments_table, self.events_table, self.idempotency_table, self.tokens_table)
+
     def with_overrides(self, **changes) -> Settings:
         return replace(self, **changes)
 
@@ -135,6 +145,7 @@ class Settings:
             dynamodb_stall_seconds=_env_number("DYNAMODB_STALL_SECONDS", 4.0, float),
             gsi_settle_seconds=_env_number("DYNAMODB_GSI_SETTLE_SECONDS", 1.0, float),
             department_cache_seconds=_env_number("DEPARTMENT_CACHE_SECONDS", 5.0, float),
+            idempotency_in_progress_seconds=_env_number("IDEMPOTENCY_IN_PROGRESS_SECONDS", 10.0, float),
             secret_key=_env("SECRET_KEY", "") or secrets.token_hex(32),
             cors_allowed_origins=origins,
             rate_limit=_env("RATE_LIMIT", "6000 per minute"),

@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 
 import stall_budget
 from config import Settings
+from idempotency import IdempotencyStore
 from observability import metrics
 from schema import (
     DEPARTMENT_DATE_INDEX,
@@ -37,6 +38,7 @@ from schema import (
     event_not_found,
     name_marker_key,
     table_specs,
+    time_to_live_attributes,
     utc_now_iso,
 )
 
@@ -45,6 +47,8 @@ log = logging.getLogger(__name__)
 BATCH_WRITE_LIMIT = 25
 BATCH_WRITE_ATTEMPTS = 8
 TRANSACTION_RETRIES = 6
+# Most items one Query/Scan of a page asks for (a page holds at most 1,000).
+PAGE_READ_MAX = 2002
 # Error codes DynamoDB uses when it sheds load; botocore retries them first.
 THROTTLING_CODES = frozenset({
     "ProvisionedThroughputExceededException",
@@ -74,9 +78,16 @@ class Conflict(DatabaseError):
 
 
 class PreconditionFailed(DatabaseError):
-    def __init__(self, message: str, current_version: int | None = None):
+    """The stored item is not at the version the request expected; `current` is the item as it is."""
+
+    def __init__(self, message: str, current_version: int | None = None, current: dict[str, Any] | None = None):
         super().__init__(message)
         self.current_version = current_version
+        self.current = current
+
+
+class _DepartmentChanged(DatabaseError):
+    """The department was renamed or marked for deletion between the read and the write."""
 
 
 class Throttled(DatabaseError):
@@ -199,11 +210,15 @@ class DynamoDBDatabase:
         self._known_departments: dict[str, float] = {}
         self._forgotten = 0  # bumped by every forget, so a check racing a delete caches nothing
         self._probe_client = None
+        self.idempotency = IdempotencyStore(
+            self.client, self.settings.idempotency_table, self.settings.idempotency_in_progress_seconds
+        )
 
     # -- tables ---------------------------------------------------------------------------
 
     def create_tables(self, wait: bool = True) -> list[str]:
-        """Create missing tables with their GSIs; wait until ACTIVE. Returns the names created."""
+        """Create missing tables with their GSIs; with wait, wait until ACTIVE and turn TTL on where
+        the schema asks for it. Returns the names created."""
         created = []
         for spec in table_specs(self.settings):
             name = spec["TableName"]
@@ -222,7 +237,19 @@ class DynamoDBDatabase:
                 self.client.get_waiter("table_exists").wait(
                     TableName=spec["TableName"], WaiterConfig={"Delay": 1, "MaxAttempts": 120}
                 )
+            self._enable_time_to_live()
         return created
+
+    def _enable_time_to_live(self) -> None:
+        """Turn on TTL where schema.time_to_live_attributes asks for it and it is off."""
+        for table, attribute in time_to_live_attributes(self.settings).items():
+            status = self.client.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
+            if status.get("TimeToLiveStatus") in ("ENABLED", "ENABLING"):
+                continue
+            self.client.update_time_to_live(
+                TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute}
+            )
+            log.info("table %s: TTL on attribute %s enabled", table, attribute)
 
     def _with_billing(self, spec: dict[str, Any]) -> dict[str, Any]:
         spec = dict(spec)
@@ -259,10 +286,7 @@ class DynamoDBDatabase:
             if self._probe_client is None:
                 self._probe_client = make_client(self.settings, **PROBE_TIMEOUTS)
             client = self._probe_client
-        return {
-            name: self._table_status(name, client) or "MISSING"
-            for name in (self.departments_table, self.events_table, self.settings.tokens_table)
-        }
+        return {name: self._table_status(name, client) or "MISSING" for name in self.settings.table_names}
 
     # -- departments ----------------------------------------------------------------------
 
@@ -277,6 +301,20 @@ class DynamoDBDatabase:
             )
         ]
         return sorted(departments, key=lambda d: (department_name_key(d["name"]), d["name"], d["id"]))
+
+    def list_departments_page(
+        self, limit: int, start_key: dict[str, Any] | None = None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """Up to `limit` departments in storage order (stable from page to page), after start_key;
+        with the key the next page starts after, or None when no department follows."""
+        kwargs = {
+            "TableName": self.departments_table,
+            "FilterExpression": DEPARTMENT_IS_LIVE.expression,
+            "ExpressionAttributeNames": dict(DEPARTMENT_IS_LIVE.names),
+        }
+        # About half the items are name markers, which the filter drops after Limit counted them.
+        items, next_key = self._page("scan", kwargs, limit, start_key, key_names=("id",), overread=2)
+        return [_public(from_item(item), DEPARTMENT_FIELDS) for item in items], next_key
 
     def get_department(self, department_id: str) -> dict[str, Any]:
         """The department; raises NotFound if it does not exist or is being deleted."""
@@ -330,6 +368,52 @@ class DynamoDBDatabase:
             ],
         )
         return department
+
+    def update_department(
+        self, department_id: str, changes: dict[str, str], actor: str = SYSTEM_ACTOR
+    ) -> dict[str, Any]:
+        """Change the department's `name` and/or `description`, renew `updated_at` and set
+        `updated_by` to the actor; returns it.
+
+        A new name is reserved, and the old one freed, in the transaction that renames. Raises
+        NotFound, or Conflict when another department holds the name.
+        """
+        for _attempt in range(TRANSACTION_RETRIES):
+            current = self.get_department(department_id)
+            updated = {**current, **changes, "updated_at": utc_now_iso(), "updated_by": actor}
+            try:
+                self._transact(*self._department_update(current, updated))
+                return updated
+            except _DepartmentChanged:
+                continue  # renamed, or marked for deletion, since it was read: read it again
+        raise Conflict(f"department {department_id} kept changing; try again")
+
+    def _department_update(
+        self, current: dict[str, Any], updated: dict[str, Any]
+    ) -> tuple[list[dict[str, Any]], list[DatabaseError]]:
+        """TransactWriteItems of an update from `current` (the name still as read) to `updated`,
+        and the error for each item whose condition fails."""
+        changed = _DepartmentChanged()
+        items = [{"Update": {
+            "TableName": self.departments_table,
+            "Key": to_item(department_key(current["id"])),
+            "UpdateExpression": "SET #name = :name, #description = :description, #updated_at = :now, #by = :by",
+            "ConditionExpression": f"{DEPARTMENT_IS_LIVE.expression} AND #name = :old",
+            "ExpressionAttributeNames": {**DEPARTMENT_IS_LIVE.names, "#description": "description",
+                                         "#updated_at": "updated_at", "#by": "updated_by"},
+            "ExpressionAttributeValues": to_item({":name": updated["name"], ":old": current["name"],
+                                                  ":description": updated["description"],
+                                                  ":now": updated["updated_at"], ":by": updated["updated_by"]}),
+        }}]
+        if department_name_key(current["name"]) == department_name_key(updated["name"]):
+            return items, [changed]
+        marker = {**name_marker_key(updated["name"]), "department_id": current["id"]}
+        items.append({"Put": {"TableName": self.departments_table, "Item": to_item(marker), **ITEM_IS_NEW.params()}})
+        items.append({"Delete": {
+            "TableName": self.departments_table, "Key": to_item(name_marker_key(current["name"])),
+            **MARKER_FREE_OR_HELD_BY.params(), "ExpressionAttributeValues": to_item({":dep": current["id"]}),
+        }})
+        return items, [changed, Conflict(f"a department named {updated['name']!r} already exists"), changed]
 
     def delete_department(self, department_id: str) -> int:
         """Delete the department and all its events; returns how many events went with it.
@@ -431,9 +515,33 @@ class DynamoDBDatabase:
         events = list(self._query_department_events(department_id, start, end, convert=_public_event))
         return sorted(events, key=lambda e: (e["event_date"], e["created_at"], e["id"]))
 
+    def list_events_page(
+        self, department_id: str, start: str | None, end: str | None, limit: int,
+        start_key: dict[str, Any] | None = None,
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """Up to `limit` of the department's events after start_key, pages following event_date
+        (each page ordered as list_events orders); with the key the next page starts after, or None
+        when no event follows. Raises NotFound for an unknown department."""
+        self._check_department_exists(department_id)
+        kwargs = self._department_events_query(department_id, start, end)
+        items, next_key = self._page("query", kwargs, limit, start_key,
+                                     key_names=("id", "department_id", "event_date"))
+        events = [_public_event(item) for item in items]
+        return sorted(events, key=lambda e: (e["event_date"], e["created_at"], e["id"])), next_key
+
     def get_event(self, event_id: str) -> dict[str, Any]:
         """The event; raises NotFound."""
         return _public(self._get_event_item(event_id), EVENT_FIELDS)
+
+    def get_department_event(self, department_id: str, event_id: str) -> dict[str, Any]:
+        """The department's event (one strongly consistent GetItem); raises NotFound when it does
+        not exist or belongs to another department."""
+        response = self.client.get_item(
+            TableName=self.events_table, Key=to_item(event_key(event_id, department_id)), ConsistentRead=True
+        )
+        if "Item" not in response:
+            raise NotFound(event_not_found(event_id))
+        return _public_event(response["Item"])
 
     def create_event(
         self,
@@ -585,7 +693,7 @@ class DynamoDBDatabase:
         except NotFound as missing:
             raise missing from exc
         raise PreconditionFailed(
-            f"event {event_id} is at version {current['version']}", current["version"]
+            f"event {event_id} is at version {current['version']}", current["version"], current
         ) from exc
 
     def _get_event_item(self, event_id: str) -> dict[str, Any]:
@@ -609,6 +717,16 @@ class DynamoDBDatabase:
         projection: str | None = None,
         convert: Callable[[dict[str, Any]], dict[str, Any]] = from_item,
     ) -> Iterator[dict[str, Any]]:
+        kwargs = self._department_events_query(department_id, start, end)
+        if projection:
+            kwargs["ExpressionAttributeNames"]["#id"] = "id"
+            kwargs["ProjectionExpression"] = projection
+        yield from self._paginate("query", kwargs, convert)
+
+    def _department_events_query(
+        self, department_id: str, start: str | None = None, end: str | None = None
+    ) -> dict[str, Any]:
+        """Query arguments for the department's events through department-date-index, in [start, end]."""
         names = {"#dep": "department_id"}
         values: dict[str, Any] = {":dep": department_id}
         condition = "#dep = :dep"
@@ -623,17 +741,13 @@ class DynamoDBDatabase:
             else:
                 condition += " AND #date <= :end"
                 values[":end"] = end
-        kwargs: dict[str, Any] = {
+        return {
             "TableName": self.events_table,
             "IndexName": DEPARTMENT_DATE_INDEX,
             "KeyConditionExpression": condition,
+            "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": to_item(values),
         }
-        if projection:
-            names["#id"] = "id"
-            kwargs["ProjectionExpression"] = projection
-        kwargs["ExpressionAttributeNames"] = names
-        yield from self._paginate("query", kwargs, convert)
 
     # -- low-level helpers ----------------------------------------------------------------
 
@@ -654,6 +768,31 @@ class DynamoDBDatabase:
             if not last_key:
                 return
             kwargs = {**kwargs, "ExclusiveStartKey": last_key}
+
+    def _page(
+        self, operation: str, kwargs: dict[str, Any], limit: int, start_key: dict[str, Any] | None,
+        key_names: tuple[str, ...], overread: int = 1,
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """Up to `limit` raw items of a Query or Scan after start_key, and the key of the last one
+        when more follow (else None).
+
+        Reads on while a filter (applied after Limit counted the items) or the 1 MB cap made an
+        answer short, and one item past the page, so a key is only given when an item follows it.
+        """
+        call = getattr(self.client, operation)
+        if start_key:
+            kwargs = {**kwargs, "ExclusiveStartKey": start_key}
+        items: list[dict[str, Any]] = []
+        while True:
+            wanted = (limit + 1 - len(items)) * overread
+            response = call(**kwargs, Limit=min(wanted, PAGE_READ_MAX))
+            items.extend(response.get("Items", []))
+            if len(items) > limit:
+                page = items[:limit]
+                return page, {name: page[-1][name] for name in key_names}
+            if not response.get("LastEvaluatedKey"):
+                return items, None
+            kwargs = {**kwargs, "ExclusiveStartKey": response["LastEvaluatedKey"]}
 
     def _transact(
         self, items: list[dict[str, Any]], if_condition_fails: list[DatabaseError] | None = None

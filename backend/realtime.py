@@ -6,8 +6,9 @@ AUTH_CACHE_SECONDS (auth/sockets.py). `join_department` / `leave_department` `{"
 acknowledged with `{"ok": true, "department_id"}` or `{"ok": false, "error", "message"}`.
 After a stored write, `event_created` / `event_updated` (the event as GET returns it) and
 `event_deleted` (`{"id", "department_id"}`) go to the department's room only;
-`department_created` (the department) and `department_deleted` (`{"id"}`) go to every socket whose
-token covers every department, and to the department's room.
+`department_created` and `department_updated` (the department as GET returns it) and
+`department_deleted` (`{"id"}`) go to every socket whose token covers every department, and to
+the department's room.
 Deleting a department sends that one `department_deleted`, not an `event_deleted` per event:
 clients drop the department's events themselves.
 
@@ -280,6 +281,12 @@ def _department_audience(department_id: str) -> list[str]:
 def department_created(department: dict[str, Any]) -> None:
     """To every unscoped socket: the new department."""
     _emit("department_created", department, _department_audience(department["id"]))
+
+
+def department_updated(department: dict[str, Any]) -> None:
+    """To every unscoped socket and the department's room: the renamed or re-described department,
+    as GET returns it."""
+    _emit("department_updated", department, _department_audience(department["id"]))
 
 
 def department_deleted(department_id: str) -> None:

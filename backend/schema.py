@@ -16,6 +16,8 @@ NAME_INDEX = "name-index"
 DEPARTMENT_DATE_INDEX = "department-date-index"
 # The departments table also holds one marker item per name, keyed by this prefix + the name key.
 NAME_MARKER_PREFIX = "name#"
+# The idempotency table's TTL attribute: when DynamoDB may delete a record (epoch seconds).
+IDEMPOTENCY_EXPIRES_AT = "expires_at"
 
 DEPARTMENT_WRITABLE = ("name", "description")
 # Who created and last changed an item: the name of the token (see auth/); "anonymous" with
@@ -122,8 +124,22 @@ def table_specs(settings: Settings) -> list[dict[str, Any]]:
     return [
         departments_table_spec(settings.departments_table),
         events_table_spec(settings.events_table),
+        idempotency_table_spec(settings.idempotency_table),
         tokens_table_spec(settings.tokens_table),
     ]
+
+
+def time_to_live_attributes(settings: Settings) -> dict[str, str]:
+    """The TTL attribute (epoch seconds) of each table whose items expire by themselves."""
+    return {settings.idempotency_table: IDEMPOTENCY_EXPIRES_AT}
+
+
+def idempotency_table_spec(table_name: str) -> dict[str, Any]:
+    return {
+        "TableName": table_name,
+        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+    }
 
 
 def tokens_table_spec(table_name: str) -> dict[str, Any]:

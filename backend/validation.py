@@ -122,6 +122,24 @@ def validate_department(body: Any) -> dict[str, str]:
     return {"name": name, "description": description or ""}
 
 
+def validate_department_changes(body: Any) -> dict[str, str]:
+    """Only the department fields sent (`name`, `description`), checked as on creation; raises
+    ValidationError (also for an empty change)."""
+    _check_fields(body, DEPARTMENT_WRITABLE, DEPARTMENT_READ_ONLY)
+    if not body:
+        raise ValidationError("nothing to change: send at least one of " + ", ".join(DEPARTMENT_WRITABLE))
+    problems: dict[str, str] = {}
+    changes = {}
+    if "name" in body:
+        changes["name"] = _text(body, "name", minimum=1, maximum=DEPARTMENT_NAME_MAX, strip=True,
+                                required=True, problems=problems)
+    if "description" in body:
+        changes["description"] = _text(body, "description", maximum=DEPARTMENT_DESCRIPTION_MAX, multiline=True,
+                                       problems=problems) or ""
+    _raise_if(problems)
+    return changes
+
+
 def _event_fields(body: dict, *, partial: bool) -> dict[str, str]:
     problems: dict[str, str] = {}
     fields = {}

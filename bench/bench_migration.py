@@ -67,7 +67,7 @@ def fresh_db(endpoint: str) -> DynamoDBDatabase:
 
 
 def drop(db: DynamoDBDatabase) -> None:
-    for name in (db.departments_table, db.events_table):
+    for name in db.settings.table_names:
         db.client.delete_table(TableName=name)
 
 

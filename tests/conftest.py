@@ -64,7 +64,7 @@ def db(settings):
     database = DynamoDBDatabase(settings)
     database.create_tables()
     yield database
-    for name in (settings.departments_table, settings.events_table, settings.tokens_table):
+    for name in settings.table_names:
         database.client.delete_table(TableName=name)
 
 

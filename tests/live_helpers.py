@@ -88,6 +88,9 @@ class Http:
     def delete(self, url: str, **kwargs: Any) -> requests.Response:
         return self.request("DELETE", url, **kwargs)
 
+    def patch(self, url: str, **kwargs: Any) -> requests.Response:
+        return self.request("PATCH", url, **kwargs)
+
 
 http = Http()
 NO_TOKEN = ""  # SocketClient(url, token=NO_TOKEN) connects without one

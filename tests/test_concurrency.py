@@ -85,3 +85,44 @@ def test_concurrent_deletes_of_one_department_exactly_one_succeeds(live_server, 
     assert sorted(statuses) == [204] + [404] * 4
     assert db.client.scan(TableName=db.events_table)["Items"] == []
     assert db.client.scan(TableName=db.departments_table)["Items"] == []
+
+
+def test_twenty_departments_renamed_to_one_name_exactly_one_wins(live_server, db, make_department):
+    departments = [make_department(f"부서 {i}") for i in range(CLIENTS)]
+    responses = _all_at_once(
+        lambda i: http.patch(f"{live_server.url}/api/departments/{departments[i]['id']}",
+                                 json={"name": "새 이름"}, timeout=30)
+    )
+    assert sorted(r.status_code for r in responses) == [200] + [409] * (CLIENTS - 1)
+    winner = next(r.json() for r in responses if r.status_code == 200)
+    names = sorted(d["name"] for d in db.list_departments())
+    assert names == sorted(["새 이름"] + [d["name"] for d in departments if d["id"] != winner["id"]])
+    markers = [i for i in db.client.scan(TableName=db.departments_table)["Items"] if i["id"]["S"].startswith("name#")]
+    assert len(markers) == CLIENTS  # one per department: the winner's old name was freed
+
+
+def test_twenty_renames_of_one_department_leave_one_name_and_one_marker(live_server, db, make_department):
+    department = make_department("처음 이름")
+    statuses = _all_at_once(
+        lambda i: http.patch(f"{live_server.url}/api/departments/{department['id']}",
+                                 json={"name": f"이름 {i}"}, timeout=30).status_code
+    )
+    assert set(statuses) <= {200, 409} and 200 in statuses
+    (stored,) = db.list_departments()
+    markers = [i for i in db.client.scan(TableName=db.departments_table)["Items"] if i["id"]["S"].startswith("name#")]
+    assert [m["id"]["S"] for m in markers] == [f"name#{stored['name']}"]
+
+
+@pytest.mark.parametrize("route", ["events", "departments"])
+def test_twenty_copies_of_one_keyed_post_at_once_store_one_item(live_server, db, make_department, route):
+    path, body = ((f"/api/events/{make_department()['id']}", {"event_date": "2024-01-01", "title": "한 번만"})
+                  if route == "events" else ("/api/departments", {"name": "한 번만"}))
+    responses = _all_at_once(
+        lambda i: http.post(f"{live_server.url}{path}", json=body, headers={"Idempotency-Key": "once"}, timeout=30)
+    )
+    assert {r.status_code for r in responses} <= {201, 409}
+    created = [r.json() for r in responses if r.status_code == 201]
+    assert created and all(c == created[0] for c in created)
+    table = db.events_table if route == "events" else db.departments_table
+    ids = [i["id"]["S"] for i in db.client.scan(TableName=table)["Items"] if not i["id"]["S"].startswith("name#")]
+    assert ids == [created[0]["id"]]

@@ -167,3 +167,95 @@ def test_delete_finds_events_the_index_did_not_show_yet(client, db, make_departm
     assert response.status_code == 204
     assert reads["n"] >= 2
     assert db.client.scan(TableName=db.events_table)["Items"] == []
+
+
+# -- PATCH: rename and re-describe ------------------------------------------------------------
+
+def _markers(db) -> list[str]:
+    items = db.client.scan(TableName=db.departments_table)["Items"]
+    return sorted(item["id"]["S"] for item in items if item["id"]["S"].startswith("name#"))
+
+
+def test_rename_frees_the_old_name_and_renews_updated_at(client, db, make_department):
+    department = make_department("영업부", "Sales")
+
+    response = client.patch(f"/api/departments/{department['id']}", json={"name": " 영업 본부 "})
+
+    assert response.status_code == 200
+    renamed = response.get_json()
+    assert renamed == {**department, "name": "영업 본부", "updated_at": renamed["updated_at"]}
+    assert renamed["updated_at"] > department["updated_at"]
+    assert client.get(f"/api/departments/{department['id']}").get_json() == renamed
+    assert _markers(db) == ["name#영업 본부"]
+    assert client.post("/api/departments", json={"name": "영업부"}).status_code == 201  # the old name is free
+    assert client.post("/api/departments", json={"name": "영업 본부"}).status_code == 409
+
+
+def test_rename_to_a_taken_name_is_409_and_changes_nothing(client, db, make_department):
+    department, other = make_department("Alpha"), make_department("Bravo")
+    for taken in ("Bravo", " bravo ", "BRAVO"):
+        response = client.patch(f"/api/departments/{department['id']}", json={"name": taken, "description": "x"})
+        assert response.status_code == 409
+        assert response.get_json()["error"] == "conflict"
+    assert db.get_department(department["id"]) == department
+    assert db.get_department(other["id"]) == other
+    assert _markers(db) == ["name#alpha", "name#bravo"]
+
+
+@pytest.mark.parametrize("new_name", ["SALES", "sales", " Sales  "])
+def test_rename_to_another_spelling_of_its_own_name(client, db, make_department, new_name):
+    department = make_department("Sales")
+    response = client.patch(f"/api/departments/{department['id']}", json={"name": new_name})
+    assert response.status_code == 200
+    assert response.get_json()["name"] == new_name.strip()
+    assert _markers(db) == ["name#sales"]
+
+
+def test_description_only_keeps_the_name(client, db, make_department):
+    department = make_department("Finance", "old")
+    response = client.patch(f"/api/departments/{department['id']}", json={"description": "돈\n관리"})
+    assert response.status_code == 200
+    changed = response.get_json()
+    assert (changed["name"], changed["description"]) == ("Finance", "돈\n관리")
+    assert changed["updated_at"] > department["updated_at"]
+    assert db.get_department(department["id"]) == changed
+    assert _markers(db) == ["name#finance"]
+
+
+def test_rename_of_an_unknown_or_deleting_department_is_404(client, db, make_department):
+    assert client.patch(f"/api/departments/{uuid.uuid4()}", json={"name": "x"}).status_code == 404
+    department = make_department("Half")
+    db.client.update_item(  # what a delete interrupted after its first step leaves
+        TableName=db.departments_table, Key={"id": {"S": department["id"]}},
+        UpdateExpression="SET deleting = :t", ExpressionAttributeValues={":t": {"S": "x"}},
+    )
+    response = client.patch(f"/api/departments/{department['id']}", json={"name": "Whole"})
+    assert response.status_code == 404
+    assert _markers(db) == ["name#half"]
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"name": ""}, "name"), ({"name": "  "}, "name"), ({"name": None}, "name"), ({"name": 5}, "name"),
+        ({"name": "x" * 101}, "name"), ({"description": "x" * 1001}, "description"),
+        ({"description": 3}, "description"), ({"colour": "red"}, "colour"),
+        ({"id": str(uuid.uuid4())}, "id"), ({"updated_at": "2024-01-01T00:00:00.000Z"}, "updated_at"),
+    ],
+)
+def test_bad_patch_is_400_naming_the_field_and_changes_nothing(client, db, make_department, body, field):
+    department = make_department("Kept")
+    response = client.patch(f"/api/departments/{department['id']}", json=body)
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "validation_error"
+    assert field in response.get_json()["fields"]
+    assert db.get_department(department["id"]) == department
+
+
+@pytest.mark.parametrize("body", [{}, [], "name", None])
+def test_empty_or_non_object_patch_is_400(client, db, make_department, body):
+    department = make_department("Kept")
+    response = client.patch(f"/api/departments/{department['id']}", json=body)
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "validation_error"
+    assert db.get_department(department["id"]) == department

@@ -31,7 +31,7 @@ from live_helpers import (
 )
 from models import DynamoDBDatabase
 from realtime import QUEUE_CHANNEL
-from schema import table_specs
+from schema import table_specs, time_to_live_attributes
 from servers import make_settings
 
 DOC = PROJECT_DIR / "AWS_DEPLOYMENT_CONFIG.md"
@@ -44,7 +44,7 @@ FIRST_ADMIN_TOKEN = ("cd backend",
                      "TABLE_PREFIX=prod_ flask --app app tokens create --name ops-admin "
                      "--role admin")
 TESTED_COMMANDS = {LINT, DEPLOY, *SERVERS.values(), *FIRST_ADMIN_TOKEN}
-TABLE_RESOURCES = ("DepartmentsTable", "EventsTable", "TokensTable")
+TABLE_RESOURCES = ("DepartmentsTable", "EventsTable", "IdempotencyTable", "TokensTable")
 
 
 def test_every_command_of_the_doc_is_one_a_test_runs():
@@ -92,6 +92,15 @@ def test_template_tables_are_the_specs_create_tables_uses():
             assert properties.get(key) == spec.get(key), (properties["TableName"], key)
 
 
+def test_template_ttl_is_the_one_create_tables_turns_on():
+    attributes = time_to_live_attributes(Settings(table_prefix="${TablePrefix}"))
+    template_ttl = {
+        resource["Properties"]["TableName"]["Fn::Sub"]: resource["Properties"]["TimeToLiveSpecification"]
+        for resource in _template_tables().values() if "TimeToLiveSpecification" in resource["Properties"]
+    }
+    assert template_ttl == {table: {"AttributeName": name, "Enabled": True} for table, name in attributes.items()}
+
+
 def test_template_tables_are_on_demand_recoverable_encrypted_and_retained():
     for resource in _template_tables().values():
         properties = resource["Properties"]
@@ -112,7 +121,7 @@ def test_doc_deploy_command_creates_tables_the_app_uses(dynamodb_server):
     settings = make_settings(dynamodb_server.endpoint_url, table_prefix="prod_")
     db = DynamoDBDatabase(settings)
     try:
-        assert db.table_statuses() == {"prod_departments": "ACTIVE", "prod_events": "ACTIVE", "prod_tokens": "ACTIVE"}
+        assert db.table_statuses() == dict.fromkeys(settings.table_names, "ACTIVE")
         for spec in table_specs(settings):
             table = db.client.describe_table(TableName=spec["TableName"])["Table"]
             assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
@@ -130,7 +139,7 @@ def test_doc_deploy_command_creates_tables_the_app_uses(dynamodb_server):
         principal = TokenStore(db).find(token_hash(made.stdout.strip()))
         assert (principal.name, principal.role, principal.departments) == ("ops-admin", "admin", None)
     finally:
-        for name in (settings.departments_table, settings.events_table, settings.tokens_table):
+        for name in settings.table_names:
             db.client.delete_table(TableName=name)
 
 

@@ -13,7 +13,7 @@ from app import create_app
 from auth import TokenStore
 from auth.tokens import token_hash
 from config import PROJECT_DIR, Settings
-from doc_blocks import fenced_blocks, shell_commands
+from doc_blocks import shell_commands
 from faults import remove_aws_credentials, throttling_hook
 from live_helpers import admin_token, token_for
 from models import DynamoDBDatabase
@@ -34,19 +34,38 @@ TESTED_COMMANDS = {
 }
 
 
-def _walkthrough(name: str) -> str:
+# Walkthrough sections (<!-- test: NAME --> ... <!-- /test: NAME -->): their ```sh blocks run in one shell
+# against a live server, and each ```http block after a command is the answer it must give.
+WALKTHROUGHS = {("backend/README.md", "api-walkthrough"): "test_docs.py::test_backend_readme_api_walkthrough"}
+_SECTION = r"<!-- test: ([\w-]+) -->\n(.*?)<!-- /test: \1 -->"
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
+
+
+def _walkthrough(doc: str, name: str) -> str:
+    text = (PROJECT_DIR / doc).read_text(encoding="utf-8")
+    return next(body for found, body in re.findall(_SECTION, text, flags=re.S) if found == name)
+
+
+def _without_walkthroughs(text: str) -> str:
+    return re.sub(_SECTION, lambda m: "" if (m.group(1) in {n for _, n in WALKTHROUGHS}) else m.group(0), text,
+                  flags=re.S)
+
+
+def _readme_block(name: str) -> str:
     readme = (PROJECT_DIR / "README.md").read_text()
     return re.search(rf"<!-- test: {name} -->\n```sh\n(.*?)```", readme, flags=re.S).group(1)
 
 
 def _curl_walkthrough() -> str:
-    return _walkthrough("curl-walkthrough")
+    return _readme_block("curl-walkthrough")
 
 
 @pytest.mark.parametrize("doc", DOCS)
 def test_every_documented_command_is_one_a_test_runs(doc):
-    walkthroughs = (_curl_walkthrough(), _walkthrough("token-walkthrough"))
-    for block in fenced_blocks(PROJECT_DIR / doc, "sh"):
+    walkthroughs = (_curl_walkthrough(), _readme_block("token-walkthrough"))
+    text = _without_walkthroughs((PROJECT_DIR / doc).read_text(encoding="utf-8"))
+    for block in re.findall(r"```sh\n(.*?)```", text, flags=re.S):
         if block in walkthroughs:
             continue  # run by test_readme_curl_walkthrough and test_readme_token_walkthrough
         for command in shell_commands(block):
@@ -72,7 +91,7 @@ def test_readme_token_walkthrough(settings, make_department):
            "TABLE_PREFIX": settings.table_prefix, "DEPT": department["id"]}
     venv_bin = os.path.dirname(sys.executable)
     env["PATH"] = f"{venv_bin}{os.pathsep}{env.get('PATH', '')}"
-    script = _walkthrough("token-walkthrough")
+    script = _readme_block("token-walkthrough")
     result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=PROJECT_DIR, env=env, capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, result.stderr
@@ -84,13 +103,52 @@ def test_readme_token_walkthrough(settings, make_department):
     assert TokenStore(DynamoDBDatabase(settings)).find(token_hash(token)) is None
 
 
+def _responses(text: str) -> list[tuple[int, dict[str, str], str]]:
+    """The HTTP answers in `curl -i` output (or in the doc's ```http blocks): status, headers, body."""
+    answers = []
+    for chunk in re.split(r"^(?=HTTP/1\.[01] \d{3})", text.replace("\r\n", "\n"), flags=re.M):
+        if chunk.strip():
+            head, _, body = chunk.partition("\n\n")
+            status_line, *header_lines = head.splitlines()
+            headers = dict(line.split(": ", 1) for line in header_lines)
+            answers.append((int(status_line.split()[1]), headers, body.strip()))
+    return answers
+
+
+def _comparable(text: str) -> str:
+    """Ids and timestamps differ from run to run: the same placeholder for each."""
+    return _TIMESTAMP.sub("<time>", _UUID.sub("<uuid>", text))
+
+
+def test_backend_readme_api_walkthrough(live_server):
+    section = _walkthrough("backend/README.md", "api-walkthrough")
+    script = "\n".join(re.findall(r"```sh\n(.*?)```", section, flags=re.S))
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script.replace("http://localhost:5000", live_server.url)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    shown = _responses("\n".join(re.findall(r"```http\n(.*?)```", section, flags=re.S)))
+    got = _responses(result.stdout)
+
+    assert [status for status, _, _ in got] == [status for status, _, _ in shown]
+    for (_, doc_headers, doc_body), (_, headers, body) in zip(shown, got, strict=True):
+        assert set(doc_headers) <= set(headers), set(doc_headers) - set(headers)
+        for name in set(doc_headers) - {"X-Next-Cursor", "Link"}:  # cursors differ from run to run
+            assert _comparable(headers[name]) == _comparable(doc_headers[name]), name
+        if "Link" in headers:
+            assert headers["Link"] == f'<{headers["Link"][1:].split("cursor=")[0]}cursor={headers["X-Next-Cursor"]}>; rel="next"'
+        real, documented = json.loads(_comparable(body)), json.loads(_comparable(doc_body))
+        if isinstance(documented, list):  # a page: which departments come first is storage order
+            assert [sorted(item) for item in real] == [sorted(item) for item in documented]
+        else:
+            assert real == documented
+
+
 def test_make_create_tables(dynamodb_server):
     settings = make_settings(dynamodb_server.endpoint_url)
     env = {**os.environ, "DYNAMODB_ENDPOINT_URL": settings.dynamodb_endpoint_url,
            "TABLE_PREFIX": settings.table_prefix}
     subprocess.run(["make", "-s", "create-tables"], cwd=PROJECT_DIR, env=env, check=True, timeout=300)
-    assert DynamoDBDatabase(settings).table_statuses() == {
-        settings.departments_table: "ACTIVE", settings.events_table: "ACTIVE", settings.tokens_table: "ACTIVE"}
+    assert DynamoDBDatabase(settings).table_statuses() == dict.fromkeys(settings.table_names, "ACTIVE")
 
 
 def test_readme_error_example_is_a_real_response(client, make_department):

@@ -190,11 +190,57 @@ def test_if_match_with_a_stale_version_is_412_and_changes_nothing(client, db, ma
     assert db.get_event(event["id"])["title"] == "first writer"
 
 
+def test_412_carries_the_current_event_as_get_returns_it(client, make_department, make_event):
+    event = make_event(make_department()["id"])
+    client.put(f"/api/events/{event['id']}", json={"title": "먼저 쓴 사람", "time": "오후 3:00"})
+    current = client.get(f"/api/events/{event['department_id']}/{event['id']}").get_json()
+
+    for method in ("put", "delete"):
+        response = getattr(client, method)(f"/api/events/{event['id']}", json={"title": "늦은 사람"},
+                                           headers={"If-Match": '"1"'})
+        assert response.status_code == 412
+        body = response.get_json()
+        assert body["error"] == "precondition_failed"
+        assert body["current_version"] == 2
+        assert body["current"] == current
+        assert body["current"]["title"] == "먼저 쓴 사람"
+
+
 def test_delete_with_a_stale_if_match_is_412_and_keeps_the_event(client, db, make_department, make_event):
     event = make_event(make_department()["id"])
     client.put(f"/api/events/{event['id']}", json={"title": "changed"})
     assert client.delete(f"/api/events/{event['id']}", headers={"If-Match": '"1"'}).status_code == 412
     assert db.get_event(event["id"])["version"] == 2
+
+
+def test_get_one_event_with_its_etag(client, make_department, make_event):
+    department_id = make_department()["id"]
+    event = make_event(department_id, title="주간 회의", time="오후 2:00")
+    client.put(f"/api/events/{event['id']}", json={"title": "바뀐 회의"})
+
+    response = client.get(f"/api/events/{department_id}/{event['id']}")
+
+    assert response.status_code == 200
+    assert response.headers["ETag"] == '"2"'
+    listed = client.get(f"/api/events/{department_id}").get_json()
+    assert [response.get_json()] == listed
+    assert response.get_json()["title"] == "바뀐 회의"
+
+
+def test_get_one_event_of_another_department_or_unknown_is_404(client, make_department, make_event):
+    mine, other = make_department()["id"], make_department()["id"]
+    event = make_event(mine)
+    for path in (f"/api/events/{other}/{event['id']}", f"/api/events/{mine}/{uuid.uuid4()}",
+                 f"/api/events/{uuid.uuid4()}/{event['id']}", f"/api/events/{mine}/not-a-uuid"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.get_json()["error"] == "not_found"
+
+
+def test_get_one_deleted_event_is_404(client, make_department, make_event):
+    event = make_event(make_department()["id"])
+    assert client.delete(f"/api/events/{event['id']}").status_code == 204
+    assert client.get(f"/api/events/{event['department_id']}/{event['id']}").status_code == 404
 
 
 def test_delete_event(client, db, make_department, make_event):

@@ -62,7 +62,7 @@ def test_export_then_import_into_empty_tables_gives_the_same_data(cli, db, setti
         for name in ("departments.json", "calendar_events.json"):
             assert (tmp_path / "again" / name).read_bytes() == (tmp_path / "backup" / name).read_bytes()
     finally:
-        for table in (restored.departments_table, restored.events_table):
+        for table in restored.settings.table_names:
             restored.client.delete_table(TableName=table)
 
 

@@ -50,7 +50,7 @@ def rt_settings(dynamodb_server):
     db = DynamoDBDatabase(settings)
     db.create_tables()
     yield settings
-    for name in (settings.departments_table, settings.events_table, settings.tokens_table):
+    for name in settings.table_names:
         db.client.delete_table(TableName=name)
 
 
@@ -333,6 +333,22 @@ def test_department_created_and_deleted_reach_every_socket(server, rooms):
     # One department_deleted to everybody; no event_deleted per removed event.
     for client in clients.values():
         expect_only(client, "department_deleted", {"id": first["id"]})
+    assert_received_nothing_before_marker(server.url, *clients.values())
+
+
+def test_department_updated_reaches_every_socket_as_get_returns_it(server, rooms):
+    first, second, clients = rooms
+    response = http.patch(f"{server.url}/api/departments/{first['id']}",
+                              json={"name": f"새 이름 {uuid.uuid4().hex[:6]}", "description": "바뀜"}, timeout=WAIT)
+    assert response.status_code == 200
+    fetched = http.get(f"{server.url}/api/departments/{first['id']}", timeout=WAIT).json()
+    assert fetched == response.json()
+    for client in clients.values():
+        expect_only(client, "department_updated", fetched)
+
+    taken = http.patch(f"{server.url}/api/departments/{first['id']}", json={"name": second["name"]},
+                           timeout=WAIT)
+    assert taken.status_code == 409  # a refused rename sends nothing
     assert_received_nothing_before_marker(server.url, *clients.values())
 
 

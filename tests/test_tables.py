@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 
 from models import DynamoDBDatabase
+from schema import idempotency_table_spec
 from servers import make_settings
 
 
@@ -32,6 +33,24 @@ def test_tables_have_the_seed_keys_and_indexes(db, settings):
         assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
 
 
+def test_idempotency_table_expires_records_through_ttl(db, settings):
+    table = _describe(db, settings.idempotency_table)
+    assert _keys(table["KeySchema"]) == {"id": "HASH"}
+    ttl = db.client.describe_time_to_live(TableName=settings.idempotency_table)["TimeToLiveDescription"]
+    assert ttl["TimeToLiveStatus"] in ("ENABLED", "ENABLING")
+    assert ttl["AttributeName"] == "expires_at"
+
+
+def test_create_tables_turns_on_ttl_for_an_idempotency_table_made_without_it(db, settings):
+    db.client.delete_table(TableName=settings.idempotency_table)
+    db.client.get_waiter("table_not_exists").wait(TableName=settings.idempotency_table)
+    db.client.create_table(**{**idempotency_table_spec(settings.idempotency_table), "BillingMode": "PAY_PER_REQUEST"})
+    db.client.get_waiter("table_exists").wait(TableName=settings.idempotency_table)
+    assert db.create_tables() == []
+    ttl = db.client.describe_time_to_live(TableName=settings.idempotency_table)["TimeToLiveDescription"]
+    assert (ttl["TimeToLiveStatus"], ttl["AttributeName"]) in (("ENABLED", "expires_at"), ("ENABLING", "expires_at"))
+
+
 def test_create_tables_twice_creates_nothing_and_keeps_data(db, make_department):
     department = make_department("stays")
     assert db.create_tables() == []
@@ -41,8 +60,7 @@ def test_create_tables_twice_creates_nothing_and_keeps_data(db, make_department)
 def test_provisioned_billing_uses_10_and_10(dynamodb_server):
     settings = make_settings(dynamodb_server.endpoint_url, billing_mode="PROVISIONED")
     db = DynamoDBDatabase(settings)
-    assert sorted(db.create_tables()) == sorted([settings.departments_table, settings.events_table,
-                                                 settings.tokens_table])
+    assert sorted(db.create_tables()) == sorted(settings.table_names)
     table = _describe(db, settings.events_table)
     throughput = table["ProvisionedThroughput"]
     assert (throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]) == (10, 10)
@@ -58,5 +76,4 @@ def test_table_prefix_keeps_environments_apart(dynamodb_server):
     prod.create_tables()
     staging.create_department("only in staging")
     assert prod.list_departments() == []
-    assert staging.table_statuses() == {f"staging{run}_departments": "ACTIVE", f"staging{run}_events": "ACTIVE",
-                                        f"staging{run}_tokens": "ACTIVE"}
+    assert staging.table_statuses() == {f"staging{run}_{table}": "ACTIVE" for table in ("departments", "events", "idempotency", "tokens")}

@@ -7,9 +7,11 @@ from flask import Blueprint, jsonify, url_for
 
 import auth
 import realtime
+from api.idempotency import create_once, idempotent
+from api.paging import page_response, requested_page
 from api.request_body import json_body
 from database import get_db
-from validation import validate_department
+from validation import validate_department, validate_department_changes
 
 bp = Blueprint("departments", __name__, url_prefix="/api/departments")
 
@@ -18,17 +20,25 @@ bp = Blueprint("departments", __name__, url_prefix="/api/departments")
 @auth.requires("viewer")
 def list_departments():
     principal = auth.current_principal()
-    return jsonify([d for d in get_db().list_departments() if principal.can_see(d["id"])])
+    page = requested_page("departments")
+    if page is None:
+        return jsonify([d for d in get_db().list_departments() if principal.can_see(d["id"])])
+    departments, next_key = get_db().list_departments_page(page.limit, page.start_key)
+    return page_response(page, [d for d in departments if principal.can_see(d["id"])], next_key)
 
 
 @bp.post("")
 @auth.requires("admin")
+@idempotent
 def create_department():
     if auth.current_principal().departments is not None:
         raise auth.Forbidden("a token limited to departments cannot create departments")
     fields = validate_department(json_body())
-    department = get_db().create_department(fields["name"], fields["description"],
-                                            actor=auth.current_principal().name)
+    db, actor = get_db(), auth.current_principal().name
+    department = create_once(
+        lambda new_id: db.create_department(fields["name"], fields["description"], department_id=new_id, actor=actor),
+        db.get_department,
+    )
     realtime.department_created(department)
     response = jsonify(department)
     response.status_code = 201
@@ -41,6 +51,16 @@ def create_department():
 def get_department(department_id: UUID):
     auth.check_department(str(department_id))
     return jsonify(get_db().get_department(str(department_id)))
+
+
+@bp.patch("/<uuid:department_id>")
+@auth.requires("admin")
+def update_department(department_id: UUID):
+    auth.check_department(str(department_id))
+    changes = validate_department_changes(json_body())
+    department = get_db().update_department(str(department_id), changes, actor=auth.current_principal().name)
+    realtime.department_updated(department)
+    return jsonify(department)
 
 
 @bp.delete("/<uuid:department_id>")

@@ -55,7 +55,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(PreconditionFailed)
     def _precondition(exc: PreconditionFailed):
-        return error_response(412, "precondition_failed", str(exc), current_version=exc.current_version)
+        return error_response(412, "precondition_failed", str(exc), current_version=exc.current_version,
+                              current=exc.current)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

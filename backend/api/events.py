@@ -8,6 +8,8 @@ from flask import Blueprint, jsonify, request
 
 import auth
 import realtime
+from api.idempotency import create_once, idempotent
+from api.paging import page_response, requested_page
 from api.request_body import json_body
 from database import get_db
 from validation import ValidationError, validate_date_range, validate_event_changes, validate_new_event
@@ -41,15 +43,29 @@ def _event_response(event: dict, status: int = 200):
 def list_events(department_id: UUID):
     auth.check_department(str(department_id))
     start, end = validate_date_range(request.args.get("from"), request.args.get("to"))
-    return jsonify(get_db().list_events(str(department_id), start, end))
+    page = requested_page(f"events|{department_id}|{start or ''}|{end or ''}")
+    if page is None:
+        return jsonify(get_db().list_events(str(department_id), start, end))
+    events, next_key = get_db().list_events_page(str(department_id), start, end, page.limit, page.start_key)
+    return page_response(page, events, next_key)
+
+
+@bp.get("/<uuid:department_id>/<uuid:event_id>")
+@auth.requires("viewer")
+def get_event(department_id: UUID, event_id: UUID):
+    auth.check_department(str(department_id))
+    return _event_response(get_db().get_department_event(str(department_id), str(event_id)))
 
 
 @bp.post("/<uuid:department_id>")
 @auth.requires("editor")
+@idempotent
 def create_event(department_id: UUID):
     auth.check_department(str(department_id))
     fields = validate_new_event(json_body())
-    event = get_db().create_event(str(department_id), fields, actor=auth.current_principal().name)
+    db, department, actor = get_db(), str(department_id), auth.current_principal().name
+    event = create_once(lambda new_id: db.create_event(department, fields, event_id=new_id, actor=actor),
+                        lambda found_id: db.get_department_event(department, found_id))
     realtime.event_created(event)
     return _event_response(event, 201)
 
