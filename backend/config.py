@@ -59,6 +59,8 @@ class Settings:
     dynamodb_stall_seconds: float = 4.0
     gsi_settle_seconds: float = 1.0
     department_cache_seconds: float = 5.0
+    sync_overlap_seconds: float = 10.0
+    sync_tombstone_days: int = 30
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32), repr=False)
     cors_allowed_origins: tuple[str, ...] = ()
     socketio_async_mode: str = "threading"
@@ -99,6 +101,8 @@ class Settings:
             dynamodb_stall_seconds=_env_number("DYNAMODB_STALL_SECONDS", 4.0, float),
             gsi_settle_seconds=_env_number("DYNAMODB_GSI_SETTLE_SECONDS", 1.0, float),
             department_cache_seconds=_env_number("DEPARTMENT_CACHE_SECONDS", 5.0, float),
+            sync_overlap_seconds=_env_number("SYNC_OVERLAP_SECONDS", 10.0, float),
+            sync_tombstone_days=_env_number("SYNC_TOMBSTONE_DAYS", 30),
             secret_key=_env("SECRET_KEY", "") or secrets.token_hex(32),
             cors_allowed_origins=origins,
             socketio_async_mode=_env_choice("SOCKETIO_ASYNC_MODE", "threading", ASYNC_MODES),

@@ -7,6 +7,7 @@ from uuid import UUID
 from flask import Blueprint, jsonify, request
 
 import realtime
+from api import changes
 from api.request_body import json_body
 from database import get_db
 from validation import ValidationError, validate_date_range, validate_event_changes, validate_new_event
@@ -36,7 +37,10 @@ def _event_response(event: dict, status: int = 200):
 
 
 @bp.get("/<uuid:department_id>")
+@changes.issues_sync_token
 def list_events(department_id: UUID):
+    if changes.wants_changes():
+        return jsonify(changes.changed_events(str(department_id)))
     start, end = validate_date_range(request.args.get("from"), request.args.get("to"))
     return jsonify(get_db().list_events(str(department_id), start, end))
 
