@@ -230,3 +230,22 @@ def test_sync_of_an_unknown_department_is_404(client):
     department_id = str(uuid.uuid4())
     response = _sync(client, department_id, sync.new_token(department_id, datetime.now(UTC)))
     assert response.status_code == 404
+
+
+def test_migrated_events_are_in_the_sync_index_with_normalised_stamps(cli, db):
+    """The migration writes department_id and last_modified (the index keys) on every event, in the
+    stored form, so the sync's range condition orders legacy stamps like the service's own."""
+    departments = [{"id": 1, "name": "개발팀"}, {"id": 2, "name": "Sales"}]
+    events = [
+        {"id": 10, "department_id": 1, "date": "2024-01-20", "title": "팀 회의", "last_modified": "2023-05-01 10:00:00"},
+        {"id": 11, "department_id": 1, "date": "2024-01-21", "title": "naive", "created_at": "2023-04-01T09:00:00+09:00"},
+        {"id": 12, "department_id": 2, "date": "2024-02-01", "title": "now"},
+    ]
+    assert cli(departments, events).code == 0
+
+    for department in db.list_departments():
+        listed = db.list_events(department["id"])
+        changes = db.event_changes(department["id"], "2000-01-01T00:00:00.000Z")
+        assert changes == sorted(listed, key=lambda e: (e["last_modified"], e["id"])) and changes
+    stamps = {e["title"]: e["last_modified"] for d in db.list_departments() for e in db.list_events(d["id"])}
+    assert stamps["팀 회의"] == "2023-05-01T10:00:00.000Z" and stamps["naive"] == "2023-04-01T00:00:00.000Z"
