@@ -71,6 +71,14 @@ THROTTLED = AwsFailure(
     logging.WARNING,
     retry_soon=True,
 )
+INDEX_NOT_READY = AwsFailure(
+    "index_not_ready", "A DynamoDB index this request reads is missing or still being built ({detail})",
+    "Tables made by an older version lack the catch-up sync index: run `make create-tables`, which adds it "
+    "and waits until it is ACTIVE (GET /readyz answers 200 then).",
+    retry_soon=True,
+)
+# How DynamoDB (and DynamoDB Local, moto) words a Query of an index the table lacks or is backfilling.
+INDEX_NOT_READY_MESSAGES = ("does not have the specified index", "backfilling global secondary index")
 ACCESS_DENIED = AwsFailure(
     "aws_access_denied", "DynamoDB refused the request ({code})",
     "Check the IAM role or keys and their dynamodb:* permissions on the tables.",
@@ -95,6 +103,9 @@ def classify(exc: BaseException) -> AwsFailure | None:
             return THROTTLED
         if code in ACCESS_DENIED_CODES:
             return ACCESS_DENIED
+        message = exc.response.get("Error", {}).get("Message", "").lower()
+        if code == "ValidationException" and any(m in message for m in INDEX_NOT_READY_MESSAGES):
+            return INDEX_NOT_READY
     return None
 
 
