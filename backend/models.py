@@ -403,7 +403,7 @@ class DynamoDBDatabase:
         return department
 
     def delete_department(self, department_id: str) -> int:
-        """Delete the department and all its events; returns how many events went with it.
+        """Delete the department, its events and their tombstones; returns how many items went.
 
         The department is first marked `deleting`, so no event can be added while its events
         are removed, and a delete interrupted half-way is finished by the next one.
@@ -432,7 +432,7 @@ class DynamoDBDatabase:
         return from_item(marked["Attributes"])["name"]
 
     def _drain_events(self, department_id: str, marked_at: float) -> int:
-        """Delete the department's events until the index shows none; returns how many went."""
+        """Delete the department's events and tombstones until the indexes show none; returns how many went."""
         deleted = 0
         while True:
             keys = self._department_event_keys(department_id)
