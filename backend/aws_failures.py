@@ -71,6 +71,16 @@ THROTTLED = AwsFailure(
     logging.WARNING,
     retry_soon=True,
 )
+INDEX_NOT_READY = AwsFailure(
+    "index_not_ready", "A DynamoDB index this request reads is missing or still being built ({detail})",
+    "Tables made by an older version lack the catch-up sync index: run `make create-tables`, which adds it "
+    "and waits until it is ACTIVE (GET /readyz answers 200 then).",
+    retry_soon=True,
+)
+# How DynamoDB and DynamoDB Local (ValidationException) and moto (ResourceNotFoundException, "Invalid
+# index") answer a Query of an index the table lacks or is still backfilling.
+INDEX_NOT_READY_CODES = ("ValidationException", "ResourceNotFoundException")
+INDEX_NOT_READY_MESSAGES = ("does not have the specified index", "backfilling global secondary index", "invalid index")
 ACCESS_DENIED = AwsFailure(
     "aws_access_denied", "DynamoDB refused the request ({code})",
     "Check the IAM role or keys and their dynamodb:* permissions on the tables.",
@@ -89,6 +99,9 @@ def classify(exc: BaseException) -> AwsFailure | None:
         return STALLED
     if isinstance(exc, ClientError):
         code = error_code(exc)
+        message = exc.response.get("Error", {}).get("Message", "").lower()
+        if code in INDEX_NOT_READY_CODES and any(m in message for m in INDEX_NOT_READY_MESSAGES):
+            return INDEX_NOT_READY
         if code == "ResourceNotFoundException":
             return TABLES_MISSING
         if code in THROTTLING_CODES:

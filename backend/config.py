@@ -82,6 +82,8 @@ class Settings:
     gsi_settle_seconds: float = 1.0
     department_cache_seconds: float = 5.0
     idempotency_in_progress_seconds: float = 10.0
+    sync_overlap_seconds: float = 10.0
+    sync_tombstone_days: int = 30
     secret_key: str = field(default_factory=lambda: secrets.token_hex(32), repr=False)
     cors_allowed_origins: tuple[str, ...] = ()
     rate_limit: str = "6000 per minute"
@@ -146,6 +148,8 @@ class Settings:
             gsi_settle_seconds=_env_number("DYNAMODB_GSI_SETTLE_SECONDS", 1.0, float),
             department_cache_seconds=_env_number("DEPARTMENT_CACHE_SECONDS", 5.0, float),
             idempotency_in_progress_seconds=_env_number("IDEMPOTENCY_IN_PROGRESS_SECONDS", 10.0, float),
+            sync_overlap_seconds=_env_number("SYNC_OVERLAP_SECONDS", 10.0, float),
+            sync_tombstone_days=_env_number("SYNC_TOMBSTONE_DAYS", 30),
             secret_key=_env("SECRET_KEY", "") or secrets.token_hex(32),
             cors_allowed_origins=origins,
             rate_limit=_env("RATE_LIMIT", "6000 per minute"),

@@ -21,15 +21,20 @@ from config import Settings
 from idempotency import IdempotencyStore
 from observability import metrics
 from schema import (
+    DEPARTMENT_CHANGES_INDEX,
     DEPARTMENT_DATE_INDEX,
     DEPARTMENT_EXISTS,
     DEPARTMENT_FIELDS,
     DEPARTMENT_IS_LIVE,
     EVENT_DEFAULTS,
     EVENT_FIELDS,
+    EVENT_IS_LIVE,
     ITEM_EXISTS,
     ITEM_IS_NEW,
     MARKER_FREE_OR_HELD_BY,
+    TOMBSTONE_MARKER,
+    TOMBSTONE_REMOVES,
+    TTL_ATTRIBUTE,
     VERSION_MATCHES,
     department_key,
     department_name_key,
@@ -38,7 +43,7 @@ from schema import (
     event_not_found,
     name_marker_key,
     table_specs,
-    time_to_live_attributes,
+    time_to_live_specs,
     utc_now_iso,
 )
 
@@ -177,6 +182,15 @@ def _public_event(item: dict[str, Any]) -> dict[str, Any]:
     return {f: _plain_attribute(item[f]) if f in item else "" for f in EVENT_FIELDS}
 
 
+def _public_change(item: dict[str, Any]) -> dict[str, Any]:
+    """A raw item of department-modified-index as the sync answer shows it: the event, or
+    `{"id", "department_id", "deleted": true, "last_modified"}` for a deleted one."""
+    if TOMBSTONE_MARKER in item:
+        return {"id": item["id"]["S"], "department_id": item["department_id"]["S"], "deleted": True,
+                "last_modified": item["last_modified"]["S"]}
+    return _public_event(item)
+
+
 def _public(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
     return {f: data.get(f, "") for f in fields}
 
@@ -217,8 +231,8 @@ class DynamoDBDatabase:
     # -- tables ---------------------------------------------------------------------------
 
     def create_tables(self, wait: bool = True) -> list[str]:
-        """Create missing tables with their GSIs; with wait, wait until ACTIVE and turn TTL on where
-        the schema asks for it. Returns the names created."""
+        """Create missing tables with their GSIs; wait until ACTIVE, then give tables an older
+        version made what they lack (upgrade_tables). Returns the names created."""
         created = []
         for spec in table_specs(self.settings):
             name = spec["TableName"]
@@ -237,19 +251,77 @@ class DynamoDBDatabase:
                 self.client.get_waiter("table_exists").wait(
                     TableName=spec["TableName"], WaiterConfig={"Delay": 1, "MaxAttempts": 120}
                 )
-            self._enable_time_to_live()
+            self.upgrade_tables()
         return created
 
-    def _enable_time_to_live(self) -> None:
-        """Turn on TTL where schema.time_to_live_attributes asks for it and it is off."""
-        for table, attribute in time_to_live_attributes(self.settings).items():
-            status = self.client.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
-            if status.get("TimeToLiveStatus") in ("ENABLED", "ENABLING"):
-                continue
+    def upgrade_tables(self) -> list[str]:
+        """Add the GSIs and the TTL the specs name to existing tables that lack them (UpdateTable,
+        UpdateTimeToLive), waiting until each index is ACTIVE; idempotent, and safe to run from
+        several processes at once. Returns what it added, e.g. ["events: department-modified-index"]."""
+        added = []
+        for spec in table_specs(self.settings):
+            added += [f"{spec['TableName']}: {index}" for index in self._add_missing_indexes(spec)]
+        for name, attribute in time_to_live_specs(self.settings).items():
+            if self._enable_time_to_live(name, attribute):
+                added.append(f"{name}: TTL on {attribute}")
+        for change in added:
+            log.info("table upgraded: %s", change)
+        return added
+
+    def _index_names(self, name: str) -> set[str]:
+        table = self.client.describe_table(TableName=name)["Table"]
+        return {gsi["IndexName"] for gsi in table.get("GlobalSecondaryIndexes", [])}
+
+    def _add_missing_indexes(self, spec: dict[str, Any]) -> list[str]:
+        """Create each GSI of the spec the table lacks (one per UpdateTable, as DynamoDB allows)."""
+        name, added = spec["TableName"], []
+        for gsi in self._with_billing(spec)["GlobalSecondaryIndexes"]:
+            keys = {k["AttributeName"] for k in gsi["KeySchema"]}
+            while gsi["IndexName"] not in self._index_names(name):
+                try:
+                    self.client.update_table(
+                        TableName=name,
+                        AttributeDefinitions=[d for d in spec["AttributeDefinitions"] if d["AttributeName"] in keys],
+                        GlobalSecondaryIndexUpdates=[{"Create": gsi}],
+                    )
+                    added.append(gsi["IndexName"])
+                except ClientError as exc:
+                    # Another process added this very index first ("already exists"), or the table
+                    # is busy with another update: wait, then look again.
+                    busy = error_code(exc) in ("ResourceInUseException", "LimitExceededException")
+                    if not busy and gsi["IndexName"] not in self._index_names(name):
+                        raise
+                    self._wait_until_active(name)
+            self._wait_until_active(name)
+        return added
+
+    def _wait_until_active(self, name: str, timeout: float = 3600) -> None:
+        """Until the table and every GSI of it are ACTIVE (a new GSI backfills the existing items)."""
+        deadline = time.monotonic() + timeout
+        while (status := self._table_status(name)) != "ACTIVE":
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"table {name} still {status} after {timeout:.0f} s")
+            time.sleep(1)
+
+    def _enable_time_to_live(self, name: str, attribute: str) -> bool:
+        """Turn DynamoDB's TTL on for the attribute unless it is on; True when this call did."""
+        current = self.client.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+        if current.get("TimeToLiveStatus") in ("ENABLED", "ENABLING"):
+            if current.get("AttributeName") != attribute:
+                log.warning("table %s expires items by %s, not %s: deleted events are never removed",
+                            name, current.get("AttributeName"), attribute)
+            return False
+        try:
             self.client.update_time_to_live(
-                TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute}
+                TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute}
             )
-            log.info("table %s: TTL on attribute %s enabled", table, attribute)
+        except ClientError as exc:
+            # Turned on meanwhile by another process ("TimeToLive is already enabled").
+            status = self.client.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+            if error_code(exc) != "ValidationException" or status.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
+                raise
+            return False
+        return True
 
     def _with_billing(self, spec: dict[str, Any]) -> dict[str, Any]:
         spec = dict(spec)
@@ -416,7 +488,7 @@ class DynamoDBDatabase:
         return items, [changed, Conflict(f"a department named {updated['name']!r} already exists"), changed]
 
     def delete_department(self, department_id: str) -> int:
-        """Delete the department and all its events; returns how many events went with it.
+        """Delete the department, its events and their tombstones; returns how many items went.
 
         The department is first marked `deleting`, so no event can be added while its events
         are removed, and a delete interrupted half-way is finished by the next one.
@@ -445,13 +517,10 @@ class DynamoDBDatabase:
         return from_item(marked["Attributes"])["name"]
 
     def _drain_events(self, department_id: str, marked_at: float) -> int:
-        """Delete the department's events until the index shows none; returns how many went."""
+        """Delete the department's events and tombstones until the indexes show none; returns how many went."""
         deleted = 0
         while True:
-            keys = [
-                event_key(e["id"], e["department_id"])
-                for e in self._query_department_events(department_id, projection="#id, #dep")
-            ]
+            keys = self._department_event_keys(department_id)
             if keys:
                 self._batch_write(self.events_table, [{"DeleteRequest": {"Key": to_item(k)}} for k in keys])
                 deleted += len(keys)
@@ -462,6 +531,23 @@ class DynamoDBDatabase:
             if wait <= 0:
                 return deleted
             time.sleep(wait)
+
+    def _department_event_keys(self, department_id: str) -> list[dict[str, str]]:
+        """Keys of the department's events (department-date-index) and of its tombstones
+        (department-modified-index, where they alone are), each once."""
+        keys = {e["id"]: event_key(e["id"], e["department_id"])
+                for e in self._query_department_events(department_id, projection="#id, #dep")}
+        tombstones = self._paginate("query", {
+            "TableName": self.events_table,
+            "IndexName": DEPARTMENT_CHANGES_INDEX,
+            "KeyConditionExpression": "#dep = :dep",
+            "FilterExpression": "attribute_exists(#deleted)",
+            "ProjectionExpression": "#id, #dep",
+            "ExpressionAttributeNames": {"#dep": "department_id", "#id": "id", "#deleted": TOMBSTONE_MARKER},
+            "ExpressionAttributeValues": to_item({":dep": department_id}),
+        })
+        keys.update({t["id"]: event_key(t["id"], t["department_id"]) for t in tombstones})
+        return list(keys.values())
 
     def _remove_department(self, department_id: str, name: str) -> None:
         """Delete the department item and its name marker in one transaction. Raises NotFound."""
@@ -528,6 +614,21 @@ class DynamoDBDatabase:
                                      key_names=("id", "department_id", "event_date"))
         events = [_public_event(item) for item in items]
         return sorted(events, key=lambda e: (e["event_date"], e["created_at"], e["id"])), next_key
+
+    def event_changes(self, department_id: str, since: str) -> list[dict[str, Any]]:
+        """Every event of the department written at or after `since` (ISO-8601, as last_modified
+        is stored), deleted ones as tombstones, ordered by last_modified then id: one Query of
+        department-modified-index. Raises NotFound for an unknown department."""
+        self._check_department_exists(department_id)
+        kwargs: dict[str, Any] = {
+            "TableName": self.events_table,
+            "IndexName": DEPARTMENT_CHANGES_INDEX,
+            "KeyConditionExpression": "#dep = :dep AND #last_modified >= :since",
+            "ExpressionAttributeNames": {"#dep": "department_id", "#last_modified": "last_modified"},
+            "ExpressionAttributeValues": to_item({":dep": department_id, ":since": since}),
+        }
+        changes = self._paginate("query", kwargs, _public_change)
+        return sorted(changes, key=lambda change: (change["last_modified"], change["id"]))
 
     def get_event(self, event_id: str) -> dict[str, Any]:
         """The event; raises NotFound."""
@@ -608,9 +709,21 @@ class DynamoDBDatabase:
         self, event_id: str, expected_version: int | None = None, check_department: DepartmentCheck | None = None
     ) -> dict[str, Any]:
         """Delete the event; returns it as it was. Raises NotFound or PreconditionFailed (and
-        whatever check_department raises for the event's department)."""
+        whatever check_department raises for the event's department).
+
+        What stays is a tombstone for catch-up sync: the texts and event_date removed (so month
+        lists and counts never see it), version bumped, last_modified renewed, and a TTL.
+        """
+        names = {"#version": "version", "#last_modified": "last_modified", "#deleted": TOMBSTONE_MARKER,
+                 "#expires": TTL_ATTRIBUTE}
+        names.update({f"#r{i}": field for i, field in enumerate(TOMBSTONE_REMOVES)})
+        expires = int(time.time()) + self.settings.sync_tombstone_days * 86400
+        values: dict[str, Any] = {":one": 1, ":now": utc_now_iso(), ":true": True, ":expires": expires}
+        update = ("SET #version = #version + :one, #last_modified = :now, #deleted = :true, #expires = :expires"
+                  " REMOVE " + ", ".join(f"#r{i}" for i in range(len(TOMBSTONE_REMOVES))))
         return self._conditional_event_write(
-            "delete_item", event_id, expected_version, {}, {}, check_department, ReturnValues="ALL_OLD"
+            "update_item", event_id, expected_version, names, values, check_department,
+            UpdateExpression=update, ReturnValues="ALL_OLD",
         )
 
     def _conditional_event_write(
@@ -627,8 +740,8 @@ class DynamoDBDatabase:
         current = self._get_event_item(event_id)
         if check_department is not None:
             check_department(current["department_id"])
-        names = {**names, **ITEM_EXISTS.names}
-        condition = ITEM_EXISTS.expression
+        names = {**names, **EVENT_IS_LIVE.names}
+        condition = EVENT_IS_LIVE.expression
         if expected_version is not None:
             condition += " AND " + VERSION_MATCHES.expression
             names.update(VERSION_MATCHES.names)
@@ -683,8 +796,10 @@ class DynamoDBDatabase:
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def scan_events(self) -> Iterator[dict[str, Any]]:
-        """Every event of every department: a paginated Scan, meant for exports only."""
-        for item in self._scan(self.events_table):
+        """Every event of every department (no tombstones): a paginated Scan, meant for exports only."""
+        live = {"FilterExpression": "attribute_not_exists(#deleted)",
+                "ExpressionAttributeNames": {"#deleted": TOMBSTONE_MARKER}}
+        for item in self._scan(self.events_table, **live):
             yield _public(item, EVENT_FIELDS)
 
     def _raise_for_failed_condition(self, event_id: str, exc: ClientError) -> None:
@@ -705,7 +820,7 @@ class DynamoDBDatabase:
             ExpressionAttributeValues=to_item({":id": event_id}),
             ConsistentRead=True,
         )
-        if not response["Items"]:
+        if not response["Items"] or TOMBSTONE_MARKER in response["Items"][0]:
             raise NotFound(event_not_found(event_id))
         return from_item(response["Items"][0])
 

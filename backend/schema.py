@@ -14,6 +14,12 @@ from config import Settings
 
 NAME_INDEX = "name-index"
 DEPARTMENT_DATE_INDEX = "department-date-index"
+# Catch-up sync reads a department's changes in last_modified order: live events and tombstones.
+DEPARTMENT_CHANGES_INDEX = "department-modified-index"
+# A deleted event stays as a tombstone (this marker set, event_date and the texts removed, so it
+# leaves department-date-index) until DynamoDB's TTL removes it after the epoch second in TTL_ATTRIBUTE.
+TOMBSTONE_MARKER = "deleted"
+TTL_ATTRIBUTE = "expires_at"
 # The departments table also holds one marker item per name, keyed by this prefix + the name key.
 NAME_MARKER_PREFIX = "name#"
 # The idempotency table's TTL attribute: when DynamoDB may delete a record (epoch seconds).
@@ -33,6 +39,10 @@ EVENT_FIELDS = (
     "created_at", "last_modified", "version", *AUDIT_FIELDS,
 )
 MIGRATION_ACTOR = "migration"
+# What the sync answer shows of a deleted event.
+TOMBSTONE_FIELDS = ("id", "department_id", "deleted", "last_modified")
+# What a tombstone no longer holds (event_date: so it is not in department-date-index).
+TOMBSTONE_REMOVES = ("event_date", "title", "description", "time", "url", "created_at")
 # What a stored event holds for the optional texts a client (or a legacy file) left out.
 EVENT_DEFAULTS: dict[str, str] = {"description": "", "time": "", "url": ""}
 
@@ -80,7 +90,11 @@ DEPARTMENT_EXISTS = Condition("attribute_exists(#id) AND attribute_exists(#name)
 MARKER_FREE_OR_HELD_BY = Condition(
     "attribute_not_exists(#id) OR #dep = :dep", {"#id": "id", "#dep": "department_id"}
 )
-# Appended to ITEM_EXISTS for If-Match (needs :expected).
+# An event that is not a tombstone.
+EVENT_IS_LIVE = Condition(
+    "attribute_exists(#id) AND attribute_not_exists(#deleted)", {"#id": "id", "#deleted": TOMBSTONE_MARKER}
+)
+# Appended to EVENT_IS_LIVE for If-Match (needs :expected).
 VERSION_MATCHES = Condition("#version = :expected", {"#version": "version"})
 
 
@@ -129,11 +143,6 @@ def table_specs(settings: Settings) -> list[dict[str, Any]]:
     ]
 
 
-def time_to_live_attributes(settings: Settings) -> dict[str, str]:
-    """The TTL attribute (epoch seconds) of each table whose items expire by themselves."""
-    return {settings.idempotency_table: IDEMPOTENCY_EXPIRES_AT}
-
-
 def idempotency_table_spec(table_name: str) -> dict[str, Any]:
     return {
         "TableName": table_name,
@@ -149,6 +158,12 @@ def tokens_table_spec(table_name: str) -> dict[str, Any]:
         "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
         "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
     }
+
+
+def time_to_live_specs(settings: Settings) -> dict[str, str]:
+    """Table name -> its TTL attribute (epoch seconds), for the tables whose items expire by
+    themselves: deleted events' tombstones, idempotency records."""
+    return {settings.events_table: TTL_ATTRIBUTE, settings.idempotency_table: IDEMPOTENCY_EXPIRES_AT}
 
 
 def departments_table_spec(table_name: str) -> dict[str, Any]:
@@ -176,6 +191,7 @@ def events_table_spec(table_name: str) -> dict[str, Any]:
             {"AttributeName": "id", "AttributeType": "S"},
             {"AttributeName": "department_id", "AttributeType": "S"},
             {"AttributeName": "event_date", "AttributeType": "S"},
+            {"AttributeName": "last_modified", "AttributeType": "S"},
         ],
         "KeySchema": [
             {"AttributeName": "id", "KeyType": "HASH"},
@@ -189,6 +205,14 @@ def events_table_spec(table_name: str) -> dict[str, Any]:
                     {"AttributeName": "event_date", "KeyType": "RANGE"},
                 ],
                 "Projection": {"ProjectionType": "ALL"},
-            }
+            },
+            {
+                "IndexName": DEPARTMENT_CHANGES_INDEX,
+                "KeySchema": [
+                    {"AttributeName": "department_id", "KeyType": "HASH"},
+                    {"AttributeName": "last_modified", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            },
         ],
     }

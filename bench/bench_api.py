@@ -90,11 +90,12 @@ def make_event(department_id: str, day: str, n: int, now: str) -> dict[str, Any]
             "created_at": now, "last_modified": now, "version": 1}
 
 
-def load_events(db: DynamoDBDatabase, total: int) -> list[str]:
+def load_events(db: DynamoDBDatabase, total: int, stamp: str | None = None) -> list[str]:
     """100 departments; the first gets MONTH_EVENTS events in MONTH; the rest of `total` is spread
-    over all departments outside that month. Returns the department ids."""
+    over all departments outside that month. Every event is stamped `stamp` (created_at and
+    last_modified; default now). Returns the department ids."""
     departments = [db.create_department(f"bench-{i:03d}")["id"] for i in range(DEPARTMENTS)]
-    now = utc_now_iso()
+    now = stamp or utc_now_iso()
     events = [make_event(departments[0], f"2024-03-{n % 31 + 1:02d}", n, now) for n in range(MONTH_EVENTS)]
     for n in range(total - MONTH_EVENTS):
         year = 2020 + n % 4  # 2020-2023: never in the queried month
@@ -105,13 +106,13 @@ def load_events(db: DynamoDBDatabase, total: int) -> list[str]:
     return departments
 
 
-def load_set(endpoint_url: str, label: str, total: int) -> TableSet:
-    """Fresh tables under the prefix `bench_<label>_`, loaded with `total` events."""
+def load_set(endpoint_url: str, label: str, total: int, stamp: str | None = None) -> TableSet:
+    """Fresh tables under the prefix `bench_<label>_`, loaded with `total` events (stamped `stamp`)."""
     settings = Settings(dynamodb_endpoint_url=endpoint_url, table_prefix=f"bench_{label}_")
     db = DynamoDBDatabase(settings)
     db.create_tables()
     started = time.perf_counter()
-    target = load_events(db, total)[0]
+    target = load_events(db, total, stamp)[0]
     print(f"loaded {total:,} events over {DEPARTMENTS} departments in {time.perf_counter() - started:.1f}s")
     return TableSet(settings, db, target)
 
@@ -307,8 +308,9 @@ def judge_targets(results: dict[tuple[str, str], list[Measurement]], judged: boo
     return missed if judged else []
 
 
-def month_latencies(urls: dict[str, str], samples: int) -> dict[str, list[float]]:
-    """One client, the month GET of each URL in turn, `samples` times (after 30 warm-up GETs each)."""
+def interleaved_latencies(urls: dict[str, str], samples: int, expect: int = MONTH_EVENTS) -> dict[str, list[float]]:
+    """One client, a GET of each URL in turn, `samples` times (after 30 warm-up GETs each); each
+    answer must be 200 with `expect` items."""
     session = requests.Session()
     latency: dict[str, list[float]] = {label: [] for label in urls}
     for n in range(30 + samples):
@@ -317,16 +319,17 @@ def month_latencies(urls: dict[str, str], samples: int) -> dict[str, list[float]
             response = session.get(url, headers={"Authorization": f"Bearer {token_for(url)}"}, timeout=30)
             if n >= 30:
                 latency[label].append((time.perf_counter() - start) * 1000)
-            if response.status_code != 200 or len(response.json()) != MONTH_EVENTS:
+            if response.status_code != 200 or len(response.json()) != expect:
                 raise LoadFailed(f"GET {url} answered {response.status_code}")
     return latency
 
 
-def check_flatness(urls: dict[str, str], sizes: dict[str, int], samples: int, judged: bool) -> bool:
-    """Print the month query's latency at both table sizes; True when within FLAT_LIMIT or not judged."""
-    latency = month_latencies(urls, samples)
+def check_flatness(urls: dict[str, str], sizes: dict[str, int], samples: int, judged: bool,
+                   what: str = "month query", expect: int = MONTH_EVENTS) -> bool:
+    """Print the latency of `what` at both table sizes; True when within FLAT_LIMIT or not judged."""
+    latency = interleaved_latencies(urls, samples, expect)
     p50 = {label: percentile(samples_, 50) for label, samples_ in latency.items()}
-    print(f"\nmonth query, service under gunicorn, one client, {samples} interleaved samples each")
+    print(f"\n{what}, service under gunicorn, one client, {samples} interleaved samples each")
     for label in ("small", "big"):
         print(f"{sizes[label]:>9,} events: p50 {p50[label]:.1f} ms, p99 {percentile(latency[label], 99):.1f} ms")
     ratio = p50["big"] / p50["small"]

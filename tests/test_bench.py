@@ -18,6 +18,9 @@ RUNS = {
                            ["batch_writer", "medians of 1 interleaved rounds"]),
     "bench_fanout.py": (["--sizes", "1,5", "--rounds", "2", "--modes", "threading"],
                         ["   5 | threading |"]),
+    "bench_sync.py": (["--small", "100", "--big", "400", "--latency-samples", "10", "--no-targets"],
+                      ["each sync answers 30 items", "changed_since sync, service under gunicorn",
+                       "ratio 400 / 100: ", "targets: not judged (--no-targets)"]),
 }
 API_ARGS = ["--duration", "1", "--rounds", "1", "--connections", "4", "--small", "100", "--big", "400",
             "--latency-samples", "10", "--no-targets"]

@@ -16,6 +16,11 @@ def _keys(schema):
     return {k["AttributeName"]: k["KeyType"] for k in schema}
 
 
+def _ttl(db, name):
+    description = db.client.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+    return description["TimeToLiveStatus"], description.get("AttributeName")
+
+
 def test_tables_have_the_seed_keys_and_indexes(db, settings):
     departments = _describe(db, settings.departments_table)
     assert _keys(departments["KeySchema"]) == {"id": "HASH"}
@@ -25,9 +30,12 @@ def test_tables_have_the_seed_keys_and_indexes(db, settings):
 
     events = _describe(db, settings.events_table)
     assert _keys(events["KeySchema"]) == {"id": "HASH", "department_id": "RANGE"}
-    (date_index,) = events["GlobalSecondaryIndexes"]
-    assert date_index["IndexName"] == "department-date-index"
-    assert _keys(date_index["KeySchema"]) == {"department_id": "HASH", "event_date": "RANGE"}
+    indexes = {gsi["IndexName"]: gsi for gsi in events["GlobalSecondaryIndexes"]}
+    assert sorted(indexes) == ["department-date-index", "department-modified-index"]
+    assert _keys(indexes["department-date-index"]["KeySchema"]) == {"department_id": "HASH", "event_date": "RANGE"}
+    assert _keys(indexes["department-modified-index"]["KeySchema"]) == {
+        "department_id": "HASH", "last_modified": "RANGE"}
+    assert _ttl(db, settings.events_table) == ("ENABLED", "expires_at")
     for table in (departments, events):
         assert table["TableStatus"] == "ACTIVE"
         assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
@@ -64,8 +72,10 @@ def test_provisioned_billing_uses_10_and_10(dynamodb_server):
     table = _describe(db, settings.events_table)
     throughput = table["ProvisionedThroughput"]
     assert (throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]) == (10, 10)
-    gsi = table["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"]
-    assert (gsi["ReadCapacityUnits"], gsi["WriteCapacityUnits"]) == (10, 10)
+    assert len(table["GlobalSecondaryIndexes"]) == 2
+    for gsi in table["GlobalSecondaryIndexes"]:
+        throughput = gsi["ProvisionedThroughput"]
+        assert (throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]) == (10, 10)
 
 
 def test_table_prefix_keeps_environments_apart(dynamodb_server):

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from aws_failures import CREDENTIALS_MISSING, UNREACHABLE, describe
 from models import Conflict, NotFound, PreconditionFailed, Throttled
 from stall_budget import DynamoDBStalled
+from sync import SyncTokenExpired
 from validation import ValidationError
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,10 @@ def register_error_handlers(app: Flask) -> None:
     def _precondition(exc: PreconditionFailed):
         return error_response(412, "precondition_failed", str(exc), current_version=exc.current_version,
                               current=exc.current)
+
+    @app.errorhandler(SyncTokenExpired)
+    def _sync_token_expired(exc: SyncTokenExpired):
+        return error_response(410, "sync_token_expired", str(exc))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

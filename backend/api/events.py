@@ -8,6 +8,7 @@ from flask import Blueprint, jsonify, request
 
 import auth
 import realtime
+from api import changes
 from api.idempotency import create_once, idempotent
 from api.paging import page_response, requested_page
 from api.request_body import json_body
@@ -40,8 +41,14 @@ def _event_response(event: dict, status: int = 200):
 
 @bp.get("/<uuid:department_id>")
 @auth.requires("viewer")
+@changes.issues_sync_token
 def list_events(department_id: UUID):
     auth.check_department(str(department_id))
+    if changes.wants_changes():
+        if "limit" in request.args or "cursor" in request.args:
+            raise ValidationError("`changed_since` answers every change at once: it takes no `limit` or `cursor`",
+                                  {"changed_since": "without limit or cursor"})
+        return jsonify(changes.changed_events(str(department_id)))
     start, end = validate_date_range(request.args.get("from"), request.args.get("to"))
     page = requested_page(f"events|{department_id}|{start or ''}|{end or ''}")
     if page is None:
