@@ -275,7 +275,7 @@ class DynamoDBDatabase:
     def _add_missing_indexes(self, spec: dict[str, Any]) -> list[str]:
         """Create each GSI of the spec the table lacks (one per UpdateTable, as DynamoDB allows)."""
         name, added = spec["TableName"], []
-        for gsi in self._with_billing(spec)["GlobalSecondaryIndexes"]:
+        for gsi in self._with_billing(spec).get("GlobalSecondaryIndexes", []):
             keys = {k["AttributeName"] for k in gsi["KeySchema"]}
             while gsi["IndexName"] not in self._index_names(name):
                 try:
@@ -636,11 +636,11 @@ class DynamoDBDatabase:
 
     def get_department_event(self, department_id: str, event_id: str) -> dict[str, Any]:
         """The department's event (one strongly consistent GetItem); raises NotFound when it does
-        not exist or belongs to another department."""
+        not exist, was deleted (a tombstone) or belongs to another department."""
         response = self.client.get_item(
             TableName=self.events_table, Key=to_item(event_key(event_id, department_id)), ConsistentRead=True
         )
-        if "Item" not in response:
+        if "Item" not in response or TOMBSTONE_MARKER in response["Item"]:
             raise NotFound(event_not_found(event_id))
         return _public_event(response["Item"])
 
