@@ -15,6 +15,7 @@ import database
 import realtime
 from config import Settings
 from models import DynamoDBDatabase
+from serving.read_deadline import ReadWholeRequest
 
 
 def create_app(settings: Settings | None = None, db: DynamoDBDatabase | None = None) -> Flask:
@@ -32,6 +33,8 @@ def create_app(settings: Settings | None = None, db: DynamoDBDatabase | None = N
     database.init_app(app, db)
     api.init_app(app)
     realtime.init_app(app, settings, db)
+    # Outermost, around Socket.IO's middleware too: bodies are read whole before anything runs.
+    app.wsgi_app = ReadWholeRequest(app.wsgi_app, settings.max_content_length)
     return app
 
 

@@ -25,6 +25,7 @@ from flask_socketio import SocketIO, join_room, leave_room
 from config import Settings
 from database import get_db
 from models import DynamoDBDatabase, NotFound
+from serving.websocket import use_quiet_close
 from stall_budget import DynamoDBStalled, stall_budget
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,7 @@ def init_app(app: Flask, settings: Settings, db: DynamoDBDatabase) -> None:
         cors_allowed_origins=list(settings.cors_allowed_origins) or None,
         **options,
     )
+    use_quiet_close(socketio.server.eio)
 
 
 def listen_to_other_instances() -> None:

@@ -35,7 +35,7 @@ def _wait_for(url: str, process: subprocess.Popen, output: Path, timeout: float 
         try:
             if requests.get(url, timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or the worker still booting
             time.sleep(0.2)
     pytest.fail(f"{url} never answered:\n{output.read_text()}")
 

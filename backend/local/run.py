@@ -1,4 +1,5 @@
-"""`make run`: a local DynamoDB (unless DYNAMODB_ENDPOINT_URL is set), the tables, then the app.
+"""`make run`: a local DynamoDB (unless DYNAMODB_ENDPOINT_URL is set), the tables, then the app
+served by gunicorn, as in production.
 
 Never reaches real AWS: without DYNAMODB_ENDPOINT_URL it starts DynamoDB Local (data kept in
 LOCAL_DATA_DIR, default .data/), or moto's in-memory server when Java is missing.
@@ -49,6 +50,15 @@ def start_local_dynamodb(data_dir: Path, port: int):
     return start_moto_server(port, data_dir / "moto.log")
 
 
+def app_command(async_mode: str) -> list[str]:
+    """The app served as production serves it: gunicorn (threading, gevent), or eventlet's own
+    server through wsgi.py (gunicorn has no eventlet worker). Werkzeug's development server
+    mishandles WebSocket closes and does not bound slow clients (see AWS_DEPLOYMENT_CONFIG.md)."""
+    if async_mode == "eventlet":
+        return [sys.executable, str(BACKEND_DIR / "wsgi.py")]
+    return [sys.executable, "-m", "gunicorn", "-c", str(BACKEND_DIR / "gunicorn.conf.py"), "wsgi:app"]
+
+
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     signal.signal(signal.SIGTERM, _raise_stop)
@@ -74,7 +84,7 @@ def main() -> int:
         log.info("Tables ready (%s)", ", ".join(created) + " created" if created else "already there")
         log.info("Serving on http://%s:%s (Socket.IO mode %s)", settings.host, settings.port,
                  settings.socketio_async_mode)
-        app_process = subprocess.Popen([sys.executable, str(BACKEND_DIR / "wsgi.py")], cwd=BACKEND_DIR)
+        app_process = subprocess.Popen(app_command(settings.socketio_async_mode), cwd=BACKEND_DIR)
         return app_process.wait()
     except (KeyboardInterrupt, Stop):
         log.info("Stopping")
