@@ -71,6 +71,11 @@ THROTTLED = AwsFailure(
     logging.WARNING,
     retry_soon=True,
 )
+SERVER_ERROR = AwsFailure(
+    "dynamodb_unavailable", "DynamoDB answered with a server error after the retries ({code})",
+    "Try again shortly; if it persists, check DynamoDB's health in this region (AWS Health Dashboard).",
+    retry_soon=True,
+)
 ACCESS_DENIED = AwsFailure(
     "aws_access_denied", "DynamoDB refused the request ({code})",
     "Check the IAM role or keys and their dynamodb:* permissions on the tables.",
@@ -95,6 +100,8 @@ def classify(exc: BaseException) -> AwsFailure | None:
             return THROTTLED
         if code in ACCESS_DENIED_CODES:
             return ACCESS_DENIED
+        if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
+            return SERVER_ERROR  # InternalServerError, ServiceUnavailable: DynamoDB's fault, not ours
     return None
 
 

@@ -17,6 +17,7 @@ Usage: python bench/load.py [--server make-run,gunicorn] [--seconds 60] [--soak 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 import time
@@ -91,17 +92,21 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# {args.clients} HTTP clients, {args.sockets} sockets in {args.rooms} rooms, "
           f"{args.soak or args.seconds:.0f} s{' (soak)' if args.soak else ''}, backend {args.backend}")
     failed = False
-    with tempfile.TemporaryDirectory(prefix="calendar-load-") as tmp:
-        for name in args.servers:
-            work = Path(tmp) / name
-            work.mkdir()
-            started = time.monotonic()
-            failures = run_one(name, args, work)
-            verdict = "PASS" if not failures else "FAIL"
-            print(f"{name}: {verdict} ({time.monotonic() - started:.0f} s)")
-            for failure in failures:
-                print(f"  - {failure}")
-            failed = failed or bool(failures)
+    tmp = Path(tempfile.mkdtemp(prefix="calendar-load-"))
+    for name in args.servers:
+        work = tmp / name
+        work.mkdir()
+        started = time.monotonic()
+        failures = run_one(name, args, work)
+        verdict = "PASS" if not failures else "FAIL"
+        print(f"{name}: {verdict} ({time.monotonic() - started:.0f} s)")
+        for failure in failures:
+            print(f"  - {failure}")
+        failed = failed or bool(failures)
+    if failed:
+        print(f"# server logs kept in {tmp}")
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
     return 1 if failed else 0
 
 
