@@ -20,24 +20,27 @@ CONNECT_BATCH = 25
 SETTLE_SECONDS = 30  # how long the sockets may take to receive the last broadcasts
 
 
-def rss_bytes(root: int) -> int:
-    """Resident memory of root's process tree (the app's master and worker, or make run's)."""
-    total = 0
+def memory_and_threads(root: int) -> tuple[int, int]:
+    """(resident bytes, threads) of root's process tree: the app's master and worker (or make run's)."""
+    rss = threads = 0
     for pid in process_tree(root):
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
+                    rss += int(line.split()[1]) * 1024
+                elif line.startswith("Threads:"):
+                    threads += int(line.split()[1])
         except OSError:
             pass
-    return total
+    return rss, threads
 
 
-def memory_growth(samples: list[tuple[float, int]]) -> float:
-    """Relative RSS growth over the last third of the samples."""
+def memory_growth(samples: list[tuple[float, int, int]]) -> float:
+    """Relative RSS growth over the last third of the run (samples are (seconds, RSS, threads))."""
     if len(samples) < 3:
         return 0.0
-    start = samples[len(samples) * 2 // 3][1]
+    third = samples[-1][0] * 2 / 3
+    start = next(rss for seconds, rss, _ in samples if seconds >= third)
     return (samples[-1][1] - start) / start
 
 
@@ -188,7 +191,7 @@ class LoadRun:
         self.rooms = [db.create_department(f"load room {i}")["id"] for i in range(args.rooms)]
         self.sockets = Sockets(url, self.rooms, args.sockets)
         self.clients = [HttpClient(url, self.rooms, seed) for seed in range(args.clients)]
-        self.samples: list[tuple[float, int]] = []
+        self.samples: list[tuple[float, int, int]] = []  # (seconds, RSS bytes, threads)
         self.seconds = 0.0
 
     def execute(self, seconds: float) -> list[str]:
@@ -199,9 +202,12 @@ class LoadRun:
         threads = [threading.Thread(target=c.run, args=(deadline,)) for c in self.clients]
         for thread in threads:
             thread.start()
-        while any(t.is_alive() for t in threads):
-            self.samples.append((time.monotonic() - started, rss_bytes(self.server_pid)))
-            time.sleep(min(self.args.sample_every, max(0.1, deadline - time.monotonic())))
+        while time.monotonic() < deadline:
+            self.samples.append((time.monotonic() - started, *memory_and_threads(self.server_pid)))
+            time.sleep(max(0.0, min(self.args.sample_every, deadline - time.monotonic())))
+        self.samples.append((time.monotonic() - started, *memory_and_threads(self.server_pid)))
+        for thread in threads:
+            thread.join()
         self.seconds = time.monotonic() - started
         expected = self._expected_broadcasts()
         settle = time.monotonic() + SETTLE_SECONDS
@@ -248,5 +254,6 @@ class LoadRun:
                  f"left uncertain by a 5xx or transport error: {sum(len(c.uncertain) for c in self.clients)}",
                  f"   RSS MiB: start {rss[0]:.1f}, end {rss[-1]:.1f}, max {max(rss):.1f}, "
                  f"last third {memory_growth(self.samples):+.1%}" if rss else "   RSS: no samples",
-                 "   RSS by time: " + ", ".join(f"{t:.0f}s {r / 2**20:.0f}" for t, r in self.samples[::max(1, len(self.samples) // 12)])]
+                 "   RSS MiB (threads) by time: " + ", ".join(
+                     f"{t:.0f}s {r / 2**20:.0f} ({n})" for t, r, n in self.samples[::max(1, len(self.samples) // 12)])]
         return "\n".join(lines)
