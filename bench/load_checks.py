@@ -128,11 +128,11 @@ class HttpClient:
             own = [e for i, e in self.events.items() if e is not None and i not in self.uncertain]
             self.writing = None
             try:
-                if roll < 0.4 or not own:
+                if roll < 0.2 or not own:  # a calendar is read far more than written
                     self._create()
-                elif roll < 0.85:
+                elif roll < 0.9:
                     self._read()
-                elif roll < 0.95:
+                elif roll < 0.97:
                     self._update(self.random.choice(own))
                 else:
                     self._delete(self.random.choice(own))

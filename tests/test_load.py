@@ -8,7 +8,7 @@ import sys
 from config import PROJECT_DIR
 
 
-def test_short_load_run_passes_its_checks_on_both_servers():
+def test_short_load_run_passes_its_checks_on_both_servers(needs_dynamodb_local):
     result = subprocess.run(
         [sys.executable, str(PROJECT_DIR / "bench" / "load.py"), "--server", "make-run,gunicorn", "--seconds", "10",
          "--clients", "10", "--sockets", "20", "--rooms", "4", "--sample-every", "1"],
