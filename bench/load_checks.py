@@ -57,6 +57,7 @@ class Sockets:
         self.received: list[Counter] = []
         self.room_of: list[str] = []
         self.clients: list[socketio.AsyncClient] = []
+        self.dropped: list[tuple[int, float, str]] = []  # (socket, when, reason) of disconnects before the end
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
 
@@ -75,6 +76,7 @@ class Sockets:
         room = self.rooms[index % len(self.rooms)]
         for name in ("event_created", "event_updated", "event_deleted"):
             client.on(name, lambda payload, name=name: counter.update([broadcast_key(name, payload)]))
+        client.on("disconnect", lambda reason=None: self.dropped.append((index, time.monotonic(), str(reason))))
         await client.connect(self.url, transports=["websocket"], headers=RAW_HEADERS, wait_timeout=30)
         ack = await client.call("join_department", {"department_id": room}, timeout=30)
         if not ack.get("ok"):
@@ -218,6 +220,8 @@ class LoadRun:
             time.sleep(0.2)
         time.sleep(1)  # anything repeated would arrive now
         failures = self._check_answers() + self._check_readable() + self.sockets.missing_or_repeated(expected)
+        failures += [f"socket {i} disconnected at {when - started:.0f} s ({reason})"
+                     for i, when, reason in list(self.sockets.dropped)]
         self.sockets.stop()
         return failures[:20]
 
