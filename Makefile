@@ -44,6 +44,10 @@ bench: install
 bench-fanout: install
 	$(PY) bench/bench_fanout.py
 
+.PHONY: bench-load
+bench-load: install
+	$(PY) bench/load.py
+
 .PHONY: bench-migration
 bench-migration: install
 	$(PY) bench/bench_migration.py

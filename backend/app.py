@@ -17,6 +17,7 @@ from config import Settings
 from models import DynamoDBDatabase
 from observability import logs
 from security_headers import SecurityHeaders
+from serving.read_deadline import ReadWholeRequest
 
 
 def create_app(settings: Settings | None = None, db: DynamoDBDatabase | None = None) -> Flask:
@@ -35,6 +36,8 @@ def create_app(settings: Settings | None = None, db: DynamoDBDatabase | None = N
     api.init_app(app)
     realtime.init_app(app, settings, db)
     commands.init_app(app)
+    # Outermost, around Socket.IO's middleware too: bodies are read whole before anything runs.
+    app.wsgi_app = ReadWholeRequest(app.wsgi_app, settings.max_content_length)
     wrap_wsgi(app, settings)
     return app
 

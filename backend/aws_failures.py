@@ -81,6 +81,11 @@ INDEX_NOT_READY = AwsFailure(
 # index") answer a Query of an index the table lacks or is still backfilling.
 INDEX_NOT_READY_CODES = ("ValidationException", "ResourceNotFoundException")
 INDEX_NOT_READY_MESSAGES = ("does not have the specified index", "backfilling global secondary index", "invalid index")
+SERVER_ERROR = AwsFailure(
+    "dynamodb_unavailable", "DynamoDB answered with a server error after the retries ({code})",
+    "Try again shortly; if it persists, check DynamoDB's health in this region (AWS Health Dashboard).",
+    retry_soon=True,
+)
 ACCESS_DENIED = AwsFailure(
     "aws_access_denied", "DynamoDB refused the request ({code})",
     "Check the IAM role or keys and their dynamodb:* permissions on the tables.",
@@ -108,6 +113,8 @@ def classify(exc: BaseException) -> AwsFailure | None:
             return THROTTLED
         if code in ACCESS_DENIED_CODES:
             return ACCESS_DENIED
+        if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500:
+            return SERVER_ERROR  # InternalServerError, ServiceUnavailable: DynamoDB's fault, not ours
     return None
 
 

@@ -98,6 +98,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 5000
     max_content_length: int = 1024 * 1024
+    request_read_timeout: float = 10.0
     log_level: str = "INFO"
     log_format: str = "json"
     dynamodb_local_port: int = 8000
@@ -164,6 +165,7 @@ class Settings:
             host=_env("HOST", "127.0.0.1"),
             port=_env_number("PORT", 5000),
             max_content_length=_env_number("MAX_CONTENT_LENGTH", 1024 * 1024),
+            request_read_timeout=_env_number("REQUEST_READ_TIMEOUT", 10.0, float),
             log_level=_env("LOG_LEVEL", "INFO").upper(),
             log_format=_env_choice("LOG_FORMAT", "json", LOG_FORMATS),
             dynamodb_local_port=_env_number("DYNAMODB_LOCAL_PORT", 8000),

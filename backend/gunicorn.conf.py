@@ -41,7 +41,8 @@ if _settings.log_format == "json":
 
 if _settings.socketio_async_mode == "threading":
     # Each WebSocket holds one thread for its whole life: threads caps the sockets per process.
-    worker_class = "gthread"
+    # gthread with a bound on slow clients (REQUEST_READ_TIMEOUT) and JSON for gunicorn's own errors.
+    worker_class = "serving.worker.ThreadWorker"
     threads = 200
 elif _settings.socketio_async_mode == "gevent":
     # gevent's own worker; python-engineio serves WebSocket on it through simple-websocket.

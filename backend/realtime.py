@@ -32,6 +32,7 @@ from cors import OriginPolicy
 from database import get_db
 from models import DynamoDBDatabase, NotFound
 from observability import metrics
+from serving.websocket import use_quiet_close
 from stall_budget import DynamoDBStalled, stall_budget
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ def init_app(app: Flask, settings: Settings, db: DynamoDBDatabase) -> None:
     metrics.count_sockets_with(connected_sockets)
     if settings.socketio_async_mode == "gevent":
         app.wsgi_app = FairWebSocketReads(app.wsgi_app)
+    use_quiet_close(socketio.server.eio)
 
 
 def connected_sockets() -> int:

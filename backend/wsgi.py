@@ -29,7 +29,12 @@ app = create_configured_app()
 def main() -> None:
     """Serve with the mode's own server: eventlet.wsgi, gevent's WSGIServer or Werkzeug."""
     settings = app.config["SETTINGS"]
-    socketio.run(app, host=settings.host, port=settings.port, allow_unsafe_werkzeug=True)
+    options = {}
+    if ASYNC_MODE == "threading":  # Werkzeug: its own errors (400, 414, 431) as JSON too
+        from serving.werkzeug_handler import JsonErrorRequestHandler
+
+        options["request_handler"] = JsonErrorRequestHandler
+    socketio.run(app, host=settings.host, port=settings.port, allow_unsafe_werkzeug=True, **options)
 
 
 if __name__ == "__main__":

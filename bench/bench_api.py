@@ -3,8 +3,8 @@ app and raw boto3 making the same DynamoDB calls.
 
 1. Throughput and server CPU: `GET /api/events/{dept}?from&to` (one month, 30 events) and
    `POST /api/events/{dept}` under wrk (Python threads when wrk can't be had), against the service
-   under Werkzeug (`python backend/wsgi.py`, what `make run` serves) and under gunicorn gthread
-   (production), and the peer (bench/peer_app.py) under the same gunicorn settings; raw boto3
+   under Werkzeug (`python backend/wsgi.py`, the built-in server) and under gunicorn gthread (`make run`,
+   production), and the peer (bench/peer_app.py) under the same gunicorn settings; raw boto3
    from Python threads is the ceiling of the DynamoDB calls. Rounds interleave the sides.
    CPU per request is the server's whole process tree (user + system, from /proc).
 2. Targets: the service's month GET under gunicorn at most 0.6x the peer's CPU per request, and
@@ -44,7 +44,6 @@ from local.dynamodb_local import start_dynamodb_local  # noqa: E402
 from models import DynamoDBDatabase, to_item  # noqa: E402
 from process_cpu import tree_cpu_seconds  # noqa: E402
 from schema import AUDIT_FIELDS, DEPARTMENT_DATE_INDEX, EVENT_FIELDS, utc_now_iso  # noqa: E402
-from servers import start_live_server  # noqa: E402
 
 DEPARTMENTS = 100
 MONTH = ("2024-03-01", "2024-03-31")
@@ -199,7 +198,7 @@ class Boto3Side:
 
 
 SERVED = (  # the HTTP sides: key, label
-    ("werkzeug", "service under Werkzeug (make run)"),
+    ("werkzeug", "service under Werkzeug (wsgi.py)"),
     ("gunicorn", "service under gunicorn gthread"),
     ("auth-off", "service under gunicorn, AUTH_MODE=off"),
     ("peer", "peer under gunicorn gthread"),
@@ -211,10 +210,12 @@ BENCH_RATE_LIMIT = "10000000 per minute"
 
 
 def start_server(key: str, settings: Settings, log_path: Path) -> ShellServer:
-    """The service as `make run` serves it ("werkzeug"), as production does ("gunicorn"), or the
-    peer under production's gunicorn settings ("peer")."""
+    """The service on Werkzeug (`python backend/wsgi.py`, "werkzeug"), as `make run` and production
+    serve it ("gunicorn"), or the peer under production's gunicorn settings ("peer")."""
     if key == "werkzeug":
-        return start_live_server(settings, log_path, RATE_LIMIT=BENCH_RATE_LIMIT)
+        return start_shell_server("python backend/wsgi.py", settings, log_path, SOCKETIO_ASYNC_MODE="threading",
+                                  DYNAMODB_MAX_ATTEMPTS=str(settings.dynamodb_max_attempts),
+                                  RATE_LIMIT=BENCH_RATE_LIMIT)
     if key == "gunicorn":
         return start_app("threading", settings, log_path, RATE_LIMIT=BENCH_RATE_LIMIT)
     if key == "auth-off":  # the same server, checking no token: what authentication costs

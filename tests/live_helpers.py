@@ -6,6 +6,7 @@ import os
 import queue
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -34,6 +35,28 @@ SERVER_COMMANDS = {
     "gevent": "SOCKETIO_ASYNC_MODE=gevent gunicorn -c backend/gunicorn.conf.py wsgi:app",
     "eventlet": "SOCKETIO_ASYNC_MODE=eventlet python backend/wsgi.py",
 }
+# What `make run` starts once DynamoDB is there (backend/local/run.py): the threading-mode server.
+MAKE_RUN_SERVER = SERVER_COMMANDS["threading"]
+# `make run` itself, with DYNAMODB_ENDPOINT_URL set (so it starts no local DynamoDB).
+MAKE_RUN = "cd backend && python -m local.run"
+
+# Headers every raw HTTP request of the tests carries (the auth token goes here).
+RAW_HEADERS: dict[str, str] = {}
+
+
+def raw_head(method: str, path: str, headers: dict[str, str] | None = None) -> bytes:
+    """An HTTP/1.1 request line and headers, as bytes, ready for a raw socket."""
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1",
+             *(f"{name}: {value}" for name, value in {**RAW_HEADERS, **(headers or {})}.items())]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def read_until_closed(conn: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection (or the socket's timeout)."""
+    answer = b""
+    while chunk := conn.recv(65536):
+        answer += chunk
+    return answer
 
 
 # -- tokens: every live server a test starts gets an admin token, sent by `http` and SocketClient --

@@ -5,7 +5,7 @@ import uuid
 from pathlib import Path
 
 from config import Settings
-from live_helpers import ShellServer, start_shell_server
+from live_helpers import MAKE_RUN_SERVER, ShellServer, start_shell_server
 
 
 def make_settings(endpoint_url: str, **overrides) -> Settings:
@@ -20,10 +20,11 @@ def make_settings(endpoint_url: str, **overrides) -> Settings:
 
 
 def start_live_server(settings: Settings, log_path: Path, **env_overrides) -> ShellServer:
-    """`python backend/wsgi.py` (what `make run` serves) in its own process, configured through
-    the environment; PORT in env_overrides restarts it on the same port."""
-    return start_shell_server("python backend/wsgi.py", settings, log_path,
-                              DYNAMODB_MAX_ATTEMPTS=str(settings.dynamodb_max_attempts), **env_overrides)
+    """gunicorn as `make run` serves the app, in its own process, configured through the
+    environment; PORT in env_overrides restarts it on the same port."""
+    env = {"SOCKETIO_ASYNC_MODE": "threading", "DYNAMODB_MAX_ATTEMPTS": str(settings.dynamodb_max_attempts),
+           **env_overrides}
+    return start_shell_server(MAKE_RUN_SERVER, settings, log_path, **env)
 
 
 

@@ -24,7 +24,7 @@ RUNS = {
 }
 API_ARGS = ["--duration", "1", "--rounds", "1", "--connections", "4", "--small", "100", "--big", "400",
             "--latency-samples", "10", "--no-targets"]
-SIDES = ("service under Werkzeug (make run)", "service under gunicorn gthread",
+SIDES = ("service under Werkzeug (wsgi.py)", "service under gunicorn gthread",
          "service under gunicorn, AUTH_MODE=off", "peer under gunicorn gthread", "raw boto3, Python threads")
 # A side's row: req/s, p50 ms, p99 ms, CPU ms per request.
 ROW = re.compile(r"^(" + "|".join(re.escape(side) for side in SIDES) + r")\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)",

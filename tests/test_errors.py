@@ -159,3 +159,23 @@ def test_lone_surrogate_escape_is_400_not_500(client, db, make_department, path,
     assert field in response.get_json()["fields"]
     assert db.client.scan(TableName=db.events_table)["Items"] == []
     assert [d["name"] for d in db.list_departments()] == ["surrogates"]
+
+
+def test_dynamodb_server_errors_past_the_retries_are_503_with_retry_after(settings, db):
+    failing = DynamoDBDatabase(settings.with_overrides(dynamodb_max_attempts=2))
+    calls = []
+
+    def internal_error(request, **kwargs):
+        calls.append(request)
+        return answer(request, 500, {"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError",
+                                     "message": "Internal server error"})
+
+    failing.client.meta.events.register("before-send.dynamodb.TransactWriteItems", internal_error)
+    response = create_app(settings, failing).test_client().post("/api/departments", json={"name": "x"})
+
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "1"
+    assert response.get_json()["error"] == "dynamodb_unavailable"
+    assert "InternalServerError" in response.get_json()["message"]
+    assert len(calls) > 1  # botocore retried it first
+    assert db.list_departments() == []

@@ -1,4 +1,5 @@
-"""`make run`: a local DynamoDB (unless DYNAMODB_ENDPOINT_URL is set), the tables, then the app.
+"""`make run`: a local DynamoDB (unless DYNAMODB_ENDPOINT_URL is set), the tables, then the app
+served by gunicorn, as in production.
 
 Never reaches real AWS: without DYNAMODB_ENDPOINT_URL it starts DynamoDB Local (data kept in
 LOCAL_DATA_DIR, default .data/), or moto's in-memory server when Java is missing.
@@ -61,6 +62,15 @@ def prepare_tables(settings: Settings, data_dir: Path) -> None:
         print(announce(token, new, data_dir / TOKEN_FILE, f"http://{settings.host}:{settings.port}"), flush=True)
 
 
+def app_command(async_mode: str) -> list[str]:
+    """The app served as production serves it: gunicorn (threading, gevent), or eventlet's own
+    server through wsgi.py (gunicorn has no eventlet worker). Werkzeug's development server
+    mishandles WebSocket closes and does not bound slow clients (see AWS_DEPLOYMENT_CONFIG.md)."""
+    if async_mode == "eventlet":
+        return [sys.executable, str(BACKEND_DIR / "wsgi.py")]
+    return [sys.executable, "-m", "gunicorn", "-c", str(BACKEND_DIR / "gunicorn.conf.py"), "wsgi:app"]
+
+
 def _configure_logs() -> None:
     """Text lines in the terminal, this process's and the app's (unless LOG_FORMAT says otherwise)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -92,7 +102,7 @@ def main() -> int:
         prepare_tables(settings, data_dir)
         log.info("Serving on http://%s:%s (Socket.IO mode %s)", settings.host, settings.port,
                  settings.socketio_async_mode)
-        app_process = subprocess.Popen([sys.executable, str(BACKEND_DIR / "wsgi.py")], cwd=BACKEND_DIR)
+        app_process = subprocess.Popen(app_command(settings.socketio_async_mode), cwd=BACKEND_DIR)
         return app_process.wait()
     except (KeyboardInterrupt, Stop):
         log.info("Stopping")
