@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import zoneinfo
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -43,6 +44,16 @@ def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def _env_timezone(name: str, default: str) -> str:
+    """An IANA time zone name such as Asia/Seoul; a clear error naming the variable otherwise."""
+    value = _env(name, default)
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"{name} must be an IANA time zone such as Asia/Seoul, got {value!r}") from exc
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting of the service, with its default beside it."""
@@ -69,6 +80,7 @@ class Settings:
     log_level: str = "INFO"
     dynamodb_local_port: int = 8000
     local_data_dir: Path = PROJECT_DIR / ".data"
+    calendar_timezone: str = "Asia/Seoul"
 
     @property
     def departments_table(self) -> str:
@@ -109,4 +121,5 @@ class Settings:
             log_level=_env("LOG_LEVEL", "INFO").upper(),
             dynamodb_local_port=_env_number("DYNAMODB_LOCAL_PORT", 8000),
             local_data_dir=(PROJECT_DIR / _env("LOCAL_DATA_DIR", ".data")).resolve(),
+            calendar_timezone=_env_timezone("CALENDAR_TIMEZONE", "Asia/Seoul"),
         )

@@ -11,24 +11,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 from config import Settings
+from contract.bodies import Department, Event, EventCreate
 
 NAME_INDEX = "name-index"
 DEPARTMENT_DATE_INDEX = "department-date-index"
 # The departments table also holds one marker item per name, keyed by this prefix + the name key.
 NAME_MARKER_PREFIX = "name#"
 
-DEPARTMENT_WRITABLE = ("name", "description")
-DEPARTMENT_READ_ONLY = ("id", "created_at", "updated_at")
-DEPARTMENT_FIELDS = ("id", "name", "description", "created_at", "updated_at")
+# The fields come from the API's bodies (contract.bodies), declared there once.
+DEPARTMENT_FIELDS = tuple(Department.model_fields)
 
-EVENT_WRITABLE = ("event_date", "title", "description", "time", "url")
-EVENT_READ_ONLY = ("id", "department_id", "created_at", "last_modified", "version")
-EVENT_FIELDS = (
-    "id", "department_id", "event_date", "title", "description", "time", "url",
-    "created_at", "last_modified", "version",
-)
+EVENT_FIELDS = tuple(Event.model_fields)
 # What a stored event holds for the optional texts a client (or a legacy file) left out.
-EVENT_DEFAULTS: dict[str, str] = {"description": "", "time": "", "url": ""}
+EVENT_DEFAULTS: dict[str, str] = {
+    name: "" for name, field in EventCreate.model_fields.items() if not field.is_required()
+}
 
 
 # -- keys -------------------------------------------------------------------------------------

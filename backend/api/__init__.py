@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask import Flask, g
 
 import stall_budget
-from api import departments, events, health
+from api import calendar_feed, departments, docs, events, health
 from api.errors import register_error_handlers
 
 
 def init_app(app: Flask) -> None:
     """Register the blueprints, the error handlers, and the DynamoDB stall budget of each request."""
-    for blueprint in (departments.bp, events.bp, health.bp):
+    for blueprint in (departments.bp, events.bp, calendar_feed.bp, docs.bp, health.bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     seconds = app.config["SETTINGS"].dynamodb_stall_seconds
