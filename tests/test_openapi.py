@@ -110,3 +110,10 @@ def _existing_ids_config(department_id: str, event_id: str, deleted_event_id: st
 def _schemathesis_headers() -> list[str]:
     """Headers every schemathesis request carries (the place for an Authorization header)."""
     return []
+
+
+def test_a_url_with_an_unclosed_ipv6_host_is_a_400_not_a_500(client, make_department):
+    response = client.post(f"/api/events/{make_department()['id']}",
+                           json={"event_date": "2024-01-20", "title": "회의", "url": "http://[::1"})
+    assert response.status_code == 400
+    assert response.get_json()["fields"] == {"url": "must be an absolute http(s) URL or empty"}
