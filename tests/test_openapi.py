@@ -25,6 +25,11 @@ def test_the_document_is_valid_openapi_3_1(client):
     document = response.get_json()
     assert document["openapi"] == "3.1.0"
     validate(document)
+    # Declared once for every route that sends or reads them (paging, sync and retries add theirs).
+    assert {"ETag", "Location", "X-Next-Cursor", "X-Sync-Token"} <= set(document["components"]["headers"])
+    assert {"If-Match", "If-None-Match", "Idempotency-Key"} <= set(document["components"]["parameters"])
+    feed = document["paths"]["/api/departments/{department_id}/calendar.ics"]["get"]["responses"]
+    assert set(feed) == {"200", "304", "404", "500", "503"} and "ETag" in feed["200"]["headers"]
 
 
 def test_every_served_route_is_declared_and_every_declared_route_is_served(app):
