@@ -221,7 +221,7 @@ class EventChanges(BaseModel):
 class DateRange(BaseModel):
     """The `from`/`to` query parameters of an event listing (inclusive, either optional)."""
 
-    model_config = ConfigDict(strict=True, populate_by_name=False)
+    model_config = ConfigDict(strict=True)
     start: EventDate | None = Field(None, alias="from", description="First day listed, YYYY-MM-DD")
     end: EventDate | None = Field(None, alias="to", description="Last day listed, YYYY-MM-DD")
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 
 from contract.bodies import (
     DateRange,
@@ -36,6 +36,7 @@ from contract.bodies import (
     Event,
     EventChanges,
     EventCreate,
+    EventDate,
     Health,
     NotReady,
     PreconditionFailure,
@@ -88,9 +89,8 @@ def header(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any
 
 def _date_range_param(name: str) -> dict[str, Any]:
     """The `from`/`to` query parameter as DateRange declares it."""
-    schema = DateRange.model_json_schema()["properties"][name]
-    schema = {k: v for k, v in schema["anyOf"][0].items()} if "anyOf" in schema else schema
-    return query(name, DateRange.model_fields["start" if name == "from" else "end"].description, schema)
+    field = next(f for f in DateRange.model_fields.values() if f.alias == name)
+    return query(name, field.description, TypeAdapter(EventDate).json_schema())
 
 
 # Keyed by what routes name in `parameters`; the OpenAPI name is the value's "name".
