@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import zoneinfo
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -65,6 +66,16 @@ def _auth_cache_seconds() -> float:
     return seconds
 
 
+def _env_timezone(name: str, default: str) -> str:
+    """An IANA time zone name such as Asia/Seoul; a clear error naming the variable otherwise."""
+    value = _env(name, default)
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"{name} must be an IANA time zone such as Asia/Seoul, got {value!r}") from exc
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting of the service, with its default beside it."""
@@ -105,6 +116,7 @@ class Settings:
     local_data_dir: Path = PROJECT_DIR / ".data"
     auth_mode: str = "token"
     auth_cache_seconds: float = 30.0
+    calendar_timezone: str = "Asia/Seoul"
 
     @property
     def departments_table(self) -> str:
@@ -172,4 +184,5 @@ class Settings:
             local_data_dir=(PROJECT_DIR / _env("LOCAL_DATA_DIR", ".data")).resolve(),
             auth_mode=_env_choice("AUTH_MODE", "token", AUTH_MODES),
             auth_cache_seconds=_auth_cache_seconds(),
+            calendar_timezone=_env_timezone("CALENDAR_TIMEZONE", "Asia/Seoul"),
         )

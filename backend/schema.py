@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from config import Settings
+from contract.bodies import Department, Event, EventCreate
 
 NAME_INDEX = "name-index"
 DEPARTMENT_DATE_INDEX = "department-date-index"
@@ -25,26 +26,22 @@ NAME_MARKER_PREFIX = "name#"
 # The idempotency table's TTL attribute: when DynamoDB may delete a record (epoch seconds).
 IDEMPOTENCY_EXPIRES_AT = "expires_at"
 
-DEPARTMENT_WRITABLE = ("name", "description")
 # Who created and last changed an item: the name of the token (see auth/); "anonymous" with
 # AUTH_MODE=off, "migration" for what the migration wrote.
 AUDIT_FIELDS = ("created_by", "updated_by")
-DEPARTMENT_READ_ONLY = ("id", "created_at", "updated_at", *AUDIT_FIELDS)
-DEPARTMENT_FIELDS = ("id", "name", "description", "created_at", "updated_at", *AUDIT_FIELDS)
+# The fields come from the API's bodies (contract.bodies), declared there once.
+DEPARTMENT_FIELDS = tuple(Department.model_fields)
 
-EVENT_WRITABLE = ("event_date", "title", "description", "time", "url")
-EVENT_READ_ONLY = ("id", "department_id", "created_at", "last_modified", "version", *AUDIT_FIELDS)
-EVENT_FIELDS = (
-    "id", "department_id", "event_date", "title", "description", "time", "url",
-    "created_at", "last_modified", "version", *AUDIT_FIELDS,
-)
+EVENT_FIELDS = tuple(Event.model_fields)
 MIGRATION_ACTOR = "migration"
 # What the sync answer shows of a deleted event.
 TOMBSTONE_FIELDS = ("id", "department_id", "deleted", "last_modified")
 # What a tombstone no longer holds (event_date: so it is not in department-date-index).
 TOMBSTONE_REMOVES = ("event_date", "title", "description", "time", "url", "created_at")
 # What a stored event holds for the optional texts a client (or a legacy file) left out.
-EVENT_DEFAULTS: dict[str, str] = {"description": "", "time": "", "url": ""}
+EVENT_DEFAULTS: dict[str, str] = {
+    name: "" for name, field in EventCreate.model_fields.items() if not field.is_required()
+}
 
 
 # -- keys -------------------------------------------------------------------------------------

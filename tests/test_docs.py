@@ -7,7 +7,9 @@ import re
 import subprocess
 import sys
 
+import icalendar
 import pytest
+from openapi_spec_validator import validate
 
 from app import create_app
 from auth import TokenStore
@@ -31,6 +33,10 @@ TESTED_COMMANDS = {
         "test_run_local.py::test_seed_quick_start_from_backend",
     "flask run --host=0.0.0.0 --port=5000": "test_run_local.py::test_seed_quick_start_from_backend",
     "flask --app app tokens create --name admin --role admin": "test_run_local.py::test_seed_quick_start_from_backend",
+    'curl -s "http://localhost:5000/api/departments/$DEPT/calendar.ics"':
+        "test_docs.py::test_backend_readme_feed_and_document_commands",
+    "curl -s -o openapi.json http://localhost:5000/api/openapi.json":
+        "test_docs.py::test_backend_readme_feed_and_document_commands",
 }
 
 
@@ -141,6 +147,19 @@ def test_backend_readme_api_walkthrough(live_server):
             assert [sorted(item) for item in real] == [sorted(item) for item in documented]
         else:
             assert real == documented
+
+
+def test_backend_readme_feed_and_document_commands(live_server, make_department, make_event, tmp_path):
+    block = re.search(r"<!-- test: feed-and-document -->\n```sh\n(.*?)```",
+                      (PROJECT_DIR / "backend" / "README.md").read_text(), flags=re.S).group(1)
+    department = make_department("영업부")
+    event = make_event(department["id"], time="오후 2:00")
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", block.replace("http://localhost:5000", live_server.url)],
+                            capture_output=True, text=True, timeout=60, check=True, cwd=tmp_path,
+                            env={**os.environ, "DEPT": department["id"]})
+    feed = icalendar.Calendar.from_ical(result.stdout)
+    assert [str(e["UID"]) for e in feed.walk("VEVENT")] == [event["id"]]
+    validate(json.loads((tmp_path / "openapi.json").read_text()))
 
 
 def test_make_create_tables(dynamodb_server):

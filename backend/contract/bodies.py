@@ -1,0 +1,266 @@
+"""Request and response bodies: every field with its type, limits and error wording, declared once.
+
+The handlers and the migration validate with the request models (through `validation`), the
+storage layer takes its field lists from the response models (through `schema`), and the OpenAPI
+document is their JSON Schema (through `contract.openapi`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any, ClassVar, get_args, get_origin
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+# Text never holds control characters (C0, DEL, C1) nor the bidirectional embeddings, overrides and
+# isolates that make text display as something else (U+202E turns "exe.txt" around). Multi-line
+# fields keep tab, line feed and carriage return (Windows clients send CRLF). Written as regex
+# escapes that Python, pydantic-core (Rust) and JSON Schema (ECMA-262) all read alike.
+_BIDI_CONTROLS = r"\u202a-\u202e\u2066-\u2069"
+FORBIDDEN_IN_LINE = rf"\x00-\x1f\x7f-\x9f{_BIDI_CONTROLS}"
+FORBIDDEN_IN_MULTILINE = rf"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI_CONTROLS}"
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+REQUIRED = "is required"
+DATE_PROBLEM = "must be a real date as YYYY-MM-DD"
+URL_PROBLEM = "must be an absolute http(s) URL or empty"
+
+
+@dataclass(frozen=True)
+class TextRule:
+    """The limits of one text field: pydantic enforces them, `problem` words a failure as the API
+    always has, checking in the API's order (type, Unicode, forbidden characters, length)."""
+
+    max_length: int
+    min_length: int = 0
+    multiline: bool = False
+    strip: bool = False
+
+    @property
+    def forbidden(self) -> str:
+        return FORBIDDEN_IN_MULTILINE if self.multiline else FORBIDDEN_IN_LINE
+
+    def annotations(self) -> tuple[Any, ...]:
+        """What `Annotated[str, ...]` needs to enforce (and document) this rule."""
+        constraints = StringConstraints(min_length=self.min_length or None, max_length=self.max_length,
+                                        pattern=f"^[^{self.forbidden}]*$")
+        return (constraints, self, *([BeforeValidator(_strip)] if self.strip else []))
+
+    def problem(self, error: dict[str, Any]) -> str:
+        """Today's wording of one pydantic error on this field."""
+        kind = error["type"]
+        if kind == "string_type":
+            return "must be a string"
+        if kind == "string_unicode":  # a lone surrogate such as "\ud800" from a JSON escape
+            return "must be valid Unicode text"
+        if kind in ("string_too_short", "string_too_long", "string_pattern_mismatch"):
+            return self._describe(error["input"])
+        return error["msg"]
+
+    def _describe(self, value: str) -> str:
+        forbidden = re.search(f"[{self.forbidden}]", value)
+        if forbidden:
+            allowed = " (tab and line breaks are allowed)" if self.multiline else ""
+            return (f"must not contain control or bidirectional-override characters{allowed}: "
+                    f"found U+{ord(forbidden.group()):04X} at position {forbidden.start()}")
+        if len(value) < self.min_length:
+            return "must not be empty" if self.min_length == 1 else f"must have at least {self.min_length} characters"
+        return f"must have at most {self.max_length} characters (got {len(value)})"
+
+
+@dataclass(frozen=True)
+class DateRule:
+    """A calendar date written YYYY-MM-DD; every failure but a missing or null one reads the same."""
+
+    def problem(self, error: dict[str, Any]) -> str:
+        return REQUIRED if error["input"] is None else DATE_PROBLEM
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _real_date(value: str) -> str:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError("date", DATE_PROBLEM) from None
+    return value
+
+
+def _http_url(value: str) -> str:
+    if value:
+        try:
+            parts = urlsplit(value)
+        except ValueError:  # e.g. "http://[::1": an unclosed IPv6 host
+            raise PydanticCustomError("url", URL_PROBLEM) from None
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+            raise PydanticCustomError("url", URL_PROBLEM)
+    return value
+
+
+def text(rule: TextRule, description: str, **schema: Any) -> Any:
+    """A string field under `rule`, documented with `description` (and extra JSON Schema)."""
+    return Annotated[str, *rule.annotations(), Field(description=description, json_schema_extra=schema or None)]
+
+
+DepartmentName = text(TextRule(100, min_length=1, strip=True),
+                      "1-100 characters after trimming; unique, compared case-insensitively", examples=["영업부"])
+DepartmentDescription = text(TextRule(1000, multiline=True), "Up to 1,000 characters; tab and line breaks allowed")
+EventDate = Annotated[str, StringConstraints(pattern=DATE_PATTERN), DateRule(), AfterValidator(_real_date),
+                      Field(description="A real calendar date, YYYY-MM-DD", json_schema_extra={"format": "date"},
+                            examples=["2024-01-20"])]
+Title = text(TextRule(200, min_length=1, strip=True), "1-200 characters after trimming", examples=["주간 회의"])
+EventDescription = text(TextRule(5000, multiline=True), "Up to 5,000 characters; tab and line breaks allowed")
+Time = text(TextRule(50), "Free text up to 50 characters. The iCalendar feed reads `오후 2:00`, `오전 9:30`, "
+            "`14:00`, `2:00 PM` and ranges such as `14:00-15:30` as times; anything else is an all-day event",
+            examples=["오후 2:00"])
+Url = Annotated[text(TextRule(2048, strip=True), "An absolute http(s) URL, or empty", examples=["https://intranet.example.com/meetings/1"]),
+                AfterValidator(_http_url)]
+Actor = Annotated[str, Field(description="Name of the token that made it ('anonymous' with AUTH_MODE=off, "
+                                         "'migration' for migrated items)", examples=["ops-admin"])]
+Timestamp = Annotated[datetime, Field(description="UTC, ISO-8601 with milliseconds", examples=["2024-01-15T10:30:00.000Z"])]
+
+_REQUEST = ConfigDict(extra="forbid", strict=True)
+
+
+# -- responses (what a GET returns, and so what Socket.IO broadcasts) -------------------------
+
+
+class Department(BaseModel):
+    id: UUID
+    name: DepartmentName
+    description: DepartmentDescription
+    created_at: Timestamp
+    updated_at: Timestamp
+    created_by: Actor
+    updated_by: Actor
+
+
+class Event(BaseModel):
+    id: UUID
+    department_id: UUID
+    event_date: EventDate
+    title: Title
+    description: EventDescription
+    time: Time
+    url: Url
+    created_at: Timestamp
+    last_modified: Timestamp
+    version: Annotated[int, Field(ge=1, description="1 when created, one more on every update; the ETag")]
+    created_by: Actor
+    updated_by: Actor
+
+
+class Error(BaseModel):
+    """Every failure: a stable code and a message for people, plus details where useful."""
+
+    model_config = ConfigDict(extra="allow")
+    error: str = Field(examples=["not_found"])
+    message: str
+
+
+class ValidationFailure(Error):
+    fields: dict[str, str] | None = Field(None, description="Each offending field and what is wrong with it")
+
+
+class PreconditionFailure(Error):
+    current_version: int | None = Field(description="The version the event is at now")
+
+
+class Health(BaseModel):
+    status: str = Field(examples=["ok"])
+
+
+class Ready(BaseModel):
+    status: str = Field(examples=["ready"])
+    tables: dict[str, str]
+
+
+class NotReady(Error):
+    tables: dict[str, str] = Field(description="Each table's status: ACTIVE, CREATING, ..., or MISSING")
+
+
+# -- requests -------------------------------------------------------------------------------
+
+
+class DepartmentCreate(BaseModel):
+    model_config = _REQUEST
+    resource: ClassVar[type[BaseModel]] = Department
+    name: DepartmentName
+    description: DepartmentDescription | None = None
+
+
+class EventCreate(BaseModel):
+    model_config = _REQUEST
+    resource: ClassVar[type[BaseModel]] = Event
+    event_date: EventDate
+    title: Title
+    description: EventDescription | None = None
+    time: Time | None = None
+    url: Url | None = None
+
+
+def _changes_schema(schema: dict[str, Any]) -> None:
+    # At least one field; the ones that may be left out but not sent as null show no null default.
+    schema["minProperties"] = 1
+    for name in ("event_date", "title"):
+        schema["properties"][name].pop("default", None)
+
+
+class EventChanges(BaseModel):
+    """Only the fields sent change; at least one."""
+
+    model_config = ConfigDict(**_REQUEST, json_schema_extra=_changes_schema)
+    resource: ClassVar[type[BaseModel]] = Event
+    event_date: EventDate = None  # may be left out, not sent as null
+    title: Title = None
+    description: EventDescription | None = None
+    time: Time | None = None
+    url: Url | None = None
+
+
+def _department_changes_schema(schema: dict[str, Any]) -> None:
+    schema["minProperties"] = 1
+    schema["properties"]["name"].pop("default", None)
+
+
+class DepartmentChanges(BaseModel):
+    """Only the fields sent change; at least one."""
+
+    model_config = ConfigDict(**_REQUEST, json_schema_extra=_department_changes_schema)
+    resource: ClassVar[type[BaseModel]] = Department
+    name: DepartmentName = None  # may be left out, not sent as null
+    description: DepartmentDescription | None = None
+
+
+class DateRange(BaseModel):
+    """The `from`/`to` query parameters of an event listing (inclusive, either optional)."""
+
+    model_config = ConfigDict(strict=True)
+    start: EventDate | None = Field(None, alias="from", description="First day listed, YYYY-MM-DD")
+    end: EventDate | None = Field(None, alias="to", description="Last day listed, YYYY-MM-DD")
+
+
+def field_rule(model: type[BaseModel], name: str) -> TextRule | DateRule | None:
+    """The TextRule or DateRule of a model's field named `name` as sent (its alias, if it has one),
+    also inside `X | None`; None for other fields."""
+    field = next(f for n, f in model.model_fields.items() if (f.alias or n) == name)
+    metadata = list(field.metadata)
+    for arg in get_args(field.annotation):
+        if get_origin(arg) is Annotated:
+            metadata += arg.__metadata__
+    return next((m for m in metadata if isinstance(m, (TextRule, DateRule))), None)
+
+
+def writable_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(model.model_fields)
+
+
+def read_only_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """Fields of the resource a request model may not send (the server sets them)."""
+    return tuple(f for f in model.resource.model_fields if f not in model.model_fields)
