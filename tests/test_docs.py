@@ -15,7 +15,7 @@ from faults import remove_aws_credentials, throttling_hook
 from models import DynamoDBDatabase
 from servers import make_settings
 
-DOCS = ("README.md", "DYNAMODB_SETUP.md", "backend/README.md")
+DOCS = ("README.md", "DYNAMODB_SETUP.md", "backend/README.md", "clients/csharp/README.md")
 
 # Every shell command these docs show, and the test (or CI step) that runs it.
 TESTED_COMMANDS = {
@@ -26,6 +26,15 @@ TESTED_COMMANDS = {
     'python -c "from models import DynamoDBDatabase; db = DynamoDBDatabase(); db.create_tables()"':
         "test_run_local.py::test_seed_quick_start_from_backend",
     "flask run --host=0.0.0.0 --port=5000": "test_run_local.py::test_seed_quick_start_from_backend",
+    "cd clients/csharp": "test_csharp_client.py::built_client",
+    "mcs -out:CalendarClient.exe -r:System.Net.Http.dll -r:System.Runtime.Serialization.dll src/*.cs":
+        "test_csharp_client.py::built_client",
+    "mono CalendarClient.exe --url http://localhost:5000 demo":
+        "test_csharp_client.py::test_demo_does_what_the_desktop_client_does",
+    "mono CalendarClient.exe --url http://localhost:5000 departments":
+        "test_csharp_client.py::test_departments_and_month_commands_and_their_errors",
+    'mono CalendarClient.exe --url http://localhost:5000 month "$DEPARTMENT_ID" 2024-03':
+        "test_csharp_client.py::test_departments_and_month_commands_and_their_errors",
 }
 
 
