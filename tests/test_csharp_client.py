@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import live_helpers
 from config import BACKEND_DIR, PROJECT_DIR
 from doc_blocks import fenced_blocks
 from live_helpers import IN_CI
@@ -46,10 +47,11 @@ def _require_mono() -> None:
 
 
 def _client_env(server, **extra: str) -> dict[str, str]:
-    """The environment the client runs in: the one place that says how it reaches the live server
-    (a bearer token goes here as CALENDAR_API_TOKEN once the server wants one)."""
+    """The environment the client runs in: the one place that says how it reaches the live server.
+    Once auth lands, live_helpers.token_for names the server's admin token; the client sends it."""
     env = {**os.environ, **extra}
-    token = getattr(server, "token", None)
+    token_for = getattr(live_helpers, "token_for", None)
+    token = token_for(server.url) if token_for else None
     if token:
         env["CALENDAR_API_TOKEN"] = token
     return env
