@@ -6,9 +6,12 @@ import os
 import re
 import shutil
 import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import requests
 
 import live_helpers
 from config import BACKEND_DIR, PROJECT_DIR
@@ -31,6 +34,7 @@ def _backend_sends(header: str) -> bool:
 # their headers the client must take its fallback path, and these tests check exactly that one.
 PAGING = _backend_sends("X-Next-Cursor")
 SYNC = _backend_sends("X-Sync-Token")
+IDEMPOTENCY = _backend_sends("Idempotency-Key")
 
 PAIR = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)')
 
@@ -164,7 +168,7 @@ def test_demo_does_what_the_desktop_client_does(built_client, live_server, db):
     assert events[created[2]["id"]]["url"] == "https://example.com/meetings/42"
 
 
-def test_departments_and_month_commands_and_their_errors(built_client, live_server, db, make_department, make_event):
+def test_departments_create_event_and_month_commands_and_their_errors(built_client, live_server, db, make_department, make_event):
     department = make_department("인사부", "채용과 교육")
     inside = make_event(department["id"], event_date="2024-03-05", title="신입 교육", time="오후 2:00")
     make_event(department["id"], event_date="2024-04-01", title="4월 행사")
@@ -173,9 +177,13 @@ def test_departments_and_month_commands_and_their_errors(built_client, live_serv
     lines = _lines(result.stdout)
     assert _only(lines, "department")["name"] == "인사부"
     assert _only(lines, "department")["created_at"] == department["created_at"]
-    shown = _only(lines, "event")
-    assert (shown["id"], shown["title"], shown["time"], shown["created_at"]) == (
-        inside["id"], "신입 교육", "오후 2:00", inside["created_at"])
+    created = _only(lines, "created")
+    assert (created["date"], created["title"], created["time"], created["version"]) == (
+        "2024-03-07", "비품 점검", "오전 10:00", "1")
+    assert [(e["id"], e["title"], e["time"], e["created_at"]) for e in _all(lines, "event")] == [
+        (inside["id"], "신입 교육", "오후 2:00", inside["created_at"]),
+        (created["id"], "비품 점검", "오전 10:00", created["created_at"])]
+    assert db.get_event(created["id"])["title"] == "비품 점검"
 
     client = ["mono", "CalendarClient.exe", "--url", live_server.url]
     missing = subprocess.run([*client, "month", "00000000-0000-4000-8000-000000000000", "2024-03"], cwd=built_client,
@@ -185,3 +193,70 @@ def test_departments_and_month_commands_and_their_errors(built_client, live_serv
     usage = subprocess.run([*client, "month", "not-a-uuid", "2024-03"], cwd=built_client,
                            env=_client_env(live_server), capture_output=True, text=True, timeout=60)
     assert usage.returncode == 2 and usage.stderr.startswith("usage: CalendarClient.exe")
+
+
+class AnswerLosingProxy:
+    """A loopback HTTP proxy in front of a live server that forwards every request and drops the
+    answer to the first POST (the connection closes with no reply), as a crash or a network cut would."""
+
+    def __init__(self, target: str):
+        self.posts: list[dict[str, str]] = []  # the headers of each POST that reached the server
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _forward(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+                answer = requests.request(self.command, target + self.path, data=body, headers=headers,
+                                    timeout=30)
+                if self.command == "POST":
+                    proxy.posts.append(headers)
+                    if len(proxy.posts) == 1:
+                        self.close_connection = True
+                        return
+                self.send_response(answer.status_code)
+                for name, value in answer.headers.items():
+                    if name.lower() not in ("connection", "transfer-encoding", "content-encoding", "date", "server"):
+                        self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _forward
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_create_whose_answer_is_lost_is_retried_with_the_same_idempotency_key(built_client, live_server, db,
+                                                                                  make_department):
+    department = make_department("총무부")
+    proxy = AnswerLosingProxy(live_server.url)
+    try:
+        result = subprocess.run(
+            ["mono", "CalendarClient.exe", "--url", proxy.url, "create-event", department["id"], "2024-03-07",
+             "비품 점검", "오전 10:00"],
+            cwd=built_client, env=_client_env(live_server), capture_output=True, text=True, timeout=120)
+    finally:
+        proxy.stop()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "retrying with the same Idempotency-Key" in result.stderr
+    keys = [headers.get("Idempotency-Key") for headers in proxy.posts]
+    assert len(keys) == 2 and keys[0] == keys[1] and keys[0]
+    shown = _only(_lines(result.stdout), "created")
+    stored = db.list_events(department["id"])
+    assert shown["title"] == "비품 점검" and shown["time"] == "오전 10:00"
+    if IDEMPOTENCY:
+        # The retry is answered with the first answer: one event, the one the client shows.
+        assert [(e["id"], e["title"]) for e in stored] == [(shown["id"], "비품 점검")]
+    else:
+        # A server without Idempotency-Key support stores the retry again: why the header exists.
+        assert len(stored) == 2 and shown["id"] in {e["id"] for e in stored}

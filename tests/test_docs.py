@@ -32,9 +32,11 @@ TESTED_COMMANDS = {
     "mono CalendarClient.exe --url http://localhost:5000 demo":
         "test_csharp_client.py::test_demo_does_what_the_desktop_client_does",
     "mono CalendarClient.exe --url http://localhost:5000 departments":
-        "test_csharp_client.py::test_departments_and_month_commands_and_their_errors",
+        "test_csharp_client.py::test_departments_create_event_and_month_commands_and_their_errors",
+    'mono CalendarClient.exe --url http://localhost:5000 create-event "$DEPARTMENT_ID" 2024-03-07 "비품 점검" "오전 10:00"':
+        "test_csharp_client.py::test_departments_create_event_and_month_commands_and_their_errors",
     'mono CalendarClient.exe --url http://localhost:5000 month "$DEPARTMENT_ID" 2024-03':
-        "test_csharp_client.py::test_departments_and_month_commands_and_their_errors",
+        "test_csharp_client.py::test_departments_create_event_and_month_commands_and_their_errors",
 }
 
 

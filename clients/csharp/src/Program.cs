@@ -1,18 +1,23 @@
 // calendar-client: what the desktop client does, from the command line.
-//   mono CalendarClient.exe [--url URL] [--token TOKEN] departments | month DEPARTMENT_ID YYYY-MM | demo
+//   mono CalendarClient.exe [--url URL] [--token TOKEN] COMMAND
+//   COMMAND: departments | month DEPARTMENT_ID YYYY-MM | create-event DEPARTMENT_ID YYYY-MM-DD TITLE [TIME] | demo
 // URL defaults to $CALENDAR_API_URL, then http://localhost:5000; TOKEN to $CALENDAR_API_TOKEN (sent as
-// `Authorization: Bearer TOKEN` when set). Exit codes: 0 done, 1 the API answered an error, 2 bad usage.
+// `Authorization: Bearer TOKEN` when set). Exit codes: 0 done, 1 the API answered an error, 2 bad usage,
+// 3 no answer from the server (after the one retry a POST gets).
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Net.Http;
 using System.Text;
+using System.Threading.Tasks;
 
 namespace DepartmentCalendar
 {
     public static class Program
     {
         const string Usage =
-            "usage: CalendarClient.exe [--url URL] [--token TOKEN] departments | month DEPARTMENT_ID YYYY-MM | demo";
+            "usage: CalendarClient.exe [--url URL] [--token TOKEN] departments | month DEPARTMENT_ID YYYY-MM\n" +
+            "       | create-event DEPARTMENT_ID YYYY-MM-DD TITLE [TIME] | demo";
 
         public static int Main(string[] args)
         {
@@ -37,6 +42,11 @@ namespace DepartmentCalendar
                 Console.Error.WriteLine("error: {0}", exc.Message);
                 return 1;
             }
+            catch (Exception exc) when (exc is HttpRequestException || exc is TaskCanceledException)
+            {
+                Console.Error.WriteLine("error: no answer from {0}: {1}", url, exc.Message);
+                return 3;
+            }
         }
 
         static int Run(CalendarApi api, List<string> args)
@@ -56,6 +66,15 @@ namespace DepartmentCalendar
                 var query = new EventQuery { From = first, To = first.AddMonths(1).AddDays(-1), Limit = 100 };
                 foreach (var item in Demo.ReadEvents(api, departmentId, query).Items)
                     Console.WriteLine(Show.Event("event", item));
+                return 0;
+            }
+            DateTime day;
+            if (command == "create-event" && (args.Count == 4 || args.Count == 5) && Guid.TryParse(args[1], out departmentId)
+                && DateTime.TryParseExact(args[2], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day))
+            {
+                var fields = new EventFields { EventDate = day, Title = args[3], Time = args.Count == 5 ? args[4] : null };
+                var created = api.CreateEvent(departmentId, fields);
+                Console.WriteLine("{0} etag={1}", Show.Event("created", created.Value), created.ETag);
                 return 0;
             }
             if (command == "demo" && args.Count == 1)
