@@ -95,9 +95,24 @@ namespace DepartmentCalendar
             return ReadPage<CalendarEvent>("api/events/" + departmentId + QueryString(query));
         }
 
+        /// <summary>Every department, `limit` per page.</summary>
+        public Page<Department> ReadAllDepartments(int limit)
+        {
+            return ReadAll(cursor => ListDepartments(limit, cursor));
+        }
+
+        /// <summary>Every event the query matches, page by page (`limit` per page when it sets one).</summary>
+        public Page<CalendarEvent> ReadAllEvents(Guid departmentId, EventQuery query)
+        {
+            return ReadAll(cursor => ListEvents(departmentId, new EventQuery
+            {
+                From = query.From, To = query.To, Limit = query.Limit, ChangedSince = query.ChangedSince, Cursor = cursor,
+            }));
+        }
+
         /// <summary>Every item of a list, following X-Next-Cursor page by page. The sync token kept is
         /// the first page's: it was issued before any page was read, so nothing changed meanwhile is missed.</summary>
-        public Page<T> ReadAll<T>(Func<string, Page<T>> readPage)
+        static Page<T> ReadAll<T>(Func<string, Page<T>> readPage)
         {
             var page = readPage(null);
             var all = new Page<T> { Items = new List<T>(page.Items), SyncToken = page.SyncToken, Pages = 1 };

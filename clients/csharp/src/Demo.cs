@@ -16,18 +16,9 @@ namespace DepartmentCalendar
             this.api = api;
         }
 
-        /// <summary>All events a query matches, page by page (`limit` per page when the query sets one).</summary>
-        public static Page<CalendarEvent> ReadEvents(CalendarApi api, Guid departmentId, EventQuery query)
-        {
-            return api.ReadAll(cursor => api.ListEvents(departmentId, new EventQuery
-            {
-                From = query.From, To = query.To, Limit = query.Limit, ChangedSince = query.ChangedSince, Cursor = cursor,
-            }));
-        }
-
         public void Run()
         {
-            var before = api.ReadAll(cursor => api.ListDepartments(50, cursor));
+            var before = api.ReadAllDepartments(50);
             Console.WriteLine("departments: count={0} pages={1}", before.Items.Count, before.Pages);
             var department = api.CreateDepartment(new NewDepartment
             {
@@ -35,7 +26,7 @@ namespace DepartmentCalendar
                 Description = "데스크톱 클라이언트 예제 — 한글 설명",
             });
             Console.WriteLine(Show.Department(department));
-            var after = api.ReadAll(cursor => api.ListDepartments(50, cursor));
+            var after = api.ReadAllDepartments(50);
             Console.WriteLine("departments: count={0} listed_new={1}", after.Items.Count,
                 after.Items.Any(d => d.Id == department.Id && d.Name == department.Name) ? "yes" : "no");
 
@@ -70,7 +61,7 @@ namespace DepartmentCalendar
         void ReadMonth(Guid departmentId)
         {
             var query = new EventQuery { From = March, To = March.AddMonths(1).AddDays(-1), Limit = 3 };
-            var month = ReadEvents(api, departmentId, query);
+            var month = api.ReadAllEvents(departmentId, query);
             Console.WriteLine("month: from={0} to={1} limit={2} pages={3} count={4}", Timestamps.FormatDate(query.From.Value),
                 Timestamps.FormatDate(query.To.Value), query.Limit, month.Pages, month.Items.Count);
             foreach (var item in month.Items)
@@ -80,7 +71,7 @@ namespace DepartmentCalendar
         /// <summary>The full read an offline copy starts from: small pages, and the sync token of the first.</summary>
         LocalCalendar ReadEverything(Guid departmentId)
         {
-            var all = ReadEvents(api, departmentId, new EventQuery { Limit = 2 });
+            var all = api.ReadAllEvents(departmentId, new EventQuery { Limit = 2 });
             Console.WriteLine("paged: limit=2 pages={0} count={1} distinct={2} sync_token={3}", all.Pages, all.Items.Count,
                 all.Items.Select(e => e.Id).Distinct().Count(), all.SyncToken == null ? "no" : "yes");
             var replica = new LocalCalendar();
@@ -114,7 +105,7 @@ namespace DepartmentCalendar
 
         void ChangeMore(Guid departmentId)
         {
-            var month = ReadEvents(api, departmentId, new EventQuery { From = March.AddDays(30), To = March.AddDays(30) });
+            var month = api.ReadAllEvents(departmentId, new EventQuery { From = March.AddDays(30), To = March.AddDays(30) });
             var closing = month.Items.Single();
             api.DeleteEvent(closing.Id, closing.Version);
             Console.WriteLine("deleted: id={0}", closing.Id);
@@ -134,7 +125,7 @@ namespace DepartmentCalendar
             {
                 try
                 {
-                    result = replica.Apply(ReadEvents(api, departmentId, new EventQuery { ChangedSince = replica.SyncToken }));
+                    result = replica.Apply(api.ReadAllEvents(departmentId, new EventQuery { ChangedSince = replica.SyncToken }));
                 }
                 catch (ApiException gone) when (gone.Status == HttpStatusCode.Gone)
                 {
@@ -142,7 +133,7 @@ namespace DepartmentCalendar
                 }
             }
             if (mode != "changed_since")
-                replica.Reset(ReadEvents(api, departmentId, new EventQuery()));
+                replica.Reset(api.ReadAllEvents(departmentId, new EventQuery()));
             Console.WriteLine("sync: mode={0} applied={1} removed={2} skipped={3} next_token={4}", mode, result.Applied,
                 result.Removed, result.Skipped, replica.SyncToken == null ? "no" : "yes");
             foreach (var item in replica.Events)

@@ -54,7 +54,7 @@ namespace DepartmentCalendar
             var command = args.Count == 0 ? "demo" : args[0];
             if (command == "departments" && args.Count == 1)
             {
-                foreach (var department in api.ReadAll(cursor => api.ListDepartments(100, cursor)).Items)
+                foreach (var department in api.ReadAllDepartments(100).Items)
                     Console.WriteLine(Show.Department(department));
                 return 0;
             }
@@ -64,7 +64,7 @@ namespace DepartmentCalendar
                 && DateTime.TryParseExact(args[2], "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out first))
             {
                 var query = new EventQuery { From = first, To = first.AddMonths(1).AddDays(-1), Limit = 100 };
-                foreach (var item in Demo.ReadEvents(api, departmentId, query).Items)
+                foreach (var item in api.ReadAllEvents(departmentId, query).Items)
                     Console.WriteLine(Show.Event("event", item));
                 return 0;
             }
