@@ -92,11 +92,12 @@ def _all(lines, label: str) -> list[dict[str, str]]:
     return [fields for name, fields in lines if name == label]
 
 
-@pytest.fixture
-def built_client(tmp_path) -> Path:
+@pytest.fixture(scope="module")
+def built_client(tmp_path_factory) -> Path:
     """A copy of clients/csharp/ built by the README's first command block (run from the root of a
     copy of the project); returns the copy's clients/csharp/, where the README runs the client."""
     _require_mono()
+    tmp_path = tmp_path_factory.mktemp("csharp")
     shutil.copytree(CLIENT_DIR, tmp_path / "clients" / "csharp", ignore=shutil.ignore_patterns("*.exe"))
     build = fenced_blocks(README, "sh")[0]
     result = subprocess.run(["bash", "-euo", "pipefail", "-c", build], cwd=tmp_path, capture_output=True,
