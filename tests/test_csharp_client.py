@@ -17,6 +17,7 @@ import live_helpers
 from config import BACKEND_DIR, PROJECT_DIR
 from doc_blocks import fenced_blocks
 from live_helpers import IN_CI
+from servers import start_live_server
 
 pytestmark = pytest.mark.parametrize("dynamodb_server", ["dynamodb-local"], indirect=True)
 
@@ -167,6 +168,21 @@ def test_demo_does_what_the_desktop_client_does(built_client, live_server, db):
     assert events[meeting]["title"] == "주간 회의 (장소 변경)" and events[meeting]["version"] == 3
     assert events[meeting]["description"] == "충돌 뒤 다시 저장"
     assert events[created[2]["id"]]["url"] == "https://example.com/meetings/42"
+
+
+def test_an_expired_sync_token_makes_the_client_read_everything_again(built_client, settings, db, tmp_path):
+    # No tombstone is kept a whole day: every changed_since answers 410 sync_token_expired.
+    server = start_live_server(settings, tmp_path / "app.log", SYNC_TOMBSTONE_DAYS="0")
+    try:
+        result = _run_block(fenced_blocks(README, "sh")[1], built_client, server)
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = _lines(result.stdout)
+    sync = _only(lines, "sync")
+    assert (sync["mode"], sync["applied"]) == ("full_resync_token_expired" if SYNC else "full_resync_no_token", "0")
+    assert sync["next_token"] == ("yes" if SYNC else "no")
+    _check_against_server(lines, db)
 
 
 def test_departments_create_event_and_month_commands_and_their_errors(built_client, live_server, db, make_department, make_event):
