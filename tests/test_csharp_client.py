@@ -167,6 +167,7 @@ def test_demo_does_what_the_desktop_client_does(built_client, live_server, db):
     assert _only(lines, "deleted")["id"] not in events and len(events) == 5
     assert events[meeting]["title"] == "주간 회의 (장소 변경)" and events[meeting]["version"] == 3
     assert events[meeting]["description"] == "충돌 뒤 다시 저장"
+    assert events[created[1]["id"]]["description"] == "최종 보고서 제출\n담당: 김민수"
     assert events[created[2]["id"]]["url"] == "https://example.com/meetings/42"
 
 

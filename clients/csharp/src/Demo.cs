@@ -43,7 +43,7 @@ namespace DepartmentCalendar
             var fields = new[]
             {
                 new EventFields { EventDate = March.AddDays(3), Title = "주간 회의", Time = "오전 9:30", Description = "3월 첫째 주 회의\n안건: 예산" },
-                new EventFields { EventDate = March.AddDays(11), Title = "프로젝트 마감", Time = "오후 6:00" },
+                new EventFields { EventDate = March.AddDays(11), Title = "프로젝트 마감", Time = "오후 6:00", Description = "최종 보고서 제출\n담당: 김민수" },
                 new EventFields { EventDate = March.AddDays(19), Title = "고객 미팅 \"서울 본사\"", Time = "14:00-15:30", Url = "https://example.com/meetings/42" },
                 new EventFields { EventDate = March.AddDays(30), Title = "월말 정산", Description = "마지막 날" },
                 new EventFields { EventDate = March.AddMonths(1), Title = "4월 워크숍", Time = "2:00 PM" },
