@@ -8,10 +8,14 @@ PY := $(VENV)/bin/python
 install: $(VENV)/.installed node_modules/.installed
 
 # Debian packages the tests use: redis-server (several instances sharing broadcasts), wrk (the
-# API benchmark's load generator). Installed when missing and we are root; otherwise named.
-SYSTEM_PACKAGES := redis-server wrk
+# API benchmark's load generator), Mono's C# compiler and the two class libraries the C# sample
+# client uses (clients/csharp/). Installed when missing and we are root; otherwise named.
+# A package counts as present when dpkg has it or a command of its name is on PATH.
+SYSTEM_PACKAGES := redis-server wrk mono-mcs libmono-system-net-http4.0-cil libmono-system-runtime-serialization4.0-cil
 system-packages:
-	@missing=""; for tool in $(SYSTEM_PACKAGES); do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	@missing=""; for pkg in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q 'ok installed' || command -v $$pkg >/dev/null 2>&1 \
+	    || missing="$$missing $$pkg"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \

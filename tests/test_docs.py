@@ -21,7 +21,7 @@ from live_helpers import admin_token, token_for
 from models import DynamoDBDatabase
 from servers import UNCHECKABLE_TOKEN, authorized, make_settings
 
-DOCS = ("README.md", "DYNAMODB_SETUP.md", "backend/README.md")
+DOCS = ("README.md", "DYNAMODB_SETUP.md", "backend/README.md", "clients/csharp/README.md")
 
 # Every shell command these docs show, and the test (or CI step) that runs it.
 TESTED_COMMANDS = {
@@ -37,6 +37,17 @@ TESTED_COMMANDS = {
         "test_docs.py::test_backend_readme_feed_and_document_commands",
     "curl -s -o openapi.json http://localhost:5000/api/openapi.json":
         "test_docs.py::test_backend_readme_feed_and_document_commands",
+    "cd clients/csharp": "test_csharp_client.py::built_client",
+    "mcs -out:CalendarClient.exe -r:System.Net.Http.dll -r:System.Runtime.Serialization.dll src/*.cs":
+        "test_csharp_client.py::built_client",
+    "mono CalendarClient.exe --url http://localhost:5000 demo":
+        "test_csharp_client.py::test_demo_does_what_the_desktop_client_does",
+    "mono CalendarClient.exe --url http://localhost:5000 departments":
+        "test_csharp_client.py::test_departments_create_event_and_month_commands_and_their_errors",
+    'mono CalendarClient.exe --url http://localhost:5000 create-event "$DEPARTMENT_ID" 2024-03-07 "비품 점검" "오전 10:00"':
+        "test_csharp_client.py::test_departments_create_event_and_month_commands_and_their_errors",
+    'mono CalendarClient.exe --url http://localhost:5000 month "$DEPARTMENT_ID" 2024-03':
+        "test_csharp_client.py::test_departments_create_event_and_month_commands_and_their_errors",
 }
 
 

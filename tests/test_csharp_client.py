@@ -1,0 +1,280 @@
+"""The C# sample client (clients/csharp/), built and run as its README says, against a live server
+with DynamoDB Local behind it: what it prints, and what the server holds afterwards."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import requests
+
+import live_helpers
+from config import BACKEND_DIR, PROJECT_DIR
+from doc_blocks import fenced_blocks
+from live_helpers import IN_CI
+from servers import start_live_server
+
+pytestmark = pytest.mark.parametrize("dynamodb_server", ["dynamodb-local"], indirect=True)
+
+CLIENT_DIR = PROJECT_DIR / "clients" / "csharp"
+README = CLIENT_DIR / "README.md"
+DOC_URL = "http://localhost:5000"
+MONO_TOOLS = ("mcs", "mono")
+
+
+def _backend_sends(header: str) -> bool:
+    return any(header in path.read_text() for path in BACKEND_DIR.rglob("*.py"))
+
+
+# Paging (branch `paging`) and catch-up sync (branch `sync`) land separately; until the backend sends
+# their headers the client must take its fallback path, and these tests check exactly that one.
+PAGING = _backend_sends("X-Next-Cursor")
+SYNC = _backend_sends("X-Sync-Token")
+IDEMPOTENCY = _backend_sends("Idempotency-Key")
+
+PAIR = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)')
+
+
+def _require_mono() -> None:
+    """Skip locally when Mono is missing; in CI (CI set) that is a failure, never a skip."""
+    missing = [tool for tool in MONO_TOOLS if shutil.which(tool) is None]
+    if not missing:
+        return
+    how = "`make test` installs it (make system-packages: apt-get install mono-mcs ...)"
+    if IN_CI:
+        pytest.fail(f"{' and '.join(missing)} not installed; {how}")
+    pytest.skip(f"{' and '.join(missing)} not on PATH; {how}; CI runs this test")
+
+
+def _client_env(server, **extra: str) -> dict[str, str]:
+    """The environment the client runs in: the one place that says how it reaches the live server.
+    Once auth lands, live_helpers.token_for names the server's admin token; the client sends it."""
+    env = {**os.environ, **extra}
+    token_for = getattr(live_helpers, "token_for", None)
+    token = token_for(server.url) if token_for else None
+    if token:
+        env["CALENDAR_API_TOKEN"] = token
+    return env
+
+
+def _run_block(block: str, cwd: Path, server, **env: str) -> subprocess.CompletedProcess:
+    script = block.replace(DOC_URL, server.url)
+    return subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=cwd, env=_client_env(server, **env),
+                          capture_output=True, text=True, timeout=180)
+
+
+def _unquote(value: str) -> str:
+    if not value.startswith('"'):
+        return value
+    return re.sub(r"\\(.)", r"\1", value[1:-1])
+
+
+def _lines(stdout: str) -> list[tuple[str, dict[str, str]]]:
+    """Each printed `label: key=value ...` line as (label, {key: value})."""
+    parsed = []
+    for line in stdout.splitlines():
+        label, _, rest = line.partition(": ")
+        parsed.append((label, {key: _unquote(value) for key, value in PAIR.findall(rest)}))
+    return parsed
+
+
+def _only(lines, label: str) -> dict[str, str]:
+    found = [fields for name, fields in lines if name == label]
+    assert len(found) == 1, (label, found)
+    return found[0]
+
+
+def _all(lines, label: str) -> list[dict[str, str]]:
+    return [fields for name, fields in lines if name == label]
+
+
+@pytest.fixture(scope="module")
+def built_client(tmp_path_factory) -> Path:
+    """A copy of clients/csharp/ built by the README's first command block (run from the root of a
+    copy of the project); returns the copy's clients/csharp/, where the README runs the client."""
+    _require_mono()
+    tmp_path = tmp_path_factory.mktemp("csharp")
+    shutil.copytree(CLIENT_DIR, tmp_path / "clients" / "csharp", ignore=shutil.ignore_patterns("*.exe"))
+    build = fenced_blocks(README, "sh")[0]
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", build], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    folder = tmp_path / "clients" / "csharp"
+    assert (folder / "CalendarClient.exe").is_file()
+    return folder
+
+
+def _check_against_server(lines, db) -> None:
+    """The department, every event printed, and the offline copy equal what DynamoDB holds."""
+    shown = _only(lines, "department")
+    stored = db.get_department(shown["id"])
+    assert (shown["name"], shown["description"]) == (stored["name"], stored["description"])
+    assert stored["name"].startswith("개발부 ") and stored["description"] == "데스크톱 클라이언트 예제 — 한글 설명"
+    assert (shown["created_at"], shown["updated_at"], shown["kind"]) == (stored["created_at"], stored["updated_at"], "Utc")
+    events = db.list_events(stored["id"])
+    replica = _all(lines, "replica")
+    assert [(e["id"], str(e["version"]), e["title"], e["time"], e["event_date"], e["created_at"], e["last_modified"])
+            for e in events] == [
+        (r["id"], r["version"], r["title"], r["time"], r["date"], r["created_at"], r["last_modified"]) for r in replica]
+    assert all(r["kind"] == "Utc" and r["department_id"] == stored["id"] for r in replica)
+
+
+def test_demo_does_what_the_desktop_client_does(built_client, live_server, db):
+    run = fenced_blocks(README, "sh")[1]
+    result = _run_block(run, built_client, live_server)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = _lines(result.stdout)
+    department_id = _only(lines, "department")["id"]
+
+    assert [(line["count"], line.get("listed_new")) for line in _all(lines, "departments")] == [("0", None), ("1", "yes")]
+    created = _all(lines, "created")
+    assert [c["title"] for c in created] == [
+        "주간 회의", "프로젝트 마감", '고객 미팅 "서울 본사"', "월말 정산", "4월 워크숍", "긴급 점검"]
+    assert all(c["version"] == "1" and c["department_id"] == department_id for c in created)
+    assert [c["etag"] for c in created[:5]] == ["1"] * 5  # the quoted ETag, "1"
+    assert all(c["created_at"] == c["last_modified"] and c["kind"] == "Utc" for c in created)
+
+    month = _only(lines, "month")
+    assert (month["count"], month["pages"]) == ("4", "2" if PAGING else "1")
+    assert [e["date"] for e in _all(lines, "month event")] == ["2024-03-04", "2024-03-12", "2024-03-20", "2024-03-31"]
+    paged = _only(lines, "paged")
+    assert (paged["pages"], paged["count"], paged["distinct"]) == ("3" if PAGING else "1", "5", "5")
+    assert paged["sync_token"] == ("yes" if SYNC else "no")
+
+    meeting = created[0]["id"]
+    assert (_only(lines, "updated")["id"], _only(lines, "updated")["version"]) == (meeting, "2")
+    conflict = _only(lines, "conflict")
+    assert (conflict["status"], conflict["error"], conflict["current_version"]) == ("412", "precondition_failed", "2")
+    # The 412 body carries the current event from branch `paging` on.
+    assert (conflict["current"], conflict.get("title")) == (("sent", "주간 회의 (장소 변경)") if PAGING else ("none", None))
+    assert (_only(lines, "retried")["id"], _only(lines, "retried")["version"]) == (meeting, "3")
+
+    sync = _only(lines, "sync")
+    if SYNC:
+        # The update (v3) and the new event are new to the copy; the overlap may resend others.
+        assert (sync["mode"], sync["removed"], sync["next_token"]) == ("changed_since", "1", "yes")
+        assert int(sync["applied"]) == 2
+    else:
+        assert (sync["mode"], sync["applied"], sync["removed"]) == ("full_resync_no_token", "0", "0")
+
+    _check_against_server(lines, db)
+    events = {event["id"]: event for event in db.list_events(department_id)}
+    assert _only(lines, "deleted")["id"] not in events and len(events) == 5
+    assert events[meeting]["title"] == "주간 회의 (장소 변경)" and events[meeting]["version"] == 3
+    assert events[meeting]["description"] == "충돌 뒤 다시 저장"
+    assert events[created[1]["id"]]["description"] == "최종 보고서 제출\n담당: 김민수"
+    assert events[created[2]["id"]]["url"] == "https://example.com/meetings/42"
+
+
+def test_an_expired_sync_token_makes_the_client_read_everything_again(built_client, settings, db, tmp_path):
+    # No tombstone is kept a whole day: every changed_since answers 410 sync_token_expired.
+    server = start_live_server(settings, tmp_path / "app.log", SYNC_TOMBSTONE_DAYS="0")
+    try:
+        result = _run_block(fenced_blocks(README, "sh")[1], built_client, server)
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = _lines(result.stdout)
+    sync = _only(lines, "sync")
+    assert (sync["mode"], sync["applied"]) == ("full_resync_token_expired" if SYNC else "full_resync_no_token", "0")
+    assert sync["next_token"] == ("yes" if SYNC else "no")
+    _check_against_server(lines, db)
+
+
+def test_departments_create_event_and_month_commands_and_their_errors(built_client, live_server, db, make_department, make_event):
+    department = make_department("인사부", "채용과 교육")
+    inside = make_event(department["id"], event_date="2024-03-05", title="신입 교육", time="오후 2:00")
+    make_event(department["id"], event_date="2024-04-01", title="4월 행사")
+    result = _run_block(fenced_blocks(README, "sh")[2], built_client, live_server, DEPARTMENT_ID=department["id"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = _lines(result.stdout)
+    assert _only(lines, "department")["name"] == "인사부"
+    assert _only(lines, "department")["created_at"] == department["created_at"]
+    created = _only(lines, "created")
+    assert (created["date"], created["title"], created["time"], created["version"]) == (
+        "2024-03-07", "비품 점검", "오전 10:00", "1")
+    assert [(e["id"], e["title"], e["time"], e["created_at"]) for e in _all(lines, "event")] == [
+        (inside["id"], "신입 교육", "오후 2:00", inside["created_at"]),
+        (created["id"], "비품 점검", "오전 10:00", created["created_at"])]
+    assert db.get_event(created["id"])["title"] == "비품 점검"
+
+    client = ["mono", "CalendarClient.exe", "--url", live_server.url]
+    missing = subprocess.run([*client, "month", "00000000-0000-4000-8000-000000000000", "2024-03"], cwd=built_client,
+                             env=_client_env(live_server), capture_output=True, text=True, timeout=60)
+    assert (missing.returncode, missing.stderr.strip()) == (
+        1, "error: 404 not_found: department 00000000-0000-4000-8000-000000000000 not found")
+    usage = subprocess.run([*client, "month", "not-a-uuid", "2024-03"], cwd=built_client,
+                           env=_client_env(live_server), capture_output=True, text=True, timeout=60)
+    assert usage.returncode == 2 and usage.stderr.startswith("usage: CalendarClient.exe")
+
+
+class AnswerLosingProxy:
+    """A loopback HTTP proxy in front of a live server that forwards every request and drops the
+    answer to the first POST (the connection closes with no reply), as a crash or a network cut would."""
+
+    def __init__(self, target: str):
+        self.posts: list[dict[str, str]] = []  # the headers of each POST that reached the server
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _forward(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+                answer = requests.request(self.command, target + self.path, data=body, headers=headers,
+                                    timeout=30)
+                if self.command == "POST":
+                    proxy.posts.append(headers)
+                    if len(proxy.posts) == 1:
+                        self.close_connection = True
+                        return
+                self.send_response(answer.status_code)
+                for name, value in answer.headers.items():
+                    if name.lower() not in ("connection", "transfer-encoding", "content-encoding", "date", "server"):
+                        self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _forward
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_create_whose_answer_is_lost_is_retried_with_the_same_idempotency_key(built_client, live_server, db,
+                                                                                  make_department):
+    department = make_department("총무부")
+    proxy = AnswerLosingProxy(live_server.url)
+    try:
+        result = subprocess.run(
+            ["mono", "CalendarClient.exe", "--url", proxy.url, "create-event", department["id"], "2024-03-07",
+             "비품 점검", "오전 10:00"],
+            cwd=built_client, env=_client_env(live_server), capture_output=True, text=True, timeout=120)
+    finally:
+        proxy.stop()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "retrying with the same Idempotency-Key" in result.stderr
+    keys = [headers.get("Idempotency-Key") for headers in proxy.posts]
+    assert len(keys) == 2 and keys[0] == keys[1] and keys[0]
+    shown = _only(_lines(result.stdout), "created")
+    stored = db.list_events(department["id"])
+    assert shown["title"] == "비품 점검" and shown["time"] == "오전 10:00"
+    if IDEMPOTENCY:
+        # The retry is answered with the first answer: one event, the one the client shows.
+        assert [(e["id"], e["title"]) for e in stored] == [(shown["id"], "비품 점검")]
+    else:
+        # A server without Idempotency-Key support stores the retry again: why the header exists.
+        assert len(stored) == 2 and shown["id"] in {e["id"] for e in stored}
