@@ -310,6 +310,7 @@ def test_migrated_events_look_exactly_like_api_events(cli, db, make_department, 
         "id": E10, "department_id": department_uuid(1), "event_date": "2024-01-20",
         "title": "팀 회의", "description": "주간", "time": "14:00", "url": "https://example.com/a",
         "created_at": "2024-01-15T10:30:00.000Z", "last_modified": "2024-01-16T00:00:00.123Z", "version": 1,
+        "created_by": "migration", "updated_by": "migration",
     }
     bare = db.get_event(E11)
     assert (bare["description"], bare["time"], bare["url"], bare["version"]) == ("", "", "", 1)
