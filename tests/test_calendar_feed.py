@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from app import create_app
 from ical_times import ClockSpan, parse_clock_span
+from servers import api_client
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -106,7 +106,7 @@ def test_feed_answers_304_while_unchanged_and_a_new_etag_after_a_change(client, 
 
 
 def test_calendar_timezone_setting_places_the_times(settings, db, make_department, make_event):
-    client = create_app(settings.with_overrides(calendar_timezone="Europe/Berlin"), db).test_client()
+    client = api_client(settings.with_overrides(calendar_timezone="Europe/Berlin"), db)
     department = make_department()
     event = make_event(department["id"], time="오전 9:30")
     vevent = _vevents(_feed(client, department["id"]))[event["id"]]
