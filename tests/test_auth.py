@@ -226,3 +226,12 @@ def test_a_token_is_stored_only_as_its_hash(db, tokens):
     assert token not in str(items)
     assert len(token) >= 43 and token.startswith("cal_")  # 32 random bytes, URL-safe base64
     assert auth.tokens.token_hash(token) in str(items)
+
+
+def test_listing_tokens_shows_names_and_roles_never_a_secret(db, tokens):
+    token = tokens("viewer", name="listed")
+
+    listed = auth.TokenStore(db).list()
+
+    assert [(t["name"], t["role"]) for t in listed if t["name"] == "listed"] == [("listed", "viewer")]
+    assert token not in str(listed) and auth.tokens.token_hash(token) not in str(listed)
