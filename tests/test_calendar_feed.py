@@ -1,8 +1,10 @@
 """GET /api/departments/<id>/calendar.ics: the feed parsed back with icalendar, event by event."""
 from __future__ import annotations
 
+import socket
 import uuid
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -13,7 +15,7 @@ from app import create_app
 from auth import TokenStore
 from auth.tokens import TOKEN_PREFIX
 from ical_times import ClockSpan, parse_clock_span
-from live_helpers import SERVER_COMMANDS, WAIT, start_shell_server
+from live_helpers import SERVER_COMMANDS, WAIT, read_until_closed, start_shell_server
 from servers import authorized
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -221,6 +223,11 @@ def test_a_token_in_the_feed_url_never_reaches_the_server_log(server, settings, 
         assert requests.get(f"{feed}?token={viewer}", timeout=WAIT).status_code == 200
         assert requests.get(f"{feed}?token={editor}", timeout=WAIT).status_code == 403
         assert requests.get(f"{feed}?token={viewer}x", timeout=WAIT).status_code == 401
+        # Request lines a server refuses (or reads as HTTP/0.9) itself: servers log such lines whole.
+        for garbage in (f"GET {urlsplit(feed).path}?token={viewer}", f"GET {urlsplit(feed).path}?token={viewer} HTTP/1.1 x"):
+            with socket.create_connection(urlsplit(live.url).netloc.split(":"), timeout=WAIT) as conn:
+                conn.sendall(f"{garbage}\r\nHost: 127.0.0.1\r\n\r\n".encode())
+                assert read_until_closed(conn)
     finally:
         live.stop()
     log = log_path.read_text()
