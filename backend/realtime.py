@@ -226,12 +226,14 @@ def on_join_department(payload: Any = None) -> dict[str, Any]:
     refused = _room_limit_reached(payload)
     if refused:
         return refused
+    principal = auth.sockets.principal_of(request.sid)
+    wanted = _department_id_from(payload)
+    if wanted is not None and (principal is None or not principal.can_see(wanted)):
+        # Before any read: a scoped token learns nothing of other departments, not even existence.
+        return _error("forbidden", f"this token is not allowed department {wanted}")
     department_id, error = _checked_department(payload)
     if error:
         return error
-    principal = auth.sockets.principal_of(request.sid)
-    if principal is None or not principal.can_see(department_id):
-        return _error("forbidden", f"this token is not allowed department {department_id}")
     join_room(department_room(department_id))
     return {"ok": True, "department_id": department_id}
 

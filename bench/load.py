@@ -61,6 +61,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+# One token drives the whole load: the default limit exists to stop exactly that.
+UNLIMITED = "10000000 per minute"
+
+
 def start_backend(kind: str, work: Path):
     if kind == "moto":
         return start_moto_server(log_file=work / "moto.log")
@@ -75,7 +79,8 @@ def run_one(name: str, args: argparse.Namespace, work: Path) -> list[str]:
         DynamoDBDatabase(settings).create_tables()
         threads = args.sockets + args.clients + 50  # gthread: one thread per socket held
         server = start_shell_server(SERVERS[name], settings, work / f"{name}.log", SOCKETIO_ASYNC_MODE="threading",
-                                    GUNICORN_CMD_ARGS=f"--threads {threads}", **DYNAMODB_PATIENCE)
+                                    GUNICORN_CMD_ARGS=f"--threads {threads}", RATE_LIMIT=UNLIMITED,
+                                    **DYNAMODB_PATIENCE)
         try:
             run = LoadRun(server.url, server.process.pid, settings, args)
             failures = run.execute(args.soak or args.seconds)

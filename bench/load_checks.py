@@ -12,7 +12,7 @@ from pathlib import Path
 import requests
 import socketio
 
-from live_helpers import RAW_HEADERS
+from live_helpers import auth_headers
 from models import DynamoDBDatabase
 from process_cpu import process_tree
 
@@ -77,7 +77,7 @@ class Sockets:
         for name in ("event_created", "event_updated", "event_deleted"):
             client.on(name, lambda payload, name=name: counter.update([broadcast_key(name, payload)]))
         client.on("disconnect", lambda reason=None: self.dropped.append((index, time.monotonic(), str(reason))))
-        await client.connect(self.url, transports=["websocket"], headers=RAW_HEADERS, wait_timeout=30)
+        await client.connect(self.url, transports=["websocket"], headers=auth_headers(self.url), wait_timeout=30)
         ack = await client.call("join_department", {"department_id": room}, timeout=30)
         if not ack.get("ok"):
             raise RuntimeError(f"join failed: {ack}")
@@ -115,7 +115,7 @@ class HttpClient:
         self.url, self.rooms = url, rooms
         self.random = random.Random(seed)
         self.session = requests.Session()
-        self.session.headers.update(RAW_HEADERS)
+        self.session.headers.update(auth_headers(self.url))
         self.statuses: Counter = Counter()
         self.errors: list[str] = []
         self.events: dict[str, dict] = {}  # id -> last body written (None once deleted)
@@ -246,7 +246,7 @@ class LoadRun:
         written = {i: e for c in self.clients for i, e in c.events.items() if e is not None and i not in c.uncertain}
         stored = {}
         for room in self.rooms:
-            response = requests.get(f"{self.url}/api/events/{room}", headers=RAW_HEADERS, timeout=60)
+            response = requests.get(f"{self.url}/api/events/{room}", headers=auth_headers(self.url), timeout=60)
             stored.update({event["id"]: event for event in response.json()})
         wrong = [i for i, event in written.items() if stored.get(i) != event]
         return [f"{len(wrong)} of {len(written)} acknowledged events not readable as written"] if wrong else []

@@ -40,14 +40,10 @@ MAKE_RUN_SERVER = SERVER_COMMANDS["threading"]
 # `make run` itself, with DYNAMODB_ENDPOINT_URL set (so it starts no local DynamoDB).
 MAKE_RUN = "cd backend && python -m local.run"
 
-# Headers every raw HTTP request of the tests carries (the auth token goes here).
-RAW_HEADERS: dict[str, str] = {}
-
-
 def raw_head(method: str, path: str, headers: dict[str, str] | None = None) -> bytes:
     """An HTTP/1.1 request line and headers, as bytes, ready for a raw socket."""
     lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1",
-             *(f"{name}: {value}" for name, value in {**RAW_HEADERS, **(headers or {})}.items())]
+             *(f"{name}: {value}" for name, value in (headers or {}).items())]
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
@@ -86,6 +82,12 @@ def admin_token(settings: Settings) -> str | None:
 def token_for(url: str) -> str | None:
     """The token registered for the live server this URL points at, if any."""
     return next((token for base, token in SERVER_TOKENS.items() if url.startswith(base)), None)
+
+
+def auth_headers(url: str) -> dict[str, str]:
+    """`Authorization: Bearer` with the live server's admin token (none when it has none)."""
+    token = token_for(url)
+    return {"Authorization": f"Bearer {token}"} if token else {}
 
 
 class Http:
@@ -164,8 +166,8 @@ class SocketClient:
 
 
 def api_request(method: str, url: str, **kwargs: Any) -> requests.Response:
-    """One HTTP request to a live server (the one place to add what every request must carry)."""
-    return requests.request(method, url, timeout=WAIT, **kwargs)
+    """One HTTP request to a live server, with the server's admin token (see Http)."""
+    return http.request(method, url, timeout=WAIT, **kwargs)
 
 
 def open_raw_socket(url: str) -> websocket.WebSocket:

@@ -5,7 +5,7 @@ import uuid
 from pathlib import Path
 
 from config import Settings
-from live_helpers import MAKE_RUN_SERVER, ShellServer, start_shell_server
+from live_helpers import MAKE_RUN_SERVER, ShellServer, admin_token, start_shell_server
 
 
 def make_settings(endpoint_url: str, **overrides) -> Settings:
@@ -27,8 +27,6 @@ def start_live_server(settings: Settings, log_path: Path, **env_overrides) -> Sh
     return start_shell_server(MAKE_RUN_SERVER, settings, log_path, **env)
 
 
-
-
 # Sent where DynamoDB cannot answer anyway: checking it fails as every other read does.
 UNCHECKABLE_TOKEN = "cal_never-checked-dynamodb-is-down"
 
@@ -37,3 +35,10 @@ def authorized(test_client, token: str):
     """The Flask test client, sending `Authorization: Bearer <token>` with every request."""
     test_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     return test_client
+
+
+def api_client(settings: Settings, db):
+    """A test client of a new app on these settings and database, sending the tables' admin token."""
+    from app import create_app
+
+    return authorized(create_app(settings, db).test_client(), admin_token(settings))

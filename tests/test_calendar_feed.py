@@ -11,12 +11,11 @@ import icalendar
 import pytest
 import requests
 
-from app import create_app
 from auth import TokenStore
 from auth.tokens import TOKEN_PREFIX
 from ical_times import ClockSpan, parse_clock_span
 from live_helpers import SERVER_COMMANDS, WAIT, read_until_closed, start_shell_server
-from servers import authorized
+from servers import api_client
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -113,9 +112,8 @@ def test_feed_answers_304_while_unchanged_and_a_new_etag_after_a_change(client, 
     assert _vevents(changed)[event["id"]].DTSTART.hour == 15
 
 
-def test_calendar_timezone_setting_places_the_times(settings, db, admin_token, make_department, make_event):
-    client = authorized(create_app(settings.with_overrides(calendar_timezone="Europe/Berlin"), db).test_client(),
-                        admin_token)
+def test_calendar_timezone_setting_places_the_times(settings, db, make_department, make_event):
+    client = api_client(settings.with_overrides(calendar_timezone="Europe/Berlin"), db)
     department = make_department()
     event = make_event(department["id"], time="오전 9:30")
     vevent = _vevents(_feed(client, department["id"]))[event["id"]]

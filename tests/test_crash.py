@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from live_helpers import http, token_for
 from servers import start_live_server
 
 WRITERS = 4
@@ -18,6 +19,7 @@ WRITERS = 4
 def _write_until_refused(url: str, department_id: str, acknowledged: list[dict], number: int) -> None:
     """POST events until the server is gone; keep each one answered 201."""
     session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token_for(url)}"
     for i in range(100_000):
         try:
             response = session.post(f"{url}/api/events/{department_id}",
@@ -48,7 +50,7 @@ def test_kill_9_during_writes_loses_no_acknowledged_write(settings, db, make_dep
 
     restarted = start_live_server(settings, tmp_path / "app.log", PORT=str(urlsplit(server.url).port))
     try:
-        listed = requests.get(f"{restarted.url}/api/events/{department['id']}", timeout=10)
+        listed = http.get(f"{restarted.url}/api/events/{department['id']}", timeout=10)
         assert listed.status_code == 200
         stored = {event["id"]: event for event in listed.json()}
         missing = [event for event in acknowledged if stored.get(event["id"]) != event]

@@ -6,6 +6,7 @@ import uuid
 import pytest
 
 from faults import answer
+from live_helpers import ADMIN_NAME
 from models import NotFound
 
 
@@ -183,7 +184,7 @@ def test_rename_frees_the_old_name_and_renews_updated_at(client, db, make_depart
 
     assert response.status_code == 200
     renamed = response.get_json()
-    assert renamed == {**department, "name": "영업 본부", "updated_at": renamed["updated_at"]}
+    assert renamed == {**department, "name": "영업 본부", "updated_at": renamed["updated_at"], "updated_by": ADMIN_NAME}
     assert renamed["updated_at"] > department["updated_at"]
     assert client.get(f"/api/departments/{department['id']}").get_json() == renamed
     assert _markers(db) == ["name#영업 본부"]

@@ -7,9 +7,9 @@ import uuid
 
 import pytest
 
-from app import create_app
 from faults import answer
 from models import DynamoDBDatabase
+from servers import api_client
 
 # How long the test app lets a claim stand: long enough for the dead request's retries and the
 # 2 s a duplicate waits, even on a loaded machine.
@@ -155,7 +155,7 @@ def _answer_lost_once(db):
 @pytest.mark.parametrize("route", ["events", "departments"])
 def test_a_retry_after_a_lost_answer_gets_the_stored_item_not_a_second_one(settings, db, make_department, route):
     crashy = DynamoDBDatabase(settings.with_overrides(idempotency_in_progress_seconds=CLAIM_SECONDS))
-    client = create_app(settings, crashy).test_client()
+    client = api_client(settings, crashy)
     path, body = ((f"/api/events/{make_department()['id']}", EVENT) if route == "events"
                   else ("/api/departments", {"name": "재시도 부서"}))
     hook = _answer_lost_once(crashy)

@@ -8,10 +8,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import requests
 import websocket
 
-from live_helpers import MAKE_RUN, SocketClient, start_shell_server
+from live_helpers import MAKE_RUN, SocketClient, http, start_shell_server
 from local.dynamodb_local import start_moto_server
 from servers import make_settings
 
@@ -34,7 +33,7 @@ def make_run(tmp_path_factory):
 
 def test_sockets_close_one_after_another_promptly_and_cleanly(make_run):
     url, log_path, _ = make_run
-    department = requests.post(url + "/api/departments", json={"name": "sockets"}, timeout=10).json()
+    department = http.post(url + "/api/departments", json={"name": "sockets"}, timeout=10).json()
     slowest = 0.0
     for _ in range(SOCKETS):
         client = SocketClient(url).connect()
@@ -43,7 +42,7 @@ def test_sockets_close_one_after_another_promptly_and_cleanly(make_run):
         client.close()
         slowest = max(slowest, time.monotonic() - started)
     assert slowest < 1.0, f"a WebSocket close took {slowest:.1f}s"
-    assert requests.get(url + "/healthz", timeout=5).status_code == 200
+    assert http.get(url + "/healthz", timeout=5).status_code == 200
     time.sleep(0.5)  # let the server log whatever the last close made it log
     log = log_path.read_text()
     assert not [line for line in log.splitlines() if any(e in line for e in PROTOCOL_ERRORS)], log[-3000:]
@@ -78,7 +77,7 @@ def test_clients_that_reset_their_connection_leave_no_traceback(make_run):
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(churn, [100] * 4))
 
-    assert requests.get(url + "/healthz", timeout=5).status_code == 200
+    assert http.get(url + "/healthz", timeout=5).status_code == 200
     time.sleep(0.5)
     log = log_path.read_text()[before:]
     assert "Traceback" not in log and "Bad file descriptor" not in log, log[-3000:]

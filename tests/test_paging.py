@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from app import create_app
+from servers import api_client
 
 
 def _next_link(response) -> str | None:
@@ -184,9 +184,9 @@ def test_cursor_without_limit_is_400(client, two_departments):
 def test_cursor_works_on_an_instance_sharing_secret_key_only(settings, db, two_departments):
     first, _ = two_departments
     shared = settings.with_overrides(secret_key="one key for every instance")
-    a = create_app(shared, db).test_client()
-    b = create_app(shared, db).test_client()
-    stranger = create_app(settings.with_overrides(secret_key="another key"), db).test_client()
+    a = api_client(shared, db)
+    b = api_client(shared, db)
+    stranger = api_client(settings.with_overrides(secret_key="another key"), db)
     cursor = _first_cursor(a, f"/api/events/{first}?limit=1")
 
     assert len(b.get(f"/api/events/{first}", query_string={"limit": 1, "cursor": cursor}).get_json()) == 1

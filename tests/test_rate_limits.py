@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import socket
-import types
 import uuid
 
 import pytest
-from flask import g, request
 
 from app import create_app
+from auth import TokenStore
 from config import Settings
 from live_helpers import RedisServer, api_request, require_redis_server
-from servers import start_live_server
+from servers import api_client, start_live_server
 
 LOW = "3 per minute"
 
 
 def limited_client(settings, db, **overrides):
-    return create_app(settings.with_overrides(rate_limit=LOW, **overrides), db).test_client()
+    """A client with the admin token of an app allowing LOW."""
+    return api_client(settings.with_overrides(rate_limit=LOW, **overrides), db)
+
+
+def anonymous_client(settings, db, **overrides):
+    """A client of an app allowing LOW without authentication (AUTH_MODE=off): keyed by address."""
+    return create_app(settings.with_overrides(rate_limit=LOW, auth_mode="off", **overrides), db).test_client()
 
 
 def from_address(address: str) -> dict:
@@ -60,8 +65,18 @@ def test_health_probes_and_preflights_are_exempt(settings, db):
     assert preflight.status_code == 204
 
 
+def test_requests_refused_for_want_of_a_token_spend_their_address_budget(settings, db):
+    client = create_app(settings.with_overrides(rate_limit=LOW), db).test_client()
+    answers = [client.get("/api/departments", **from_address("10.0.0.1")).status_code for _ in range(3)]
+
+    assert answers == [401, 401, 401]
+    assert_rate_limited(client.get("/api/departments", headers={"Authorization": "Bearer cal_guess"},
+                                   **from_address("10.0.0.1")))
+    assert client.get("/api/departments", **from_address("10.0.0.2")).status_code == 401
+
+
 def test_each_address_has_its_own_budget_and_x_forwarded_for_is_ignored_by_default(settings, db):
-    client = limited_client(settings, db)
+    client = anonymous_client(settings, db)
     for _ in range(3):
         assert client.get("/api/departments", **from_address("10.0.0.1")).status_code == 200
 
@@ -72,7 +87,7 @@ def test_each_address_has_its_own_budget_and_x_forwarded_for_is_ignored_by_defau
 
 
 def test_behind_a_trusted_proxy_the_forwarded_client_address_is_the_key(settings, db):
-    client = limited_client(settings, db, trusted_proxy_count=1)
+    client = anonymous_client(settings, db, trusted_proxy_count=1)
     alb = from_address("10.0.0.9")  # every request comes from the load balancer
     for _ in range(3):
         assert client.get("/api/departments", headers={"X-Forwarded-For": "198.51.100.1"}, **alb).status_code == 200
@@ -85,34 +100,26 @@ def test_behind_a_trusted_proxy_the_forwarded_client_address_is_the_key(settings
 
 
 def test_the_authenticated_token_is_the_key_not_the_address(settings, db):
-    app = create_app(settings.with_overrides(rate_limit=LOW), db)
-
-    # Stands in for the authentication hook, which runs before the rate limit and sets g.principal.
-    def authenticate():
-        name = request.headers.get("X-Test-Principal")
-        if name:
-            g.principal = types.SimpleNamespace(name=name, role="admin", departments=None)
-
-    app.before_request_funcs.setdefault(None, []).insert(0, authenticate)
-    client = app.test_client()
-    alice = {"headers": {"X-Test-Principal": "alice"}}
+    client = create_app(settings.with_overrides(rate_limit=LOW), db).test_client()
+    tokens = TokenStore(db)
+    alice = {"headers": {"Authorization": f"Bearer {tokens.create('alice', 'viewer')}"}}
     for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
         assert client.get("/api/departments", **alice, **from_address(address)).status_code == 200
 
     assert_rate_limited(client.get("/api/departments", **alice, **from_address("10.0.0.4")))
-    bob = {"headers": {"X-Test-Principal": "bob"}}
+    bob = {"headers": {"Authorization": f"Bearer {tokens.create('bob', 'viewer')}"}}
     assert client.get("/api/departments", **bob, **from_address("10.0.0.1")).status_code == 200
-    assert client.get("/api/departments", **from_address("10.0.0.1")).status_code == 200  # the address's own
+    assert client.get("/api/departments", **from_address("10.0.0.1")).status_code == 401  # the address's own
 
 
 def test_the_default_limit_allows_six_thousand_a_minute_and_refuses_the_next():
     client = create_app(Settings()).test_client()  # RATE_LIMIT's default; DynamoDB is never asked
     assert Settings().rate_limit == "6000 per minute"
 
-    # Unknown paths are cheap (no DynamoDB) and count like any other request.
+    # Requests without a token are cheap (no DynamoDB) and count like any other request.
     statuses = {client.get("/api/nothing-here").status_code for _ in range(6000)}
 
-    assert statuses == {404}
+    assert statuses == {401}
     refused = client.get("/api/departments")
     assert refused.status_code == 429 and refused.get_json()["error"] == "rate_limited"
 
@@ -121,7 +128,7 @@ def test_an_unreachable_rate_limit_store_costs_precision_not_availability(settin
     with socket.socket() as closed:  # a port where nothing listens: connection refused at once
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
-    client = limited_client(settings, db, rate_limit_storage_uri=f"redis://127.0.0.1:{port}/0")
+    client = anonymous_client(settings, db, rate_limit_storage_uri=f"redis://127.0.0.1:{port}/0")
 
     answers = [client.get("/api/departments").status_code for _ in range(4)]
 
@@ -163,7 +170,7 @@ def test_two_instances_sharing_redis_count_one_budget(settings, db, redis_server
             assert 1 <= int(refused.headers["Retry-After"]) <= 60
         assert api_request("GET", a.url + "/healthz").status_code == 200
         # The budget is in Redis, under this deployment's TABLE_PREFIX (environments count apart).
-        assert any(f"/calendar:{settings.table_prefix}/address:".encode() in key
+        assert any(f"/calendar:{settings.table_prefix}/token:".encode() in key
                    for key in redis_server.client().keys("*"))
     finally:
         a.stop()

@@ -9,9 +9,17 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pytest
-import requests
 
-from live_helpers import MAKE_RUN, SERVER_COMMANDS, SocketClient, raw_head, read_until_closed, start_shell_server
+from live_helpers import (
+    MAKE_RUN,
+    SERVER_COMMANDS,
+    SocketClient,
+    auth_headers,
+    http,
+    raw_head,
+    read_until_closed,
+    start_shell_server,
+)
 from local.dynamodb_local import start_moto_server
 from models import DynamoDBDatabase
 from servers import make_settings
@@ -42,7 +50,7 @@ def server(request, tables, tmp_path_factory):
 
 @pytest.fixture
 def department(server):
-    return requests.post(server.url + "/api/departments", json={"name": f"slow {time.monotonic_ns()}"},
+    return http.post(server.url + "/api/departments", json={"name": f"slow {time.monotonic_ns()}"},
                          timeout=10).json()
 
 
@@ -98,7 +106,7 @@ def test_a_slow_but_timely_body_is_served(server, department):
     body = json.dumps({"event_date": "2024-01-05", "title": "slow but on time"}).encode()
     conn.sendall(raw_head("POST", f"/api/events/{department['id']}",
                           {"Content-Type": "application/json", "Content-Length": str(len(body)),
-                           "Connection": "close"}) + body[:10])
+                           "Connection": "close", **auth_headers(server.url)}) + body[:10])
     time.sleep(READ_TIMEOUT / 2)
     conn.sendall(body[10:])
     status, created, _ = answer_of(conn)
@@ -111,7 +119,7 @@ def test_slow_clients_never_hold_up_others(server, department):
     started = time.monotonic()
 
     def read(_):
-        response = requests.get(f"{server.url}/api/events/{department['id']}", timeout=10)
+        response = http.get(f"{server.url}/api/events/{department['id']}", timeout=10)
         return response.status_code, time.monotonic() - started
 
     with ThreadPoolExecutor(10) as pool:
@@ -128,7 +136,7 @@ def test_a_websocket_outlives_the_read_timeout(server, department):
     try:
         assert client.join(department["id"])["ok"] is True
         time.sleep(READ_TIMEOUT + 1)
-        created = requests.post(f"{server.url}/api/events/{department['id']}",
+        created = http.post(f"{server.url}/api/events/{department['id']}",
                                 json={"event_date": "2024-01-05", "title": "still listening"}, timeout=10).json()
         assert client.next_event() == ("event_created", created)
     finally:

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import sync
-from app import create_app
 from schema import format_timestamp
+from servers import api_client
 
 
 def _token(response) -> str:
@@ -34,7 +34,7 @@ def _create(client, department_id: str, **fields) -> dict:
 @pytest.fixture
 def quick_client(settings, db):
     """The API with a one-second overlap, so a test can step past the window."""
-    return create_app(settings.with_overrides(sync_overlap_seconds=1.0), db).test_client()
+    return api_client(settings.with_overrides(sync_overlap_seconds=1.0), db)
 
 
 @pytest.mark.parametrize("query", ["", "?from=2024-01-01&to=2024-01-31", "?from=2024-01-01"])
@@ -152,7 +152,7 @@ def test_a_sync_token_older_than_the_retention_is_410(client, settings, make_dep
 
 
 def test_retention_is_a_setting(settings, db, make_department):
-    client = create_app(settings.with_overrides(sync_tombstone_days=1), db).test_client()
+    client = api_client(settings.with_overrides(sync_tombstone_days=1), db)
     department_id = make_department()["id"]
     two_days_old = sync.new_token(department_id, datetime.now(UTC) - timedelta(days=2))
     assert _sync(client, department_id, two_days_old).status_code == 410

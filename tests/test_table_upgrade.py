@@ -8,10 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from botocore.exceptions import ClientError
 
-from app import create_app
 from models import DynamoDBDatabase
 from schema import departments_table_spec, utc_now_iso
-from servers import make_settings
+from servers import api_client, make_settings
 from sync import new_token
 
 
@@ -124,7 +123,7 @@ def test_concurrent_upgrades_add_the_index_once_and_all_succeed(old_db):
 
 def test_sync_on_tables_not_yet_upgraded_is_503_saying_what_to_run(old_db):
     department = old_db.create_department("업그레이드 전")
-    client = create_app(old_db.settings, old_db).test_client()
+    client = api_client(old_db.settings, old_db)
     listed = client.get(f"/api/events/{department['id']}")
     assert listed.status_code == 200  # month lists work before the upgrade
     url = f"/api/events/{department['id']}?changed_since={new_token(department['id'], datetime.now(UTC))}"

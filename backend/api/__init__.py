@@ -13,7 +13,7 @@ from api.errors import register_error_handlers
 def init_app(app: Flask) -> None:
     """Register the blueprints, the error handlers, and the request pipeline in its agreed order:
     request id and log, the DynamoDB stall budget, CORS (preflights carry no token),
-    authentication, rate limits."""
+    authentication (who sends it), rate limits (counting refused requests too), then the 401s."""
     request_log.init_app(app)
     for blueprint in (departments.bp, events.bp, calendar_feed.bp, docs.bp, health.bp, metrics.bp):
         app.register_blueprint(blueprint)
@@ -32,5 +32,6 @@ def init_app(app: Flask) -> None:
             stall_budget.close_budget(token)
 
     cors.init_app(app, cors.OriginPolicy(settings.cors_allowed_origins))  # answers preflights, no token
-    auth.init_app(app)  # sets g.principal
+    auth.init_app(app)  # sets g.principal, or keeps why it could not
     rate_limits.init_app(app)  # keyed by g.principal.name when set, else the remote address
+    app.before_request(auth.enforce_authentication)  # 401/403 once the request has been counted

@@ -17,6 +17,7 @@ from flask_limiter import Limiter, RateLimitExceeded
 from limits import parse_many
 
 from api.errors import error_response
+from auth.principal import ANONYMOUS
 from config import Settings
 
 # Answered without counting: load balancers probe these, and a preflight carries no token.
@@ -37,7 +38,7 @@ def storage_uri(settings: Settings) -> str:
 def rate_limit_key() -> str:
     """Whose budget a request spends: the token's (set by authentication), else the address's."""
     principal = g.get("principal")
-    if principal is not None:
+    if principal is not None and principal is not ANONYMOUS:  # AUTH_MODE=off: everyone is anonymous
         return f"token:{principal.name}"
     return f"address:{request.remote_addr}"
 

@@ -11,7 +11,15 @@ import logging
 from flask import Flask
 
 from auth.cache import TokenVerifier
-from auth.http import Forbidden, Unauthorized, check_department, current_principal, public, requires
+from auth.http import (
+    Forbidden,
+    Unauthorized,
+    check_department,
+    current_principal,
+    enforce_authentication,
+    public,
+    requires,
+)
 from auth.http import init_app as init_http
 from auth.principal import ANONYMOUS, ROLES, Principal
 from auth.store import TokenStore
@@ -22,7 +30,7 @@ from models import DynamoDBDatabase
 
 __all__ = [
     "ANONYMOUS", "ROLES", "Forbidden", "Principal", "TokenStore", "TokenVerifier", "Unauthorized",
-    "check_department", "current_principal", "init_app", "public", "redact", "requires",
+    "check_department", "current_principal", "enforce_authentication", "init_app", "public", "redact", "requires",
 ]
 
 log = logging.getLogger(__name__)

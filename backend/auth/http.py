@@ -89,6 +89,22 @@ def _view() -> Callable | None:
 
 
 def _authenticate() -> None:
+    """Who sends the request (g.principal); a failure is kept for enforce_authentication, so the
+    rate limit, which runs between the two, counts refused requests by their address."""
+    try:
+        _identify()
+    except (Unauthorized, Forbidden) as failure:
+        g.auth_failure = failure
+
+
+def enforce_authentication() -> None:
+    """Answer 401 (or 403) for a request _authenticate could not identify."""
+    failure = g.pop("auth_failure", None)
+    if failure is not None:
+        raise failure
+
+
+def _identify() -> None:
     checker = verifier()
     view = _view()
     rule = request.url_rule.rule if request.url_rule is not None else None
