@@ -32,7 +32,8 @@ DESCRIPTION = (
     "timestamps are UTC. Every route but the health probes, /metrics and this document needs a token "
     "(`Authorization: Bearer <token>`; 401 without one, 403 outside its role or departments); every route "
     "but the health probes spends the caller's RATE_LIMIT (429 with `Retry-After`). Every answer of the app "
-    "carries `X-Request-ID`."
+    "carries `X-Request-ID`, and `X-Content-Type-Options`, `Referrer-Policy` and `Content-Security-Policy`; "
+    "browsers of the CORS_ALLOWED_ORIGINS also get the CORS headers."
 )
 
 
