@@ -1,13 +1,20 @@
 """GET /api/departments/<id>/calendar.ics: the feed parsed back with icalendar, event by event."""
 from __future__ import annotations
 
+import socket
+import uuid
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+import requests
 
+from auth import TokenStore
+from auth.tokens import TOKEN_PREFIX
 from ical_times import ClockSpan, parse_clock_span
+from live_helpers import SERVER_COMMANDS, WAIT, read_until_closed, start_shell_server
 from servers import api_client
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -126,3 +133,102 @@ def test_an_unknown_timezone_setting_is_refused_by_name(monkeypatch):
     monkeypatch.setenv("CALENDAR_TIMEZONE", "Mars/Olympus")
     with pytest.raises(ValueError, match="CALENDAR_TIMEZONE"):
         Settings.from_env()
+
+
+# -- the feed under auth: ?token= (viewer only), the Authorization header, department scope --------
+
+
+@pytest.fixture
+def viewer_client(app):
+    """A test client that sends no token unless a test puts one in the URL or a header."""
+    return app.test_client()
+
+
+def _token(db, role: str, departments: list[str] | None = None) -> str:
+    return TokenStore(db).create(f"{role}-{uuid.uuid4().hex[:6]}", role, departments)
+
+
+def test_a_viewer_token_in_the_url_or_the_header_reads_the_feed(viewer_client, db, make_department, make_event):
+    department = make_department("영업부")
+    event = make_event(department["id"], time="오후 2:00")
+    token = _token(db, "viewer", [department["id"]])
+    in_url = viewer_client.get(f"/api/departments/{department['id']}/calendar.ics?token={token}")
+    assert in_url.status_code == 200 and in_url.mimetype == "text/calendar"
+    assert set(_vevents(in_url)) == {event["id"]}
+    in_header = _feed(viewer_client, department["id"], Authorization=f"Bearer {token}")
+    assert in_header.status_code == 200 and in_header.data == in_url.data
+    unchanged = viewer_client.get(f"/api/departments/{department['id']}/calendar.ics?token={token}",
+                                  headers={"If-None-Match": in_url.headers["ETag"]})
+    assert unchanged.status_code == 304
+
+
+@pytest.mark.parametrize("token", [None, "", "cal_not-a-token"])
+def test_no_token_or_an_unknown_one_is_a_json_401(viewer_client, make_department, token):
+    department = make_department()
+    query = "" if token is None else f"?token={token}"
+    response = viewer_client.get(f"/api/departments/{department['id']}/calendar.ics{query}")
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert response.get_json()["error"] == "unauthorized"
+    assert b"BEGIN:VCALENDAR" not in response.data
+
+
+def test_a_token_scoped_to_another_department_is_a_403(viewer_client, db, make_department, make_event):
+    mine, other = make_department("A"), make_department("B")
+    make_event(other["id"], title="비밀 회의")
+    token = _token(db, "viewer", [mine["id"]])
+    for response in (viewer_client.get(f"/api/departments/{other['id']}/calendar.ics?token={token}"),
+                     _feed(viewer_client, other["id"], Authorization=f"Bearer {token}")):
+        assert response.status_code == 403
+        assert response.get_json()["error"] == "forbidden"
+        assert "비밀 회의".encode() not in response.data
+
+
+@pytest.mark.parametrize("role", ["editor", "admin"])
+def test_a_token_with_more_than_read_rights_is_refused_in_the_url_but_not_in_the_header(
+        viewer_client, db, make_department, role):
+    """A URL ends up in calendar servers, proxies and bookmarks: only a read-only token may go there."""
+    department = make_department()
+    token = _token(db, role)
+    in_url = viewer_client.get(f"/api/departments/{department['id']}/calendar.ics?token={token}")
+    assert in_url.status_code == 403
+    assert in_url.get_json()["error"] == "forbidden" and "viewer" in in_url.get_json()["message"]
+    assert _feed(viewer_client, department["id"], Authorization=f"Bearer {token}").status_code == 200
+
+
+def test_no_other_route_takes_a_token_in_the_url(viewer_client, db, make_department):
+    department = make_department()
+    token = _token(db, "viewer")
+    for path in (f"/api/departments/{department['id']}", f"/api/events/{department['id']}", "/api/departments"):
+        assert viewer_client.get(f"{path}?token={token}").status_code == 401, path
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("dynamodb_server", ["dynamodb-local"], indirect=True)
+@pytest.mark.parametrize("server", ["gunicorn", "werkzeug"])
+def test_a_token_in_the_feed_url_never_reaches_the_server_log(server, settings, db, make_department, make_event,
+                                                               tmp_path):
+    department = make_department()
+    make_event(department["id"], time="14:00")
+    viewer, editor = _token(db, "viewer"), _token(db, "editor")
+    log_path = tmp_path / "server.log"
+    # Every log line the server writes, Werkzeug's and gunicorn's request lines included.
+    command = SERVER_COMMANDS["threading"] if server == "gunicorn" else "python backend/wsgi.py"
+    live = start_shell_server(command, settings, log_path, SOCKETIO_ASYNC_MODE="threading", LOG_LEVEL="DEBUG",
+                              LOG_FORMAT="text")
+    try:
+        feed = f"{live.url}/api/departments/{department['id']}/calendar.ics"
+        assert requests.get(f"{feed}?token={viewer}", timeout=WAIT).status_code == 200
+        assert requests.get(f"{feed}?token={editor}", timeout=WAIT).status_code == 403
+        assert requests.get(f"{feed}?token={viewer}x", timeout=WAIT).status_code == 401
+        # Request lines a server refuses (or reads as HTTP/0.9) itself: servers log such lines whole.
+        for garbage in (f"GET {urlsplit(feed).path}?token={viewer}", f"GET {urlsplit(feed).path}?token={viewer} HTTP/1.1 x"):
+            with socket.create_connection(urlsplit(live.url).netloc.split(":"), timeout=WAIT) as conn:
+                conn.sendall(f"{garbage}\r\nHost: 127.0.0.1\r\n\r\n".encode())
+                assert read_until_closed(conn)
+    finally:
+        live.stop()
+    log = log_path.read_text()
+    assert "calendar.ics" in log  # the requests were logged...
+    for secret in (viewer, editor, viewer.removeprefix(TOKEN_PREFIX)[:20]):
+        assert secret not in log  # ...without the token

@@ -33,7 +33,7 @@ TESTED_COMMANDS = {
         "test_run_local.py::test_seed_quick_start_from_backend",
     "flask run --host=0.0.0.0 --port=5000": "test_run_local.py::test_seed_quick_start_from_backend",
     "flask --app app tokens create --name admin --role admin": "test_run_local.py::test_seed_quick_start_from_backend",
-    'curl -s "http://localhost:5000/api/departments/$DEPT/calendar.ics"':
+    'curl -s "http://localhost:5000/api/departments/$DEPT/calendar.ics?token=$VIEWER_TOKEN"':
         "test_docs.py::test_backend_readme_feed_and_document_commands",
     "curl -s -o openapi.json http://localhost:5000/api/openapi.json":
         "test_docs.py::test_backend_readme_feed_and_document_commands",
@@ -163,14 +163,16 @@ def test_backend_readme_api_walkthrough(live_server, tmp_path):
             assert real == documented
 
 
-def test_backend_readme_feed_and_document_commands(live_server, make_department, make_event, tmp_path):
+def test_backend_readme_feed_and_document_commands(live_server, db, make_department, make_event, tmp_path):
+    """The feed with a viewer token in the URL (as calendar apps fetch it); the document with no token."""
     block = re.search(r"<!-- test: feed-and-document -->\n```sh\n(.*?)```",
                       (PROJECT_DIR / "backend" / "README.md").read_text(), flags=re.S).group(1)
     department = make_department("영업부")
     event = make_event(department["id"], time="오후 2:00")
+    viewer = TokenStore(db).create("outlook-sales", "viewer", [department["id"]])
     result = subprocess.run(["bash", "-euo", "pipefail", "-c", block.replace("http://localhost:5000", live_server.url)],
                             capture_output=True, text=True, timeout=60, check=True, cwd=tmp_path,
-                            env={**os.environ, "DEPT": department["id"]})
+                            env={**os.environ, "DEPT": department["id"], "VIEWER_TOKEN": viewer})
     feed = icalendar.Calendar.from_ical(result.stdout)
     assert [str(e["UID"]) for e in feed.walk("VEVENT")] == [event["id"]]
     validate(json.loads((tmp_path / "openapi.json").read_text()))

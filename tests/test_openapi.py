@@ -8,9 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
 from openapi_spec_validator import validate
 
 from contract.routes import ROUTES
+from live_helpers import token_for
+from servers import start_live_server
 
 ALWAYS_THERE = {"static"}  # Flask's own endpoint, present when a static folder exists
 
@@ -26,10 +29,74 @@ def test_the_document_is_valid_openapi_3_1(client):
     assert document["openapi"] == "3.1.0"
     validate(document)
     # Declared once for every route that sends or reads them (paging, sync and retries add theirs).
-    assert {"ETag", "Location", "X-Next-Cursor", "X-Sync-Token"} <= set(document["components"]["headers"])
-    assert {"If-Match", "If-None-Match", "Idempotency-Key"} <= set(document["components"]["parameters"])
-    feed = document["paths"]["/api/departments/{department_id}/calendar.ics"]["get"]["responses"]
-    assert set(feed) == {"200", "304", "404", "500", "503"} and "ETag" in feed["200"]["headers"]
+    assert {"ETag", "Location", "X-Next-Cursor", "Link", "X-Sync-Token", "Idempotent-Replayed", "Retry-After",
+            "WWW-Authenticate", "X-Request-ID"} <= set(document["components"]["headers"])
+    assert {"If-Match", "If-None-Match", "Idempotency-Key", "limit", "cursor", "changed_since",
+            "X-Request-ID"} <= set(document["components"]["parameters"])
+    feed_operation = document["paths"]["/api/departments/{department_id}/calendar.ics"]["get"]
+    feed = feed_operation["responses"]
+    assert set(feed) == {"200", "304", "401", "403", "404", "408", "414", "429", "431", "500", "503"}
+    assert "ETag" in feed["200"]["headers"] and "WWW-Authenticate" in feed["401"]["headers"]
+    assert feed_operation["security"] == [{"bearerToken": []}, {"feedToken": []}]
+    assert document["components"]["securitySchemes"]["feedToken"] == {
+        **document["components"]["securitySchemes"]["feedToken"], "type": "apiKey", "in": "query", "name": "token"}
+
+
+def test_the_document_describes_paging_sync_retries_and_the_audit_fields(client):
+    document = client.get("/api/openapi.json").get_json()
+    paths, schemas = document["paths"], document["components"]["schemas"]
+    listing = paths["/api/events/{id}"]["get"]
+    assert {p["$ref"].rsplit("/", 1)[1] for p in listing["parameters"]} == {
+        "events.department", "from", "to", "limit", "cursor", "changed_since", "X-Request-ID"}
+    assert listing["responses"]["200"]["content"]["application/json"]["schema"]["items"] == {
+        "anyOf": [{"$ref": "#/components/schemas/Event"}, {"$ref": "#/components/schemas/Tombstone"}]}
+    assert {"X-Sync-Token", "X-Next-Cursor", "Link"} <= set(listing["responses"]["200"]["headers"])
+    assert "410" in listing["responses"]
+    assert set(schemas["Tombstone"]["required"]) == {"id", "department_id", "deleted", "last_modified"}
+    for path in ("/api/departments", "/api/events/{id}"):
+        create = paths[path]["post"]
+        assert {"409", "422"} <= set(create["responses"])
+        assert "Retry-After" in create["responses"]["409"]["headers"]
+        assert "Idempotent-Replayed" in create["responses"]["201"]["headers"]
+        assert {"$ref": "#/components/parameters/Idempotency-Key"} in create["parameters"]
+    assert "current" in schemas["PreconditionFailure"]["required"]
+    assert "ETag" in paths["/api/events/{department_id}/{event_id}"]["get"]["responses"]["200"]["headers"]
+    rename = paths["/api/departments/{department_id}"]["patch"]
+    assert rename["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/DepartmentChanges"}
+    assert {"created_by", "updated_by"} <= set(schemas["Event"]["required"]) & set(schemas["Department"]["required"])
+    assert "text/plain" in paths["/metrics"]["get"]["responses"]["200"]["content"]
+
+
+def test_every_protected_route_declares_its_role_401_403_and_429_and_every_answer_its_request_id(app, client):
+    """The registry's role is the one the view's @auth.requires names (None: open without a token)."""
+    views = {(method, _template(rule.rule)): app.view_functions[rule.endpoint]
+             for rule in app.url_map.iter_rules() if rule.endpoint not in ALWAYS_THERE
+             for method in rule.methods - {"HEAD", "OPTIONS"}}
+    document = client.get("/api/openapi.json").get_json()
+    for route in ROUTES:
+        view = views[(route.method, _template(route.path))]
+        assert route.role == getattr(view, "auth_role", None), route.path
+        assert route.query_token == getattr(view, "auth_query_token", False), route.path
+        operation = document["paths"][route.path][route.method.lower()]
+        assert ({"401", "403"} <= set(operation["responses"])) == bool(route.role), route.path
+        assert (operation["security"] == []) == (route.role is None), route.path
+        assert ("429" in operation["responses"]) == (route.path not in ("/healthz", "/readyz")), route.path
+        for status, response in operation["responses"].items():
+            server_answer = status in ("408", "414", "431")
+            assert ("X-Request-ID" in response.get("headers", {})) != server_answer, (route.path, status)
+
+
+def test_the_document_and_the_docs_page_need_no_token(app):
+    anonymous = app.test_client()
+    assert anonymous.get("/api/openapi.json").status_code == 200
+    page = anonymous.get("/api/docs")
+    assert page.status_code == 200
+    for link in re.findall(r'(?:src|href)="([^"]+)"', page.get_data(as_text=True)):
+        with anonymous.get(link) as asset:
+            assert asset.status_code == 200, link
+    assert anonymous.get("/api/docs/package.json").status_code == 404  # still only Swagger UI's files
+    assert anonymous.get("/api/departments").status_code == 401  # and nothing else opens
 
 
 def test_every_served_route_is_declared_and_every_declared_route_is_served(app):
@@ -74,26 +141,43 @@ def test_docs_serve_no_other_file_of_node_modules(client):
 
 @pytest.mark.live
 @pytest.mark.parametrize("dynamodb_server", ["dynamodb-local"], indirect=True)
-def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_document(live_server, make_department,
+def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_document(settings, db, make_department,
                                                                                make_event, tmp_path):
     department = make_department("스키마부")
     kept, deleted = (make_event(department["id"], time="오후 2:00") for _ in range(2))
     config = tmp_path / "schemathesis.toml"
     config.write_text(_existing_ids_config(department["id"], kept["id"], deleted["id"]))
-    result = subprocess.run(
+    # The run sends a few thousand requests with one token: this server's budget is not under test.
+    live_server = start_live_server(settings, tmp_path / "app.log", RATE_LIMIT="1000000 per minute")
+    try:
+        result = _run_schemathesis(live_server.url, config, tmp_path)
+        answered = requests.get(f"{live_server.url}/metrics", timeout=10).text
+    finally:
+        live_server.stop()
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    # The token let the run past authentication, to the handlers (created events, read feeds).
+    assert 'route="/api/events/<uuid:department_id>",status="201"' in answered
+    assert 'route="/api/departments/<uuid:department_id>/calendar.ics",status="200"' in answered
+    # schemathesis probes each secured operation once or twice without the token: those are the 401s.
+    refused = [line for line in answered.splitlines()
+               if line.startswith("calendar_http_requests_total{") and 'status="401"' in line]
+    assert refused and [line for line in refused if float(line.rsplit(" ", 1)[1]) > 2] == []
+    assert "Missing test data: 2" not in result.stdout and "Missing test data: 3" not in result.stdout
+
+
+def _run_schemathesis(url: str, config: Path, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [str(Path(sys.executable).parent / "st"), "--config-file", str(config), "run",
-         f"{live_server.url}/api/openapi.json",
-         "--url", live_server.url,
+         f"{url}/api/openapi.json",
+         "--url", url,
          "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,"
                      "response_headers_conformance,response_schema_conformance",
          "--max-examples", "6", "--phases", "examples,coverage,fuzzing", "--seed", "8",
          "--exclude-path", "/api/docs/{asset}",  # its bodies are CSS and JavaScript
          "--request-timeout", "10", "--no-color", "--suppress-health-check", "all",
-         *_schemathesis_headers()],
-        capture_output=True, text=True, timeout=170, cwd=tmp_path,
+         *_schemathesis_headers(url)],
+        capture_output=True, text=True, timeout=170, cwd=cwd,
     )
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
-    assert "Missing test data: 2" not in result.stdout and "Missing test data: 3" not in result.stdout
 
 
 def _existing_ids_config(department_id: str, event_id: str, deleted_event_id: str) -> str:
@@ -102,19 +186,23 @@ def _existing_ids_config(department_id: str, event_id: str, deleted_event_id: st
     DELETE of an event gets its own (only its first call finds it)."""
     uses = {
         "GET /api/departments/{department_id}": ("department_id", department_id),
+        "PATCH /api/departments/{department_id}": ("department_id", department_id),
         "GET /api/departments/{department_id}/calendar.ics": ("department_id", department_id),
         "GET /api/events/{id}": ("id", department_id),
         "POST /api/events/{id}": ("id", department_id),
         "PUT /api/events/{id}": ("id", event_id),
         "DELETE /api/events/{id}": ("id", deleted_event_id),
     }
-    return "".join(f'[[operations]]\ninclude-name = "{name}"\nparameters = {{ {key} = "{value}" }}\n\n'
-                   for name, (key, value) in uses.items())
+    tables = "".join(f'[[operations]]\ninclude-name = "{name}"\nparameters = {{ {key} = "{value}" }}\n\n'
+                     for name, (key, value) in uses.items())
+    return tables + ('[[operations]]\ninclude-name = "GET /api/events/{department_id}/{event_id}"\n'
+                     f'parameters = {{ department_id = "{department_id}", event_id = "{event_id}" }}\n\n')
 
 
-def _schemathesis_headers() -> list[str]:
-    """Headers every schemathesis request carries (the place for an Authorization header)."""
-    return []
+def _schemathesis_headers(url: str) -> list[str]:
+    """Headers every schemathesis request carries: the live server's admin token (every route
+    answers what an admin sees; 401/403 are tested in tests/test_auth.py)."""
+    return ["--header", f"Authorization: Bearer {token_for(url)}"]
 
 
 def test_a_url_with_an_unclosed_ipv6_host_is_a_400_not_a_500(client, make_department):

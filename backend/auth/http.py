@@ -9,8 +9,9 @@ from flask import Flask, current_app, g, request
 from auth.cache import TokenVerifier
 from auth.principal import ANONYMOUS, Principal
 
-# Open to anyone: the probes of load balancers and operators.
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+# Open to anyone (URL rules): the probes of load balancers and operators, and the API's document
+# with its documentation page and the page's files (they describe the API, they hold no data).
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/api/openapi.json", "/api/docs", "/api/docs/<asset>"})
 _EXTENSION = "calendar_auth"
 
 
@@ -106,7 +107,8 @@ def enforce_authentication() -> None:
 def _identify() -> None:
     checker = verifier()
     view = _view()
-    if request.path in PUBLIC_PATHS or getattr(view, "auth_public", False) or request.endpoint == "static":
+    rule = request.url_rule.rule if request.url_rule is not None else None
+    if request.path in PUBLIC_PATHS or rule in PUBLIC_PATHS or getattr(view, "auth_public", False) or request.endpoint == "static":
         return
     if checker is None:
         g.principal = ANONYMOUS

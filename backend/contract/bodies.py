@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Annotated, Any, ClassVar, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Literal, get_args, get_origin
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -156,6 +156,15 @@ class Event(BaseModel):
     updated_by: Actor
 
 
+class Tombstone(BaseModel):
+    """A deleted event, as a `changed_since` answer shows it (kept SYNC_TOMBSTONE_DAYS)."""
+
+    id: UUID
+    department_id: UUID
+    deleted: Literal[True]
+    last_modified: Annotated[datetime, Field(description="When it was deleted (UTC, ISO-8601 with milliseconds)")]
+
+
 class Error(BaseModel):
     """Every failure: a stable code and a message for people, plus details where useful."""
 
@@ -170,6 +179,12 @@ class ValidationFailure(Error):
 
 class PreconditionFailure(Error):
     current_version: int | None = Field(description="The version the event is at now")
+    current: Event | None = Field(description="The event as it is now, to show the conflict without another request")
+
+
+class RateLimited(Error):
+    limit: str = Field(description="The budget that was spent", examples=["6000 per 1 minute"])
+    retry_after: int = Field(ge=1, description="Seconds until a request is allowed again (also `Retry-After`)")
 
 
 class Health(BaseModel):

@@ -8,32 +8,55 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from contract.routes import ERRORS, HEADERS, PARAMETERS, ROUTES, Answer, Route
+from contract.routes import ERRORS, HEADERS, PARAMETERS, ROUTES, SERVER_ERRORS, Answer, Route
 
 TITLE = "Department calendar API"
 VERSION = "1.0.0"
 REF = "#/components/schemas/{model}"
 STORAGE_ERRORS = (500, 503)
+AUTH_ERRORS = (401, 403)
+RATE_LIMITED = 429
+REQUEST_ID = "X-Request-ID"
+BEARER, FEED_TOKEN = "bearerToken", "feedToken"
+SECURITY_SCHEMES = {
+    BEARER: {"type": "http", "scheme": "bearer",
+             "description": "`Authorization: Bearer <token>`. Tokens have a role (viewer reads; editor also "
+                            "writes events; admin also manages departments and tokens) and may be limited to "
+                            "departments. Create one: `flask --app app tokens create --name NAME --role ROLE`"},
+    FEED_TOKEN: {"type": "apiKey", "in": "query", "name": "token",
+                 "description": "Only the iCalendar feed, only a viewer token (calendar apps send no headers; a "
+                                "token with more rights in a URL is refused with 403). Never logged"},
+}
+DESCRIPTION = (
+    "Departments and their calendar events. Every error is JSON `{\"error\", \"message\"}`; ids are UUIDs; "
+    "timestamps are UTC. Every route but the health probes, /metrics and this document needs a token "
+    "(`Authorization: Bearer <token>`; 401 without one, 403 outside its role or departments); every route "
+    "but the health probes spends the caller's RATE_LIMIT (429 with `Retry-After`). Every answer of the app "
+    "carries `X-Request-ID`, and `X-Content-Type-Options`, `Referrer-Policy` and `Content-Security-Policy`; "
+    "browsers of the CORS_ALLOWED_ORIGINS also get the CORS headers."
+)
 
 
 def _models(routes: list[Route]) -> list[type[BaseModel]]:
     """Every model a route's body, answers or errors use, once each, in a stable order."""
     found: list[type[BaseModel]] = []
     for route in routes:
-        bodies = [route.body, *(_model_of(a.body) for a in route.answers.values())]
+        bodies = [route.body, *(m for a in route.answers.values() for m in _models_of(a.body))]
         bodies += [_error_model(route, status) for status in _error_statuses(route)]
         found += [m for m in bodies if m is not None and m not in found]
     return found
 
 
-def _model_of(body: Any) -> type[BaseModel] | None:
+def _models_of(body: Any) -> list[type[BaseModel]]:
     if isinstance(body, list):
-        return body[0]
-    return body if isinstance(body, type) and issubclass(body, BaseModel) else None
+        return list(body)
+    return [body] if isinstance(body, type) and issubclass(body, BaseModel) else []
 
 
 def _error_statuses(route: Route) -> list[int]:
-    return sorted({*route.errors, *(STORAGE_ERRORS if route.reads_storage else ())})
+    added = [*(STORAGE_ERRORS if route.reads_storage else ()), *(AUTH_ERRORS if route.role else ()),
+             *((RATE_LIMITED,) if route.rate_limited else ()), *SERVER_ERRORS]
+    return sorted({*route.errors, *added})
 
 
 def _error_model(route: Route, status: int) -> type[BaseModel]:
@@ -41,20 +64,30 @@ def _error_model(route: Route, status: int) -> type[BaseModel]:
 
 
 def _schema_of(body: Any) -> dict[str, Any]:
-    if isinstance(body, list):
-        return {"type": "array", "items": _schema_of(body[0])}
+    if isinstance(body, list):  # an array of items of any of these models
+        items = [_schema_of(model) for model in body]
+        return {"type": "array", "items": items[0] if len(items) == 1 else {"anyOf": items}}
     if isinstance(body, dict):
         return body
     return {"$ref": REF.format(model=body.__name__)}
 
 
-def _answer(answer: Answer) -> dict[str, Any]:
+def _answer(answer: Answer, from_app: bool = True) -> dict[str, Any]:
+    """The response object; `from_app`: the app answered it, so it carries X-Request-ID."""
     response: dict[str, Any] = {"description": answer.description}
     if answer.body is not None:
         response["content"] = {answer.media_type: {"schema": _schema_of(answer.body)}}
-    if answer.headers:
-        response["headers"] = {name: {"$ref": f"#/components/headers/{name}"} for name in answer.headers}
+    headers = [*answer.headers, *((REQUEST_ID,) if from_app else ())]
+    if headers:
+        response["headers"] = {name: {"$ref": f"#/components/headers/{name}"} for name in headers}
     return response
+
+
+def _security(route: Route) -> list[dict[str, list]]:
+    """Who may call it: nobody needs a token for a public route; the feed also takes ?token=."""
+    if route.role is None:
+        return []
+    return [{BEARER: []}, *([{FEED_TOKEN: []}] if route.query_token else [])]
 
 
 def _operation(route: Route) -> dict[str, Any]:
@@ -62,15 +95,19 @@ def _operation(route: Route) -> dict[str, Any]:
         "operationId": _operation_id(route),
         "summary": route.summary,
         "tags": [route.tag],
+        "security": _security(route),
+        "parameters": [{"$ref": f"#/components/parameters/{name}"} for name in (*route.parameters, REQUEST_ID)],
         "responses": {str(status): _answer(answer) for status, answer in route.answers.items()},
     }
-    if route.parameters:
-        operation["parameters"] = [{"$ref": f"#/components/parameters/{name}"} for name in route.parameters]
+    if route.role:
+        operation["description"] = (f"Needs a token with the `{route.role}` role or a higher one; a token limited "
+                                    "to departments reaches only those.")
     if route.body is not None:
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": _schema_of(route.body)}}}
     for status in _error_statuses(route):
         description, _, headers = ERRORS[status]
-        operation["responses"][str(status)] = _answer(Answer(description, _error_model(route, status), headers=headers))
+        answer = Answer(description, _error_model(route, status), headers=headers)
+        operation["responses"][str(status)] = _answer(answer, from_app=status not in SERVER_ERRORS)
     return operation
 
 
@@ -90,14 +127,14 @@ def build_document(routes: list[Route] | None = None) -> dict[str, Any]:
         paths.setdefault(route.path, {})[route.method.lower()] = _operation(route)
     return {
         "openapi": "3.1.0",
-        "info": {"title": TITLE, "version": VERSION,
-                 "description": "Departments and their calendar events. Every error is JSON "
-                                "`{\"error\", \"message\"}`; ids are UUIDs; timestamps are UTC."},
+        "info": {"title": TITLE, "version": VERSION, "description": DESCRIPTION},
+        "security": [{BEARER: []}],
         "paths": paths,
         "components": {
             "schemas": schemas.get("$defs", {}),
             "parameters": {name: PARAMETERS[name] for name in PARAMETERS},
             "headers": HEADERS,
+            "securitySchemes": SECURITY_SCHEMES,
         },
     }
 

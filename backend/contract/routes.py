@@ -5,7 +5,7 @@ Flask route is missing here or a route here is not served.
 To declare a new route, add a `Route` to ROUTES:
 
     Route("GET", "/api/events/{department_id}/{event_id}", "Read one event", tag="events",
-          parameters=("department_id", "event_id"),
+          role="viewer", parameters=("department_id", "event_id"),
           answers={200: Answer("The event", Event, headers=("ETag",))},
           errors=(404,)),
 
@@ -15,9 +15,16 @@ To declare a new route, add a `Route` to ROUTES:
 - `body` is a pydantic model from contract.bodies (the one the handler validates with).
 - `answers` maps each success status to an `Answer`; `headers` names entries of HEADERS
   (ETag, Location, X-Next-Cursor, X-Sync-Token, Link are declared).
-- `errors` lists the error statuses the route answers besides the ones every route that reads
-  DynamoDB answers (500, 503); their bodies and descriptions come from ERRORS. A new status (401,
-  403, 410, 422, 429) is one line in ERRORS (with the body model, e.g. `Error`).
+- `role` is the least role the view's `@auth.requires` names (None: open without a token, as
+  auth.http.PUBLIC_PATHS says); a route with a role answers 401 and 403 and declares the bearer
+  scheme, `query_token` adds the `?token=` scheme (the feed). tests/test_openapi.py checks both
+  against the views.
+- `errors` lists the error statuses the route answers besides the ones added for it: 500 and 503
+  (reads DynamoDB), 401 and 403 (a role), 429 (rate limited: every route but the health probes),
+  and 408, 414, 431 (the server's own, before the app sees the request). Their bodies and
+  descriptions come from ERRORS; a new status is one line there.
+- Every answer of the app carries `X-Request-ID`, and every operation accepts it: added by the
+  builder, not listed here.
 - Two routes whose templates differ only in parameter names are one OpenAPI path: name the
   parameter alike (as `/api/events/{id}` does) and say what it is in each route's parameter.
 """
@@ -31,6 +38,7 @@ from pydantic import BaseModel, TypeAdapter
 from contract.bodies import (
     DateRange,
     Department,
+    DepartmentChanges,
     DepartmentCreate,
     Error,
     Event,
@@ -40,7 +48,9 @@ from contract.bodies import (
     Health,
     NotReady,
     PreconditionFailure,
+    RateLimited,
     Ready,
+    Tombstone,
     ValidationFailure,
 )
 
@@ -48,12 +58,13 @@ UUID_SCHEMA = {"type": "string", "format": "uuid"}
 # The files of npm's swagger-ui-dist that /api/docs loads, served from node_modules.
 DOCS_ASSETS = ("swagger-ui.css", "swagger-ui-bundle.js")
 ENTITY_TAG = {"type": "string", "examples": ['"3"']}
+LIMIT_MAX = 1000  # api.paging.LIMIT_MAX (the contract imports no Flask code)
 
 
 @dataclass(frozen=True)
 class Answer:
-    """One success answer: its description, body (a model, [model] for an array, a media type's
-    schema as a dict, or None), media type and response headers (names in HEADERS)."""
+    """One success answer: its description, body (a model, [model, ...] for an array of any of
+    them, a media type's schema as a dict, or None), media type and response headers (HEADERS)."""
 
     description: str
     body: type[BaseModel] | list | dict | None = None
@@ -73,6 +84,9 @@ class Route:
     errors: tuple[int, ...] = ()
     error_bodies: dict[int, type[BaseModel]] = field(default_factory=dict)  # instead of ERRORS' model
     reads_storage: bool = True  # answers 500/503 when DynamoDB fails
+    role: str | None = None  # the least role of a token it needs; None: open (auth.http.PUBLIC_PATHS)
+    query_token: bool = False  # also takes a viewer token as ?token= (calendar apps send no headers)
+    rate_limited: bool = True  # spends the caller's RATE_LIMIT budget (429); not the health probes
 
 
 def path_param(name: str, description: str) -> dict[str, Any]:
@@ -96,18 +110,36 @@ def _date_range_param(name: str) -> dict[str, Any]:
 # Keyed by what routes name in `parameters`; the OpenAPI name is the value's "name".
 PARAMETERS: dict[str, dict[str, Any]] = {
     "department_id": path_param("department_id", "The department's id"),
+    "event_id": path_param("event_id", "The event's id"),
     "events.department": path_param("id", "The department's id"),
     "events.event": path_param("id", "The event's id"),
     "from": _date_range_param("from"),
     "to": _date_range_param("to"),
+    "limit": query("limit", f"At most this many items (1-{LIMIT_MAX}); when more remain the answer carries "
+                   "`X-Next-Cursor` and `Link`. Without it everything comes back",
+                   {"type": "integer", "minimum": 1, "maximum": LIMIT_MAX}),
+    "cursor": query("cursor", "`X-Next-Cursor` of the previous page (needs `limit`; the same listing's "
+                    "other parameters). A cursor that is altered or of another listing is a 400",
+                    {"type": "string", "maxLength": 2048}),
+    "changed_since": query("changed_since", "`X-Sync-Token` of an earlier list: answers every event created "
+                           "or changed since then and every deleted one as a tombstone (the window overlaps "
+                           "the last one: drop what you have by `id` + `version`). Not with from/to, limit "
+                           "or cursor (400); older than the tombstone retention: 410, list everything again",
+                           {"type": "string", "maxLength": 200}),
     "asset": {"name": "asset", "in": "path", "required": True, "description": "A file name",
               "schema": {"type": "string", "enum": list(DOCS_ASSETS)}},
     "If-Match": header("If-Match", 'Change only if the event is at this version: `"3"` (also `3`, `W/"3"`; '
                        "`*` matches any); a stale version is a 412", ENTITY_TAG),
     "If-None-Match": header("If-None-Match", "The ETag of the copy the client has: 304 while it is current",
                             {"type": "string"}),
-    "Idempotency-Key": header("Idempotency-Key", "A key unique to one intended POST: a retry with the same "
-                              "key stores nothing new and returns the first answer", {"type": "string"}),
+    "Idempotency-Key": header("Idempotency-Key", "1-255 visible ASCII characters, unique to one intended POST: "
+                              "a retry with the same key and body stores nothing new and returns the first "
+                              "answer (`Idempotent-Replayed: true`); the same key with another body is a 422, "
+                              "and while the first request runs a 409 with `Retry-After`. Kept 24 hours, per "
+                              "token", {"type": "string", "pattern": "^[\\x21-\\x7e]{1,255}$"}),
+    "X-Request-ID": header("X-Request-ID", "The request's id for the logs (1-128 of `A-Za-z0-9._:-`; anything "
+                           "else is replaced by a fresh one); echoed on the answer",
+                           {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,128}$"}),
 }
 
 HEADERS: dict[str, dict[str, Any]] = {
@@ -115,54 +147,101 @@ HEADERS: dict[str, dict[str, Any]] = {
              "schema": {"type": "string"}},
     "Location": {"description": "The URL of the created resource", "schema": {"type": "string"}},
     "Retry-After": {"description": "Seconds to wait before trying again", "schema": {"type": "string"}},
-    "X-Next-Cursor": {"description": "Opaque cursor of the next page; absent on the last page",
+    "X-Next-Cursor": {"description": "Opaque cursor of the next page (pass it as `cursor`); absent on the last page",
                       "schema": {"type": "string"}},
-    "X-Sync-Token": {"description": "Token to pass as `changed_since` next time", "schema": {"type": "string"}},
-    "Link": {"description": 'The next page as `<url>; rel="next"`', "schema": {"type": "string"}},
+    "X-Sync-Token": {"description": "Token to pass as `changed_since` next time (on every event list)",
+                     "required": True, "schema": {"type": "string"}},
+    "Link": {"description": 'The next page as `<url>; rel="next"`; absent on the last page', "schema": {"type": "string"}},
+    "Idempotent-Replayed": {"description": "`true` when this is the stored answer of an earlier request with the "
+                                           "same `Idempotency-Key` (nothing new was stored)",
+                            "schema": {"type": "string", "enum": ["true"]}},
+    "WWW-Authenticate": {"description": 'The scheme to use: `Bearer realm="calendar"`', "required": True,
+                         "schema": {"type": "string"}},
+    "X-Request-ID": {"description": "The request's id (the client's, when sane, else a new one), as in the logs",
+                     "required": True, "schema": {"type": "string"}},
 }
 
 # Error status -> (description, body model, response headers).
 ERRORS: dict[int, tuple[str, type[BaseModel], tuple[str, ...]]] = {
-    400: ("Invalid input: `validation_error` naming each bad field", ValidationFailure, ()),
+    400: ("Invalid input: `validation_error` naming each bad field (a bad limit, cursor, sync token, "
+          "If-Match or Idempotency-Key too)", ValidationFailure, ()),
+    401: ("`unauthorized`: no token, or one that is unknown or revoked", Error, ("WWW-Authenticate",)),
+    403: ("`forbidden`: the token lacks the role, or is limited to other departments", Error, ()),
     404: ("`not_found`: no such department or event (a path id that is not a UUID too)", Error, ()),
-    409: ("`conflict`: the name (or id) is taken", Error, ()),
-    412: ("`precondition_failed`: the event is at another version (`current_version`)", PreconditionFailure, ()),
+    408: ("`request_timeout`: the request did not arrive whole within REQUEST_READ_TIMEOUT (the server's "
+          "answer: no X-Request-ID)", Error, ()),
+    409: ("`conflict`: the name (or id) is taken, or a request with this Idempotency-Key is still in progress "
+          "(then with `Retry-After`)", Error, ("Retry-After",)),
+    410: ("`sync_token_expired`: the token is older than deleted events are kept; list everything again", Error, ()),
+    412: ("`precondition_failed`: the event is at another version (`current_version`, and the event as it is "
+          "now in `current`)", PreconditionFailure, ()),
     413: ("`payload_too_large`: the body is over MAX_CONTENT_LENGTH", Error, ()),
+    414: ("`uri_too_long`: the request line is too long (the server's answer: no X-Request-ID)", Error, ()),
+    422: ("`idempotency_key_reused`: this Idempotency-Key was used with another body", Error, ()),
+    429: ("`rate_limited`: the token (or, without one, the address) spent its RATE_LIMIT", RateLimited,
+          ("Retry-After",)),
+    431: ("`request_header_fields_too_large`: too many or too large headers (the server's answer: no "
+          "X-Request-ID)", Error, ()),
     500: ("`internal_error`", Error, ()),
-    503: ("DynamoDB unavailable: the code and message say why and what to do", Error, ("Retry-After",)),
+    503: ("DynamoDB unavailable, or an index this request reads is missing or still being built "
+          "(`index_not_ready`): the code and message say why and what to do", Error, ("Retry-After",)),
 }
+# Statuses the server answers itself, before the app sees the request (serving/): no X-Request-ID.
+SERVER_ERRORS = (408, 414, 431)
+
+PAGE_HEADERS = ("X-Next-Cursor", "Link")
+CREATED = ("Location", "Idempotent-Replayed")
 
 ROUTES: list[Route] = [
-    Route("GET", "/api/departments", "List every department, sorted by name", "departments",
-          answers={200: Answer("The departments", [Department])}),
-    Route("POST", "/api/departments", "Create a department", "departments", body=DepartmentCreate,
-          answers={201: Answer("The department as stored", Department, headers=("Location",))},
-          errors=(400, 409, 413)),
-    Route("GET", "/api/departments/{department_id}", "Read a department", "departments",
+    Route("GET", "/api/departments", "List the departments the token may see, sorted by name", "departments",
+          role="viewer", parameters=("limit", "cursor"),
+          answers={200: Answer("The departments (a page of them with `limit`)", [Department], headers=PAGE_HEADERS)},
+          errors=(400,)),
+    Route("POST", "/api/departments", "Create a department (not with a token limited to departments)",
+          "departments", role="admin", parameters=("Idempotency-Key",), body=DepartmentCreate,
+          answers={201: Answer("The department as stored", Department, headers=CREATED)},
+          errors=(400, 409, 413, 422)),
+    Route("GET", "/api/departments/{department_id}", "Read a department", "departments", role="viewer",
           parameters=("department_id",), answers={200: Answer("The department", Department)}, errors=(404,)),
+    Route("PATCH", "/api/departments/{department_id}", "Rename a department or change its description",
+          "departments", role="admin", parameters=("department_id",), body=DepartmentChanges,
+          answers={200: Answer("The department as stored", Department)}, errors=(400, 404, 409, 413)),
     Route("DELETE", "/api/departments/{department_id}", "Delete a department and all its events", "departments",
-          parameters=("department_id",), answers={204: Answer("Deleted")}, errors=(404,)),
+          role="admin", parameters=("department_id",), answers={204: Answer("Deleted")}, errors=(404,)),
     Route("GET", "/api/departments/{department_id}/calendar.ics",
-          "The department's events as an iCalendar (RFC 5545) feed to subscribe to", "departments",
+          "The department's events as an iCalendar (RFC 5545) feed to subscribe to; a viewer token may "
+          "come as `?token=`", "departments", role="viewer", query_token=True,
           parameters=("department_id", "If-None-Match"),
           answers={200: Answer("The calendar", {"type": "string"}, "text/calendar", headers=("ETag",)),
                    304: Answer("The client's copy (If-None-Match) is current", headers=("ETag",))},
           errors=(404,)),
-    Route("GET", "/api/events/{id}", "List a department's events, by date then creation", "events",
-          parameters=("events.department", "from", "to"), answers={200: Answer("The events", [Event])},
-          errors=(400, 404)),
-    Route("POST", "/api/events/{id}", "Create an event in a department", "events",
-          parameters=("events.department",), body=EventCreate,
-          answers={201: Answer("The event as stored", Event, headers=("ETag",))}, errors=(400, 404, 409, 413)),
-    Route("PUT", "/api/events/{id}", "Change the fields sent of an event", "events",
+    Route("GET", "/api/events/{id}", "List a department's events, by date then creation; or, with "
+          "`changed_since`, what changed since a sync token", "events", role="viewer",
+          parameters=("events.department", "from", "to", "limit", "cursor", "changed_since"),
+          answers={200: Answer("The events (a page of them with `limit`); with `changed_since` the events "
+                               "changed and the tombstones of deleted ones", [Event, Tombstone],
+                               headers=("X-Sync-Token", *PAGE_HEADERS))},
+          errors=(400, 404, 410)),
+    Route("POST", "/api/events/{id}", "Create an event in a department", "events", role="editor",
+          parameters=("events.department", "Idempotency-Key"), body=EventCreate,
+          answers={201: Answer("The event as stored", Event, headers=("ETag", *CREATED))},
+          errors=(400, 404, 409, 413, 422)),
+    Route("GET", "/api/events/{department_id}/{event_id}", "Read one event", "events", role="viewer",
+          parameters=("department_id", "event_id"), answers={200: Answer("The event", Event, headers=("ETag",))},
+          errors=(404,)),
+    Route("PUT", "/api/events/{id}", "Change the fields sent of an event", "events", role="editor",
           parameters=("events.event", "If-Match"), body=EventChanges,
           answers={200: Answer("The event as stored", Event, headers=("ETag",))}, errors=(400, 404, 412, 413)),
-    Route("DELETE", "/api/events/{id}", "Delete an event", "events", parameters=("events.event", "If-Match"),
-          answers={204: Answer("Deleted")}, errors=(400, 404, 412)),
+    Route("DELETE", "/api/events/{id}", "Delete an event", "events", role="editor",
+          parameters=("events.event", "If-Match"), answers={204: Answer("Deleted")}, errors=(400, 404, 412)),
     Route("GET", "/healthz", "Liveness: 200 while the process runs", "health",
-          answers={200: Answer("Alive", Health)}, reads_storage=False),
-    Route("GET", "/readyz", "Readiness: DynamoDB answers and both tables are ACTIVE", "health",
-          answers={200: Answer("Ready", Ready)}, errors=(503,), error_bodies={503: NotReady}, reads_storage=False),
+          answers={200: Answer("Alive", Health)}, reads_storage=False, rate_limited=False),
+    Route("GET", "/readyz", "Readiness: DynamoDB answers and every table (and index) is ACTIVE", "health",
+          answers={200: Answer("Ready", Ready)}, errors=(503,), error_bodies={503: NotReady}, reads_storage=False,
+          rate_limited=False),
+    Route("GET", "/metrics", "This process's Prometheus metrics", "health",
+          answers={200: Answer("The metrics, Prometheus text format 0.0.4", {"type": "string"}, "text/plain")},
+          reads_storage=False),
     Route("GET", "/api/openapi.json", "This document (OpenAPI 3.1)", "docs",
           answers={200: Answer("The document", {"type": "object"})}, reads_storage=False),
     Route("GET", "/api/docs", "The API's documentation page (Swagger UI, served locally)", "docs",
