@@ -165,13 +165,7 @@ class Settings:
             sync_tombstone_days=_env_number("SYNC_TOMBSTONE_DAYS", 30),
             secret_key=_env("SECRET_KEY", "") or secrets.token_hex(32),
             cors_allowed_origins=origins,
-            rate_limit=_env("RATE_LIMIT", "6000 per minute"),
-            rate_limit_storage_uri=_env("RATE_LIMIT_STORAGE_URI", "") or None,
-            trusted_proxy_count=_env_number("TRUSTED_PROXY_COUNT", 0),
-            socketio_max_rooms_per_socket=_env_number("SOCKETIO_MAX_ROOMS_PER_SOCKET", 100),
-            socketio_max_message_bytes=_env_number("SOCKETIO_MAX_MESSAGE_BYTES", 64 * 1024),
-            content_security_policy=_env("CONTENT_SECURITY_POLICY", API_CONTENT_SECURITY_POLICY),
-            content_security_policy_pages=_env("CONTENT_SECURITY_POLICY_PAGES", PAGE_CONTENT_SECURITY_POLICY),
+            **_limits_from_env(),
             socketio_async_mode=_env_choice("SOCKETIO_ASYNC_MODE", "threading", ASYNC_MODES),
             socketio_message_queue=_env("SOCKETIO_MESSAGE_QUEUE", "") or None,
             host=_env("HOST", "127.0.0.1"),
@@ -186,3 +180,16 @@ class Settings:
             auth_cache_seconds=_auth_cache_seconds(),
             calendar_timezone=_env_timezone("CALENDAR_TIMEZONE", "Asia/Seoul"),
         )
+
+
+def _limits_from_env() -> dict:
+    """The rate limit, proxy, Socket.IO and security-header settings (see Settings.from_env)."""
+    return dict(
+        rate_limit=_env("RATE_LIMIT", "6000 per minute"),
+        rate_limit_storage_uri=_env("RATE_LIMIT_STORAGE_URI", "") or None,
+        trusted_proxy_count=_env_number("TRUSTED_PROXY_COUNT", 0),
+        socketio_max_rooms_per_socket=_env_number("SOCKETIO_MAX_ROOMS_PER_SOCKET", 100),
+        socketio_max_message_bytes=_env_number("SOCKETIO_MAX_MESSAGE_BYTES", 64 * 1024),
+        content_security_policy=_env("CONTENT_SECURITY_POLICY", API_CONTENT_SECURITY_POLICY),
+        content_security_policy_pages=_env("CONTENT_SECURITY_POLICY_PAGES", PAGE_CONTENT_SECURITY_POLICY),
+    )
