@@ -256,13 +256,15 @@ class DynamoDBDatabase:
 
     def upgrade_tables(self) -> list[str]:
         """Add the GSIs and the TTL the specs name to existing tables that lack them (UpdateTable,
-        UpdateTimeToLive), waiting until each index is ACTIVE; idempotent, and safe to run from
+        UpdateTimeToLive; missing tables are create_tables' to make), waiting until each index is
+        ACTIVE; idempotent, and safe to run from
         several processes at once. Returns what it added, e.g. ["events: department-modified-index"]."""
         added = []
-        for spec in table_specs(self.settings):
+        existing = {name for name, status in self.table_statuses().items() if status != "MISSING"}
+        for spec in (spec for spec in table_specs(self.settings) if spec["TableName"] in existing):
             added += [f"{spec['TableName']}: {index}" for index in self._add_missing_indexes(spec)]
         for name, attribute in time_to_live_specs(self.settings).items():
-            if self._enable_time_to_live(name, attribute):
+            if name in existing and self._enable_time_to_live(name, attribute):
                 added.append(f"{name}: TTL on {attribute}")
         for change in added:
             log.info("table upgraded: %s", change)

@@ -37,7 +37,7 @@ MIGRATION_ACTOR = "migration"
 # What the sync answer shows of a deleted event.
 TOMBSTONE_FIELDS = ("id", "department_id", "deleted", "last_modified")
 # What a tombstone no longer holds (event_date: so it is not in department-date-index).
-TOMBSTONE_REMOVES = ("event_date", "title", "description", "time", "url", "created_at")
+TOMBSTONE_REMOVES = ("event_date", "title", "description", "time", "url", "created_at", *AUDIT_FIELDS)
 # What a stored event holds for the optional texts a client (or a legacy file) left out.
 EVENT_DEFAULTS: dict[str, str] = {
     name: "" for name, field in EventCreate.model_fields.items() if not field.is_required()

@@ -12,6 +12,7 @@ import websocket
 
 from live_helpers import MAKE_RUN, SocketClient, http, start_shell_server
 from local.dynamodb_local import start_moto_server
+from models import DynamoDBDatabase
 from servers import make_settings
 
 SOCKETS = 30
@@ -24,6 +25,7 @@ def make_run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("make-run")
     moto = start_moto_server(log_file=tmp / "moto.log")
     settings = make_settings(moto.endpoint_url)
+    DynamoDBDatabase(settings).create_tables()  # so the tests' admin token exists before it starts
     log_path = tmp / "run.log"
     server = start_shell_server(MAKE_RUN, settings, log_path, SOCKETIO_ASYNC_MODE="threading", LOG_LEVEL="INFO")
     yield server.url, log_path, settings

@@ -9,9 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from app import create_app
 from faults import throttling_hook
 from live_helpers import SocketClient, http, start_app
+from servers import api_client
 
 # The engine does not matter to what is counted: moto is quick.
 pytestmark = pytest.mark.parametrize("dynamodb_server", ["moto"], indirect=True)
@@ -100,7 +100,7 @@ def test_dynamodb_calls_are_counted_by_operation_and_outcome(gunicorn):
     # The stale If-Match: DynamoDB refused the conditional update, and that is what is counted.
     assert moved(before, after, calls, operation="UpdateItem", outcome="ConditionalCheckFailedException") == 1
     assert moved(before, after, calls, operation="UpdateItem", outcome="ok") == 0
-    assert moved(before, after, calls, operation="DescribeTable", outcome="ok") == 2  # /readyz: both tables
+    assert moved(before, after, calls, operation="DescribeTable", outcome="ok") == 4  # /readyz: every table
     assert moved(before, after, "calendar_dynamodb_call_duration_seconds_count", operation="Scan") == 1
     assert after.value("calendar_dynamodb_throttled_attempts_total", operation="Scan") == 0
 
@@ -133,7 +133,7 @@ def test_connected_sockets_and_broadcasts(gunicorn):
 
 def test_throttled_attempts_are_counted_even_when_a_retry_gets_through(settings, db):
     """Fault injection at botocore's HTTP layer: DynamoDB answers with throttling errors."""
-    client = create_app(settings, db).test_client()
+    client = api_client(settings, db)
     attempts = db.client.meta.config.retries["total_max_attempts"]  # what botocore makes of the settings
     for throttled_attempts, status in ((1, 200), (100, 503)):
         hook, _ = throttling_hook(throttled_attempts)

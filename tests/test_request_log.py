@@ -9,10 +9,10 @@ import re
 
 import pytest
 
-from app import create_app
 from faults import throttling_hook
 from live_helpers import http, start_app
 from observability.logs import JsonFormatter, TextFormatter
+from servers import api_client
 
 GENERATED_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -66,7 +66,7 @@ def test_a_503_carries_the_request_id_and_its_log_lines_too(settings, db, log_li
     hook, _ = throttling_hook(100)
     db.client.meta.events.register("before-send.dynamodb", hook)
     try:
-        response = create_app(settings, db).test_client().get("/api/departments",
+        response = api_client(settings, db).get("/api/departments",
                                                               headers={"X-Request-ID": "req-503"})
     finally:
         db.client.meta.events.unregister("before-send.dynamodb", hook)

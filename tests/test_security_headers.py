@@ -9,7 +9,8 @@ import pytest
 from app import create_app
 from config import API_CONTENT_SECURITY_POLICY, PAGE_CONTENT_SECURITY_POLICY
 from faults import answer, throttling_hook
-from live_helpers import api_request
+from live_helpers import admin_token, api_request
+from servers import api_client, authorized
 
 API_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -40,7 +41,7 @@ def test_successes_carry_the_headers(client, make_department, make_event):
 
 
 def test_every_kind_of_error_carries_the_headers(settings, db, make_department):
-    client = create_app(settings.with_overrides(rate_limit="20 per minute"), db).test_client()
+    client = api_client(settings.with_overrides(rate_limit="20 per minute"), db)
     department = make_department()
     answers = {
         400: client.post(f"/api/events/{department['id']}", json={"title": ""}),
@@ -65,7 +66,7 @@ def test_server_errors_and_storage_failures_carry_the_headers(settings, db):
     hook, _ = throttling_hook(100)
     db.client.meta.events.register("before-send.dynamodb", hook)
     try:
-        throttled = create_app(settings, db).test_client().get("/api/departments")
+        throttled = api_client(settings, db).get("/api/departments")
     finally:
         db.client.meta.events.unregister("before-send.dynamodb", hook)
 
@@ -74,7 +75,7 @@ def test_server_errors_and_storage_failures_carry_the_headers(settings, db):
 
     db.client.meta.events.register("before-send.dynamodb", unexpected)
     try:
-        broken = create_app(settings, db).test_client().get("/api/departments")
+        broken = api_client(settings, db).get("/api/departments")
     finally:
         db.client.meta.events.unregister("before-send.dynamodb", unexpected)
 
@@ -87,7 +88,7 @@ def test_html_pages_get_the_page_policy_and_the_policies_are_settings(settings, 
     app = create_app(settings.with_overrides(content_security_policy="default-src 'none'; sandbox"), db)
     # A page as the app will serve one later (the browser page): HTML from a view.
     app.add_url_rule("/page", "page", lambda: "<!doctype html><title>달력</title>")
-    client = app.test_client()
+    client = authorized(app.test_client(), admin_token(settings))
 
     page = client.get("/page")
     api = client.get("/api/departments")

@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 import pytest
 from botocore.exceptions import ClientError
 
+from app import create_app
 from models import DynamoDBDatabase
 from schema import departments_table_spec, utc_now_iso
-from servers import api_client, make_settings
+from servers import make_settings
 from sync import new_token
 
 
@@ -50,8 +51,14 @@ def old_db(dynamodb_server):
     for name in (settings.departments_table, settings.events_table):
         db.client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1})
     yield db
-    for name in (settings.departments_table, settings.events_table):
-        db.client.delete_table(TableName=name)
+    for name, status in db.table_statuses().items():
+        if status != "MISSING":
+            db.client.delete_table(TableName=name)
+
+
+def _new_tables(db: DynamoDBDatabase) -> list[str]:
+    """The tables this version adds beside the old two."""
+    return sorted([db.settings.idempotency_table, db.settings.tokens_table])
 
 
 def _stored_events(db: DynamoDBDatabase, department_id: str) -> list[dict]:
@@ -79,12 +86,14 @@ def test_create_tables_adds_the_sync_index_and_ttl_to_old_tables_keeping_the_dat
     assert "department-modified-index" not in _indexes(old_db)
     assert _ttl(old_db)[0] == "DISABLED"
 
-    assert old_db.create_tables() == []  # nothing created: both tables existed
+    assert sorted(old_db.create_tables()) == _new_tables(old_db)  # the old two were kept
 
     assert _indexes(old_db) == {"department-date-index": "ACTIVE", "department-modified-index": "ACTIVE"}
     assert _ttl(old_db) == ("ENABLED", "expires_at")
-    assert old_db.table_statuses() == {old_db.departments_table: "ACTIVE", old_db.events_table: "ACTIVE"}
+    assert old_db.table_statuses() == dict.fromkeys(old_db.settings.table_names, "ACTIVE")
     # The new index holds the events written before it existed, and the month list is unchanged.
+    # Items an older version wrote have no audit fields: they read as made by "system".
+    events = [{**event, "created_by": "system", "updated_by": "system"} for event in events]
     assert old_db.event_changes(department["id"], "2000-01-01T00:00:00.000Z") == events
     assert old_db.list_events(department["id"]) == events
 
@@ -92,6 +101,7 @@ def test_create_tables_adds_the_sync_index_and_ttl_to_old_tables_keeping_the_dat
 def test_upgrade_is_idempotent(old_db):
     assert sorted(old_db.upgrade_tables()) == [f"{old_db.events_table}: TTL on expires_at",
                                                f"{old_db.events_table}: department-modified-index"]
+    assert sorted(old_db.create_tables()) == _new_tables(old_db)
     calls = []
     old_db.client.meta.events.register("before-send.dynamodb", lambda request, **_: calls.append(
         request.headers["X-Amz-Target"].decode().split(".")[-1]))
@@ -116,14 +126,15 @@ def test_concurrent_upgrades_add_the_index_once_and_all_succeed(old_db):
     for thread in threads:
         thread.join()
 
-    assert errors == [] and results == [[], [], []]
+    assert errors == [] and sorted(sum(results, [])) == _new_tables(old_db)
     assert _indexes(old_db) == {"department-date-index": "ACTIVE", "department-modified-index": "ACTIVE"}
     assert _ttl(old_db) == ("ENABLED", "expires_at")
 
 
 def test_sync_on_tables_not_yet_upgraded_is_503_saying_what_to_run(old_db):
     department = old_db.create_department("업그레이드 전")
-    client = api_client(old_db.settings, old_db)
+    # The old version had no tokens table: this client needs none.
+    client = create_app(old_db.settings.with_overrides(auth_mode="off"), old_db).test_client()
     listed = client.get(f"/api/events/{department['id']}")
     assert listed.status_code == 200  # month lists work before the upgrade
     url = f"/api/events/{department['id']}?changed_since={new_token(department['id'], datetime.now(UTC))}"
