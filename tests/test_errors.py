@@ -12,7 +12,7 @@ from faults import answer, remove_aws_credentials, throttling_hook
 from live_helpers import admin_token
 from local.dynamodb_local import free_port
 from models import DynamoDBDatabase
-from servers import UNCHECKABLE_TOKEN, authorized
+from servers import UNCHECKABLE_TOKEN, api_client, authorized
 
 
 @pytest.mark.parametrize(
@@ -171,7 +171,7 @@ def test_dynamodb_server_errors_past_the_retries_are_503_with_retry_after(settin
                                      "message": "Internal server error"})
 
     failing.client.meta.events.register("before-send.dynamodb.TransactWriteItems", internal_error)
-    response = create_app(settings, failing).test_client().post("/api/departments", json={"name": "x"})
+    response = api_client(settings, failing).post("/api/departments", json={"name": "x"})
 
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "1"

@@ -52,7 +52,8 @@ def test_what_users_do_through_the_api_needs_only_the_app_policy(client, make_de
     assert set(needs) == {"app"}  # every call was made while serving a request
     tables = {need.table for need in needs["app"]}
     assert {"BatchWriteItem", "ConditionCheckItem", "Query", "DescribeTable"} <= {n.action for n in needs["app"]}
-    assert tables == {db_table for db_table in tables if db_table.endswith(("departments", "events"))}
+    assert tables == {db_table for db_table in tables
+                      if db_table.endswith(("departments", "events", "tokens", "idempotency"))}
     verdict = iam_policy.check(needs, iam_policy.load_policies())
     assert verdict.not_allowed == []
 
@@ -79,10 +80,10 @@ def test_the_check_names_a_missing_and_an_unused_permission():
     assert ("app", iam_policy.Grant("Departments", "dynamodb:DeleteTable",
                                     "arn:aws:dynamodb:ap-northeast-2:123456789012:table/prod_departments")) in unused
 
-    others = {"app": {Need("Query", "t1_events"), Need("GetItem", "t1_tokens"), Need("Query", "t1_events", "other-index"),
+    others = {"app": {Need("Query", "t1_events"), Need("GetItem", "t1_audit"), Need("Query", "t1_events", "other-index"),
                       Need("CreateTable", "t1_events")}}
     assert [need for _, need in iam_policy.check(others, iam_policy.load_policies()).not_allowed] == [
-        Need("CreateTable", "t1_events"), Need("GetItem", "t1_tokens"), Need("Query", "t1_events", "other-index")]
+        Need("CreateTable", "t1_events"), Need("GetItem", "t1_audit"), Need("Query", "t1_events", "other-index")]
 
 
 def test_transactions_and_batches_need_the_permission_of_each_item():
