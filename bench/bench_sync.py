@@ -19,15 +19,13 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import requests
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "backend"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_api import MONTH, TableSet, check_flatness, load_set  # noqa: E402
 from bench_common import machine  # noqa: E402
-from live_helpers import ShellServer, start_app, stop_all  # noqa: E402
+from live_helpers import ShellServer, http, start_app, stop_all  # noqa: E402
 from local.dynamodb_local import start_dynamodb_local  # noqa: E402
 from schema import format_timestamp  # noqa: E402
 
@@ -39,18 +37,18 @@ def make_changes(base_url: str, department_id: str) -> str:
     """Take a token from the month list, then change the department through the API; returns the
     `?changed_since=` URL whose answer is exactly those changes."""
     events_url = f"{base_url}/api/events/{department_id}"
-    listed = requests.get(events_url, params={"from": MONTH[0], "to": MONTH[1]}, timeout=30)
+    listed = http.get(events_url, params={"from": MONTH[0], "to": MONTH[1]}, timeout=30)
     listed.raise_for_status()
     token = listed.headers["X-Sync-Token"]
     created = []
     for n in range(CREATES):
-        response = requests.post(events_url, json={"event_date": "2024-05-01", "title": f"sync {n}"}, timeout=30)
+        response = http.post(events_url, json={"event_date": "2024-05-01", "title": f"sync {n}"}, timeout=30)
         response.raise_for_status()
         created.append(response.json()["id"])
     for event_id in created[:UPDATES]:
-        requests.put(f"{base_url}/api/events/{event_id}", json={"title": "수정"}, timeout=30).raise_for_status()
+        http.put(f"{base_url}/api/events/{event_id}", json={"title": "수정"}, timeout=30).raise_for_status()
     for event_id in created[-DELETES:]:
-        requests.delete(f"{base_url}/api/events/{event_id}", timeout=30).raise_for_status()
+        http.delete(f"{base_url}/api/events/{event_id}", timeout=30).raise_for_status()
     return f"{events_url}?changed_since={token}"
 
 

@@ -8,6 +8,7 @@ import time
 import pytest
 import requests
 
+from live_helpers import http
 from servers import start_live_server
 
 WRITERS = 4
@@ -15,8 +16,8 @@ OPERATIONS = 12  # per writer
 
 
 def _call(method: str, url: str, **kwargs) -> requests.Response:
-    """Every HTTP request of this module (one place for headers the deployment may require)."""
-    return requests.request(method, url, timeout=30, **kwargs)
+    """Every HTTP request of this module, with the live server's admin token."""
+    return http.request(method, url, timeout=30, **kwargs)
 
 
 def apply_changes(state: dict[str, dict], deleted: set[str], changes: list[dict]) -> None:
