@@ -156,6 +156,9 @@ def test_backend_readme_api_walkthrough(live_server, tmp_path):
             assert _comparable(headers[name]) == _comparable(doc_headers[name]), name
         if "Link" in headers:
             assert headers["Link"] == f'<{headers["Link"][1:].split("cursor=")[0]}cursor={headers["X-Next-Cursor"]}>; rel="next"'
+        if not doc_body:  # 204
+            assert not body
+            continue
         real, documented = json.loads(_comparable(body)), json.loads(_comparable(doc_body))
         if isinstance(documented, list):  # a page: which departments come first is storage order
             assert [sorted(item) for item in real] == [sorted(item) for item in documented]
