@@ -27,6 +27,16 @@ pytest_plugins = ["dynamodb_recorder"]
 BACKENDS = ["dynamodb-local", "moto"]
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI (CI set; .ci/run sets it) a skipped test is a failure: every check must run there."""
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped:
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, where every test must run: {report.longrepr}"
+
+
 def _start(kind: str, log_dir: Path) -> LocalDynamoDB:
     if kind == "moto":
         return start_moto_server(log_file=log_dir / "moto.log")
