@@ -1,0 +1,53 @@
+// The live connection: one Socket.IO socket, in the room of the shown department. After every
+// (re)connect it joins the room again and `onJoined` catches up on what happened meanwhile.
+
+import { io } from "/page/vendor/socket.io.esm.min.js";
+import { getToken } from "./api.js";
+
+const EVENT_NAMES = ["event_created", "event_updated", "event_deleted"];
+const DEPARTMENT_NAMES = ["department_created", "department_updated", "department_deleted"];
+
+export class Live {
+  // handlers: onStatus(up: boolean, problem?), onEvent(name, payload), onDepartment(name, payload),
+  // onJoined(departmentId)
+  constructor(handlers) {
+    this.handlers = handlers;
+    this.room = null;
+    this.socket = io({
+      auth: (send) => send(getToken() ? { token: getToken() } : {}),
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 3000,
+    });
+    this.socket.on("connect", () => {
+      handlers.onStatus(true);
+      this.join();
+    });
+    this.socket.on("disconnect", () => handlers.onStatus(false));
+    this.socket.on("connect_error", (error) => handlers.onStatus(false, error.data || null));
+    for (const name of EVENT_NAMES) this.socket.on(name, (payload) => handlers.onEvent(name, payload));
+    for (const name of DEPARTMENT_NAMES) this.socket.on(name, (payload) => handlers.onDepartment(name, payload));
+  }
+
+  // Listen to this department (null: none) instead of the one before.
+  follow(departmentId) {
+    if (this.room && this.room !== departmentId && this.socket.connected) {
+      this.socket.emit("leave_department", { department_id: this.room });
+    }
+    this.room = departmentId;
+    this.join();
+  }
+
+  join() {
+    const departmentId = this.room;
+    if (!departmentId || !this.socket.connected) return;
+    this.socket.emit("join_department", { department_id: departmentId }, (ack) => {
+      if (departmentId !== this.room) return;
+      if (ack && ack.ok) this.handlers.onJoined(departmentId);
+      else this.handlers.onStatus(false, ack);
+    });
+  }
+
+  close() {
+    this.socket.disconnect();
+  }
+}

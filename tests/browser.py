@@ -1,0 +1,75 @@
+"""Headless Chromium (Debian's `chromium`, driven by Playwright for Python) for the calendar page's
+end-to-end tests: one browser per module, one context per person, every console error and page
+error collected so each test can assert there were none (but the answers it provoked)."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from live_helpers import IN_CI
+
+CHROMIUM = "/usr/bin/chromium"
+TOKEN_KEY = "calendar.token"  # where the page keeps the token (backend/web/static/api.js)
+# What Chromium logs for an HTTP answer of this status: not a script error, but an answer the test provoked.
+FAILED_RESOURCE = re.compile(r"^Failed to load resource: the server responded with a status of (\d{3})")
+OFFLINE = re.compile(r"ERR_INTERNET_DISCONNECTED|WebSocket connection to .* failed")
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """The system's chromium, headless (never a browser Playwright downloads)."""
+    if not shutil.which(CHROMIUM):
+        if IN_CI:
+            pytest.fail("chromium is not installed; `make test` installs it (make system-packages)")
+        pytest.skip("chromium not found (apt-get install chromium); CI runs these tests")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class Person:
+    """One person's browser (a context of its own: its own localStorage) with a page open."""
+
+    def __init__(self, browser: Browser, base_url: str, token: str | None = None, **context_options):
+        self.base_url = base_url
+        self.context: BrowserContext = browser.new_context(base_url=base_url, locale="ko-KR", **context_options)
+        if token:
+            self.context.add_init_script(f"localStorage.setItem({json.dumps(TOKEN_KEY)}, {json.dumps(token)})")
+        self.page: Page = self.context.new_page()
+        self.problems: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("console", lambda message: message.type == "error" and self.problems.append(message.text))
+        self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        self.page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def open(self, department_id: str | None = None, month: str | None = None) -> Page:
+        query = "&".join(f"{k}={v}" for k, v in (("department", department_id), ("month", month)) if v)
+        self.page.goto(f"/?{query}" if query else "/")
+        return self.page
+
+    def console_errors(self, provoked: tuple[int, ...] = (), offline: bool = False) -> list[str]:
+        """Console and page errors, less the failed answers of the statuses the test provoked
+        (and, with offline, the requests refused while the browser was offline)."""
+        left = []
+        for text in self.problems:
+            status = FAILED_RESOURCE.match(text)
+            if (status and int(status.group(1)) in provoked) or (offline and OFFLINE.search(text)):
+                continue
+            left.append(text)
+        return left
+
+    def close(self) -> None:
+        self.context.close()
