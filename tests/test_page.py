@@ -6,16 +6,16 @@ from __future__ import annotations
 import calendar
 import datetime
 import re
+import time
 import uuid
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from auth import TokenStore
 from browser import Person, chromium
-from config import PAGE_CONTENT_SECURITY_POLICY, PROJECT_DIR
-from live_helpers import http, token_for
+from config import PROJECT_DIR
+from live_helpers import http
 from models import DynamoDBDatabase
 from servers import make_settings, start_live_server
 
@@ -41,7 +41,8 @@ def tables(dynamodb_server):
 def server(tables, tmp_path_factory):
     """The one app server of the module (AUTH_MODE=token, the default)."""
     settings, _ = tables
-    live = start_live_server(settings, tmp_path_factory.mktemp("page") / "app.log")
+    # Tokens are re-checked every second, so a revoked one stops working within the test's patience.
+    live = start_live_server(settings, tmp_path_factory.mktemp("page") / "app.log", AUTH_CACHE_SECONDS="1")
     yield live
     live.stop()
 
@@ -88,6 +89,14 @@ def new_event(server, department: dict, **fields) -> dict:
     return answer.json()
 
 
+def wait_until_refused(server, revoked: str) -> None:
+    """Until the server's token cache (AUTH_CACHE_SECONDS=1) has let go of a revoked token."""
+    deadline = time.monotonic() + WAIT / 1000
+    while http.get(f"{server.url}/api/departments", headers={"Authorization": f"Bearer {revoked}"}).status_code != 401:
+        assert time.monotonic() < deadline, "the revoked token still works"
+        time.sleep(0.1)
+
+
 def chip(page, title: str):
     return page.locator("#grid-body .chip", has_text=re.compile(f"^{re.escape(title)}$"))
 
@@ -132,3 +141,180 @@ def test_an_event_made_on_one_page_shows_on_the_other_live_and_so_do_its_edit_an
     expect(b.locator("#day-empty")).to_be_visible()
     assert http.get(f"{server.url}/api/events/{department['id']}").json() == []
     assert alice.console_errors() == [] and bob.console_errors() == []
+
+
+def test_what_changed_while_the_connection_was_cut_shows_after_it_comes_back(server, people, token):
+    """The browser goes offline for real (Playwright's set_offline: Chromium refuses every request
+    and fires `offline`, on which socket.io closes its transport); while it is, the event list
+    changes over REST. Back online, the socket reconnects, rejoins, and the page catches up with
+    `changed_since`: nothing is broadcast to it for those changes, so only the sync can show them."""
+    department = new_department(server)
+    kept, doomed = new_event(server, department, title="그대로"), new_event(server, department, title="지울 일정")
+    changed = new_event(server, department, title="바뀔 일정")
+    person = people(token("carol", "viewer"))
+    page = person.open(department["id"], MONTH)
+    expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
+    expect(chip(page, "지울 일정")).to_be_visible()
+
+    person.context.set_offline(True)
+    expect(page.locator("#live")).to_have_text("연결 끊김", timeout=WAIT)
+    new_event(server, department, title="끊긴 사이 생긴 일정", event_date=f"{MONTH}-20")
+    assert http.delete(f"{server.url}/api/events/{doomed['id']}").status_code == 204
+    assert http.put(f"{server.url}/api/events/{changed['id']}", json={"title": "바뀐 일정"}).status_code == 200
+    expect(chip(page, "지울 일정")).to_be_visible()  # nothing reached it meanwhile
+
+    person.context.set_offline(False)
+    expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
+    expect(chip(page, "끊긴 사이 생긴 일정")).to_be_visible(timeout=WAIT)
+    expect(chip(page, "지울 일정")).to_have_count(0)
+    expect(chip(page, "바뀐 일정")).to_be_visible()
+    expect(chip(page, kept["title"])).to_be_visible()
+    assert person.console_errors(offline=True) == []
+
+
+def test_the_apis_validation_errors_show_next_to_their_fields(server, people, token):
+    department = new_department(server)
+    person = people(token("dave", "editor"))
+    page = person.open(department["id"], MONTH)
+    page.get_by_role("button", name="새 일정", exact=True).click()
+    fill_event(page, title="   ", url="ftp://files.example.com/x")
+    page.get_by_role("button", name="저장", exact=True).click()
+    expect(page.locator("#event-title-error")).to_have_text("must not be empty")
+    expect(page.locator("#event-url-error")).to_have_text("must be an absolute http(s) URL or empty")
+    expect(page.locator("#event-title")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#event-title")).to_be_focused()
+    expect(page.locator("#event-time-error")).to_be_hidden()
+    assert http.get(f"{server.url}/api/events/{department['id']}").json() == []  # nothing stored
+
+    fill_event(page, title="고친 제목", url="https://intranet.example.com/1")
+    page.get_by_role("button", name="저장", exact=True).click()
+    expect(page.locator("#event-dialog")).to_be_hidden()
+    expect(chip(page, "고친 제목")).to_be_visible()
+    assert person.console_errors(provoked=(400,)) == []
+
+
+def _edit_while_someone_else_changes_it(server, page, event: dict, theirs: str, mine: str) -> None:
+    day_button(page, event["event_date"]).click()
+    page.get_by_role("button", name=f"{event['title']} 편집").click()
+    answer = http.put(f"{server.url}/api/events/{event['id']}", json={"title": theirs})
+    assert answer.status_code == 200
+    fill_event(page, title=mine)
+    page.get_by_role("button", name="저장", exact=True).click()
+    expect(page.locator("#conflict")).to_be_visible()
+    expect(page.locator("#conflict-theirs")).to_contain_text(theirs)
+
+
+def test_a_conflict_shows_the_other_version_and_the_user_keeps_theirs_or_takes_the_other(server, people, token, tables):
+    department = new_department(server)
+    event = new_event(server, department, title="원래 제목")
+    person = people(token("erin", "editor"))
+    page = person.open(department["id"], MONTH)
+    expect(chip(page, "원래 제목")).to_be_visible()
+    _edit_while_someone_else_changes_it(server, page, event, theirs="다른 사람 제목", mine="내 제목")
+    page.get_by_role("button", name="내 것으로 저장").click()
+    expect(page.locator("#event-dialog")).to_be_hidden()
+    expect(chip(page, "내 제목")).to_be_visible()
+    stored = http.get(f"{server.url}/api/events/{department['id']}/{event['id']}").json()
+    assert (stored["title"], stored["version"]) == ("내 제목", 3)
+
+    _edit_while_someone_else_changes_it(server, page, stored, theirs="또 다른 제목", mine="버릴 제목")
+    page.get_by_role("button", name="상대 것 받기").click()
+    expect(page.locator("#event-dialog")).to_be_hidden()
+    expect(chip(page, "또 다른 제목")).to_be_visible()
+    stored = http.get(f"{server.url}/api/events/{department['id']}/{event['id']}").json()
+    assert (stored["title"], stored["version"]) == ("또 다른 제목", 4)
+    assert person.console_errors(provoked=(412,), offline=True) == []
+
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def test_a_title_with_markup_shows_as_text_and_runs_nothing(server, people, token):
+    department = new_department(server, name=f"<b>{uuid.uuid4().hex[:6]}</b>")
+    new_event(server, department, title=XSS, description="<script>alert(2)</script>", url="https://example.com/?a=<b>")
+    person = people(token("frank", "viewer"))
+    page = person.open(department["id"], MONTH)
+    expect(chip(page, XSS)).to_be_visible()
+    day_button(page, f"{MONTH}-12").click()
+    expect(page.locator("#day-events .event-title")).to_have_text(XSS)
+    expect(page.locator("#day-events .event-description")).to_have_text("<script>alert(2)</script>")
+    expect(page.locator("#department option:checked")).to_have_text(department["name"])
+    assert page.locator("img, script:not([src]), b").count() == 0
+    assert person.dialogs == [] and person.console_errors() == []
+
+
+def test_months_move_back_and_forth_and_the_url_keeps_department_and_month(server, people, token):
+    department, other = new_department(server), new_department(server)
+    new_event(server, department, title="4월 행사", event_date="2031-04-30")
+    person = people(token("grace", "viewer"))
+    page = person.open(department["id"], MONTH)
+    expect(page.locator("#month-title")).to_have_text("2031년 3월")
+    # Sunday first: 1 March 2031 is a Saturday, the last column of the first week.
+    assert calendar.weekday(2031, 3, 1) == calendar.SATURDAY
+    first_week = page.locator("#grid-body tr").first.locator("td")
+    expect(first_week.nth(6).locator("button")).to_have_text("1")
+    expect(first_week.nth(6)).to_have_class(re.compile(r"\bsat\b"))
+    expect(page.locator("#grid-body tr").nth(1).locator("td").first).to_have_class(re.compile(r"\bsun\b"))
+    expect(page.locator("#grid thead th").first).to_have_text("일")
+
+    page.get_by_role("button", name="다음 달").click()
+    expect(page.locator("#month-title")).to_have_text("2031년 4월")
+    expect(chip(page, "4월 행사")).to_be_visible()
+    assert f"department={department['id']}" in page.url and "month=2031-04" in page.url
+    page.go_back()
+    expect(page.locator("#month-title")).to_have_text("2031년 3월")
+    expect(chip(page, "4월 행사")).to_have_count(0)
+    page.get_by_role("button", name="이전 달").click()
+    expect(page.locator("#month-title")).to_have_text("2031년 2월")
+
+    page.get_by_role("combobox", name="부서").select_option(label=other["name"])
+    expect(page).to_have_url(re.compile(f"department={other['id']}&month=2031-02$"))
+    link = page.url
+    again = people(token("grace2", "viewer")).open()
+    again.goto(link)
+    expect(again.locator("#month-title")).to_have_text("2031년 2월")
+    expect(again.locator("#department")).to_have_value(other["id"])
+
+    page.get_by_role("button", name="오늘", exact=True).click()
+    today = datetime.date.today()
+    expect(page.locator("#month-title")).to_have_text(f"{today.year}년 {today.month}월")
+    expect(page.locator("td.today button")).to_have_attribute("aria-current", "date")
+    expect(page.locator("td.today button")).to_have_text(str(today.day))
+    assert person.console_errors() == []
+
+
+def test_with_auth_on_the_page_asks_for_a_token_once_and_says_what_is_wrong_with_it(server, people, token, tables):
+    department = new_department(server)
+    person = people(None)
+    page = person.open(department["id"], MONTH)
+    expect(page.locator("#token-section")).to_be_visible()
+    expect(page.locator("#message")).to_have_text("토큰이 필요합니다. 관리자에게 받은 토큰을 넣어 주세요.")
+    page.get_by_label("토큰", exact=True).fill("cal_not-a-real-token")
+    page.get_by_role("button", name="저장").click()
+    expect(page.locator("#message")).to_have_text("토큰이 맞지 않거나 폐기되었습니다. 새 토큰을 넣어 주세요.")
+
+    name = f"henry-{uuid.uuid4().hex[:6]}"
+    viewer = TokenStore(tables[1]).create(name, "viewer")
+    page.get_by_label("토큰", exact=True).fill(viewer)
+    page.get_by_role("button", name="저장").click()
+    expect(page.locator("#app")).to_be_visible()
+    expect(page.locator("#department")).to_have_value(department["id"])
+    expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
+
+    page.reload()  # the token was kept: no prompt
+    expect(page.locator("#app")).to_be_visible()
+    expect(page.locator("#token-section")).to_be_hidden()
+
+    page.get_by_role("button", name="새 일정", exact=True).click()  # a viewer may not write
+    fill_event(page, title="못 만드는 일정")
+    page.get_by_role("button", name="저장", exact=True).click()
+    expect(page.locator("#event-error")).to_contain_text("권한 부족")
+    page.get_by_role("button", name="취소").click()
+
+    TokenStore(tables[1]).revoke(name)
+    expect(page.locator("#live")).to_have_text("연결 끊김", timeout=WAIT)  # the server dropped its socket
+    wait_until_refused(server, viewer)
+    page.reload()
+    expect(page.locator("#token-section")).to_be_visible()
+    expect(page.locator("#message")).to_have_text("토큰이 맞지 않거나 폐기되었습니다. 새 토큰을 넣어 주세요.")
+    assert person.console_errors(provoked=(401, 403)) == []
