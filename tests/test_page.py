@@ -318,3 +318,95 @@ def test_with_auth_on_the_page_asks_for_a_token_once_and_says_what_is_wrong_with
     expect(page.locator("#token-section")).to_be_visible()
     expect(page.locator("#message")).to_have_text("토큰이 맞지 않거나 폐기되었습니다. 새 토큰을 넣어 주세요.")
     assert person.console_errors(provoked=(401, 403)) == []
+
+
+def test_the_subscribe_button_copies_the_feed_link_with_a_viewer_token_only(server, people, token):
+    department = new_department(server)
+    new_event(server, department, title="구독할 일정")
+    viewer = token("ivy", "viewer")
+    person = people(viewer, permissions=["clipboard-read", "clipboard-write"])
+    page = person.open(department["id"], MONTH)
+    page.get_by_role("button", name="구독 링크 복사").click()
+    expect(page.locator("#subscribe-note")).to_have_text(re.compile("^링크를 복사했습니다"))
+    link = page.locator("#subscribe-link").input_value()
+    assert link == f"{server.url}/api/departments/{department['id']}/calendar.ics?token={viewer}"
+    assert page.evaluate("navigator.clipboard.readText()") == link
+    feed = http.get(link, headers={"Authorization": ""})  # as a calendar app fetches it: no header
+    assert feed.status_code == 200 and "SUMMARY:구독할 일정" in feed.text
+
+    editor = people(token("jack", "editor"), permissions=["clipboard-read", "clipboard-write"])
+    editor.open(department["id"], MONTH).get_by_role("button", name="구독 링크 복사").click()
+    expect(editor.page.locator("#subscribe-note")).to_contain_text("열람(viewer) 토큰이 아니어서")
+    assert editor.page.locator("#subscribe-link").input_value() == \
+        f"{server.url}/api/departments/{department['id']}/calendar.ics"
+    assert person.console_errors() == [] and editor.console_errors(provoked=(403,)) == []
+
+
+def test_an_admin_creates_renames_and_deletes_departments_and_other_pages_follow(server, people, token):
+    admin, watcher = people(token("kim", "admin")), people(token("lee", "viewer"))
+    page = admin.open(None, MONTH)
+    other = watcher.open(None, MONTH)
+    expect(other.locator("#live")).to_have_text("연결됨", timeout=WAIT)
+    name = f"인사팀-{uuid.uuid4().hex[:6]}"
+    page.get_by_role("button", name="새 부서").click()
+    page.get_by_role("textbox", name="부서 이름").fill(name)
+    page.get_by_role("button", name="저장").click()
+    expect(page.locator("#department option:checked")).to_have_text(name)
+    department_id = page.locator("#department").input_value()
+    expect(page).to_have_url(re.compile(f"department={department_id}"))
+    expect(other.locator("#department option", has_text=name)).to_have_count(1, timeout=LIVE)
+
+    page.get_by_role("button", name="이름 바꾸기").click()
+    page.get_by_role("textbox", name="부서 이름").fill(name + " (새 이름)")
+    page.get_by_role("button", name="저장").click()
+    expect(page.locator("#department option:checked")).to_have_text(name + " (새 이름)")
+    expect(other.locator("#department option", has_text=name + " (새 이름)")).to_have_count(1, timeout=LIVE)
+
+    page.get_by_role("button", name="새 부서").click()
+    page.get_by_role("textbox", name="부서 이름").fill(name + " (새 이름)")  # taken: the API's 409, told in the dialog
+    page.get_by_role("button", name="저장").click()
+    expect(page.locator("#department-error")).to_contain_text("이미 있습니다")
+    page.get_by_role("button", name="취소").click()
+
+    page.get_by_role("button", name="부서 삭제").click()
+    expect(page.locator("#department-delete-text")).to_contain_text(name)
+    page.get_by_role("button", name="삭제", exact=True).click()
+    expect(page.locator("#department option", has_text=name)).to_have_count(0)
+    expect(other.locator("#department option", has_text=name)).to_have_count(0, timeout=LIVE)
+    assert http.get(f"{server.url}/api/departments/{department_id}").status_code == 404
+    assert admin.console_errors(provoked=(409,)) == [] and watcher.console_errors() == []
+
+
+def test_on_a_phone_the_page_fits_and_works_by_keyboard(server, people, token):
+    department = new_department(server)
+    new_event(server, department, title="아침 회의", time="오전 9:00")
+    new_event(server, department, title="점심", time="12:00")
+    new_event(server, department, title="종일 워크숍")
+    person = people(token("mia", "editor"), viewport={"width": 375, "height": 740}, has_touch=True)
+    page = person.open(department["id"], MONTH)
+    expect(chip(page, "점심")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # no sideways scrolling
+
+    day_button(page, f"{MONTH}-12").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#day-title")).to_be_focused()
+    expect(page.locator("#day-events .event-title")).to_have_text(["종일 워크숍", "아침 회의", "점심"])
+    page.get_by_role("button", name="이 날에 새 일정").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#event-dialog")).to_be_visible()
+    expect(page.locator("#event-title")).to_be_focused()
+    expect(page.locator("#event-date")).to_have_value(f"{MONTH}-12")
+    page.keyboard.type("저녁 약속")
+    page.keyboard.press("Tab")
+    page.keyboard.type("오후 7:00")
+    page.keyboard.press("Enter")  # submits the form
+    expect(page.locator("#event-dialog")).to_be_hidden()
+    expect(page.locator("#day-events .event-title")).to_have_text(["종일 워크숍", "아침 회의", "점심", "저녁 약속"])
+    page.get_by_role("button", name="저녁 약속 편집").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#event-dialog")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#event-dialog")).to_be_hidden()
+    for control in page.locator("input, select, textarea").all():  # every control has a label
+        assert control.evaluate("node => node.labels.length > 0"), control.evaluate("node => node.outerHTML")
+    assert person.console_errors() == []
