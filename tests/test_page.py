@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 
 from auth import TokenStore
 from browser import Person, chromium
-from config import PROJECT_DIR
-from live_helpers import http
+from config import PAGE_CONTENT_SECURITY_POLICY, PROJECT_DIR
+from live_helpers import http, token_for
 from models import DynamoDBDatabase
 from servers import make_settings, start_live_server
 
@@ -409,4 +409,68 @@ def test_on_a_phone_the_page_fits_and_works_by_keyboard(server, people, token):
     expect(page.locator("#event-dialog")).to_be_hidden()
     for control in page.locator("input, select, textarea").all():  # every control has a label
         assert control.evaluate("node => node.labels.length > 0"), control.evaluate("node => node.outerHTML")
+    assert person.console_errors() == []
+
+
+def test_with_auth_off_the_page_works_without_a_token(tables, browser, tmp_path):
+    """AUTH_MODE=off (local experiments): no prompt, and changes are made by `anonymous`. The one
+    test with a server of its own, since the mode is the server's."""
+    settings, db = tables
+    department = db.create_department(f"열린 부서-{uuid.uuid4().hex[:6]}", "")
+    open_server = start_live_server(settings, tmp_path / "open.log", AUTH_MODE="off")
+    person = Person(browser, open_server.url)
+    try:
+        page = person.open(department["id"], MONTH)
+        expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
+        expect(page.locator("#token-section")).to_be_hidden()
+        expect(page.get_by_role("button", name="토큰 지우기")).to_be_hidden()
+        page.get_by_role("button", name="새 일정", exact=True).click()
+        fill_event(page, title="토큰 없이 만든 일정", event_date=f"{MONTH}-03")
+        page.get_by_role("button", name="저장", exact=True).click()
+        day_button(page, f"{MONTH}-03").click()
+        expect(page.locator("#day-events .event-audit")).to_have_text("작성 anonymous")
+        assert person.console_errors() == []
+    finally:
+        person.close()
+        open_server.stop()
+
+
+def test_the_page_and_its_files_need_no_token_and_run_under_the_strict_csp(server):
+    page = http.get(server.url + "/", headers={"Authorization": ""})
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert page.headers["Content-Security-Policy"] == PAGE_CONTENT_SECURITY_POLICY
+    html = page.text
+    assert "<script>" not in html and "style=" not in html  # nothing inline: the CSP would block it
+    links = re.findall(r'(?:src|href)="(/[^"]+)"', html)
+    assert "/page/app.js" in links and "/page/style.css" in links
+    for link in links:
+        assert http.get(server.url + link, headers={"Authorization": ""}).status_code == 200, link
+    client = http.get(server.url + "/page/vendor/socket.io.esm.min.js", headers={"Authorization": ""})
+    assert client.status_code == 200 and "javascript" in client.headers["Content-Type"]
+    assert client.text.startswith("/*!\n * Socket.IO v4.")  # npm's file, from node_modules
+    for name in ("package.json", "socket.io.js", "..%2Fpackage.json"):
+        assert http.get(f"{server.url}/page/vendor/{name}").json()["error"] == "not_found"
+    assert http.get(f"{server.url}/page/..%2F__init__.py").status_code == 404
+    assert http.get(f"{server.url}/page/nothing.js").json()["error"] == "not_found"
+    assert http.get(server.url + "/api/departments", headers={"Authorization": ""}).status_code == 401
+
+
+def test_a_screenshot_of_the_page_for_the_readme(server, people):
+    """docs/page.png (README.md shows it): a month of a department at desktop width, a day open.
+    The events are written by the admin token (`test-admin`) so the picture stays the same."""
+    department = new_department(server, name="영업부")
+    for day, title, time_of_day in ((3, "주간 회의", "오전 10:00"), (3, "고객 방문", "오후 2:00"),
+                                    (10, "주간 회의", "오전 10:00"), (12, "분기 보고", "오후 3:00"),
+                                    (14, "팀 점심", "12:00"), (17, "주간 회의", "오전 10:00"),
+                                    (21, "전시회 준비", ""), (24, "주간 회의", "오전 10:00"), (28, "월말 정산", "")):
+        new_event(server, department, title=title, time=time_of_day, event_date=f"{MONTH}-{day:02d}",
+                  description="3층 대회의실" if title == "고객 방문" else "")
+    person = people(token_for(server.url), viewport={"width": 1200, "height": 820})
+    page = person.open(department["id"], MONTH)
+    expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
+    day_button(page, f"{MONTH}-03").click()
+    expect(page.locator("#day-events .event-title")).to_have_text(["주간 회의", "고객 방문"])
+    SCREENSHOT.parent.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOT, full_page=True)
+    assert SCREENSHOT.stat().st_size > 10_000
     assert person.console_errors() == []
