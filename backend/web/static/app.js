@@ -118,7 +118,7 @@ function choose(departmentId, push = true) {
   loadMonth();
 }
 
-const departments = new Departments((id) => choose(id), message);
+const departments = new Departments((id) => choose(id));
 
 function moveMonth(month) {
   state.month = month;

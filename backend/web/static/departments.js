@@ -5,9 +5,8 @@ import { byId, el, say, show } from "./dom.js";
 
 export class Departments {
   // onChosen(departmentId | null): the user picked another department (or the list emptied).
-  constructor(onChosen, onError) {
+  constructor(onChosen) {
     this.onChosen = onChosen;
-    this.onError = onError;
     this.list = [];
     this.select = byId("department");
     this.dialog = byId("department-dialog");
@@ -41,7 +40,9 @@ export class Departments {
     if (!options.length) options.push(el("option", { text: "부서가 없습니다", attrs: { value: "" } }));
     this.select.replaceChildren(...options);
     if (this.has(chosen)) this.select.value = chosen;
-    for (const id of ["department-rename", "department-delete", "subscribe"]) byId(id).disabled = !this.list.length;
+    for (const id of ["department-rename", "department-delete", "subscribe", "event-new", "day-new"]) {
+      byId(id).disabled = !this.list.length;
+    }
   }
 
   // A department created or changed (live or by this page): shown under its current name.
