@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import struct
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
@@ -73,3 +76,30 @@ class Person:
 
     def close(self) -> None:
         self.context.close()
+
+
+def _pixels(png: bytes) -> tuple[bytes, bytes]:
+    """(IHDR, the decompressed image data) of a PNG."""
+    header, data, at = b"", b"", 8
+    while at < len(png):
+        (length,), kind = struct.unpack(">I", png[at:at + 4]), png[at + 4:at + 8]
+        if kind == b"IHDR":
+            header = png[at + 8:at + 8 + length]
+        elif kind == b"IDAT":
+            data += png[at + 8:at + 8 + length]
+        at += 12 + length
+    return header, zlib.decompress(data)
+
+
+def save_screenshot(page: Page, path: Path, tolerance: float = 0.001) -> bytes:
+    """Screenshot the page to `path`, unless the file there shows the same picture (all but a
+    `tolerance` share of its bytes alike: anti-aliasing differs from run to run), so a test run
+    leaves the committed picture alone when nothing visible changed. Returns the new PNG."""
+    png = page.screenshot(full_page=True)
+    if path.exists():
+        (old_header, old), (new_header, new) = _pixels(path.read_bytes()), _pixels(png)
+        if old_header == new_header and sum(a != b for a, b in zip(old, new, strict=True)) <= tolerance * len(new):
+            return png
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(png)
+    return png

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from auth import TokenStore
-from browser import Person, chromium
+from browser import Person, chromium, save_screenshot
 from config import PAGE_CONTENT_SECURITY_POLICY, PROJECT_DIR
 from live_helpers import http, token_for
 from models import DynamoDBDatabase
@@ -470,7 +470,5 @@ def test_a_screenshot_of_the_page_for_the_readme(server, people):
     expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
     day_button(page, f"{MONTH}-03").click()
     expect(page.locator("#day-events .event-title")).to_have_text(["주간 회의", "고객 방문"])
-    SCREENSHOT.parent.mkdir(exist_ok=True)
-    page.screenshot(path=SCREENSHOT, full_page=True)
-    assert SCREENSHOT.stat().st_size > 10_000
+    assert len(save_screenshot(page, SCREENSHOT)) > 10_000
     assert person.console_errors() == []
