@@ -223,7 +223,17 @@ def test_a_conflict_shows_the_other_version_and_the_user_keeps_theirs_or_takes_t
     expect(chip(page, "또 다른 제목")).to_be_visible()
     stored = http.get(f"{server.url}/api/events/{department['id']}/{event['id']}").json()
     assert (stored["title"], stored["version"]) == ("또 다른 제목", 4)
-    assert person.console_errors(provoked=(412,), offline=True) == []
+
+    page.get_by_role("button", name="또 다른 제목 편집").click()  # deleting what someone just changed
+    assert http.put(f"{server.url}/api/events/{event['id']}", json={"title": "마지막 제목"}).status_code == 200
+    page.get_by_role("button", name="삭제", exact=True).click()
+    page.get_by_role("button", name="삭제 확인").click()
+    expect(page.locator("#conflict-theirs")).to_contain_text("마지막 제목")
+    page.get_by_role("button", name="그래도 삭제").click()
+    expect(page.locator("#event-dialog")).to_be_hidden()
+    expect(page.locator("#grid-body .chip")).to_have_count(0)
+    assert http.get(f"{server.url}/api/events/{department['id']}/{event['id']}").status_code == 404
+    assert person.console_errors(provoked=(412,)) == []
 
 
 XSS = "<img src=x onerror=alert(1)>"
