@@ -39,7 +39,7 @@ run: install
 
 test: install system-packages
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -n auto
+	$(PY) -m pytest -n auto --dist loadgroup  # a module marked xdist_group runs on one worker (one server, one browser)
 
 create-tables: install
 	cd backend && ../$(PY) -c "from models import DynamoDBDatabase; DynamoDBDatabase().create_tables()"

@@ -19,7 +19,9 @@ from live_helpers import http, token_for
 from models import DynamoDBDatabase
 from servers import make_settings, start_live_server
 
-pytestmark = [pytest.mark.live, pytest.mark.parametrize("dynamodb_server", ["dynamodb-local"], indirect=True)]
+# One worker runs them all under `make test` (--dist loadgroup): one server and one browser.
+pytestmark = [pytest.mark.live, pytest.mark.xdist_group("page"),
+              pytest.mark.parametrize("dynamodb_server", ["dynamodb-local"], indirect=True)]
 
 LIVE = 2_000  # ms: a change made on one page shows on the other within this (the number)
 WAIT = 15_000  # ms: anything else (a reconnect with backoff, on a busy machine)
