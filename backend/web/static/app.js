@@ -17,6 +17,12 @@ let live = null;
 
 const message = (text, kind) => say(byId("message"), text, kind);
 
+// A request failed: a token that stopped working asks for a new one; anything else is told.
+function failed(error) {
+  if (error instanceof ApiError && error.status === 401) askForToken(describe(error));
+  else message(describe(error));
+}
+
 function readUrl() {
   const params = new URLSearchParams(location.search);
   state.departmentId = params.get("department");
@@ -68,8 +74,10 @@ async function loadMonth() {
     store.syncToken = headers.get("X-Sync-Token");
     data.forEach((event) => store.apply(event));
     render();
+    // Joined before this list came back: what was written between its read and the join.
+    if (live && live.joined === wanted.departmentId) catchUp(wanted.departmentId);
   } catch (error) {
-    message(describe(error));
+    failed(error);
   }
 }
 
@@ -85,7 +93,7 @@ async function catchUp(departmentId) {
     render();
   } catch (error) {
     if (error instanceof ApiError && error.status === 410) loadMonth();
-    else message(describe(error));
+    else failed(error);
   }
 }
 
@@ -94,7 +102,8 @@ function showLive(up, problem) {
   badge.textContent = up ? "연결됨" : "연결 끊김";
   badge.classList.toggle("badge-on", up);
   badge.classList.toggle("badge-off", !up);
-  if (problem && problem.message) message(`실시간 연결 문제: ${problem.message}`);
+  if (problem && problem.error === "unauthorized") message(`실시간 연결이 거절되었습니다. ${describe(new ApiError(401, problem))}`);
+  else if (problem && problem.message) message(`실시간 연결 문제: ${problem.message}`);
 }
 
 function onDepartment(name, payload) {

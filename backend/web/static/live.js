@@ -13,6 +13,7 @@ export class Live {
   constructor(handlers) {
     this.handlers = handlers;
     this.room = null;
+    this.joined = null; // the department whose room the socket is in now
     this.socket = io({
       auth: (send) => send(getToken() ? { token: getToken() } : {}),
       reconnectionDelay: 500,
@@ -22,7 +23,10 @@ export class Live {
       handlers.onStatus(true);
       this.join();
     });
-    this.socket.on("disconnect", () => handlers.onStatus(false));
+    this.socket.on("disconnect", () => {
+      this.joined = null;
+      handlers.onStatus(false);
+    });
     this.socket.on("connect_error", (error) => handlers.onStatus(false, error.data || null));
     for (const name of EVENT_NAMES) this.socket.on(name, (payload) => handlers.onEvent(name, payload));
     for (const name of DEPARTMENT_NAMES) this.socket.on(name, (payload) => handlers.onDepartment(name, payload));
@@ -34,6 +38,7 @@ export class Live {
       this.socket.emit("leave_department", { department_id: this.room });
     }
     this.room = departmentId;
+    this.joined = null;
     this.join();
   }
 
@@ -42,8 +47,12 @@ export class Live {
     if (!departmentId || !this.socket.connected) return;
     this.socket.emit("join_department", { department_id: departmentId }, (ack) => {
       if (departmentId !== this.room) return;
-      if (ack && ack.ok) this.handlers.onJoined(departmentId);
-      else this.handlers.onStatus(false, ack);
+      if (ack && ack.ok) {
+        this.joined = departmentId;
+        this.handlers.onJoined(departmentId);
+      } else {
+        this.handlers.onStatus(false, ack);
+      }
     });
   }
 
