@@ -414,6 +414,10 @@ def test_on_a_phone_the_page_fits_and_works_by_keyboard(server, people, token):
     page.keyboard.press("Enter")  # submits the form
     expect(page.locator("#event-dialog")).to_be_hidden()
     expect(page.locator("#day-events .event-title")).to_have_text(["종일 워크숍", "아침 회의", "점심", "저녁 약속"])
+    day_button(page, f"{MONTH}-13").focus()
+    new_event(server, department, title="다른 사람이 넣은 일정", event_date=f"{MONTH}-13")  # drawn anew, live
+    expect(chip(page, "다른 사람이 넣은 일정")).to_be_visible(timeout=LIVE)
+    expect(day_button(page, f"{MONTH}-13")).to_be_focused()  # the keyboard focus stayed where it was
     page.get_by_role("button", name="저녁 약속 편집").focus()
     page.keyboard.press("Enter")
     expect(page.locator("#event-dialog")).to_be_visible()

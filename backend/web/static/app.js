@@ -37,11 +37,24 @@ function writeUrl(push) {
   if (url !== `${location.pathname}${location.search}`) history[push ? "pushState" : "replaceState"](null, "", url);
 }
 
+// Where the keyboard focus is in the grid or the day list, as a selector that finds it again
+// after they are drawn anew (a live change must not throw a keyboard user back to the top).
+function focusedSpot() {
+  const focused = document.activeElement;
+  if (!focused || !focused.closest) return null;
+  if (focused.closest("#grid-body") && focused.dataset.date) return `#grid-body button[data-date="${focused.dataset.date}"]`;
+  const item = focused.closest("#day-events li[data-id]");
+  return item ? `#day-events li[data-id="${item.dataset.id}"] button` : null;
+}
+
 function render() {
+  const spot = focusedSpot();
   byId("month-title").textContent = monthLabel(state.month);
   renderGrid(byId("grid-body"), state.month, store, openDay, state.day);
   show(byId("day"), Boolean(state.day));
   if (state.day) renderDay({ title: byId("day-title"), list: byId("day-events"), empty: byId("day-empty") }, state.day, store, editEvent);
+  const again = spot && document.querySelector(spot);
+  if (again) again.focus();
 }
 
 function openDay(iso) {

@@ -1,5 +1,7 @@
 // The live connection: one Socket.IO socket, in the room of the shown department. After every
 // (re)connect it joins the room again and `onJoined` catches up on what happened meanwhile.
+// The protocol (backend/realtime.py): the token as the auth payload, `join_department` /
+// `leave_department` acknowledged with {ok}, then event_* and department_* broadcasts.
 
 import { io } from "/page/vendor/socket.io.esm.min.js";
 import { getToken } from "./api.js";
@@ -19,8 +21,9 @@ export class Live {
       reconnectionDelay: 500,
       reconnectionDelayMax: 3000,
     });
+    // "Up" once the socket is in the department's room: only then does every change reach it.
     this.socket.on("connect", () => {
-      handlers.onStatus(true);
+      if (!this.room) handlers.onStatus(true);
       this.join();
     });
     this.socket.on("disconnect", () => {
@@ -49,6 +52,7 @@ export class Live {
       if (departmentId !== this.room) return;
       if (ack && ack.ok) {
         this.joined = departmentId;
+        this.handlers.onStatus(true);
         this.handlers.onJoined(departmentId);
       } else {
         this.handlers.onStatus(false, ack);
