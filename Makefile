@@ -9,9 +9,11 @@ install: $(VENV)/.installed node_modules/.installed
 
 # Debian packages the tests use: redis-server (several instances sharing broadcasts), wrk (the
 # API benchmark's load generator), Mono's C# compiler and the two class libraries the C# sample
-# client uses (clients/csharp/). Installed when missing and we are root; otherwise named.
+# client uses (clients/csharp/), chromium (the calendar page's end-to-end tests drive it with
+# Playwright; a browser download at install time would not work) and fonts-nanum (Korean glyphs in
+# the page's screenshot, docs/page.png). Installed when missing and we are root; otherwise named.
 # A package counts as present when dpkg has it or a command of its name is on PATH.
-SYSTEM_PACKAGES := redis-server wrk mono-mcs libmono-system-net-http4.0-cil libmono-system-runtime-serialization4.0-cil
+SYSTEM_PACKAGES := redis-server wrk mono-mcs libmono-system-net-http4.0-cil libmono-system-runtime-serialization4.0-cil chromium fonts-nanum
 system-packages:
 	@missing=""; for pkg in $(SYSTEM_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q 'ok installed' || command -v $$pkg >/dev/null 2>&1 \
@@ -37,7 +39,7 @@ run: install
 
 test: install system-packages
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -n auto
+	$(PY) -m pytest -n auto --dist loadgroup  # a module marked xdist_group runs on one worker (one server, one browser)
 
 create-tables: install
 	cd backend && ../$(PY) -c "from models import DynamoDBDatabase; DynamoDBDatabase().create_tables()"

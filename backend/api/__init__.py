@@ -6,6 +6,7 @@ from flask import Flask, g
 import auth
 import cors
 import stall_budget
+import web
 from api import calendar_feed, departments, docs, events, health, metrics, rate_limits, request_log
 from api.errors import register_error_handlers
 
@@ -15,7 +16,7 @@ def init_app(app: Flask) -> None:
     request id and log, the DynamoDB stall budget, CORS (preflights carry no token),
     authentication (who sends it), rate limits (counting refused requests too), then the 401s."""
     request_log.init_app(app)
-    for blueprint in (departments.bp, events.bp, calendar_feed.bp, docs.bp, health.bp, metrics.bp):
+    for blueprint in (departments.bp, events.bp, calendar_feed.bp, docs.bp, health.bp, metrics.bp, web.bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     settings = app.config["SETTINGS"]

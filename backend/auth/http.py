@@ -10,8 +10,10 @@ from auth.cache import TokenVerifier
 from auth.principal import ANONYMOUS, Principal
 
 # Open to anyone (URL rules): the probes of load balancers and operators, and the API's document
-# with its documentation page and the page's files (they describe the API, they hold no data).
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/api/openapi.json", "/api/docs", "/api/docs/<asset>"})
+# with its documentation page and the page's files (they describe the API, they hold no data), and
+# the calendar page with its files (they hold no data either: the API calls they make carry the token).
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/api/openapi.json", "/api/docs", "/api/docs/<asset>",
+                          "/", "/page/<asset>", "/page/vendor/<asset>"})
 _EXTENSION = "calendar_auth"
 
 

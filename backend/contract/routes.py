@@ -57,6 +57,8 @@ from contract.bodies import (
 UUID_SCHEMA = {"type": "string", "format": "uuid"}
 # The files of npm's swagger-ui-dist that /api/docs loads, served from node_modules.
 DOCS_ASSETS = ("swagger-ui.css", "swagger-ui-bundle.js")
+# The files of npm's socket.io-client that the calendar page (/) loads, served from node_modules.
+PAGE_VENDOR_ASSETS = ("socket.io.esm.min.js", "socket.io.esm.min.js.map")
 ENTITY_TAG = {"type": "string", "examples": ['"3"']}
 LIMIT_MAX = 1000  # api.paging.LIMIT_MAX (the contract imports no Flask code)
 
@@ -128,6 +130,11 @@ PARAMETERS: dict[str, dict[str, Any]] = {
                            {"type": "string", "maxLength": 200}),
     "asset": {"name": "asset", "in": "path", "required": True, "description": "A file name",
               "schema": {"type": "string", "enum": list(DOCS_ASSETS)}},
+    "page.asset": {"name": "asset", "in": "path", "required": True,
+                   "description": "A file of the page (its JavaScript modules and style sheet)",
+                   "schema": {"type": "string", "examples": ["app.js"]}},
+    "page.vendor_asset": {"name": "asset", "in": "path", "required": True, "description": "A file name",
+                          "schema": {"type": "string", "enum": list(PAGE_VENDOR_ASSETS)}},
     "If-Match": header("If-Match", 'Change only if the event is at this version: `"3"` (also `3`, `W/"3"`; '
                        "`*` matches any); a stale version is a 412", ENTITY_TAG),
     "If-None-Match": header("If-None-Match", "The ETag of the copy the client has: 304 while it is current",
@@ -246,6 +253,13 @@ ROUTES: list[Route] = [
           answers={200: Answer("The document", {"type": "object"})}, reads_storage=False),
     Route("GET", "/api/docs", "The API's documentation page (Swagger UI, served locally)", "docs",
           answers={200: Answer("The page", {"type": "string"}, "text/html")}, reads_storage=False),
+    Route("GET", "/", "The calendar page for people (HTML; it calls this API with the user's token)", "page",
+          answers={200: Answer("The page", {"type": "string"}, "text/html")}, reads_storage=False),
+    Route("GET", "/page/{asset}", "A file of the calendar page", "page", parameters=("page.asset",),
+          answers={200: Answer("The file", {"type": "string"}, "*/*")}, errors=(404,), reads_storage=False),
+    Route("GET", "/page/vendor/{asset}", "The socket.io browser client the calendar page loads", "page",
+          parameters=("page.vendor_asset",), answers={200: Answer("The file", {"type": "string"}, "*/*")},
+          errors=(404,), reads_storage=False),
     Route("GET", "/api/docs/{asset}", "A file of the documentation page", "docs", parameters=("asset",),
           answers={200: Answer("The file", {"type": "string"}, "*/*")}, errors=(404,), reads_storage=False),
 ]

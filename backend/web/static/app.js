@@ -1,0 +1,205 @@
+// The calendar page: which department and month are shown (kept in the URL), the token, and the
+// wiring of the grid, the day list, the dialogs and the live connection.
+
+import { api, ApiError, describe, forgetToken, getToken, setToken } from "./api.js";
+import { renderDay, renderGrid } from "./calendar.js";
+import { monthLabel, monthRange, parseMonth, shiftMonth, todayIso } from "./dates.js";
+import { Departments } from "./departments.js";
+import { byId, say, show } from "./dom.js";
+import { EventEditor } from "./editor.js";
+import { Live } from "./live.js";
+import { EventStore } from "./store.js";
+import { copySubscription } from "./subscribe.js";
+
+const state = { departmentId: null, month: todayIso().slice(0, 7), day: null };
+const store = new EventStore();
+let live = null;
+
+const message = (text, kind) => say(byId("message"), text, kind);
+
+// A request failed: a token that stopped working asks for a new one; anything else is told.
+function failed(error) {
+  if (error instanceof ApiError && error.status === 401) askForToken(describe(error));
+  else message(describe(error));
+}
+
+function readUrl() {
+  const params = new URLSearchParams(location.search);
+  state.departmentId = params.get("department");
+  state.month = parseMonth(params.get("month")) || todayIso().slice(0, 7);
+}
+
+function writeUrl(push) {
+  const params = new URLSearchParams();
+  if (state.departmentId) params.set("department", state.departmentId);
+  params.set("month", state.month);
+  const url = `${location.pathname}?${params}`;
+  if (url !== `${location.pathname}${location.search}`) history[push ? "pushState" : "replaceState"](null, "", url);
+}
+
+// Where the keyboard focus is in the grid or the day list, as a selector that finds it again
+// after they are drawn anew (a live change must not throw a keyboard user back to the top).
+function focusedSpot() {
+  const focused = document.activeElement;
+  if (!focused || !focused.closest) return null;
+  if (focused.closest("#grid-body") && focused.dataset.date) return `#grid-body button[data-date="${focused.dataset.date}"]`;
+  const item = focused.closest("#day-events li[data-id]");
+  return item ? `#day-events li[data-id="${item.dataset.id}"] button` : null;
+}
+
+function render() {
+  const spot = focusedSpot();
+  byId("month-title").textContent = monthLabel(state.month);
+  renderGrid(byId("grid-body"), state.month, store, openDay, state.day);
+  show(byId("day"), Boolean(state.day));
+  if (state.day) renderDay({ title: byId("day-title"), list: byId("day-events"), empty: byId("day-empty") }, state.day, store, editEvent);
+  const again = spot && document.querySelector(spot);
+  if (again) again.focus();
+}
+
+function openDay(iso) {
+  state.day = iso;
+  render();
+  byId("day-title").focus();
+}
+
+function apply(item) {
+  if (store.apply(item)) render();
+}
+
+const editor = new EventEditor(apply);
+
+function editEvent(id) {
+  editor.open(state.departmentId, store.get(id), null);
+}
+
+// List the shown month again (and take its sync token).
+async function loadMonth() {
+  store.show(state.departmentId, state.month);
+  state.day = state.day && state.day.startsWith(`${state.month}-`) ? state.day : null;
+  render();
+  if (!state.departmentId) return;
+  const { from, to } = monthRange(state.month);
+  const wanted = { departmentId: state.departmentId, month: state.month };
+  try {
+    const { data, headers } = await api(`/api/events/${wanted.departmentId}?from=${from}&to=${to}`);
+    if (wanted.departmentId !== state.departmentId || wanted.month !== state.month) return;
+    store.syncToken = headers.get("X-Sync-Token");
+    data.forEach((event) => store.apply(event));
+    render();
+    // Joined before this list came back: what was written between its read and the join.
+    if (live && live.joined === wanted.departmentId) catchUp(wanted.departmentId);
+  } catch (error) {
+    failed(error);
+  }
+}
+
+// After (re)joining the room: everything changed since the last list or sync, deletions included.
+async function catchUp(departmentId) {
+  if (departmentId !== store.departmentId || !store.syncToken) return;
+  const token = store.syncToken;
+  try {
+    const { data, headers } = await api(`/api/events/${departmentId}?changed_since=${encodeURIComponent(token)}`);
+    if (departmentId !== store.departmentId) return;
+    store.syncToken = headers.get("X-Sync-Token");
+    data.forEach((item) => store.apply(item));
+    render();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 410) loadMonth();
+    else failed(error);
+  }
+}
+
+function showLive(up, problem) {
+  const badge = byId("live");
+  badge.textContent = up ? "연결됨" : "연결 끊김";
+  badge.classList.toggle("badge-on", up);
+  badge.classList.toggle("badge-off", !up);
+  if (problem && problem.error === "unauthorized") message(`실시간 연결이 거절되었습니다. ${describe(new ApiError(401, problem))}`);
+  else if (problem && problem.message) message(`실시간 연결 문제: ${problem.message}`);
+}
+
+function onDepartment(name, payload) {
+  if (name === "department_deleted") {
+    if (payload.id === state.departmentId) message("보고 있던 부서가 삭제되었습니다.", "info");
+    departments.removeAndMove(payload.id);
+  } else {
+    departments.upsert(payload);
+  }
+}
+
+function onEvent(name, payload) {
+  apply(name === "event_deleted" ? { ...payload, deleted: true } : payload);
+}
+
+function choose(departmentId, push = true) {
+  state.departmentId = departmentId;
+  state.day = null;
+  writeUrl(push);
+  live.follow(departmentId);
+  loadMonth();
+}
+
+const departments = new Departments((id) => choose(id));
+
+function moveMonth(month) {
+  state.month = month;
+  writeUrl(true);
+  loadMonth();
+}
+
+function askForToken(why) {
+  show(byId("app"), false);
+  show(byId("token-section"), true);
+  message(why);
+  byId("token-input").focus();
+}
+
+async function start() {
+  readUrl();
+  try {
+    await departments.load();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return askForToken(describe(error));
+    return message(describe(error));
+  }
+  message("");
+  show(byId("token-section"), false);
+  show(byId("app"), true);
+  show(byId("token-forget"), Boolean(getToken()));
+  state.departmentId = departments.has(state.departmentId) ? state.departmentId : departments.select.value || null;
+  departments.render(state.departmentId);
+  live = live || new Live({ onStatus: showLive, onEvent, onDepartment, onJoined: catchUp });
+  choose(state.departmentId, false);
+}
+
+function wire() {
+  byId("month-prev").addEventListener("click", () => moveMonth(shiftMonth(state.month, -1)));
+  byId("month-next").addEventListener("click", () => moveMonth(shiftMonth(state.month, 1)));
+  byId("month-today").addEventListener("click", () => moveMonth(todayIso().slice(0, 7)));
+  byId("event-new").addEventListener("click", () => editor.open(state.departmentId, null, state.day || `${state.month}-01`));
+  byId("day-new").addEventListener("click", () => editor.open(state.departmentId, null, state.day));
+  byId("subscribe").addEventListener("click", () => copySubscription(state.departmentId));
+  byId("token-forget").addEventListener("click", () => {
+    forgetToken();
+    location.reload();
+  });
+  byId("token-form").addEventListener("submit", (submit) => {
+    submit.preventDefault();
+    setToken(byId("token-input").value);
+    byId("token-input").value = "";
+    if (live) live.close();
+    live = null;
+    start();
+  });
+  window.addEventListener("popstate", () => {
+    readUrl();
+    if (departments.has(state.departmentId)) departments.render(state.departmentId);
+    live.follow(state.departmentId);
+    loadMonth();
+  });
+}
+
+wire();
+
+start();

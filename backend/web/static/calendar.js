@@ -1,0 +1,63 @@
+// The month grid (weeks start on Sunday) and the list of one day's events.
+
+import { el } from "./dom.js";
+import { dayLabel, monthWeeks, todayIso, weekday } from "./dates.js";
+
+const WEEKEND_CLASS = { 0: "sun", 6: "sat" };
+
+function dayCell(iso, store, onOpenDay, selected) {
+  if (!iso) return el("td", { className: "outside", attrs: { "aria-hidden": "true" } });
+  const events = store.forDay(iso);
+  const cell = el("td", { className: WEEKEND_CLASS[weekday(iso)] || "" });
+  const count = events.length ? `, 일정 ${events.length}개` : "";
+  const button = el("button", {
+    className: "day-number", text: String(Number(iso.slice(8))),
+    attrs: { type: "button", "data-date": iso, "aria-label": `${dayLabel(iso)}${count}` },
+  });
+  if (iso === todayIso()) {
+    cell.classList.add("today");
+    button.setAttribute("aria-current", "date");
+  }
+  if (iso === selected) cell.classList.add("selected");
+  button.addEventListener("click", () => onOpenDay(iso));
+  cell.addEventListener("click", (click) => {
+    if (click.target === cell) onOpenDay(iso);
+  });
+  const chips = el("ul", { className: "chips" });
+  for (const event of events) chips.append(el("li", { className: "chip", text: event.title, attrs: { title: event.title } }));
+  cell.append(button, chips);
+  return cell;
+}
+
+export function renderGrid(body, month, store, onOpenDay, selected) {
+  const rows = monthWeeks(month).map((week) => el("tr", {}, week.map((iso) => dayCell(iso, store, onOpenDay, selected))));
+  body.replaceChildren(...rows);
+}
+
+function audit(event) {
+  const made = `작성 ${event.created_by}`;
+  return event.updated_by && event.version > 1 ? `${made} · 수정 ${event.updated_by}` : made;
+}
+
+function eventItem(event, onEdit) {
+  const details = [el("span", { className: "event-time", text: event.time || "종일" }),
+    el("strong", { className: "event-title", text: event.title })];
+  const item = el("li", { className: "event", attrs: { "data-id": event.id } }, [el("div", { className: "event-head" }, details)]);
+  if (event.description) item.append(el("p", { className: "event-description", text: event.description }));
+  if (/^https?:\/\//i.test(event.url || "")) {
+    item.append(el("a", { className: "event-url", text: event.url,
+      attrs: { href: event.url, target: "_blank", rel: "noopener noreferrer" } }));
+  }
+  item.append(el("p", { className: "event-audit note", text: audit(event) }));
+  const edit = el("button", { className: "secondary", text: "편집", attrs: { type: "button", "aria-label": `${event.title} 편집` } });
+  edit.addEventListener("click", () => onEdit(event.id));
+  item.append(edit);
+  return item;
+}
+
+export function renderDay(nodes, iso, store, onEdit) {
+  nodes.title.textContent = dayLabel(iso);
+  const events = store.forDay(iso);
+  nodes.list.replaceChildren(...events.map((event) => eventItem(event, onEdit)));
+  nodes.empty.hidden = events.length > 0;
+}

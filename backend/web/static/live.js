@@ -1,0 +1,66 @@
+// The live connection: one Socket.IO socket, in the room of the shown department. After every
+// (re)connect it joins the room again and `onJoined` catches up on what happened meanwhile.
+// The protocol (backend/realtime.py): the token as the auth payload, `join_department` /
+// `leave_department` acknowledged with {ok}, then event_* and department_* broadcasts.
+
+import { io } from "/page/vendor/socket.io.esm.min.js";
+import { getToken } from "./api.js";
+
+const EVENT_NAMES = ["event_created", "event_updated", "event_deleted"];
+const DEPARTMENT_NAMES = ["department_created", "department_updated", "department_deleted"];
+
+export class Live {
+  // handlers: onStatus(up: boolean, problem?), onEvent(name, payload), onDepartment(name, payload),
+  // onJoined(departmentId)
+  constructor(handlers) {
+    this.handlers = handlers;
+    this.room = null;
+    this.joined = null; // the department whose room the socket is in now
+    this.socket = io({
+      auth: (send) => send(getToken() ? { token: getToken() } : {}),
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 3000,
+    });
+    // "Up" once the socket is in the department's room: only then does every change reach it.
+    this.socket.on("connect", () => {
+      if (!this.room) handlers.onStatus(true);
+      this.join();
+    });
+    this.socket.on("disconnect", () => {
+      this.joined = null;
+      handlers.onStatus(false);
+    });
+    this.socket.on("connect_error", (error) => handlers.onStatus(false, error.data || null));
+    for (const name of EVENT_NAMES) this.socket.on(name, (payload) => handlers.onEvent(name, payload));
+    for (const name of DEPARTMENT_NAMES) this.socket.on(name, (payload) => handlers.onDepartment(name, payload));
+  }
+
+  // Listen to this department (null: none) instead of the one before.
+  follow(departmentId) {
+    if (this.room && this.room !== departmentId && this.socket.connected) {
+      this.socket.emit("leave_department", { department_id: this.room });
+    }
+    this.room = departmentId;
+    this.joined = null;
+    this.join();
+  }
+
+  join() {
+    const departmentId = this.room;
+    if (!departmentId || !this.socket.connected) return;
+    this.socket.emit("join_department", { department_id: departmentId }, (ack) => {
+      if (departmentId !== this.room) return;
+      if (ack && ack.ok) {
+        this.joined = departmentId;
+        this.handlers.onStatus(true);
+        this.handlers.onJoined(departmentId);
+      } else {
+        this.handlers.onStatus(false, ack);
+      }
+    });
+  }
+
+  close() {
+    this.socket.disconnect();
+  }
+}
