@@ -488,3 +488,12 @@ def test_a_screenshot_of_the_page_for_the_readme(server, people):
     expect(page.locator("#day-events .event-title")).to_have_text(["주간 회의", "고객 방문"])
     assert len(save_screenshot(page, SCREENSHOT)) > 10_000
     assert person.console_errors() == []
+
+
+def test_the_api_document_page_renders_under_the_strict_csp(server, people):
+    reader = people(None)
+    reader.page.goto("/api/docs")
+    expect(reader.page.locator(".opblock-summary-path", has_text="/api/events/{department_id}").first
+           ).to_be_visible(timeout=WAIT)
+    assert reader.page.locator(".opblock").count() > 10
+    assert reader.console_errors() == []

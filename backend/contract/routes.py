@@ -55,8 +55,8 @@ from contract.bodies import (
 )
 
 UUID_SCHEMA = {"type": "string", "format": "uuid"}
-# The files of npm's swagger-ui-dist that /api/docs loads, served from node_modules.
-DOCS_ASSETS = ("swagger-ui.css", "swagger-ui-bundle.js")
+# Swagger UI's two files (from node_modules) and the script that starts it (api/docs.py).
+DOCS_ASSETS = ("swagger-ui.css", "swagger-ui-bundle.js", "initializer.js")
 # The files of npm's socket.io-client that the calendar page (/) loads, served from node_modules.
 PAGE_VENDOR_ASSETS = ("socket.io.esm.min.js", "socket.io.esm.min.js.map")
 ENTITY_TAG = {"type": "string", "examples": ['"3"']}
