@@ -106,11 +106,12 @@ PROBE_TIMEOUTS = {"max_attempts": 1, "connect_timeout": 0.5, "read_timeout": 0.6
 def make_client(settings: Settings, max_attempts: int | None = None, connect_timeout: float | None = None,
                 read_timeout: float | None = None):
     """A thread-safe low-level DynamoDB client built from the settings (some of them overridden),
-    which respects the stall budget of the request it serves."""
+    which respects the stall budget of the request it serves; `max_attempts` counts every attempt."""
     kwargs: dict[str, Any] = {
         "region_name": settings.aws_region,
         "config": Config(
-            retries={"mode": "standard", "max_attempts": max_attempts or settings.dynamodb_max_attempts},
+            # total_max_attempts counts the first try; botocore's max_attempts would add one to it.
+            retries={"mode": "standard", "total_max_attempts": max_attempts or settings.dynamodb_max_attempts},
             connect_timeout=connect_timeout or settings.dynamodb_connect_timeout,
             read_timeout=read_timeout or settings.dynamodb_read_timeout,
             max_pool_connections=50,
