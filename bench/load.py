@@ -3,16 +3,19 @@
 For each server (`make run`, and gunicorn as AWS_DEPLOYMENT_CONFIG.md runs it), against a DynamoDB
 server of its own (DynamoDB Local; moto with --backend moto):
   - `--sockets` python-socketio clients (WebSocket) spread over `--rooms` departments, connected
-    before the load starts and kept until it ends;
+    before the load starts and kept until it ends, in `--socket-processes` processes of their own
+    (load_sockets.py), so the HTTP clients' threads never delay their pings;
   - `--clients` HTTP client threads for `--seconds` (or `--soak` seconds): creates, month reads,
     updates and deletes of their own events, in every department;
   - the RSS of the app's processes sampled every `--sample-every` seconds.
 Then the checks: no 5xx and no transport error; every event answered 201 (and not deleted) reads
-back as last written; every socket got every broadcast of its room exactly once; with `--soak`,
+back as last written; every socket got every broadcast of its room exactly once, over one
+connection (a socket that disconnected fails, even if it reconnected); with `--soak`,
 the RSS of the last third of the run grows less than 5%. Exit status 0 when all hold.
 
 Usage: python bench/load.py [--server make-run,gunicorn] [--seconds 60] [--soak 600]
-                            [--clients 50] [--sockets 200] [--rooms 10] [--backend dynamodb-local|moto]
+                            [--clients 50] [--sockets 200] [--rooms 10] [--socket-processes 2]
+                            [--backend dynamodb-local|moto]
 """
 from __future__ import annotations
 
@@ -50,6 +53,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--sockets", type=int, default=200)
     parser.add_argument("--rooms", type=int, default=10)
+    parser.add_argument("--socket-processes", type=int, default=2,
+                        help="processes the sockets run in, apart from the HTTP clients' process")
     parser.add_argument("--sample-every", type=float, default=5.0, help="seconds between RSS samples")
     parser.add_argument("--backend", choices=("moto", "dynamodb-local"), default="dynamodb-local",
                         help="moto's server is not thread-safe: it answers some concurrent writes with 500")
