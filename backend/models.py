@@ -196,6 +196,17 @@ def _public(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
     return {f: data.get(f, "") for f in fields}
 
 
+def _status_of(table: dict[str, Any]) -> str:
+    """"ACTIVE" when a described table and every GSI of it are, else the first other status."""
+    statuses = [table.get("TableStatus", "UNKNOWN")]
+    statuses += [g.get("IndexStatus", "ACTIVE") for g in table.get("GlobalSecondaryIndexes", [])]
+    return next((s for s in statuses if s != "ACTIVE"), "ACTIVE")
+
+
+def _gsi_names(table: dict[str, Any]) -> set[str]:
+    return {gsi["IndexName"] for gsi in table.get("GlobalSecondaryIndexes", [])}
+
+
 def error_code(exc: ClientError) -> str:
     """The DynamoDB error code of a ClientError, e.g. "ConditionalCheckFailedException"."""
     return exc.response.get("Error", {}).get("Code", "")
@@ -234,53 +245,57 @@ class DynamoDBDatabase:
     def create_tables(self, wait: bool = True) -> list[str]:
         """Create missing tables with their GSIs; wait until ACTIVE, then give tables an older
         version made what they lack (upgrade_tables). Returns the names created."""
-        created = []
+        created, described = [], {}
         for spec in table_specs(self.settings):
             name = spec["TableName"]
-            if self._table_status(name) is not None:
+            described[name] = self._describe(name)
+            if described[name] is not None:
                 log.info("table %s exists, left as it is", name)
                 continue
             try:
-                self.client.create_table(**self._with_billing(spec))
+                described[name] = self.client.create_table(**self._with_billing(spec))["TableDescription"]
                 created.append(name)
                 log.info("table %s created", name)
             except ClientError as exc:
                 if error_code(exc) != "ResourceInUseException":  # created concurrently
                     raise
         if wait:
-            for spec in table_specs(self.settings):
-                self.client.get_waiter("table_exists").wait(
-                    TableName=spec["TableName"], WaiterConfig={"Delay": 1, "MaxAttempts": 120}
-                )
-            self.upgrade_tables()
+            for name, table in described.items():
+                if table is None or _status_of(table) != "ACTIVE":
+                    self.client.get_waiter("table_exists").wait(
+                        TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+                    described[name] = None  # changed since: upgrade_tables describes it again
+            self.upgrade_tables(described)
         return created
 
-    def upgrade_tables(self) -> list[str]:
+    def upgrade_tables(self, described: dict[str, dict[str, Any] | None] | None = None) -> list[str]:
         """Add the GSIs and the TTL the specs name to existing tables that lack them (UpdateTable,
         UpdateTimeToLive; missing tables are create_tables' to make), waiting until each index is
-        ACTIVE; idempotent, and safe to run from
-        several processes at once. Returns what it added, e.g. ["events: department-modified-index"]."""
+        ACTIVE; idempotent, and safe to run from several processes at once. `described` holds the
+        DescribeTable answers already at hand (None: describe it). Returns what it added, e.g.
+        ["events: department-modified-index"]."""
+        described = {name: (described or {}).get(name) or self._describe(name) for name in self.settings.table_names}
         added = []
-        existing = {name for name, status in self.table_statuses().items() if status != "MISSING"}
-        for spec in (spec for spec in table_specs(self.settings) if spec["TableName"] in existing):
-            added += [f"{spec['TableName']}: {index}" for index in self._add_missing_indexes(spec)]
+        for spec in (spec for spec in table_specs(self.settings) if described[spec["TableName"]] is not None):
+            indexes = self._add_missing_indexes(spec, described[spec["TableName"]])
+            added += [f"{spec['TableName']}: {index}" for index in indexes]
         for name, attribute in time_to_live_specs(self.settings).items():
-            if name in existing and self._enable_time_to_live(name, attribute):
+            if described[name] is not None and self._enable_time_to_live(name, attribute):
                 added.append(f"{name}: TTL on {attribute}")
         for change in added:
             log.info("table upgraded: %s", change)
         return added
 
     def _index_names(self, name: str) -> set[str]:
-        table = self.client.describe_table(TableName=name)["Table"]
-        return {gsi["IndexName"] for gsi in table.get("GlobalSecondaryIndexes", [])}
+        return _gsi_names(self.client.describe_table(TableName=name)["Table"])
 
-    def _add_missing_indexes(self, spec: dict[str, Any]) -> list[str]:
-        """Create each GSI of the spec the table lacks (one per UpdateTable, as DynamoDB allows)."""
-        name, added = spec["TableName"], []
+    def _add_missing_indexes(self, spec: dict[str, Any], table: dict[str, Any]) -> list[str]:
+        """Create each GSI of the spec the table (as described) lacks, one per UpdateTable as
+        DynamoDB allows; returns them once the table and its indexes are ACTIVE."""
+        name, added, present = spec["TableName"], [], _gsi_names(table)
         for gsi in self._with_billing(spec).get("GlobalSecondaryIndexes", []):
             keys = {k["AttributeName"] for k in gsi["KeySchema"]}
-            while gsi["IndexName"] not in self._index_names(name):
+            while gsi["IndexName"] not in present:
                 try:
                     self.client.update_table(
                         TableName=name,
@@ -294,7 +309,9 @@ class DynamoDBDatabase:
                     busy = error_code(exc) in ("ResourceInUseException", "LimitExceededException")
                     if not busy and gsi["IndexName"] not in self._index_names(name):
                         raise
-                    self._wait_until_active(name)
+                self._wait_until_active(name)
+                present = self._index_names(name)
+        if not added and _status_of(table) != "ACTIVE":  # an index another process is adding
             self._wait_until_active(name)
         return added
 
@@ -342,16 +359,18 @@ class DynamoDBDatabase:
             spec["BillingMode"] = "PAY_PER_REQUEST"
         return spec
 
-    def _table_status(self, name: str, client=None) -> str | None:
+    def _describe(self, name: str, client=None) -> dict[str, Any] | None:
+        """The table's DescribeTable answer, None when it does not exist."""
         try:
-            table = (client or self.client).describe_table(TableName=name)["Table"]
+            return (client or self.client).describe_table(TableName=name)["Table"]
         except ClientError as exc:
             if error_code(exc) == "ResourceNotFoundException":
                 return None
             raise
-        statuses = [table.get("TableStatus", "UNKNOWN")]
-        statuses += [g.get("IndexStatus", "ACTIVE") for g in table.get("GlobalSecondaryIndexes", [])]
-        return next((s for s in statuses if s != "ACTIVE"), "ACTIVE")
+
+    def _table_status(self, name: str, client=None) -> str | None:
+        table = self._describe(name, client)
+        return None if table is None else _status_of(table)
 
     def table_statuses(self, probe: bool = False) -> dict[str, str]:
         """Status of each table ("ACTIVE", "CREATING", ..., or "MISSING"), GSIs included; with
