@@ -20,6 +20,7 @@ Usage: python bench/load.py [--server make-run,gunicorn] [--seconds 60] [--soak 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -101,6 +102,11 @@ def run_one(name: str, args: argparse.Namespace, work: Path) -> list[str]:
     return failures
 
 
+def load_text(load: tuple[float, float, float]) -> str:
+    """The machine's 1, 5 and 15 minute load averages (this machine is shared: they qualify the figures)."""
+    return "/".join(f"{value:.1f}" for value in load)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     print(f"# load: {machine()}")
@@ -111,10 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.servers:
         work = tmp / name
         work.mkdir()
-        started = time.monotonic()
+        started, load_before = time.monotonic(), os.getloadavg()
         failures = run_one(name, args, work)
         verdict = "PASS" if not failures else "FAIL"
-        print(f"{name}: {verdict} ({time.monotonic() - started:.0f} s)")
+        print(f"{name}: {verdict} ({time.monotonic() - started:.0f} s; load average {load_text(load_before)} "
+              f"before, {load_text(os.getloadavg())} after)")
         for failure in failures:
             print(f"  - {failure}")
         failed = failed or bool(failures)
