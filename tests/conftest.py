@@ -4,7 +4,9 @@ for a module's shared app processes, and sockets (connected SocketClients)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -61,8 +63,9 @@ def settings(dynamodb_server) -> Settings:
     return make_settings(dynamodb_server.endpoint_url)
 
 
-@pytest.fixture
-def db(settings):
+@contextmanager
+def _tables(settings: Settings) -> Iterator[DynamoDBDatabase]:
+    """The service's tables under these settings, deleted afterwards."""
     database = DynamoDBDatabase(settings)
     database.create_tables()
     yield database
@@ -70,15 +73,18 @@ def db(settings):
         database.client.delete_table(TableName=name)
 
 
+@pytest.fixture
+def db(settings):
+    with _tables(settings) as database:
+        yield database
+
+
 @pytest.fixture(scope="module")
 def module_settings(dynamodb_server):
     """Tables shared by a module's app processes (every test makes its own departments)."""
     settings = make_settings(dynamodb_server.endpoint_url)
-    database = DynamoDBDatabase(settings)
-    database.create_tables()
-    yield settings
-    for name in settings.table_names:
-        database.client.delete_table(TableName=name)
+    with _tables(settings):
+        yield settings
 
 
 @pytest.fixture(scope="module")
