@@ -50,9 +50,12 @@ bench: install
 bench-fanout: install
 	$(PY) bench/bench_fanout.py
 
-.PHONY: bench-load
+.PHONY: bench-load bench-soak
 bench-load: install
 	$(PY) bench/load.py
+# The 10-minute soak of issue 10, on make run's server then on gunicorn (about 25 minutes in all).
+bench-soak: install
+	$(PY) bench/load.py --soak 600 --sample-every 10
 
 .PHONY: bench-migration
 bench-migration: install

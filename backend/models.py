@@ -50,7 +50,8 @@ from schema import (
 log = logging.getLogger(__name__)
 
 BATCH_WRITE_LIMIT = 25
-BATCH_WRITE_ATTEMPTS = 8
+BATCH_WRITE_ATTEMPTS = 8  # and BatchGetItem's, for its UnprocessedKeys
+BATCH_GET_LIMIT = 100  # keys per BatchGetItem
 TRANSACTION_RETRIES = 6
 # Most items one Query/Scan of a page asks for (a page holds at most 1,000).
 PAGE_READ_MAX = 2002
@@ -106,11 +107,12 @@ PROBE_TIMEOUTS = {"max_attempts": 1, "connect_timeout": 0.5, "read_timeout": 0.6
 def make_client(settings: Settings, max_attempts: int | None = None, connect_timeout: float | None = None,
                 read_timeout: float | None = None):
     """A thread-safe low-level DynamoDB client built from the settings (some of them overridden),
-    which respects the stall budget of the request it serves."""
+    which respects the stall budget of the request it serves; `max_attempts` counts every attempt."""
     kwargs: dict[str, Any] = {
         "region_name": settings.aws_region,
         "config": Config(
-            retries={"mode": "standard", "max_attempts": max_attempts or settings.dynamodb_max_attempts},
+            # total_max_attempts counts the first try; botocore's max_attempts would add one to it.
+            retries={"mode": "standard", "total_max_attempts": max_attempts or settings.dynamodb_max_attempts},
             connect_timeout=connect_timeout or settings.dynamodb_connect_timeout,
             read_timeout=read_timeout or settings.dynamodb_read_timeout,
             max_pool_connections=50,
@@ -195,6 +197,17 @@ def _public(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
     return {f: data.get(f, "") for f in fields}
 
 
+def _status_of(table: dict[str, Any]) -> str:
+    """"ACTIVE" when a described table and every GSI of it are, else the first other status."""
+    statuses = [table.get("TableStatus", "UNKNOWN")]
+    statuses += [g.get("IndexStatus", "ACTIVE") for g in table.get("GlobalSecondaryIndexes", [])]
+    return next((s for s in statuses if s != "ACTIVE"), "ACTIVE")
+
+
+def _gsi_names(table: dict[str, Any]) -> set[str]:
+    return {gsi["IndexName"] for gsi in table.get("GlobalSecondaryIndexes", [])}
+
+
 def error_code(exc: ClientError) -> str:
     """The DynamoDB error code of a ClientError, e.g. "ConditionalCheckFailedException"."""
     return exc.response.get("Error", {}).get("Code", "")
@@ -233,53 +246,57 @@ class DynamoDBDatabase:
     def create_tables(self, wait: bool = True) -> list[str]:
         """Create missing tables with their GSIs; wait until ACTIVE, then give tables an older
         version made what they lack (upgrade_tables). Returns the names created."""
-        created = []
+        created, described = [], {}
         for spec in table_specs(self.settings):
             name = spec["TableName"]
-            if self._table_status(name) is not None:
+            described[name] = self._describe(name)
+            if described[name] is not None:
                 log.info("table %s exists, left as it is", name)
                 continue
             try:
-                self.client.create_table(**self._with_billing(spec))
+                described[name] = self.client.create_table(**self._with_billing(spec))["TableDescription"]
                 created.append(name)
                 log.info("table %s created", name)
             except ClientError as exc:
                 if error_code(exc) != "ResourceInUseException":  # created concurrently
                     raise
         if wait:
-            for spec in table_specs(self.settings):
-                self.client.get_waiter("table_exists").wait(
-                    TableName=spec["TableName"], WaiterConfig={"Delay": 1, "MaxAttempts": 120}
-                )
-            self.upgrade_tables()
+            for name, table in described.items():
+                if table is None or _status_of(table) != "ACTIVE":
+                    self.client.get_waiter("table_exists").wait(
+                        TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
+                    described[name] = None  # changed since: upgrade_tables describes it again
+            self.upgrade_tables(described)
         return created
 
-    def upgrade_tables(self) -> list[str]:
+    def upgrade_tables(self, described: dict[str, dict[str, Any] | None] | None = None) -> list[str]:
         """Add the GSIs and the TTL the specs name to existing tables that lack them (UpdateTable,
         UpdateTimeToLive; missing tables are create_tables' to make), waiting until each index is
-        ACTIVE; idempotent, and safe to run from
-        several processes at once. Returns what it added, e.g. ["events: department-modified-index"]."""
+        ACTIVE; idempotent, and safe to run from several processes at once. `described` holds the
+        DescribeTable answers already at hand (None: describe it). Returns what it added, e.g.
+        ["events: department-modified-index"]."""
+        described = {name: (described or {}).get(name) or self._describe(name) for name in self.settings.table_names}
         added = []
-        existing = {name for name, status in self.table_statuses().items() if status != "MISSING"}
-        for spec in (spec for spec in table_specs(self.settings) if spec["TableName"] in existing):
-            added += [f"{spec['TableName']}: {index}" for index in self._add_missing_indexes(spec)]
+        for spec in (spec for spec in table_specs(self.settings) if described[spec["TableName"]] is not None):
+            indexes = self._add_missing_indexes(spec, described[spec["TableName"]])
+            added += [f"{spec['TableName']}: {index}" for index in indexes]
         for name, attribute in time_to_live_specs(self.settings).items():
-            if name in existing and self._enable_time_to_live(name, attribute):
+            if described[name] is not None and self._enable_time_to_live(name, attribute):
                 added.append(f"{name}: TTL on {attribute}")
         for change in added:
             log.info("table upgraded: %s", change)
         return added
 
     def _index_names(self, name: str) -> set[str]:
-        table = self.client.describe_table(TableName=name)["Table"]
-        return {gsi["IndexName"] for gsi in table.get("GlobalSecondaryIndexes", [])}
+        return _gsi_names(self.client.describe_table(TableName=name)["Table"])
 
-    def _add_missing_indexes(self, spec: dict[str, Any]) -> list[str]:
-        """Create each GSI of the spec the table lacks (one per UpdateTable, as DynamoDB allows)."""
-        name, added = spec["TableName"], []
+    def _add_missing_indexes(self, spec: dict[str, Any], table: dict[str, Any]) -> list[str]:
+        """Create each GSI of the spec the table (as described) lacks, one per UpdateTable as
+        DynamoDB allows; returns them once the table and its indexes are ACTIVE."""
+        name, added, present = spec["TableName"], [], _gsi_names(table)
         for gsi in self._with_billing(spec).get("GlobalSecondaryIndexes", []):
             keys = {k["AttributeName"] for k in gsi["KeySchema"]}
-            while gsi["IndexName"] not in self._index_names(name):
+            while gsi["IndexName"] not in present:
                 try:
                     self.client.update_table(
                         TableName=name,
@@ -293,7 +310,9 @@ class DynamoDBDatabase:
                     busy = error_code(exc) in ("ResourceInUseException", "LimitExceededException")
                     if not busy and gsi["IndexName"] not in self._index_names(name):
                         raise
-                    self._wait_until_active(name)
+                self._wait_until_active(name)
+                present = self._index_names(name)
+        if not added and _status_of(table) != "ACTIVE":  # an index another process is adding
             self._wait_until_active(name)
         return added
 
@@ -341,16 +360,18 @@ class DynamoDBDatabase:
             spec["BillingMode"] = "PAY_PER_REQUEST"
         return spec
 
-    def _table_status(self, name: str, client=None) -> str | None:
+    def _describe(self, name: str, client=None) -> dict[str, Any] | None:
+        """The table's DescribeTable answer, None when it does not exist."""
         try:
-            table = (client or self.client).describe_table(TableName=name)["Table"]
+            return (client or self.client).describe_table(TableName=name)["Table"]
         except ClientError as exc:
             if error_code(exc) == "ResourceNotFoundException":
                 return None
             raise
-        statuses = [table.get("TableStatus", "UNKNOWN")]
-        statuses += [g.get("IndexStatus", "ACTIVE") for g in table.get("GlobalSecondaryIndexes", [])]
-        return next((s for s in statuses if s != "ACTIVE"), "ACTIVE")
+
+    def _table_status(self, name: str, client=None) -> str | None:
+        table = self._describe(name, client)
+        return None if table is None else _status_of(table)
 
     def table_statuses(self, probe: bool = False) -> dict[str, str]:
         """Status of each table ("ACTIVE", "CREATING", ..., or "MISSING"), GSIs included; with
@@ -396,6 +417,50 @@ class DynamoDBDatabase:
         if item is None or "deleting" in item:
             raise NotFound(department_not_found(department_id))
         return _public(item, DEPARTMENT_FIELDS)
+
+    def get_departments(self, department_ids: Iterable[str]) -> list[dict[str, Any]]:
+        """The departments of these ids that exist (missing and deleting ones left out), sorted as
+        list_departments sorts them; BatchGetItem, no Scan."""
+        found = self._get_departments_after(sorted(set(department_ids)), None)
+        return sorted(found, key=lambda d: (department_name_key(d["name"]), d["name"], d["id"]))
+
+    def get_departments_page(
+        self, department_ids: Iterable[str], limit: int, start_key: dict[str, Any] | None = None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """Up to `limit` of these departments in id order after start_key (a key as
+        list_departments_page gives), with the key the next page starts after, or None."""
+        after = str((start_key or {}).get("id", ""))
+        found = self._get_departments_after(sorted(i for i in set(department_ids) if i > after), limit + 1)
+        page = found[:limit]
+        return page, ({"id": page[-1]["id"]} if len(found) > limit else None)
+
+    def _get_departments_after(self, ids: list[str], wanted: int | None) -> list[dict[str, Any]]:
+        """The live departments of `ids` (sorted), in that order, read BATCH_GET_LIMIT keys at a
+        time until `wanted` are found (None: all)."""
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(ids), BATCH_GET_LIMIT):
+            chunk = ids[start : start + BATCH_GET_LIMIT]
+            items = {item["id"]: item for item in self._batch_get_departments(chunk)}
+            found += [_public(items[i], DEPARTMENT_FIELDS) for i in chunk if i in items and "deleting" not in items[i]]
+            if wanted is not None and len(found) >= wanted:
+                break
+        return found
+
+    def _batch_get_departments(self, ids: list[str]) -> list[dict[str, Any]]:
+        """BatchGetItem of up to BATCH_GET_LIMIT department ids (strongly consistent), following UnprocessedKeys."""
+        table = self.departments_table
+        pending = {table: {"Keys": [to_item(department_key(i)) for i in ids], "ConsistentRead": True}}
+        items: list[dict[str, Any]] = []
+        for attempt in range(BATCH_WRITE_ATTEMPTS):
+            if attempt:
+                time.sleep(min(2.0, 0.05 * 2**attempt) * random.uniform(0.5, 1.0))
+            response = self.client.batch_get_item(RequestItems=pending)
+            items += [from_item(item) for item in response.get("Responses", {}).get(table, [])]
+            pending = response.get("UnprocessedKeys") or {}
+            if not pending:
+                return items
+        raise Throttled(f"{len(pending[table]['Keys'])} keys still unprocessed after {BATCH_WRITE_ATTEMPTS} "
+                        "BatchGetItem attempts")
 
     def find_department_by_name(self, name: str) -> dict[str, Any] | None:
         """The department holding this name (compared as department_name_key does), or None."""

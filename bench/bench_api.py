@@ -18,10 +18,8 @@ Usage: python bench/bench_api.py [--duration 4] [--rounds 5] [--connections 8] [
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -36,11 +34,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "backend"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from bench_common import machine, percentile  # noqa: E402
+from bench_common import machine, percentile, serve_on_dynamodb_local  # noqa: E402
 from config import Settings  # noqa: E402
-from live_helpers import ShellServer, start_app, start_shell_server, stop_all, token_for  # noqa: E402
+from live_helpers import ShellServer, start_app, start_shell_server, token_for  # noqa: E402
 from load_generator import LoadFailed, LoadResult, choose_generator, run_calls  # noqa: E402
-from local.dynamodb_local import start_dynamodb_local  # noqa: E402
 from models import DynamoDBDatabase, to_item  # noqa: E402
 from process_cpu import tree_cpu_seconds  # noqa: E402
 from schema import AUDIT_FIELDS, DEPARTMENT_DATE_INDEX, EVENT_FIELDS, utc_now_iso  # noqa: E402
@@ -399,22 +396,14 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; 0 when every target is met (or not judged), 1 when one is missed, 2 on a failed run."""
     args = parse_args(argv)
     print(f"machine: {machine()}", flush=True)
-    log_dir = Path(tempfile.mkdtemp(prefix="bench-api-"))
-    dynamodb, servers = None, []
     try:
         generator = choose_generator(args.generator, args.threads, args.connections)
         print(f"load generator: {generator.description}", flush=True)
-        dynamodb = start_dynamodb_local()
-        code = run(args, generator, dynamodb.endpoint_url, log_dir, servers)
+        return serve_on_dynamodb_local("bench-api-", lambda endpoint_url, log_dir, servers: run(
+            args, generator, endpoint_url, log_dir, servers))
     except LoadFailed as exc:
-        print(f"\nLOAD FAILED: {exc}\n(server logs kept in {log_dir})", file=sys.stderr)
+        print(f"\nLOAD FAILED: {exc}", file=sys.stderr)
         return 2
-    finally:
-        stop_all(servers)
-        if dynamodb is not None:
-            dynamodb.stop()
-    shutil.rmtree(log_dir, ignore_errors=True)
-    return code
 
 
 if __name__ == "__main__":

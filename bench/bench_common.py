@@ -1,10 +1,16 @@
-"""What every benchmark prints about the machine, and its percentile."""
+"""What every benchmark prints about the machine, its percentile, and the run on a DynamoDB Local
+of its own that the HTTP benchmarks share."""
 from __future__ import annotations
 
 import os
 import platform
+import shutil
 import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 def machine() -> str:
@@ -28,3 +34,28 @@ def percentile(samples: list[float], p: float) -> float:
     """The p-th percentile (nearest rank) of the samples."""
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def serve_on_dynamodb_local(prefix: str, run: Callable[[str, Path, list[Any]], int]) -> int:
+    """run(endpoint_url, log_dir, servers) against a fresh in-memory DynamoDB Local; afterwards every
+    server run appended to `servers` and DynamoDB Local are stopped. Returns run's exit status; the
+    log directory is removed, unless run raised (then it is kept and named on stderr)."""
+    # Here, not at the top: the benches that need this put backend/ and tests/ on sys.path, and
+    # bench_migration.py, which does not, imports this module too.
+    from live_helpers import stop_all
+    from local.dynamodb_local import start_dynamodb_local
+
+    log_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    dynamodb, servers = None, []
+    try:
+        dynamodb = start_dynamodb_local()
+        code = run(dynamodb.endpoint_url, log_dir, servers)
+    except BaseException:
+        print(f"(server logs kept in {log_dir})", file=sys.stderr)
+        raise
+    finally:
+        stop_all(servers)
+        if dynamodb is not None:
+            dynamodb.stop()
+    shutil.rmtree(log_dir, ignore_errors=True)
+    return code

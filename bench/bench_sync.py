@@ -13,9 +13,7 @@ Usage: python bench/bench_sync.py [--small 1000] [--big 100000] [--latency-sampl
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -24,9 +22,8 @@ sys.path.insert(0, str(ROOT / "backend"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_api import MONTH, TableSet, check_flatness, load_set  # noqa: E402
-from bench_common import machine  # noqa: E402
-from live_helpers import ShellServer, http, start_app, stop_all  # noqa: E402
-from local.dynamodb_local import start_dynamodb_local  # noqa: E402
+from bench_common import machine, serve_on_dynamodb_local  # noqa: E402
+from live_helpers import ShellServer, http, start_app  # noqa: E402
 from schema import format_timestamp  # noqa: E402
 
 CREATES, UPDATES, DELETES = 30, 10, 5  # updates and deletes touch created events
@@ -85,17 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; 0 when flat (or not judged), 1 when not."""
     args = parse_args(argv)
     print(f"machine: {machine()}", flush=True)
-    log_dir = Path(tempfile.mkdtemp(prefix="bench-sync-"))
-    dynamodb, servers = None, []
-    try:
-        dynamodb = start_dynamodb_local()
-        code = run(args, dynamodb.endpoint_url, log_dir, servers)
-    finally:
-        stop_all(servers)
-        if dynamodb is not None:
-            dynamodb.stop()
-    shutil.rmtree(log_dir, ignore_errors=True)
-    return code
+    return serve_on_dynamodb_local("bench-sync-", lambda endpoint_url, log_dir, servers: run(
+        args, endpoint_url, log_dir, servers))
 
 
 if __name__ == "__main__":

@@ -3,20 +3,24 @@
 For each server (`make run`, and gunicorn as AWS_DEPLOYMENT_CONFIG.md runs it), against a DynamoDB
 server of its own (DynamoDB Local; moto with --backend moto):
   - `--sockets` python-socketio clients (WebSocket) spread over `--rooms` departments, connected
-    before the load starts and kept until it ends;
+    before the load starts and kept until it ends, in `--socket-processes` processes of their own
+    (load_sockets.py), so the HTTP clients' threads never delay their pings;
   - `--clients` HTTP client threads for `--seconds` (or `--soak` seconds): creates, month reads,
     updates and deletes of their own events, in every department;
   - the RSS of the app's processes sampled every `--sample-every` seconds.
 Then the checks: no 5xx and no transport error; every event answered 201 (and not deleted) reads
-back as last written; every socket got every broadcast of its room exactly once; with `--soak`,
+back as last written; every socket got every broadcast of its room exactly once, over one
+connection (a socket that disconnected fails, even if it reconnected); with `--soak`,
 the RSS of the last third of the run grows less than 5%. Exit status 0 when all hold.
 
 Usage: python bench/load.py [--server make-run,gunicorn] [--seconds 60] [--soak 600]
-                            [--clients 50] [--sockets 200] [--rooms 10] [--backend dynamodb-local|moto]
+                            [--clients 50] [--sockets 200] [--rooms 10] [--socket-processes 2]
+                            [--backend dynamodb-local|moto]
 """
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -50,6 +54,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--sockets", type=int, default=200)
     parser.add_argument("--rooms", type=int, default=10)
+    parser.add_argument("--socket-processes", type=int, default=2,
+                        help="processes the sockets run in, apart from the HTTP clients' process")
     parser.add_argument("--sample-every", type=float, default=5.0, help="seconds between RSS samples")
     parser.add_argument("--backend", choices=("moto", "dynamodb-local"), default="dynamodb-local",
                         help="moto's server is not thread-safe: it answers some concurrent writes with 500")
@@ -96,6 +102,11 @@ def run_one(name: str, args: argparse.Namespace, work: Path) -> list[str]:
     return failures
 
 
+def load_text(load: tuple[float, float, float]) -> str:
+    """The machine's 1, 5 and 15 minute load averages (this machine is shared: they qualify the figures)."""
+    return "/".join(f"{value:.1f}" for value in load)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     print(f"# load: {machine()}")
@@ -106,10 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.servers:
         work = tmp / name
         work.mkdir()
-        started = time.monotonic()
+        started, load_before = time.monotonic(), os.getloadavg()
         failures = run_one(name, args, work)
         verdict = "PASS" if not failures else "FAIL"
-        print(f"{name}: {verdict} ({time.monotonic() - started:.0f} s)")
+        print(f"{name}: {verdict} ({time.monotonic() - started:.0f} s; load average {load_text(load_before)} "
+              f"before, {load_text(os.getloadavg())} after)")
         for failure in failures:
             print(f"  - {failure}")
         failed = failed or bool(failures)

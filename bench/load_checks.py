@@ -1,8 +1,7 @@
-"""The parts of bench/load.py: sockets that record every broadcast, HTTP clients that record
-every answer, an RSS sampler, and the checks over what they recorded."""
+"""The parts of bench/load.py: HTTP clients that record every answer, an RSS sampler, and the
+checks over what they and the sockets (load_sockets.py) recorded."""
 from __future__ import annotations
 
-import asyncio
 import random
 import threading
 import time
@@ -10,15 +9,14 @@ from collections import Counter
 from pathlib import Path
 
 import requests
-import socketio
 
 from live_helpers import auth_headers
+from load_sockets import SocketProcesses, SocketRecord, broadcast_key
 from models import DynamoDBDatabase
 from process_cpu import process_tree
 
-CONNECT_BATCH = 25
-SETTLE_SECONDS = 30
-MAX_OWN_EVENTS = 10  # live events per HTTP client: with 50 clients, about 50 per room of 10  # how long the sockets may take to receive the last broadcasts
+MAX_OWN_EVENTS = 10  # live events per HTTP client: with 50 clients, about 50 per room of 10
+SHOWN_FAILURES = 20
 
 
 def memory_and_threads(root: int) -> tuple[int, int]:
@@ -43,69 +41,6 @@ def memory_growth(samples: list[tuple[float, int, int]]) -> float:
     third = samples[-1][0] * 2 / 3
     start = next(rss for seconds, rss, _ in samples if seconds >= third)
     return (samples[-1][1] - start) / start
-
-
-def broadcast_key(name: str, payload: dict) -> tuple:
-    return (name, payload.get("id"), payload.get("version"))
-
-
-class Sockets:
-    """Socket.IO clients in department rooms, on an asyncio loop of their own thread."""
-
-    def __init__(self, url: str, rooms: list[str], count: int):
-        self.url, self.rooms, self.count = url, rooms, count
-        self.received: list[Counter] = []
-        self.room_of: list[str] = []
-        self.clients: list[socketio.AsyncClient] = []
-        self.dropped: list[tuple[int, float, str]] = []  # (socket, when, reason) of disconnects before the end
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-
-    def start(self) -> None:
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self._connect_all(), self.loop).result(timeout=300)
-
-    def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self._close_all(), self.loop).result(timeout=120)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
-
-    async def _connect_one(self, index: int) -> None:
-        client = socketio.AsyncClient(reconnection=False)
-        counter: Counter = Counter()
-        room = self.rooms[index % len(self.rooms)]
-        for name in ("event_created", "event_updated", "event_deleted"):
-            client.on(name, lambda payload, name=name: counter.update([broadcast_key(name, payload)]))
-        client.on("disconnect", lambda reason=None: self.dropped.append((index, time.monotonic(), str(reason))))
-        await client.connect(self.url, transports=["websocket"], headers=auth_headers(self.url), wait_timeout=30)
-        ack = await client.call("join_department", {"department_id": room}, timeout=30)
-        if not ack.get("ok"):
-            raise RuntimeError(f"join failed: {ack}")
-        self.clients.append(client)
-        self.received.append(counter)
-        self.room_of.append(room)
-
-    async def _connect_all(self) -> None:
-        for start in range(0, self.count, CONNECT_BATCH):
-            batch = range(start, min(start + CONNECT_BATCH, self.count))
-            await asyncio.gather(*(self._connect_one(i) for i in batch))
-
-    async def _close_all(self) -> None:
-        await asyncio.gather(*(c.disconnect() for c in self.clients), return_exceptions=True)
-
-    def missing_or_repeated(self, expected: dict[str, Counter]) -> list[str]:
-        """Per socket, the broadcasts of its room it missed, got twice, or got from another room."""
-        problems = []
-        for index, (room, got) in enumerate(zip(self.room_of, self.received, strict=True)):
-            if got != expected[room]:
-                missed = sum((expected[room] - got).values())
-                extra = sum((got - expected[room]).values())
-                problems.append(f"socket {index} (room {room[:8]}): {missed} missed, {extra} extra or repeated")
-        return problems
-
-    def all_arrived(self, expected: dict[str, Counter]) -> bool:
-        return all(sum(got.values()) >= sum(expected[room].values())
-                   for room, got in zip(self.room_of, self.received, strict=True))
 
 
 class HttpClient:
@@ -194,9 +129,10 @@ class LoadRun:
         self.url, self.server_pid, self.args = url, server_pid, args
         db = DynamoDBDatabase(settings)
         self.rooms = [db.create_department(f"load room {i}")["id"] for i in range(args.rooms)]
-        self.sockets = Sockets(url, self.rooms, args.sockets)
+        self.sockets = SocketProcesses(url, auth_headers(url), self.rooms, args.sockets, args.socket_processes)
         self.clients = [HttpClient(url, self.rooms, seed) for seed in range(args.clients)]
         self.samples: list[tuple[float, int, int]] = []  # (seconds, RSS bytes, threads)
+        self.records: list[SocketRecord] = []
         self.seconds = 0.0
 
     def execute(self, seconds: float) -> list[str]:
@@ -215,15 +151,19 @@ class LoadRun:
             thread.join()
         self.seconds = time.monotonic() - started
         expected = self._expected_broadcasts()
-        settle = time.monotonic() + SETTLE_SECONDS
-        while not self.sockets.all_arrived(expected) and time.monotonic() < settle:
-            time.sleep(0.2)
-        time.sleep(1)  # anything repeated would arrive now
-        failures = self._check_answers() + self._check_readable() + self.sockets.missing_or_repeated(expected)
-        failures += [f"socket {i} disconnected at {when - started:.0f} s ({reason})"
-                     for i, when, reason in list(self.sockets.dropped)]
-        self.sockets.stop()
-        return failures[:20]
+        self.records = self.sockets.finish(expected)
+        return self._check_answers() + self._check_readable() + self._check_sockets(expected, started)
+
+    def _check_sockets(self, expected: dict[str, Counter], started: float) -> list[str]:
+        """Exactly once per socket, and no socket disconnected; a count first, then the details."""
+        problems = {r.index: r.problems(expected[r.room], started) for r in self.records}
+        failed = [index for index, found in problems.items() if found]
+        if not failed:
+            return []
+        details = [line for index in failed for line in problems[index]]
+        more = f" (first {SHOWN_FAILURES} of {len(details)} below)" if len(details) > SHOWN_FAILURES else ""
+        return [f"{len(failed)} of {len(self.records)} sockets did not get every broadcast of their room "
+                f"exactly once over one connection{more}", *details[:SHOWN_FAILURES]]
 
     def _expected_broadcasts(self) -> dict[str, Counter]:
         expected = {room: Counter() for room in self.rooms}
@@ -255,10 +195,15 @@ class LoadRun:
         statuses = self.statuses()
         total = sum(statuses.values())
         rss = [s[1] / 2**20 for s in self.samples]
+        disconnected = [r for r in self.records if r.disconnects]
         lines = [f"## {name}: {total} requests in {self.seconds:.0f} s ({total / max(self.seconds, 1e-9):.0f}/s), "
                  f"statuses {dict(sorted(statuses.items()))}",
-                 f"   broadcasts received: {sum(sum(c.values()) for c in self.sockets.received)}; events "
+                 f"   broadcasts received: {sum(sum(r.received.values()) for r in self.records)}; events "
                  f"left uncertain by a 5xx or transport error: {sum(len(c.uncertain) for c in self.clients)}",
+                 f"   sockets: {len(self.records)} in {len(self.sockets.processes)} processes of their own; "
+                 f"{len(disconnected)} disconnected ({sum(len(r.disconnects) for r in self.records)} disconnects, "
+                 f"{sum(len(r.reconnects) for r in self.records)} reconnects); worst event loop lag in the "
+                 f"socket processes {self.sockets.max_lag:.2f} s",
                  f"   RSS MiB: start {rss[0]:.1f}, end {rss[-1]:.1f}, max {max(rss):.1f}, "
                  f"last third {memory_growth(self.samples):+.1%}" if rss else "   RSS: no samples",
                  "   RSS MiB (threads) by time: " + ", ".join(

@@ -1,14 +1,18 @@
 """Layered fixtures: dynamodb_server (a live DynamoDB-compatible endpoint) -> settings -> db ->
-app -> client; live_server for tests that need a real app process."""
+app -> client; live_server for tests that need a real app process; module_settings/module_db
+for a module's shared app processes, and sockets (connected SocketClients)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from config import Settings
-from live_helpers import IN_CI
+from live_helpers import IN_CI, SocketClient
 from live_helpers import admin_token as admin_token_for
 from local.dynamodb_local import (
     LocalDynamoDB,
@@ -69,13 +73,49 @@ def settings(dynamodb_server) -> Settings:
     return make_settings(dynamodb_server.endpoint_url)
 
 
-@pytest.fixture
-def db(settings):
+@contextmanager
+def _tables(settings: Settings) -> Iterator[DynamoDBDatabase]:
+    """The service's tables under these settings, deleted afterwards."""
     database = DynamoDBDatabase(settings)
     database.create_tables()
     yield database
     for name in settings.table_names:
         database.client.delete_table(TableName=name)
+
+
+@pytest.fixture
+def db(settings):
+    with _tables(settings) as database:
+        yield database
+
+
+@pytest.fixture(scope="module")
+def module_settings(dynamodb_server):
+    """Tables shared by a module's app processes (every test makes its own departments)."""
+    settings = make_settings(dynamodb_server.endpoint_url)
+    with _tables(settings):
+        yield settings
+
+
+@pytest.fixture(scope="module")
+def module_db(module_settings):
+    return DynamoDBDatabase(module_settings)
+
+
+@pytest.fixture
+def sockets():
+    """Builds connected SocketClients (SocketClient's arguments); disconnects them all after the test."""
+    made: list[SocketClient] = []
+
+    def connect(url: str, token: str | None = None, **options) -> SocketClient:
+        client = SocketClient(url, token=token, **options)
+        made.append(client)
+        return client.connect()
+
+    yield connect
+    # In parallel: websocket-client waits up to 3 s for each close handshake.
+    with ThreadPoolExecutor(max_workers=100) as pool:
+        list(pool.map(SocketClient.close, made))
 
 
 @pytest.fixture

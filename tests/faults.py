@@ -1,4 +1,4 @@
-"""Fault injection: the only things the tests fake (throttling, absent credentials)."""
+"""Fault injection: the only things the tests fake (throttling, server errors, absent credentials)."""
 from __future__ import annotations
 
 import json
@@ -37,6 +37,18 @@ def throttling_hook(times: int):
             return None
         calls["throttled"] += 1
         return answer(request, 400, THROTTLING_BODY)
+
+    return hook, calls
+
+
+def server_error_hook():
+    """A botocore before-send hook answering every call with DynamoDB's HTTP 500; returns (hook, calls)."""
+    calls = []
+
+    def hook(request, **kwargs):
+        calls.append(request)
+        return answer(request, 500, {"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError",
+                                     "message": "Internal server error"})
 
     return hook, calls
 

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from config import Settings
-from live_helpers import MAKE_RUN_SERVER, ShellServer, admin_token, start_shell_server
+from live_helpers import MAKE_RUN_SERVER, ShellServer, admin_token, start_app, start_shell_server, stop_all
 
 
 def make_settings(endpoint_url: str, **overrides) -> Settings:
@@ -25,6 +27,18 @@ def start_live_server(settings: Settings, log_path: Path, **env_overrides) -> Sh
     env = {"SOCKETIO_ASYNC_MODE": "threading", "DYNAMODB_MAX_ATTEMPTS": str(settings.dynamodb_max_attempts),
            **env_overrides}
     return start_shell_server(MAKE_RUN_SERVER, settings, log_path, **env)
+
+
+@contextmanager
+def app_instances(mode: str, settings: Settings, log_dir: Path, **env_overrides: str) -> Iterator[list[ShellServer]]:
+    """Two app processes ("a", "b") in one async mode on the same tables, stopped side by side after."""
+    started: list[ShellServer] = []
+    try:
+        for name in ("a", "b"):
+            started.append(start_app(mode, settings, log_dir / f"{name}.log", **env_overrides))
+        yield started
+    finally:
+        stop_all(started)
 
 
 # Sent where DynamoDB cannot answer anyway: checking it fails as every other read does.

@@ -10,9 +10,8 @@ import pytest
 import socketio
 
 from auth import TokenStore
-from live_helpers import NO_TOKEN, WAIT, SocketClient, http, start_app, stop_all
-from models import DynamoDBDatabase
-from servers import make_settings
+from live_helpers import NO_TOKEN, WAIT, SocketClient, http, start_app
+from servers import app_instances
 
 pytestmark = pytest.mark.parametrize("dynamodb_server", ["moto"], indirect=True)
 ROLES = ("viewer", "editor", "admin")
@@ -22,40 +21,10 @@ SERVER_ENV = {"AUTH_CACHE_SECONDS": str(CACHE_SECONDS), "LOG_LEVEL": "INFO"}
 
 
 @pytest.fixture(scope="module")
-def tables(dynamodb_server):
-    settings = make_settings(dynamodb_server.endpoint_url)
-    db = DynamoDBDatabase(settings)
-    db.create_tables()
-    yield settings, db
-    for name in (settings.departments_table, settings.events_table, settings.tokens_table):
-        db.client.delete_table(TableName=name)
-
-
-@pytest.fixture(scope="module")
-def servers(tables, tmp_path_factory):
+def servers(module_settings, tmp_path_factory):
     """Two instances on the same tables (gunicorn, as production serves them), no message queue."""
-    log_dir = tmp_path_factory.mktemp("auth-realtime")
-    started = []
-    try:
-        for name in ("a", "b"):
-            started.append(start_app("threading", tables[0], log_dir / f"{name}.log", **SERVER_ENV))
+    with app_instances("threading", module_settings, tmp_path_factory.mktemp("auth-realtime"), **SERVER_ENV) as started:
         yield started
-    finally:
-        stop_all(started)
-
-
-@pytest.fixture
-def sockets():
-    made: list[SocketClient] = []
-
-    def connect(url: str, token: str | None = None, **options) -> SocketClient:
-        client = SocketClient(url, token=token, **options)
-        made.append(client)
-        return client.connect()
-
-    yield connect
-    for client in made:
-        client.close()
 
 
 def new_token(db, role: str, departments: list[str] | None = None) -> tuple[str, str]:
@@ -89,12 +58,12 @@ def nothing_more(client: SocketClient, seconds: float = 1.0) -> list:
     return got
 
 
-def test_a_socket_without_a_valid_token_is_refused(servers, tables, sockets):
+def test_a_socket_without_a_valid_token_is_refused(servers, module_db, sockets):
     url = servers[0].url
     for token in (NO_TOKEN, "cal_not-a-token"):
         with pytest.raises(socketio.exceptions.ConnectionError):
             SocketClient(url, token=token).connect()
-    _, viewer = new_token(tables[1], "viewer")
+    _, viewer = new_token(module_db, "viewer")
     by_header = SocketClient(url, token=NO_TOKEN, headers={"Authorization": f"Bearer {viewer}"})
     try:
         assert by_header.connect().client.connected
@@ -103,11 +72,11 @@ def test_a_socket_without_a_valid_token_is_refused(servers, tables, sockets):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_joins_and_leaves_only_the_departments_of_its_token(role, servers, tables, sockets):
+def test_each_role_joins_and_leaves_only_the_departments_of_its_token(role, servers, module_db, sockets):
     url = servers[0].url
     own, other = department(url), department(url)
-    _, scoped = new_token(tables[1], role, [own["id"]])
-    _, unscoped = new_token(tables[1], role)
+    _, scoped = new_token(module_db, role, [own["id"]])
+    _, unscoped = new_token(module_db, role)
     scoped_socket, unscoped_socket = sockets(url, scoped), sockets(url, unscoped)
 
     assert scoped_socket.join(own["id"]) == {"ok": True, "department_id": own["id"]}
@@ -124,10 +93,10 @@ def test_each_role_joins_and_leaves_only_the_departments_of_its_token(role, serv
     assert nothing_more(scoped_socket, 0.5) == []
 
 
-def test_a_scoped_socket_hears_nothing_of_other_departments(servers, tables, sockets):
+def test_a_scoped_socket_hears_nothing_of_other_departments(servers, module_db, sockets):
     url = servers[0].url
     own = department(url)
-    _, scoped = new_token(tables[1], "viewer", [own["id"]])
+    _, scoped = new_token(module_db, "viewer", [own["id"]])
     watcher, admin = sockets(url, scoped), sockets(url)
     assert watcher.join(own["id"])["ok"] is True
     other = department(url)
@@ -143,16 +112,16 @@ def test_a_scoped_socket_hears_nothing_of_other_departments(servers, tables, soc
     assert mine["created_by"] == "test-admin" and mine["updated_by"] == "test-admin"
 
 
-def test_a_revoked_token_loses_rest_and_its_open_sockets_on_every_instance(servers, tables, sockets):
+def test_a_revoked_token_loses_rest_and_its_open_sockets_on_every_instance(servers, module_db, sockets):
     a, b = servers
     own = department(a.url)
-    name, token = new_token(tables[1], "viewer")
+    name, token = new_token(module_db, "viewer")
     on_a, on_b = sockets(a.url, token), sockets(b.url, token)
     assert on_a.join(own["id"])["ok"] and on_b.join(own["id"])["ok"]
     assert http.get(f"{b.url}/api/departments", headers={"Authorization": f"Bearer {token}"},
                     timeout=WAIT).status_code == 200
 
-    TokenStore(tables[1]).revoke(name)
+    TokenStore(module_db).revoke(name)
     revoked_at = time.monotonic()
     bound = CACHE_SECONDS * 2 + 3  # the re-check period, plus a generous margin for this shared machine
     while on_a.client.connected or on_b.client.connected:
@@ -168,10 +137,10 @@ def test_a_revoked_token_loses_rest_and_its_open_sockets_on_every_instance(serve
         SocketClient(a.url, token=token).connect()
 
 
-def test_no_token_reaches_a_log_line(tables, tmp_path):
+def test_no_token_reaches_a_log_line(module_settings, module_db, tmp_path):
     """Both servers of the project (gunicorn's access log; Werkzeug under `python backend/wsgi.py`)."""
-    settings, db = tables
-    _, token = new_token(db, "viewer")
+    settings = module_settings
+    _, token = new_token(module_db, "viewer")
     logs = []
     for command_mode in ("threading", "werkzeug"):
         log_path = tmp_path / f"{command_mode}.log"

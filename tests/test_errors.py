@@ -8,7 +8,7 @@ import pytest
 
 from app import create_app
 from config import Settings
-from faults import answer, remove_aws_credentials, throttling_hook
+from faults import answer, remove_aws_credentials, server_error_hook, throttling_hook
 from live_helpers import admin_token
 from local.dynamodb_local import free_port
 from models import DynamoDBDatabase
@@ -163,12 +163,7 @@ def test_lone_surrogate_escape_is_400_not_500(client, db, make_department, path,
 
 def test_dynamodb_server_errors_past_the_retries_are_503_with_retry_after(settings, db):
     failing = DynamoDBDatabase(settings.with_overrides(dynamodb_max_attempts=2))
-    calls = []
-
-    def internal_error(request, **kwargs):
-        calls.append(request)
-        return answer(request, 500, {"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError",
-                                     "message": "Internal server error"})
+    internal_error, calls = server_error_hook()
 
     failing.client.meta.events.register("before-send.dynamodb.TransactWriteItems", internal_error)
     response = api_client(settings, failing).post("/api/departments", json={"name": "x"})
@@ -179,3 +174,28 @@ def test_dynamodb_server_errors_past_the_retries_are_503_with_retry_after(settin
     assert "InternalServerError" in response.get_json()["message"]
     assert len(calls) > 1  # botocore retried it first
     assert db.list_departments() == []
+
+
+@pytest.mark.parametrize("setting", [1, 3])
+def test_dynamodb_max_attempts_is_the_total_number_of_attempts(settings, db, setting):
+    """DYNAMODB_MAX_ATTEMPTS counts the first try (botocore's own max_attempts would add one)."""
+    database = DynamoDBDatabase(settings.with_overrides(dynamodb_max_attempts=setting))
+    internal_error, calls = server_error_hook()
+
+    database.client.meta.events.register("before-send.dynamodb.Scan", internal_error)
+    response = api_client(settings, database).get("/api/departments")
+
+    assert response.status_code == 503
+    assert len(calls) == setting
+
+
+def test_readiness_probe_makes_a_single_attempt(settings, db):
+    database = DynamoDBDatabase(settings)
+    internal_error, calls = server_error_hook()
+
+    database.table_statuses(probe=True)  # builds the probe client
+    database._probe_client.meta.events.register("before-send.dynamodb.DescribeTable", internal_error)
+    response = create_app(settings, database).test_client().get("/readyz")
+
+    assert response.status_code == 503
+    assert len(calls) == 1  # the first table's one attempt fails the probe

@@ -8,7 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from servers import api_client
+from auth import TokenStore
+from servers import api_client, authorized
 
 
 def _next_link(response) -> str | None:
@@ -71,6 +72,22 @@ def test_department_deleted_between_pages_skips_nothing_else(client, db, make_de
     rest = _walk(client, _next_link(first))
     listed = [d["id"] for d in page_one] + [d["id"] for page in rest for d in page]
     assert sorted(listed) == sorted(made)
+
+
+@pytest.mark.parametrize("limit, sizes", [(2, [2, 2, 1]), (1, [1] * 5), (5, [5]), (1000, [5])])
+def test_a_scoped_tokens_pages_are_full_and_hold_its_departments_only(app, db, make_department, limit, sizes):
+    made = [make_department(f"부서 {n}") for n in range(9)]
+    gone = made[1]
+    db.delete_department(gone["id"])
+    scope = [d["id"] for d in made[1:7]] + [str(uuid.uuid4())]  # a deleted and an unknown id as well
+    scoped = authorized(app.test_client(), TokenStore(db).create("scoped", "viewer", scope))
+    pages = _walk(scoped, f"/api/departments?limit={limit}")
+    assert [len(page) for page in pages] == sizes
+    listed = [d for page in pages for d in page]
+    assert sorted(listed, key=lambda d: d["id"]) == sorted(made[2:7], key=lambda d: d["id"])
+    everything = scoped.get("/api/departments")
+    assert everything.get_json() == sorted(made[2:7], key=lambda d: d["name"])
+    assert "Link" not in everything.headers
 
 
 # -- events -----------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ import json
 import subprocess
 import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -28,9 +27,8 @@ from live_helpers import (
     stop_all,
     token_for,
 )
-from models import DynamoDBDatabase
 from realtime import QUEUE_CHANNEL
-from servers import make_settings
+from servers import app_instances
 
 DEFAULT_MODE = Settings().socketio_async_mode
 
@@ -43,21 +41,10 @@ pytestmark = [
 
 # -- fixtures ---------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def rt_settings(dynamodb_server):
-    """Tables shared by this module's app processes; every test makes its own departments."""
-    settings = make_settings(dynamodb_server.endpoint_url)
-    db = DynamoDBDatabase(settings)
-    db.create_tables()
-    yield settings
-    for name in settings.table_names:
-        db.client.delete_table(TableName=name)
-
-
 @pytest.fixture(scope="module", params=ASYNC_MODES)
-def server(request, rt_settings, tmp_path_factory):
+def server(request, module_settings, tmp_path_factory):
     """One app process in each async mode in turn, without a message queue."""
-    app = start_app(request.param, rt_settings, tmp_path_factory.mktemp(f"app-{request.param}") / "app.log")
+    app = start_app(request.param, module_settings, tmp_path_factory.mktemp(f"app-{request.param}") / "app.log")
     yield app
     app.stop()
 
@@ -71,33 +58,11 @@ def redis_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module", params=ASYNC_MODES)
-def instances(request, rt_settings, redis_server, tmp_path_factory):
+def instances(request, module_settings, redis_server, tmp_path_factory):
     """Two app processes in one async mode, sharing broadcasts through Redis."""
-    log_dir = tmp_path_factory.mktemp(f"instances-{request.param}")
-    started = []
-    try:
-        for name in ("a", "b"):
-            started.append(start_app(request.param, rt_settings, log_dir / f"{name}.log",
-                                     SOCKETIO_MESSAGE_QUEUE=redis_server.url))
+    with app_instances(request.param, module_settings, tmp_path_factory.mktemp(f"instances-{request.param}"),
+                       SOCKETIO_MESSAGE_QUEUE=redis_server.url) as started:
         yield started
-    finally:
-        stop_all(started)
-
-
-@pytest.fixture
-def sockets():
-    """Builds connected SocketClients; disconnects them all after the test."""
-    made: list[SocketClient] = []
-
-    def connect(url: str, **options) -> SocketClient:
-        client = SocketClient(url, **options)
-        made.append(client)
-        return client.connect()
-
-    yield connect
-    # In parallel: websocket-client waits up to 3 s for each close handshake.
-    with ThreadPoolExecutor(max_workers=100) as pool:
-        list(pool.map(SocketClient.close, made))
 
 
 # -- REST helpers -----------------------------------------------------------------------------
@@ -381,9 +346,9 @@ def test_client_that_disconnects_and_reconnects_keeps_working(server, sockets):
     expect_only(client, "event_created", created)
 
 
-def test_client_reconnects_by_itself_after_a_server_restart(rt_settings, tmp_path):
+def test_client_reconnects_by_itself_after_a_server_restart(module_settings, tmp_path):
     """A browser-like client: automatic reconnection, rejoining its room on every connect."""
-    first = start_app(DEFAULT_MODE, rt_settings, tmp_path / "first.log")
+    first = start_app(DEFAULT_MODE, module_settings, tmp_path / "first.log")
     port = first.url.rsplit(":", 1)[1]
     department = create_department(first.url)
     client = SocketClient(first.url, reconnection=True, reconnection_delay=0.2,
@@ -399,7 +364,7 @@ def test_client_reconnects_by_itself_after_a_server_restart(rt_settings, tmp_pat
         client.connect()
         assert joined.acquire(timeout=WAIT)
         first.stop()
-        second = start_app(DEFAULT_MODE, rt_settings, tmp_path / "second.log", PORT=port)
+        second = start_app(DEFAULT_MODE, module_settings, tmp_path / "second.log", PORT=port)
         assert joined.acquire(timeout=WAIT), "the client did not reconnect and rejoin"
 
         created = create_event(second.url, department["id"])
@@ -497,14 +462,14 @@ def test_hundred_sockets_in_one_room_each_receive_the_event_once(instances, redi
     assert_received_nothing_before_marker(a.url, *clients)
 
 
-def test_rest_writes_succeed_while_redis_is_down(rt_settings, tmp_path, sockets):
+def test_rest_writes_succeed_while_redis_is_down(module_settings, tmp_path, sockets):
     require_redis_server()
     redis_server = RedisServer(tmp_path).start()
     restarted = RedisServer(tmp_path, port=redis_server.port)
     started = []
     try:
         for name in ("a", "b"):
-            started.append(start_app(DEFAULT_MODE, rt_settings, tmp_path / f"{name}.log",
+            started.append(start_app(DEFAULT_MODE, module_settings, tmp_path / f"{name}.log",
                                      SOCKETIO_MESSAGE_QUEUE=redis_server.url))
         a, b = started
         department = create_department(b.url)

@@ -18,19 +18,6 @@ DEFAULT_MODE = Settings().socketio_async_mode
 pytestmark = [pytest.mark.live, pytest.mark.parametrize("dynamodb_server", ["moto"], indirect=True)]
 
 
-@pytest.fixture
-def sockets():
-    made: list[SocketClient] = []
-
-    def connect(url: str) -> SocketClient:
-        made.append(SocketClient(url))
-        return made[-1].connect()
-
-    yield connect
-    for client in made:
-        client.close()
-
-
 def create_department(url: str) -> dict:
     response = api_request("POST", f"{url}/api/departments", json={"name": f"dept-{uuid.uuid4().hex[:10]}"})
     assert response.status_code == 201, response.text

@@ -65,6 +65,14 @@ def test_create_tables_twice_creates_nothing_and_keeps_data(db, make_department)
     assert db.get_department(department["id"]) == department
 
 
+def test_create_tables_on_up_to_date_tables_describes_each_table_once(db, settings):
+    described = []
+    db.client.meta.events.register("provide-client-params.dynamodb.DescribeTable",
+                                   lambda params, **kwargs: described.append(params["TableName"]))
+    assert db.create_tables() == []
+    assert sorted(described) == sorted(settings.table_names)
+
+
 def test_provisioned_billing_uses_10_and_10(dynamodb_server):
     settings = make_settings(dynamodb_server.endpoint_url, billing_mode="PROVISIONED")
     db = DynamoDBDatabase(settings)

@@ -19,12 +19,14 @@ bp = Blueprint("departments", __name__, url_prefix="/api/departments")
 @bp.get("")
 @auth.requires("viewer")
 def list_departments():
-    principal = auth.current_principal()
-    page = requested_page("departments")
+    scope, page, db = auth.current_principal().departments, requested_page("departments"), get_db()
+    if scope is not None:  # a token limited to departments reads only those
+        if page is None:
+            return jsonify(db.get_departments(scope))
+        return page_response(page, *db.get_departments_page(scope, page.limit, page.start_key))
     if page is None:
-        return jsonify([d for d in get_db().list_departments() if principal.can_see(d["id"])])
-    departments, next_key = get_db().list_departments_page(page.limit, page.start_key)
-    return page_response(page, [d for d in departments if principal.can_see(d["id"])], next_key)
+        return jsonify(db.list_departments())
+    return page_response(page, *db.list_departments_page(page.limit, page.start_key))
 
 
 @bp.post("")
