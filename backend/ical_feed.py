@@ -1,19 +1,20 @@
 """A department's events as an RFC 5545 calendar (the `icalendar` package). Pure: no Flask, no boto3.
 
 Each event is a VEVENT whose UID is the event id: timed (in the feed's time zone, with its
-VTIMEZONE) when `time` reads as a clock time or range (see ical_times), one hour long unless a range
-gives the end; all-day otherwise. DTSTAMP is the event's `last_modified`, so the same events give
+VTIMEZONE) when it has a `start_time` (ending at `end_time` on `end_date`, or one hour later), or,
+without one, when its free-text `time` reads as a clock time or range (see ical_times), one hour
+long unless a range gives the end; all-day otherwise, through `end_date` when it spans days. DTSTAMP is the event's `last_modified`, so the same events give
 the same bytes (and ETag) on every request.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
 
-from ical_times import parse_clock_span
+from ical_times import ClockSpan, parse_clock_span
 
 PRODID = "-//Department Calendar//Department calendar service//KO"
 DEFAULT_LENGTH = timedelta(hours=1)
@@ -26,16 +27,26 @@ def _timestamp(value: str) -> datetime:
 
 
 def event_times(event: dict[str, Any], zone: ZoneInfo) -> tuple[date | datetime, date | datetime]:
-    """DTSTART and DTEND of the event: datetimes in `zone` for a clock time, else whole dates."""
-    day = date.fromisoformat(event["event_date"])
-    span = parse_clock_span(event.get("time", ""))
+    """DTSTART and DTEND of the event: datetimes in `zone` for a clock time, else whole dates
+    (through `end_date` for an event spanning days)."""
+    first = date.fromisoformat(event["event_date"])
+    last = date.fromisoformat(event.get("end_date") or event["event_date"])
+    span = _clock_span(event)
     if span is None:
-        return day, day + timedelta(days=1)
-    start = datetime.combine(day, span.start, tzinfo=zone)
-    if span.end is None:
-        return start, start + DEFAULT_LENGTH
-    end = datetime.combine(day, span.end, tzinfo=zone)
+        return first, last + timedelta(days=1)
+    start = datetime.combine(first, span.start, tzinfo=zone)
+    if span.end is None:  # one hour; an event spanning days runs to the end of its last day
+        return start, start + DEFAULT_LENGTH if last == first else datetime.combine(last + timedelta(days=1), time(), zone)
+    end = datetime.combine(last, span.end, tzinfo=zone)
     return start, end if end > start else end + timedelta(days=1)  # a range past midnight
+
+
+def _clock_span(event: dict[str, Any]) -> ClockSpan | None:
+    """The structured start_time/end_time when set; else what the free-text `time` reads as."""
+    if event.get("start_time"):
+        end = event.get("end_time")
+        return ClockSpan(time.fromisoformat(event["start_time"]), time.fromisoformat(end) if end else None)
+    return parse_clock_span(event.get("time", ""))
 
 
 def _vevent(event: dict[str, Any], zone: ZoneInfo) -> icalendar.Event:
@@ -79,5 +90,6 @@ def calendar_bytes(department: dict[str, Any], events: list[dict[str, Any]], tim
 
 def _timezone_window(events: list[dict[str, Any]]) -> tuple[date, date]:
     """A window holding every event, for the VTIMEZONE's transitions (not more, to keep it short)."""
-    days = [date.fromisoformat(event["event_date"]) for event in events] or [date(2000, 1, 1)]
+    days = [date.fromisoformat(event.get(field) or event["event_date"])
+            for event in events for field in ("event_date", "end_date")] or [date(2000, 1, 1)]
     return min(days) - timedelta(days=1), max(days) + timedelta(days=2)

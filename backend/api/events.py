@@ -13,7 +13,13 @@ from api.idempotency import create_once, idempotent
 from api.paging import page_response, requested_page
 from api.request_body import json_body
 from database import get_db
-from validation import ValidationError, validate_date_range, validate_event_changes, validate_new_event
+from validation import (
+    ValidationError,
+    validate_date_range,
+    validate_event_changes,
+    validate_expand,
+    validate_new_event,
+)
 
 # ASCII digits only (str.isdigit() also takes "²"), and few enough for any real version.
 VERSION_TAG = re.compile(r"[0-9]{1,15}")
@@ -50,9 +56,10 @@ def list_events(department_id: UUID):
                                   {"changed_since": "without limit or cursor"})
         return jsonify(changes.changed_events(str(department_id)))
     start, end = validate_date_range(request.args.get("from"), request.args.get("to"))
+    expand = validate_expand(request.args.get("expand"))
     page = requested_page(f"events|{department_id}|{start or ''}|{end or ''}")
     if page is None:
-        return jsonify(get_db().list_events(str(department_id), start, end))
+        return jsonify(get_db().list_events(str(department_id), start, end, expand))
     events, next_key = get_db().list_events_page(str(department_id), start, end, page.limit, page.start_key)
     return page_response(page, events, next_key)
 

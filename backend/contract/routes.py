@@ -115,6 +115,11 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "events.event": path_param("id", "The event's id"),
     "from": _date_range_param("from"),
     "to": _date_range_param("to"),
+    "expand": query("expand", "`true` (the default): each series as its occurrences touching the range (without "
+                    "`to`, through 366 days after `from` or the series' first day), each with id `<series id>_<YYYYMMDD>`, "
+                    "`recurring_event_id` and `original_date`. `false`: the items as stored (series with their "
+                    "`recurrence`, single events), as `changed_since` and pages (`limit`) answer them",
+                    {"type": "string", "enum": ["true", "false"]}),
     "limit": query("limit", f"At most this many items (1-{LIMIT_MAX}); when more remain the answer carries "
                    "`X-Next-Cursor` and `Link`. Without it everything comes back",
                    {"type": "integer", "minimum": 1, "maximum": LIMIT_MAX}),
@@ -217,7 +222,7 @@ ROUTES: list[Route] = [
           errors=(404,)),
     Route("GET", "/api/events/{id}", "List a department's events, by date then creation; or, with "
           "`changed_since`, what changed since a sync token", "events", role="viewer",
-          parameters=("events.department", "from", "to", "limit", "cursor", "changed_since"),
+          parameters=("events.department", "from", "to", "expand", "limit", "cursor", "changed_since"),
           answers={200: Answer("The events (a page of them with `limit`); with `changed_since` the events "
                                "changed and the tombstones of deleted ones", [Event, Tombstone],
                                headers=("X-Sync-Token", *PAGE_HEADERS))},
