@@ -182,6 +182,8 @@ def _plain_attribute(value: dict[str, Any]) -> Any:
             return int(value["N"])
         except ValueError:
             return _plain(Decimal(value["N"]))
+    if "L" in value:  # a series' recurrence lines
+        return [_plain_attribute(v) for v in value["L"]]
     return _plain(_deserializer.deserialize(value))
 
 

@@ -7,6 +7,7 @@ values are read as dates (a time or zone on them is ignored) and UNTIL as the la
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections import deque
 from datetime import date, datetime, time, timedelta
@@ -56,7 +57,7 @@ def _rule(value: str, first: date) -> rrule:
     if _SUB_DAY.search(value):
         raise RecurrenceError("a rule may not repeat within a day (BYHOUR, BYMINUTE, BYSECOND)")
     try:
-        rule = rrulestr(_UNTIL.sub(r"\1\2", value), dtstart=_midnight(first))
+        rule = rrulestr(_UNTIL.sub(r"\1\2", value), dtstart=_midnight(first), cache=True)
     except (ValueError, TypeError, KeyError, IndexError) as exc:
         raise RecurrenceError(f"RRULE:{value} does not parse ({exc})") from None
     if rule._freq > DAILY:
@@ -70,7 +71,7 @@ def parse(lines: list[str], first: date) -> rruleset:
     """The set of occurrences the lines describe for a series starting on `first`; raises
     RecurrenceError for an unknown line, a rule that does not parse, repeats within a day or
     does not start on `first`, or no RRULE at all."""
-    rules = rruleset()
+    rules = rruleset(cache=True)  # occurrences found once are kept (see _parsed)
     kinds = []
     for line in lines:
         name, colon, value = line.strip().partition(":")
@@ -104,7 +105,14 @@ def last_date(lines: list[str], first: date) -> str:
 
 def occurrences(lines: list[str], first: date, start: date, end: date) -> list[date]:
     """The days of the series' occurrences from `start` through `end` (inclusive)."""
-    return [_day(moment) for moment in parse(lines, first).between(_midnight(start), _midnight(end), inc=True)]
+    rules = _parsed(tuple(lines), first)
+    return [_day(moment) for moment in rules.between(_midnight(start), _midnight(end), inc=True)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(lines: tuple[str, ...], first: date) -> rruleset:
+    # Month lists expand the same series on every request: parse each once (a set is only read).
+    return parse(list(lines), first)
 
 
 def _length(event: dict) -> timedelta:
@@ -133,11 +141,10 @@ def expand(series: dict, start: date | None, end: date | None, skip: frozenset[s
     first = date.fromisoformat(series["event_date"])
     start = start or first
     end = end or start + DEFAULT_HORIZON
-    fields = {k: v for k, v in series.items() if k != "recurrence"}
+    days = [day for day in occurrences(series["recurrence"], first, start - length, end) if day.isoformat() not in skip]
+    fields = {k: v for k, v in series.items() if k != "recurrence"} if days else {}
     found = []
-    for day in occurrences(series["recurrence"], first, start - length, end):
-        if day.isoformat() in skip:
-            continue
+    for day in days:
         occurrence = {**fields, "id": f"{series['id']}_{day:%Y%m%d}", "event_date": day.isoformat(),
                       "recurring_event_id": series["id"], "original_date": day.isoformat()}
         if length:
@@ -149,9 +156,10 @@ def expand(series: dict, start: date | None, end: date | None, skip: frozenset[s
 def split_id(event_id: str) -> tuple[str, date | None]:
     """`<series id>_<YYYYMMDD>` as (series id, original date); any other id as (id, None)."""
     series_id, underscore, day = event_id.partition("_")
-    if not underscore:
+    try:
+        return (series_id, datetime.strptime(day, "%Y%m%d").date()) if underscore else (event_id, None)
+    except ValueError:  # no real date: an id nothing has
         return event_id, None
-    return series_id, datetime.strptime(day, "%Y%m%d").date()
 
 
 def occurrence_id(series_id: str, day: date) -> str:

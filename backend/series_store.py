@@ -50,6 +50,9 @@ def update(db: DynamoDBDatabase, event_id: str, changes: dict[str, Any], scope: 
            expected_version: int | None, actor: str, check_department: DepartmentCheck | None = None) -> Edit:
     """Change an event, a series or an occurrence (`<series id>_<YYYYMMDD>`) in `scope` (default:
     `this` for an occurrence, `all` otherwise). Raises NotFound, ValidationError, PreconditionFailed."""
+    if "_" not in event_id and scope in (None, "all"):  # an event or a whole series: one conditional write
+        updated = db.update_event(event_id, changes, expected_version, actor, check_department)
+        return Edit(updated, updated=[updated])
     for _attempt in range(TRANSACTION_RETRIES):
         item, day, chosen = _target(db, event_id, scope, check_department)
         try:

@@ -154,3 +154,14 @@ def validate_expand(value: str | None) -> bool:
     if value == "false":
         return False
     raise ValidationError("`expand` must be true or false", {EXPAND: "must be true or false"})
+
+
+SCOPE = "scope"
+SCOPES = ("this", "following", "all")
+
+
+def validate_scope(value: str | None) -> str | None:
+    """The `scope` query parameter of a change or delete: this, following, all, or None (not sent)."""
+    if value is None or value in SCOPES:
+        return value
+    raise ValidationError("`scope` must be this, following or all", {SCOPE: "must be this, following or all"})

@@ -151,3 +151,23 @@ def test_a_list_without_to_expands_a_year_from_from(client, make_department):
     assert _days(_list(client, department_id, "from=2024-06-01"))[0] == "2024-06-01"
     assert len(_list(client, department_id, "from=2024-06-01")) == 13  # 2024-06-01 .. 2025-06-01
     assert len(_list(client, department_id)) == 13  # from the series' first day
+
+
+def test_pages_of_a_range_carry_the_same_occurrences_as_the_whole_list(client, make_department):
+    department_id = make_department()["id"]
+    series = _create(client, department_id, recurrence=["RRULE:FREQ=WEEKLY;BYDAY=MO,TH"]).get_json()
+    _create(client, department_id, title="단독", event_date="2024-01-10")
+    url = f"/api/events/{department_id}?from=2024-01-01&to=2024-01-31"
+    whole = _list(client, department_id, "from=2024-01-01&to=2024-01-31")
+    pages, response = [], client.get(f"{url}&limit=3")
+    while True:
+        assert response.status_code == 200
+        pages.append(response.get_json())
+        if "X-Next-Cursor" not in response.headers:
+            break
+        response = client.get(f"{url}&limit=3&cursor={response.headers['X-Next-Cursor']}")
+    assert [len(page) for page in pages] == [3, 3, 3, 1] and [e for page in pages for e in page] == whole
+    # Without both ends of a range, pages carry what is stored (the series once).
+    assert [e["id"] for e in client.get(f"/api/events/{department_id}?limit=5").get_json()][0] == series["id"]
+    foreign = client.get(f"{url}&limit=3&cursor={client.get(f'/api/events/{department_id}?limit=1').headers['X-Next-Cursor']}")
+    assert foreign.status_code == 400

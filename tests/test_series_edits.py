@@ -190,3 +190,33 @@ def test_concurrent_edits_of_one_occurrence(client, db, make_department):
     assert all(isinstance(o, dict) for o in without), without
     assert db.get_event(f"{series['id']}_20240108")["version"] == 2 + edits
     assert len(_list(client, department_id, "from=2024-01-08&to=2024-01-08")) == 1
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("dynamodb_server", ["moto"], indirect=True)
+def test_broadcasts_say_which_occurrences_changed(live_server, make_department):
+    from live_helpers import SocketClient, http
+
+    department_id = make_department()["id"]
+    events = f"{live_server.url}/api/events"
+    series = http.post(f"{events}/{department_id}", json={"event_date": "2024-01-01", "title": "주간 회의",
+                                                         "recurrence": WEEKLY}).json()
+    socket = SocketClient(live_server.url).connect()
+    try:
+        socket.join(department_id)
+        exception = http.put(f"{events}/{series['id']}_20240108", json={"title": "예외"}).json()
+        assert socket.next_event() == ("event_updated", exception)
+
+        new = http.put(f"{events}/{series['id']}_20240122?scope=following", json={"title": "새"}).json()
+        assert socket.next_event() == ("event_created", new)
+        name, cut = socket.next_event()
+        assert (name, cut["id"], cut["recurrence"]) == ("event_updated", series["id"],
+                                                         ["RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=3"])
+
+        assert http.delete(f"{events}/{series['id']}_20240115").status_code == 204
+        name, excluded = socket.next_event()
+        assert (name, excluded["recurrence"][-1]) == ("event_updated", "EXDATE;VALUE=DATE:20240115")
+        assert socket.next_event() == ("event_deleted", {"id": f"{series['id']}_20240115",
+                                                         "department_id": department_id})
+    finally:
+        socket.close()

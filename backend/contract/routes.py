@@ -36,6 +36,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 
 from contract.bodies import (
+    EVENT_ID_PATTERN,
     DateRange,
     Department,
     DepartmentChanges,
@@ -112,7 +113,14 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "department_id": path_param("department_id", "The department's id"),
     "event_id": path_param("event_id", "The event's id"),
     "events.department": path_param("id", "The department's id"),
-    "events.event": path_param("id", "The event's id"),
+    "events.event": {"name": "id", "in": "path", "required": True,
+                     "description": "The event's id, a series' id, or an occurrence's `<series id>_<YYYYMMDD>`",
+                     "schema": {"type": "string", "pattern": EVENT_ID_PATTERN}},
+    "scope": query("scope", "For a series: `this` occurrence alone (stored as an exception keyed by the series and "
+                   "the original date), `following` (the series ends the day before and a new one starts with the "
+                   "changes; a COUNT is split between them), or `all` (the series; exceptions keep their own "
+                   "changes). Default: `this` for an occurrence id, `all` for any other id. `this` or `following` "
+                   "on an event that is no series is a 400", {"type": "string", "enum": ["this", "following", "all"]}),
     "from": _date_range_param("from"),
     "to": _date_range_param("to"),
     "expand": query("expand", "`true` (the default): each series as its occurrences touching the range (without "
@@ -234,11 +242,13 @@ ROUTES: list[Route] = [
     Route("GET", "/api/events/{department_id}/{event_id}", "Read one event", "events", role="viewer",
           parameters=("department_id", "event_id"), answers={200: Answer("The event", Event, headers=("ETag",))},
           errors=(404,)),
-    Route("PUT", "/api/events/{id}", "Change the fields sent of an event", "events", role="editor",
-          parameters=("events.event", "If-Match"), body=EventChanges,
-          answers={200: Answer("The event as stored", Event, headers=("ETag",))}, errors=(400, 404, 412, 413)),
-    Route("DELETE", "/api/events/{id}", "Delete an event", "events", role="editor",
-          parameters=("events.event", "If-Match"), answers={204: Answer("Deleted")}, errors=(400, 404, 412)),
+    Route("PUT", "/api/events/{id}", "Change the fields sent of an event, a series or occurrences of one (`scope`)",
+          "events", role="editor", parameters=("events.event", "scope", "If-Match"), body=EventChanges,
+          answers={200: Answer("The event, series or exception as stored (`following`: the new series)", Event,
+                               headers=("ETag",))}, errors=(400, 404, 409, 412, 413)),
+    Route("DELETE", "/api/events/{id}", "Delete an event, a series or occurrences of one (`scope`)", "events",
+          role="editor", parameters=("events.event", "scope", "If-Match"), answers={204: Answer("Deleted")},
+          errors=(400, 404, 409, 412)),
     Route("GET", "/healthz", "Liveness: 200 while the process runs", "health",
           answers={200: Answer("Alive", Health)}, reads_storage=False, rate_limited=False),
     Route("GET", "/readyz", "Readiness: DynamoDB answers and every table (and index) is ACTIVE", "health",
