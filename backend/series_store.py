@@ -51,6 +51,7 @@ def update(db: DynamoDBDatabase, event_id: str, changes: dict[str, Any], scope: 
     """Change an event, a series or an occurrence (`<series id>_<YYYYMMDD>`) in `scope` (default:
     `this` for an occurrence, `all` otherwise). Raises NotFound, ValidationError, PreconditionFailed."""
     if "_" not in event_id and scope in (None, "all"):  # an event or a whole series: one conditional write
+        # (this/following on an event that is no series come to the same, after a read)
         updated = db.update_event(event_id, changes, expected_version, actor, check_department)
         return Edit(updated, updated=[updated])
     for _attempt in range(TRANSACTION_RETRIES):
@@ -90,12 +91,9 @@ def _target(db: DynamoDBDatabase, event_id: str, scope: str | None,
     item = db._get_event_item(series_id)
     if check_department is not None:
         check_department(item["department_id"])
-    if not item.get("recurrence"):
+    if not item.get("recurrence"):  # an event that is no series is its own only occurrence: any scope is it
         if day is not None:
             raise NotFound(f"event {event_id} not found")
-        if scope not in (None, "all"):
-            raise ValidationError("`scope` this or following is for a series or its occurrences",
-                                  {"scope": "the event is no series"})
         return item, None, "all"
     chosen = scope or ("this" if day else "all")
     if chosen == "all":

@@ -138,8 +138,16 @@ def test_if_match_works_on_each_scope(client, db, make_department):
     assert db.get_event(series["id"]) == series
 
 
+def test_a_scope_on_an_event_that_is_no_series_is_the_event(client, make_department):
+    department_id = make_department()["id"]
+    single = client.post(f"/api/events/{department_id}", json={"event_date": "2024-01-01", "title": "t"}).get_json()
+    changed = client.put(f"/api/events/{single['id']}?scope=following", json={"title": "바뀜"})
+    assert changed.status_code == 200 and changed.get_json()["id"] == single["id"]
+    assert client.delete(f"/api/events/{single['id']}?scope=this").status_code == 204
+    assert _list(client, department_id) == []
+
+
 @pytest.mark.parametrize(("path", "status", "field"), [
-    ("{single}?scope=this", 400, "scope"),
     ("{series}?scope=sometimes", 400, "scope"),
     ("{series}_20240102", 404, None),  # no occurrence that day
     ("{single}_20240101", 404, None),

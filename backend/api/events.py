@@ -12,7 +12,7 @@ import realtime
 import series_store
 from api import changes
 from api.idempotency import create_once, idempotent
-from api.paging import page_response, requested_page
+from api.paging import page_response, requested_page, slice_page
 from api.request_body import json_body
 from database import get_db
 from validation import (
@@ -50,6 +50,10 @@ def _expected_version() -> int | None:
     return int(tag)
 
 
+def _listed_order(event: dict) -> tuple[str, str, str]:
+    return event["event_date"], event["created_at"], event["id"]
+
+
 def _event_response(event: dict, status: int = 200):
     response = jsonify(event)
     response.status_code = status
@@ -69,9 +73,13 @@ def list_events(department_id: UUID):
         return jsonify(changes.changed_events(str(department_id)))
     start, end = validate_date_range(request.args.get("from"), request.args.get("to"))
     expand = validate_expand(request.args.get("expand"))
-    page = requested_page(f"events|{department_id}|{start or ''}|{end or ''}")
-    if page is None:
-        return jsonify(get_db().list_events(str(department_id), start, end, expand))
+    # Pages of a range with both ends list occurrences, cut from the whole answer (a month is
+    # small); other pages follow department-date-index and carry what is stored.
+    expanded_pages = expand and start is not None and end is not None
+    page = requested_page(f"events|{department_id}|{start or ''}|{end or ''}" + ("|expanded" if expanded_pages else ""))
+    if page is None or expanded_pages:
+        events = get_db().list_events(str(department_id), start, end, expand)
+        return jsonify(events) if page is None else page_response(page, *slice_page(page, events, _listed_order))
     events, next_key = get_db().list_events_page(str(department_id), start, end, page.limit, page.start_key)
     return page_response(page, events, next_key)
 

@@ -119,8 +119,8 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "scope": query("scope", "For a series: `this` occurrence alone (stored as an exception keyed by the series and "
                    "the original date), `following` (the series ends the day before and a new one starts with the "
                    "changes; a COUNT is split between them), or `all` (the series; exceptions keep their own "
-                   "changes). Default: `this` for an occurrence id, `all` for any other id. `this` or `following` "
-                   "on an event that is no series is a 400", {"type": "string", "enum": ["this", "following", "all"]}),
+                   "changes). Default: `this` for an occurrence id, `all` for any other id. On an event that is no "
+                   "series every scope is the event itself", {"type": "string", "enum": ["this", "following", "all"]}),
     "from": _date_range_param("from"),
     "to": _date_range_param("to"),
     "expand": query("expand", "`true` (the default): each series as its occurrences touching the range (without "
