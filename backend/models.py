@@ -815,17 +815,18 @@ class DynamoDBDatabase:
         )
 
     def delete_event(
-        self, event_id: str, expected_version: int | None = None, check_department: DepartmentCheck | None = None
+        self, event_id: str, expected_version: int | None = None, check_department: DepartmentCheck | None = None,
+        current: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Delete the event; returns it as it was. Raises NotFound or PreconditionFailed (and
-        whatever check_department raises for the event's department).
+        """Delete the event (`current`: as the caller already read it); returns it as it was. Raises
+        NotFound or PreconditionFailed (and whatever check_department raises for its department).
 
         What stays is a tombstone for catch-up sync: the texts and event_date removed (so month
         lists and counts never see it), version bumped, last_modified renewed, and a TTL.
         """
         update, names, values = self.tombstone_update()
         return self._conditional_event_write(
-            "update_item", event_id, expected_version, names, values, check_department,
+            "update_item", event_id, expected_version, names, values, check_department, current=current,
             UpdateExpression=update, ReturnValues="ALL_OLD",
         )
 

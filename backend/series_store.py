@@ -235,7 +235,7 @@ def _cut(db: DynamoDBDatabase, series: dict[str, Any], day: date, expected_versi
 
 def _delete_all(db: DynamoDBDatabase, series: dict[str, Any], expected_version: int | None) -> Edit:
     """Delete the series (or event) and its exceptions, each leaving a tombstone."""
-    deleted = [db.delete_event(series["id"], expected_version)]
+    deleted = [db.delete_event(series["id"], expected_version, current=series)]
     for day in sorted(series.get(EXCEPTION_DATES, [])):
         try:
             deleted.append(db.delete_event(recurrence.occurrence_id(series["id"], date.fromisoformat(day))))
