@@ -1,24 +1,29 @@
 """A department's events as an RFC 5545 calendar (the `icalendar` package). Pure: no Flask, no boto3.
 
 Each event is a VEVENT whose UID is the event id: timed (in the feed's time zone, with its
-VTIMEZONE) when `time` reads as a clock time or range (see ical_times), one hour long unless a range
-gives the end; all-day otherwise. DTSTAMP is the event's `last_modified`, so the same events give
+VTIMEZONE) when it has a `start_time` (ending at `end_time` on `end_date`, or one hour later), or,
+without one, when its free-text `time` reads as a clock time or range (see ical_times), one hour
+long unless a range gives the end; all-day otherwise, through `end_date` when it spans days.
+A series is one VEVENT with its RRULE, EXDATE and RDATE; each exception another VEVENT with the
+series' UID and a RECURRENCE-ID naming the occurrence it replaces. DTSTAMP is the event's `last_modified`, so the same events give
 the same bytes (and ETag) on every request.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import re
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
 
-from ical_times import parse_clock_span
+from ical_times import ClockSpan, parse_clock_span
 
 PRODID = "-//Department Calendar//Department calendar service//KO"
 DEFAULT_LENGTH = timedelta(hours=1)
 # How often subscribed clients (Outlook, Apple Calendar) are asked to refresh the feed.
 REFRESH_INTERVAL = timedelta(hours=1)
+_UNTIL = re.compile(r"UNTIL=([0-9]{8})(?:T[0-9]{6}Z?)?", re.IGNORECASE)
 
 
 def _timestamp(value: str) -> datetime:
@@ -26,22 +31,32 @@ def _timestamp(value: str) -> datetime:
 
 
 def event_times(event: dict[str, Any], zone: ZoneInfo) -> tuple[date | datetime, date | datetime]:
-    """DTSTART and DTEND of the event: datetimes in `zone` for a clock time, else whole dates."""
-    day = date.fromisoformat(event["event_date"])
-    span = parse_clock_span(event.get("time", ""))
+    """DTSTART and DTEND of the event: datetimes in `zone` for a clock time, else whole dates
+    (through `end_date` for an event spanning days)."""
+    first = date.fromisoformat(event["event_date"])
+    last = date.fromisoformat(event.get("end_date") or event["event_date"])
+    span = _clock_span(event)
     if span is None:
-        return day, day + timedelta(days=1)
-    start = datetime.combine(day, span.start, tzinfo=zone)
-    if span.end is None:
-        return start, start + DEFAULT_LENGTH
-    end = datetime.combine(day, span.end, tzinfo=zone)
+        return first, last + timedelta(days=1)
+    start = datetime.combine(first, span.start, tzinfo=zone)
+    if span.end is None:  # one hour; an event spanning days runs to the end of its last day
+        return start, start + DEFAULT_LENGTH if last == first else datetime.combine(last + timedelta(days=1), time(), zone)
+    end = datetime.combine(last, span.end, tzinfo=zone)
     return start, end if end > start else end + timedelta(days=1)  # a range past midnight
 
 
-def _vevent(event: dict[str, Any], zone: ZoneInfo) -> icalendar.Event:
+def _clock_span(event: dict[str, Any]) -> ClockSpan | None:
+    """The structured start_time/end_time when set; else what the free-text `time` reads as."""
+    if event.get("start_time"):
+        end = event.get("end_time")
+        return ClockSpan(time.fromisoformat(event["start_time"]), time.fromisoformat(end) if end else None)
+    return parse_clock_span(event.get("time", ""))
+
+
+def _vevent(event: dict[str, Any], zone: ZoneInfo, series: dict[str, dict[str, Any]]) -> icalendar.Event:
     start, end = event_times(event, zone)
     vevent = icalendar.Event.new(
-        uid=event["id"],
+        uid=event.get("recurring_event_id") or event["id"],
         summary=event["title"],
         start=start,
         end=end,
@@ -54,12 +69,49 @@ def _vevent(event: dict[str, Any], zone: ZoneInfo) -> icalendar.Event:
     )
     if event.get("time"):
         vevent.add("comment", event["time"])  # the time as people wrote it, whatever it parsed to
+    if event.get("recurrence"):
+        _add_recurrence(vevent, event, zone)
+    elif event.get("recurring_event_id") in series:  # an exception: which occurrence it replaces
+        vevent.add("recurrence-id", _moment(series[event["recurring_event_id"]], event["original_date"], zone))
     return vevent
 
 
+def _moment(series: dict[str, Any], day: str, zone: ZoneInfo) -> date | datetime:
+    """The start the series gives an occurrence on `day` (as its DTSTART: a date, or a time in `zone`)."""
+    start, _end = event_times({**series, "event_date": day, "end_date": None}, zone)
+    return start
+
+
+def _add_recurrence(vevent: icalendar.Event, event: dict[str, Any], zone: ZoneInfo) -> None:
+    """RRULE, EXDATE and RDATE of a series, each date as its DTSTART is (UNTIL in UTC when timed)."""
+    for line in event["recurrence"]:
+        name, _, value = line.strip().partition(":")
+        kind = name.split(";")[0].strip().lower()
+        if kind == "rrule":
+            vevent.add("rrule", icalendar.vRecur.from_ical(_until_as_dtstart(value.strip(), event, zone)))
+            continue
+        days = [f"{d[:4]}-{d[4:6]}-{d[6:8]}" for d in (part.strip() for part in value.split(","))]
+        vevent.add(kind, [_moment(event, day, zone) for day in days])
+
+
+def _until_as_dtstart(rule: str, event: dict[str, Any], zone: ZoneInfo) -> str:
+    """The rule with its UNTIL (read as the last day allowed) written as RFC 5545 wants it next to
+    this DTSTART: a date, or the end of that day in `zone` as UTC."""
+    def until(found: re.Match[str]) -> str:
+        day = date(int(found[1][:4]), int(found[1][4:6]), int(found[1][6:8]))
+        start = _moment(event, day.isoformat(), zone)
+        if not isinstance(start, datetime):
+            return f"UNTIL={day:%Y%m%d}"
+        last = datetime.combine(day, time(23, 59, 59), zone).astimezone(UTC)
+        return f"UNTIL={last:%Y%m%dT%H%M%SZ}"
+    return _UNTIL.sub(until, rule)
+
+
 def calendar_bytes(department: dict[str, Any], events: list[dict[str, Any]], timezone: str) -> bytes:
-    """The department's calendar as iCalendar bytes (CRLF lines, UTF-8)."""
+    """The department's calendar as iCalendar bytes (CRLF lines, UTF-8), from its events as stored
+    (series with their lines, exceptions with RECURRENCE-ID under their series' UID)."""
     zone = ZoneInfo(timezone)
+    series = {event["id"]: event for event in events if event.get("recurrence")}
     calendar = icalendar.Calendar.new(
         prodid=PRODID,
         uid=department["id"],
@@ -67,7 +119,7 @@ def calendar_bytes(department: dict[str, Any], events: list[dict[str, Any]], tim
         name=department["name"],
         description=department.get("description") or None,
         refresh_interval=REFRESH_INTERVAL,
-        subcomponents=[_vevent(event, zone) for event in events],
+        subcomponents=[_vevent(event, zone, series) for event in events],
     )
     calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"  # RFC 7986 requires the parameter
     # What Outlook and Google Calendar read for a subscription's zone and refresh period.
@@ -79,5 +131,6 @@ def calendar_bytes(department: dict[str, Any], events: list[dict[str, Any]], tim
 
 def _timezone_window(events: list[dict[str, Any]]) -> tuple[date, date]:
     """A window holding every event, for the VTIMEZONE's transitions (not more, to keep it short)."""
-    days = [date.fromisoformat(event["event_date"]) for event in events] or [date(2000, 1, 1)]
+    days = [date.fromisoformat(event.get(field) or event["event_date"])
+            for event in events for field in ("event_date", "end_date")] or [date(2000, 1, 1)]
     return min(days) - timedelta(days=1), max(days) + timedelta(days=2)

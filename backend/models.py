@@ -8,6 +8,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +17,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+import recurrence
 import stall_budget
 from config import Settings
 from idempotency import IdempotencyStore
@@ -26,11 +28,16 @@ from schema import (
     DEPARTMENT_EXISTS,
     DEPARTMENT_FIELDS,
     DEPARTMENT_IS_LIVE,
+    DEPARTMENT_SPAN_INDEX,
     EVENT_DEFAULTS,
     EVENT_FIELDS,
     EVENT_IS_LIVE,
+    EVENT_OPTIONAL_FIELDS,
+    EVENT_TIME_FIELDS,
+    EXCEPTION_DATES,
     ITEM_EXISTS,
     ITEM_IS_NEW,
+    LAST_DATE,
     MARKER_FREE_OR_HELD_BY,
     TOMBSTONE_MARKER,
     TOMBSTONE_REMOVES,
@@ -46,6 +53,7 @@ from schema import (
     time_to_live_specs,
     utc_now_iso,
 )
+from validation import check_event_times
 
 log = logging.getLogger(__name__)
 
@@ -176,12 +184,31 @@ def _plain_attribute(value: dict[str, Any]) -> Any:
             return int(value["N"])
         except ValueError:
             return _plain(Decimal(value["N"]))
+    if "L" in value:  # a series' recurrence lines
+        return [_plain_attribute(v) for v in value["L"]]
     return _plain(_deserializer.deserialize(value))
 
 
 def _public_event(item: dict[str, Any]) -> dict[str, Any]:
     """A raw event item as the API shows it, converted in one pass."""
-    return {f: _plain_attribute(item[f]) if f in item else "" for f in EVENT_FIELDS}
+    event = {f: _plain_attribute(item[f]) if f in item else "" for f in EVENT_FIELDS}
+    event.update({f: _plain_attribute(item[f]) for f in EVENT_OPTIONAL_FIELDS if f in item})
+    return event
+
+
+def public_event(data: dict[str, Any]) -> dict[str, Any]:
+    """A plain event dict as the API shows it: every EVENT_FIELDS key, the optional ones when set."""
+    event = _public(data, EVENT_FIELDS)
+    event.update({f: data[f] for f in EVENT_OPTIONAL_FIELDS if data.get(f) is not None})
+    return event
+
+
+def _stored_event(event: dict[str, Any]) -> dict[str, Any]:
+    """The item of a public event: with LAST_DATE (department-span-index) when it spans days."""
+    item = public_event(event)
+    if last := recurrence.last_day(item):
+        item[LAST_DATE] = last
+    return item
 
 
 def _public_change(item: dict[str, Any]) -> dict[str, Any]:
@@ -206,6 +233,34 @@ def _status_of(table: dict[str, Any]) -> str:
 
 def _gsi_names(table: dict[str, Any]) -> set[str]:
     return {gsi["IndexName"] for gsi in table.get("GlobalSecondaryIndexes", [])}
+def _checked_times(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """The event as the changes would leave it (None removes a field); raises ValidationError when
+    its times contradict each other."""
+    changed = {k: v for k, v in {**current, **changes}.items() if v is not None}
+    check_event_times(changed)
+    return changed
+
+
+def _expanded(
+    events: Iterable[dict[str, Any]], start: str | None, end: str | None, expand: bool = True,
+) -> list[dict[str, Any]]:
+    """The events with each series replaced by its occurrences touching start..end (unless not
+    `expand`), without the internal EXCEPTION_DATES."""
+    window = (date.fromisoformat(start) if start else None, date.fromisoformat(end) if end else None)
+    listed: list[dict[str, Any]] = []
+    for event in events:
+        skip = frozenset(event.pop(EXCEPTION_DATES, ()))
+        series = expand and event.get("recurrence")
+        listed.extend(recurrence.expand(event, *window, skip) if series else (event,))
+    return listed
+
+
+def _listed_event(item: dict[str, Any]) -> dict[str, Any]:
+    """_public_event, with a series' EXCEPTION_DATES kept for its expansion (_expanded drops them)."""
+    event = _public_event(item)
+    if EXCEPTION_DATES in item:
+        event[EXCEPTION_DATES] = _plain_attribute(item[EXCEPTION_DATES])
+    return event
 
 
 def error_code(exc: ClientError) -> str:
@@ -660,13 +715,33 @@ class DynamoDBDatabase:
     # -- events ---------------------------------------------------------------------------
 
     def list_events(
-        self, department_id: str, start: str | None = None, end: str | None = None
+        self, department_id: str, start: str | None = None, end: str | None = None, expand: bool = True,
     ) -> list[dict[str, Any]]:
-        """The department's events between start and end (inclusive, YYYY-MM-DD), ordered by
-        event_date then created_at; raises NotFound for an unknown department."""
+        """The department's events touching start..end (inclusive, YYYY-MM-DD), ordered by
+        event_date then created_at: each series as its occurrences in the range (recurrence.expand),
+        or with expand=False as stored. Raises NotFound for an unknown department."""
         self._check_department_exists(department_id)
-        events = list(self._query_department_events(department_id, start, end, convert=_public_event))
-        return sorted(events, key=lambda e: (e["event_date"], e["created_at"], e["id"]))
+        events = {e["id"]: e for e in self._query_department_events(department_id, start, end, convert=_listed_event)}
+        if start:  # events spanning days and series that began before `start` and reach into the range
+            events.update((e["id"], e) for e in self._query_spans(department_id, start, end))
+        listed = _expanded(events.values(), start, end) if expand else _expanded(events.values(), None, None, False)
+        return sorted(listed, key=lambda e: (e["event_date"], e["created_at"], e["id"]))
+
+    def _query_spans(self, department_id: str, start: str, end: str | None) -> Iterator[dict[str, Any]]:
+        """The department's events spanning days whose last day is at or after `start` and whose
+        first is not after `end`: one Query of the sparse department-span-index."""
+        kwargs: dict[str, Any] = {
+            "TableName": self.events_table,
+            "IndexName": DEPARTMENT_SPAN_INDEX,
+            "KeyConditionExpression": "#dep = :dep AND #last >= :start",
+            "ExpressionAttributeNames": {"#dep": "department_id", "#last": LAST_DATE},
+            "ExpressionAttributeValues": to_item({":dep": department_id, ":start": start}),
+        }
+        if end:
+            kwargs["FilterExpression"] = "#date <= :end"
+            kwargs["ExpressionAttributeNames"]["#date"] = "event_date"
+            kwargs["ExpressionAttributeValues"] = to_item({":dep": department_id, ":start": start, ":end": end})
+        yield from self._paginate("query", kwargs, _listed_event)
 
     def list_events_page(
         self, department_id: str, start: str | None, end: str | None, limit: int,
@@ -699,7 +774,7 @@ class DynamoDBDatabase:
 
     def get_event(self, event_id: str) -> dict[str, Any]:
         """The event; raises NotFound."""
-        return _public(self._get_event_item(event_id), EVENT_FIELDS)
+        return public_event(self._get_event_item(event_id))
 
     def get_department_event(self, department_id: str, event_id: str) -> dict[str, Any]:
         """The department's event (one strongly consistent GetItem); raises NotFound when it does
@@ -742,45 +817,84 @@ class DynamoDBDatabase:
                     "Key": to_item(department_key(department_id)),
                     **DEPARTMENT_IS_LIVE.params(),
                 }},
-                {"Put": {"TableName": self.events_table, "Item": to_item(event), **ITEM_IS_NEW.params()}},
+                {"Put": {"TableName": self.events_table, "Item": to_item(_stored_event(event)),
+                         **ITEM_IS_NEW.params()}},
             ],
             if_condition_fails=[
                 NotFound(department_not_found(department_id)),
                 Conflict(f"an event with id {event['id']} already exists"),
             ],
         )
-        return _public(event, EVENT_FIELDS)
+        return public_event(event)
 
     def update_event(
         self, event_id: str, changes: dict[str, Any], expected_version: int | None = None,
         actor: str = SYSTEM_ACTOR, check_department: DepartmentCheck | None = None,
     ) -> dict[str, Any]:
-        """Change only the given fields, bump version, renew last_modified and updated_by; returns
-        the event. check_department(department_id) may raise to refuse the event's department.
+        """Change only the given fields (None removes an optional one), bump version, renew
+        last_modified and updated_by; returns the event. check_department(department_id) may raise
+        to refuse the event's department.
 
-        Raises NotFound, or PreconditionFailed when expected_version is not the stored one.
+        A change to when the event is (EVENT_TIME_FIELDS) is checked against the other times as
+        stored, and written only if the event is still at the version read. Raises NotFound,
+        ValidationError, or PreconditionFailed when expected_version is not the stored one.
         """
+        if not changes.keys() & set(EVENT_TIME_FIELDS):
+            return self._update_event(event_id, changes, expected_version, actor, check_department)
+        for _attempt in range(TRANSACTION_RETRIES):
+            current = self._get_event_item(event_id)
+            if check_department is not None:
+                check_department(current["department_id"])
+            if expected_version is not None and expected_version != current["version"]:
+                raise PreconditionFailed(f"event {event_id} is at version {current['version']}",
+                                         current["version"], public_event(current))
+            spanned = {**changes, LAST_DATE: recurrence.last_day(_checked_times(current, changes))}
+            try:
+                return self._update_event(event_id, spanned, current["version"], actor, current=current)
+            except PreconditionFailed:
+                if expected_version is not None:
+                    raise
+        raise Conflict(f"event {event_id} kept changing; try again")
+
+    def _update_event(
+        self, event_id: str, changes: dict[str, Any], expected_version: int | None, actor: str,
+        check_department: DepartmentCheck | None = None, current: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         names = {"#version": "version", "#last_modified": "last_modified", "#updated_by": "updated_by"}
         values: dict[str, Any] = {":one": 1, ":now": utc_now_iso(), ":actor": actor}
         assignments = ["#version = #version + :one", "#last_modified = :now", "#updated_by = :actor"]
+        removals = []
         for i, (field, value) in enumerate(sorted(changes.items())):
             names[f"#f{i}"] = field
-            values[f":v{i}"] = value
-            assignments.append(f"#f{i} = :v{i}")
+            if value is None:
+                removals.append(f"#f{i}")
+            else:
+                values[f":v{i}"] = value
+                assignments.append(f"#f{i} = :v{i}")
+        update = "SET " + ", ".join(assignments) + (" REMOVE " + ", ".join(removals) if removals else "")
         return self._conditional_event_write(
-            "update_item", event_id, expected_version, names, values, check_department,
-            UpdateExpression="SET " + ", ".join(assignments), ReturnValues="ALL_NEW",
+            "update_item", event_id, expected_version, names, values, check_department, current=current,
+            UpdateExpression=update, ReturnValues="ALL_NEW",
         )
 
     def delete_event(
-        self, event_id: str, expected_version: int | None = None, check_department: DepartmentCheck | None = None
+        self, event_id: str, expected_version: int | None = None, check_department: DepartmentCheck | None = None,
+        current: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """Delete the event; returns it as it was. Raises NotFound or PreconditionFailed (and
-        whatever check_department raises for the event's department).
+        """Delete the event (`current`: as the caller already read it); returns it as it was. Raises
+        NotFound or PreconditionFailed (and whatever check_department raises for its department).
 
         What stays is a tombstone for catch-up sync: the texts and event_date removed (so month
         lists and counts never see it), version bumped, last_modified renewed, and a TTL.
         """
+        update, names, values = self.tombstone_update()
+        return self._conditional_event_write(
+            "update_item", event_id, expected_version, names, values, check_department, current=current,
+            UpdateExpression=update, ReturnValues="ALL_OLD",
+        )
+
+    def tombstone_update(self) -> tuple[str, dict[str, str], dict[str, Any]]:
+        """The UpdateExpression (with its names and values) that turns an event into a tombstone."""
         names = {"#version": "version", "#last_modified": "last_modified", "#deleted": TOMBSTONE_MARKER,
                  "#expires": TTL_ATTRIBUTE}
         names.update({f"#r{i}": field for i, field in enumerate(TOMBSTONE_REMOVES)})
@@ -788,10 +902,7 @@ class DynamoDBDatabase:
         values: dict[str, Any] = {":one": 1, ":now": utc_now_iso(), ":true": True, ":expires": expires}
         update = ("SET #version = #version + :one, #last_modified = :now, #deleted = :true, #expires = :expires"
                   " REMOVE " + ", ".join(f"#r{i}" for i in range(len(TOMBSTONE_REMOVES))))
-        return self._conditional_event_write(
-            "update_item", event_id, expected_version, names, values, check_department,
-            UpdateExpression=update, ReturnValues="ALL_OLD",
-        )
+        return update, names, values
 
     def _conditional_event_write(
         self,
@@ -801,10 +912,12 @@ class DynamoDBDatabase:
         names: dict[str, str],
         values: dict[str, Any],
         check_department: DepartmentCheck | None = None,
+        current: dict[str, Any] | None = None,
         **kwargs,
     ) -> dict[str, Any]:
-        """UpdateItem/DeleteItem on an existing event (at expected_version, if given)."""
-        current = self._get_event_item(event_id)
+        """UpdateItem/DeleteItem on an existing event (at expected_version, if given); `current`
+        is the event as already read (else it is read here)."""
+        current = current or self._get_event_item(event_id)
         if check_department is not None:
             check_department(current["department_id"])
         names = {**names, **EVENT_IS_LIVE.names}
@@ -827,7 +940,7 @@ class DynamoDBDatabase:
             if error_code(exc) == "ConditionalCheckFailedException":
                 self._raise_for_failed_condition(event_id, exc)
             raise
-        return _public(from_item(response["Attributes"]), EVENT_FIELDS)
+        return public_event(from_item(response["Attributes"]))
 
     def put_events(self, events: Iterable[dict[str, Any]]) -> None:
         """Batch-put complete events (every EVENT_FIELDS key; created_by/updated_by default to
@@ -836,7 +949,7 @@ class DynamoDBDatabase:
         Unconditional: the caller makes sure the departments exist and the ids are new.
         """
         self._batch_write(self.events_table, [
-            {"PutRequest": {"Item": to_item({f: {**AUDIT_DEFAULTS, **event}[f] for f in EVENT_FIELDS})}}
+            {"PutRequest": {"Item": to_item(_stored_event({**AUDIT_DEFAULTS, **event}))}}
             for event in events
         ])
 
@@ -867,7 +980,7 @@ class DynamoDBDatabase:
         live = {"FilterExpression": "attribute_not_exists(#deleted)",
                 "ExpressionAttributeNames": {"#deleted": TOMBSTONE_MARKER}}
         for item in self._scan(self.events_table, **live):
-            yield _public(item, EVENT_FIELDS)
+            yield public_event(item)
 
     def _raise_for_failed_condition(self, event_id: str, exc: ClientError) -> None:
         try:

@@ -17,6 +17,13 @@ NAME_INDEX = "name-index"
 DEPARTMENT_DATE_INDEX = "department-date-index"
 # Catch-up sync reads a department's changes in last_modified order: live events and tombstones.
 DEPARTMENT_CHANGES_INDEX = "department-modified-index"
+# Events spanning days (end_date) carry their last day in LAST_DATE; only they are in this sparse
+# index, so a month lists the ones that began in an earlier month with one Query (last_date >= start).
+DEPARTMENT_SPAN_INDEX = "department-span-index"
+LAST_DATE = "last_date"
+# A series lists here the original dates (YYYY-MM-DD) of its occurrences stored as exceptions (items
+# with id `<series id>_<YYYYMMDD>`), which its expansion skips: internal, never in an answer.
+EXCEPTION_DATES = "exception_dates"
 # A deleted event stays as a tombstone (this marker set, event_date and the texts removed, so it
 # leaves department-date-index) until DynamoDB's TTL removes it after the epoch second in TTL_ATTRIBUTE.
 TOMBSTONE_MARKER = "deleted"
@@ -32,15 +39,22 @@ AUDIT_FIELDS = ("created_by", "updated_by")
 # The fields come from the API's bodies (contract.bodies), declared there once.
 DEPARTMENT_FIELDS = tuple(Department.model_fields)
 
-EVENT_FIELDS = tuple(Event.model_fields)
+# Every event has these (optional texts stored empty) ...
+EVENT_FIELDS = tuple(name for name, field in Event.model_fields.items() if field.is_required())
+# ... and these only when set (structured times): absent from the item and from the answer otherwise.
+EVENT_OPTIONAL_FIELDS = tuple(name for name in Event.model_fields if name not in EVENT_FIELDS)
+# The fields that place an event in time: a change to one is checked against the others as stored.
+EVENT_TIME_FIELDS = ("event_date", "end_date", "start_time", "end_time", "recurrence")
 MIGRATION_ACTOR = "migration"
 # What the sync answer shows of a deleted event.
 TOMBSTONE_FIELDS = ("id", "department_id", "deleted", "last_modified")
 # What a tombstone no longer holds (event_date: so it is not in department-date-index).
-TOMBSTONE_REMOVES = ("event_date", "title", "description", "time", "url", "created_at", *AUDIT_FIELDS)
+TOMBSTONE_REMOVES = ("event_date", "title", "description", "time", "url", "created_at", *AUDIT_FIELDS,
+                     *EVENT_OPTIONAL_FIELDS, LAST_DATE, EXCEPTION_DATES)
 # What a stored event holds for the optional texts a client (or a legacy file) left out.
 EVENT_DEFAULTS: dict[str, str] = {
-    name: "" for name, field in EventCreate.model_fields.items() if not field.is_required()
+    name: "" for name, field in EventCreate.model_fields.items()
+    if not field.is_required() and name not in EVENT_OPTIONAL_FIELDS
 }
 
 
@@ -181,6 +195,18 @@ def departments_table_spec(table_name: str) -> dict[str, Any]:
     }
 
 
+def _department_index(name: str, sort_key: str) -> dict[str, Any]:
+    """A GSI of the events table: a department's items ordered by `sort_key`, every attribute projected."""
+    return {
+        "IndexName": name,
+        "KeySchema": [
+            {"AttributeName": "department_id", "KeyType": "HASH"},
+            {"AttributeName": sort_key, "KeyType": "RANGE"},
+        ],
+        "Projection": {"ProjectionType": "ALL"},
+    }
+
+
 def events_table_spec(table_name: str) -> dict[str, Any]:
     return {
         "TableName": table_name,
@@ -189,27 +215,15 @@ def events_table_spec(table_name: str) -> dict[str, Any]:
             {"AttributeName": "department_id", "AttributeType": "S"},
             {"AttributeName": "event_date", "AttributeType": "S"},
             {"AttributeName": "last_modified", "AttributeType": "S"},
+            {"AttributeName": LAST_DATE, "AttributeType": "S"},
         ],
         "KeySchema": [
             {"AttributeName": "id", "KeyType": "HASH"},
             {"AttributeName": "department_id", "KeyType": "RANGE"},
         ],
         "GlobalSecondaryIndexes": [
-            {
-                "IndexName": DEPARTMENT_DATE_INDEX,
-                "KeySchema": [
-                    {"AttributeName": "department_id", "KeyType": "HASH"},
-                    {"AttributeName": "event_date", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            },
-            {
-                "IndexName": DEPARTMENT_CHANGES_INDEX,
-                "KeySchema": [
-                    {"AttributeName": "department_id", "KeyType": "HASH"},
-                    {"AttributeName": "last_modified", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            },
+            _department_index(DEPARTMENT_DATE_INDEX, "event_date"),
+            _department_index(DEPARTMENT_CHANGES_INDEX, "last_modified"),
+            _department_index(DEPARTMENT_SPAN_INDEX, LAST_DATE),
         ],
     }

@@ -7,6 +7,7 @@ from typing import Any
 import pydantic
 from pydantic import BaseModel
 
+import recurrence
 from contract.bodies import (
     REQUIRED,
     DateRange,
@@ -83,15 +84,45 @@ def validate_department_changes(body: Any) -> dict[str, str]:
     return _sent_fields(_validated(DepartmentChanges, body))
 
 
-def _sent_fields(event: BaseModel) -> dict[str, str]:
-    # Optional texts sent as null are stored empty, as the API always did.
-    sent = event.model_fields_set
-    return {name: getattr(event, name) or "" for name in type(event).model_fields if name in sent}
+def _sent_fields(event: BaseModel) -> dict[str, str | None]:
+    # Optional texts sent as null are stored empty, as the API always did; the fields a resource has
+    # only when set (structured times) stay None: absent on creation, removed by a change.
+    sent, resource = event.model_fields_set, type(event).resource.model_fields
+    return {name: getattr(event, name) if _only_when_set(resource, name) else getattr(event, name) or ""
+            for name in type(event).model_fields if name in sent}
+
+
+def _only_when_set(resource_fields: dict[str, Any], name: str) -> bool:
+    return name in resource_fields and not resource_fields[name].is_required()
 
 
 def validate_new_event(body: Any) -> dict[str, str]:
     """Fields of a new event; raises ValidationError naming every bad field."""
-    return _sent_fields(_validated(EventCreate, body))
+    fields = {name: value for name, value in _sent_fields(_validated(EventCreate, body)).items() if value is not None}
+    check_event_times(fields)
+    return fields
+
+
+def check_event_times(event: dict[str, Any]) -> None:
+    """Raises ValidationError when the event's structured times (as it would be stored) contradict
+    each other: end_date before event_date, end_time without start_time, or on a one-day event
+    end_time not after start_time; or when its `recurrence` is no series (see recurrence.py)."""
+    problems: dict[str, str] = {}
+    end_date, end_time, start_time = event.get("end_date"), event.get("end_time"), event.get("start_time")
+    if end_date and end_date < event["event_date"]:
+        problems["end_date"] = "must not be before event_date"
+    if end_time and not start_time:
+        problems["end_time"] = "needs start_time (an event without start_time is all-day)"
+    elif end_time and (end_date or event["event_date"]) == event["event_date"] and end_time <= start_time:
+        problems["end_time"] = "must be after start_time on an event of one day"
+    if event.get("recurrence") and not problems:
+        try:
+            recurrence.last_day(event)
+        except recurrence.RecurrenceError as exc:
+            problems["recurrence"] = str(exc)
+    if problems:
+        detail = "; ".join(f"{k} {v}" for k, v in sorted(problems.items()))
+        raise ValidationError(f"invalid input: {detail}", problems)
 
 
 def validate_event_changes(body: Any) -> dict[str, str]:
@@ -110,3 +141,27 @@ def validate_date_range(start: str | None, end: str | None) -> tuple[str | None,
     if start and end and start > end:
         raise ValidationError("`from` must not be after `to`", {"from": "is after `to`"})
     return start, end
+
+
+EXPAND = "expand"
+
+
+def validate_expand(value: str | None) -> bool:
+    """The `expand` query parameter: "true" (the default: series as their occurrences) or "false"
+    (series, exceptions and single events as stored); raises ValidationError."""
+    if value in (None, "true"):
+        return True
+    if value == "false":
+        return False
+    raise ValidationError("`expand` must be true or false", {EXPAND: "must be true or false"})
+
+
+SCOPE = "scope"
+SCOPES = ("this", "following", "all")
+
+
+def validate_scope(value: str | None) -> str | None:
+    """The `scope` query parameter of a change or delete: this, following, all, or None (not sent)."""
+    if value is None or value in SCOPES:
+        return value
+    raise ValidationError("`scope` must be this, following or all", {SCOPE: "must be this, following or all"})

@@ -278,3 +278,16 @@ def test_a_create_whose_answer_is_lost_is_retried_with_the_same_idempotency_key(
     else:
         # A server without Idempotency-Key support stores the retry again: why the header exists.
         assert len(stored) == 2 and shown["id"] in {e["id"] for e in stored}
+
+
+def test_month_command_reads_the_occurrences_of_a_series(built_client, live_server, db, make_department):
+    department = make_department("기획부")
+    series = db.create_event(department["id"], {"event_date": "2024-03-04", "title": "주간 회의", "start_time": "09:00",
+                                                "recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=3"]})
+    single = db.create_event(department["id"], {"event_date": "2024-03-05", "title": "단독"})
+    result = subprocess.run(["mono", "CalendarClient.exe", "--url", live_server.url, "month", department["id"], "2024-03"],
+                            cwd=built_client, env=_client_env(live_server), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [(e["id"], e["date"], e["title"]) for e in _all(_lines(result.stdout), "event")] == [
+        (f"{series['id']}_20240304", "2024-03-04", "주간 회의"), (single["id"], "2024-03-05", "단독"),
+        (f"{series['id']}_20240311", "2024-03-11", "주간 회의"), (f"{series['id']}_20240318", "2024-03-18", "주간 회의")]

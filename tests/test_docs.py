@@ -53,7 +53,8 @@ TESTED_COMMANDS = {
 
 # Walkthrough sections (<!-- test: NAME --> ... <!-- /test: NAME -->): their ```sh blocks run in one shell
 # against a live server, and each ```http block after a command is the answer it must give.
-WALKTHROUGHS = {("backend/README.md", "api-walkthrough"): "test_docs.py::test_backend_readme_api_walkthrough"}
+WALKTHROUGHS = {("backend/README.md", name): "test_docs.py::test_backend_readme_walkthroughs"
+                for name in ("api-walkthrough", "times-walkthrough", "series-walkthrough")}
 _SECTION = r"<!-- test: ([\w-]+) -->\n(.*?)<!-- /test: \1 -->"
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
@@ -137,8 +138,9 @@ def _comparable(text: str) -> str:
     return _TIMESTAMP.sub("<time>", _UUID.sub("<uuid>", text)).replace(f'"{ADMIN_NAME}"', '"local-admin"')
 
 
-def test_backend_readme_api_walkthrough(live_server, tmp_path):
-    section = _walkthrough("backend/README.md", "api-walkthrough")
+@pytest.mark.parametrize("name", [name for _, name in WALKTHROUGHS])
+def test_backend_readme_walkthroughs(live_server, tmp_path, name):
+    section = _walkthrough("backend/README.md", name)
     script = "\n".join(re.findall(r"```sh\n(.*?)```", section, flags=re.S))
     token_file = tmp_path / "admin-token"  # what `make run` saves in .data/admin-token
     token_file.write_text(token_for(live_server.url) + "\n")

@@ -47,7 +47,11 @@ def test_the_document_describes_paging_sync_retries_and_the_audit_fields(client)
     paths, schemas = document["paths"], document["components"]["schemas"]
     listing = paths["/api/events/{id}"]["get"]
     assert {p["$ref"].rsplit("/", 1)[1] for p in listing["parameters"]} == {
-        "events.department", "from", "to", "limit", "cursor", "changed_since", "X-Request-ID"}
+        "events.department", "from", "to", "expand", "limit", "cursor", "changed_since", "X-Request-ID"}
+    for method in ("put", "delete"):
+        change = paths["/api/events/{id}"][method]
+        assert {p["$ref"].rsplit("/", 1)[1] for p in change["parameters"]} == {
+            "events.event", "scope", "If-Match", "X-Request-ID"}
     assert listing["responses"]["200"]["content"]["application/json"]["schema"]["items"] == {
         "anyOf": [{"$ref": "#/components/schemas/Event"}, {"$ref": "#/components/schemas/Tombstone"}]}
     assert {"X-Sync-Token", "X-Next-Cursor", "Link"} <= set(listing["responses"]["200"]["headers"])

@@ -1,5 +1,6 @@
-"""create_tables upgrades tables an older version created: the catch-up sync index and the TTL
-of tombstones are added (UpdateTable, UpdateTimeToLive) with the data kept, once, idempotently."""
+"""create_tables upgrades tables an older version created: the catch-up sync index, the index of
+events spanning days and the TTL of tombstones are added (UpdateTable, UpdateTimeToLive) with the
+data kept, once, idempotently."""
 from __future__ import annotations
 
 import threading
@@ -13,6 +14,9 @@ from models import DynamoDBDatabase
 from schema import departments_table_spec, utc_now_iso
 from servers import make_settings
 from sync import new_token
+
+ALL_INDEXES = {"department-date-index": "ACTIVE", "department-modified-index": "ACTIVE",
+               "department-span-index": "ACTIVE"}
 
 
 def _old_events_spec(name: str) -> dict:
@@ -88,7 +92,7 @@ def test_create_tables_adds_the_sync_index_and_ttl_to_old_tables_keeping_the_dat
 
     assert sorted(old_db.create_tables()) == _new_tables(old_db)  # the old two were kept
 
-    assert _indexes(old_db) == {"department-date-index": "ACTIVE", "department-modified-index": "ACTIVE"}
+    assert _indexes(old_db) == ALL_INDEXES
     assert _ttl(old_db) == ("ENABLED", "expires_at")
     assert old_db.table_statuses() == dict.fromkeys(old_db.settings.table_names, "ACTIVE")
     # The new index holds the events written before it existed, and the month list is unchanged.
@@ -100,7 +104,8 @@ def test_create_tables_adds_the_sync_index_and_ttl_to_old_tables_keeping_the_dat
 
 def test_upgrade_is_idempotent(old_db):
     assert sorted(old_db.upgrade_tables()) == [f"{old_db.events_table}: TTL on expires_at",
-                                               f"{old_db.events_table}: department-modified-index"]
+                                               f"{old_db.events_table}: department-modified-index",
+                                               f"{old_db.events_table}: department-span-index"]
     assert sorted(old_db.create_tables()) == _new_tables(old_db)
     calls = []
     old_db.client.meta.events.register("before-send.dynamodb", lambda request, **_: calls.append(
@@ -127,7 +132,7 @@ def test_concurrent_upgrades_add_the_index_once_and_all_succeed(old_db):
         thread.join()
 
     assert errors == [] and sorted(sum(results, [])) == _new_tables(old_db)
-    assert _indexes(old_db) == {"department-date-index": "ACTIVE", "department-modified-index": "ACTIVE"}
+    assert _indexes(old_db) == ALL_INDEXES
     assert _ttl(old_db) == ("ENABLED", "expires_at")
 
 

@@ -31,10 +31,11 @@ def test_tables_have_the_seed_keys_and_indexes(db, settings):
     events = _describe(db, settings.events_table)
     assert _keys(events["KeySchema"]) == {"id": "HASH", "department_id": "RANGE"}
     indexes = {gsi["IndexName"]: gsi for gsi in events["GlobalSecondaryIndexes"]}
-    assert sorted(indexes) == ["department-date-index", "department-modified-index"]
+    assert sorted(indexes) == ["department-date-index", "department-modified-index", "department-span-index"]
     assert _keys(indexes["department-date-index"]["KeySchema"]) == {"department_id": "HASH", "event_date": "RANGE"}
     assert _keys(indexes["department-modified-index"]["KeySchema"]) == {
         "department_id": "HASH", "last_modified": "RANGE"}
+    assert _keys(indexes["department-span-index"]["KeySchema"]) == {"department_id": "HASH", "last_date": "RANGE"}
     assert _ttl(db, settings.events_table) == ("ENABLED", "expires_at")
     for table in (departments, events):
         assert table["TableStatus"] == "ACTIVE"
@@ -80,7 +81,7 @@ def test_provisioned_billing_uses_10_and_10(dynamodb_server):
     table = _describe(db, settings.events_table)
     throughput = table["ProvisionedThroughput"]
     assert (throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]) == (10, 10)
-    assert len(table["GlobalSecondaryIndexes"]) == 2
+    assert len(table["GlobalSecondaryIndexes"]) == 3
     for gsi in table["GlobalSecondaryIndexes"]:
         throughput = gsi["ProvisionedThroughput"]
         assert (throughput["ReadCapacityUnits"], throughput["WriteCapacityUnits"]) == (10, 10)

@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     request id and log, the DynamoDB stall budget, CORS (preflights carry no token),
     authentication (who sends it), rate limits (counting refused requests too), then the 401s."""
     request_log.init_app(app)
+    app.url_map.converters["event_id"] = events.EventIdConverter
     for blueprint in (departments.bp, events.bp, calendar_feed.bp, docs.bp, health.bp, metrics.bp, web.bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)

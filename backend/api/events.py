@@ -1,24 +1,42 @@
-"""HTTP: /api/events. Updates and deletes honour `If-Match: "<version>"`."""
+"""HTTP: /api/events. Updates and deletes honour `If-Match: "<version>"`, and `scope` for series."""
 from __future__ import annotations
 
 import re
 from uuid import UUID
 
 from flask import Blueprint, jsonify, request
+from werkzeug.routing import BaseConverter
 
 import auth
 import realtime
+import series_store
 from api import changes
 from api.idempotency import create_once, idempotent
-from api.paging import page_response, requested_page
+from api.paging import page_response, requested_page, slice_page
 from api.request_body import json_body
 from database import get_db
-from validation import ValidationError, validate_date_range, validate_event_changes, validate_new_event
+from validation import (
+    ValidationError,
+    validate_date_range,
+    validate_event_changes,
+    validate_expand,
+    validate_new_event,
+    validate_scope,
+)
 
 # ASCII digits only (str.isdigit() also takes "²"), and few enough for any real version.
 VERSION_TAG = re.compile(r"[0-9]{1,15}")
 
 bp = Blueprint("events", __name__, url_prefix="/api/events")
+
+
+class EventIdConverter(BaseConverter):
+    """`<event_id:...>`: an event's UUID, or an occurrence's `<series id>_<YYYYMMDD>` (lower-case hex)."""
+
+    regex = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?:_[0-9]{8})?"
+
+    def to_python(self, value: str) -> str:
+        return value.lower()
 
 
 def _expected_version() -> int | None:
@@ -30,6 +48,10 @@ def _expected_version() -> int | None:
     if not VERSION_TAG.fullmatch(tag):
         raise ValidationError('If-Match must be the event version as an ETag, e.g. "3"')
     return int(tag)
+
+
+def _listed_order(event: dict) -> tuple[str, str, str]:
+    return event["event_date"], event["created_at"], event["id"]
 
 
 def _event_response(event: dict, status: int = 200):
@@ -50,9 +72,14 @@ def list_events(department_id: UUID):
                                   {"changed_since": "without limit or cursor"})
         return jsonify(changes.changed_events(str(department_id)))
     start, end = validate_date_range(request.args.get("from"), request.args.get("to"))
-    page = requested_page(f"events|{department_id}|{start or ''}|{end or ''}")
-    if page is None:
-        return jsonify(get_db().list_events(str(department_id), start, end))
+    expand = validate_expand(request.args.get("expand"))
+    # Pages of a range with both ends list occurrences, cut from the whole answer (a month is
+    # small); other pages follow department-date-index and carry what is stored.
+    expanded_pages = expand and start is not None and end is not None
+    page = requested_page(f"events|{department_id}|{start or ''}|{end or ''}" + ("|expanded" if expanded_pages else ""))
+    if page is None or expanded_pages:
+        events = get_db().list_events(str(department_id), start, end, expand)
+        return jsonify(events) if page is None else page_response(page, *slice_page(page, events, _listed_order))
     events, next_key = get_db().list_events_page(str(department_id), start, end, page.limit, page.start_key)
     return page_response(page, events, next_key)
 
@@ -77,19 +104,30 @@ def create_event(department_id: UUID):
     return _event_response(event, 201)
 
 
-@bp.put("/<uuid:event_id>")
+@bp.put("/<event_id:event_id>")
 @auth.requires("editor")
-def update_event(event_id: UUID):
+def update_event(event_id: str):
     changes = validate_event_changes(json_body())
-    event = get_db().update_event(str(event_id), changes, _expected_version(), actor=auth.current_principal().name,
-                                  check_department=auth.check_department)
-    realtime.event_updated(event)
-    return _event_response(event)
+    edit = series_store.update(get_db(), event_id, changes, validate_scope(request.args.get("scope")),
+                               _expected_version(), auth.current_principal().name, auth.check_department)
+    _broadcast(edit)
+    return _event_response(edit.answer)
 
 
-@bp.delete("/<uuid:event_id>")
+@bp.delete("/<event_id:event_id>")
 @auth.requires("editor")
-def delete_event(event_id: UUID):
-    event = get_db().delete_event(str(event_id), _expected_version(), check_department=auth.check_department)
-    realtime.event_deleted(event)
+def delete_event(event_id: str):
+    edit = series_store.delete(get_db(), event_id, validate_scope(request.args.get("scope")), _expected_version(),
+                               auth.current_principal().name, auth.check_department)
+    _broadcast(edit)
     return "", 204
+
+
+def _broadcast(edit: series_store.Edit) -> None:
+    """What the write changed, so a live page redraws it: a series' occurrences follow the series."""
+    for event in edit.created:
+        realtime.event_created(event)
+    for event in edit.updated:
+        realtime.event_updated(event)
+    for event in edit.deleted:
+        realtime.event_deleted(event)

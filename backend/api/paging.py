@@ -7,6 +7,7 @@ deployment must share SECRET_KEY for a cursor made by one to work on another.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,3 +75,20 @@ def page_response(page: Page, items: list[dict[str, Any]], next_key: dict[str, A
         response.headers["X-Next-Cursor"] = cursor
         response.headers["Link"] = f'<{url}>; rel="next"'
     return response
+
+
+def slice_page(page: Page, items: list[dict[str, Any]], sort_key: Callable[[dict[str, Any]], tuple]) -> tuple[
+        list[dict[str, Any]], dict[str, Any] | None]:
+    """The page of a listing computed whole (`items`, ordered by `sort_key`): the items after the
+    cursor's, and the key to continue from when more follow. Raises ValidationError for a cursor
+    of a DynamoDB-paged listing."""
+    after = None
+    if page.start_key is not None:
+        after = page.start_key.get("after")
+        if not isinstance(after, list) or not all(isinstance(part, str) for part in after):
+            raise ValidationError("`cursor` continues another listing (other department or date range)",
+                                  {"cursor": "belongs to another listing"})
+        after = tuple(after)
+    rest = [item for item in items if after is None or sort_key(item) > after]
+    chunk = rest[:page.limit]
+    return chunk, ({"after": list(sort_key(chunk[-1]))} if len(rest) > page.limit else None)

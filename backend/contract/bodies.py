@@ -24,10 +24,15 @@ _BIDI_CONTROLS = r"\u202a-\u202e\u2066-\u2069"
 FORBIDDEN_IN_LINE = rf"\x00-\x1f\x7f-\x9f{_BIDI_CONTROLS}"
 FORBIDDEN_IN_MULTILINE = rf"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI_CONTROLS}"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 REQUIRED = "is required"
 DATE_PROBLEM = "must be a real date as YYYY-MM-DD"
 URL_PROBLEM = "must be an absolute http(s) URL or empty"
+CLOCK_PROBLEM = "must be a 24-hour time as HH:MM (00:00-23:59)"
+RECURRENCE_PROBLEM = "must be a list of 1-20 RFC 5545 lines (RRULE:..., EXDATE:..., RDATE:...) of up to 500 characters"
+# An event's id; an occurrence of a series is `<series id>_<YYYYMMDD>` (its original date).
+EVENT_ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(_[0-9]{8})?$"
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,22 @@ class DateRule:
         return REQUIRED if error["input"] is None else DATE_PROBLEM
 
 
+@dataclass(frozen=True)
+class ClockRule:
+    """A 24-hour clock time written HH:MM; every failure reads the same."""
+
+    def problem(self, error: dict[str, Any]) -> str:
+        return CLOCK_PROBLEM
+
+
+@dataclass(frozen=True)
+class RecurrenceRule:
+    """The `recurrence` lines; their meaning is checked by `recurrence` (python-dateutil)."""
+
+    def problem(self, error: dict[str, Any]) -> str:
+        return RECURRENCE_PROBLEM
+
+
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
@@ -119,6 +140,29 @@ EventDescription = text(TextRule(5000, multiline=True), "Up to 5,000 characters;
 Time = text(TextRule(50), "Free text up to 50 characters. The iCalendar feed reads `오후 2:00`, `오전 9:30`, "
             "`14:00`, `2:00 PM` and ranges such as `14:00-15:30` as times; anything else is an all-day event",
             examples=["오후 2:00"])
+ClockTime = Annotated[str, StringConstraints(pattern=CLOCK_PATTERN), ClockRule(),
+                      Field(description="A 24-hour time HH:MM in CALENDAR_TIMEZONE", examples=["14:00"])]
+StartTime = Annotated[ClockTime, Field(description="When the event starts, HH:MM (24-hour) in CALENDAR_TIMEZONE, on "
+                                                   "`event_date`. Without it the event is all-day")]
+EndTime = Annotated[ClockTime, Field(description="When the event ends, HH:MM (24-hour) in CALENDAR_TIMEZONE, on "
+                                                 "`end_date` (or `event_date`); needs `start_time`, and on a one-day "
+                                                 "event must be after it. Without it a timed event lasts one hour")]
+EndDate = Annotated[EventDate, Field(description="The last day of an event spanning several days (inclusive, "
+                                                 "YYYY-MM-DD), not before `event_date`. Without it the event is "
+                                                 "on `event_date` alone", examples=["2024-01-22"])]
+Recurrence = Annotated[
+    list[Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=f"^[^{FORBIDDEN_IN_LINE}]*$")]],
+    Field(min_length=1, max_length=20, description=(
+        "Makes the event a series: RFC 5545 lines as Google Calendar's API takes them, e.g. "
+        "`RRULE:FREQ=WEEKLY;BYDAY=MO`, `EXDATE;VALUE=DATE:20240108`, `RDATE;VALUE=DATE:20240110`. One RRULE at "
+        "least, whose first occurrence is `event_date`; at most daily (never twice a day); without COUNT or "
+        "UNTIL it never ends; with an end, 1-5,000 occurrences. EXDATE/RDATE values and UNTIL are read as dates"),
+        examples=[["RRULE:FREQ=WEEKLY;BYDAY=MO"]]),
+    RecurrenceRule(),
+]
+EventId = Annotated[str, StringConstraints(pattern=EVENT_ID_PATTERN), Field(
+    description="A UUID; an occurrence of a series is `<series id>_<YYYYMMDD>` (stable: its original date)",
+    examples=["0b6f2d1e-8f0a-4c1b-9a57-3d2c1e0f9a8b"])]
 Url = Annotated[text(TextRule(2048, strip=True), "An absolute http(s) URL, or empty", examples=["https://intranet.example.com/meetings/1"]),
                 AfterValidator(_http_url)]
 Actor = Annotated[str, Field(description="Name of the token that made it ('anonymous' with AUTH_MODE=off, "
@@ -142,13 +186,20 @@ class Department(BaseModel):
 
 
 class Event(BaseModel):
-    id: UUID
+    id: EventId
     department_id: UUID
     event_date: EventDate
     title: Title
     description: EventDescription
     time: Time
     url: Url
+    start_time: StartTime | None = Field(None, description="Present only when set: see EventCreate")
+    end_time: EndTime | None = Field(None, description="Present only when set: see EventCreate")
+    end_date: EndDate | None = Field(None, description="Present only when set: see EventCreate")
+    recurrence: Recurrence | None = Field(None, description="A series (as stored, `expand=false`): its lines")
+    recurring_event_id: UUID | None = Field(None, description="An occurrence of a series: the series' id")
+    original_date: EventDate | None = Field(None, description="An occurrence of a series: the day the rule "
+                                            "gave it (the date in its id)")
     created_at: Timestamp
     last_modified: Timestamp
     version: Annotated[int, Field(ge=1, description="1 when created, one more on every update; the ETag")]
@@ -218,6 +269,10 @@ class EventCreate(BaseModel):
     description: EventDescription | None = None
     time: Time | None = None
     url: Url | None = None
+    start_time: StartTime | None = None
+    end_time: EndTime | None = None
+    end_date: EndDate | None = None
+    recurrence: Recurrence | None = None
 
 
 def _changes_schema(schema: dict[str, Any]) -> None:
@@ -237,6 +292,9 @@ class EventChanges(BaseModel):
     description: EventDescription | None = None
     time: Time | None = None
     url: Url | None = None
+    start_time: StartTime | None = Field(None, description="null removes it (the event becomes all-day)")
+    end_time: EndTime | None = Field(None, description="null removes it")
+    end_date: EndDate | None = Field(None, description="null removes it (the event is on `event_date` alone)")
 
 
 def _department_changes_schema(schema: dict[str, Any]) -> None:
@@ -261,7 +319,7 @@ class DateRange(BaseModel):
     end: EventDate | None = Field(None, alias="to", description="Last day listed, YYYY-MM-DD")
 
 
-def field_rule(model: type[BaseModel], name: str) -> TextRule | DateRule | None:
+def field_rule(model: type[BaseModel], name: str) -> TextRule | DateRule | ClockRule | RecurrenceRule | None:
     """The TextRule or DateRule of a model's field named `name` as sent (its alias, if it has one),
     also inside `X | None`; None for other fields."""
     field = next(f for n, f in model.model_fields.items() if (f.alias or n) == name)
@@ -269,7 +327,7 @@ def field_rule(model: type[BaseModel], name: str) -> TextRule | DateRule | None:
     for arg in get_args(field.annotation):
         if get_origin(arg) is Annotated:
             metadata += arg.__metadata__
-    return next((m for m in metadata if isinstance(m, (TextRule, DateRule))), None)
+    return next((m for m in metadata if isinstance(m, (TextRule, DateRule, ClockRule, RecurrenceRule))), None)
 
 
 def writable_fields(model: type[BaseModel]) -> tuple[str, ...]:

@@ -36,6 +36,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter
 
 from contract.bodies import (
+    EVENT_ID_PATTERN,
     DateRange,
     Department,
     DepartmentChanges,
@@ -114,9 +115,21 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "department_id": path_param("department_id", "The department's id"),
     "event_id": path_param("event_id", "The event's id"),
     "events.department": path_param("id", "The department's id"),
-    "events.event": path_param("id", "The event's id"),
+    "events.event": {"name": "id", "in": "path", "required": True,
+                     "description": "The event's id, a series' id, or an occurrence's `<series id>_<YYYYMMDD>`",
+                     "schema": {"type": "string", "pattern": EVENT_ID_PATTERN}},
+    "scope": query("scope", "For a series: `this` occurrence alone (stored as an exception keyed by the series and "
+                   "the original date), `following` (the series ends the day before and a new one starts with the "
+                   "changes; a COUNT is split between them), or `all` (the series; exceptions keep their own "
+                   "changes). Default: `this` for an occurrence id, `all` for any other id. On an event that is no "
+                   "series every scope is the event itself", {"type": "string", "enum": ["this", "following", "all"]}),
     "from": _date_range_param("from"),
     "to": _date_range_param("to"),
+    "expand": query("expand", "`true` (the default): each series as its occurrences touching the range (without "
+                    "`to`, through 366 days after `from` or the series' first day), each with id `<series id>_<YYYYMMDD>`, "
+                    "`recurring_event_id` and `original_date`. `false`: the items as stored (series with their "
+                    "`recurrence`, single events), as `changed_since` and pages (`limit`) answer them",
+                    {"type": "string", "enum": ["true", "false"]}),
     "limit": query("limit", f"At most this many items (1-{LIMIT_MAX}); when more remain the answer carries "
                    "`X-Next-Cursor` and `Link`. Without it everything comes back",
                    {"type": "integer", "minimum": 1, "maximum": LIMIT_MAX}),
@@ -224,7 +237,7 @@ ROUTES: list[Route] = [
           errors=(404,)),
     Route("GET", "/api/events/{id}", "List a department's events, by date then creation; or, with "
           "`changed_since`, what changed since a sync token", "events", role="viewer",
-          parameters=("events.department", "from", "to", "limit", "cursor", "changed_since"),
+          parameters=("events.department", "from", "to", "expand", "limit", "cursor", "changed_since"),
           answers={200: Answer("The events (a page of them with `limit`); with `changed_since` the events "
                                "changed and the tombstones of deleted ones", [Event, Tombstone],
                                headers=("X-Sync-Token", *PAGE_HEADERS))},
@@ -236,11 +249,13 @@ ROUTES: list[Route] = [
     Route("GET", "/api/events/{department_id}/{event_id}", "Read one event", "events", role="viewer",
           parameters=("department_id", "event_id"), answers={200: Answer("The event", Event, headers=("ETag",))},
           errors=(404,)),
-    Route("PUT", "/api/events/{id}", "Change the fields sent of an event", "events", role="editor",
-          parameters=("events.event", "If-Match"), body=EventChanges,
-          answers={200: Answer("The event as stored", Event, headers=("ETag",))}, errors=(400, 404, 412, 413)),
-    Route("DELETE", "/api/events/{id}", "Delete an event", "events", role="editor",
-          parameters=("events.event", "If-Match"), answers={204: Answer("Deleted")}, errors=(400, 404, 412)),
+    Route("PUT", "/api/events/{id}", "Change the fields sent of an event, a series or occurrences of one (`scope`)",
+          "events", role="editor", parameters=("events.event", "scope", "If-Match"), body=EventChanges,
+          answers={200: Answer("The event, series or exception as stored (`following`: the new series)", Event,
+                               headers=("ETag",))}, errors=(400, 404, 409, 412, 413)),
+    Route("DELETE", "/api/events/{id}", "Delete an event, a series or occurrences of one (`scope`)", "events",
+          role="editor", parameters=("events.event", "scope", "If-Match"), answers={204: Answer("Deleted")},
+          errors=(400, 404, 409, 412)),
     Route("GET", "/healthz", "Liveness: 200 while the process runs", "health",
           answers={200: Answer("Alive", Health)}, reads_storage=False, rate_limited=False),
     Route("GET", "/readyz", "Readiness: DynamoDB answers and every table (and index) is ACTIVE", "health",

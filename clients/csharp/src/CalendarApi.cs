@@ -132,13 +132,13 @@ namespace DepartmentCalendar
         }
 
         /// <summary>PUT with `If-Match: "version"` (none when null); PreconditionFailedException on 412.</summary>
-        public Tagged<CalendarEvent> UpdateEvent(Guid eventId, EventFields changes, int? ifMatchVersion)
+        public Tagged<CalendarEvent> UpdateEvent(string eventId, EventFields changes, int? ifMatchVersion)
         {
             var answer = Send(HttpMethod.Put, "api/events/" + eventId, Json.Write(changes), ifMatchVersion, null);
             return new Tagged<CalendarEvent> { Value = Json.Read<CalendarEvent>(answer.Body), ETag = answer.ETag };
         }
 
-        public void DeleteEvent(Guid eventId, int? ifMatchVersion)
+        public void DeleteEvent(string eventId, int? ifMatchVersion)
         {
             Send(HttpMethod.Delete, "api/events/" + eventId, null, ifMatchVersion, null);
         }

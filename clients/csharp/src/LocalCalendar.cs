@@ -17,14 +17,14 @@ namespace DepartmentCalendar
     /// one held, and drop an event for good when its tombstone comes (ids are never reused).</summary>
     public sealed class LocalCalendar
     {
-        readonly Dictionary<Guid, CalendarEvent> events = new Dictionary<Guid, CalendarEvent>();
-        readonly HashSet<Guid> deleted = new HashSet<Guid>();
+        readonly Dictionary<string, CalendarEvent> events = new Dictionary<string, CalendarEvent>();
+        readonly HashSet<string> deleted = new HashSet<string>();
 
         public string SyncToken { get; private set; }
 
         public IEnumerable<CalendarEvent> Events
         {
-            get { return events.Values.OrderBy(e => e.EventDate).ThenBy(e => e.CreatedAt).ThenBy(e => e.Id); }
+            get { return events.Values.OrderBy(e => e.EventDate).ThenBy(e => e.CreatedAt).ThenBy(e => e.Id, StringComparer.Ordinal); }
         }
 
         /// <summary>Replace everything with a full read (first sync, or a resync after 410 Gone).</summary>

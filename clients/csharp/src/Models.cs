@@ -26,11 +26,13 @@ namespace DepartmentCalendar
     }
 
     /// <summary>An event, or (in a changed_since answer) the tombstone of a deleted one:
-    /// Deleted = true with only Id, DepartmentId and LastModified set.</summary>
+    /// Deleted = true with only Id, DepartmentId and LastModified set. In a month list a series comes as
+    /// its occurrences: Id is "&lt;series id&gt;_&lt;YYYYMMDD&gt;" (stable), RecurringEventId the series' id
+    /// and OriginalDate the day the rule gave it; a stored series (changed_since) has Recurrence.</summary>
     [DataContract]
     public sealed class CalendarEvent
     {
-        [DataMember(Name = "id")] public Guid Id { get; set; }
+        [DataMember(Name = "id")] public string Id { get; set; }
         [DataMember(Name = "department_id")] public Guid DepartmentId { get; set; }
         [DataMember(Name = "event_date")] string eventDate;
         [DataMember(Name = "title")] public string Title { get; set; }
@@ -41,6 +43,12 @@ namespace DepartmentCalendar
         [DataMember(Name = "last_modified")] string lastModified;
         [DataMember(Name = "version")] public int Version { get; set; }
         [DataMember(Name = "deleted")] public bool Deleted { get; set; }
+        [DataMember(Name = "start_time")] public string StartTime { get; set; }
+        [DataMember(Name = "end_time")] public string EndTime { get; set; }
+        [DataMember(Name = "end_date")] public string EndDate { get; set; }
+        [DataMember(Name = "recurrence")] public string[] Recurrence { get; set; }
+        [DataMember(Name = "recurring_event_id")] public string RecurringEventId { get; set; }
+        [DataMember(Name = "original_date")] public string OriginalDate { get; set; }
 
         public DateTime EventDate { get; private set; }
         public DateTime CreatedAt { get; private set; }

@@ -1,0 +1,230 @@
+"""Changing and deleting series through HTTP: `scope=this|following|all`, If-Match on each, and
+what month lists, `expand=false` and DynamoDB show afterwards."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+WEEKLY = ["RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=10"]  # 2024-01-01 .. 2024-03-04
+
+
+def _series(client, department_id, recurrence=WEEKLY, **fields):
+    body = {"event_date": "2024-01-01", "title": "주간 회의", "recurrence": recurrence, **fields}
+    response = client.post(f"/api/events/{department_id}", json=body)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def _list(client, department_id, query="from=2024-01-01&to=2024-12-31"):
+    response = client.get(f"/api/events/{department_id}?{query}")
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def _shown(events):
+    return [(e["event_date"], e["title"]) for e in events]
+
+
+def test_this_stores_an_exception_and_leaves_the_other_occurrences(client, db, make_department):
+    department_id = make_department()["id"]
+    series = _series(client, department_id)
+    response = client.put(f"/api/events/{series['id']}_20240108", json={"title": "휴가철 회의"})
+    assert response.status_code == 200
+    exception = response.get_json()
+    assert exception["id"] == f"{series['id']}_20240108" and exception["version"] == 2
+    assert (exception["recurring_event_id"], exception["original_date"]) == (series["id"], "2024-01-08")
+    assert response.headers["ETag"] == '"2"'
+
+    assert _shown(_list(client, department_id, "from=2024-01-01&to=2024-01-15")) == [
+        ("2024-01-01", "주간 회의"), ("2024-01-08", "휴가철 회의"), ("2024-01-15", "주간 회의")]
+    assert _list(client, department_id, "expand=false") == [series, exception]
+    assert db.get_event(series["id"]) == series  # the series itself is unchanged
+
+
+def test_a_moved_occurrence_is_listed_in_the_month_it_moved_to_only(client, make_department):
+    department_id = make_department()["id"]
+    series = _series(client, department_id)
+    moved = client.put(f"/api/events/{series['id']}_20240129", json={"event_date": "2024-02-02"}).get_json()
+    assert (moved["event_date"], moved["original_date"]) == ("2024-02-02", "2024-01-29")
+
+    january = _list(client, department_id, "from=2024-01-01&to=2024-01-31")
+    february = _list(client, department_id, "from=2024-02-01&to=2024-02-29")
+    assert [e["event_date"] for e in january] == ["2024-01-01", "2024-01-08", "2024-01-15", "2024-01-22"]
+    assert [(e["id"], e["event_date"]) for e in february][:2] == [
+        (f"{series['id']}_20240129", "2024-02-02"), (f"{series['id']}_20240205", "2024-02-05")]
+
+
+def test_deleting_one_occurrence_excludes_its_day(client, db, make_department):
+    department_id = make_department()["id"]
+    series = _series(client, department_id)
+    assert client.delete(f"/api/events/{series['id']}_20240115").status_code == 204
+    assert "2024-01-15" not in [e["event_date"] for e in _list(client, department_id)]
+    stored = db.get_event(series["id"])
+    assert stored["recurrence"] == [*WEEKLY, "EXDATE;VALUE=DATE:20240115"] and stored["version"] == 2
+    assert len(_list(client, department_id)) == 9
+    assert client.delete(f"/api/events/{series['id']}_20240115").status_code == 404
+
+
+def test_all_changes_the_series_and_exceptions_keep_their_own_changes(client, make_department):
+    department_id = make_department()["id"]
+    series = _series(client, department_id)
+    client.put(f"/api/events/{series['id']}_20240108", json={"title": "특별 회의", "event_date": "2024-01-09"})
+
+    response = client.put(f"/api/events/{series['id']}_20240115?scope=all", json={"title": "팀 회의"})
+
+    assert response.status_code == 200 and response.get_json()["id"] == series["id"]
+    assert _shown(_list(client, department_id, "from=2024-01-01&to=2024-01-22")) == [
+        ("2024-01-01", "팀 회의"), ("2024-01-09", "특별 회의"), ("2024-01-15", "팀 회의"), ("2024-01-22", "팀 회의")]
+
+
+def test_following_splits_the_series_and_its_count(client, db, make_department):
+    department_id = make_department()["id"]
+    series = _series(client, department_id)
+    client.put(f"/api/events/{series['id']}_20240212", json={"title": "예외"})  # after the cut: dropped
+    before = _list(client, department_id)
+
+    response = client.put(f"/api/events/{series['id']}_20240122?scope=following", json={"title": "새 회의"})
+
+    assert response.status_code == 200
+    new = response.get_json()
+    assert new["id"] != series["id"] and new["event_date"] == "2024-01-22"
+    assert new["recurrence"] == ["RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=7"]
+    assert db.get_event(series["id"])["recurrence"] == ["RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=3"]
+    after = _list(client, department_id)
+    assert [e["event_date"] for e in after] == [e["event_date"] for e in before]  # the same days, all ten
+    assert [e["title"] for e in after] == ["주간 회의"] * 3 + ["새 회의"] * 7
+    assert {e["recurring_event_id"] for e in after[3:]} == {new["id"]}
+
+
+def test_following_on_the_first_occurrence_changes_the_whole_series(client, db, make_department):
+    department_id = make_department()["id"]
+    series = _series(client, department_id)
+    response = client.put(f"/api/events/{series['id']}_20240101?scope=following", json={"title": "전체"})
+    assert response.status_code == 200 and response.get_json()["id"] == series["id"]
+    assert {e["title"] for e in _list(client, department_id)} == {"전체"}
+    assert [e["id"] for e in _list(client, department_id, "expand=false")] == [series["id"]]
+
+
+def test_deleting_following_ends_the_series_the_day_before(client, make_department):
+    department_id = make_department()["id"]
+    series = _series(client, department_id, recurrence=["RRULE:FREQ=WEEKLY;BYDAY=MO"])
+    assert client.delete(f"/api/events/{series['id']}_20240122?scope=following").status_code == 204
+    assert [e["event_date"] for e in _list(client, department_id)] == ["2024-01-01", "2024-01-08", "2024-01-15"]
+
+
+def test_deleting_all_removes_the_series_and_its_exceptions(client, make_department):
+    department_id = make_department()["id"]
+    series = _series(client, department_id)
+    client.put(f"/api/events/{series['id']}_20240108", json={"event_date": "2024-06-01"})
+    assert client.delete(f"/api/events/{series['id']}_20240115?scope=all").status_code == 204
+    assert _list(client, department_id) == []
+    assert _list(client, department_id, "expand=false") == []
+
+
+def test_if_match_works_on_each_scope(client, db, make_department):
+    department_id = make_department()["id"]
+    series = _series(client, department_id)
+    occurrence = f"/api/events/{series['id']}_20240108"
+    for scope in ("this", "following", "all"):
+        response = client.put(f"{occurrence}?scope={scope}", json={"title": "x"}, headers={"If-Match": '"7"'})
+        assert response.status_code == 412, scope
+        assert response.get_json()["current_version"] == 1
+    assert response.get_json()["current"]["id"] == series["id"]
+    assert client.delete(occurrence, headers={"If-Match": '"7"'}).status_code == 412
+    assert client.put(occurrence, json={"title": "x"}, headers={"If-Match": '"1"'}).status_code == 200
+    stale = client.put(occurrence, json={"title": "y"}, headers={"If-Match": '"1"'})
+    assert stale.status_code == 412 and stale.get_json()["current"]["title"] == "x"
+    assert db.get_event(series["id"]) == series
+
+
+def test_a_scope_on_an_event_that_is_no_series_is_the_event(client, make_department):
+    department_id = make_department()["id"]
+    single = client.post(f"/api/events/{department_id}", json={"event_date": "2024-01-01", "title": "t"}).get_json()
+    changed = client.put(f"/api/events/{single['id']}?scope=following", json={"title": "바뀜"})
+    assert changed.status_code == 200 and changed.get_json()["id"] == single["id"]
+    assert client.delete(f"/api/events/{single['id']}?scope=this").status_code == 204
+    assert _list(client, department_id) == []
+
+
+@pytest.mark.parametrize(("path", "status", "field"), [
+    ("{series}?scope=sometimes", 400, "scope"),
+    ("{series}_20240102", 404, None),  # no occurrence that day
+    ("{single}_20240101", 404, None),
+])
+def test_scopes_that_name_nothing_are_400_or_404(client, make_department, path, status, field):
+    department_id = make_department()["id"]
+    series = _series(client, department_id)
+    single = client.post(f"/api/events/{department_id}", json={"event_date": "2024-01-01", "title": "t"}).get_json()
+    url = "/api/events/" + path.format(single=single["id"], series=series["id"])
+    for response in (client.put(url, json={"title": "x"}), client.delete(url)):
+        assert response.status_code == status
+        if field:
+            assert set(response.get_json()["fields"]) == {field}
+
+
+# moto's server applies conditional writes without a lock (see test_concurrency.py): DynamoDB Local only.
+@pytest.mark.parametrize("dynamodb_server", ["dynamodb-local"], indirect=True)
+def test_concurrent_edits_of_one_occurrence(client, db, make_department):
+    """With If-Match one edit wins and the others get 412; without, each lands on the exception in turn."""
+    department_id = make_department()["id"]
+    series = _series(client, department_id)
+    edits = 4
+
+    def run(if_match):
+        from series_store import update
+
+        barrier, outcomes = threading.Barrier(edits), []
+
+        def edit(n):
+            barrier.wait()
+            try:
+                outcomes.append(update(db, f"{series['id']}_20240108", {"title": f"t{n}"}, "this", if_match, "t").answer)
+            except Exception as exc:  # noqa: BLE001 - a 412 is what the losers must get
+                outcomes.append(type(exc).__name__)
+
+        threads = [threading.Thread(target=edit, args=(n,)) for n in range(edits)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return outcomes
+
+    with_if_match = run(1)
+    assert sorted(o if isinstance(o, str) else "stored" for o in with_if_match) == [
+        "PreconditionFailed"] * (edits - 1) + ["stored"]
+    assert db.get_event(f"{series['id']}_20240108")["version"] == 2
+    without = run(None)
+    assert all(isinstance(o, dict) for o in without), without
+    assert db.get_event(f"{series['id']}_20240108")["version"] == 2 + edits
+    assert len(_list(client, department_id, "from=2024-01-08&to=2024-01-08")) == 1
+
+
+@pytest.mark.live
+@pytest.mark.parametrize("dynamodb_server", ["moto"], indirect=True)
+def test_broadcasts_say_which_occurrences_changed(live_server, make_department):
+    from live_helpers import SocketClient, http
+
+    department_id = make_department()["id"]
+    events = f"{live_server.url}/api/events"
+    series = http.post(f"{events}/{department_id}", json={"event_date": "2024-01-01", "title": "주간 회의",
+                                                         "recurrence": WEEKLY}).json()
+    socket = SocketClient(live_server.url).connect()
+    try:
+        socket.join(department_id)
+        exception = http.put(f"{events}/{series['id']}_20240108", json={"title": "예외"}).json()
+        assert socket.next_event() == ("event_updated", exception)
+
+        new = http.put(f"{events}/{series['id']}_20240122?scope=following", json={"title": "새"}).json()
+        assert socket.next_event() == ("event_created", new)
+        name, cut = socket.next_event()
+        assert (name, cut["id"], cut["recurrence"]) == ("event_updated", series["id"],
+                                                         ["RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=3"])
+
+        assert http.delete(f"{events}/{series['id']}_20240115").status_code == 204
+        name, excluded = socket.next_event()
+        assert (name, excluded["recurrence"][-1]) == ("event_updated", "EXDATE;VALUE=DATE:20240115")
+        assert socket.next_event() == ("event_deleted", {"id": f"{series['id']}_20240115",
+                                                         "department_id": department_id})
+    finally:
+        socket.close()
