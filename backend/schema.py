@@ -24,6 +24,9 @@ LAST_DATE = "last_date"
 # A series lists here the original dates (YYYY-MM-DD) of its occurrences stored as exceptions (items
 # with id `<series id>_<YYYYMMDD>`), which its expansion skips: internal, never in an answer.
 EXCEPTION_DATES = "exception_dates"
+# An exception lists the fields its own edits changed: an edit of the whole series (`all`) carries
+# over to it the others. Internal, never in an answer.
+OVERRIDDEN_FIELDS = "overridden_fields"
 # A deleted event stays as a tombstone (this marker set, event_date and the texts removed, so it
 # leaves department-date-index) until DynamoDB's TTL removes it after the epoch second in TTL_ATTRIBUTE.
 TOMBSTONE_MARKER = "deleted"
@@ -50,7 +53,7 @@ MIGRATION_ACTOR = "migration"
 TOMBSTONE_FIELDS = ("id", "department_id", "deleted", "last_modified")
 # What a tombstone no longer holds (event_date: so it is not in department-date-index).
 TOMBSTONE_REMOVES = ("event_date", "title", "description", "time", "url", "created_at", *AUDIT_FIELDS,
-                     *EVENT_OPTIONAL_FIELDS, LAST_DATE, EXCEPTION_DATES)
+                     *EVENT_OPTIONAL_FIELDS, LAST_DATE, EXCEPTION_DATES, OVERRIDDEN_FIELDS)
 # What a stored event holds for the optional texts a client (or a legacy file) left out.
 EVENT_DEFAULTS: dict[str, str] = {
     name: "" for name, field in EventCreate.model_fields.items()

@@ -1,6 +1,6 @@
 """Edits of a series in DynamoDB, by scope: `this` occurrence (an exception item keyed by the series
 and the original date), `following` (the series ends before that day and a new one starts with the
-changes), `all` (the series itself; exceptions keep their own changes). No Flask.
+changes), `all` (the series itself; exceptions keep their own changes and take the series' others). No Flask.
 
 An exception's id is its occurrence's id, `<series id>_<YYYYMMDD>`; the series lists the original
 dates of its exceptions (EXCEPTION_DATES) so its expansion skips them, written in the same
@@ -26,10 +26,23 @@ from models import (
     public_event,
     to_item,
 )
-from schema import EVENT_IS_LIVE, EXCEPTION_DATES, ITEM_IS_NEW, LAST_DATE, VERSION_MATCHES, event_key, utc_now_iso
+from schema import (
+    EVENT_IS_LIVE,
+    EXCEPTION_DATES,
+    ITEM_IS_NEW,
+    LAST_DATE,
+    OVERRIDDEN_FIELDS,
+    VERSION_MATCHES,
+    event_key,
+    utc_now_iso,
+)
 from validation import ValidationError, check_event_times
 
 SCOPES = ("this", "following", "all")
+# What an edit of the whole series carries over to an exception that did not change it itself
+# (the two times as a pair). An exception's day is its own.
+CARRIED_OVER = ("title", "description", "time", "url", "start_time", "end_time")
+CLOCK_FIELDS = frozenset({"start_time", "end_time"})
 
 
 @dataclass
@@ -52,14 +65,12 @@ def update(db: DynamoDBDatabase, event_id: str, changes: dict[str, Any], scope: 
     `this` for an occurrence, `all` otherwise). Raises NotFound, ValidationError, PreconditionFailed."""
     if "_" not in event_id and scope in (None, "all"):  # an event or a whole series: one conditional write
         # (this/following on an event that is no series come to the same, after a read)
-        updated = db.update_event(event_id, changes, expected_version, actor, check_department)
-        return Edit(updated, updated=[updated])
+        return _edit_all(db, event_id, changes, expected_version, actor, check_department)
     for _attempt in range(TRANSACTION_RETRIES):
         item, day, chosen = _target(db, event_id, scope, check_department)
         try:
             if chosen == "all":
-                updated = db.update_event(item["id"], changes, expected_version, actor)
-                return Edit(updated, updated=[updated])
+                return _edit_all(db, item["id"], changes, expected_version, actor)
             if chosen == "this":
                 return _edit_this(db, item, day, changes, expected_version, actor)
             return _edit_following(db, item, day, changes, expected_version, actor)
@@ -122,19 +133,61 @@ def _edit_this(db: DynamoDBDatabase, series: dict[str, Any], day: date, changes:
                               "all or following", {"recurrence": "not with scope=this"})
     exception_id = recurrence.occurrence_id(series["id"], day)
     if day.isoformat() in series.get(EXCEPTION_DATES, []):
-        updated = db.update_event(exception_id, changes, expected_version, actor)
-        return Edit(updated, updated=[updated])
+        return _edit_exception(db, exception_id, changes, expected_version, actor)
     occurrence = _occurrence(series, day)
     _check_version(occurrence, expected_version)
     exception = {k: v for k, v in {**occurrence, **changes}.items() if v is not None}
     exception.update(version=occurrence["version"] + 1, last_modified=utc_now_iso(), updated_by=actor)
     check_event_times(exception)
     db._transact([
-        {"Put": {"TableName": db.events_table, "Item": to_item(_stored_event(exception)), **ITEM_IS_NEW.params()}},
+        {"Put": {"TableName": db.events_table, "Item": to_item({**_stored_event(exception), OVERRIDDEN_FIELDS: sorted(changes)}),
+                 **ITEM_IS_NEW.params()}},
         _series_write(db, series, "ADD #exceptions :day", {":day": {day.isoformat()}}),
     ], if_condition_fails=[_Changed(), _Changed()])
     stored = public_event(exception)
     return Edit(stored, updated=[stored])
+
+
+def _edit_exception(db: DynamoDBDatabase, exception_id: str, changes: dict[str, Any], expected_version: int | None,
+                    actor: str) -> Edit:
+    """An exception changed again: the changes, their fields added to those it overrides, written
+    only if it is still at the version read."""
+    for _attempt in range(TRANSACTION_RETRIES):
+        current = db._get_event_item(exception_id)
+        _check_version(public_event(current), expected_version)
+        overridden = sorted(set(current.get(OVERRIDDEN_FIELDS, [])) | changes.keys())
+        try:
+            updated = db.update_event(exception_id, {**changes, OVERRIDDEN_FIELDS: overridden}, current["version"], actor)
+        except PreconditionFailed:
+            continue  # changed since the read: read it again
+        return Edit(updated, updated=[updated])
+    raise Conflict(f"event {exception_id} kept changing; try again")
+
+
+def _edit_all(db: DynamoDBDatabase, event_id: str, changes: dict[str, Any], expected_version: int | None,
+              actor: str, check_department: DepartmentCheck | None = None) -> Edit:
+    """The event or the whole series changed; a series' exceptions take what they did not change themselves."""
+    updated = db.update_event(event_id, changes, expected_version, actor, check_department)
+    carried = {k: v for k, v in changes.items() if k in CARRIED_OVER}
+    if not updated.get("recurrence") or not carried:
+        return Edit(updated, updated=[updated])
+    series = db._get_event_item(event_id)
+    exceptions = [_carry_over(db, recurrence.occurrence_id(event_id, date.fromisoformat(day)), carried, actor)
+                  for day in sorted(series.get(EXCEPTION_DATES, []))]
+    return Edit(updated, updated=[updated, *(e for e in exceptions if e is not None)])
+
+
+def _carry_over(db: DynamoDBDatabase, exception_id: str, carried: dict[str, Any], actor: str) -> dict[str, Any] | None:
+    """The series' changes to the fields the exception did not change itself, applied to it; None
+    when there are none, or when it changed meanwhile (its own change wins) or its times would clash."""
+    try:
+        exception = db._get_event_item(exception_id)
+        own = set(exception.get(OVERRIDDEN_FIELDS, []))
+        own |= CLOCK_FIELDS if own & CLOCK_FIELDS else set()
+        fields = {k: v for k, v in carried.items() if k not in own}
+        return db.update_event(exception_id, fields, exception["version"], actor) if fields else None
+    except (NotFound, PreconditionFailed, ValidationError):
+        return None
 
 
 def _series_write(db: DynamoDBDatabase, series: dict[str, Any], update: str, values: dict[str, Any]) -> dict:
@@ -174,8 +227,7 @@ def _edit_following(db: DynamoDBDatabase, series: dict[str, Any], day: date, cha
     """The series ends the day before `day`; a new series starts on it with the changes."""
     first = date.fromisoformat(series["event_date"])
     if day == first:  # this and following from the first: the whole series
-        updated = db.update_event(series["id"], changes, expected_version, actor)
-        return Edit(updated, updated=[updated])
+        return _edit_all(db, series["id"], changes, expected_version, actor)
     _check_version(public_event(series), expected_version)
     head, tail = recurrence.split(series["recurrence"], first, day)
     occurrence, now = _occurrence(series, day), utc_now_iso()

@@ -78,6 +78,25 @@ def test_all_changes_the_series_and_exceptions_keep_their_own_changes(client, ma
         ("2024-01-01", "팀 회의"), ("2024-01-09", "특별 회의"), ("2024-01-15", "팀 회의"), ("2024-01-22", "팀 회의")]
 
 
+def test_all_reaches_what_an_exception_did_not_change_itself(client, make_department):
+    department_id = make_department()["id"]
+    series = _series(client, department_id, time="오전 10:00", start_time="10:00", end_time="11:00")
+    client.put(f"/api/events/{series['id']}_20240108", json={"event_date": "2024-01-09"})  # moved only
+    client.put(f"/api/events/{series['id']}_20240115", json={"title": "특별 회의"})  # retitled
+    client.put(f"/api/events/{series['id']}_20240115", json={"start_time": "13:00", "end_time": "14:00"})  # and re-timed
+
+    response = client.put(f"/api/events/{series['id']}?scope=all",
+                          json={"title": "팀 회의", "description": "3층 회의실", "start_time": "09:00", "end_time": "09:30"})
+
+    assert response.status_code == 200
+    shown = {e["original_date"]: e for e in _list(client, department_id, "from=2024-01-01&to=2024-01-22")}
+    moved, retitled, plain = shown["2024-01-08"], shown["2024-01-15"], shown["2024-01-22"]
+    assert (moved["event_date"], moved["title"], moved["start_time"]) == ("2024-01-09", "팀 회의", "09:00")
+    assert (retitled["title"], retitled["start_time"], retitled["end_time"]) == ("특별 회의", "13:00", "14:00")
+    assert {moved["description"], retitled["description"], plain["description"]} == {"3층 회의실"}
+    assert (plain["title"], plain["start_time"], plain["end_time"]) == ("팀 회의", "09:00", "09:30")
+
+
 def test_following_splits_the_series_and_its_count(client, db, make_department):
     department_id = make_department()["id"]
     series = _series(client, department_id)
