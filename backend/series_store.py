@@ -34,6 +34,7 @@ from schema import (
     OVERRIDDEN_FIELDS,
     VERSION_MATCHES,
     event_key,
+    event_not_found,
     utc_now_iso,
 )
 from validation import ValidationError, check_event_times
@@ -57,6 +58,21 @@ class Edit:
 
 class _Changed(DatabaseError):
     """The series (or the exception) changed between the read and the write: read again."""
+
+
+def get(db: DynamoDBDatabase, department_id: str, event_id: str) -> dict[str, Any]:
+    """The department's event, series, exception, or occurrence (`<series id>_<YYYYMMDD>`, as the
+    month list shows it: its version is the series'). Raises NotFound."""
+    series_id, day = recurrence.split_id(event_id)
+    try:
+        return db.get_department_event(department_id, event_id)
+    except NotFound:
+        if day is None:
+            raise
+    series = db.get_department_event(department_id, series_id)
+    if not series.get("recurrence") or not recurrence.is_occurrence(series, day):
+        raise NotFound(event_not_found(event_id))
+    return _occurrence(series, day)
 
 
 def update(db: DynamoDBDatabase, event_id: str, changes: dict[str, Any], scope: str | None,

@@ -247,3 +247,21 @@ def test_broadcasts_say_which_occurrences_changed(live_server, make_department):
                                                          "department_id": department_id})
     finally:
         socket.close()
+
+
+def test_an_occurrence_reads_as_the_month_list_shows_it(client, make_department):
+    department_id, other_id = make_department()["id"], make_department()["id"]
+    series = _series(client, department_id)
+    client.put(f"/api/events/{series['id']}_20240115", json={"title": "특별 회의"})
+    listed = {e["id"]: e for e in _list(client, department_id, "from=2024-01-01&to=2024-01-31")}
+
+    for occurrence_id in (f"{series['id']}_20240108", f"{series['id']}_20240115"):
+        response = client.get(f"/api/events/{department_id}/{occurrence_id}")
+        assert response.status_code == 200, response.get_json()
+        assert response.get_json() == listed[occurrence_id]
+        assert response.headers["ETag"] == f'"{listed[occurrence_id]["version"]}"'
+    assert client.get(f"/api/events/{department_id}/{series['id']}").get_json() == series
+    for missing in (f"{department_id}/{series['id']}_20240109", f"{other_id}/{series['id']}_20240108",
+                    f"{department_id}/{series['id']}_20991231"):
+        response = client.get(f"/api/events/{missing}")
+        assert response.status_code == 404 and response.get_json()["error"] == "not_found"

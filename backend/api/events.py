@@ -84,11 +84,11 @@ def list_events(department_id: UUID):
     return page_response(page, events, next_key)
 
 
-@bp.get("/<uuid:department_id>/<uuid:event_id>")
+@bp.get("/<uuid:department_id>/<event_id:event_id>")
 @auth.requires("viewer")
-def get_event(department_id: UUID, event_id: UUID):
+def get_event(department_id: UUID, event_id: str):
     auth.check_department(str(department_id))
-    return _event_response(get_db().get_department_event(str(department_id), str(event_id)))
+    return _event_response(series_store.get(get_db(), str(department_id), event_id))
 
 
 @bp.post("/<uuid:department_id>")
