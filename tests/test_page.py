@@ -161,6 +161,8 @@ def test_what_changed_while_the_connection_was_cut_shows_after_it_comes_back(ser
     person.context.set_offline(True)
     expect(page.locator("#live")).to_have_text("연결 끊김", timeout=WAIT)
     new_event(server, department, title="끊긴 사이 생긴 일정", event_date=f"{MONTH}-20")
+    new_event(server, department, title="끊긴 사이 생긴 반복", event_date=f"{MONTH}-05",
+              recurrence=["RRULE:FREQ=WEEKLY;COUNT=3"])  # a series: only a new list shows its occurrences
     assert http.delete(f"{server.url}/api/events/{doomed['id']}").status_code == 204
     assert http.put(f"{server.url}/api/events/{changed['id']}", json={"title": "바뀐 일정"}).status_code == 200
     expect(chip(page, "지울 일정")).to_be_visible()  # nothing reached it meanwhile
@@ -170,6 +172,7 @@ def test_what_changed_while_the_connection_was_cut_shows_after_it_comes_back(ser
     expect(chip(page, "끊긴 사이 생긴 일정")).to_be_visible(timeout=WAIT)
     expect(chip(page, "지울 일정")).to_have_count(0)
     expect(chip(page, "바뀐 일정")).to_be_visible()
+    expect(page.locator("#grid-body .chip.recurring", has_text="끊긴 사이 생긴 반복")).to_have_count(3, timeout=WAIT)
     expect(chip(page, kept["title"])).to_be_visible()
     assert person.console_errors(offline=True) == []
 
@@ -524,8 +527,8 @@ def new_series(server, department: dict, rule: str, **fields) -> dict:
 
 def test_a_weekly_series_shows_on_every_matching_day_marked_recurring(server, people, token):
     department = new_department(server)
-    new_series(server, department, "RRULE:FREQ=WEEKLY;BYDAY=MO", title="월요 회의", event_date=f"{MONTH}-03",
-               start_time="09:00", end_time="10:00")
+    series = new_series(server, department, "RRULE:FREQ=WEEKLY;BYDAY=MO", title="월요 회의", event_date=f"{MONTH}-03",
+                        start_time="09:00", end_time="10:00")
     new_event(server, department, title="단독 일정", event_date=f"{MONTH}-04")
     person = people(token("nina", "viewer"))
     page = person.open(department["id"], MONTH)
@@ -543,6 +546,9 @@ def test_a_weekly_series_shows_on_every_matching_day_marked_recurring(server, pe
     page.get_by_role("button", name="다음 달").click()  # unbounded: April's Mondays too
     expect(page.locator("#month-title")).to_have_text("2031년 4월")
     expect(series_chip(page, "월요 회의")).to_have_count(4)
+    expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
+    assert http.delete(f"{server.url}/api/events/{series['id']}").status_code == 204  # the series' tombstone, live
+    expect(series_chip(page, "월요 회의")).to_have_count(0, timeout=LIVE)
     assert person.console_errors() == []
 
 
@@ -611,6 +617,13 @@ def test_deleting_this_and_following_occurrences_removes_the_later_ones_live(ser
     alice, bob = _two_watching(server, people, token, department)
     a, b = alice.page, bob.page
     expect(series_chip(b, "스터디")).to_have_count(5)
+    day_button(a, f"{MONTH}-24").click()
+    a.get_by_role("button", name="스터디 편집").click()
+    a.get_by_role("button", name="삭제", exact=True).click()  # "이 일정만", the default
+    a.get_by_role("button", name="삭제 확인").click()
+    for page in (a, b):
+        expect(series_chip(page, "스터디")).to_have_count(4, timeout=LIVE)
+        assert days_with(page, series_chip(page, "스터디")) == [3, 10, 17, 31]
     day_button(a, f"{MONTH}-17").click()
     a.get_by_role("button", name="스터디 편집").click()
     a.get_by_role("radio", name="이 일정과 이후 일정").check()
