@@ -578,6 +578,26 @@ def test_a_repeating_event_made_in_the_dialog_shows_its_occurrences(server, peop
     assert days_with(page, series_chip(page, "요가")) == [3, 5, 10, 12]
     stored = http.get(f"{server.url}/api/events/{department['id']}?expand=false").json()
     assert [item["recurrence"] for item in stored] == [["RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=4"]]
+
+    for title, repeat, end in (("월례 보고", "매월", "2031-05-31"), ("창립 기념일", "매년", None)):
+        day_button(page, f"{MONTH}-28").click()
+        page.get_by_role("button", name="이 날에 새 일정").click()
+        fill_event(page, title=title)
+        page.get_by_role("combobox", name="반복", exact=True).select_option(label=repeat)
+        expect(page.get_by_role("group", name="반복 요일")).to_be_hidden()  # days are for weekly only
+        if end:
+            page.get_by_role("combobox", name="끝").select_option(label="날짜까지")
+            page.get_by_label("마지막 반복 날짜").fill(end)
+        page.get_by_role("button", name="저장", exact=True).click()
+        expect(series_chip(page, title)).to_have_count(1)
+    rules = {item["title"]: item["recurrence"] for item in
+             http.get(f"{server.url}/api/events/{department['id']}?expand=false").json()}
+    assert rules["월례 보고"] == ["RRULE:FREQ=MONTHLY;UNTIL=20310531"] and rules["창립 기념일"] == ["RRULE:FREQ=YEARLY"]
+    page.get_by_role("button", name="다음 달").click()
+    expect(page.locator("#month-title")).to_have_text("2031년 4월")
+    expect(series_chip(page, "월례 보고")).to_have_count(1)
+    assert days_with(page, series_chip(page, "월례 보고")) == [28]
+    expect(series_chip(page, "창립 기념일")).to_have_count(0)
     assert person.console_errors(provoked=(400,)) == []
 
 
