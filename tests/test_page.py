@@ -161,6 +161,8 @@ def test_what_changed_while_the_connection_was_cut_shows_after_it_comes_back(ser
     person.context.set_offline(True)
     expect(page.locator("#live")).to_have_text("연결 끊김", timeout=WAIT)
     new_event(server, department, title="끊긴 사이 생긴 일정", event_date=f"{MONTH}-20")
+    new_event(server, department, title="끊긴 사이 생긴 반복", event_date=f"{MONTH}-05",
+              recurrence=["RRULE:FREQ=WEEKLY;COUNT=3"])  # a series: only a new list shows its occurrences
     assert http.delete(f"{server.url}/api/events/{doomed['id']}").status_code == 204
     assert http.put(f"{server.url}/api/events/{changed['id']}", json={"title": "바뀐 일정"}).status_code == 200
     expect(chip(page, "지울 일정")).to_be_visible()  # nothing reached it meanwhile
@@ -170,6 +172,7 @@ def test_what_changed_while_the_connection_was_cut_shows_after_it_comes_back(ser
     expect(chip(page, "끊긴 사이 생긴 일정")).to_be_visible(timeout=WAIT)
     expect(chip(page, "지울 일정")).to_have_count(0)
     expect(chip(page, "바뀐 일정")).to_be_visible()
+    expect(page.locator("#grid-body .chip.recurring", has_text="끊긴 사이 생긴 반복")).to_have_count(3, timeout=WAIT)
     expect(chip(page, kept["title"])).to_be_visible()
     assert person.console_errors(offline=True) == []
 
@@ -497,3 +500,179 @@ def test_the_api_document_page_renders_under_the_strict_csp(server, people):
            ).to_be_visible(timeout=WAIT)
     assert reader.page.locator(".opblock").count() > 10
     assert reader.console_errors() == []
+
+
+# Recurring events (issue 12). March 2031: Mondays 3, 10, 17, 24, 31; Wednesdays 5, 12, 19, 26.
+MONDAYS = [3, 10, 17, 24, 31]
+
+
+def day_cell(page, day: int):
+    return page.locator(f'#grid-body td:has(button[data-date="{MONTH}-{day:02d}"])')
+
+
+def series_chip(page, title: str):
+    """A chip of an occurrence: the ↻ marker, then the title."""
+    return page.locator("#grid-body .chip.recurring", has_text=re.compile(f"^↻{re.escape(title)}$"))
+
+
+def days_with(page, chips) -> list[int]:
+    """The days of the month whose cells hold one of `chips`."""
+    return [int(day) for day in chips.evaluate_all(
+        "nodes => nodes.map(node => node.closest('td').querySelector('button').textContent)")]
+
+
+def new_series(server, department: dict, rule: str, **fields) -> dict:
+    return new_event(server, department, recurrence=[rule], **fields)
+
+
+def test_a_weekly_series_shows_on_every_matching_day_marked_recurring(server, people, token):
+    department = new_department(server)
+    series = new_series(server, department, "RRULE:FREQ=WEEKLY;BYDAY=MO", title="월요 회의", event_date=f"{MONTH}-03",
+                        start_time="09:00", end_time="10:00")
+    new_event(server, department, title="단독 일정", event_date=f"{MONTH}-04")
+    person = people(token("nina", "viewer"))
+    page = person.open(department["id"], MONTH)
+    expect(series_chip(page, "월요 회의")).to_have_count(len(MONDAYS))
+    assert days_with(page, series_chip(page, "월요 회의")) == MONDAYS
+    expect(day_cell(page, 10).get_by_role("img", name="반복 일정")).to_have_count(1)
+    expect(chip(page, "단독 일정")).to_be_visible()  # a single event: no marker
+    expect(day_cell(page, 4).get_by_role("img", name="반복 일정")).to_have_count(0)
+
+    day_button(page, f"{MONTH}-17").click()
+    expect(page.locator("#day-events .event-title")).to_have_text(["월요 회의"])
+    expect(page.locator("#day-events .event-time")).to_have_text(["09:00–10:00"])
+    expect(page.locator("#day-events").get_by_role("img", name="반복 일정")).to_have_count(1)
+
+    page.get_by_role("button", name="다음 달").click()  # unbounded: April's Mondays too
+    expect(page.locator("#month-title")).to_have_text("2031년 4월")
+    expect(series_chip(page, "월요 회의")).to_have_count(4)
+    expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
+    assert http.delete(f"{server.url}/api/events/{series['id']}").status_code == 204  # the series' tombstone, live
+    expect(series_chip(page, "월요 회의")).to_have_count(0, timeout=LIVE)
+    assert person.console_errors() == []
+
+
+def test_a_repeating_event_made_in_the_dialog_shows_its_occurrences(server, people, token):
+    department = new_department(server)
+    person = people(token("olga", "editor"))
+    page = person.open(department["id"], MONTH)
+    day_button(page, f"{MONTH}-03").click()
+    page.get_by_role("button", name="이 날에 새 일정").click()
+    fill_event(page, title="요가")
+    page.get_by_role("combobox", name="반복", exact=True).select_option(label="매주")
+    days = page.get_by_role("group", name="반복 요일")
+    days.get_by_label("월").check()
+    days.get_by_label("수").check()
+    page.get_by_role("combobox", name="끝").select_option(label="날짜까지")
+    page.get_by_label("마지막 반복 날짜").fill(f"{MONTH}-01")  # before the first day: no occurrence, a 400
+    page.get_by_role("button", name="저장", exact=True).click()
+    expect(page.locator("#event-recurrence-error")).not_to_be_empty()
+    expect(page.get_by_role("combobox", name="반복", exact=True)).to_have_attribute("aria-invalid", "true")
+    assert http.get(f"{server.url}/api/events/{department['id']}?expand=false").json() == []
+
+    page.get_by_role("combobox", name="끝").select_option(label="횟수만큼")
+    page.get_by_label("반복 횟수").fill("4")
+    page.get_by_role("button", name="저장", exact=True).click()
+    expect(page.locator("#event-dialog")).to_be_hidden()
+    expect(series_chip(page, "요가")).to_have_count(4)
+    assert days_with(page, series_chip(page, "요가")) == [3, 5, 10, 12]
+    stored = http.get(f"{server.url}/api/events/{department['id']}?expand=false").json()
+    assert [item["recurrence"] for item in stored] == [["RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=4"]]
+
+    for title, repeat, end in (("월례 보고", "매월", "2031-05-31"), ("창립 기념일", "매년", None)):
+        day_button(page, f"{MONTH}-28").click()
+        page.get_by_role("button", name="이 날에 새 일정").click()
+        fill_event(page, title=title)
+        page.get_by_role("combobox", name="반복", exact=True).select_option(label=repeat)
+        expect(page.get_by_role("group", name="반복 요일")).to_be_hidden()  # days are for weekly only
+        if end:
+            page.get_by_role("combobox", name="끝").select_option(label="날짜까지")
+            page.get_by_label("마지막 반복 날짜").fill(end)
+        page.get_by_role("button", name="저장", exact=True).click()
+        expect(series_chip(page, title)).to_have_count(1)
+    rules = {item["title"]: item["recurrence"] for item in
+             http.get(f"{server.url}/api/events/{department['id']}?expand=false").json()}
+    assert rules["월례 보고"] == ["RRULE:FREQ=MONTHLY;UNTIL=20310531"] and rules["창립 기념일"] == ["RRULE:FREQ=YEARLY"]
+    page.get_by_role("button", name="다음 달").click()
+    expect(page.locator("#month-title")).to_have_text("2031년 4월")
+    expect(series_chip(page, "월례 보고")).to_have_count(1)
+    assert days_with(page, series_chip(page, "월례 보고")) == [28]
+    expect(series_chip(page, "창립 기념일")).to_have_count(0)
+    assert person.console_errors(provoked=(400,)) == []
+
+
+def _two_watching(server, people, token, department: dict):
+    alice, bob = people(token("pat", "editor")), people(token("quinn", "viewer"))
+    for person in (alice, bob):
+        person.open(department["id"], MONTH)
+        expect(person.page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
+    return alice, bob
+
+
+def test_editing_one_occurrence_changes_only_that_day_and_shows_live(server, people, token):
+    department = new_department(server)
+    new_series(server, department, "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=4", title="주간 회의", event_date=f"{MONTH}-03")
+    alice, bob = _two_watching(server, people, token, department)
+    a, b = alice.page, bob.page
+    expect(series_chip(b, "주간 회의")).to_have_count(4)
+    day_button(a, f"{MONTH}-10").click()
+    a.get_by_role("button", name="주간 회의 편집").click()
+    expect(a.get_by_role("radio", name="이 일정만")).to_be_checked()
+    fill_event(a, title="주간 회의 (연기)", start_time="15:00")
+    a.get_by_role("button", name="저장", exact=True).click()
+    expect(a.locator("#event-dialog")).to_be_hidden()
+    for page in (a, b):
+        expect(series_chip(page, "주간 회의 (연기)")).to_have_count(1, timeout=LIVE)
+        assert days_with(page, series_chip(page, "주간 회의 (연기)")) == [10]
+        expect(series_chip(page, "주간 회의")).to_have_count(3)
+        assert days_with(page, series_chip(page, "주간 회의")) == [3, 17, 24]
+    day_button(b, f"{MONTH}-10").click()
+    expect(b.locator("#day-events .event-time")).to_have_text(["15:00"])
+    assert alice.console_errors() == [] and bob.console_errors() == []
+
+
+def test_deleting_this_and_following_occurrences_removes_the_later_ones_live(server, people, token):
+    department = new_department(server)
+    new_series(server, department, "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=5", title="스터디", event_date=f"{MONTH}-03")
+    alice, bob = _two_watching(server, people, token, department)
+    a, b = alice.page, bob.page
+    expect(series_chip(b, "스터디")).to_have_count(5)
+    day_button(a, f"{MONTH}-24").click()
+    a.get_by_role("button", name="스터디 편집").click()
+    a.get_by_role("button", name="삭제", exact=True).click()  # "이 일정만", the default
+    a.get_by_role("button", name="삭제 확인").click()
+    for page in (a, b):
+        expect(series_chip(page, "스터디")).to_have_count(4, timeout=LIVE)
+        assert days_with(page, series_chip(page, "스터디")) == [3, 10, 17, 31]
+    day_button(a, f"{MONTH}-17").click()
+    a.get_by_role("button", name="스터디 편집").click()
+    a.get_by_role("radio", name="이 일정과 이후 일정").check()
+    a.get_by_role("button", name="삭제", exact=True).click()
+    a.get_by_role("button", name="삭제 확인").click()
+    expect(a.locator("#event-dialog")).to_be_hidden()
+    for page in (a, b):
+        expect(series_chip(page, "스터디")).to_have_count(2, timeout=LIVE)
+        assert days_with(page, series_chip(page, "스터디")) == [3, 10]
+    listed = http.get(f"{server.url}/api/events/{department['id']}?from={MONTH}-01&to={MONTH}-31").json()
+    assert [event["event_date"] for event in listed] == [f"{MONTH}-03", f"{MONTH}-10"]
+    assert alice.console_errors() == [] and bob.console_errors() == []
+
+
+def test_a_multi_day_event_shows_on_each_day_it_covers(server, people, token):
+    department = new_department(server)
+    alice, bob = people(token("ruth", "editor")), people(token("sam", "viewer"))
+    a = alice.open(department["id"], MONTH)
+    b = bob.open(department["id"], "2031-04")
+    expect(b.locator("#live")).to_have_text("연결됨", timeout=WAIT)
+    day_button(a, f"{MONTH}-28").click()
+    a.get_by_role("button", name="이 날에 새 일정").click()
+    fill_event(a, title="워크숍", start_time="09:00", end_time="18:00", end_date="2031-04-02")
+    a.get_by_role("button", name="저장", exact=True).click()
+    expect(a.locator("#event-dialog")).to_be_hidden()
+    expect(chip(a, "워크숍")).to_have_count(4)
+    assert days_with(a, chip(a, "워크숍")) == [28, 29, 30, 31]
+    expect(chip(b, "워크숍")).to_have_count(2, timeout=LIVE)  # April, live: the 1st and the 2nd
+    assert days_with(b, chip(b, "워크숍")) == [1, 2]
+    day_button(a, f"{MONTH}-30").click()
+    expect(a.locator("#day-events .event-time")).to_have_text(["09:00–18:00 (3/28~4/2)"])
+    assert alice.console_errors() == [] and bob.console_errors() == []

@@ -63,29 +63,55 @@ function openDay(iso) {
   byId("day-title").focus();
 }
 
+// One stored item from a broadcast, a sync or the dialog: a single event is merged; a series or
+// an exception (its occurrences are the API's to expand) lists the month again.
 function apply(item) {
-  if (store.apply(item)) render();
+  if (store.wantsList(item)) relist();
+  else if (store.apply(item)) render();
 }
 
-const editor = new EventEditor(apply);
+// List the shown month again, keeping what is shown until the answer comes; requests that
+// come while one is on their way make one more list after it.
+let listing = false;
+let listAgain = false;
+async function relist() {
+  if (listing) {
+    listAgain = true;
+    return;
+  }
+  listing = true;
+  try {
+    await loadMonth(false);
+  } finally {
+    listing = false;
+    if (listAgain) {
+      listAgain = false;
+      relist();
+    }
+  }
+}
+
+const editor = new EventEditor(apply, relist);
 
 function editEvent(id) {
   editor.open(state.departmentId, store.get(id), null);
 }
 
-// List the shown month again (and take its sync token).
-async function loadMonth() {
-  store.show(state.departmentId, state.month);
-  state.day = state.day && state.day.startsWith(`${state.month}-`) ? state.day : null;
-  render();
+// List the shown month (fresh: another month or department, drawn empty until the answer), and
+// take its sync token.
+async function loadMonth(fresh = true) {
+  if (fresh) {
+    store.show(state.departmentId, state.month);
+    state.day = state.day && state.day.startsWith(`${state.month}-`) ? state.day : null;
+    render();
+  }
   if (!state.departmentId) return;
   const { from, to } = monthRange(state.month);
   const wanted = { departmentId: state.departmentId, month: state.month };
   try {
     const { data, headers } = await api(`/api/events/${wanted.departmentId}?from=${from}&to=${to}`);
     if (wanted.departmentId !== state.departmentId || wanted.month !== state.month) return;
-    store.syncToken = headers.get("X-Sync-Token");
-    data.forEach((event) => store.apply(event));
+    store.replace(data, headers.get("X-Sync-Token"));
     render();
     // Joined before this list came back: what was written between its read and the join.
     if (live && live.joined === wanted.departmentId) catchUp(wanted.departmentId);
@@ -102,7 +128,7 @@ async function catchUp(departmentId) {
     const { data, headers } = await api(`/api/events/${departmentId}?changed_since=${encodeURIComponent(token)}`);
     if (departmentId !== store.departmentId) return;
     store.syncToken = headers.get("X-Sync-Token");
-    data.forEach((item) => store.apply(item));
+    data.forEach(apply);
     render();
   } catch (error) {
     if (error instanceof ApiError && error.status === 410) loadMonth();

@@ -24,7 +24,11 @@ function dayCell(iso, store, onOpenDay, selected) {
     if (click.target === cell) onOpenDay(iso);
   });
   const chips = el("ul", { className: "chips" });
-  for (const event of events) chips.append(el("li", { className: "chip", text: event.title, attrs: { title: event.title } }));
+  for (const event of events) {
+    const chip = el("li", { className: event.recurring_event_id ? "chip recurring" : "chip", attrs: { title: event.title } });
+    chip.append(...marker(event), event.title);
+    chips.append(chip);
+  }
   cell.append(button, chips);
   return cell;
 }
@@ -34,13 +38,31 @@ export function renderGrid(body, month, store, onOpenDay, selected) {
   body.replaceChildren(...rows);
 }
 
+// "↻" before an occurrence of a series, read out as "반복 일정".
+function marker(event) {
+  return event.recurring_event_id ? [el("span", { className: "recur", text: "↻", attrs: { role: "img", "aria-label": "반복 일정" } })] : [];
+}
+
+// The time as shown: the free text, else the structured start–end, else all-day; and the days
+// of a multi-day event.
+function timeLabel(event) {
+  const clock = event.start_time ? `${event.start_time}${event.end_time ? `–${event.end_time}` : ""}` : "";
+  const label = event.time || clock || "종일";
+  return event.end_date && event.end_date !== event.event_date
+    ? `${label} (${shortDate(event.event_date)}~${shortDate(event.end_date)})` : label;
+}
+
+function shortDate(iso) {
+  return `${Number(iso.slice(5, 7))}/${Number(iso.slice(8))}`;
+}
+
 function audit(event) {
   const made = `작성 ${event.created_by}`;
   return event.updated_by && event.version > 1 ? `${made} · 수정 ${event.updated_by}` : made;
 }
 
 function eventItem(event, onEdit) {
-  const details = [el("span", { className: "event-time", text: event.time || "종일" }),
+  const details = [el("span", { className: "event-time", text: timeLabel(event) }), ...marker(event),
     el("strong", { className: "event-title", text: event.title })];
   const item = el("li", { className: "event", attrs: { "data-id": event.id } }, [el("div", { className: "event-head" }, details)]);
   if (event.description) item.append(el("p", { className: "event-description", text: event.description }));
