@@ -37,9 +37,11 @@ node_modules/.installed: package.json package-lock.json
 run: install
 	cd backend && ../$(PY) -m local.run
 
+# Three workers on two cores: much of the suite waits on servers and timeouts, not the CPU (16 min
+# against about 20 with two). A module marked xdist_group runs on one worker (one server, one browser).
 test: install system-packages
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -n auto --dist loadgroup  # a module marked xdist_group runs on one worker (one server, one browser)
+	$(PY) -m pytest -n 3 --dist loadgroup
 
 create-tables: install
 	cd backend && ../$(PY) -c "from models import DynamoDBDatabase; DynamoDBDatabase().create_tables()"
