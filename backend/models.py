@@ -352,6 +352,11 @@ class DynamoDBDatabase:
         for gsi in self._with_billing(spec).get("GlobalSecondaryIndexes", []):
             keys = {k["AttributeName"] for k in gsi["KeySchema"]}
             while gsi["IndexName"] not in present:
+                # One index at a time, as DynamoDB allows: another process may be adding one now
+                # (DynamoDB Local takes a second at once and can leave it CREATING for good).
+                self._wait_until_active(name)
+                if gsi["IndexName"] in (present := self._index_names(name)):
+                    break
                 try:
                     self.client.update_table(
                         TableName=name,
