@@ -13,9 +13,7 @@ Usage: python bench/bench_series.py [--events 100000] [--series 100] [--latency-
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 import requests
@@ -25,10 +23,9 @@ sys.path.insert(0, str(ROOT / "backend"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_api import FLAT_LIMIT, MONTH, MONTH_EVENTS, TableSet, load_set  # noqa: E402
-from bench_common import machine, percentile  # noqa: E402
-from live_helpers import ShellServer, start_app, stop_all, token_for  # noqa: E402
+from bench_common import machine, percentile, serve_on_dynamodb_local  # noqa: E402
+from live_helpers import ShellServer, start_app, token_for  # noqa: E402
 from load_generator import LoadFailed  # noqa: E402
-from local.dynamodb_local import start_dynamodb_local  # noqa: E402
 
 MONTHLY = 10  # series with one occurrence in MONTH (2024-03)
 
@@ -96,18 +93,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; 0 when within the target (or not judged), 1 when not."""
     args = parse_args(argv)
     print(f"machine: {machine()}", flush=True)
-    log_dir = Path(tempfile.mkdtemp(prefix="bench-series-"))
-    dynamodb, servers = None, []
-    try:
-        dynamodb = start_dynamodb_local()
-        code = run(args, dynamodb.endpoint_url, log_dir, servers)
-    finally:
-        stop_all(servers)
-        if dynamodb is not None:
-            dynamodb.stop()
-    shutil.rmtree(log_dir, ignore_errors=True)
-    return code
-
+    return serve_on_dynamodb_local("bench-series-", lambda endpoint_url, log_dir, servers: run(
+        args, endpoint_url, log_dir, servers))
 
 if __name__ == "__main__":
     sys.exit(main())
