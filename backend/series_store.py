@@ -182,15 +182,51 @@ def _edit_exception(db: DynamoDBDatabase, exception_id: str, changes: dict[str, 
 
 def _edit_all(db: DynamoDBDatabase, event_id: str, changes: dict[str, Any], expected_version: int | None,
               actor: str, check_department: DepartmentCheck | None = None) -> Edit:
-    """The event or the whole series changed; a series' exceptions take what they did not change themselves."""
-    updated = db.update_event(event_id, changes, expected_version, actor, check_department)
+    """The event or the whole series changed; a series' exceptions take what they did not change
+    themselves, and with new `recurrence` lines those on days the lines no longer give are deleted."""
+    if "recurrence" in changes:
+        updated, gone = _change_rule(db, event_id, changes, expected_version, actor, check_department)
+    else:
+        updated, gone = db.update_event(event_id, changes, expected_version, actor, check_department), []
     carried = {k: v for k, v in changes.items() if k in CARRIED_OVER}
     if not updated.get("recurrence") or not carried:
-        return Edit(updated, updated=[updated])
+        return Edit(updated, updated=[updated], deleted=gone)
     series = db._get_event_item(event_id)
     exceptions = [_carry_over(db, recurrence.occurrence_id(event_id, date.fromisoformat(day)), carried, actor)
                   for day in sorted(series.get(EXCEPTION_DATES, []))]
-    return Edit(updated, updated=[updated, *(e for e in exceptions if e is not None)])
+    return Edit(updated, updated=[updated, *(e for e in exceptions if e is not None)], deleted=gone)
+
+
+def _change_rule(db: DynamoDBDatabase, event_id: str, changes: dict[str, Any], expected_version: int | None,
+                 actor: str, check_department: DepartmentCheck | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """New lines for a series (or an event becoming one), written only if it is still at the version
+    read, keeping the exceptions on days the lines still give; the others become tombstones.
+    Returns the series and the deleted exceptions."""
+    for _attempt in range(TRANSACTION_RETRIES):
+        series = db._get_event_item(event_id)
+        if check_department is not None:
+            check_department(series["department_id"])
+        _check_version(public_event(series), expected_version)
+        after = {k: v for k, v in {**public_event(series), **changes}.items() if v is not None}
+        check_event_times(after)
+        days = sorted(series.get(EXCEPTION_DATES, []))
+        kept = {d for d in days if recurrence.is_occurrence(after, date.fromisoformat(d))}
+        try:
+            updated = db.update_event(event_id, {**changes, EXCEPTION_DATES: kept or None}, series["version"], actor)
+        except PreconditionFailed:
+            continue  # changed since the read (an exception added, say): read it again
+        gone = [_delete_quietly(db, recurrence.occurrence_id(event_id, date.fromisoformat(d)))
+                for d in days if d not in kept]
+        return updated, [g for g in gone if g is not None]
+    raise Conflict(f"event {event_id} kept changing; try again")
+
+
+def _delete_quietly(db: DynamoDBDatabase, event_id: str) -> dict[str, Any] | None:
+    """The event deleted (its tombstone's answer), or None when it is gone already."""
+    try:
+        return db.delete_event(event_id)
+    except NotFound:
+        return None
 
 
 def _carry_over(db: DynamoDBDatabase, exception_id: str, carried: dict[str, Any], actor: str) -> dict[str, Any] | None:
@@ -305,8 +341,6 @@ def _delete_all(db: DynamoDBDatabase, series: dict[str, Any], expected_version: 
     """Delete the series (or event) and its exceptions, each leaving a tombstone."""
     deleted = [db.delete_event(series["id"], expected_version, current=series)]
     for day in sorted(series.get(EXCEPTION_DATES, [])):
-        try:
-            deleted.append(db.delete_event(recurrence.occurrence_id(series["id"], date.fromisoformat(day))))
-        except NotFound:
-            continue  # deleted meanwhile
+        gone = _delete_quietly(db, recurrence.occurrence_id(series["id"], date.fromisoformat(day)))
+        deleted += [gone] if gone is not None else []  # None: deleted meanwhile
     return Edit(None, deleted=deleted)

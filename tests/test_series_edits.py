@@ -265,3 +265,54 @@ def test_an_occurrence_reads_as_the_month_list_shows_it(client, make_department)
                     f"{department_id}/{series['id']}_20991231"):
         response = client.get(f"/api/events/{missing}")
         assert response.status_code == 404 and response.get_json()["error"] == "not_found"
+
+
+def test_all_with_new_lines_keeps_the_exceptions_on_days_they_still_give(client, db, make_department):
+    department_id = make_department()["id"]
+    series = _series(client, department_id)  # Mondays from 2024-01-01, ten of them
+    client.put(f"/api/events/{series['id']}_20240115", json={"title": "특별 회의"})  # a Monday of every other week too
+    client.put(f"/api/events/{series['id']}_20240108", json={"title": "사라질 회의"})  # not in the new lines
+
+    response = client.put(f"/api/events/{series['id']}?scope=all",
+                          json={"recurrence": ["RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;COUNT=3"]})
+
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["recurrence"] == ["RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=MO;COUNT=3"]
+    assert _shown(_list(client, department_id)) == [
+        ("2024-01-01", "주간 회의"), ("2024-01-15", "특별 회의"), ("2024-01-29", "주간 회의")]
+    assert client.get(f"/api/events/{department_id}/{series['id']}_20240108").status_code == 404
+    stored = [e["id"] for e in _list(client, department_id, "expand=false")]
+    assert stored == [series["id"], f"{series['id']}_20240115"]
+
+
+def test_following_with_new_lines_starts_a_series_of_them(client, db, make_department):
+    department_id = make_department()["id"]
+    series = _series(client, department_id, recurrence=["RRULE:FREQ=WEEKLY;BYDAY=MO;UNTIL=20240226"])
+
+    response = client.put(f"/api/events/{series['id']}_20240205?scope=following",
+                          json={"event_date": "2024-02-06", "recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=TU;COUNT=3"]})
+
+    assert response.status_code == 200, response.get_json()
+    assert [e["event_date"] for e in _list(client, department_id)] == [
+        "2024-01-01", "2024-01-08", "2024-01-15", "2024-01-22", "2024-01-29", "2024-02-06", "2024-02-13", "2024-02-20"]
+
+
+def test_new_lines_are_checked_and_refused_whole(client, db, make_department):
+    department_id = make_department()["id"]
+    series = _series(client, department_id)
+    for body, scope in (({"recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=TU"]}, "all"),  # Jan 1 is a Monday
+                        ({"recurrence": None}, "all"),
+                        ({"recurrence": ["RRULE:FREQ=DAILY"]}, "this")):
+        response = client.put(f"/api/events/{series['id']}_20240108?scope={scope}", json=body)
+        assert response.status_code == 400, (body, response.get_json())
+        assert "recurrence" in response.get_json()["fields"]
+    assert db.get_event(series["id"]) == series
+
+
+def test_an_event_given_lines_becomes_a_series(client, make_department, make_event):
+    department = make_department()
+    event = make_event(department["id"], event_date="2024-01-01", title="점검")
+    response = client.put(f"/api/events/{event['id']}", json={"recurrence": ["RRULE:FREQ=MONTHLY;COUNT=3"]})
+    assert response.status_code == 200, response.get_json()
+    assert [(e["event_date"], e["recurring_event_id"]) for e in _list(client, department["id"])] == [
+        ("2024-01-01", event["id"]), ("2024-02-01", event["id"]), ("2024-03-01", event["id"])]

@@ -157,7 +157,7 @@ Recurrence = Annotated[
         "`RRULE:FREQ=WEEKLY;BYDAY=MO`, `EXDATE;VALUE=DATE:20240108`, `RDATE;VALUE=DATE:20240110`. One RRULE at "
         "least, whose first occurrence is `event_date`; at most daily (never twice a day); without COUNT or "
         "UNTIL it never ends; with an end, 1-5,000 occurrences. EXDATE/RDATE values and UNTIL are read as dates"),
-        examples=[["RRULE:FREQ=WEEKLY;BYDAY=MO"]]),
+        examples=[["RRULE:FREQ=WEEKLY;COUNT=10"]]),
     RecurrenceRule(),
 ]
 EventId = Annotated[str, StringConstraints(pattern=EVENT_ID_PATTERN), Field(
@@ -278,7 +278,7 @@ class EventCreate(BaseModel):
 def _changes_schema(schema: dict[str, Any]) -> None:
     # At least one field; the ones that may be left out but not sent as null show no null default.
     schema["minProperties"] = 1
-    for name in ("event_date", "title"):
+    for name in ("event_date", "title", "recurrence"):
         schema["properties"][name].pop("default", None)
 
 
@@ -295,6 +295,10 @@ class EventChanges(BaseModel):
     start_time: StartTime | None = Field(None, description="null removes it (the event becomes all-day)")
     end_time: EndTime | None = Field(None, description="null removes it")
     end_date: EndDate | None = Field(None, description="null removes it (the event is on `event_date` alone)")
+    recurrence: Recurrence = Field(None, description=(  # may be left out, not sent as null
+        "New lines for the series (scope `all` or `following`; an event that is no series becomes one). Their "
+        "first occurrence must be `event_date` (as changed). With `all`, exceptions on days the new lines no "
+        "longer give are deleted"))
 
 
 def _department_changes_schema(schema: dict[str, Any]) -> None:
