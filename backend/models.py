@@ -203,7 +203,7 @@ def public_event(data: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-def _stored_event(event: dict[str, Any]) -> dict[str, Any]:
+def stored_event(event: dict[str, Any]) -> dict[str, Any]:
     """The item of a public event: with LAST_DATE (department-span-index) when it spans days."""
     item = public_event(event)
     if last := recurrence.last_day(item):
@@ -556,7 +556,7 @@ class DynamoDBDatabase:
             "updated_by": updated_by or actor,
         }
         marker = {**name_marker_key(name), "department_id": department["id"]}
-        self._transact(
+        self.transact(
             [
                 {"Put": {"TableName": self.departments_table, "Item": to_item(marker), **ITEM_IS_NEW.params()}},
                 {"Put": {"TableName": self.departments_table, "Item": to_item(department), **ITEM_IS_NEW.params()}},
@@ -581,7 +581,7 @@ class DynamoDBDatabase:
             current = self.get_department(department_id)
             updated = {**current, **changes, "updated_at": utc_now_iso(), "updated_by": actor}
             try:
-                self._transact(*self._department_update(current, updated))
+                self.transact(*self._department_update(current, updated))
                 return updated
             except _DepartmentChanged:
                 continue  # renamed, or marked for deletion, since it was read: read it again
@@ -678,7 +678,7 @@ class DynamoDBDatabase:
 
     def _remove_department(self, department_id: str, name: str) -> None:
         """Delete the department item and its name marker in one transaction. Raises NotFound."""
-        self._transact(
+        self.transact(
             [
                 {"Delete": {
                     "TableName": self.departments_table,
@@ -779,7 +779,7 @@ class DynamoDBDatabase:
 
     def get_event(self, event_id: str) -> dict[str, Any]:
         """The event; raises NotFound."""
-        return public_event(self._get_event_item(event_id))
+        return public_event(self.get_event_item(event_id))
 
     def get_department_event(self, department_id: str, event_id: str) -> dict[str, Any]:
         """The department's event (one strongly consistent GetItem); raises NotFound when it does
@@ -815,14 +815,14 @@ class DynamoDBDatabase:
             "created_by": actor,
             "updated_by": actor,
         }
-        self._transact(
+        self.transact(
             [
                 {"ConditionCheck": {
                     "TableName": self.departments_table,
                     "Key": to_item(department_key(department_id)),
                     **DEPARTMENT_IS_LIVE.params(),
                 }},
-                {"Put": {"TableName": self.events_table, "Item": to_item(_stored_event(event)),
+                {"Put": {"TableName": self.events_table, "Item": to_item(stored_event(event)),
                          **ITEM_IS_NEW.params()}},
             ],
             if_condition_fails=[
@@ -847,7 +847,7 @@ class DynamoDBDatabase:
         if not changes.keys() & set(EVENT_TIME_FIELDS):
             return self._update_event(event_id, changes, expected_version, actor, check_department)
         for _attempt in range(TRANSACTION_RETRIES):
-            current = self._get_event_item(event_id)
+            current = self.get_event_item(event_id)
             if check_department is not None:
                 check_department(current["department_id"])
             if expected_version is not None and expected_version != current["version"]:
@@ -922,7 +922,7 @@ class DynamoDBDatabase:
     ) -> dict[str, Any]:
         """UpdateItem/DeleteItem on an existing event (at expected_version, if given); `current`
         is the event as already read (else it is read here)."""
-        current = current or self._get_event_item(event_id)
+        current = current or self.get_event_item(event_id)
         if check_department is not None:
             check_department(current["department_id"])
         names = {**names, **EVENT_IS_LIVE.names}
@@ -954,7 +954,7 @@ class DynamoDBDatabase:
         Unconditional: the caller makes sure the departments exist and the ids are new.
         """
         self._batch_write(self.events_table, [
-            {"PutRequest": {"Item": to_item(_stored_event({**AUDIT_DEFAULTS, **event}))}}
+            {"PutRequest": {"Item": to_item(stored_event({**AUDIT_DEFAULTS, **event}))}}
             for event in events
         ])
 
@@ -996,7 +996,9 @@ class DynamoDBDatabase:
             f"event {event_id} is at version {current['version']}", current["version"], current
         ) from exc
 
-    def _get_event_item(self, event_id: str) -> dict[str, Any]:
+    def get_event_item(self, event_id: str) -> dict[str, Any]:
+        """The stored item of a live event (a series' and an exception's internal attributes
+        included), strongly consistent; raises NotFound."""
         # The table key is (id, department_id); the id alone is a partition holding one item.
         response = self.client.query(
             TableName=self.events_table,
@@ -1094,7 +1096,7 @@ class DynamoDBDatabase:
                 return items, None
             kwargs = {**kwargs, "ExclusiveStartKey": response["LastEvaluatedKey"]}
 
-    def _transact(
+    def transact(
         self, items: list[dict[str, Any]], if_condition_fails: list[DatabaseError] | None = None
     ) -> None:
         """TransactWriteItems, retried while it only collides with another transaction.

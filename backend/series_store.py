@@ -9,11 +9,13 @@ transaction as the exception, on the condition that the series is still at the v
 from __future__ import annotations
 
 import uuid
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import recurrence
+import series_items
 from models import (
     TRANSACTION_RETRIES,
     Conflict,
@@ -22,18 +24,13 @@ from models import (
     DynamoDBDatabase,
     NotFound,
     PreconditionFailed,
-    _stored_event,
     public_event,
-    to_item,
+    stored_event,
 )
 from schema import (
-    EVENT_IS_LIVE,
     EXCEPTION_DATES,
-    ITEM_IS_NEW,
     LAST_DATE,
     OVERRIDDEN_FIELDS,
-    VERSION_MATCHES,
-    event_key,
     event_not_found,
     utc_now_iso,
 )
@@ -115,7 +112,7 @@ def _target(db: DynamoDBDatabase, event_id: str, scope: str | None,
     """The stored event or series the id names, the occurrence's original date (None for `all`),
     and the scope that applies. Raises NotFound (also for a day the series has no occurrence on)."""
     series_id, day = recurrence.split_id(event_id)
-    item = db._get_event_item(series_id)
+    item = db.get_event_item(series_id)
     if check_department is not None:
         check_department(item["department_id"])
     if not item.get("recurrence"):  # an event that is no series is its own only occurrence: any scope is it
@@ -155,11 +152,8 @@ def _edit_this(db: DynamoDBDatabase, series: dict[str, Any], day: date, changes:
     exception = {k: v for k, v in {**occurrence, **changes}.items() if v is not None}
     exception.update(version=occurrence["version"] + 1, last_modified=utc_now_iso(), updated_by=actor)
     check_event_times(exception)
-    db._transact([
-        {"Put": {"TableName": db.events_table, "Item": to_item({**_stored_event(exception), OVERRIDDEN_FIELDS: sorted(changes)}),
-                 **ITEM_IS_NEW.params()}},
-        _series_write(db, series, "ADD #exceptions :day", {":day": {day.isoformat()}}),
-    ], if_condition_fails=[_Changed(), _Changed()])
+    _transact(db, [[series_items.put_new(db, {**stored_event(exception), OVERRIDDEN_FIELDS: sorted(changes)}),
+                    series_items.series_update(db, series, "ADD #exceptions :day", {":day": {day.isoformat()}})]])
     stored = public_event(exception)
     return Edit(stored, updated=[stored])
 
@@ -169,7 +163,7 @@ def _edit_exception(db: DynamoDBDatabase, exception_id: str, changes: dict[str, 
     """An exception changed again: the changes, their fields added to those it overrides, written
     only if it is still at the version read."""
     for _attempt in range(TRANSACTION_RETRIES):
-        current = db._get_event_item(exception_id)
+        current = db.get_event_item(exception_id)
         _check_version(public_event(current), expected_version)
         overridden = sorted(set(current.get(OVERRIDDEN_FIELDS, [])) | changes.keys())
         try:
@@ -182,78 +176,110 @@ def _edit_exception(db: DynamoDBDatabase, exception_id: str, changes: dict[str, 
 
 def _edit_all(db: DynamoDBDatabase, event_id: str, changes: dict[str, Any], expected_version: int | None,
               actor: str, check_department: DepartmentCheck | None = None) -> Edit:
-    """The event or the whole series changed; a series' exceptions take what they did not change
-    themselves, and with new `recurrence` lines those on days the lines no longer give are deleted."""
-    if "recurrence" in changes:
-        updated, gone = _change_rule(db, event_id, changes, expected_version, actor, check_department)
-    else:
-        updated, gone = db.update_event(event_id, changes, expected_version, actor, check_department), []
-    carried = {k: v for k, v in changes.items() if k in CARRIED_OVER}
-    if not updated.get("recurrence") or not carried:
-        return Edit(updated, updated=[updated], deleted=gone)
-    series = db._get_event_item(event_id)
-    exceptions = [_carry_over(db, recurrence.occurrence_id(event_id, date.fromisoformat(day)), carried, actor)
-                  for day in sorted(series.get(EXCEPTION_DATES, []))]
-    return Edit(updated, updated=[updated, *(e for e in exceptions if e is not None)], deleted=gone)
-
-
-def _change_rule(db: DynamoDBDatabase, event_id: str, changes: dict[str, Any], expected_version: int | None,
-                 actor: str, check_department: DepartmentCheck | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """New lines for a series (or an event becoming one), written only if it is still at the version
-    read, keeping the exceptions on days the lines still give; the others become tombstones.
-    Returns the series and the deleted exceptions."""
+    """The event or the whole series changed (an event given `recurrence` becomes a series)."""
     for _attempt in range(TRANSACTION_RETRIES):
-        series = db._get_event_item(event_id)
+        current = db.get_event_item(event_id)
         if check_department is not None:
-            check_department(series["department_id"])
-        _check_version(public_event(series), expected_version)
-        after = {k: v for k, v in {**public_event(series), **changes}.items() if v is not None}
-        check_event_times(after)
-        days = sorted(series.get(EXCEPTION_DATES, []))
-        kept = {d for d in days if recurrence.is_occurrence(after, date.fromisoformat(d))}
+            check_department(current["department_id"])
+        if not current.get("recurrence") and "recurrence" not in changes:
+            updated = db.update_event(event_id, changes, expected_version, actor)
+            return Edit(updated, updated=[updated])
         try:
-            updated = db.update_event(event_id, {**changes, EXCEPTION_DATES: kept or None}, series["version"], actor)
-        except PreconditionFailed:
-            continue  # changed since the read (an exception added, say): read it again
-        gone = [_delete_quietly(db, recurrence.occurrence_id(event_id, date.fromisoformat(d)))
-                for d in days if d not in kept]
-        return updated, [g for g in gone if g is not None]
+            return _rewrite_series(db, current, changes, expected_version, actor)
+        except _Changed:
+            continue
     raise Conflict(f"event {event_id} kept changing; try again")
 
 
-def _delete_quietly(db: DynamoDBDatabase, event_id: str) -> dict[str, Any] | None:
-    """The event deleted (its tombstone's answer), or None when it is gone already."""
-    try:
-        return db.delete_event(event_id)
-    except NotFound:
+def _rewrite_series(db: DynamoDBDatabase, series: dict[str, Any], changes: dict[str, Any],
+                    expected_version: int | None, actor: str) -> Edit:
+    """The series changed together with its exceptions, in one transaction conditioned on each
+    version read: they take the changes to the fields they did not change themselves, and those on
+    days the series no longer gives (its rule or first day changed) are deleted."""
+    _check_version(public_event(series), expected_version)
+    after = _changed(series, changes, actor)
+    carried = {k: v for k, v in changes.items() if k in CARRIED_OVER}
+    kept: set[str] = set()
+    groups: list[list[dict]] = []
+    edit = Edit(public_event(after), updated=[public_event(after)])
+    for exception in _exceptions(db, series, date.min):
+        if not recurrence.is_occurrence(after, date.fromisoformat(exception["original_date"])):
+            groups.append([series_items.tombstone(db, exception)])
+            edit.deleted.append(_key(exception))
+            continue
+        kept.add(exception["original_date"])
+        if (moved := _carried(exception, carried, actor)) is not None:
+            groups.append([series_items.put_if_version(db, moved, exception["version"])])
+            edit.updated.append(public_event(moved))
+    series_put = series_items.put_if_version(db, {**stored_event(after), **_exception_dates(kept)}, series["version"])
+    _write(db, [[series_put], *groups])
+    return edit
+
+
+def _changed(item: dict[str, Any], changes: dict[str, Any], actor: str) -> dict[str, Any]:
+    """The stored event with the changes (None removes a field), as the next version; raises
+    ValidationError when its times contradict each other."""
+    after = {k: v for k, v in {**public_event(item), **changes}.items() if v is not None}
+    check_event_times(after)
+    after.update(version=item["version"] + 1, last_modified=utc_now_iso(), updated_by=actor)
+    return after
+
+
+def _carried(exception: dict[str, Any], carried: dict[str, Any], actor: str,
+             **renamed: Any) -> dict[str, Any] | None:
+    """The exception's item with the series' changes to the fields it did not change itself (the
+    two times as a pair) and `renamed` fields; None when nothing changes or its times would clash."""
+    own = set(exception.get(OVERRIDDEN_FIELDS, []))
+    own |= CLOCK_FIELDS if own & CLOCK_FIELDS else set()
+    fields = {k: v for k, v in carried.items() if k not in own}
+    if not fields and not renamed:
         return None
-
-
-def _carry_over(db: DynamoDBDatabase, exception_id: str, carried: dict[str, Any], actor: str) -> dict[str, Any] | None:
-    """The series' changes to the fields the exception did not change itself, applied to it; None
-    when there are none, or when it changed meanwhile (its own change wins) or its times would clash."""
     try:
-        exception = db._get_event_item(exception_id)
-        own = set(exception.get(OVERRIDDEN_FIELDS, []))
-        own |= CLOCK_FIELDS if own & CLOCK_FIELDS else set()
-        fields = {k: v for k, v in carried.items() if k not in own}
-        return db.update_event(exception_id, fields, exception["version"], actor) if fields else None
-    except (NotFound, PreconditionFailed, ValidationError):
-        return None
+        after = _changed(exception, fields, actor)
+    except ValidationError:
+        if not renamed:
+            return None
+        after = _changed(exception, {}, actor)
+    return {**stored_event({**after, **renamed}), OVERRIDDEN_FIELDS: exception.get(OVERRIDDEN_FIELDS, [])}
 
 
-def _series_write(db: DynamoDBDatabase, series: dict[str, Any], update: str, values: dict[str, Any]) -> dict:
-    """A TransactWriteItems Update of the series, on the condition that it is live and at the version read."""
-    return {"Update": {
-        "TableName": db.events_table,
-        "Key": to_item(event_key(series["id"], series["department_id"])),
-        "UpdateExpression": update,
-        "ConditionExpression": f"{EVENT_IS_LIVE.expression} AND {VERSION_MATCHES.expression}",
-        "ExpressionAttributeNames": {**EVENT_IS_LIVE.names, **VERSION_MATCHES.names, "#exceptions": EXCEPTION_DATES,
-                                     **({"#r": "recurrence", "#last": LAST_DATE, "#lm": "last_modified",
-                                         "#by": "updated_by"} if ":lines" in values else {})},
-        "ExpressionAttributeValues": to_item({**values, ":expected": series["version"]}),
-    }}
+def _exceptions(db: DynamoDBDatabase, series: dict[str, Any], since: date) -> list[dict[str, Any]]:
+    """The stored exceptions of the series on or after `since` (one strongly consistent read each)."""
+    found = []
+    for day in sorted(d for d in series.get(EXCEPTION_DATES, []) if d >= since.isoformat()):
+        try:
+            found.append(db.get_event_item(recurrence.occurrence_id(series["id"], date.fromisoformat(day))))
+        except NotFound:
+            continue  # its day stays listed, so the rule's occurrence does not come back
+    return found
+
+
+def _exception_dates(days: set[str] | list[str]) -> dict[str, Any]:
+    return {EXCEPTION_DATES: set(days)} if days else {}
+
+
+def _key(event: dict[str, Any]) -> dict[str, Any]:
+    return {"id": event["id"], "department_id": event["department_id"]}
+
+
+def _write(db: DynamoDBDatabase, groups: list[list[dict]]) -> None:
+    """The writes in one transaction, the first group (the series' own) included; raises _Changed
+    when a condition fails. A series with more exceptions than one transaction takes has the rest
+    written after it, a group at a time where one changed meanwhile (that change wins)."""
+    first, *rest = series_items.packed(groups)
+    _transact(db, first)
+    for transaction in rest:
+        try:
+            _transact(db, transaction)
+        except _Changed:
+            for group in transaction:
+                with suppress(_Changed):
+                    _transact(db, [group])
+
+
+def _transact(db: DynamoDBDatabase, groups: list[list[dict]]) -> None:
+    items = [item for group in groups for item in group]
+    db.transact(items, if_condition_fails=[_Changed() for _ in items])
 
 
 def _cut_series(db: DynamoDBDatabase, series: dict[str, Any], lines: list[str], kept: list[str],
@@ -271,12 +297,14 @@ def _cut_series(db: DynamoDBDatabase, series: dict[str, Any], lines: list[str], 
     update += ", #exceptions = :kept" if kept else " REMOVE #exceptions"
     values = {":lines": lines, ":last": last, ":next": after["version"], ":now": after["last_modified"],
               ":actor": actor, **({":kept": set(kept)} if kept else {})}
-    return _series_write(db, series, update, values), after
+    names = {"#r": "recurrence", "#last": LAST_DATE, "#lm": "last_modified", "#by": "updated_by"}
+    return series_items.series_update(db, series, update, values, names), after
 
 
 def _edit_following(db: DynamoDBDatabase, series: dict[str, Any], day: date, changes: dict[str, Any],
                     expected_version: int | None, actor: str) -> Edit:
-    """The series ends the day before `day`; a new series starts on it with the changes."""
+    """The series ends the day before `day`; a new series starts on it with the changes, and the
+    exceptions from that day on move to it (those on days it does not give are deleted)."""
     first = date.fromisoformat(series["event_date"])
     if day == first:  # this and following from the first: the whole series
         return _edit_all(db, series["id"], changes, expected_version, actor)
@@ -289,11 +317,31 @@ def _edit_following(db: DynamoDBDatabase, series: dict[str, Any], day: date, cha
     new.update(id=str(uuid.uuid4()), created_at=now, last_modified=now, version=1, created_by=actor, updated_by=actor)
     check_event_times(new)
     cut, before = _cut_series(db, series, head, _exceptions_before(series, day), actor)
-    dropped = _exceptions_from(series, day)
-    items = [cut, {"Put": {"TableName": db.events_table, "Item": to_item(_stored_event(new)), **ITEM_IS_NEW.params()}},
-             *[_tombstone(db, e) for e in dropped]]
-    db._transact(items, if_condition_fails=[_Changed() for _ in items])
-    return Edit(public_event(new), created=[public_event(new)], updated=[before], deleted=dropped)
+    edit = Edit(public_event(new), created=[public_event(new)], updated=[before])
+    groups, moved = _moved_exceptions(db, series, day, new, changes, actor, edit)
+    _write(db, [[cut, series_items.put_new(db, {**stored_event(new), **_exception_dates(moved)})], *groups])
+    return edit
+
+
+def _moved_exceptions(db: DynamoDBDatabase, series: dict[str, Any], day: date, new: dict[str, Any],
+                      changes: dict[str, Any], actor: str, edit: Edit) -> tuple[list[list[dict]], list[str]]:
+    """The writes moving the series' exceptions from `day` on to the new series (each deleted, and
+    stored again under the new series' id with the changes it did not make itself), and their days.
+    Those on days the new series does not give are only deleted. Adds what changed to `edit`."""
+    groups, moved = [], []
+    carried = {k: v for k, v in changes.items() if k in CARRIED_OVER}
+    for exception in _exceptions(db, series, day):
+        original = date.fromisoformat(exception["original_date"])
+        group = [series_items.tombstone(db, exception)]
+        edit.deleted.append(_key(exception))
+        if recurrence.is_occurrence(new, original):
+            item = _carried(exception, carried, actor, id=recurrence.occurrence_id(new["id"], original),
+                            recurring_event_id=new["id"], version=1, created_at=new["created_at"])
+            group.append(series_items.put_new(db, item))
+            edit.created.append(public_event(item))
+            moved.append(exception["original_date"])
+        groups.append(group)
+    return groups, moved
 
 
 def _exceptions_before(series: dict[str, Any], day: date) -> list[str]:
@@ -304,15 +352,6 @@ def _exceptions_from(series: dict[str, Any], day: date) -> list[dict[str, Any]]:
     """Keys (as `{"id", "department_id"}`) of the series' exceptions on or after `day`."""
     return [{"id": recurrence.occurrence_id(series["id"], date.fromisoformat(d)), "department_id": series["department_id"]}
             for d in sorted(series.get(EXCEPTION_DATES, [])) if d >= day.isoformat()]
-
-
-def _tombstone(db: DynamoDBDatabase, event: dict[str, Any]) -> dict:
-    """A TransactWriteItems Update turning a live event into a tombstone (as delete_event does)."""
-    update, names, values = db.tombstone_update()
-    return {"Update": {"TableName": db.events_table, "Key": to_item(event_key(event["id"], event["department_id"])),
-                       "UpdateExpression": update, "ConditionExpression": EVENT_IS_LIVE.expression,
-                       "ExpressionAttributeNames": {**names, **EVENT_IS_LIVE.names},
-                       "ExpressionAttributeValues": to_item(values)}}
 
 
 def _cut(db: DynamoDBDatabase, series: dict[str, Any], day: date, expected_version: int | None, actor: str,
@@ -331,16 +370,17 @@ def _cut(db: DynamoDBDatabase, series: dict[str, Any], day: date, expected_versi
         lines = recurrence.with_exdate(series["recurrence"], day)
         kept = [d for d in series.get(EXCEPTION_DATES, []) if d != day.isoformat()]
     cut, after = _cut_series(db, series, lines, kept, actor)
-    items = [cut, *[_tombstone(db, e) for e in exceptions]]
-    db._transact(items, if_condition_fails=[_Changed() for _ in items])
+    items = [cut, *[series_items.tombstone(db, e) for e in exceptions]]
+    db.transact(items, if_condition_fails=[_Changed() for _ in items])
     gone = exceptions or [{"id": recurrence.occurrence_id(series["id"], day), "department_id": series["department_id"]}]
     return Edit(None, updated=[after], deleted=gone if not keep_day else exceptions)
 
 
 def _delete_all(db: DynamoDBDatabase, series: dict[str, Any], expected_version: int | None) -> Edit:
-    """Delete the series (or event) and its exceptions, each leaving a tombstone."""
-    deleted = [db.delete_event(series["id"], expected_version, current=series)]
-    for day in sorted(series.get(EXCEPTION_DATES, [])):
-        gone = _delete_quietly(db, recurrence.occurrence_id(series["id"], date.fromisoformat(day)))
-        deleted += [gone] if gone is not None else []  # None: deleted meanwhile
-    return Edit(None, deleted=deleted)
+    """Delete the series (or event) and its exceptions in one transaction, each leaving a tombstone."""
+    exceptions = _exceptions(db, series, date.min)
+    if not exceptions:
+        return Edit(None, deleted=[db.delete_event(series["id"], expected_version, current=series)])
+    _check_version(public_event(series), expected_version)
+    _write(db, [[series_items.tombstone(db, series)], *[[series_items.tombstone(db, e)] for e in exceptions]])
+    return Edit(None, deleted=[public_event(series), *(public_event(e) for e in exceptions)])

@@ -3,6 +3,7 @@ what month lists, `expand=false` and DynamoDB show afterwards."""
 from __future__ import annotations
 
 import threading
+from datetime import date, timedelta
 
 import pytest
 
@@ -100,7 +101,7 @@ def test_all_reaches_what_an_exception_did_not_change_itself(client, make_depart
 def test_following_splits_the_series_and_its_count(client, db, make_department):
     department_id = make_department()["id"]
     series = _series(client, department_id)
-    client.put(f"/api/events/{series['id']}_20240212", json={"title": "예외"})  # after the cut: dropped
+    client.put(f"/api/events/{series['id']}_20240212", json={"title": "예외"})  # after the cut: moves
     before = _list(client, department_id)
 
     response = client.put(f"/api/events/{series['id']}_20240122?scope=following", json={"title": "새 회의"})
@@ -112,8 +113,10 @@ def test_following_splits_the_series_and_its_count(client, db, make_department):
     assert db.get_event(series["id"])["recurrence"] == ["RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=3"]
     after = _list(client, department_id)
     assert [e["event_date"] for e in after] == [e["event_date"] for e in before]  # the same days, all ten
-    assert [e["title"] for e in after] == ["주간 회의"] * 3 + ["새 회의"] * 7
+    assert [e["title"] for e in after] == ["주간 회의"] * 3 + ["새 회의"] * 3 + ["예외"] + ["새 회의"] * 3
     assert {e["recurring_event_id"] for e in after[3:]} == {new["id"]}
+    assert after[6]["id"] == f"{new['id']}_20240212" and after[6]["original_date"] == "2024-02-12"
+    assert client.get(f"/api/events/{department_id}/{series['id']}_20240212").status_code == 404
 
 
 def test_following_on_the_first_occurrence_changes_the_whole_series(client, db, make_department):
@@ -316,3 +319,90 @@ def test_an_event_given_lines_becomes_a_series(client, make_department, make_eve
     assert response.status_code == 200, response.get_json()
     assert [(e["event_date"], e["recurring_event_id"]) for e in _list(client, department["id"])] == [
         ("2024-01-01", event["id"]), ("2024-02-01", event["id"]), ("2024-03-01", event["id"])]
+
+
+def test_following_moves_the_exceptions_after_the_cut_and_drops_those_its_lines_skip(client, make_department):
+    department_id = make_department()["id"]
+    series = _series(client, department_id)  # Mondays 2024-01-01 .. 2024-03-04
+    client.put(f"/api/events/{series['id']}_20240129", json={"title": "이사회"})  # a Monday the new lines give
+    client.put(f"/api/events/{series['id']}_20240212", json={"title": "사라질 회의"})  # one they skip
+
+    response = client.put(f"/api/events/{series['id']}_20240122?scope=following", json={
+        "description": "2층", "recurrence": ["RRULE:FREQ=WEEKLY;INTERVAL=7;BYDAY=MO;COUNT=2",
+                                             "RDATE;VALUE=DATE:20240129"]})
+
+    assert response.status_code == 200, response.get_json()
+    new = response.get_json()
+    assert [(e["event_date"], e["title"], e["description"], e["recurring_event_id"])
+            for e in _list(client, department_id, "from=2024-01-22&to=2024-12-31")] == [
+        ("2024-01-22", "주간 회의", "2층", new["id"]), ("2024-01-29", "이사회", "2층", new["id"]),
+        ("2024-03-11", "주간 회의", "2층", new["id"])]
+    for gone in ("20240129", "20240212"):
+        assert client.get(f"/api/events/{department_id}/{series['id']}_{gone}").status_code == 404
+    moved = client.get(f"/api/events/{department_id}/{new['id']}_20240129").get_json()
+    assert (moved["title"], moved["original_date"], moved["version"]) == ("이사회", "2024-01-29", 1)
+    # A change of the moved exception is its own, as before the move.
+    client.put(f"/api/events/{new['id']}?scope=all", json={"title": "팀 회의"})
+    assert _shown(_list(client, department_id, "from=2024-01-22&to=2024-01-29")) == [
+        ("2024-01-22", "팀 회의"), ("2024-01-29", "이사회")]
+
+
+def test_all_moving_the_first_day_drops_the_exceptions_on_days_it_no_longer_gives(client, make_department):
+    department_id = make_department()["id"]
+    series = _series(client, department_id, recurrence=["RRULE:FREQ=WEEKLY;COUNT=3"])  # Mon 1, 8, 15 January
+    client.put(f"/api/events/{series['id']}_20240108", json={"title": "이동 전 예외"})
+
+    response = client.put(f"/api/events/{series['id']}?scope=all", json={"event_date": "2024-01-02"})
+
+    assert response.status_code == 200, response.get_json()
+    assert _shown(_list(client, department_id)) == [
+        ("2024-01-02", "주간 회의"), ("2024-01-09", "주간 회의"), ("2024-01-16", "주간 회의")]
+    assert client.get(f"/api/events/{department_id}/{series['id']}_20240108").status_code == 404
+    assert [e["id"] for e in _list(client, department_id, "expand=false")] == [series["id"]]
+
+
+def test_all_reaches_more_exceptions_than_one_transaction_takes(client, db, make_department):
+    department_id = make_department()["id"]
+    series = _series(client, department_id, recurrence=["RRULE:FREQ=DAILY;COUNT=130"])
+    for day in range(1, 121):  # 120 exceptions, each with its own description
+        stamp = f"2024{(date(2024, 1, 1) + timedelta(days=day)).strftime('%m%d')}"
+        assert client.put(f"/api/events/{series['id']}_{stamp}", json={"description": f"예외 {day}"}).status_code == 200
+
+    response = client.put(f"/api/events/{series['id']}?scope=all", json={"title": "매일 점검"})
+
+    assert response.status_code == 200, response.get_json()
+    listed = _list(client, department_id, "from=2024-01-01&to=2024-06-30")
+    assert len(listed) == 130 and {e["title"] for e in listed} == {"매일 점검"}
+    assert sum(e["description"].startswith("예외 ") for e in listed) == 120
+
+
+@pytest.mark.parametrize("dynamodb_server", ["dynamodb-local"], indirect=True)
+def test_an_edit_of_all_and_changes_of_its_exceptions_at_once_all_hold(client, db, make_department):
+    """The series and its exceptions are written in one transaction on the versions read: an
+    exception changed meanwhile makes it read again, so no change is lost."""
+    from series_store import update
+
+    department_id = make_department()["id"]
+    series = _series(client, department_id)
+    exception_ids = [f"{series['id']}_202401{day}" for day in ("08", "15", "22")]
+    for exception_id in exception_ids:
+        client.put(f"/api/events/{exception_id}", json={"description": "원래"})
+    edits = [(series["id"], {"title": "전체"}, "all")] + [(i, {"description": "각자"}, "this") for i in exception_ids]
+    barrier, failures = threading.Barrier(len(edits)), []
+
+    def edit(event_id, changes, scope):
+        barrier.wait()
+        try:
+            update(db, event_id, changes, scope, None, "t")
+        except Exception as exc:  # noqa: BLE001 - any failure is the finding
+            failures.append(repr(exc))
+
+    threads = [threading.Thread(target=edit, args=args) for args in edits]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    shown = {e["id"]: e for e in _list(client, department_id, "from=2024-01-01&to=2024-01-31")}
+    assert {(shown[i]["title"], shown[i]["description"]) for i in exception_ids} == {("전체", "각자")}
