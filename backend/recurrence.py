@@ -167,8 +167,9 @@ def occurrence_id(series_id: str, day: date) -> str:
 
 
 def is_occurrence(event: dict, day: date) -> bool:
-    """Whether the series has an occurrence on `day` (EXDATE'd ones have none)."""
-    return bool(occurrences(event["recurrence"], date.fromisoformat(event["event_date"]), day, day))
+    """Whether the series has an occurrence on `day` (EXDATE'd ones have none); an event that is
+    no series has none."""
+    return bool(event.get("recurrence")) and bool(occurrences(event["recurrence"], date.fromisoformat(event["event_date"]), day, day))
 
 
 def with_exdate(lines: list[str], day: date) -> list[str]:

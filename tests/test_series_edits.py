@@ -304,7 +304,7 @@ def test_new_lines_are_checked_and_refused_whole(client, db, make_department):
     department_id = make_department()["id"]
     series = _series(client, department_id)
     for body, scope in (({"recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=TU"]}, "all"),  # Jan 1 is a Monday
-                        ({"recurrence": None}, "all"),
+                        ({"recurrence": None}, "this"),
                         ({"recurrence": ["RRULE:FREQ=DAILY"]}, "this")):
         response = client.put(f"/api/events/{series['id']}_20240108?scope={scope}", json=body)
         assert response.status_code == 400, (body, response.get_json())
@@ -406,3 +406,33 @@ def test_an_edit_of_all_and_changes_of_its_exceptions_at_once_all_hold(client, d
     assert failures == []
     shown = {e["id"]: e for e in _list(client, department_id, "from=2024-01-01&to=2024-01-31")}
     assert {(shown[i]["title"], shown[i]["description"]) for i in exception_ids} == {("전체", "각자")}
+
+
+def test_null_recurrence_with_all_makes_the_series_one_event(client, make_department):
+    department_id = make_department()["id"]
+    series = _series(client, department_id)
+    client.put(f"/api/events/{series['id']}_20240108", json={"title": "예외"})
+
+    response = client.put(f"/api/events/{series['id']}_20240115?scope=all", json={"recurrence": None})
+
+    assert response.status_code == 200, response.get_json()
+    assert "recurrence" not in response.get_json()
+    assert _shown(_list(client, department_id)) == [("2024-01-01", "주간 회의")]
+    assert [e["id"] for e in _list(client, department_id, "expand=false")] == [series["id"]]
+    assert client.get(f"/api/events/{department_id}/{series['id']}_20240108").status_code == 404
+
+
+def test_null_recurrence_with_following_ends_the_series_and_leaves_one_event(client, make_department):
+    department_id = make_department()["id"]
+    series = _series(client, department_id)  # ten Mondays from 2024-01-01
+    client.put(f"/api/events/{series['id']}_20240205", json={"title": "사라질 예외"})
+
+    response = client.put(f"/api/events/{series['id']}_20240122?scope=following",
+                          json={"recurrence": None, "title": "마지막 회의"})
+
+    assert response.status_code == 200, response.get_json()
+    single = response.get_json()
+    assert "recurrence" not in single and "recurring_event_id" not in single
+    assert _shown(_list(client, department_id)) == [
+        ("2024-01-01", "주간 회의"), ("2024-01-08", "주간 회의"), ("2024-01-15", "주간 회의"), ("2024-01-22", "마지막 회의")]
+    assert client.get(f"/api/events/{department_id}/{series['id']}_20240205").status_code == 404

@@ -278,7 +278,7 @@ class EventCreate(BaseModel):
 def _changes_schema(schema: dict[str, Any]) -> None:
     # At least one field; the ones that may be left out but not sent as null show no null default.
     schema["minProperties"] = 1
-    for name in ("event_date", "title", "recurrence"):
+    for name in ("event_date", "title"):
         schema["properties"][name].pop("default", None)
 
 
@@ -295,10 +295,12 @@ class EventChanges(BaseModel):
     start_time: StartTime | None = Field(None, description="null removes it (the event becomes all-day)")
     end_time: EndTime | None = Field(None, description="null removes it")
     end_date: EndDate | None = Field(None, description="null removes it (the event is on `event_date` alone)")
-    recurrence: Recurrence = Field(None, description=(  # may be left out, not sent as null
+    recurrence: Recurrence | None = Field(None, description=(
         "New lines for the series (scope `all` or `following`; an event that is no series becomes one). Their "
         "first occurrence must be `event_date` (as changed). With `all`, exceptions on days the new lines no "
-        "longer give are deleted"))
+        "longer give are deleted. null stops the repeating: with `all` the series becomes one event on its "
+        "`event_date` (its exceptions deleted), with `following` that occurrence becomes one event and the "
+        "series ends the day before"))
 
 
 def _department_changes_schema(schema: dict[str, Any]) -> None:
