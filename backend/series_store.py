@@ -211,7 +211,7 @@ def _rewrite_series(db: DynamoDBDatabase, series: dict[str, Any], changes: dict[
         if (moved := _carried(exception, carried, actor)) is not None:
             groups.append([series_items.put_if_version(db, moved, exception["version"])])
             edit.updated.append(public_event(moved))
-    series_put = series_items.put_if_version(db, {**stored_event(after), **_exception_dates(kept)}, series["version"])
+    series_put = series_items.put_series(db, {**stored_event(after), **_exception_dates(kept)}, series)
     _write(db, [[series_put], *groups])
     return edit
 
@@ -250,7 +250,7 @@ def _exceptions(db: DynamoDBDatabase, series: dict[str, Any], since: date) -> li
         try:
             found.append(db.get_event_item(recurrence.occurrence_id(series["id"], date.fromisoformat(day))))
         except NotFound:
-            continue  # its day stays listed, so the rule's occurrence does not come back
+            continue
     return found
 
 
@@ -378,9 +378,9 @@ def _cut(db: DynamoDBDatabase, series: dict[str, Any], day: date, expected_versi
 
 def _delete_all(db: DynamoDBDatabase, series: dict[str, Any], expected_version: int | None) -> Edit:
     """Delete the series (or event) and its exceptions in one transaction, each leaving a tombstone."""
-    exceptions = _exceptions(db, series, date.min)
-    if not exceptions:
+    if not series.get("recurrence"):
         return Edit(None, deleted=[db.delete_event(series["id"], expected_version, current=series)])
+    exceptions = _exceptions(db, series, date.min)
     _check_version(public_event(series), expected_version)
     _write(db, [[series_items.tombstone(db, series)], *[[series_items.tombstone(db, e)] for e in exceptions]])
     return Edit(None, deleted=[public_event(series), *(public_event(e) for e in exceptions)])

@@ -436,3 +436,38 @@ def test_null_recurrence_with_following_ends_the_series_and_leaves_one_event(cli
     assert _shown(_list(client, department_id)) == [
         ("2024-01-01", "주간 회의"), ("2024-01-08", "주간 회의"), ("2024-01-15", "주간 회의"), ("2024-01-22", "마지막 회의")]
     assert client.get(f"/api/events/{department_id}/{series['id']}_20240205").status_code == 404
+
+
+@pytest.mark.parametrize("dynamodb_server", ["dynamodb-local"], indirect=True)
+def test_a_new_rule_and_new_exceptions_at_once_list_each_occurrence_once(client, db, make_department):
+    """Adding an exception leaves the series' version alone; a rule change written on a read from
+    before it must still notice it, or the exception would be listed beside its occurrence."""
+    from series_store import update
+
+    department_id = make_department()["id"]
+    for round_ in range(5):
+        series = _series(client, department_id, recurrence=["RRULE:FREQ=DAILY;COUNT=8"], title=f"회차 {round_}")
+        days = [f"{series['id']}_2024010{day}" for day in range(2, 6)]
+        edits = [(series["id"], {"recurrence": ["RRULE:FREQ=DAILY;COUNT=6"]}, "all")]
+        edits += [(occurrence_id, {"description": "따로"}, "this") for occurrence_id in days]
+        barrier, failures = threading.Barrier(len(edits)), []
+
+        def edit(event_id, changes, scope, barrier=barrier, failures=failures):
+            barrier.wait()
+            try:
+                update(db, event_id, changes, scope, None, "t")
+            except Exception as exc:  # noqa: BLE001 - any failure is the finding
+                failures.append(repr(exc))
+
+        threads = [threading.Thread(target=edit, args=args) for args in edits]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        assert failures == []
+        listed = [e for e in _list(client, department_id, "from=2024-01-01&to=2024-01-31")
+                  if e["recurring_event_id"] == series["id"]]
+        assert [e["event_date"] for e in listed] == [f"2024-01-0{day}" for day in range(1, 7)]
+        assert [e["description"] for e in listed] == [""] + ["따로"] * 4 + [""]
+        client.delete(f"/api/events/{series['id']}?scope=all")
