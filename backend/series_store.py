@@ -1,10 +1,12 @@
 """Edits of a series in DynamoDB, by scope: `this` occurrence (an exception item keyed by the series
 and the original date), `following` (the series ends before that day and a new one starts with the
-changes), `all` (the series itself; exceptions keep their own changes and take the series' others). No Flask.
+changes, taking the exceptions from that day on), `all` (the series itself; exceptions keep their
+own changes and take the series' others). No Flask.
 
 An exception's id is its occurrence's id, `<series id>_<YYYYMMDD>`; the series lists the original
-dates of its exceptions (EXCEPTION_DATES) so its expansion skips them, written in the same
-transaction as the exception, on the condition that the series is still at the version read.
+dates of its exceptions (EXCEPTION_DATES) so its expansion skips them. Each edit is one transaction
+over the series and the exceptions it touches, each conditioned on the version read
+(series_items.py); when one changed meanwhile, the edit reads again.
 """
 from __future__ import annotations
 
@@ -76,8 +78,8 @@ def update(db: DynamoDBDatabase, event_id: str, changes: dict[str, Any], scope: 
            expected_version: int | None, actor: str, check_department: DepartmentCheck | None = None) -> Edit:
     """Change an event, a series or an occurrence (`<series id>_<YYYYMMDD>`) in `scope` (default:
     `this` for an occurrence, `all` otherwise). Raises NotFound, ValidationError, PreconditionFailed."""
-    if "_" not in event_id and scope in (None, "all"):  # an event or a whole series: one conditional write
-        # (this/following on an event that is no series come to the same, after a read)
+    if "_" not in event_id and scope in (None, "all"):  # an event or a whole series
+        # (this/following on an event that is no series come to the same, in _target)
         return _edit_all(db, event_id, changes, expected_version, actor, check_department)
     for _attempt in range(TRANSACTION_RETRIES):
         item, day, chosen = _target(db, event_id, scope, check_department)
