@@ -507,9 +507,12 @@ class DynamoDBDatabase:
         return found
 
     def _batch_get_departments(self, ids: list[str]) -> list[dict[str, Any]]:
-        """BatchGetItem of up to BATCH_GET_LIMIT department ids (strongly consistent), following UnprocessedKeys."""
-        table = self.departments_table
-        pending = {table: {"Keys": [to_item(department_key(i)) for i in ids], "ConsistentRead": True}}
+        """The department items of up to BATCH_GET_LIMIT ids (strongly consistent)."""
+        return self._batch_get(self.departments_table, [department_key(i) for i in ids])
+
+    def _batch_get(self, table: str, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """BatchGetItem of up to BATCH_GET_LIMIT keys (strongly consistent), following UnprocessedKeys."""
+        pending = {table: {"Keys": [to_item(key) for key in keys], "ConsistentRead": True}}
         items: list[dict[str, Any]] = []
         for attempt in range(BATCH_WRITE_ATTEMPTS):
             if attempt:
@@ -995,6 +998,15 @@ class DynamoDBDatabase:
         raise PreconditionFailed(
             f"event {event_id} is at version {current['version']}", current["version"], current
         ) from exc
+
+    def get_event_items(self, department_id: str, event_ids: list[str]) -> list[dict[str, Any]]:
+        """The stored items of the department's live events among `event_ids` (as get_event_item),
+        in the order of `event_ids`: BATCH_GET_LIMIT keys a call."""
+        found: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(event_ids), BATCH_GET_LIMIT):
+            keys = [event_key(i, department_id) for i in event_ids[start : start + BATCH_GET_LIMIT]]
+            found.update((item["id"], item) for item in self._batch_get(self.events_table, keys))
+        return [found[i] for i in event_ids if i in found and TOMBSTONE_MARKER not in found[i]]
 
     def get_event_item(self, event_id: str) -> dict[str, Any]:
         """The stored item of a live event (a series' and an exception's internal attributes

@@ -246,14 +246,10 @@ def _carried(exception: dict[str, Any], carried: dict[str, Any], actor: str,
 
 
 def _exceptions(db: DynamoDBDatabase, series: dict[str, Any], since: date) -> list[dict[str, Any]]:
-    """The stored exceptions of the series on or after `since` (one strongly consistent read each)."""
-    found = []
-    for day in sorted(d for d in series.get(EXCEPTION_DATES, []) if d >= since.isoformat()):
-        try:
-            found.append(db.get_event_item(recurrence.occurrence_id(series["id"], date.fromisoformat(day))))
-        except NotFound:
-            continue
-    return found
+    """The stored exceptions of the series on or after `since`, by original date (strongly consistent)."""
+    days = sorted(d for d in series.get(EXCEPTION_DATES, []) if d >= since.isoformat())
+    ids = [recurrence.occurrence_id(series["id"], date.fromisoformat(d)) for d in days]
+    return db.get_event_items(series["department_id"], ids)
 
 
 def _exception_dates(days: set[str] | list[str]) -> dict[str, Any]:

@@ -380,30 +380,14 @@ def test_all_reaches_more_exceptions_than_one_transaction_takes(client, db, make
 def test_an_edit_of_all_and_changes_of_its_exceptions_at_once_all_hold(client, db, make_department):
     """The series and its exceptions are written in one transaction on the versions read: an
     exception changed meanwhile makes it read again, so no change is lost."""
-    from series_store import update
-
     department_id = make_department()["id"]
     series = _series(client, department_id)
     exception_ids = [f"{series['id']}_202401{day}" for day in ("08", "15", "22")]
     for exception_id in exception_ids:
         client.put(f"/api/events/{exception_id}", json={"description": "원래"})
     edits = [(series["id"], {"title": "전체"}, "all")] + [(i, {"description": "각자"}, "this") for i in exception_ids]
-    barrier, failures = threading.Barrier(len(edits)), []
 
-    def edit(event_id, changes, scope):
-        barrier.wait()
-        try:
-            update(db, event_id, changes, scope, None, "t")
-        except Exception as exc:  # noqa: BLE001 - any failure is the finding
-            failures.append(repr(exc))
-
-    threads = [threading.Thread(target=edit, args=args) for args in edits]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert failures == []
+    assert _at_once(client, edits) == [200] * len(edits)
     shown = {e["id"]: e for e in _list(client, department_id, "from=2024-01-01&to=2024-01-31")}
     assert {(shown[i]["title"], shown[i]["description"]) for i in exception_ids} == {("전체", "각자")}
 
@@ -442,32 +426,35 @@ def test_null_recurrence_with_following_ends_the_series_and_leaves_one_event(cli
 def test_a_new_rule_and_new_exceptions_at_once_list_each_occurrence_once(client, db, make_department):
     """Adding an exception leaves the series' version alone; a rule change written on a read from
     before it must still notice it, or the exception would be listed beside its occurrence."""
-    from series_store import update
-
     department_id = make_department()["id"]
     for round_ in range(5):
         series = _series(client, department_id, recurrence=["RRULE:FREQ=DAILY;COUNT=8"], title=f"회차 {round_}")
         days = [f"{series['id']}_2024010{day}" for day in range(2, 6)]
         edits = [(series["id"], {"recurrence": ["RRULE:FREQ=DAILY;COUNT=6"]}, "all")]
         edits += [(occurrence_id, {"description": "따로"}, "this") for occurrence_id in days]
-        barrier, failures = threading.Barrier(len(edits)), []
 
-        def edit(event_id, changes, scope, barrier=barrier, failures=failures):
-            barrier.wait()
-            try:
-                update(db, event_id, changes, scope, None, "t")
-            except Exception as exc:  # noqa: BLE001 - any failure is the finding
-                failures.append(repr(exc))
-
-        threads = [threading.Thread(target=edit, args=args) for args in edits]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-
-        assert failures == []
+        assert _at_once(client, edits) == [200] * len(edits)
         listed = [e for e in _list(client, department_id, "from=2024-01-01&to=2024-01-31")
                   if e["recurring_event_id"] == series["id"]]
         assert [e["event_date"] for e in listed] == [f"2024-01-0{day}" for day in range(1, 7)]
         assert [e["description"] for e in listed] == [""] + ["따로"] * 4 + [""]
         client.delete(f"/api/events/{series['id']}?scope=all")
+
+
+def _at_once(client, edits):
+    """The statuses of PUT /api/events/{id}?scope= for each (id, changes, scope), sent at the same
+    moment from one thread each (a test client of their own, with the client's token)."""
+    barrier, statuses = threading.Barrier(len(edits)), [None] * len(edits)
+
+    def edit(n, event_id, changes, scope):
+        own = client.application.test_client()
+        own.environ_base.update(client.environ_base)
+        barrier.wait()
+        statuses[n] = own.put(f"/api/events/{event_id}?scope={scope}", json=changes).status_code
+
+    threads = [threading.Thread(target=edit, args=(n, *args)) for n, args in enumerate(edits)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
