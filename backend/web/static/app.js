@@ -141,7 +141,7 @@ function showLive(up, problem) {
   badge.textContent = up ? "연결됨" : "연결 끊김";
   badge.classList.toggle("badge-on", up);
   badge.classList.toggle("badge-off", !up);
-  if (problem && problem.error === "unauthorized") message(`실시간 연결이 거절되었습니다. ${describe(new ApiError(401, problem))}`);
+  if (problem && problem.error === "unauthorized") askForToken(`실시간 연결이 거절되었습니다. ${describe(new ApiError(401, problem))}`);
   else if (problem && problem.message) message(`실시간 연결 문제: ${problem.message}`);
 }
 
