@@ -7,9 +7,12 @@ import { monthLabel, monthRange, parseMonth, shiftMonth, todayIso } from "./date
 import { Departments } from "./departments.js";
 import { byId, say, show } from "./dom.js";
 import { EventEditor } from "./editor.js";
+import { buildFields } from "./fields.js";
 import { Live } from "./live.js";
 import { EventStore } from "./store.js";
 import { copySubscription } from "./subscribe.js";
+
+buildFields(); // before the dialogs' classes look their fields up
 
 const state = { departmentId: null, month: todayIso().slice(0, 7), day: null };
 const store = new EventStore();
