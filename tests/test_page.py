@@ -107,6 +107,15 @@ def day_button(page, iso: str):
     return page.locator(f'#grid-body button[data-date="{iso}"]')
 
 
+def two_watching(people, token, department: dict, first=("pat", "editor"), second=("quinn", "viewer")):
+    """Two people (name, role) with the department's month open, both connected live."""
+    both = people(token(*first)), people(token(*second))
+    for person in both:
+        person.open(department["id"], MONTH)
+        expect(person.page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
+    return both
+
+
 def fill_event(page, **fields) -> None:
     for name, value in fields.items():
         page.locator(f'#event-form [name="{name}"]').fill(value)
@@ -114,10 +123,8 @@ def fill_event(page, **fields) -> None:
 
 def test_an_event_made_on_one_page_shows_on_the_other_live_and_so_do_its_edit_and_delete(server, people, token):
     department = new_department(server)
-    alice, bob = people(token("alice", "editor")), people(token("bob", "editor"))
+    alice, bob = two_watching(people, token, department, ("alice", "editor"), ("bob", "editor"))
     for person in (alice, bob):
-        person.open(department["id"], MONTH)
-        expect(person.page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
         expect(person.page.locator("#month-title")).to_have_text("2031년 3월")
     a, b = alice.page, bob.page
     day_button(a, f"{MONTH}-14").click()
@@ -184,14 +191,22 @@ def test_the_apis_validation_errors_show_next_to_their_fields(server, people, to
     page.get_by_role("button", name="새 일정", exact=True).click()
     fill_event(page, title="   ", url="ftp://files.example.com/x")
     page.get_by_role("button", name="저장", exact=True).click()
-    expect(page.locator("#event-title-error")).to_have_text("must not be empty")
-    expect(page.locator("#event-url-error")).to_have_text("must be an absolute http(s) URL or empty")
+    # The API answers in English per field ("must not be empty", ...); the page says it in Korean.
+    expect(page.locator("#event-title-error")).to_have_text("비워 둘 수 없습니다.")
+    expect(page.locator("#event-url-error")).to_have_text("http:// 또는 https://로 시작하는 주소를 쓰거나 비워 두세요.")
     expect(page.locator("#event-title")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#event-title")).to_be_focused()
     expect(page.locator("#event-time-error")).to_be_hidden()
     assert http.get(f"{server.url}/api/events/{department['id']}").json() == []  # nothing stored
 
-    fill_event(page, title="고친 제목", url="https://intranet.example.com/1")
+    fill_event(page, title="고친 제목", url="https://intranet.example.com/1", start_time="10:00", end_time="09:30")
+    page.get_by_role("button", name="저장", exact=True).click()
+    expect(page.locator("#event-end-time-error")).to_have_text("끝 시각은 시작 시각보다 늦어야 합니다.")
+    expect(page.locator("#event-title-error")).to_be_hidden()
+    expect(page.locator("#event-end-time")).to_be_focused()
+    assert http.get(f"{server.url}/api/events/{department['id']}").json() == []
+
+    fill_event(page, end_time="11:00")
     page.get_by_role("button", name="저장", exact=True).click()
     expect(page.locator("#event-dialog")).to_be_hidden()
     expect(chip(page, "고친 제목")).to_be_visible()
@@ -333,6 +348,24 @@ def test_with_auth_on_the_page_asks_for_a_token_once_and_says_what_is_wrong_with
     expect(page.locator("#token-section")).to_be_visible()
     expect(page.locator("#message")).to_have_text("토큰이 맞지 않거나 폐기되었습니다. 새 토큰을 넣어 주세요.")
     assert person.console_errors(provoked=(401, 403)) == []
+
+
+def test_a_page_whose_token_is_revoked_while_it_is_open_says_so_in_korean(server, people, tables):
+    """The server drops the sockets of a revoked token (auth/sockets.py); the page tries once more,
+    is refused, and says why, asking for a new token."""
+    department = new_department(server)
+    name = f"uma-{uuid.uuid4().hex[:6]}"
+    person = people(TokenStore(tables[1]).create(name, "viewer"))
+    page = person.open(department["id"], MONTH)
+    expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
+    expect(page.locator("#message")).to_be_hidden()
+    TokenStore(tables[1]).revoke(name)
+    expect(page.locator("#message")).to_have_text(
+        "실시간 연결이 거절되었습니다. 토큰이 맞지 않거나 폐기되었습니다. 새 토큰을 넣어 주세요.", timeout=WAIT)
+    expect(page.locator("#live")).to_have_text("연결 끊김")
+    expect(page.locator("#token-section")).to_be_visible()
+    expect(page.get_by_label("토큰", exact=True)).to_be_focused()
+    assert person.console_errors() == []
 
 
 def test_the_subscribe_button_copies_the_feed_link_with_a_viewer_token_only(server, people, token):
@@ -601,18 +634,10 @@ def test_a_repeating_event_made_in_the_dialog_shows_its_occurrences(server, peop
     assert person.console_errors(provoked=(400,)) == []
 
 
-def _two_watching(server, people, token, department: dict):
-    alice, bob = people(token("pat", "editor")), people(token("quinn", "viewer"))
-    for person in (alice, bob):
-        person.open(department["id"], MONTH)
-        expect(person.page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
-    return alice, bob
-
-
 def test_editing_one_occurrence_changes_only_that_day_and_shows_live(server, people, token):
     department = new_department(server)
     new_series(server, department, "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=4", title="주간 회의", event_date=f"{MONTH}-03")
-    alice, bob = _two_watching(server, people, token, department)
+    alice, bob = two_watching(people, token, department)
     a, b = alice.page, bob.page
     expect(series_chip(b, "주간 회의")).to_have_count(4)
     day_button(a, f"{MONTH}-10").click()
@@ -634,7 +659,7 @@ def test_editing_one_occurrence_changes_only_that_day_and_shows_live(server, peo
 def test_deleting_this_and_following_occurrences_removes_the_later_ones_live(server, people, token):
     department = new_department(server)
     new_series(server, department, "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=5", title="스터디", event_date=f"{MONTH}-03")
-    alice, bob = _two_watching(server, people, token, department)
+    alice, bob = two_watching(people, token, department)
     a, b = alice.page, bob.page
     expect(series_chip(b, "스터디")).to_have_count(5)
     day_button(a, f"{MONTH}-24").click()
@@ -676,3 +701,137 @@ def test_a_multi_day_event_shows_on_each_day_it_covers(server, people, token):
     day_button(a, f"{MONTH}-30").click()
     expect(a.locator("#day-events .event-time")).to_have_text(["09:00–18:00 (3/28~4/2)"])
     assert alice.console_errors() == [] and bob.console_errors() == []
+
+
+def repeat_control(page):
+    return page.get_by_role("combobox", name="반복", exact=True)
+
+
+def open_occurrence(page, day: int, title: str) -> None:
+    """The editor of the occurrence on `day`, once its series' rule is read into the repeat controls."""
+    day_button(page, f"{MONTH}-{day:02d}").click()
+    page.get_by_role("button", name=f"{title} 편집").click()
+    expect(page.locator("#repeat-note")).not_to_have_text("반복 규칙을 읽는 중…")
+
+
+def test_editing_a_series_changes_how_it_repeats_and_the_other_page_shows_it_live(server, people, token):
+    department = new_department(server)
+    series = new_series(server, department, "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=4", title="주간 회의", event_date=f"{MONTH}-03")
+    alice, bob = two_watching(people, token, department)
+    a, b = alice.page, bob.page
+    expect(series_chip(b, "주간 회의")).to_have_count(4)
+    open_occurrence(a, 10, "주간 회의")
+    days = a.get_by_role("group", name="반복 요일")
+    expect(repeat_control(a)).to_have_value("WEEKLY")  # the series' rule, read back into the controls
+    expect(days.get_by_label("월")).to_be_checked()
+    expect(days.get_by_label("수")).not_to_be_checked()
+    expect(a.get_by_role("combobox", name="끝")).to_have_value("count")
+    expect(a.get_by_label("반복 횟수")).to_have_value("4")
+    expect(a.get_by_role("radio", name="이 일정만")).to_be_checked()
+    days.get_by_label("수").check()
+    a.get_by_role("combobox", name="끝").select_option(label="날짜까지")
+    a.get_by_label("마지막 반복 날짜").fill(f"{MONTH}-31")
+    expect(a.get_by_role("radio")).to_have_count(2)  # "이 일정만" is gone: one occurrence has no rule
+    expect(a.get_by_role("radio", name="이 일정과 이후 일정")).to_be_checked()
+    a.get_by_role("radio", name="모든 일정").check()
+    a.get_by_role("button", name="저장", exact=True).click()
+    expect(a.locator("#event-dialog")).to_be_hidden()
+    mondays_and_wednesdays = [3, 5, 10, 12, 17, 19, 24, 26, 31]
+    for page in (a, b):
+        expect(series_chip(page, "주간 회의")).to_have_count(len(mondays_and_wednesdays), timeout=LIVE)
+        assert days_with(page, series_chip(page, "주간 회의")) == mondays_and_wednesdays
+    stored = http.get(f"{server.url}/api/events/{department['id']}/{series['id']}").json()
+    assert stored["recurrence"] == ["RRULE:FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20310331"]
+    assert alice.console_errors() == [] and bob.console_errors() == []
+
+
+def test_a_plain_event_becomes_a_series_and_a_rule_from_one_day_on_must_start_on_that_day(server, people, token):
+    department = new_department(server)
+    plain = new_event(server, department, title="독서 모임", event_date=f"{MONTH}-04")  # a Tuesday
+    odd = new_series(server, department, "RRULE:FREQ=DAILY;INTERVAL=2;COUNT=3", title="격일 점검", event_date=f"{MONTH}-24")
+    person = people(token("tess", "editor"))
+    page = person.open(department["id"], MONTH)
+    day_button(page, f"{MONTH}-04").click()
+    page.get_by_role("button", name="독서 모임 편집").click()
+    expect(repeat_control(page)).to_have_value("")
+    expect(page.locator("#scope-box")).to_be_hidden()
+    repeat_control(page).select_option(label="매주")
+    page.get_by_role("combobox", name="끝").select_option(label="횟수만큼")
+    page.get_by_label("반복 횟수").fill("3")
+    page.get_by_role("button", name="저장", exact=True).click()
+    expect(page.locator("#event-dialog")).to_be_hidden()
+    expect(series_chip(page, "독서 모임")).to_have_count(3)
+    assert days_with(page, series_chip(page, "독서 모임")) == [4, 11, 18]
+    stored = http.get(f"{server.url}/api/events/{department['id']}/{plain['id']}").json()
+    assert stored["recurrence"] == ["RRULE:FREQ=WEEKLY;COUNT=3"]
+
+    # From the 11th (a Tuesday) on Thursdays: the new rule's first day is no longer the 11th, which
+    # the API refuses (said in Korean under the repeat control) until the date moves as well.
+    open_occurrence(page, 11, "독서 모임")
+    expect(repeat_control(page)).to_have_value("WEEKLY")
+    expect(repeat_control(page).locator("option", has_text="반복 안 함")).to_be_disabled()  # a series keeps repeating
+    page.get_by_role("group", name="반복 요일").get_by_label("목").check()
+    page.get_by_role("radio", name="이 일정과 이후 일정").check()
+    page.get_by_role("button", name="저장", exact=True).click()
+    expect(page.locator("#event-recurrence-error")).to_have_text(re.compile("^반복이 시작 날짜에 시작하지 않습니다"))
+    expect(repeat_control(page)).to_have_attribute("aria-invalid", "true")
+    assert http.get(f"{server.url}/api/events/{department['id']}/{plain['id']}").json() == stored  # nothing changed
+    fill_event(page, event_date=f"{MONTH}-13")
+    page.get_by_role("button", name="저장", exact=True).click()
+    expect(page.locator("#event-dialog")).to_be_hidden()
+    expect(series_chip(page, "독서 모임")).to_have_count(4)
+    assert days_with(page, series_chip(page, "독서 모임")) == [4, 13, 20, 27]
+
+    # A rule the controls cannot show is kept as it is, and the page says so.
+    open_occurrence(page, 26, "격일 점검")
+    expect(page.locator("#repeat-note")).to_have_text(
+        "이 반복 규칙은 여기서 바꿀 수 없습니다 (그대로 둡니다): RRULE:FREQ=DAILY;INTERVAL=2;COUNT=3")
+    expect(repeat_control(page)).to_be_disabled()
+    fill_event(page, title="격일 점검 (변경)")
+    page.get_by_role("radio", name="모든 일정").check()
+    page.get_by_role("button", name="저장", exact=True).click()
+    expect(series_chip(page, "격일 점검 (변경)")).to_have_count(3)
+    stored = http.get(f"{server.url}/api/events/{department['id']}/{odd['id']}").json()
+    assert (stored["title"], stored["recurrence"]) == ("격일 점검 (변경)", ["RRULE:FREQ=DAILY;INTERVAL=2;COUNT=3"])
+    assert person.console_errors(provoked=(400,)) == []
+
+
+def test_a_stale_edit_of_a_series_with_following_or_all_shows_the_conflict_and_overwrites_nothing(server, people, token):
+    department = new_department(server)
+    series = new_series(server, department, "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=5", title="팀 회의", event_date=f"{MONTH}-03")
+    alice, bob = two_watching(people, token, department, ("pat", "editor"), ("quinn", "editor"))
+    a, b = alice.page, bob.page
+    open_occurrence(b, 17, "팀 회의")  # Bob reads the series (version 1) ...
+    open_occurrence(a, 10, "팀 회의")  # ... then Alice changes it for all
+    fill_event(a, title="팀 회의 (변경)")
+    a.get_by_role("group", name="반복 요일").get_by_label("수").check()
+    a.get_by_role("radio", name="모든 일정").check()
+    a.get_by_role("button", name="저장", exact=True).click()
+    expect(series_chip(b, "팀 회의 (변경)")).to_have_count(5, timeout=LIVE)
+    assert days_with(b, series_chip(b, "팀 회의 (변경)")) == [3, 5, 10, 12, 17]
+    after_alice = http.get(f"{server.url}/api/events/{department['id']}/{series['id']}").json()
+    assert after_alice["version"] == 2
+
+    fill_event(b, title="밥의 제목")
+    b.get_by_role("radio", name="이 일정과 이후 일정").check()
+    b.get_by_role("button", name="저장", exact=True).click()
+    expect(b.locator("#conflict")).to_be_visible()
+    expect(b.locator("#conflict-title")).to_have_text("다른 사람이 먼저 이 일정을 바꿨습니다")
+    expect(b.locator("#conflict-theirs")).to_contain_text("팀 회의 (변경)")
+    expect(b.locator("#conflict-theirs")).to_contain_text("매주 월·수, 5번")
+    assert http.get(f"{server.url}/api/events/{department['id']}/{series['id']}").json() == after_alice
+    b.get_by_role("button", name="상대 것 받기").click()
+    expect(b.locator("#event-dialog")).to_be_hidden()
+
+    open_occurrence(b, 17, "팀 회의 (변경)")  # read again (version 2); someone changes it once more
+    assert http.put(f"{server.url}/api/events/{series['id']}?scope=all", json={"title": "세 번째 제목"}).status_code == 200
+    fill_event(b, title="밥의 두 번째 제목")
+    b.get_by_role("radio", name="모든 일정").check()
+    b.get_by_role("button", name="저장", exact=True).click()
+    expect(b.locator("#conflict")).to_be_visible()
+    expect(b.locator("#conflict-theirs")).to_contain_text("세 번째 제목")
+    stored = http.get(f"{server.url}/api/events/{department['id']}/{series['id']}").json()
+    assert (stored["title"], stored["version"]) == ("세 번째 제목", 3)
+    listed = http.get(f"{server.url}/api/events/{department['id']}?from={MONTH}-01&to={MONTH}-31").json()
+    assert {event["title"] for event in listed} == {"세 번째 제목"}
+    assert alice.console_errors() == [] and bob.console_errors(provoked=(412,)) == []

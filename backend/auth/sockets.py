@@ -12,6 +12,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from flask import request
+from socketio.exceptions import ConnectionRefusedError as SocketRefused
 
 from auth import http
 from auth.cache import TokenVerifier
@@ -27,13 +28,16 @@ _sweeper_lock = threading.Lock()
 _sweeper_started = False
 
 
-def refuse(message: str) -> ConnectionRefusedError:
-    return ConnectionRefusedError({"error": "unauthorized", "message": message})
+def refuse(message: str) -> SocketRefused:
+    """The refusal a client sees as its connect error: `message`, and as its `data` the API's error
+    body. (python-socketio's exception: Python's own ConnectionRefusedError reaches the client as
+    "Connection refused by server" only.)"""
+    return SocketRefused(message, {"error": "unauthorized", "message": message})
 
 
 def authenticate(auth_payload: Any, sid: str, socketio: Any) -> Principal:
     """The principal of a connecting socket, from `{"token": ...}` or `Authorization: Bearer`;
-    raises ConnectionRefusedError without a valid token."""
+    raises the refusal (`refuse`) without a valid token."""
     verifier = http.verifier()
     if verifier is None:
         _sockets[sid] = (None, None, ANONYMOUS)

@@ -7,9 +7,12 @@ import { monthLabel, monthRange, parseMonth, shiftMonth, todayIso } from "./date
 import { Departments } from "./departments.js";
 import { byId, say, show } from "./dom.js";
 import { EventEditor } from "./editor.js";
+import { buildFields } from "./fields.js";
 import { Live } from "./live.js";
 import { EventStore } from "./store.js";
 import { copySubscription } from "./subscribe.js";
+
+buildFields(); // before the dialogs' classes look their fields up
 
 const state = { departmentId: null, month: todayIso().slice(0, 7), day: null };
 const store = new EventStore();
@@ -141,7 +144,7 @@ function showLive(up, problem) {
   badge.textContent = up ? "연결됨" : "연결 끊김";
   badge.classList.toggle("badge-on", up);
   badge.classList.toggle("badge-off", !up);
-  if (problem && problem.error === "unauthorized") message(`실시간 연결이 거절되었습니다. ${describe(new ApiError(401, problem))}`);
+  if (problem && problem.error === "unauthorized") askForToken(`실시간 연결이 거절되었습니다. ${describe(new ApiError(401, problem))}`);
   else if (problem && problem.message) message(`실시간 연결 문제: ${problem.message}`);
 }
 

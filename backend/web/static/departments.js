@@ -2,6 +2,7 @@
 
 import { api, ApiError, describe } from "./api.js";
 import { byId, el, say, show } from "./dom.js";
+import { fieldMessages } from "./field_messages.js";
 
 export class Departments {
   // onChosen(departmentId | null): the user picked another department (or the list emptied).
@@ -74,7 +75,8 @@ export class Departments {
   }
 
   showErrors(fields) {
-    for (const name of ["name", "description"]) byId(`department-${name}-error`).textContent = fields[name] || "";
+    const shown = fieldMessages(fields);
+    for (const name of ["name", "description"]) byId(`department-${name}-error`).textContent = shown[name] || "";
   }
 
   async submit() {

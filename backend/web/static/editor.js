@@ -1,28 +1,22 @@
 // The event dialog: create, edit and delete one event. The API's validation errors appear next to
-// their fields; a 412 (someone changed the event first) shows their version and lets the user
-// keep theirs (save again on top of it) or take the other.
+// their fields (in Korean); a 412 (someone changed the event or its series first) shows their
+// version and lets the user keep theirs (save again on top of it) or take the other. Editing an
+// occurrence reads its series, whose rule the repeat controls show and may change.
 
 import { api, ApiError, describe } from "./api.js";
 import { byId, el, say, show } from "./dom.js";
+import { fieldMessages } from "./field_messages.js";
+import { describeLines, RepeatControls, shapeOf, withRule } from "./recurrence_form.js";
 
 const TEXTS = ["event_date", "title", "time", "description", "url"];
 const TIMES = ["start_time", "end_time", "end_date"]; // sent as null when empty (absent: all-day, one day)
 const FIELDS = [...TEXTS, ...TIMES];
-const LABELS = { title: "제목", event_date: "날짜", time: "시간", description: "설명", url: "링크", updated_by: "바꾼 사람" };
+const SHOWN = [...FIELDS, "recurrence"]; // the fields a problem shows under
+const LABELS = { title: "제목", event_date: "날짜", time: "시간", description: "설명", url: "링크", recurrence: "반복",
+  updated_by: "바꾼 사람" };
+const UNCHANGEABLE = "이 반복 규칙은 여기서 바꿀 수 없습니다 (그대로 둡니다)";
 
-// The RRULE line the repeat controls describe (null: no repeat), e.g.
-// "RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10" or "RRULE:FREQ=MONTHLY;UNTIL=20250131".
-export function repeatRule(form) {
-  const freq = form.elements.repeat.value;
-  if (!freq) return null;
-  const parts = [`FREQ=${freq}`];
-  const days = [...form.querySelectorAll('input[name="byday"]:checked')].map((box) => box.value);
-  if (freq === "WEEKLY" && days.length) parts.push(`BYDAY=${days.join(",")}`);
-  const end = form.elements.repeat_end.value;
-  if (end === "until" && form.elements.until.value) parts.push(`UNTIL=${form.elements.until.value.replaceAll("-", "")}`);
-  if (end === "count" && form.elements.count.value) parts.push(`COUNT=${form.elements.count.value}`);
-  return `RRULE:${parts.join(";")}`;
-}
+const ifMatch = (version) => ({ "If-Match": `"${version}"` });
 
 export class EventEditor {
   // onStored(item): an event as stored now (or a tombstone) for the page to show;
@@ -34,8 +28,7 @@ export class EventEditor {
     this.form = byId("event-form");
     this.inputs = Object.fromEntries(FIELDS.map((name) => [name, this.form.elements[name]]));
     this.inputs.recurrence = this.form.elements.repeat; // its 400 shows next to the repeat control
-    this.form.elements.repeat.addEventListener("change", () => this.showRepeat());
-    this.form.elements.repeat_end.addEventListener("change", () => this.showRepeat());
+    this.repeat = new RepeatControls(this.form, () => this.offerScopes());
     this.form.addEventListener("submit", (submit) => {
       submit.preventDefault();
       this.save();
@@ -52,25 +45,44 @@ export class EventEditor {
   open(departmentId, event, date) {
     this.departmentId = departmentId;
     this.event = event;
+    this.series = null;
     this.theirs = null;
     byId("event-dialog-title").textContent = event ? "일정 편집" : "새 일정";
     for (const name of FIELDS) this.inputs[name].value = event ? event[name] || "" : "";
     if (!event) this.inputs.event_date.value = date;
     this.occurrence = Boolean(event && event.recurring_event_id);
-    this.form.elements.repeat.value = "";
-    this.form.elements.repeat_end.value = "";
-    this.form.querySelectorAll('input[name="byday"]').forEach((box) => { box.checked = false; });
-    this.form.elements.until.value = "";
-    this.form.elements.count.value = "";
+    this.repeat.fill(null, !this.occurrence);
+    this.shownRule = null;
+    this.loading = this.occurrence ? this.loadSeries(event) : Promise.resolve();
     this.form.querySelector('input[name="scope"][value="this"]').checked = true;
-    show(byId("repeat-box"), !event);
     show(byId("scope-box"), this.occurrence);
-    this.showRepeat();
+    this.offerScopes();
     byId("event-audit").textContent = event ? `작성 ${event.created_by} · 마지막 수정 ${event.updated_by}` : "";
     show(byId("event-delete"), Boolean(event));
     this.reset();
     this.dialog.showModal();
     this.inputs.title.focus();
+  }
+
+  // The occurrence's series: its rule fills the repeat controls (locked until it is read, and
+  // for good when the page cannot show it), its version goes with `following` and `all`.
+  async loadSeries(event) {
+    this.repeat.lock("반복 규칙을 읽는 중…");
+    try {
+      const { data } = await api(`/api/events/${this.departmentId}/${event.recurring_event_id}`);
+      if (this.event === event) this.showSeries(data);
+    } catch (error) {
+      if (this.event === event) this.repeat.lock(describe(error));
+    }
+  }
+
+  showSeries(series) {
+    this.series = series;
+    const shape = shapeOf(series.recurrence);
+    this.repeat.fill(shape, false);
+    if (!shape) this.repeat.lock(`${UNCHANGEABLE}: ${describeLines(series.recurrence)}`);
+    this.shownRule = this.repeat.rule();
+    this.offerScopes();
   }
 
   reset() {
@@ -80,23 +92,26 @@ export class EventEditor {
     show(byId("delete-confirm"), false);
   }
 
-  showRepeat() {
-    const freq = this.form.elements.repeat.value;
-    const end = this.form.elements.repeat_end.value;
-    show(byId("repeat-days"), freq === "WEEKLY");
-    show(byId("repeat-end"), Boolean(freq));
-    show(this.form.elements.until, end === "until");
-    show(this.form.elements.until.labels[0], end === "until");
-    show(this.form.elements.count, end === "count");
-    show(this.form.elements.count.labels[0], end === "count");
+  // The rule the person set, when it differs from the one shown (none for a new event).
+  changedRule() {
+    const rule = this.repeat.locked ? this.shownRule : this.repeat.rule();
+    return rule !== this.shownRule ? rule : null;
   }
 
-  // The body to send: every field (empty times as null), a new event's repeat rule; for an
-  // occurrence only what changed (its date and times would move the whole series with `all`).
+  // "이 일정만" is no choice once the rule changed (one occurrence does not repeat).
+  offerScopes() {
+    const only = this.form.querySelector('input[name="scope"][value="this"]');
+    const changed = Boolean(this.changedRule());
+    show(only.closest("label"), !changed);
+    if (changed && only.checked) this.form.querySelector('input[name="scope"][value="following"]').checked = true;
+  }
+
+  // The body to send: every field (empty times as null) and a changed rule; for an occurrence
+  // only what changed (its date and times would move the whole series with `all`).
   values() {
     const values = Object.fromEntries(FIELDS.map((name) => [name, this.inputs[name].value || (TIMES.includes(name) ? null : "")]));
-    const rule = this.event ? null : repeatRule(this.form);
-    if (rule) values.recurrence = [rule];
+    const rule = this.changedRule();
+    if (rule) values.recurrence = this.series ? withRule(this.series.recurrence, rule, this.scope() === "all" ? "" : this.event.original_date) : [rule];
     if (!this.occurrence) return values;
     return Object.fromEntries(Object.entries(values).filter(([name, value]) => value !== (this.event[name] ?? (TIMES.includes(name) ? null : ""))));
   }
@@ -105,34 +120,40 @@ export class EventEditor {
     return this.form.querySelector('input[name="scope"]:checked').value;
   }
 
-  // Where an edit goes, and its If-Match: for an occurrence with its scope (the occurrence's
-  // version is checked for `this`; the series' own for the others is not known here).
+  // Where an edit goes, with the version shown as If-Match: the occurrence's for `this`, the
+  // series' (as read when the dialog opened) for `following` and `all`.
   target() {
-    if (!this.occurrence) return { path: `/api/events/${this.event.id}`, headers: { "If-Match": `"${this.event.version}"` } };
+    if (!this.occurrence) return { path: `/api/events/${this.event.id}`, headers: ifMatch(this.event.version) };
     const scope = this.scope();
-    const headers = scope === "this" ? { "If-Match": `"${this.event.version}"` } : {};
-    return { path: `/api/events/${this.event.id}?scope=${scope}`, headers };
+    const version = scope === "this" || !this.series ? this.event.version : this.series.version;
+    return { path: `/api/events/${this.event.id}?scope=${scope}`, headers: ifMatch(version) };
   }
 
+  // Each problem under its field, in Korean; one for a field not in the dialog in the message.
   showErrors(fields) {
-    for (const name of [...FIELDS, "recurrence"]) {
-      const problem = fields[name] || "";
+    const shown = fieldMessages(fields);
+    for (const name of SHOWN) {
+      const problem = shown[name] || "";
       byId(this.inputs[name].getAttribute("aria-describedby")).textContent = problem;
       if (problem) this.inputs[name].setAttribute("aria-invalid", "true");
       else this.inputs[name].removeAttribute("aria-invalid");
     }
-    const first = [...FIELDS, "recurrence"].find((name) => fields[name]);
+    const others = Object.entries(shown).filter(([name]) => !SHOWN.includes(name));
+    if (others.length) say(byId("event-error"), others.map(([name, problem]) => `${name}: ${problem}`).join(" "));
+    const first = SHOWN.find((name) => shown[name]);
     if (first) this.inputs[first].focus();
   }
 
   async save() {
     this.reset();
+    await this.loading;
     const request = this.event
       ? api(this.target().path, { method: "PUT", body: this.values(), headers: this.target().headers })
       : api(`/api/events/${this.departmentId}`, { method: "POST", body: this.values() });
     try {
-      this.finish((await request).data);
-      if (this.occurrence) this.onSeriesChanged();
+      const { data } = await request;
+      this.finish(data);
+      if (this.occurrence || data.recurrence) this.onSeriesChanged();
     } catch (error) {
       this.failed(error, "save");
     }
@@ -145,6 +166,7 @@ export class EventEditor {
 
   async remove() {
     this.reset();
+    await this.loading;
     try {
       const { path, headers } = this.target();
       await api(path, { method: "DELETE", headers });
@@ -173,12 +195,16 @@ export class EventEditor {
     }
   }
 
+  // Their version (the occurrence, or with `following`/`all` the series) next to mine.
   showConflict(current, action) {
     this.theirs = current;
     this.action = action;
-    const rows = ["title", "event_date", "time", "description", "url", "updated_by"].flatMap((name) => [
-      el("dt", { text: LABELS[name] }), el("dd", { text: current[name] || "—" }),
-    ]);
+    const rows = ["title", "event_date", "time", "description", "url", "recurrence", "updated_by"]
+      .filter((name) => name !== "recurrence" || current.recurrence)
+      .flatMap((name) => [
+        el("dt", { text: LABELS[name] }),
+        el("dd", { text: (name === "recurrence" ? describeLines(current.recurrence) : current[name]) || "—" }),
+      ]);
     byId("conflict-theirs").replaceChildren(...rows);
     byId("conflict-mine").textContent = action === "delete" ? "그래도 삭제" : "내 것으로 저장";
     show(byId("conflict"), true);
@@ -187,12 +213,14 @@ export class EventEditor {
 
   // Keep mine: repeat the save (or delete) on top of the version they made.
   keepMine() {
-    this.event = this.theirs;
+    if (this.theirs.recurrence && this.occurrence) this.series = this.theirs;
+    else this.event = this.theirs;
     return this.action === "delete" ? this.remove() : this.save();
   }
 
   // Take theirs: show their version and close.
   takeTheirs() {
     this.finish(this.theirs);
+    if (this.occurrence || this.theirs.recurrence) this.onSeriesChanged();
   }
 }

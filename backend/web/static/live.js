@@ -7,6 +7,7 @@ import { io } from "/page/vendor/socket.io.esm.min.js";
 import { getToken } from "./api.js";
 
 const EVENT_NAMES = ["event_created", "event_updated", "event_deleted"];
+const SERVER_DROP_RETRY_MS = 1000;
 const DEPARTMENT_NAMES = ["department_created", "department_updated", "department_deleted"];
 
 export class Live {
@@ -26,9 +27,12 @@ export class Live {
       if (!this.room) handlers.onStatus(true);
       this.join();
     });
-    this.socket.on("disconnect", () => {
+    this.socket.on("disconnect", (reason) => {
       this.joined = null;
       handlers.onStatus(false);
+      // The server let go of the socket (its token revoked, say): socket.io does not reconnect by
+      // itself then; one try says why (a refused token comes back as connect_error).
+      if (reason === "io server disconnect") setTimeout(() => this.socket.connect(), SERVER_DROP_RETRY_MS);
     });
     this.socket.on("connect_error", (error) => handlers.onStatus(false, error.data || null));
     for (const name of EVENT_NAMES) this.socket.on(name, (payload) => handlers.onEvent(name, payload));

@@ -55,6 +55,7 @@ export class EventStore {
   apply(item) {
     if (!item || item.department_id !== this.departmentId) return false;
     if (item.deleted) return this.remove(item.id);
+    if (item.recurrence) return false; // a series shows as its occurrences (a list of the month)
     if (this.deleted.has(item.id) || (this.versions.get(item.id) || 0) >= item.version) return false;
     this.versions.set(item.id, item.version);
     if (!this.inMonth(item)) return this.events.delete(item.id);
