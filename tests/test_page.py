@@ -769,7 +769,6 @@ def test_a_plain_event_becomes_a_series_and_a_rule_from_one_day_on_must_start_on
     # the API refuses (said in Korean under the repeat control) until the date moves as well.
     open_occurrence(page, 11, "독서 모임")
     expect(repeat_control(page)).to_have_value("WEEKLY")
-    expect(repeat_control(page).locator("option", has_text="반복 안 함")).to_be_disabled()  # a series keeps repeating
     page.get_by_role("group", name="반복 요일").get_by_label("목").check()
     page.get_by_role("radio", name="이 일정과 이후 일정").check()
     page.get_by_role("button", name="저장", exact=True).click()
@@ -794,6 +793,36 @@ def test_a_plain_event_becomes_a_series_and_a_rule_from_one_day_on_must_start_on
     stored = http.get(f"{server.url}/api/events/{department['id']}/{odd['id']}").json()
     assert (stored["title"], stored["recurrence"]) == ("격일 점검 (변경)", ["RRULE:FREQ=DAILY;INTERVAL=2;COUNT=3"])
     assert person.console_errors(provoked=(400,)) == []
+
+
+def test_a_series_stops_repeating_from_one_occurrence_on_and_then_altogether(server, people, token):
+    department = new_department(server)
+    series = new_series(server, department, "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=4", title="주간 회의", event_date=f"{MONTH}-03")
+    person = people(token("uma", "editor"))
+    page = person.open(department["id"], MONTH)
+    expect(series_chip(page, "주간 회의")).to_have_count(4)
+
+    open_occurrence(page, 17, "주간 회의")
+    repeat_control(page).select_option(label="반복 안 함")
+    expect(page.get_by_role("radio")).to_have_count(2)  # one occurrence alone has no rule to stop
+    page.get_by_role("radio", name="이 일정과 이후 일정").check()
+    page.get_by_role("button", name="저장", exact=True).click()
+    expect(page.locator("#event-dialog")).to_be_hidden()
+    expect(series_chip(page, "주간 회의")).to_have_count(2)
+    assert days_with(page, series_chip(page, "주간 회의")) == [3, 10]
+    expect(chip(page, "주간 회의")).to_have_count(1)  # the 17th, an event of its own; the 24th is gone
+    assert days_with(page, chip(page, "주간 회의")) == [17]
+
+    open_occurrence(page, 10, "주간 회의")
+    repeat_control(page).select_option(label="반복 안 함")
+    page.get_by_role("radio", name="모든 일정").check()
+    page.get_by_role("button", name="저장", exact=True).click()
+    expect(page.locator("#event-dialog")).to_be_hidden()
+    expect(series_chip(page, "주간 회의")).to_have_count(0)
+    assert days_with(page, chip(page, "주간 회의")) == [3, 17]
+    stored = http.get(f"{server.url}/api/events/{department['id']}/{series['id']}").json()
+    assert "recurrence" not in stored and stored["event_date"] == f"{MONTH}-03"
+    assert person.console_errors() == []
 
 
 def test_a_stale_edit_of_a_series_with_following_or_all_shows_the_conflict_and_overwrites_nothing(server, people, token):

@@ -51,7 +51,7 @@ export class EventEditor {
     for (const name of FIELDS) this.inputs[name].value = event ? event[name] || "" : "";
     if (!event) this.inputs.event_date.value = date;
     this.occurrence = Boolean(event && event.recurring_event_id);
-    this.repeat.fill(null, !this.occurrence);
+    this.repeat.fill(null);
     this.shownRule = null;
     this.loading = this.occurrence ? this.loadSeries(event) : Promise.resolve();
     this.form.querySelector('input[name="scope"][value="this"]').checked = true;
@@ -79,7 +79,7 @@ export class EventEditor {
   showSeries(series) {
     this.series = series;
     const shape = shapeOf(series.recurrence);
-    this.repeat.fill(shape, false);
+    this.repeat.fill(shape);
     if (!shape) this.repeat.lock(`${UNCHANGEABLE}: ${describeLines(series.recurrence)}`);
     this.shownRule = this.repeat.rule();
     this.offerScopes();
@@ -92,16 +92,15 @@ export class EventEditor {
     show(byId("delete-confirm"), false);
   }
 
-  // The rule the person set, when it differs from the one shown (none for a new event).
-  changedRule() {
-    const rule = this.repeat.locked ? this.shownRule : this.repeat.rule();
-    return rule !== this.shownRule ? rule : null;
+  // Whether the person changed the rule shown (none for a new event; a locked one stays).
+  ruleChanged() {
+    return !this.repeat.locked && this.repeat.rule() !== this.shownRule;
   }
 
   // "이 일정만" is no choice once the rule changed (one occurrence does not repeat).
   offerScopes() {
     const only = this.form.querySelector('input[name="scope"][value="this"]');
-    const changed = Boolean(this.changedRule());
+    const changed = this.ruleChanged();
     show(only.closest("label"), !changed);
     if (changed && only.checked) this.form.querySelector('input[name="scope"][value="following"]').checked = true;
   }
@@ -110,10 +109,17 @@ export class EventEditor {
   // only what changed (its date and times would move the whole series with `all`).
   values() {
     const values = Object.fromEntries(FIELDS.map((name) => [name, this.inputs[name].value || (TIMES.includes(name) ? null : "")]));
-    const rule = this.changedRule();
-    if (rule) values.recurrence = this.series ? withRule(this.series.recurrence, rule, this.scope() === "all" ? "" : this.event.original_date) : [rule];
+    if (this.ruleChanged()) values.recurrence = this.recurrence(this.repeat.rule());
     if (!this.occurrence) return values;
     return Object.fromEntries(Object.entries(values).filter(([name, value]) => value !== (this.event[name] ?? (TIMES.includes(name) ? null : ""))));
+  }
+
+  // The lines to send for the rule set: null stops a series repeating ("반복 안 함"); a series
+  // keeps its EXDATE/RDATE lines (with `following`, those from this occurrence on).
+  recurrence(rule) {
+    if (!rule) return null;
+    if (!this.series) return [rule];
+    return withRule(this.series.recurrence, rule, this.scope() === "all" ? "" : this.event.original_date);
   }
 
   scope() {

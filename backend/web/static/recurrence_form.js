@@ -77,16 +77,14 @@ export class RepeatControls {
     return [...this.form.querySelectorAll('input[name="byday"]')];
   }
 
-  // Fill from `shape` (parseRule's; null: no repeat). `mayStop` false: a series keeps repeating
-  // (the API has no way to end it from here), so "반복 안 함" is not offered.
-  fill(shape, mayStop = true) {
+  // Fill from `shape` (parseRule's; null: no repeat).
+  fill(shape) {
     const elements = this.form.elements;
     elements.repeat.value = shape ? shape.freq : "";
     elements.repeat_end.value = shape ? shape.end : "";
     for (const box of this.dayBoxes()) box.checked = Boolean(shape && shape.days.includes(box.value));
     elements.until.value = shape ? shape.until : "";
     elements.count.value = shape ? shape.count : "";
-    elements.repeat.querySelector('option[value=""]').disabled = !mayStop;
     this.lock("");
     this.refresh();
   }
