@@ -39,6 +39,7 @@ from schema import (
     ITEM_IS_NEW,
     LAST_DATE,
     MARKER_FREE_OR_HELD_BY,
+    SERIES_MONTHS,
     TOMBSTONE_MARKER,
     TOMBSTONE_REMOVES,
     TTL_ATTRIBUTE,
@@ -204,11 +205,21 @@ def public_event(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def stored_event(event: dict[str, Any]) -> dict[str, Any]:
-    """The item of a public event: with LAST_DATE (department-span-index) when it spans days."""
+    """The item of a public event: with LAST_DATE (department-span-index) when it spans days, and
+    a series' SERIES_MONTHS."""
     item = public_event(event)
     if last := recurrence.last_day(item):
         item[LAST_DATE] = last
+    if months := recurrence.months(item):
+        item[SERIES_MONTHS] = set(months)
     return item
+
+
+def _span_attributes(event: dict[str, Any]) -> dict[str, Any]:
+    """What department-span-index keeps of the event as changed (None: removed): its last day,
+    and a series' months."""
+    months = recurrence.months(event)
+    return {LAST_DATE: recurrence.last_day(event), SERIES_MONTHS: set(months) if months else None}
 
 
 def _public_change(item: dict[str, Any]) -> dict[str, Any]:
@@ -737,7 +748,8 @@ class DynamoDBDatabase:
 
     def _query_spans(self, department_id: str, start: str, end: str | None) -> Iterator[dict[str, Any]]:
         """The department's events spanning days whose last day is at or after `start` and whose
-        first is not after `end`: one Query of the sparse department-span-index."""
+        first is not after `end` (but the series whose SERIES_MONTHS miss start..end's months): one
+        Query of the sparse department-span-index."""
         kwargs: dict[str, Any] = {
             "TableName": self.events_table,
             "IndexName": DEPARTMENT_SPAN_INDEX,
@@ -748,7 +760,14 @@ class DynamoDBDatabase:
         if end:
             kwargs["FilterExpression"] = "#date <= :end"
             kwargs["ExpressionAttributeNames"]["#date"] = "event_date"
-            kwargs["ExpressionAttributeValues"] = to_item({":dep": department_id, ":start": start, ":end": end})
+            values = {":dep": department_id, ":start": start, ":end": end}
+            months = recurrence.months_between(date.fromisoformat(start), date.fromisoformat(end))
+            if months != recurrence.ALL_MONTHS:  # series that never occur in these months stay behind
+                in_months = " OR ".join(f"contains(#months, :m{m})" for m in sorted(months))
+                kwargs["FilterExpression"] += f" AND (attribute_not_exists(#months) OR {in_months})"
+                kwargs["ExpressionAttributeNames"]["#months"] = SERIES_MONTHS
+                values.update({f":m{m}": m for m in months})
+            kwargs["ExpressionAttributeValues"] = to_item(values)
         yield from self._paginate("query", kwargs, _listed_event)
 
     def list_events_page(
@@ -856,7 +875,7 @@ class DynamoDBDatabase:
             if expected_version is not None and expected_version != current["version"]:
                 raise PreconditionFailed(f"event {event_id} is at version {current['version']}",
                                          current["version"], public_event(current))
-            spanned = {**changes, LAST_DATE: recurrence.last_day(_checked_times(current, changes))}
+            spanned = {**changes, **_span_attributes(_checked_times(current, changes))}
             try:
                 return self._update_event(event_id, spanned, current["version"], actor, current=current)
             except PreconditionFailed:

@@ -19,6 +19,11 @@ from dateutil.rrule import DAILY, rrule, rruleset, rrulestr
 UNBOUNDED = "9999-12-31"
 # Most occurrences a bounded series may have (an unbounded one has no limit).
 MAX_OCCURRENCES = 5000
+# How far `months` looks for the months a series occurs in (the Gregorian calendar repeats every
+# 400 years), and how many occurrences it reads before it settles for all twelve.
+MONTHS_HORIZON_YEARS = 400
+MONTHS_SCAN_LIMIT = 2000
+ALL_MONTHS = frozenset(range(1, 13))
 # How far past `from` a listing without `to` expands a series.
 DEFAULT_HORIZON = timedelta(days=366)
 _KINDS = ("RRULE", "EXDATE", "RDATE")
@@ -107,6 +112,39 @@ def occurrences(lines: list[str], first: date, start: date, end: date) -> list[d
     """The days of the series' occurrences from `start` through `end` (inclusive)."""
     rules = _parsed(tuple(lines), first)
     return [_day(moment) for moment in rules.between(_midnight(start), _midnight(end), inc=True)]
+
+
+def months(event: dict) -> frozenset[int] | None:
+    """The months (1-12) the series' occurrences touch, from their first day to their last; all
+    twelve when reading MONTHS_SCAN_LIMIT occurrences did not tell; None for an event that is no
+    series. Raises RecurrenceError for bad lines."""
+    if not event.get("recurrence"):
+        return None
+    return _months(tuple(event["recurrence"]), date.fromisoformat(event["event_date"]), _length(event))
+
+
+@functools.lru_cache(maxsize=1024)
+def _months(lines: tuple[str, ...], first: date, length: timedelta) -> frozenset[int]:
+    # A series is stored again on each edit, mostly with the same lines: find its months once.
+    horizon = _midnight(date(min(first.year + MONTHS_HORIZON_YEARS, 9999), 1, 1))
+    found: set[int] = set()
+    read = 0
+    for moment in islice(parse(list(lines), first), MONTHS_SCAN_LIMIT):
+        if moment >= horizon:
+            return frozenset(found)
+        read += 1
+        found |= months_between(_day(moment), _day(moment) + length)
+        if found == ALL_MONTHS:
+            return ALL_MONTHS
+    return frozenset(found) if read < MONTHS_SCAN_LIMIT else ALL_MONTHS
+
+
+def months_between(start: date, end: date) -> frozenset[int]:
+    """The months (1-12) of the days start..end (inclusive)."""
+    count = (end.year - start.year) * 12 + end.month - start.month + 1
+    if count >= 12:
+        return ALL_MONTHS
+    return frozenset((start.month - 1 + n) % 12 + 1 for n in range(count))
 
 
 @functools.lru_cache(maxsize=4096)

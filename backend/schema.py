@@ -21,6 +21,10 @@ DEPARTMENT_CHANGES_INDEX = "department-modified-index"
 # index, so a month lists the ones that began in an earlier month with one Query (last_date >= start).
 DEPARTMENT_SPAN_INDEX = "department-span-index"
 LAST_DATE = "last_date"
+# A series lists the months (1-12) its occurrences touch: the month list's Query of
+# department-span-index leaves out the series that never occur in the months asked for (a yearly
+# one in the other eleven), so it reads and sends only those it may expand. Internal.
+SERIES_MONTHS = "series_months"
 # A series lists here the original dates (YYYY-MM-DD) of its occurrences stored as exceptions (items
 # with id `<series id>_<YYYYMMDD>`), which its expansion skips: internal, never in an answer.
 EXCEPTION_DATES = "exception_dates"
@@ -53,7 +57,7 @@ MIGRATION_ACTOR = "migration"
 TOMBSTONE_FIELDS = ("id", "department_id", "deleted", "last_modified")
 # What a tombstone no longer holds (event_date: so it is not in department-date-index).
 TOMBSTONE_REMOVES = ("event_date", "title", "description", "time", "url", "created_at", *AUDIT_FIELDS,
-                     *EVENT_OPTIONAL_FIELDS, LAST_DATE, EXCEPTION_DATES, OVERRIDDEN_FIELDS)
+                     *EVENT_OPTIONAL_FIELDS, LAST_DATE, SERIES_MONTHS, EXCEPTION_DATES, OVERRIDDEN_FIELDS)
 # What a stored event holds for the optional texts a client (or a legacy file) left out.
 EVENT_DEFAULTS: dict[str, str] = {
     name: "" for name, field in EventCreate.model_fields.items()

@@ -33,6 +33,7 @@ from schema import (
     EXCEPTION_DATES,
     LAST_DATE,
     OVERRIDDEN_FIELDS,
+    SERIES_MONTHS,
     event_not_found,
     utc_now_iso,
 )
@@ -291,11 +292,12 @@ def _cut_series(db: DynamoDBDatabase, series: dict[str, Any], lines: list[str], 
     except recurrence.RecurrenceError:
         raise ValidationError("that leaves the series no occurrence: delete it with scope=all",
                               {"scope": "would leave the series no occurrence"}) from None
-    update = "SET #r = :lines, #last = :last, #version = :next, #lm = :now, #by = :actor"
+    update = "SET #r = :lines, #last = :last, #months = :months, #version = :next, #lm = :now, #by = :actor"
     update += ", #exceptions = :kept" if kept else " REMOVE #exceptions"
-    values = {":lines": lines, ":last": last, ":next": after["version"], ":now": after["last_modified"],
-              ":actor": actor, **({":kept": set(kept)} if kept else {})}
-    names = {"#r": "recurrence", "#last": LAST_DATE, "#lm": "last_modified", "#by": "updated_by"}
+    values = {":lines": lines, ":last": last, ":months": set(recurrence.months(after)), ":next": after["version"],
+              ":now": after["last_modified"], ":actor": actor, **({":kept": set(kept)} if kept else {})}
+    names = {"#r": "recurrence", "#last": LAST_DATE, "#months": SERIES_MONTHS, "#lm": "last_modified",
+             "#by": "updated_by"}
     return series_items.series_update(db, series, update, values, names), after
 
 

@@ -171,3 +171,48 @@ def test_pages_of_a_range_carry_the_same_occurrences_as_the_whole_list(client, m
     assert [e["id"] for e in client.get(f"/api/events/{department_id}?limit=5").get_json()][0] == series["id"]
     foreign = client.get(f"{url}&limit=3&cursor={client.get(f'/api/events/{department_id}?limit=1').headers['X-Next-Cursor']}")
     assert foreign.status_code == 400
+
+
+@pytest.mark.parametrize(("event", "months"), [
+    ({"event_date": "2024-02-29", "recurrence": ["RRULE:FREQ=YEARLY"]}, {2}),
+    ({"event_date": "2023-03-05", "recurrence": ["RRULE:FREQ=YEARLY;INTERVAL=3"]}, {3}),
+    ({"event_date": "2024-01-01", "recurrence": ["RRULE:FREQ=YEARLY;INTERVAL=2", "RDATE;VALUE=DATE:20240615"]}, {1, 6}),
+    ({"event_date": "2024-01-01", "recurrence": ["RRULE:FREQ=MONTHLY;INTERVAL=7"]}, set(range(1, 13))),
+    ({"event_date": "2024-01-06", "recurrence": ["RRULE:FREQ=MONTHLY;BYMONTH=1,7;BYDAY=1SA"]}, {1, 7}),
+    ({"event_date": "2024-01-31", "end_date": "2024-02-02", "recurrence": ["RRULE:FREQ=YEARLY"]}, {1, 2}),
+    ({"event_date": "2024-12-30", "end_date": "2025-01-02", "recurrence": ["RRULE:FREQ=YEARLY;COUNT=3"]}, {12, 1}),
+    # Too many occurrences to tell (the DAILY rule's 2,000th is in 2088): every month, to be safe.
+    ({"event_date": "2024-03-01", "recurrence": ["RRULE:FREQ=DAILY;BYMONTH=3"]}, set(range(1, 13))),
+    ({"event_date": "2024-03-01"}, None),
+])
+def test_a_series_knows_the_months_it_occurs_in(event, months):
+    import recurrence
+
+    found = recurrence.months(event)
+    assert (set(found) if found is not None else None) == months
+
+
+def test_a_yearly_series_lists_in_its_month_also_after_it_moves_to_another(client, make_department):
+    """The month list's span Query leaves out series that never occur in the months asked for:
+    each write of a series keeps its months right."""
+    department_id = make_department()["id"]
+    series = _create(client, department_id, event_date="2023-03-10", title="창립 기념일",
+                     recurrence=["RRULE:FREQ=YEARLY"]).get_json()
+    _create(client, department_id, event_date="2023-01-30", end_date="2023-02-01", title="설 연휴",
+            recurrence=["RRULE:FREQ=YEARLY"])
+    assert _days(_list(client, department_id, "from=2025-03-01&to=2025-03-31")) == ["2025-03-10"]
+    assert _days(_list(client, department_id, "from=2025-04-01&to=2025-04-30")) == []
+    assert _days(_list(client, department_id, "from=2025-02-01&to=2025-02-28")) == ["2025-01-30"]  # into February
+
+    assert client.put(f"/api/events/{series['id']}", json={"event_date": "2023-04-10"}).status_code == 200
+    assert _days(_list(client, department_id, "from=2025-04-01&to=2025-04-30")) == ["2025-04-10"]
+    assert _days(_list(client, department_id, "from=2025-03-01&to=2025-03-31")) == []
+
+    rule = {"recurrence": ["RRULE:FREQ=YEARLY;BYMONTH=4,9;BYMONTHDAY=10"]}
+    assert client.put(f"/api/events/{series['id']}?scope=all", json=rule).status_code == 200
+    assert _days(_list(client, department_id, "from=2025-09-01&to=2025-09-30")) == ["2025-09-10"]
+    cut = client.put(f"/api/events/{series['id']}_20260410?scope=following", json={"title": "새 기념일"})
+    assert cut.status_code == 200, cut.get_json()
+    assert [(e["event_date"], e["title"]) for e in _list(client, department_id, "from=2025-09-01&to=2026-09-30")
+            if e["title"] != "설 연휴"] == [
+        ("2025-09-10", "창립 기념일"), ("2026-04-10", "새 기념일"), ("2026-09-10", "새 기념일")]
