@@ -1,0 +1,47 @@
+"""The page says the API's validation problems in Korean (backend/web/static/field_messages.js
+matches the API's English wording): each problem the API gives for an event's field matches one of
+the page's patterns, so a change of wording on either side shows here, not as a vaguer message."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from config import PROJECT_DIR
+
+FIELD_MESSAGES = PROJECT_DIR / "backend" / "web" / "static" / "field_messages.js"
+
+
+def _page_patterns() -> list[re.Pattern]:
+    """The regular expressions of the page's PROBLEMS table (JavaScript literals `[/.../, ...`)."""
+    table = FIELD_MESSAGES.read_text(encoding="utf-8").partition("const PROBLEMS = [")[2].partition("\n];")[0]
+    return [re.compile(source) for source in re.findall(r"^\s*\[/(.+?)/,", table, flags=re.MULTILINE)]
+
+
+BAD_EVENTS = [
+    ({"title": ""}, "title"),
+    ({"title": "x" * 201}, "title"),
+    ({"title": "a\u202eb"}, "title"),
+    ({"event_date": "2024-02-30"}, "event_date"),
+    ({"start_time": "25:00"}, "start_time"),
+    ({"start_time": "10:00", "end_time": "09:00"}, "end_time"),
+    ({"end_time": "09:00"}, "end_time"),
+    ({"end_date": "2023-12-31"}, "end_date"),
+    ({"url": "ftp://example.com"}, "url"),
+    ({"recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=TU"]}, "recurrence"),  # 2024-01-01 is a Monday
+    ({"recurrence": ["RRULE:FREQ=DAILY;COUNT=5001"]}, "recurrence"),
+    ({"recurrence": ["RRULE:FREQ=DAILY;COUNT=1", "EXDATE;VALUE=DATE:20240101"]}, "recurrence"),
+]
+
+
+@pytest.mark.parametrize(("fields", "field"), BAD_EVENTS)
+def test_each_problem_the_api_names_has_its_own_korean_message_on_the_page(client, make_department, fields, field):
+    response = client.post(f"/api/events/{make_department()['id']}",
+                           json={"event_date": "2024-01-01", "title": "회의", **fields})
+    assert response.status_code == 400, response.get_json()
+    problem = response.get_json()["fields"][field]
+    assert any(pattern.search(problem) for pattern in _page_patterns()), problem
+
+
+def test_the_page_patterns_are_read():
+    assert len(_page_patterns()) >= 10
