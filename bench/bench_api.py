@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "backend"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from bench_common import machine, percentile, serve_on_dynamodb_local  # noqa: E402
+from bench_common import add_measure_arguments, machine, percentile, serve_on_dynamodb_local  # noqa: E402
 from config import Settings  # noqa: E402
 from live_helpers import ShellServer, start_app, start_shell_server, token_for  # noqa: E402
 from load_generator import LoadFailed, LoadResult, choose_generator, run_calls  # noqa: E402
@@ -387,8 +387,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="auto: wrk (apt-get installs it when missing and root), else Python threads")
     parser.add_argument("--small", type=int, default=1_000)
     parser.add_argument("--big", type=int, default=100_000)
-    parser.add_argument("--latency-samples", type=int, default=300)
-    parser.add_argument("--no-targets", action="store_true", help="print the verdicts without judging them")
+    add_measure_arguments(parser)
     return parser.parse_args(argv)
 
 

@@ -2,6 +2,7 @@
 of its own that the HTTP benchmarks share."""
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import shutil
@@ -59,3 +60,18 @@ def serve_on_dynamodb_local(prefix: str, run: Callable[[str, Path, list[Any]], i
             dynamodb.stop()
     shutil.rmtree(log_dir, ignore_errors=True)
     return code
+
+
+def add_measure_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments every latency bench takes: how many samples, and whether to judge the targets."""
+    parser.add_argument("--latency-samples", type=int, default=300)
+    parser.add_argument("--no-targets", action="store_true", help="print the verdicts without judging them")
+
+
+def main_on_dynamodb_local(prefix: str, args: argparse.Namespace,
+                           run: Callable[[argparse.Namespace, str, Path, list[Any]], int]) -> int:
+    """A bench's main: the machine line, then run(args, endpoint_url, log_dir, servers) as
+    serve_on_dynamodb_local runs it."""
+    print(f"machine: {machine()}", flush=True)
+    return serve_on_dynamodb_local(prefix, lambda endpoint_url, log_dir, servers: run(
+        args, endpoint_url, log_dir, servers))

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT / "backend"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_api import FLAT_LIMIT, MONTH, MONTH_EVENTS, TableSet, load_set  # noqa: E402
-from bench_common import machine, percentile, serve_on_dynamodb_local  # noqa: E402
+from bench_common import add_measure_arguments, main_on_dynamodb_local, percentile  # noqa: E402
 from live_helpers import ShellServer, start_app, token_for  # noqa: E402
 from load_generator import LoadFailed  # noqa: E402
 
@@ -84,17 +84,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--series", type=int, default=100)
-    parser.add_argument("--latency-samples", type=int, default=300)
-    parser.add_argument("--no-targets", action="store_true", help="print the verdict without judging it")
+    add_measure_arguments(parser)
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; 0 when within the target (or not judged), 1 when not."""
-    args = parse_args(argv)
-    print(f"machine: {machine()}", flush=True)
-    return serve_on_dynamodb_local("bench-series-", lambda endpoint_url, log_dir, servers: run(
-        args, endpoint_url, log_dir, servers))
+    return main_on_dynamodb_local("bench-series-", parse_args(argv), run)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "backend"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_api import MONTH, TableSet, check_flatness, load_set  # noqa: E402
-from bench_common import machine, serve_on_dynamodb_local  # noqa: E402
+from bench_common import add_measure_arguments, main_on_dynamodb_local  # noqa: E402
 from live_helpers import ShellServer, http, start_app  # noqa: E402
 from schema import format_timestamp  # noqa: E402
 
@@ -73,17 +73,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", type=int, default=1_000)
     parser.add_argument("--big", type=int, default=100_000)
-    parser.add_argument("--latency-samples", type=int, default=300)
-    parser.add_argument("--no-targets", action="store_true", help="print the verdict without judging it")
+    add_measure_arguments(parser)
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; 0 when flat (or not judged), 1 when not."""
-    args = parse_args(argv)
-    print(f"machine: {machine()}", flush=True)
-    return serve_on_dynamodb_local("bench-sync-", lambda endpoint_url, log_dir, servers: run(
-        args, endpoint_url, log_dir, servers))
+    return main_on_dynamodb_local("bench-sync-", parse_args(argv), run)
 
 
 if __name__ == "__main__":

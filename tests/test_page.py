@@ -635,13 +635,9 @@ def test_a_repeating_event_made_in_the_dialog_shows_its_occurrences(server, peop
 
 
 def test_editing_one_occurrence_changes_only_that_day_and_shows_live(server, people, token):
-    department = new_department(server)
-    new_series(server, department, "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=4", title="주간 회의", event_date=f"{MONTH}-03")
-    alice, bob = two_watching(people, token, department)
+    _, alice, bob = mondays_watched_by_two(server, people, token, "주간 회의", 4)
     a, b = alice.page, bob.page
-    expect(series_chip(b, "주간 회의")).to_have_count(4)
-    day_button(a, f"{MONTH}-10").click()
-    a.get_by_role("button", name="주간 회의 편집").click()
+    open_occurrence(a, 10, "주간 회의")
     expect(a.get_by_role("radio", name="이 일정만")).to_be_checked()
     fill_event(a, title="주간 회의 (연기)", start_time="15:00")
     a.get_by_role("button", name="저장", exact=True).click()
@@ -657,20 +653,15 @@ def test_editing_one_occurrence_changes_only_that_day_and_shows_live(server, peo
 
 
 def test_deleting_this_and_following_occurrences_removes_the_later_ones_live(server, people, token):
-    department = new_department(server)
-    new_series(server, department, "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=5", title="스터디", event_date=f"{MONTH}-03")
-    alice, bob = two_watching(people, token, department)
+    series, alice, bob = mondays_watched_by_two(server, people, token, "스터디", 5)
     a, b = alice.page, bob.page
-    expect(series_chip(b, "스터디")).to_have_count(5)
-    day_button(a, f"{MONTH}-24").click()
-    a.get_by_role("button", name="스터디 편집").click()
+    open_occurrence(a, 24, "스터디")
     a.get_by_role("button", name="삭제", exact=True).click()  # "이 일정만", the default
     a.get_by_role("button", name="삭제 확인").click()
     for page in (a, b):
         expect(series_chip(page, "스터디")).to_have_count(4, timeout=LIVE)
         assert days_with(page, series_chip(page, "스터디")) == [3, 10, 17, 31]
-    day_button(a, f"{MONTH}-17").click()
-    a.get_by_role("button", name="스터디 편집").click()
+    open_occurrence(a, 17, "스터디")
     a.get_by_role("radio", name="이 일정과 이후 일정").check()
     a.get_by_role("button", name="삭제", exact=True).click()
     a.get_by_role("button", name="삭제 확인").click()
@@ -678,7 +669,7 @@ def test_deleting_this_and_following_occurrences_removes_the_later_ones_live(ser
     for page in (a, b):
         expect(series_chip(page, "스터디")).to_have_count(2, timeout=LIVE)
         assert days_with(page, series_chip(page, "스터디")) == [3, 10]
-    listed = http.get(f"{server.url}/api/events/{department['id']}?from={MONTH}-01&to={MONTH}-31").json()
+    listed = http.get(f"{server.url}/api/events/{series['department_id']}?from={MONTH}-01&to={MONTH}-31").json()
     assert [event["event_date"] for event in listed] == [f"{MONTH}-03", f"{MONTH}-10"]
     assert alice.console_errors() == [] and bob.console_errors() == []
 
@@ -703,6 +694,17 @@ def test_a_multi_day_event_shows_on_each_day_it_covers(server, people, token):
     assert alice.console_errors() == [] and bob.console_errors() == []
 
 
+def mondays_watched_by_two(server, people, token, title: str, count: int):
+    """A series on `count` Mondays from MONTH-03 in a new department, and two people (pat, quinn)
+    watching its month live, the second one already showing every occurrence."""
+    department = new_department(server)
+    series = new_series(server, department, f"RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT={count}", title=title,
+                        event_date=f"{MONTH}-03")
+    alice, bob = two_watching(people, token, department)
+    expect(series_chip(bob.page, title)).to_have_count(count)
+    return series, alice, bob
+
+
 def repeat_control(page):
     return page.get_by_role("combobox", name="반복", exact=True)
 
@@ -715,11 +717,8 @@ def open_occurrence(page, day: int, title: str) -> None:
 
 
 def test_editing_a_series_changes_how_it_repeats_and_the_other_page_shows_it_live(server, people, token):
-    department = new_department(server)
-    series = new_series(server, department, "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=4", title="주간 회의", event_date=f"{MONTH}-03")
-    alice, bob = two_watching(people, token, department)
+    series, alice, bob = mondays_watched_by_two(server, people, token, "주간 회의", 4)
     a, b = alice.page, bob.page
-    expect(series_chip(b, "주간 회의")).to_have_count(4)
     open_occurrence(a, 10, "주간 회의")
     days = a.get_by_role("group", name="반복 요일")
     expect(repeat_control(a)).to_have_value("WEEKLY")  # the series' rule, read back into the controls
@@ -740,7 +739,7 @@ def test_editing_a_series_changes_how_it_repeats_and_the_other_page_shows_it_liv
     for page in (a, b):
         expect(series_chip(page, "주간 회의")).to_have_count(len(mondays_and_wednesdays), timeout=LIVE)
         assert days_with(page, series_chip(page, "주간 회의")) == mondays_and_wednesdays
-    stored = http.get(f"{server.url}/api/events/{department['id']}/{series['id']}").json()
+    stored = http.get(f"{server.url}/api/events/{series['department_id']}/{series['id']}").json()
     assert stored["recurrence"] == ["RRULE:FREQ=WEEKLY;BYDAY=MO,WE;UNTIL=20310331"]
     assert alice.console_errors() == [] and bob.console_errors() == []
 
