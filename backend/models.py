@@ -208,10 +208,7 @@ def stored_event(event: dict[str, Any]) -> dict[str, Any]:
     """The item of a public event: with LAST_DATE (department-span-index) when it spans days, and
     a series' SERIES_MONTHS."""
     item = public_event(event)
-    if last := recurrence.last_day(item):
-        item[LAST_DATE] = last
-    if months := recurrence.months(item):
-        item[SERIES_MONTHS] = set(months)
+    item.update((name, value) for name, value in _span_attributes(item).items() if value is not None)
     return item
 
 
@@ -244,7 +241,9 @@ def _status_of(table: dict[str, Any]) -> str:
 
 def _gsi_names(table: dict[str, Any]) -> set[str]:
     return {gsi["IndexName"] for gsi in table.get("GlobalSecondaryIndexes", [])}
-def _checked_times(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+
+
+def checked_times(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
     """The event as the changes would leave it (None removes a field); raises ValidationError when
     its times contradict each other."""
     changed = {k: v for k, v in {**current, **changes}.items() if v is not None}
@@ -264,6 +263,11 @@ def _expanded(
         series = expand and event.get("recurrence")
         listed.extend(recurrence.expand(event, *window, skip) if series else (event,))
     return listed
+
+
+def listed_order(event: dict[str, Any]) -> tuple[str, str, str]:
+    """The order of an event list: by event_date, then created_at (then id, for ties)."""
+    return event["event_date"], event["created_at"], event["id"]
 
 
 def _listed_event(item: dict[str, Any]) -> dict[str, Any]:
@@ -511,15 +515,12 @@ class DynamoDBDatabase:
         found: list[dict[str, Any]] = []
         for start in range(0, len(ids), BATCH_GET_LIMIT):
             chunk = ids[start : start + BATCH_GET_LIMIT]
-            items = {item["id"]: item for item in self._batch_get_departments(chunk)}
+            keys = [department_key(i) for i in chunk]
+            items = {item["id"]: item for item in self._batch_get(self.departments_table, keys)}
             found += [_public(items[i], DEPARTMENT_FIELDS) for i in chunk if i in items and "deleting" not in items[i]]
             if wanted is not None and len(found) >= wanted:
                 break
         return found
-
-    def _batch_get_departments(self, ids: list[str]) -> list[dict[str, Any]]:
-        """The department items of up to BATCH_GET_LIMIT ids (strongly consistent)."""
-        return self._batch_get(self.departments_table, [department_key(i) for i in ids])
 
     def _batch_get(self, table: str, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """BatchGetItem of up to BATCH_GET_LIMIT keys (strongly consistent), following UnprocessedKeys."""
@@ -744,7 +745,7 @@ class DynamoDBDatabase:
         if start:  # events spanning days and series that began before `start` and reach into the range
             events.update((e["id"], e) for e in self._query_spans(department_id, start, end))
         listed = _expanded(events.values(), start, end) if expand else _expanded(events.values(), None, None, False)
-        return sorted(listed, key=lambda e: (e["event_date"], e["created_at"], e["id"]))
+        return sorted(listed, key=listed_order)
 
     def _query_spans(self, department_id: str, start: str, end: str | None) -> Iterator[dict[str, Any]]:
         """The department's events spanning days whose last day is at or after `start` and whose
@@ -782,7 +783,7 @@ class DynamoDBDatabase:
         items, next_key = self._page("query", kwargs, limit, start_key,
                                      key_names=("id", "department_id", "event_date"))
         events = [_public_event(item) for item in items]
-        return sorted(events, key=lambda e: (e["event_date"], e["created_at"], e["id"])), next_key
+        return sorted(events, key=listed_order), next_key
 
     def event_changes(self, department_id: str, since: str) -> list[dict[str, Any]]:
         """Every event of the department written at or after `since` (ISO-8601, as last_modified
@@ -875,7 +876,7 @@ class DynamoDBDatabase:
             if expected_version is not None and expected_version != current["version"]:
                 raise PreconditionFailed(f"event {event_id} is at version {current['version']}",
                                          current["version"], public_event(current))
-            spanned = {**changes, **_span_attributes(_checked_times(current, changes))}
+            spanned = {**changes, **_span_attributes(checked_times(current, changes))}
             try:
                 return self._update_event(event_id, spanned, current["version"], actor, current=current)
             except PreconditionFailed:

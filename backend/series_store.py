@@ -26,6 +26,7 @@ from models import (
     DynamoDBDatabase,
     NotFound,
     PreconditionFailed,
+    checked_times,
     public_event,
     stored_event,
 )
@@ -37,7 +38,7 @@ from schema import (
     event_not_found,
     utc_now_iso,
 )
-from validation import ValidationError, check_event_times
+from validation import ValidationError
 
 SCOPES = ("this", "following", "all")
 # What an edit of the whole series carries over to an exception that did not change it itself
@@ -152,9 +153,7 @@ def _edit_this(db: DynamoDBDatabase, series: dict[str, Any], day: date, changes:
         return _edit_exception(db, exception_id, changes, expected_version, actor)
     occurrence = _occurrence(series, day)
     _check_version(occurrence, expected_version)
-    exception = {k: v for k, v in {**occurrence, **changes}.items() if v is not None}
-    exception.update(version=occurrence["version"] + 1, last_modified=utc_now_iso(), updated_by=actor)
-    check_event_times(exception)
+    exception = _changed(occurrence, changes, actor)
     _transact(db, [[series_items.put_new(db, {**stored_event(exception), OVERRIDDEN_FIELDS: sorted(changes)}),
                     series_items.series_update(db, series, "ADD #exceptions :day", {":day": {day.isoformat()}})]])
     stored = public_event(exception)
@@ -222,8 +221,7 @@ def _rewrite_series(db: DynamoDBDatabase, series: dict[str, Any], changes: dict[
 def _changed(item: dict[str, Any], changes: dict[str, Any], actor: str) -> dict[str, Any]:
     """The stored event with the changes (None removes a field), as the next version; raises
     ValidationError when its times contradict each other."""
-    after = {k: v for k, v in {**public_event(item), **changes}.items() if v is not None}
-    check_event_times(after)
+    after = checked_times(public_event(item), changes)
     after.update(version=item["version"] + 1, last_modified=utc_now_iso(), updated_by=actor)
     return after
 
@@ -313,9 +311,8 @@ def _edit_following(db: DynamoDBDatabase, series: dict[str, Any], day: date, cha
     occurrence, now = _occurrence(series, day), utc_now_iso()
     for internal in ("recurring_event_id", "original_date"):
         occurrence.pop(internal)
-    new = {k: v for k, v in {**occurrence, "recurrence": tail, **changes}.items() if v is not None}
+    new = checked_times({**occurrence, "recurrence": tail}, changes)
     new.update(id=str(uuid.uuid4()), created_at=now, last_modified=now, version=1, created_by=actor, updated_by=actor)
-    check_event_times(new)
     cut, before = _cut_series(db, series, head, _exceptions_before(series, day), actor)
     edit = Edit(public_event(new), created=[public_event(new)], updated=[before])
     groups, moved = _moved_exceptions(db, series, day, new, changes, actor, edit)

@@ -15,6 +15,7 @@ from api.idempotency import create_once, idempotent
 from api.paging import page_response, requested_page, slice_page
 from api.request_body import json_body
 from database import get_db
+from models import listed_order
 from validation import (
     ValidationError,
     validate_date_range,
@@ -50,10 +51,6 @@ def _expected_version() -> int | None:
     return int(tag)
 
 
-def _listed_order(event: dict) -> tuple[str, str, str]:
-    return event["event_date"], event["created_at"], event["id"]
-
-
 def _event_response(event: dict, status: int = 200):
     response = jsonify(event)
     response.status_code = status
@@ -79,7 +76,7 @@ def list_events(department_id: UUID):
     page = requested_page(f"events|{department_id}|{start or ''}|{end or ''}" + ("|expanded" if expanded_pages else ""))
     if page is None or expanded_pages:
         events = get_db().list_events(str(department_id), start, end, expand)
-        return jsonify(events) if page is None else page_response(page, *slice_page(page, events, _listed_order))
+        return jsonify(events) if page is None else page_response(page, *slice_page(page, events, listed_order))
     events, next_key = get_db().list_events_page(str(department_id), start, end, page.limit, page.start_key)
     return page_response(page, events, next_key)
 
