@@ -17,13 +17,13 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+import recurrence
 from ical_times import ClockSpan, parse_clock_span
 
 PRODID = "-//Department Calendar//Department calendar service//KO"
 DEFAULT_LENGTH = timedelta(hours=1)
 # How often subscribed clients (Outlook, Apple Calendar) are asked to refresh the feed.
 REFRESH_INTERVAL = timedelta(hours=1)
-_UNTIL = re.compile(r"UNTIL=([0-9]{8})(?:T[0-9]{6}Z?)?", re.IGNORECASE)
 
 
 def _timestamp(value: str) -> datetime:
@@ -98,13 +98,13 @@ def _until_as_dtstart(rule: str, event: dict[str, Any], zone: ZoneInfo) -> str:
     """The rule with its UNTIL (read as the last day allowed) written as RFC 5545 wants it next to
     this DTSTART: a date, or the end of that day in `zone` as UTC."""
     def until(found: re.Match[str]) -> str:
-        day = date(int(found[1][:4]), int(found[1][4:6]), int(found[1][6:8]))
+        day = date(int(found[2][:4]), int(found[2][4:6]), int(found[2][6:8]))
         start = _moment(event, day.isoformat(), zone)
         if not isinstance(start, datetime):
             return f"UNTIL={day:%Y%m%d}"
         last = datetime.combine(day, time(23, 59, 59), zone).astimezone(UTC)
         return f"UNTIL={last:%Y%m%dT%H%M%SZ}"
-    return _UNTIL.sub(until, rule)
+    return recurrence.UNTIL.sub(until, rule)
 
 
 def calendar_bytes(department: dict[str, Any], events: list[dict[str, Any]], timezone: str) -> bytes:

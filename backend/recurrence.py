@@ -28,7 +28,8 @@ ALL_MONTHS = frozenset(range(1, 13))
 DEFAULT_HORIZON = timedelta(days=366)
 _KINDS = ("RRULE", "EXDATE", "RDATE")
 _SUB_DAY = re.compile(r"(^|;)\s*BY(HOUR|MINUTE|SECOND)\s*=", re.IGNORECASE)
-_UNTIL = re.compile(r"(UNTIL=)([0-9]{8})(T[0-9]{6}Z?)?", re.IGNORECASE)
+# An RRULE's UNTIL part: "UNTIL=", its day (YYYYMMDD), and any time after it (read as that day).
+UNTIL = re.compile(r"(UNTIL=)([0-9]{8})(T[0-9]{6}Z?)?", re.IGNORECASE)
 _DATE_VALUE = re.compile(r"^[0-9]{8}(T[0-9]{6}Z?)?$")
 
 
@@ -62,7 +63,7 @@ def _rule(value: str, first: date) -> rrule:
     if _SUB_DAY.search(value):
         raise RecurrenceError("a rule may not repeat within a day (BYHOUR, BYMINUTE, BYSECOND)")
     try:
-        rule = rrulestr(_UNTIL.sub(r"\1\2", value), dtstart=_midnight(first), cache=True)
+        rule = rrulestr(UNTIL.sub(r"\1\2", value), dtstart=_midnight(first), cache=True)
     except (ValueError, TypeError, KeyError, IndexError) as exc:
         raise RecurrenceError(f"RRULE:{value} does not parse ({exc})") from None
     if rule._freq > DAILY:
