@@ -110,19 +110,21 @@ def _date_range_param(name: str) -> dict[str, Any]:
     return query(name, field.description, TypeAdapter(EventDate).json_schema())
 
 
+def _event_id_param(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True,
+            "description": "The event's id, a series' id, or an occurrence's `<series id>_<YYYYMMDD>`",
+            "schema": {"type": "string", "pattern": EVENT_ID_PATTERN}}
+
+
 # Keyed by what routes name in `parameters`; the OpenAPI name is the value's "name".
 PARAMETERS: dict[str, dict[str, Any]] = {
     "department_id": path_param("department_id", "The department's id"),
-    "event_id": {"name": "event_id", "in": "path", "required": True,
-                 "description": "The event's id, a series' id, or an occurrence's `<series id>_<YYYYMMDD>`",
-                 "schema": {"type": "string", "pattern": EVENT_ID_PATTERN}},
+    "event_id": _event_id_param("event_id"),
     "events.department": path_param("id", "The department's id"),
-    "events.event": {"name": "id", "in": "path", "required": True,
-                     "description": "The event's id, a series' id, or an occurrence's `<series id>_<YYYYMMDD>`",
-                     "schema": {"type": "string", "pattern": EVENT_ID_PATTERN}},
+    "events.event": _event_id_param("id"),
     "scope": query("scope", "For a series: `this` occurrence alone (stored as an exception keyed by the series and "
                    "the original date), `following` (the series ends the day before and a new one starts with the "
-                   "changes; a COUNT is split between them), or `all` (the series; exceptions keep the fields they "
+                   "changes; a COUNT is split between them, and the exceptions from that day on move to it), or `all` (the series; exceptions keep the fields they "
                    "changed themselves and take the others). Default: `this` for an occurrence id, `all` for any other id. On an event that is no "
                    "series every scope is the event itself", {"type": "string", "enum": ["this", "following", "all"]}),
     "from": _date_range_param("from"),
