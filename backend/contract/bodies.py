@@ -86,19 +86,14 @@ class DateRule:
 
 
 @dataclass(frozen=True)
-class ClockRule:
-    """A 24-hour clock time written HH:MM; every failure reads the same."""
+class FixedRule:
+    """A field whose every failure of form reads the same `text` (a clock time; the `recurrence`
+    lines, whose meaning the `recurrence` module checks)."""
+
+    text: str
 
     def problem(self, error: dict[str, Any]) -> str:
-        return CLOCK_PROBLEM
-
-
-@dataclass(frozen=True)
-class RecurrenceRule:
-    """The `recurrence` lines; their meaning is checked by `recurrence` (python-dateutil)."""
-
-    def problem(self, error: dict[str, Any]) -> str:
-        return RECURRENCE_PROBLEM
+        return self.text
 
 
 def _strip(value: Any) -> Any:
@@ -140,7 +135,7 @@ EventDescription = text(TextRule(5000, multiline=True), "Up to 5,000 characters;
 Time = text(TextRule(50), "Free text up to 50 characters. The iCalendar feed reads `오후 2:00`, `오전 9:30`, "
             "`14:00`, `2:00 PM` and ranges such as `14:00-15:30` as times; anything else is an all-day event",
             examples=["오후 2:00"])
-ClockTime = Annotated[str, StringConstraints(pattern=CLOCK_PATTERN), ClockRule(),
+ClockTime = Annotated[str, StringConstraints(pattern=CLOCK_PATTERN), FixedRule(CLOCK_PROBLEM),
                       Field(description="A 24-hour time HH:MM in CALENDAR_TIMEZONE", examples=["14:00"])]
 StartTime = Annotated[ClockTime, Field(description="When the event starts, HH:MM (24-hour) in CALENDAR_TIMEZONE, on "
                                                    "`event_date`. Without it the event is all-day")]
@@ -158,7 +153,7 @@ Recurrence = Annotated[
         "least, whose first occurrence is `event_date`; at most daily (never twice a day); without COUNT or "
         "UNTIL it never ends; with an end, 1-5,000 occurrences. EXDATE/RDATE values and UNTIL are read as dates"),
         examples=[["RRULE:FREQ=WEEKLY;COUNT=10"]]),
-    RecurrenceRule(),
+    FixedRule(RECURRENCE_PROBLEM),
 ]
 EventId = Annotated[str, StringConstraints(pattern=EVENT_ID_PATTERN), Field(
     description="A UUID; an occurrence of a series is `<series id>_<YYYYMMDD>` (stable: its original date)",
@@ -325,7 +320,7 @@ class DateRange(BaseModel):
     end: EventDate | None = Field(None, alias="to", description="Last day listed, YYYY-MM-DD")
 
 
-def field_rule(model: type[BaseModel], name: str) -> TextRule | DateRule | ClockRule | RecurrenceRule | None:
+def field_rule(model: type[BaseModel], name: str) -> TextRule | DateRule | FixedRule | None:
     """The TextRule or DateRule of a model's field named `name` as sent (its alias, if it has one),
     also inside `X | None`; None for other fields."""
     field = next(f for n, f in model.model_fields.items() if (f.alias or n) == name)
@@ -333,7 +328,7 @@ def field_rule(model: type[BaseModel], name: str) -> TextRule | DateRule | Clock
     for arg in get_args(field.annotation):
         if get_origin(arg) is Annotated:
             metadata += arg.__metadata__
-    return next((m for m in metadata if isinstance(m, (TextRule, DateRule, ClockRule, RecurrenceRule))), None)
+    return next((m for m in metadata if isinstance(m, (TextRule, DateRule, FixedRule))), None)
 
 
 def writable_fields(model: type[BaseModel]) -> tuple[str, ...]:
