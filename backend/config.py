@@ -110,6 +110,8 @@ class Settings:
     port: int = 5000
     max_content_length: int = 1024 * 1024
     request_read_timeout: float = 10.0
+    request_hard_timeout_seconds: float = 30.0
+    test_hooks: bool = False
     log_level: str = "INFO"
     log_format: str = "json"
     dynamodb_local_port: int = 8000
@@ -172,6 +174,7 @@ class Settings:
             port=_env_number("PORT", 5000),
             max_content_length=_env_number("MAX_CONTENT_LENGTH", 1024 * 1024),
             request_read_timeout=_env_number("REQUEST_READ_TIMEOUT", 10.0, float),
+            **_serving_limits_from_env(),
             log_level=_env("LOG_LEVEL", "INFO").upper(),
             log_format=_env_choice("LOG_FORMAT", "json", LOG_FORMATS),
             dynamodb_local_port=_env_number("DYNAMODB_LOCAL_PORT", 8000),
@@ -193,3 +196,15 @@ def _limits_from_env() -> dict:
         content_security_policy=_env("CONTENT_SECURITY_POLICY", API_CONTENT_SECURITY_POLICY),
         content_security_policy_pages=_env("CONTENT_SECURITY_POLICY_PAGES", PAGE_CONTENT_SECURITY_POLICY),
     )
+
+
+def _serving_limits_from_env() -> dict:
+    """The hard limit on one request's time and the test-only hooks (serving.hard_limit, serving.test_hooks)."""
+    seconds = _env_number("REQUEST_HARD_TIMEOUT_SECONDS", 30.0, float)
+    if seconds < 0:
+        raise ValueError(f"REQUEST_HARD_TIMEOUT_SECONDS must be 0 (off) or more, got {seconds:g}")
+    test_hooks = _env_choice("TEST_HOOKS", "0", ("0", "1")) == "1"
+    if test_hooks and not _env("DYNAMODB_ENDPOINT_URL", ""):
+        raise ValueError("TEST_HOOKS=1 serves test-only routes and is refused without DYNAMODB_ENDPOINT_URL "
+                         "(a local DynamoDB): never set it in production")
+    return dict(request_hard_timeout_seconds=seconds, test_hooks=test_hooks)

@@ -26,6 +26,13 @@ workers = 1
 # A WebSocket never ends by itself, so a graceful stop always waits this long; REST requests
 # take well under a second and Socket.IO clients reconnect (to another process behind the LB).
 graceful_timeout = 5
+# The app's own hard limit (REQUEST_HARD_TIMEOUT_SECONDS, serving.hard_limit) answers 503 and
+# recycles the worker first; gunicorn's kill of a silent worker only backs it up, for a gevent
+# worker stuck inside one C call (a gthread worker's heartbeat never stops).
+timeout = int(_settings.request_hard_timeout_seconds) + 30
+# No control socket: gunicorn 25+ opens one at ~/.gunicorn/gunicorn.ctl (or $XDG_RUNTIME_DIR),
+# shared by every instance of the user, the newest taking it over from the others.
+control_socket_disable = True
 # No access log: the app writes one line per request (api/request_log.py) with its request id and
 # route, and without the query string that gunicorn's access line would print (`?token=`).
 accesslog = None
@@ -46,7 +53,7 @@ if _settings.socketio_async_mode == "threading":
     threads = 200
 elif _settings.socketio_async_mode == "gevent":
     # gevent's own worker; python-engineio serves WebSocket on it through simple-websocket.
-    worker_class = "gevent"
+    worker_class = "serving.worker.GeventWorker"
     worker_connections = 2000
 else:
     raise SystemExit(

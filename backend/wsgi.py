@@ -24,6 +24,10 @@ from app import create_configured_app  # noqa: E402  (must follow the monkey-pat
 from realtime import socketio  # noqa: E402
 
 app = create_configured_app()
+if app.config["SETTINGS"].test_hooks:  # tests only; refused without a local DynamoDB (config)
+    from serving import test_hooks
+
+    test_hooks.register(app)
 
 
 def main() -> None:

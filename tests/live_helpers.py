@@ -165,6 +165,19 @@ class SocketClient:
             self.client.disconnect()
 
 
+def assert_socket_still_hears(url: str, department_id: str, idle_seconds: float) -> None:
+    """A socket joined to the department, idle for `idle_seconds`, still receives the next event."""
+    client = SocketClient(url).connect()
+    try:
+        assert client.join(department_id)["ok"] is True
+        time.sleep(idle_seconds)
+        created = http.post(f"{url}/api/events/{department_id}",
+                            json={"event_date": "2024-01-05", "title": "still listening"}, timeout=10).json()
+        assert client.next_event() == ("event_created", created)
+    finally:
+        client.close()
+
+
 def api_request(method: str, url: str, **kwargs: Any) -> requests.Response:
     """One HTTP request to a live server, with the server's admin token (see Http)."""
     return http.request(method, url, timeout=WAIT, **kwargs)

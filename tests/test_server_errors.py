@@ -9,11 +9,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from live_helpers import MAKE_RUN_SERVER, raw_head, read_until_closed, start_shell_server
+from live_helpers import MAKE_RUN_SERVER, SERVER_COMMANDS, raw_head, read_until_closed, start_shell_server
 from local.dynamodb_local import start_moto_server
 from servers import make_settings
 
-SERVERS = {"gunicorn": MAKE_RUN_SERVER, "werkzeug": "python backend/wsgi.py"}
+SERVERS = {"gunicorn": MAKE_RUN_SERVER, "gunicorn gevent": SERVER_COMMANDS["gevent"],
+           "werkzeug": "python backend/wsgi.py"}
 LONG = 70_000  # over both servers' limits (gunicorn: 4094-byte line, 8190-byte header; Werkzeug: 64 KiB)
 
 REFUSED = {

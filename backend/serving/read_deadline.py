@@ -2,9 +2,11 @@
 
 The server arms a deadline when it starts reading a request (serving.worker); the app's WSGI
 middleware reads the body within it, then disarms it. A client still sending when it passes
-(4 bytes of a `Content-Length: 100` body, headers trickled a byte at a time) has its socket's
-read side shut, which wakes the thread blocked on it: the client gets 408 and the connection
-closes. A WebSocket or long-polling GET has no body, so its deadline ends as the app sees it.
+(4 bytes of a `Content-Length: 100` body, headers trickled a byte at a time) gets 408 and the
+connection closes: in the gthread worker a watchdog thread shuts the socket's read side, which
+wakes the thread blocked on it; the gevent worker's reads stop at the deadline themselves
+(serving.gevent_reading). A WebSocket or long-polling GET has no body, so its deadline ends as
+the app sees it.
 """
 from __future__ import annotations
 
@@ -40,11 +42,14 @@ class ReadDeadlines:
         self._order = itertools.count()
         self._thread: threading.Thread | None = None
 
-    def arm(self, sock: socket.socket, seconds: float) -> Deadline:
-        """Start (or restart) the deadline of the request about to be read from `sock`."""
+    def arm(self, sock: socket.socket, seconds: float, watched: bool = True) -> Deadline:
+        """Start (or restart) the deadline of the request about to be read from `sock`. Unwatched,
+        the reader enforces it itself (the gevent worker's reads, serving.gevent_reading)."""
         deadline = Deadline(sock, time.monotonic() + seconds)
         with self._wakeup:
             self._armed[sock] = deadline
+            if not watched:
+                return deadline
             heapq.heappush(self._queue, (deadline.when, next(self._order), deadline))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._watch, name="read-deadlines", daemon=True)

@@ -1,35 +1,64 @@
-"""gunicorn's threaded worker, with the app's limits on slow clients and JSON for every error.
+"""gunicorn's workers (gthread and gevent), with the app's limits and JSON for every error.
 
-    worker_class = "serving.worker.ThreadWorker"   (backend/gunicorn.conf.py, threading mode)
+    worker_class = "serving.worker.GeventWorker"   (backend/gunicorn.conf.py, gevent mode)
+    worker_class = "serving.worker.ThreadWorker"   (threading mode)
 
 - Each request must arrive whole within REQUEST_READ_TIMEOUT seconds of the worker starting to
   read it (see serving.read_deadline); a client still sending headers then gets 408 JSON.
 - The errors gunicorn answers itself, before the app sees the request (a request line over
   4094 bytes: 414, too many or too large headers: 431, a garbage request line: 400), are JSON
   `{"error", "message"}` like the app's, not gunicorn's HTML page.
+- A request running past REQUEST_HARD_TIMEOUT_SECONDS is stopped with 503 JSON and the worker
+  recycled (see serving.hard_limit).
 """
 from __future__ import annotations
 
+import gevent
 from gunicorn import util
-from gunicorn.workers import gthread
+from gunicorn.workers import ggevent, gthread
 
 from config import Settings
+from serving.gevent_reading import RequestReading
+from serving.hard_limit import GreenletInterrupter, HardLimit, ThreadInterrupter, Watchdog
 from serving.json_errors import error_response
+from serving.lingering import finish_sending
 from serving.read_deadline import DEADLINES, TIMEOUT_MESSAGE
 
 
 def write_json_error(sock, status_int: int, reason: str, mesg: str) -> None:
-    """Replaces gunicorn.util.write_error (same signature): the error as the app's JSON shape."""
+    """Replaces gunicorn.util.write_error (same signature): the error as the app's JSON shape,
+    then a close that lets the client read it (gunicorn answers before reading the request whole)."""
     util.write_nonblock(sock, error_response(status_int, reason, mesg))
+    finish_sending(sock)
 
 
-class ThreadWorker(gthread.ThreadWorker):
-    """gthread.ThreadWorker that arms a read deadline around every request it parses."""
+class LimitedWorker:
+    """What both workers add to gunicorn's: JSON errors, the read timeout, the hard limit."""
 
     def init_process(self) -> None:
-        self.read_timeout = Settings.from_env().request_read_timeout
+        settings = Settings.from_env()
+        self.read_timeout = settings.request_read_timeout
+        self.hard_timeout = settings.request_hard_timeout_seconds
         util.write_error = write_json_error  # gunicorn writes its own errors through this one function
         super().init_process()
+
+    def load_wsgi(self) -> None:
+        super().load_wsgi()
+        if self.hard_timeout > 0:
+            watchdog = Watchdog(self.hard_timeout, self.interrupter()).start()
+            self.wsgi = HardLimit(self.wsgi, watchdog, self.recycle)
+
+    def recycle(self) -> None:
+        """Stop taking requests, finish the others and exit: gunicorn starts a fresh worker."""
+        self.log.warning("a request ran past the hard limit: worker %s exits, gunicorn starts another", self.pid)
+        self.alive = False
+
+
+class ThreadWorker(LimitedWorker, gthread.ThreadWorker):
+    """gthread.ThreadWorker that arms a read deadline around every request it parses."""
+
+    def interrupter(self) -> ThreadInterrupter:
+        return ThreadInterrupter()
 
     def handle(self, conn):
         DEADLINES.arm(conn.sock, self.read_timeout)
@@ -47,3 +76,29 @@ class ThreadWorker(gthread.ThreadWorker):
             util.write_nonblock(conn.sock, error_response(408, "Request Timeout", TIMEOUT_MESSAGE))
         except OSError:
             pass
+
+
+class GeventWorker(LimitedWorker, ggevent.GeventWorker):
+    """gunicorn's gevent worker whose connections read under the request's read deadline."""
+
+    def init_process(self) -> None:
+        self._reading: dict = {}  # handler greenlet -> the connection it serves
+        super().init_process()
+
+    def interrupter(self) -> GreenletInterrupter:
+        return GreenletInterrupter()
+
+    def handle(self, listener, client, addr):
+        conn = self._reading[gevent.getcurrent()] = RequestReading(client, self.read_timeout)
+        try:
+            super().handle(listener, conn, addr)
+        finally:
+            del self._reading[gevent.getcurrent()]
+
+    def timeout_ctx(self):
+        """gunicorn's keepalive timer while the connection waits for its next request."""
+        idle = super().timeout_ctx()
+        conn = self._reading.get(gevent.getcurrent())
+        if conn is not None:
+            conn.await_request(idle)
+        return idle

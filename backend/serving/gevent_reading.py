@@ -1,0 +1,66 @@
+"""The gevent worker's side of REQUEST_READ_TIMEOUT (serving.read_deadline): the client socket
+as gunicorn's parser reads it.
+
+Between requests a connection is idle under gunicorn's keepalive timer, which closes it silently.
+The first bytes of a request stop that timer and arm the request's read deadline; every read
+after them waits at most until the deadline (a gevent.Timeout around the read), then reads as
+end of data: the parser or the app's middleware gives up, and the client gets 408 JSON. The
+middleware disarms the deadline once the body is read, so a WebSocket then reads freely.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import gevent
+
+from serving.json_errors import error_response
+from serving.read_deadline import DEADLINES, TIMEOUT_MESSAGE, Deadline
+
+
+class RequestReading:
+    """A client socket whose reads keep to the read deadline of the request being received."""
+
+    def __init__(self, sock: Any, seconds: float):
+        self.sock = sock
+        self.seconds = seconds
+        self.awaiting = True  # the next bytes start a request
+        self.idle: gevent.Timeout | None = None
+        self.deadline: Deadline | None = None
+
+    def await_request(self, idle: gevent.Timeout) -> None:
+        """The next bytes start a request; until they come, `idle` (gunicorn's keepalive) runs."""
+        self.awaiting, self.idle = True, idle
+
+    def recv(self, *args: Any) -> bytes:
+        deadline = self.deadline
+        if deadline is not None and deadline.sock is not None:  # armed, not yet disarmed by the app
+            return self._recv_before(deadline, args)
+        data = self.sock.recv(*args)
+        if data and self.awaiting:
+            self.awaiting = False
+            if self.idle is not None:
+                self.idle.cancel()
+            self.deadline = DEADLINES.arm(self, self.seconds, watched=False)
+        return data
+
+    def _recv_before(self, deadline: Deadline, args: tuple) -> bytes:
+        remaining = deadline.when - time.monotonic()
+        if remaining > 0:
+            with gevent.Timeout(remaining, False):
+                return self.sock.recv(*args)
+        deadline.expired = True
+        return b""  # read as the end of the data: the request is cut off here
+
+    def close(self) -> None:
+        """Close, saying why first when the request's headers never came whole in time."""
+        deadline = DEADLINES.disarm(self)  # None once the app has read the request
+        if deadline is not None and deadline.expired:
+            try:
+                self.sock.sendall(error_response(408, "Request Timeout", TIMEOUT_MESSAGE))
+            except OSError:
+                pass
+        self.sock.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.sock, name)
