@@ -30,6 +30,32 @@ def start_live_server(settings: Settings, log_path: Path, **env_overrides) -> Sh
 
 
 @contextmanager
+def moto_tables(log_dir: Path) -> Iterator[Settings]:
+    """Settings of the service's tables in a moto server of their own (stopped after)."""
+    from local.dynamodb_local import start_moto_server
+    from models import DynamoDBDatabase
+
+    moto = start_moto_server(log_file=log_dir / "moto.log")
+    try:
+        settings = make_settings(moto.endpoint_url)
+        DynamoDBDatabase(settings).create_tables()
+        yield settings
+    finally:
+        moto.stop()
+
+
+@contextmanager
+def served_on_moto(log_dir: Path, mode: str, **env_overrides: str) -> Iterator[ShellServer]:
+    """start_live_server in async `mode`, on tables of a moto server of its own (all stopped after)."""
+    with moto_tables(log_dir) as settings:
+        served = start_live_server(settings, log_dir / "app.log", SOCKETIO_ASYNC_MODE=mode, **env_overrides)
+        try:
+            yield served
+        finally:
+            served.stop()
+
+
+@contextmanager
 def app_instances(mode: str, settings: Settings, log_dir: Path, **env_overrides: str) -> Iterator[list[ShellServer]]:
     """Two app processes ("a", "b") in one async mode on the same tables, stopped side by side after."""
     started: list[ShellServer] = []

@@ -9,9 +9,7 @@ import time
 import pytest
 
 from live_helpers import assert_socket_still_hears, http
-from local.dynamodb_local import start_moto_server
-from models import DynamoDBDatabase
-from servers import make_settings, start_live_server
+from servers import served_on_moto
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("hard_limit")]
 
@@ -19,22 +17,12 @@ LIMIT = 2.0
 MARGIN = 1.5  # the watchdog looks every 0.25 s; the answer is written at once
 
 
-@pytest.fixture(scope="module")
-def tables(tmp_path_factory):
-    moto = start_moto_server(log_file=tmp_path_factory.mktemp("moto") / "moto.log")
-    settings = make_settings(moto.endpoint_url)
-    DynamoDBDatabase(settings).create_tables()
-    yield settings
-    moto.stop()
-
-
 @pytest.fixture(scope="module", params=["gevent", "threading"])
-def server(request, tables, tmp_path_factory):
-    served = start_live_server(tables, tmp_path_factory.mktemp("app") / "app.log", SOCKETIO_ASYNC_MODE=request.param,
-                               REQUEST_HARD_TIMEOUT_SECONDS=str(LIMIT), TEST_HOOKS="1", LOG_LEVEL="INFO")
-    served.mode = request.param
-    yield served
-    served.stop()
+def server(request, tmp_path_factory):
+    with served_on_moto(tmp_path_factory.mktemp(request.param), request.param,
+                        REQUEST_HARD_TIMEOUT_SECONDS=str(LIMIT), TEST_HOOKS="1", LOG_LEVEL="INFO") as served:
+        served.mode = request.param
+        yield served
 
 
 def worker_pid(url: str) -> int:

@@ -21,12 +21,15 @@ import ctypes
 import itertools
 import logging
 import signal
+import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from serving.json_errors import error_body
+from serving.oversized import CLOSE_KEY
 
 log = logging.getLogger(__name__)
 
@@ -88,16 +91,12 @@ class ThreadInterrupter:
     """gthread: raise in the request's own thread."""
 
     def current(self) -> int:
-        import threading
-
         return threading.get_ident()
 
     def install(self, watchdog: Watchdog) -> None:
         pass
 
     def start_thread(self, target: Callable[[], None]) -> None:
-        import threading
-
         threading.Thread(target=target, name="hard-limit", daemon=True).start()
 
     def sleep(self, seconds: float) -> None:
@@ -176,19 +175,16 @@ class HardLimit:
             log.error("%s %s ran past the hard limit of %gs: answered 503, the worker restarts",
                       environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"), self.watchdog.seconds, exc_info=True)
             self.on_timeout()
+            if CLOSE_KEY in environ:
+                environ[CLOSE_KEY]()  # this worker is on its way out
             return self._answer(start_response)
         finally:
             self.watchdog.leave(key)
 
     def _answer(self, start_response) -> list[bytes]:
         body = error_body("Request Time Limit", MESSAGE.format(seconds=self.watchdog.seconds))
-        start_response("503 Service Unavailable", [("Content-Type", "application/json"), ("Connection", "close"),
+        # exc_info: the 503 replaces an answer the app had started but not sent
+        start_response("503 Service Unavailable", [("Content-Type", "application/json"),
                                                    ("Content-Length", str(len(body))), ("Retry-After", "1")],
-                       _exc_info())
+                       sys.exc_info())
         return [body]
-
-
-def _exc_info():
-    import sys
-
-    return sys.exc_info()  # lets the 503 replace a response the app had started but not sent

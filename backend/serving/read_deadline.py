@@ -19,6 +19,7 @@ import time
 from typing import Any
 
 from serving.json_errors import error_body
+from serving.oversized import close_after, discard_rest
 
 
 class Deadline:
@@ -103,7 +104,8 @@ def timeout_response(start_response) -> list[bytes]:
 
 class ReadWholeRequest:
     """WSGI middleware: under an armed deadline, read the body first, then disarm and run the app
-    on the buffered body (the app never waits on a slow client); 408 when the deadline passes."""
+    on the buffered body (the app never waits on a slow client); 408 when the deadline passes.
+    A body over the limit is read and dropped as well (serving.oversized): the app answers 413."""
 
     def __init__(self, app, max_body: int, deadlines: ReadDeadlines = DEADLINES):
         self.app = app
@@ -115,18 +117,29 @@ class ReadWholeRequest:
         deadline = self.deadlines.armed(sock) if sock is not None else None
         if deadline is None:
             return self.app(environ, start_response)
+        body, whole = None, True
         try:
             body = self._read_body(environ)
+            if self._over_limit(environ, body):  # read the rest too: the connection stays in step
+                whole = discard_rest(environ["wsgi.input"])
         except Exception:
             if not deadline.expired:
                 raise
         finally:
             self.deadlines.disarm(sock)
-        if deadline.expired:
+        over_limit = self._over_limit(environ, body)
+        if deadline.expired and not over_limit:
             return timeout_response(start_response)
-        if body is not None:
-            environ["wsgi.input"] = io.BytesIO(body)
+        if body is not None or over_limit:
+            environ["wsgi.input"] = io.BytesIO(body or b"")
+        if over_limit and (deadline.expired or not whole):  # the rest is still coming: 413, then close
+            return close_after(environ, self.app(environ, start_response))
         return self.app(environ, start_response)
+
+    def _over_limit(self, environ: dict, body: bytes | None) -> bool:
+        """Whether the body is over the limit (the app answers 413)."""
+        announced = environ.get("CONTENT_LENGTH") or "0"
+        return (announced.isdigit() and int(announced) > self.max_body) or len(body or b"") > self.max_body
 
     def _read_body(self, environ: dict) -> bytes | None:
         """The whole body; one byte past the limit at most, so the app still answers 413.

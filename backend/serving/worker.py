@@ -22,6 +22,7 @@ from serving.gevent_reading import RequestReading
 from serving.hard_limit import GreenletInterrupter, HardLimit, ThreadInterrupter, Watchdog
 from serving.json_errors import error_response
 from serving.lingering import finish_sending
+from serving.oversized import offer_close
 from serving.read_deadline import DEADLINES, TIMEOUT_MESSAGE
 
 
@@ -44,6 +45,7 @@ class LimitedWorker:
 
     def load_wsgi(self) -> None:
         super().load_wsgi()
+        self.wsgi = offer_close(self.wsgi)
         if self.hard_timeout > 0:
             watchdog = Watchdog(self.hard_timeout, self.interrupter()).start()
             self.wsgi = HardLimit(self.wsgi, watchdog, self.recycle)
