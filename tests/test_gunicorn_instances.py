@@ -1,6 +1,7 @@
-"""Several gunicorn instances of one user run side by side without touching each other: none
-creates gunicorn's control socket (gunicorn 25+ would share ~/.gunicorn/gunicorn.ctl, the newest
-instance taking it over from the others)."""
+"""Several gunicorn instances of one user, run as users run them, side by side without touching
+each other: none creates gunicorn's control socket (gunicorn 25+ would share
+~/.gunicorn/gunicorn.ctl, the newest instance taking it over from the others), and none serves
+the test-only routes of TEST_HOOKS."""
 from __future__ import annotations
 
 import pytest
@@ -21,5 +22,6 @@ def test_two_instances_share_no_control_socket(tmp_path, mode):
         try:
             assert [http.get(server.url + "/healthz", timeout=5).status_code for server in instances] == [200, 200]
             assert [path.name for path in home.rglob("*")] == []
+            assert [http.get(server.url + "/_test/worker", timeout=5).status_code for server in instances] == [404] * 2
         finally:
             stop_all(instances)

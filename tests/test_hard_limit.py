@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from config import Settings
 from live_helpers import assert_socket_still_hears, http
 from servers import served_on_moto
 
@@ -80,3 +81,14 @@ def test_a_websocket_outlives_the_hard_limit(server):
     department = http.post(server.url + "/api/departments", json={"name": f"ws {time.monotonic_ns()}"},
                            timeout=10).json()
     assert_socket_still_hears(server.url, department["id"], LIMIT + 1)
+
+
+def test_test_hooks_are_announced_in_the_log(server):
+    assert "TEST_HOOKS=1: test-only routes" in server.log_path.read_text()
+
+
+def test_test_hooks_are_refused_without_a_local_dynamodb(monkeypatch):
+    monkeypatch.setenv("TEST_HOOKS", "1")
+    monkeypatch.setenv("DYNAMODB_ENDPOINT_URL", "")
+    with pytest.raises(ValueError, match="never set it in production"):
+        Settings.from_env()

@@ -15,6 +15,7 @@ from typing import Any
 import gevent
 
 from serving.json_errors import error_response
+from serving.lingering import finish_sending
 from serving.read_deadline import DEADLINES, TIMEOUT_MESSAGE, Deadline
 
 
@@ -60,6 +61,7 @@ class RequestReading:
                 self.sock.sendall(error_response(408, "Request Timeout", TIMEOUT_MESSAGE))
             except OSError:
                 pass
+            finish_sending(self.sock)  # the client may still be sending: let it read the 408
         self.sock.close()
 
     def __getattr__(self, name: str) -> Any:
