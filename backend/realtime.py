@@ -32,12 +32,16 @@ from cors import OriginPolicy
 from database import get_db
 from models import DynamoDBDatabase, NotFound
 from observability import metrics
+from realtime_admission import Admission, AdmissionGate, watch_engine
 from serving.websocket import use_quiet_close
 from stall_budget import DynamoDBStalled, stall_budget
 
 log = logging.getLogger(__name__)
 
 socketio = SocketIO()
+# This process's Engine.IO sessions and their limits (realtime_admission.py); set by init_app.
+admission = Admission(Settings.socketio_max_sockets, Settings.socketio_max_sockets_per_address,
+                      Settings.socketio_auth_timeout_seconds)
 
 # Flask-SocketIO's default channel; every instance of one deployment must use the same.
 QUEUE_CHANNEL = "flask-socketio"
@@ -98,6 +102,17 @@ def init_app(app: Flask, settings: Settings, db: DynamoDBDatabase) -> None:
     if settings.socketio_async_mode == "gevent":
         app.wsgi_app = FairWebSocketReads(app.wsgi_app)
     use_quiet_close(socketio.server.eio)
+    _admit(app, settings)
+
+
+def _admit(app: Flask, settings: Settings) -> None:
+    """Admission control around Socket.IO (realtime_admission.py), on this process's one `admission`."""
+    admission.max_sockets = settings.socketio_max_sockets
+    admission.max_per_address = settings.socketio_max_sockets_per_address
+    admission.auth_timeout = settings.socketio_auth_timeout_seconds
+    watch_engine(socketio.server.eio, admission, socketio.start_background_task, socketio.sleep)
+    metrics.count_engine_sessions_with(lambda: admission.sessions)
+    app.wsgi_app = AdmissionGate(app.wsgi_app, admission)
 
 
 def connected_sockets() -> int:
@@ -167,6 +182,7 @@ def on_connect(auth_payload: Any = None) -> None:
     """Refuse a socket without a valid token (ConnectionRefusedError); an unscoped one joins
     ALL_DEPARTMENTS_ROOM."""
     principal = auth.sockets.authenticate(auth_payload, request.sid, socketio)
+    admission.authenticated(socketio.server.manager.eio_sid_from_sid(request.sid, request.namespace))
     if principal.departments is None:
         join_room(ALL_DEPARTMENTS_ROOM)
 
@@ -219,6 +235,17 @@ def _room_limit_reached(payload: Any) -> dict[str, Any] | None:
     return _error("too_many_rooms", f"a socket may be in at most {limit} department rooms; leave one first")
 
 
+def _forbidden(payload: Any) -> dict[str, Any] | None:
+    """The refusal when this socket's token may not see the department asked for, else None.
+
+    Checked before any read: a scoped token learns nothing of other departments, not even existence."""
+    principal = auth.sockets.principal_of(request.sid)
+    wanted = _department_id_from(payload)
+    if wanted is not None and (principal is None or not principal.can_see(wanted)):
+        return _error("forbidden", f"this token is not allowed department {wanted}")
+    return None
+
+
 @socketio.on("join_department")
 def on_join_department(payload: Any = None) -> dict[str, Any]:
     """Join the department's room; the ack says whether it worked (the socket stays either way)."""
@@ -226,11 +253,9 @@ def on_join_department(payload: Any = None) -> dict[str, Any]:
     refused = _room_limit_reached(payload)
     if refused:
         return refused
-    principal = auth.sockets.principal_of(request.sid)
-    wanted = _department_id_from(payload)
-    if wanted is not None and (principal is None or not principal.can_see(wanted)):
-        # Before any read: a scoped token learns nothing of other departments, not even existence.
-        return _error("forbidden", f"this token is not allowed department {wanted}")
+    forbidden = _forbidden(payload)
+    if forbidden:
+        return forbidden
     department_id, error = _checked_department(payload)
     if error:
         return error
@@ -240,10 +265,13 @@ def on_join_department(payload: Any = None) -> dict[str, Any]:
 
 @socketio.on("leave_department")
 def on_leave_department(payload: Any = None) -> dict[str, Any]:
-    """Leave the department's room; like join, the ack refuses a malformed or unknown id.
+    """Leave the department's room; like join, the ack refuses a malformed, forbidden or unknown id.
 
     The socket leaves the room even then, so the room of a department deleted meanwhile is left.
     """
+    forbidden = _forbidden(payload)
+    if forbidden:
+        return forbidden
     department_id, error = _checked_department(payload)
     if department_id is not None:
         leave_room(department_room(department_id))
