@@ -99,9 +99,12 @@ def init_app(app: Flask, settings: Settings, db: DynamoDBDatabase) -> None:
         **options,
     )
     metrics.count_sockets_with(connected_sockets)
-    if settings.socketio_async_mode == "gevent":
-        app.wsgi_app = FairWebSocketReads(app.wsgi_app)
     use_quiet_close(socketio.server.eio)
+    if settings.socketio_async_mode == "gevent":
+        import realtime_gevent  # imports gevent: only in gevent mode
+
+        app.wsgi_app = realtime_gevent.FairWebSocketReads(app.wsgi_app)
+        realtime_gevent.serve_lean(socketio.server.eio)
     _admit(app, settings)
 
 
@@ -122,38 +125,6 @@ def connected_sockets() -> int:
         return 0
     manager = server.manager
     return sum(len(list(manager.get_participants(ns, None))) for ns in list(manager.get_namespaces()))
-
-
-class FairWebSocketReads:
-    """WSGI middleware for gevent under gunicorn: a WebSocket's reader yields before every read.
-
-    A gevent socket's recv() returns at once while data is waiting, without switching greenlets,
-    and simple-websocket's reader loops on it: a client that never stops sending would keep its
-    reader, and with it the whole worker, busy forever (every other socket and request starved).
-    """
-
-    def __init__(self, wsgi_app: Any):
-        self.wsgi_app = wsgi_app
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        sock = environ.get("gunicorn.socket")
-        if sock is not None and environ.get("HTTP_UPGRADE", "").lower() == "websocket":
-            environ["gunicorn.socket"] = _YieldingSocket(sock)
-        return self.wsgi_app(environ, start_response)
-
-
-class _YieldingSocket:
-    def __init__(self, sock: Any):
-        self._sock = sock
-
-    def recv(self, *args: Any) -> bytes:
-        import gevent  # only ever installed in gevent mode
-
-        gevent.idle()  # read only once every other greenlet has had its turn and its I/O
-        return self._sock.recv(*args)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._sock, name)
 
 
 def listen_to_other_instances() -> None:
