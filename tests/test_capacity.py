@@ -55,7 +55,7 @@ def department(server):
 def crowd(server, department):
     """CROWD authenticated sockets from 127.0.0.1, in the department's room, in a process of their own."""
     clients = ClientProcesses(server.url, token_for(server.url))
-    opened, errors, _ = clients.open([department["id"]] * CROWD)
+    opened, errors, _ = clients.open([department["id"]] * CROWD, timeout=60)
     assert opened == CROWD, errors
     yield clients
     clients.stop()
