@@ -96,6 +96,7 @@ def init_app(app: Flask, settings: Settings, db: DynamoDBDatabase) -> None:
         # One socket's events run one after another in its own reader, not each in a new thread:
         # a socket flooding joins occupies itself, not the process (nor DynamoDB) for the others.
         async_handlers=False,
+        manage_session=False,  # no cookie sessions here (app.NoSessions): no session copy per socket
         **options,
     )
     metrics.count_sockets_with(connected_sockets)
@@ -156,6 +157,24 @@ def on_connect(auth_payload: Any = None) -> None:
     admission.authenticated(socketio.server.manager.eio_sid_from_sid(request.sid, request.namespace))
     if principal.departments is None:
         join_room(ALL_DEPARTMENTS_ROOM)
+    _travel_light(request.environ)
+
+
+# What a socket's events need of the WSGI environ it connected with (python-socketio keeps it for
+# the socket's whole life): Flask builds each event's request from these; headers were for connect.
+_KEPT_HEADERS = frozenset({"HTTP_HOST", "HTTP_ORIGIN"})
+
+
+def _travel_light(environ: dict[str, Any]) -> None:
+    """Drop from a connected socket's environ what its later events never read (a few KB a socket)."""
+    for key in [k for k in environ if k.startswith("HTTP_") and k not in _KEPT_HEADERS]:
+        del environ[key]
+    _forget_request(environ)
+
+
+def _forget_request(environ: dict[str, Any]) -> None:
+    # Werkzeug leaves each request in its environ: for a socket, the last event's, until it closes.
+    environ.pop("werkzeug.request", None)
 
 
 @socketio.on("disconnect")
@@ -231,6 +250,7 @@ def on_join_department(payload: Any = None) -> dict[str, Any]:
     if error:
         return error
     join_room(department_room(department_id))
+    _forget_request(request.environ)
     return {"ok": True, "department_id": department_id}
 
 
@@ -246,6 +266,7 @@ def on_leave_department(payload: Any = None) -> dict[str, Any]:
     department_id, error = _checked_department(payload)
     if department_id is not None:
         leave_room(department_room(department_id))
+    _forget_request(request.environ)
     return error or {"ok": True, "department_id": department_id}
 
 

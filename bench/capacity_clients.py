@@ -12,6 +12,7 @@ import asyncio
 import json
 import multiprocessing
 import resource
+import threading
 import time
 from collections import defaultdict
 from multiprocessing.connection import Connection
@@ -170,6 +171,7 @@ class ClientProcesses:
         self.url, self.token, self.per_process = url, token, per_process
         self.context = multiprocessing.get_context("spawn")
         self.workers: list[tuple[multiprocessing.Process, Connection, list[int]]] = []  # [held]
+        self.lock = threading.Lock()  # one question at a time on the pipes
 
     def _worker(self, index: int) -> tuple[multiprocessing.Process, Connection, list[int]]:
         while len(self.workers) <= index:
@@ -210,9 +212,10 @@ class ClientProcesses:
 
     def last_arrival(self, event_id: str, room: str, timeout: float = 30) -> float | None:
         """When the last socket in `room` (over every process) got event_id; None if one never did."""
-        for _, pipe, _ in self.workers:
-            pipe.send(("last", event_id, room, timeout))
-        answers = [self._receive(pipe, timeout + 30) for _, pipe, _ in self.workers]
+        with self.lock:
+            for _, pipe, _ in self.workers:
+                pipe.send(("last", event_id, room, timeout))
+            answers = [self._receive(pipe, timeout + 30) for _, pipe, _ in self.workers]
         return None if any(a is None for a in answers) else max(answers)
 
     def lost(self) -> int:
