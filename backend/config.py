@@ -107,9 +107,7 @@ class Settings:
     socketio_auth_timeout_seconds: float = 5.0
     content_security_policy: str = API_CONTENT_SECURITY_POLICY
     content_security_policy_pages: str = PAGE_CONTENT_SECURITY_POLICY
-    # Served processes read SOCKETIO_ASYNC_MODE (default gevent, see from_env); an app built in
-    # a process that runs no event loop (the Flask test client, `flask run`) threads.
-    socketio_async_mode: str = "threading"
+    socketio_async_mode: str = "gevent"
     socketio_message_queue: str | None = None
     host: str = "127.0.0.1"
     port: int = 5000
@@ -188,7 +186,7 @@ class Settings:
 
 
 def _async_mode() -> str:
-    return _env_choice("SOCKETIO_ASYNC_MODE", "gevent", ASYNC_MODES)
+    return _env_choice("SOCKETIO_ASYNC_MODE", Settings.socketio_async_mode, ASYNC_MODES)
 
 
 # In threading mode every open socket holds one of gunicorn's threads (backend/gunicorn.conf.py):

@@ -11,7 +11,9 @@ import time
 import pytest
 import requests
 import websocket
+from playwright.sync_api import expect
 
+from browser import Person, chromium
 from config import PROJECT_DIR
 from live_helpers import NO_TOKEN, SocketClient, http, token_for
 from local.dynamodb_local import start_moto_server
@@ -30,17 +32,22 @@ QUICK = 3.0  # seconds within which REST and refusals must answer
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("capacity")
-    moto = start_moto_server(log_file=tmp / "moto.log")
+def settings(tmp_path_factory):
+    moto = start_moto_server(log_file=tmp_path_factory.mktemp("moto") / "moto.log")
     settings = make_settings(moto.endpoint_url)
     DynamoDBDatabase(settings).create_tables()
-    served = start_live_server(settings, tmp / "app.log", SOCKETIO_ASYNC_MODE="gevent", TRUSTED_PROXY_COUNT="1",
-                               SOCKETIO_MAX_SOCKETS=str(MAX_SOCKETS), SOCKETIO_MAX_SOCKETS_PER_ADDRESS=str(CROWD),
+    yield settings
+    moto.stop()
+
+
+@pytest.fixture(scope="module")
+def server(settings, tmp_path_factory):
+    served = start_live_server(settings, tmp_path_factory.mktemp("capacity") / "app.log", SOCKETIO_ASYNC_MODE="gevent",
+                               TRUSTED_PROXY_COUNT="1", SOCKETIO_MAX_SOCKETS=str(MAX_SOCKETS),
+                               SOCKETIO_MAX_SOCKETS_PER_ADDRESS=str(CROWD),
                                SOCKETIO_AUTH_TIMEOUT_SECONDS=str(AUTH_TIMEOUT))
     yield served
     served.stop()
-    moto.stop()
 
 
 @pytest.fixture(scope="module")
@@ -173,3 +180,24 @@ def test_a_refused_socket_io_client_sees_the_reason(server, crowd):
     with pytest.raises(Exception) as refused:
         client.connect()
     assert "429" in str(refused.value)
+
+
+def test_a_page_refused_for_capacity_says_so_and_connects_once_there_is_room(settings, tmp_path):
+    small = start_live_server(settings, tmp_path / "small.log", SOCKETIO_ASYNC_MODE="gevent", SOCKETIO_MAX_SOCKETS="1")
+    department = DynamoDBDatabase(settings).create_department("작은 서버", "")
+    holder = SocketClient(small.url).connect()  # the one place there is
+    try:
+        with chromium() as browser:
+            person = Person(browser, small.url, token_for(small.url))
+            page = person.open(department["id"], "2024-03")
+            expect(page.locator("#message")).to_have_text(
+                "서버의 실시간 연결이 가득 찼습니다. 잠시 후 자동으로 다시 연결합니다.", timeout=15_000)
+            expect(page.locator("#live")).to_have_text("연결 끊김")
+            holder.close()
+            expect(page.locator("#live")).to_have_text("연결됨", timeout=30_000)  # retries 2 s, 4 s, 8 s ±50%
+            expect(page.locator("#message")).to_be_hidden()
+            assert person.console_errors(provoked=(503,)) == []
+            person.close()
+    finally:
+        holder.close()
+        small.stop()
