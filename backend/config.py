@@ -102,9 +102,12 @@ class Settings:
     trusted_proxy_count: int = 0
     socketio_max_rooms_per_socket: int = 100
     socketio_max_message_bytes: int = 64 * 1024
+    socketio_max_sockets: int = 10_000
+    socketio_max_sockets_per_address: int = 1_000
+    socketio_auth_timeout_seconds: float = 5.0
     content_security_policy: str = API_CONTENT_SECURITY_POLICY
     content_security_policy_pages: str = PAGE_CONTENT_SECURITY_POLICY
-    socketio_async_mode: str = "threading"
+    socketio_async_mode: str = "gevent"
     socketio_message_queue: str | None = None
     host: str = "127.0.0.1"
     port: int = 5000
@@ -168,7 +171,7 @@ class Settings:
             secret_key=_env("SECRET_KEY", "") or secrets.token_hex(32),
             cors_allowed_origins=origins,
             **_limits_from_env(),
-            socketio_async_mode=_env_choice("SOCKETIO_ASYNC_MODE", "threading", ASYNC_MODES),
+            socketio_async_mode=_async_mode(),
             socketio_message_queue=_env("SOCKETIO_MESSAGE_QUEUE", "") or None,
             host=_env("HOST", "127.0.0.1"),
             port=_env_number("PORT", 5000),
@@ -185,6 +188,27 @@ class Settings:
         )
 
 
+def _async_mode() -> str:
+    return _env_choice("SOCKETIO_ASYNC_MODE", Settings.socketio_async_mode, ASYNC_MODES)
+
+
+# In threading mode every open socket holds one of gunicorn's threads (backend/gunicorn.conf.py):
+# the default keeps threads free for REST there; the event-loop modes hold 10,000 per process.
+THREADING_MAX_SOCKETS = 150
+
+
+def _socket_limits() -> dict:
+    """The Socket.IO admission settings (see realtime_admission.py)."""
+    default_max = THREADING_MAX_SOCKETS if _async_mode() == "threading" else Settings.socketio_max_sockets
+    return dict(
+        socketio_max_sockets=_env_number("SOCKETIO_MAX_SOCKETS", default_max),
+        socketio_max_sockets_per_address=_env_number(
+            "SOCKETIO_MAX_SOCKETS_PER_ADDRESS", Settings.socketio_max_sockets_per_address),
+        socketio_auth_timeout_seconds=_env_number(
+            "SOCKETIO_AUTH_TIMEOUT_SECONDS", Settings.socketio_auth_timeout_seconds, float),
+    )
+
+
 def _limits_from_env() -> dict:
     """The rate limit, proxy, Socket.IO and security-header settings (see Settings.from_env)."""
     return dict(
@@ -193,6 +217,7 @@ def _limits_from_env() -> dict:
         trusted_proxy_count=_env_number("TRUSTED_PROXY_COUNT", 0),
         socketio_max_rooms_per_socket=_env_number("SOCKETIO_MAX_ROOMS_PER_SOCKET", 100),
         socketio_max_message_bytes=_env_number("SOCKETIO_MAX_MESSAGE_BYTES", 64 * 1024),
+        **_socket_limits(),
         content_security_policy=_env("CONTENT_SECURITY_POLICY", API_CONTENT_SECURITY_POLICY),
         content_security_policy_pages=_env("CONTENT_SECURITY_POLICY_PAGES", PAGE_CONTENT_SECURITY_POLICY),
     )

@@ -19,6 +19,8 @@ sys.path.insert(0, BACKEND_DIR)
 from config import Settings  # noqa: E402  (standard library and python-dotenv only)
 
 _settings = Settings.from_env()
+# Connections a gevent worker keeps for REST beyond the sockets it admits.
+REST_CONNECTIONS = 1000
 
 chdir = BACKEND_DIR
 bind = [f"{_settings.host}:{_settings.port}"]
@@ -47,14 +49,17 @@ if _settings.log_format == "json":
     }
 
 if _settings.socketio_async_mode == "threading":
-    # Each WebSocket holds one thread for its whole life: threads caps the sockets per process.
+    # Each WebSocket holds one thread for its whole life: SOCKETIO_MAX_SOCKETS (150 by default in
+    # this mode) of the threads, the other 50 at least stay for REST.
     # gthread with a bound on slow clients (REQUEST_READ_TIMEOUT) and JSON for gunicorn's own errors.
     worker_class = "serving.worker.ThreadWorker"
-    threads = 200
+    threads = max(200, _settings.socketio_max_sockets + 50)
 elif _settings.socketio_async_mode == "gevent":
-    # gevent's own worker; python-engineio serves WebSocket on it through simple-websocket.
+    # gevent's worker with the read deadline and JSON errors of threading mode (serving/worker.py).
     worker_class = "serving.worker.GeventWorker"
-    worker_connections = 2000
+    # Past SOCKETIO_MAX_SOCKETS new sockets are refused by the app (realtime_admission.py), at once;
+    # the connections above that stay for REST, so open pages never make a request wait to be accepted.
+    worker_connections = _settings.socketio_max_sockets + REST_CONNECTIONS
 else:
     raise SystemExit(
         "SOCKETIO_ASYNC_MODE=eventlet: this gunicorn has no eventlet worker; "

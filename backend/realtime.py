@@ -32,12 +32,16 @@ from cors import OriginPolicy
 from database import get_db
 from models import DynamoDBDatabase, NotFound
 from observability import metrics
+from realtime_admission import Admission, AdmissionGate, watch_engine
 from serving.websocket import use_quiet_close
 from stall_budget import DynamoDBStalled, stall_budget
 
 log = logging.getLogger(__name__)
 
 socketio = SocketIO()
+# This process's Engine.IO sessions and their limits (realtime_admission.py); set by init_app.
+admission = Admission(Settings.socketio_max_sockets, Settings.socketio_max_sockets_per_address,
+                      Settings.socketio_auth_timeout_seconds)
 
 # Flask-SocketIO's default channel; every instance of one deployment must use the same.
 QUEUE_CHANNEL = "flask-socketio"
@@ -92,12 +96,27 @@ def init_app(app: Flask, settings: Settings, db: DynamoDBDatabase) -> None:
         # One socket's events run one after another in its own reader, not each in a new thread:
         # a socket flooding joins occupies itself, not the process (nor DynamoDB) for the others.
         async_handlers=False,
+        manage_session=False,  # no cookie sessions here (app.NoSessions): no session copy per socket
         **options,
     )
     metrics.count_sockets_with(connected_sockets)
-    if settings.socketio_async_mode == "gevent":
-        app.wsgi_app = FairWebSocketReads(app.wsgi_app)
     use_quiet_close(socketio.server.eio)
+    if settings.socketio_async_mode == "gevent":
+        import realtime_gevent  # imports gevent: only in gevent mode
+
+        app.wsgi_app = realtime_gevent.FairWebSocketReads(app.wsgi_app)
+        realtime_gevent.serve_lean(socketio.server.eio)
+    _admit(app, settings)
+
+
+def _admit(app: Flask, settings: Settings) -> None:
+    """Admission control around Socket.IO (realtime_admission.py), on this process's one `admission`."""
+    admission.max_sockets = settings.socketio_max_sockets
+    admission.max_per_address = settings.socketio_max_sockets_per_address
+    admission.auth_timeout = settings.socketio_auth_timeout_seconds
+    watch_engine(socketio.server.eio, admission, socketio.start_background_task, socketio.sleep)
+    metrics.count_engine_sessions_with(lambda: admission.sessions)
+    app.wsgi_app = AdmissionGate(app.wsgi_app, admission)
 
 
 def connected_sockets() -> int:
@@ -107,38 +126,6 @@ def connected_sockets() -> int:
         return 0
     manager = server.manager
     return sum(len(list(manager.get_participants(ns, None))) for ns in list(manager.get_namespaces()))
-
-
-class FairWebSocketReads:
-    """WSGI middleware for gevent under gunicorn: a WebSocket's reader yields before every read.
-
-    A gevent socket's recv() returns at once while data is waiting, without switching greenlets,
-    and simple-websocket's reader loops on it: a client that never stops sending would keep its
-    reader, and with it the whole worker, busy forever (every other socket and request starved).
-    """
-
-    def __init__(self, wsgi_app: Any):
-        self.wsgi_app = wsgi_app
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        sock = environ.get("gunicorn.socket")
-        if sock is not None and environ.get("HTTP_UPGRADE", "").lower() == "websocket":
-            environ["gunicorn.socket"] = _YieldingSocket(sock)
-        return self.wsgi_app(environ, start_response)
-
-
-class _YieldingSocket:
-    def __init__(self, sock: Any):
-        self._sock = sock
-
-    def recv(self, *args: Any) -> bytes:
-        import gevent  # only ever installed in gevent mode
-
-        gevent.idle()  # read only once every other greenlet has had its turn and its I/O
-        return self._sock.recv(*args)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._sock, name)
 
 
 def listen_to_other_instances() -> None:
@@ -167,8 +154,27 @@ def on_connect(auth_payload: Any = None) -> None:
     """Refuse a socket without a valid token (ConnectionRefusedError); an unscoped one joins
     ALL_DEPARTMENTS_ROOM."""
     principal = auth.sockets.authenticate(auth_payload, request.sid, socketio)
+    admission.authenticated(socketio.server.manager.eio_sid_from_sid(request.sid, request.namespace))
     if principal.departments is None:
         join_room(ALL_DEPARTMENTS_ROOM)
+    _travel_light(request.environ)
+
+
+# What a socket's events need of the WSGI environ it connected with (python-socketio keeps it for
+# the socket's whole life): Flask builds each event's request from these; headers were for connect.
+_KEPT_HEADERS = frozenset({"HTTP_HOST", "HTTP_ORIGIN"})
+
+
+def _travel_light(environ: dict[str, Any]) -> None:
+    """Drop from a connected socket's environ what its later events never read (a few KB a socket)."""
+    for key in [k for k in environ if k.startswith("HTTP_") and k not in _KEPT_HEADERS]:
+        del environ[key]
+    _forget_request(environ)
+
+
+def _forget_request(environ: dict[str, Any]) -> None:
+    # Werkzeug leaves each request in its environ: for a socket, the last event's, until it closes.
+    environ.pop("werkzeug.request", None)
 
 
 @socketio.on("disconnect")
@@ -219,6 +225,17 @@ def _room_limit_reached(payload: Any) -> dict[str, Any] | None:
     return _error("too_many_rooms", f"a socket may be in at most {limit} department rooms; leave one first")
 
 
+def _forbidden(payload: Any) -> dict[str, Any] | None:
+    """The refusal when this socket's token may not see the department asked for, else None.
+
+    Checked before any read: a scoped token learns nothing of other departments, not even existence."""
+    principal = auth.sockets.principal_of(request.sid)
+    wanted = _department_id_from(payload)
+    if wanted is not None and (principal is None or not principal.can_see(wanted)):
+        return _error("forbidden", f"this token is not allowed department {wanted}")
+    return None
+
+
 @socketio.on("join_department")
 def on_join_department(payload: Any = None) -> dict[str, Any]:
     """Join the department's room; the ack says whether it worked (the socket stays either way)."""
@@ -226,27 +243,30 @@ def on_join_department(payload: Any = None) -> dict[str, Any]:
     refused = _room_limit_reached(payload)
     if refused:
         return refused
-    principal = auth.sockets.principal_of(request.sid)
-    wanted = _department_id_from(payload)
-    if wanted is not None and (principal is None or not principal.can_see(wanted)):
-        # Before any read: a scoped token learns nothing of other departments, not even existence.
-        return _error("forbidden", f"this token is not allowed department {wanted}")
+    forbidden = _forbidden(payload)
+    if forbidden:
+        return forbidden
     department_id, error = _checked_department(payload)
     if error:
         return error
     join_room(department_room(department_id))
+    _forget_request(request.environ)
     return {"ok": True, "department_id": department_id}
 
 
 @socketio.on("leave_department")
 def on_leave_department(payload: Any = None) -> dict[str, Any]:
-    """Leave the department's room; like join, the ack refuses a malformed or unknown id.
+    """Leave the department's room; like join, the ack refuses a malformed, forbidden or unknown id.
 
     The socket leaves the room even then, so the room of a department deleted meanwhile is left.
     """
+    forbidden = _forbidden(payload)
+    if forbidden:
+        return forbidden
     department_id, error = _checked_department(payload)
     if department_id is not None:
         leave_room(department_room(department_id))
+    _forget_request(request.environ)
     return error or {"ok": True, "department_id": department_id}
 
 

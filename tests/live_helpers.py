@@ -31,12 +31,12 @@ WAIT = 10.0  # seconds a test waits for an event before it fails
 
 # The production server of each async mode, exactly as AWS_DEPLOYMENT_CONFIG.md shows it.
 SERVER_COMMANDS = {
-    "threading": "gunicorn -c backend/gunicorn.conf.py wsgi:app",
-    "gevent": "SOCKETIO_ASYNC_MODE=gevent gunicorn -c backend/gunicorn.conf.py wsgi:app",
+    "threading": "SOCKETIO_ASYNC_MODE=threading gunicorn -c backend/gunicorn.conf.py wsgi:app",
+    "gevent": "gunicorn -c backend/gunicorn.conf.py wsgi:app",
     "eventlet": "SOCKETIO_ASYNC_MODE=eventlet python backend/wsgi.py",
 }
-# What `make run` starts once DynamoDB is there (backend/local/run.py): the threading-mode server.
-MAKE_RUN_SERVER = SERVER_COMMANDS["threading"]
+# What `make run` starts once DynamoDB is there (backend/local/run.py): the gevent-mode server.
+MAKE_RUN_SERVER = SERVER_COMMANDS["gevent"]
 # `make run` itself, with DYNAMODB_ENDPOINT_URL set (so it starts no local DynamoDB).
 MAKE_RUN = "cd backend && python -m local.run"
 

@@ -93,6 +93,16 @@ def test_each_role_joins_and_leaves_only_the_departments_of_its_token(role, serv
     assert nothing_more(scoped_socket, 0.5) == []
 
 
+def test_leaving_tells_a_scoped_socket_nothing_of_what_exists_outside_its_scope(servers, module_db, sockets):
+    url = servers[0].url
+    own, other = department(url), department(url)
+    _, scoped = new_token(module_db, "viewer", [own["id"]])
+    socket = sockets(url, scoped)
+    existing, missing = socket.leave(other["id"]), socket.leave(str(uuid.uuid4()))
+    assert (existing["ok"], existing["error"]) == (False, "forbidden")
+    assert (missing["ok"], missing["error"]) == (False, "forbidden")
+
+
 def test_a_scoped_socket_hears_nothing_of_other_departments(servers, module_db, sockets):
     url = servers[0].url
     own = department(url)

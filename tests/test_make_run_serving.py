@@ -27,7 +27,7 @@ def make_run(tmp_path_factory):
     settings = make_settings(moto.endpoint_url)
     DynamoDBDatabase(settings).create_tables()  # so the tests' admin token exists before it starts
     log_path = tmp / "run.log"
-    server = start_shell_server(MAKE_RUN, settings, log_path, SOCKETIO_ASYNC_MODE="threading", LOG_LEVEL="INFO")
+    server = start_shell_server(MAKE_RUN, settings, log_path, LOG_LEVEL="INFO")  # the default mode: gevent
     yield server.url, log_path, settings
     server.stop()
     moto.stop()

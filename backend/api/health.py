@@ -4,6 +4,7 @@ from __future__ import annotations
 from botocore.exceptions import BotoCoreError, ClientError
 from flask import Blueprint, jsonify
 
+import realtime
 from api.errors import error_response
 from aws_failures import CREATE_TABLES_HINT
 from database import get_db
@@ -18,7 +19,12 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """200 when DynamoDB answers and both tables (and their GSIs) are ACTIVE, else 503 saying which."""
+    """200 when DynamoDB answers and both tables (and their GSIs) are ACTIVE, else 503 saying which;
+    503 `sockets_full` while this process holds SOCKETIO_MAX_SOCKETS connections (so a load balancer
+    sends new pages elsewhere; /healthz stays 200, the process is alive and serving)."""
+    if realtime.admission.full:
+        return error_response(503, "sockets_full",
+                              f"this process holds its maximum of {realtime.admission.max_sockets} live connections")
     try:
         tables = get_db().table_statuses(probe=True)
     except (BotoCoreError, ClientError) as exc:

@@ -35,7 +35,16 @@ DYNAMODB_THROTTLED_ATTEMPTS = Counter(
     "DynamoDB attempts refused by throttling, including those botocore then retried successfully.",
     ["operation"],
 )
-SOCKETS = Gauge("calendar_socketio_connected_sockets", "Socket.IO clients connected to this process.")
+SOCKETS = Gauge("calendar_socketio_connected_sockets", "Authenticated Socket.IO clients connected to this process.")
+ENGINE_SESSIONS = Gauge(
+    "calendar_socketio_engine_connections",
+    "Engine.IO connections open on this process, authenticated or not (what SOCKETIO_MAX_SOCKETS bounds).",
+)
+SOCKETS_REFUSED = Counter(
+    "calendar_socketio_refused_total",
+    "Socket.IO connections refused or closed by admission control, by reason "
+    "(server_full, too_many_sockets, auth_timeout).", ["reason"],
+)
 BROADCASTS = Counter(
     "calendar_socketio_broadcasts_total", "Socket.IO broadcasts sent after stored writes, by event.", ["event"],
 )
@@ -66,6 +75,15 @@ def observe_request(method: str, route: str, status: int, seconds: float) -> Non
 def count_sockets_with(count: Callable[[], int]) -> None:
     """Read the connected-sockets gauge from `count` at every scrape."""
     SOCKETS.set_function(count)
+
+
+def count_engine_sessions_with(count: Callable[[], int]) -> None:
+    """Read the Engine.IO connections gauge from `count` at every scrape."""
+    ENGINE_SESSIONS.set_function(count)
+
+
+def socket_refused(reason: str) -> None:
+    SOCKETS_REFUSED.labels(reason).inc()
 
 
 def broadcast_sent(event: str) -> None:

@@ -139,12 +139,22 @@ async function catchUp(departmentId) {
   }
 }
 
+// What the page says when the server refuses a live connection for capacity (it retries by itself).
+const LIVE_REFUSALS = {
+  server_full: "서버의 실시간 연결이 가득 찼습니다. 잠시 후 자동으로 다시 연결합니다.",
+  too_many_sockets: "이 주소에서 열린 실시간 연결이 너무 많습니다. 잠시 후 자동으로 다시 연결합니다.",
+};
+let liveRefused = false; // the message says the server refused the live connection for capacity
+
 function showLive(up, problem) {
   const badge = byId("live");
   badge.textContent = up ? "연결됨" : "연결 끊김";
   badge.classList.toggle("badge-on", up);
   badge.classList.toggle("badge-off", !up);
-  if (problem && problem.error === "unauthorized") askForToken(`실시간 연결이 거절되었습니다. ${describe(new ApiError(401, problem))}`);
+  if (up && liveRefused) message("");
+  liveRefused = Boolean(problem && LIVE_REFUSALS[problem.error]) || (liveRefused && !up);
+  if (problem && LIVE_REFUSALS[problem.error]) message(LIVE_REFUSALS[problem.error]);
+  else if (problem && problem.error === "unauthorized") askForToken(`실시간 연결이 거절되었습니다. ${describe(new ApiError(401, problem))}`);
   else if (problem && problem.message) message(`실시간 연결 문제: ${problem.message}`);
 }
 

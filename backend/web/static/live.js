@@ -9,6 +9,12 @@ import { getToken } from "./api.js";
 const EVENT_NAMES = ["event_created", "event_updated", "event_deleted"];
 const SERVER_DROP_RETRY_MS = 1000;
 const DEPARTMENT_NAMES = ["department_created", "department_updated", "department_deleted"];
+// A server that holds all the connections it may (503) or all of this address's (429) refuses a
+// new one at the handshake (backend/realtime_admission.py). socket.io then retries by itself, with
+// its exponential backoff (jitter 0.5) between the delays below: longer while the server is full.
+const FULL_STATUSES = { 503: "server_full", 429: "too_many_sockets" };
+const RETRY_DELAYS_MS = [500, 3000];
+const FULL_RETRY_DELAYS_MS = [2000, 60000];
 
 export class Live {
   // handlers: onStatus(up: boolean, problem?), onEvent(name, payload), onDepartment(name, payload),
@@ -19,11 +25,12 @@ export class Live {
     this.joined = null; // the department whose room the socket is in now
     this.socket = io({
       auth: (send) => send(getToken() ? { token: getToken() } : {}),
-      reconnectionDelay: 500,
-      reconnectionDelayMax: 3000,
+      reconnectionDelay: RETRY_DELAYS_MS[0],
+      reconnectionDelayMax: RETRY_DELAYS_MS[1],
     });
     // "Up" once the socket is in the department's room: only then does every change reach it.
     this.socket.on("connect", () => {
+      this.retryBetween(RETRY_DELAYS_MS);
       if (!this.room) handlers.onStatus(true);
       this.join();
     });
@@ -34,9 +41,18 @@ export class Live {
       // itself then; one try says why (a refused token comes back as connect_error).
       if (reason === "io server disconnect") setTimeout(() => this.socket.connect(), SERVER_DROP_RETRY_MS);
     });
-    this.socket.on("connect_error", (error) => handlers.onStatus(false, error.data || null));
+    this.socket.on("connect_error", (error) => {
+      const full = FULL_STATUSES[error.description]; // a polling handshake's HTTP status
+      this.retryBetween(full ? FULL_RETRY_DELAYS_MS : RETRY_DELAYS_MS);
+      handlers.onStatus(false, full ? { error: full } : error.data || null);
+    });
     for (const name of EVENT_NAMES) this.socket.on(name, (payload) => handlers.onEvent(name, payload));
     for (const name of DEPARTMENT_NAMES) this.socket.on(name, (payload) => handlers.onDepartment(name, payload));
+  }
+
+  retryBetween([first, most]) {
+    this.socket.io.reconnectionDelay(first);
+    this.socket.io.reconnectionDelayMax(most);
   }
 
   // Listen to this department (null: none) instead of the one before.
