@@ -58,6 +58,9 @@ TOO_MUCH_WORK = ("the rule takes too much work to expand: it searches too many d
                  "occurrences (end it sooner, or write a rare date with a coarser FREQ)")
 
 
+NO_OCCURRENCE = "the series has no occurrence at all"
+
+
 class RecurrenceError(ValueError):
     """The lines are no series this service keeps; the message says why."""
 
@@ -185,7 +188,7 @@ def last_date(lines: list[str], first: date) -> str:
     except OutOfBudget:
         raise RecurrenceError(TOO_MUCH_WORK) from None
     if last is None:
-        raise RecurrenceError("the series has no occurrence at all")
+        raise RecurrenceError(NO_OCCURRENCE)
     return _day(last).isoformat()
 
 
@@ -312,8 +315,9 @@ def occurrences(lines: list[str], first: date, start: date, end: date) -> list[d
 
 
 def listing():
-    """The budget every expansion of one listing shares (a block: `with recurrence.listing():`)."""
-    return budget(LISTING_UNITS)
+    """The budget every expansion of one listing shares (a block: `with recurrence.listing():`);
+    inside an enclosing budget block, that one."""
+    return shared(LISTING_UNITS)
 
 
 def months(event: dict) -> frozenset[int] | None:
