@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 import recurrence
 from live_helpers import http
 from local.dynamodb_local import start_moto_server
-from models import DynamoDBDatabase
+from models import DynamoDBDatabase, to_item
 from recurrence_strategies import CASES, DAYS
+from schema import event_key
 from servers import make_settings, start_live_server
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("bounded")]
@@ -140,6 +141,11 @@ def test_items_stored_far_in_the_future_still_read(served, department):
     single = db.create_event(department, {"event_date": "9999-12-31", "title": "last day"})
     yearly = db.create_event(department, {"event_date": "9999-01-01", "title": "yearly", "recurrence": ["RRULE:FREQ=YEARLY"]})
     daily = db.create_event(department, {"event_date": "2024-01-01", "title": "daily", "recurrence": ["RRULE:FREQ=DAILY"]})
+    monthly = db.create_event(department, {"event_date": "2024-01-01", "title": "monthly",
+                                          "recurrence": ["RRULE:FREQ=MONTHLY;UNTIL=21991231"]})
+    db.client.update_item(TableName=db.events_table, Key=to_item(event_key(monthly["id"], department)),
+                          UpdateExpression="SET #r = :lines", ExpressionAttributeNames={"#r": "recurrence"},
+                          ExpressionAttributeValues=to_item({":lines": ["RRULE:FREQ=MONTHLY;UNTIL=99991231"]}))
     base = f"{server.url}/api/events/{department}"
 
     unranged = http.get(base, timeout=30)
@@ -154,7 +160,9 @@ def test_items_stored_far_in_the_future_still_read(served, department):
     for event_id in (single["id"], yearly["id"], f"{yearly['id']}_99990101", daily["id"], f"{daily['id']}_21991231"):
         assert http.get(f"{base}/{event_id}", timeout=30).status_code == 200, event_id
     assert feed.status_code == 200, feed.text
-    assert f"UID:{daily['id']}" in feed.text
+    assert f"UID:{daily['id']}" in feed.text and f"UID:{monthly['id']}" in feed.text
+    assert "RRULE:FREQ=MONTHLY\r\n" in feed.text  # an UNTIL past 2199-12-31 written as no end
+    assert http.get(f"{base}/{monthly['id']}_21991201", timeout=30).status_code == 200
 
 
 def test_a_series_after_many_single_deletes_takes_its_own_recurrence_back(served, department):
