@@ -7,6 +7,9 @@ long unless a range gives the end; all-day otherwise, through `end_date` when it
 A series is one VEVENT with its RRULE, EXDATE and RDATE; each exception another VEVENT with the
 series' UID and a RECURRENCE-ID naming the occurrence it replaces. DTSTAMP is the event's `last_modified`, so the same events give
 the same bytes (and ETag) on every request.
+
+Items stored before dates were limited to calendar_range (an event on 9999-12-31, whose DTEND
+Python cannot write) are left out of the feed, and an UNTIL past LAST_DAY is written as no end.
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 import recurrence
+from calendar_range import LAST_DAY, in_range
 from ical_times import ClockSpan, parse_clock_span
 
 PRODID = "-//Department Calendar//Department calendar service//KO"
@@ -91,7 +95,9 @@ def _add_recurrence(vevent: icalendar.Event, event: dict[str, Any], zone: ZoneIn
             vevent.add("rrule", icalendar.vRecur.from_ical(_until_as_dtstart(value.strip(), event, zone)))
             continue
         days = [f"{d[:4]}-{d[4:6]}-{d[6:8]}" for d in (part.strip() for part in value.split(","))]
-        vevent.add(kind, [_moment(event, day, zone) for day in days])
+        days = [day for day in days if in_range(date.fromisoformat(day))]
+        if days:
+            vevent.add(kind, [_moment(event, day, zone) for day in days])
 
 
 def _until_as_dtstart(rule: str, event: dict[str, Any], zone: ZoneInfo) -> str:
@@ -99,18 +105,21 @@ def _until_as_dtstart(rule: str, event: dict[str, Any], zone: ZoneInfo) -> str:
     this DTSTART: a date, or the end of that day in `zone` as UTC."""
     def until(found: re.Match[str]) -> str:
         day = date(int(found[2][:4]), int(found[2][4:6]), int(found[2][6:8]))
+        if day > LAST_DAY:
+            return ""
         start = _moment(event, day.isoformat(), zone)
         if not isinstance(start, datetime):
             return f"UNTIL={day:%Y%m%d}"
         last = datetime.combine(day, time(23, 59, 59), zone).astimezone(UTC)
         return f"UNTIL={last:%Y%m%dT%H%M%SZ}"
-    return recurrence.UNTIL.sub(until, rule)
+    return ";".join(part for part in recurrence.UNTIL.sub(until, rule).split(";") if part)
 
 
 def calendar_bytes(department: dict[str, Any], events: list[dict[str, Any]], timezone: str) -> bytes:
     """The department's calendar as iCalendar bytes (CRLF lines, UTF-8), from its events as stored
     (series with their lines, exceptions with RECURRENCE-ID under their series' UID)."""
     zone = ZoneInfo(timezone)
+    events = [event for event in events if _in_range(event)]
     series = {event["id"]: event for event in events if event.get("recurrence")}
     calendar = icalendar.Calendar.new(
         prodid=PRODID,
@@ -134,3 +143,8 @@ def _timezone_window(events: list[dict[str, Any]]) -> tuple[date, date]:
     days = [date.fromisoformat(event.get(field) or event["event_date"])
             for event in events for field in ("event_date", "end_date")] or [date(2000, 1, 1)]
     return min(days) - timedelta(days=1), max(days) + timedelta(days=2)
+
+
+def _in_range(event: dict[str, Any]) -> bool:
+    """Whether the event's days are within calendar_range (those of items stored before it may not be)."""
+    return all(in_range(date.fromisoformat(event[field])) for field in ("event_date", "end_date") if event.get(field))

@@ -1,6 +1,7 @@
 """DynamoDB persistence: table creation, and every read and write of the service; domain errors."""
 from __future__ import annotations
 
+import heapq
 import json
 import logging
 import os
@@ -10,6 +11,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 import boto3
@@ -253,16 +255,19 @@ def checked_times(current: dict[str, Any], changes: dict[str, Any]) -> dict[str,
 
 def _expanded(
     events: Iterable[dict[str, Any]], start: str | None, end: str | None, expand: bool = True,
-) -> list[dict[str, Any]]:
-    """The events with each series replaced by its occurrences touching start..end (unless not
-    `expand`), without the internal EXCEPTION_DATES."""
+) -> Iterator[dict[str, Any]]:
+    """The events in listed_order with each series replaced by its occurrences touching start..end
+    (unless not `expand`), without the internal EXCEPTION_DATES; series are expanded lazily, as far
+    as the reader reads (within a `recurrence.listing()` budget)."""
     window = (date.fromisoformat(start) if start else None, date.fromisoformat(end) if end else None)
-    listed: list[dict[str, Any]] = []
+    singles, series = [], []
     for event in events:
         skip = frozenset(event.pop(EXCEPTION_DATES, ()))
-        series = expand and event.get("recurrence")
-        listed.extend(recurrence.expand(event, *window, skip) if series else (event,))
-    return listed
+        if expand and event.get("recurrence"):
+            series.append(recurrence.iter_expand(event, *window, skip))
+        else:
+            singles.append(event)
+    return heapq.merge(sorted(singles, key=listed_order), *series, key=listed_order)
 
 
 def listed_order(event: dict[str, Any]) -> tuple[str, str, str]:
@@ -740,12 +745,31 @@ class DynamoDBDatabase:
         """The department's events touching start..end (inclusive, YYYY-MM-DD), ordered by
         event_date then created_at: each series as its occurrences in the range (recurrence.expand),
         or with expand=False as stored. Raises NotFound for an unknown department."""
+        return self.list_events_after(department_id, start, end, expand)[0]
+
+    def list_events_after(
+        self, department_id: str, start: str | None, end: str | None, expand: bool = True,
+        after: tuple[str, ...] | None = None, limit: int | None = None,
+    ) -> tuple[list[dict[str, Any]], tuple[str, ...] | None]:
+        """Up to `limit` (all without one) of list_events' answer whose listed_order is after
+        `after`, and the listed_order of the last one when more follow: series are expanded only
+        as far as the page needs. Raises NotFound for an unknown department."""
+        events = self._events_touching(department_id, start, end)
+        with recurrence.listing():
+            listed = (e for e in _expanded(events.values(), *((start, end) if expand else (None, None)), expand)
+                      if after is None or listed_order(e) > after)
+            page = list(islice(listed, None if limit is None else limit + 1))
+        if limit is None or len(page) <= limit:
+            return page, None
+        return page[:limit], listed_order(page[limit - 1])
+
+    def _events_touching(self, department_id: str, start: str | None, end: str | None) -> dict[str, dict[str, Any]]:
+        """The stored events (by id) of the department that touch start..end."""
         self._check_department_exists(department_id)
         events = {e["id"]: e for e in self._query_department_events(department_id, start, end, convert=_listed_event)}
         if start:  # events spanning days and series that began before `start` and reach into the range
             events.update((e["id"], e) for e in self._query_spans(department_id, start, end))
-        listed = _expanded(events.values(), start, end) if expand else _expanded(events.values(), None, None, False)
-        return sorted(listed, key=listed_order)
+        return events
 
     def _query_spans(self, department_id: str, start: str, end: str | None) -> Iterator[dict[str, Any]]:
         """The department's events spanning days whose last day is at or after `start` and whose

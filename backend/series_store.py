@@ -287,7 +287,9 @@ def _cut_series(db: DynamoDBDatabase, series: dict[str, Any], lines: list[str], 
              "last_modified": utc_now_iso(), "updated_by": actor}
     try:
         last = recurrence.last_day(after)
-    except recurrence.RecurrenceError:
+    except recurrence.RecurrenceError as exc:
+        if str(exc) != recurrence.NO_OCCURRENCE:  # e.g. the 5,001st date deleted alone
+            raise ValidationError(f"invalid input: recurrence {exc}", {"recurrence": str(exc)}) from None
         raise ValidationError("that leaves the series no occurrence: delete it with scope=all",
                               {"scope": "would leave the series no occurrence"}) from None
     update = "SET #r = :lines, #last = :last, #months = :months, #version = :next, #lm = :now, #by = :actor"
@@ -299,6 +301,15 @@ def _cut_series(db: DynamoDBDatabase, series: dict[str, Any], lines: list[str], 
     return series_items.series_update(db, series, update, values, names), after
 
 
+def _split(series: dict[str, Any], first: date, day: date) -> tuple[list[str], list[str]]:
+    """recurrence.split of the series' lines; raises ValidationError when they no longer pass
+    today's checks (a series stored before them)."""
+    try:
+        return recurrence.split(series["recurrence"], first, day)
+    except recurrence.RecurrenceError as exc:
+        raise ValidationError(f"invalid input: recurrence {exc}", {"recurrence": str(exc)}) from None
+
+
 def _edit_following(db: DynamoDBDatabase, series: dict[str, Any], day: date, changes: dict[str, Any],
                     expected_version: int | None, actor: str) -> Edit:
     """The series ends the day before `day`; a new series starts on it with the changes, and the
@@ -307,7 +318,7 @@ def _edit_following(db: DynamoDBDatabase, series: dict[str, Any], day: date, cha
     if day == first:  # this and following from the first: the whole series
         return _edit_all(db, series["id"], changes, expected_version, actor)
     _check_version(public_event(series), expected_version)
-    head, tail = recurrence.split(series["recurrence"], first, day)
+    head, tail = _split(series, first, day)
     occurrence, now = _occurrence(series, day), utc_now_iso()
     for internal in ("recurring_event_id", "original_date"):
         occurrence.pop(internal)
@@ -362,7 +373,7 @@ def _cut(db: DynamoDBDatabase, series: dict[str, Any], day: date, expected_versi
     current = db.get_event(exceptions[0]["id"]) if exceptions and not keep_day else _occurrence(series, day)
     _check_version(current if not keep_day else public_event(series), expected_version)
     if keep_day:
-        lines, kept = recurrence.split(series["recurrence"], first, day)[0], _exceptions_before(series, day)
+        lines, kept = _split(series, first, day)[0], _exceptions_before(series, day)
     else:
         lines = recurrence.with_exdate(series["recurrence"], day)
         kept = [d for d in series.get(EXCEPTION_DATES, []) if d != day.isoformat()]

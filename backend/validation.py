@@ -2,12 +2,14 @@
 and the migration. Failures become one ValidationError naming every bad field, worded as always."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pydantic
 from pydantic import BaseModel
 
 import recurrence
+from calendar_range import MAX_LIST_DAYS
 from contract.bodies import (
     REQUIRED,
     DateRange,
@@ -111,6 +113,8 @@ def check_event_times(event: dict[str, Any]) -> None:
     end_date, end_time, start_time = event.get("end_date"), event.get("end_time"), event.get("start_time")
     if end_date and end_date < event["event_date"]:
         problems["end_date"] = "must not be before event_date"
+    elif end_date and event.get("recurrence") and _days_between(event["event_date"], end_date) > MAX_LIST_DAYS:
+        problems["end_date"] = f"must be at most {MAX_LIST_DAYS} days after event_date in a series"
     if end_time and not start_time:
         problems["end_time"] = "needs start_time (an event without start_time is all-day)"
     elif end_time and (end_date or event["event_date"]) == event["event_date"] and end_time <= start_time:
@@ -140,7 +144,14 @@ def validate_date_range(start: str | None, end: str | None) -> tuple[str | None,
     _validated(DateRange, sent)
     if start and end and start > end:
         raise ValidationError("`from` must not be after `to`", {"from": "is after `to`"})
+    if start and end and _days_between(start, end) > MAX_LIST_DAYS:
+        raise ValidationError(f"`to` must be at most {MAX_LIST_DAYS} days after `from`: list a longer span "
+                              "in several requests", {"to": f"must be at most {MAX_LIST_DAYS} days after `from`"})
     return start, end
+
+
+def _days_between(start: str, end: str) -> int:
+    return (date.fromisoformat(end) - date.fromisoformat(start)).days
 
 
 EXPAND = "expand"

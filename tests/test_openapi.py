@@ -124,6 +124,21 @@ def test_the_document_declares_the_limits_the_api_enforces(client, make_departme
     assert set(schemas["EventCreate"]["required"]) == {"event_date", "title"}
 
 
+def test_the_document_declares_the_bounds_of_dates_listings_and_series(client, make_department):
+    document = client.get("/api/openapi.json").get_json()
+    to = document["components"]["parameters"]["to"]
+    event = document["components"]["schemas"]["EventCreate"]["properties"]
+    lines = event["recurrence"]["anyOf"][0]
+    assert "at most 366 days after `from`" in to["description"]
+    assert "from 1900-01-01 to 2199-12-31" in to["schema"]["description"]
+    assert "from 1900-01-01 to 2199-12-31" in event["event_date"]["description"]
+    assert lines["maxItems"] == 120
+    assert all(limit in lines["description"] for limit in ("INTERVAL 1-1,000", "no BYEASTER", "At most 20 RRULE"))
+    department = make_department()["id"]
+    too_long = client.get(f"/api/events/{department}?from=2024-01-01&to=2025-01-02")
+    assert too_long.get_json()["fields"] == {"to": "must be at most 366 days after `from`"}
+
+
 def test_docs_page_loads_only_files_this_server_serves(client):
     page = client.get("/api/docs")
     assert page.status_code == 200 and page.mimetype == "text/html"

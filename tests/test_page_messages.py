@@ -31,6 +31,24 @@ BAD_EVENTS = [
     ({"recurrence": ["RRULE:FREQ=WEEKLY;BYDAY=TU"]}, "recurrence"),  # 2024-01-01 is a Monday
     ({"recurrence": ["RRULE:FREQ=DAILY;COUNT=5001"]}, "recurrence"),
     ({"recurrence": ["RRULE:FREQ=DAILY;COUNT=1", "EXDATE;VALUE=DATE:20240101"]}, "recurrence"),
+    ({"event_date": "2200-01-01"}, "event_date"),
+    ({"end_date": "2024-01-31", "recurrence": ["RRULE:FREQ=YEARLY"], "title": "x", "event_date": "2023-01-01"},
+     "end_date"),
+    ({"recurrence": ["RRULE:FREQ=HOURLY"]}, "recurrence"),
+    ({"recurrence": ["RRULE:FREQ=FORTNIGHTLY"]}, "recurrence"),
+    ({"recurrence": ["RRULE:FREQ=DAILY;INTERVAL=0"]}, "recurrence"),
+    ({"recurrence": ["RRULE:FREQ=MONTHLY;BYDAY=+99MO"]}, "recurrence"),
+    ({"recurrence": ["RRULE:FREQ=MONTHLY;BYSETPOS=400"]}, "recurrence"),
+    ({"recurrence": ["RRULE:FREQ=WEEKLY;BYYEARDAY=1"]}, "recurrence"),
+    ({"recurrence": ["RRULE:FREQ=YEARLY;BYEASTER=1000"]}, "recurrence"),
+    ({"recurrence": ["RRULE:FREQ=DAILY;UNTIL=99991231"]}, "recurrence"),
+    ({"recurrence": ["RRULE:FREQ=DAILY", "RDATE;VALUE=DATE:20231231"]}, "recurrence"),
+    ({"recurrence": ["RRULE:FREQ=DAILY", "EXDATE;VALUE=DATE:99990101"]}, "recurrence"),
+    ({"event_date": "2024-02-29", "recurrence": ["RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;UNTIL=21991231"]},
+     "recurrence"),
+    ({"recurrence": ["RRULE:FREQ=YEARLY;COUNT=500"]}, "recurrence"),
+    ({"recurrence": ["RRULE:FREQ=DAILY"] + ["RDATE;VALUE=DATE:20240105"] * 20}, "recurrence"),
+    ({"recurrence": ["RRULE:FREQ=DAILY;COUNT=5;UNTIL=20250101"]}, "recurrence"),
 ]
 
 

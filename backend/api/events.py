@@ -12,10 +12,9 @@ import realtime
 import series_store
 from api import changes
 from api.idempotency import create_once, idempotent
-from api.paging import page_response, requested_page, slice_page
+from api.paging import after_key, next_after, page_response, requested_page
 from api.request_body import json_body
 from database import get_db
-from models import listed_order
 from validation import (
     ValidationError,
     validate_date_range,
@@ -70,13 +69,15 @@ def list_events(department_id: UUID):
         return jsonify(changes.changed_events(str(department_id)))
     start, end = validate_date_range(request.args.get("from"), request.args.get("to"))
     expand = validate_expand(request.args.get("expand"))
-    # Pages of a range with both ends list occurrences, cut from the whole answer (a month is
-    # small); other pages follow department-date-index and carry what is stored.
+    # Pages of a range with both ends list occurrences, each series expanded only as far as the
+    # page reaches; other pages follow department-date-index and carry what is stored.
     expanded_pages = expand and start is not None and end is not None
     page = requested_page(f"events|{department_id}|{start or ''}|{end or ''}" + ("|expanded" if expanded_pages else ""))
-    if page is None or expanded_pages:
-        events = get_db().list_events(str(department_id), start, end, expand)
-        return jsonify(events) if page is None else page_response(page, *slice_page(page, events, listed_order))
+    if page is None:
+        return jsonify(get_db().list_events(str(department_id), start, end, expand))
+    if expanded_pages:
+        events, last = get_db().list_events_after(str(department_id), start, end, True, after_key(page), page.limit)
+        return page_response(page, events, None if last is None else next_after(last))
     events, next_key = get_db().list_events_page(str(department_id), start, end, page.limit, page.start_key)
     return page_response(page, events, next_key)
 

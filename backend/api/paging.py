@@ -7,7 +7,6 @@ deployment must share SECRET_KEY for a cursor made by one to work on another.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,18 +76,18 @@ def page_response(page: Page, items: list[dict[str, Any]], next_key: dict[str, A
     return response
 
 
-def slice_page(page: Page, items: list[dict[str, Any]], sort_key: Callable[[dict[str, Any]], tuple]) -> tuple[
-        list[dict[str, Any]], dict[str, Any] | None]:
-    """The page of a listing computed whole (`items`, ordered by `sort_key`): the items after the
-    cursor's, and the key to continue from when more follow. Raises ValidationError for a cursor
-    of a DynamoDB-paged listing."""
-    after = None
-    if page.start_key is not None:
-        after = page.start_key.get("after")
-        if not isinstance(after, list) or not all(isinstance(part, str) for part in after):
-            raise ValidationError("`cursor` continues another listing (other department or date range)",
-                                  {"cursor": "belongs to another listing"})
-        after = tuple(after)
-    rest = [item for item in items if after is None or sort_key(item) > after]
-    chunk = rest[:page.limit]
-    return chunk, ({"after": list(sort_key(chunk[-1]))} if len(rest) > page.limit else None)
+def after_key(page: Page) -> tuple[str, ...] | None:
+    """The sort key a page of a listing computed by the app continues after (None on the first
+    page). Raises ValidationError for a cursor of a DynamoDB-paged listing."""
+    if page.start_key is None:
+        return None
+    after = page.start_key.get("after")
+    if not isinstance(after, list) or not all(isinstance(part, str) for part in after):
+        raise ValidationError("`cursor` continues another listing (other department or date range)",
+                              {"cursor": "belongs to another listing"})
+    return tuple(after)
+
+
+def next_after(sort_key: tuple[str, ...]) -> dict[str, Any]:
+    """The start key of the page after the item with this sort key (as after_key reads it)."""
+    return {"after": list(sort_key)}

@@ -16,6 +16,10 @@ from uuid import UUID
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
+import recurrence
+import recurrence_rules
+from calendar_range import FIRST_DAY, LAST_DAY, MAX_LIST_DAYS, RANGE_PROBLEM, in_range
+
 # Text never holds control characters (C0, DEL, C1) nor the bidirectional embeddings, overrides and
 # isolates that make text display as something else (U+202E turns "exe.txt" around). Multi-line
 # fields keep tab, line feed and carriage return (Windows clients send CRLF). Written as regex
@@ -30,7 +34,10 @@ REQUIRED = "is required"
 DATE_PROBLEM = "must be a real date as YYYY-MM-DD"
 URL_PROBLEM = "must be an absolute http(s) URL or empty"
 CLOCK_PROBLEM = "must be a 24-hour time as HH:MM (00:00-23:59)"
-RECURRENCE_PROBLEM = "must be a list of 1-20 RFC 5545 lines (RRULE:..., EXDATE:..., RDATE:...) of up to 500 characters"
+# Room for MAX_RULE_LINES RRULE/RDATE lines and the EXDATE lines of MAX_EXCEPTION_DATES dates.
+MAX_RECURRENCE_LINES = 120
+RECURRENCE_PROBLEM = (f"must be a list of 1-{MAX_RECURRENCE_LINES} RFC 5545 lines (RRULE:..., EXDATE:..., RDATE:...) "
+                      "of up to 500 characters")
 # An event's id; an occurrence of a series is `<series id>_<YYYYMMDD>` (its original date).
 EVENT_ID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(_[0-9]{8})?$"
 
@@ -82,6 +89,8 @@ class DateRule:
     """A calendar date written YYYY-MM-DD; every failure but a missing or null one reads the same."""
 
     def problem(self, error: dict[str, Any]) -> str:
+        if error["type"] == "date_range":
+            return RANGE_PROBLEM
         return REQUIRED if error["input"] is None else DATE_PROBLEM
 
 
@@ -102,9 +111,11 @@ def _strip(value: Any) -> Any:
 
 def _real_date(value: str) -> str:
     try:
-        date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise PydanticCustomError("date", DATE_PROBLEM) from None
+    if not in_range(day):
+        raise PydanticCustomError("date_range", RANGE_PROBLEM)
     return value
 
 
@@ -128,7 +139,8 @@ DepartmentName = text(TextRule(100, min_length=1, strip=True),
                       "1-100 characters after trimming; unique, compared case-insensitively", examples=["영업부"])
 DepartmentDescription = text(TextRule(1000, multiline=True), "Up to 1,000 characters; tab and line breaks allowed")
 EventDate = Annotated[str, StringConstraints(pattern=DATE_PATTERN), DateRule(), AfterValidator(_real_date),
-                      Field(description="A real calendar date, YYYY-MM-DD", json_schema_extra={"format": "date"},
+                      Field(description=f"A real calendar date, YYYY-MM-DD, from {FIRST_DAY} to {LAST_DAY}",
+                            json_schema_extra={"format": "date"},
                             examples=["2024-01-20"])]
 Title = text(TextRule(200, min_length=1, strip=True), "1-200 characters after trimming", examples=["주간 회의"])
 EventDescription = text(TextRule(5000, multiline=True), "Up to 5,000 characters; tab and line breaks allowed")
@@ -147,11 +159,17 @@ EndDate = Annotated[EventDate, Field(description="The last day of an event spann
                                                  "on `event_date` alone", examples=["2024-01-22"])]
 Recurrence = Annotated[
     list[Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=f"^[^{FORBIDDEN_IN_LINE}]*$")]],
-    Field(min_length=1, max_length=20, description=(
+    Field(min_length=1, max_length=MAX_RECURRENCE_LINES, description=(
         "Makes the event a series: RFC 5545 lines as Google Calendar's API takes them, e.g. "
         "`RRULE:FREQ=WEEKLY;BYDAY=MO`, `EXDATE;VALUE=DATE:20240108`, `RDATE;VALUE=DATE:20240110`. One RRULE at "
-        "least, whose first occurrence is `event_date`; at most daily (never twice a day); without COUNT or "
-        "UNTIL it never ends; with an end, 1-5,000 occurrences. EXDATE/RDATE values and UNTIL are read as dates"),
+        "least, whose first occurrence is `event_date`; at most daily (never twice a day): FREQ YEARLY, MONTHLY, "
+        f"WEEKLY or DAILY, INTERVAL 1-{recurrence_rules.MAX_INTERVAL:,}, BY parts within their RFC 5545 "
+        "ranges (BYDAY ordinals within the frequency's, BYSETPOS within ±366), no BYEASTER, BYHOUR, BYMINUTE or "
+        "BYSECOND; without COUNT or UNTIL it never ends; with an end, 1-5,000 occurrences, the last by "
+        f"{LAST_DAY:%Y%m%d}. At most {recurrence.MAX_RULE_LINES} RRULE and RDATE lines; EXDATE lines hold up to "
+        f"{recurrence.MAX_EXCEPTION_DATES:,} dates. RDATE dates are not before `event_date`; EXDATE/RDATE dates are "
+        f"from {FIRST_DAY:%Y%m%d} to {LAST_DAY:%Y%m%d}; EXDATE/RDATE values and UNTIL are read as dates. A rule "
+        "that takes too much work to expand (a rare date searched day by day) is refused"),
         examples=[["RRULE:FREQ=WEEKLY;COUNT=10"]]),
     FixedRule(RECURRENCE_PROBLEM),
 ]
@@ -313,11 +331,15 @@ class DepartmentChanges(BaseModel):
 
 
 class DateRange(BaseModel):
-    """The `from`/`to` query parameters of an event listing (inclusive, either optional)."""
+    """The `from`/`to` query parameters of an event listing (inclusive, either optional; `to` at most
+    MAX_LIST_DAYS after `from`)."""
 
     model_config = ConfigDict(strict=True)
     start: EventDate | None = Field(None, alias="from", description="First day listed, YYYY-MM-DD")
-    end: EventDate | None = Field(None, alias="to", description="Last day listed, YYYY-MM-DD")
+    end: EventDate | None = Field(None, alias="to", description=(
+        f"Last day listed, YYYY-MM-DD, at most {MAX_LIST_DAYS} days after `from`. Series are listed as "
+        f"their occurrences over at most {MAX_LIST_DAYS} days: from `from` (or a series' first day) through "
+        f"`to` or {MAX_LIST_DAYS} days on"))
 
 
 def field_rule(model: type[BaseModel], name: str) -> TextRule | DateRule | FixedRule | None:
