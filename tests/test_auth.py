@@ -235,3 +235,34 @@ def test_listing_tokens_shows_names_and_roles_never_a_secret(db, tokens):
 
     assert [(t["name"], t["role"]) for t in listed if t["name"] == "listed"] == [("listed", "viewer")]
     assert token not in str(listed) and auth.tokens.token_hash(token) not in str(listed)
+
+
+@pytest.mark.parametrize("method, body", [("PUT", {"title": "changed"}), ("DELETE", None)])
+def test_a_scoped_token_cannot_tell_another_departments_event_from_a_missing_one(method, body, anonymous, db,
+                                                                                 world, tokens):
+    """Issue 20, item 11: another department's event id was a 403 naming its department, a missing one 404."""
+    scoped = _bearer(tokens("editor", [world["a"]["id"]]))
+    before = _state(db, world)
+    answers = {}
+    for which, event_id in (("other", world["event_b"]["id"]), ("missing", str(uuid.uuid4()))):
+        response = anonymous.open(f"/api/events/{event_id}", method=method, json=body, headers=scoped)
+        answers[which] = (response.status_code, response.get_json()["error"],
+                          response.get_json()["message"].replace(event_id, "<id>"))
+
+    assert answers["other"] == answers["missing"]
+    assert answers["other"][:2] == (403, "forbidden")
+    assert world["b"]["id"] not in str(answers)
+    assert _state(db, world) == before
+    unscoped = _bearer(tokens("editor"))
+    missing = anonymous.open(f"/api/events/{uuid.uuid4()}", method=method, json=body, headers=unscoped)
+    assert missing.status_code == 404  # a token that may see everything is told what is missing
+
+
+def test_a_scoped_admin_renaming_to_a_taken_name_learns_only_that_the_name_is_taken(anonymous, db, world, tokens):
+    """Names are unique company-wide: the 409 is kept (README, Auth), but tells nothing else."""
+    scoped = _bearer(tokens("admin", [world["a"]["id"]]))
+    response = anonymous.patch(f"/api/departments/{world['a']['id']}", json={"name": "B"}, headers=scoped)
+
+    assert response.status_code == 409
+    assert response.get_json() == {"error": "conflict", "message": "a department named 'B' already exists"}
+    assert db.get_department(world["a"]["id"])["name"] == "A"

@@ -159,3 +159,19 @@ def _eventually_sockets(url: str, count: int, attempts: int = 50) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def test_invented_methods_share_one_label_so_series_stay_bounded(settings, db):
+    """`curl -X ZZ$RANDOM .../api/departments`: each invented method used to add ~20 series."""
+    client = api_client(settings, db)
+    assert client.open("/api/departments", method="ZZ1").status_code == 405
+    Scrape(client=client)  # the scrape's own series exist from the next one on
+    before = Scrape(client=client)
+    for n in range(2, 12):
+        assert client.open("/api/departments", method=f"ZZ{n}").status_code == 405
+    after = Scrape(client=client)
+
+    assert len(after.samples) == len(before.samples)
+    assert moved(before, after, "calendar_http_requests_total", method="other", route="<unmatched>",
+                 status="405") == 10
+    assert "ZZ" not in str(after.samples)

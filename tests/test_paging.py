@@ -209,3 +209,24 @@ def test_cursor_works_on_an_instance_sharing_secret_key_only(settings, db, two_d
     assert len(b.get(f"/api/events/{first}", query_string={"limit": 1, "cursor": cursor}).get_json()) == 1
     refused = stranger.get(f"/api/events/{first}", query_string={"limit": 1, "cursor": cursor})
     assert refused.status_code == 400 and refused.get_json()["error"] == "validation_error"
+
+
+def test_a_department_cursor_works_only_for_the_scope_it_was_given_to(app, db, make_department):
+    """Issue 20, item 9: a scoped token's cursor replayed by an unscoped token was a 500, and the
+    reverse a 200 []."""
+    made = [make_department(f"부서 {n}")["id"] for n in range(4)]
+    tokens = TokenStore(db)
+    scoped = authorized(app.test_client(), tokens.create("two", "viewer", made[:2]))
+    other_scope = authorized(app.test_client(), tokens.create("two others", "viewer", made[2:]))
+    same_scope = authorized(app.test_client(), tokens.create("the same two", "viewer", list(reversed(made[:2]))))
+    unscoped = authorized(app.test_client(), tokens.create("everyone", "viewer"))
+    scoped_cursor = _first_cursor(scoped, "/api/departments?limit=1")
+    unscoped_cursor = _first_cursor(unscoped, "/api/departments?limit=1")
+
+    for client, cursor in ((unscoped, scoped_cursor), (scoped, unscoped_cursor), (other_scope, scoped_cursor)):
+        response = client.get("/api/departments", query_string={"limit": 1, "cursor": cursor})
+        assert response.status_code == 400
+        assert response.get_json()["error"] == "validation_error"
+        assert response.get_json()["fields"] == {"cursor": "belongs to another listing"}
+    rest = same_scope.get("/api/departments", query_string={"limit": 5, "cursor": scoped_cursor})
+    assert rest.status_code == 200 and len(rest.get_json()) == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 import uuid
 
 import pytest
@@ -11,6 +12,7 @@ from app import create_app
 from auth import TokenStore
 from config import Settings
 from live_helpers import RedisServer, api_request, require_redis_server
+from models import DynamoDBDatabase
 from servers import api_client, start_live_server
 
 LOW = "3 per minute"
@@ -63,6 +65,46 @@ def test_health_probes_and_preflights_are_exempt(settings, db):
     preflight = client.options("/api/departments", headers={
         "Origin": "https://calendar.example", "Access-Control-Request-Method": "POST"})
     assert preflight.status_code == 204
+
+
+def _counting_get_items(settings):
+    """An app allowing LOW and the list of DynamoDB operations its client makes."""
+    app_db = DynamoDBDatabase(settings)
+    calls: list[str] = []
+    app_db.client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
+    return create_app(settings.with_overrides(rate_limit=LOW), app_db).test_client(), calls
+
+
+def test_options_and_made_up_tokens_are_counted_before_any_dynamodb_read(settings, db):
+    """Issue 20, item 8: OPTIONS was never counted, and every made-up token cost a GetItem, 429 or not."""
+    client, calls = _counting_get_items(settings)
+    statuses = [client.open("/api/departments", method=method, headers={"Authorization": f"Bearer cal_{method}{n}"},
+                            **from_address("10.0.0.1")).status_code
+                for n in range(10) for method in ("OPTIONS", "GET")]
+
+    assert statuses[:3] == [401, 401, 401]
+    assert set(statuses[3:]) == {429}
+    assert calls.count("GetItem") == 3  # only the tokens of the requests within the budget were read
+    assert client.get("/api/departments", headers={"Authorization": "Bearer cal_x"},
+                      **from_address("10.0.0.2")).status_code == 401  # another address, its own budget
+
+
+def test_a_token_over_its_budget_costs_no_dynamodb_read(settings, db):
+    client, calls = _counting_get_items(settings.with_overrides(auth_cache_seconds=0.5))
+    token = {"Authorization": f"Bearer {TokenStore(db).create('busy', 'viewer')}"}
+    statuses = [client.get("/api/departments", headers=token, **from_address(f"10.0.0.{n}")).status_code
+                for n in range(6)]
+    reads = calls.count("GetItem")
+    time.sleep(0.6)  # the verified token leaves the cache: the next request would read it again
+    late = [client.get("/api/departments", headers=token, **from_address("10.0.0.1")).status_code
+            for _ in range(5)]
+
+    assert statuses == [200, 200, 200, 429, 429, 429]
+    assert reads == 1
+    # One read once the cache let the token go (counted on the address, which still had budget);
+    # the token is cached again, so the rest are refused from the cache.
+    assert late == [429] * 5
+    assert calls.count("GetItem") == 2
 
 
 def test_requests_refused_for_want_of_a_token_spend_their_address_budget(settings, db):

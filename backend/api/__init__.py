@@ -14,7 +14,8 @@ from api.errors import register_error_handlers
 def init_app(app: Flask) -> None:
     """Register the blueprints, the error handlers, and the request pipeline in its agreed order:
     request id and log, the DynamoDB stall budget, CORS (preflights carry no token),
-    authentication (who sends it), rate limits (counting refused requests too), then the 401s."""
+    authentication from the token cache (who sends it), rate limits (counting refused requests too),
+    then the DynamoDB read of a token the cache did not hold, and the 401s."""
     request_log.init_app(app)
     app.url_map.converters["event_id"] = events.EventIdConverter
     for blueprint in (departments.bp, events.bp, calendar_feed.bp, docs.bp, health.bp, metrics.bp, web.bp):
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
             stall_budget.close_budget(token)
 
     cors.init_app(app, cors.OriginPolicy(settings.cors_allowed_origins))  # answers preflights, no token
-    auth.init_app(app)  # sets g.principal, or keeps why it could not
+    auth.init_app(app)  # sets g.principal from the token cache, or keeps why it could not
     rate_limits.init_app(app)  # keyed by g.principal.name when set, else the remote address
-    app.before_request(auth.enforce_authentication)  # 401/403 once the request has been counted
+    app.before_request(auth.enforce_authentication)  # once counted: reads an uncached token, 401/403
+    app.before_request(rate_limits.spend_verified_token_budget)  # the token just read spends its budget too

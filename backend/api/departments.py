@@ -1,6 +1,7 @@
 """HTTP: /api/departments. A token limited to departments sees only those."""
 from __future__ import annotations
 
+import hashlib
 from uuid import UUID
 
 from flask import Blueprint, jsonify, url_for
@@ -19,7 +20,8 @@ bp = Blueprint("departments", __name__, url_prefix="/api/departments")
 @bp.get("")
 @auth.requires("viewer")
 def list_departments():
-    scope, page, db = auth.current_principal().departments, requested_page("departments"), get_db()
+    scope, db = auth.current_principal().departments, get_db()
+    page = requested_page(_listing(scope))
     if scope is not None:  # a token limited to departments reads only those
         if page is None:
             return jsonify(db.get_departments(scope))
@@ -27,6 +29,14 @@ def list_departments():
     if page is None:
         return jsonify(db.list_departments())
     return page_response(page, *db.list_departments_page(page.limit, page.start_key))
+
+
+def _listing(scope: frozenset[str] | None) -> str:
+    """What a cursor of this list continues: every department (a Scan), or one token scope's
+    (ids read one by one): each cursor's key only means something to its own listing."""
+    if scope is None:
+        return "departments|all"
+    return "departments|scope:" + hashlib.sha256("\n".join(sorted(scope)).encode()).hexdigest()[:32]
 
 
 @bp.post("")

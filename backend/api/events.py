@@ -106,8 +106,9 @@ def create_event(department_id: UUID):
 @auth.requires("editor")
 def update_event(event_id: str):
     changes = validate_event_changes(json_body())
-    edit = series_store.update(get_db(), event_id, changes, validate_scope(request.args.get("scope")),
-                               _expected_version(), auth.current_principal().name, auth.check_department)
+    with auth.events_outside_scope_hidden(event_id) as check_department:
+        edit = series_store.update(get_db(), event_id, changes, validate_scope(request.args.get("scope")),
+                                   _expected_version(), auth.current_principal().name, check_department)
     _broadcast(edit)
     return _event_response(edit.answer)
 
@@ -115,8 +116,9 @@ def update_event(event_id: str):
 @bp.delete("/<event_id:event_id>")
 @auth.requires("editor")
 def delete_event(event_id: str):
-    edit = series_store.delete(get_db(), event_id, validate_scope(request.args.get("scope")), _expected_version(),
-                               auth.current_principal().name, auth.check_department)
+    with auth.events_outside_scope_hidden(event_id) as check_department:
+        edit = series_store.delete(get_db(), event_id, validate_scope(request.args.get("scope")),
+                                   _expected_version(), auth.current_principal().name, check_department)
     _broadcast(edit)
     return "", 204
 

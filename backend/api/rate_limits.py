@@ -1,5 +1,12 @@
-"""Rate limiting (Flask-Limiter): one budget of RATE_LIMIT per token, or per address before
-authentication, shared by every route except the health probes and CORS preflights.
+"""Rate limiting (the `limits` library, Flask-Limiter's engine): one budget of RATE_LIMIT per token,
+or per address before authentication, shared by every route except the health probes.
+
+The budget is checked before any DynamoDB read: a request is keyed by its token's name when the
+token is in the cache of verified tokens, and by its address otherwise (auth/http.py reads the
+token from DynamoDB only after), so a client over its budget, or one sending made-up tokens, gets
+its 429 without costing a read. A token read from DynamoDB then spends its own budget as well.
+Real CORS preflights (OPTIONS with Origin and Access-Control-Request-Method) carry no token and
+are answered by cors.py before the budget is checked; any other OPTIONS counts like a GET.
 
 The budget lives in Redis when RATE_LIMIT_STORAGE_URI, or else SOCKETIO_MESSAGE_QUEUE, names
 one, so all instances of a deployment count together; in this process's memory otherwise.
@@ -9,22 +16,37 @@ backoff): a broken Redis costs precision, never availability.
 """
 from __future__ import annotations
 
+import logging
 import math
 import time
 
-from flask import Flask, g, request
-from flask_limiter import Limiter, RateLimitExceeded
-from limits import parse_many
+from flask import Flask, current_app, g, request
+from limits import RateLimitItem, parse_many
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+from redis.exceptions import RedisError
 
 from api.errors import error_response
 from auth.principal import ANONYMOUS
 from config import Settings
 
-# Answered without counting: load balancers probe these, and a preflight carries no token.
+log = logging.getLogger(__name__)
+
+# Answered without counting: load balancers probe these.
 EXEMPT_ENDPOINTS = frozenset({"health.healthz", "health.readyz"})
 # An unreachable Redis must not hold a request for the OS connect timeout (minutes).
 REDIS_TIMEOUT_SECONDS = 2
 REDIS_SCHEMES = ("redis://", "rediss://")
+MAX_BACKOFF_SECONDS = 60
+_EXTENSION = "calendar_rate_limits"
+
+
+class RateLimited(Exception):
+    """The request's key has spent its budget: 429 with Retry-After."""
+
+    def __init__(self, limit: RateLimitItem, retry_after: int):
+        super().__init__(str(limit))
+        self.limit, self.retry_after = limit, retry_after
 
 
 def storage_uri(settings: Settings) -> str:
@@ -36,60 +58,94 @@ def storage_uri(settings: Settings) -> str:
 
 
 def rate_limit_key() -> str:
-    """Whose budget a request spends: the token's (set by authentication), else the address's."""
+    """Whose budget a request spends: the token's (set by authentication), else the address's
+    (no token, or one not verified yet)."""
     principal = g.get("principal")
     if principal is not None and principal is not ANONYMOUS:  # AUTH_MODE=off: everyone is anonymous
         return f"token:{principal.name}"
     return f"address:{request.remote_addr}"
 
 
-def _exempt() -> bool:
-    return request.endpoint in EXEMPT_ENDPOINTS or request.method == "OPTIONS"
+class Budgets:
+    """RATE_LIMIT per key, counted in the shared store (Redis) or this process's memory; while the
+    shared store fails, in memory, the store being tried again after a growing pause."""
 
+    def __init__(self, settings: Settings):
+        try:
+            self.limits = sorted(parse_many(settings.rate_limit))
+        except ValueError as exc:
+            raise ValueError(f'RATE_LIMIT must be like "6000 per minute", got {settings.rate_limit!r}') from exc
+        uri = storage_uri(settings)
+        options = {}
+        if uri.startswith(REDIS_SCHEMES):
+            options = {"socket_connect_timeout": REDIS_TIMEOUT_SECONDS, "socket_timeout": REDIS_TIMEOUT_SECONDS}
+        self.prefix = f"calendar:{settings.table_prefix}"  # environments sharing a Redis count apart
+        self.local = MovingWindowRateLimiter(MemoryStorage())
+        self.shared = self.local if uri == "memory://" else MovingWindowRateLimiter(storage_from_string(uri, **options))
+        self._failures = 0
+        self._retry_at = 0.0
 
-def build_limiter(settings: Settings) -> Limiter:
-    """A Limiter for RATE_LIMIT (checked here: a bad value stops the start, naming the variable)."""
-    try:
-        parse_many(settings.rate_limit)
-    except ValueError as exc:
-        raise ValueError(f'RATE_LIMIT must be like "6000 per minute", got {settings.rate_limit!r}') from exc
-    uri = storage_uri(settings)
-    options = {}
-    if uri.startswith(REDIS_SCHEMES):
-        options = {"socket_connect_timeout": REDIS_TIMEOUT_SECONDS, "socket_timeout": REDIS_TIMEOUT_SECONDS}
-    return Limiter(
-        rate_limit_key,
-        application_limits=[settings.rate_limit],
-        storage_uri=uri,
-        storage_options=options,
-        strategy="moving-window",
-        key_prefix=f"calendar:{settings.table_prefix}",  # environments sharing a Redis count apart
-        in_memory_fallback_enabled=True,
-        swallow_errors=True,
-        # Flask-Limiter skips requests that match no route; here a 404 spends budget like any other.
-        request_identifier=lambda: request.endpoint or "unrouted",
-    )
+    def spend(self, key: str) -> None:
+        """Count one request against `key`'s budget; raises RateLimited once it is spent."""
+        limiter = self._limiter()
+        for limit in self.limits:
+            try:
+                allowed = limiter.hit(limit, self.prefix, key)
+            except (RedisError, OSError):
+                self._shared_failed()
+                limiter = self.local
+                allowed = limiter.hit(limit, self.prefix, key)
+            if not allowed:
+                raise RateLimited(limit, self._seconds_until_allowed(limiter, limit, key))
+
+    def _limiter(self) -> MovingWindowRateLimiter:
+        if self._failures and time.monotonic() < self._retry_at:
+            return self.local
+        return self.shared
+
+    def _shared_failed(self) -> None:
+        if not self._failures:
+            log.warning("Rate limit storage unreachable - falling back to in-memory storage")
+        self._failures += 1
+        self._retry_at = time.monotonic() + min(MAX_BACKOFF_SECONDS, 2 ** self._failures)
+
+    def _seconds_until_allowed(self, limiter: MovingWindowRateLimiter, limit: RateLimitItem, key: str) -> int:
+        """Whole seconds until the breached window lets a request through again (at least 1)."""
+        try:
+            reset_time = limiter.get_window_stats(limit, self.prefix, key).reset_time
+        except (RedisError, OSError):
+            return 1
+        return max(1, math.ceil(reset_time - time.time()))
 
 
 def init_app(app: Flask) -> None:
-    """Check every request against its key's budget; over it, 429 `rate_limited` + `Retry-After`."""
-    limiter = build_limiter(app.config["SETTINGS"])
-    limiter.request_filter(_exempt)
-    limiter.init_app(app)
+    """Check every request against its key's budget; over it, 429 `rate_limited` + `Retry-After`.
+    Register between authentication from the cache and enforce_authentication (api/__init__.py)."""
+    budgets = Budgets(app.config["SETTINGS"])  # a bad RATE_LIMIT stops the start here
+    app.extensions[_EXTENSION] = budgets
 
-    @app.errorhandler(RateLimitExceeded)
-    def _rate_limited(exc: RateLimitExceeded):
-        retry_after = _seconds_until_allowed(limiter)
-        response = error_response(429, "rate_limited", f"Too many requests: the limit is {exc.description}; "
-                                  f"retry in {retry_after} s.", limit=exc.description, retry_after=retry_after)
-        response.headers["Retry-After"] = str(retry_after)
-        return response
+    @app.before_request
+    def _spend_budget() -> None:
+        if request.endpoint in EXEMPT_ENDPOINTS:
+            return
+        g.rate_limit_key = rate_limit_key()
+        budgets.spend(g.rate_limit_key)
+
+    app.register_error_handler(RateLimited, _rate_limited)
 
 
-def _seconds_until_allowed(limiter: Limiter) -> int:
-    """Whole seconds until the breached window lets a request through again (at least 1)."""
-    breached = limiter.current_limit
-    if breached is None:
-        return 1
-    reset_time, _remaining = breached.window
-    return max(1, math.ceil(reset_time - time.time()))
+def spend_verified_token_budget() -> None:
+    """A token just read from DynamoDB (the request was counted by its address) spends its own
+    budget too; for the pipeline's step after enforce_authentication."""
+    counted = g.get("rate_limit_key")
+    if counted is not None and rate_limit_key() != counted:
+        g.rate_limit_key = rate_limit_key()
+        current_app.extensions[_EXTENSION].spend(g.rate_limit_key)
+
+
+def _rate_limited(exc: RateLimited):
+    retry_after = exc.retry_after
+    response = error_response(429, "rate_limited", f"Too many requests: the limit is {exc.limit}; "
+                              f"retry in {retry_after} s.", limit=str(exc.limit), retry_after=retry_after)
+    response.headers["Retry-After"] = str(retry_after)
+    return response

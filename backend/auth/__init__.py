@@ -17,6 +17,7 @@ from auth.http import (
     check_department,
     current_principal,
     enforce_authentication,
+    events_outside_scope_hidden,
     public,
     requires,
 )
@@ -30,7 +31,7 @@ from models import DynamoDBDatabase
 
 __all__ = [
     "ANONYMOUS", "ROLES", "Forbidden", "Principal", "TokenStore", "TokenVerifier", "Unauthorized",
-    "check_department", "current_principal", "enforce_authentication", "init_app", "public", "redact", "requires",
+    "check_department", "current_principal", "enforce_authentication", "events_outside_scope_hidden", "init_app", "public", "redact", "requires",
 ]
 
 log = logging.getLogger(__name__)

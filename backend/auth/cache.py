@@ -30,11 +30,19 @@ class TokenVerifier:
         """The token's principal, or None for an unknown or revoked one."""
         return self.verify_hash(token_hash(token))
 
+    def cached(self, hashed: str) -> tuple[bool, Principal | None]:
+        """(whether the cache still holds the hash, and its principal or None): no store read."""
+        cached = self._cache.get(hashed)
+        if cached is not None and cached[1] > time.monotonic():
+            return True, cached[0]
+        return False, None
+
     def verify_hash(self, hashed: str, fresh: bool = False) -> Principal | None:
         """Like verify, from the hash; `fresh` reads the store whatever the cache holds."""
-        cached = None if fresh else self._cache.get(hashed)
-        if cached is not None and cached[1] > time.monotonic():
-            return cached[0]
+        if not fresh:
+            known, principal = self.cached(hashed)
+            if known:
+                return principal
         principal = self.store.find(hashed)
         self._remember(hashed, principal)
         return principal

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from flask import Flask, current_app, g, request
 
 from auth.cache import TokenVerifier
 from auth.principal import ANONYMOUS, Principal
+from auth.tokens import token_hash
+from models import NotFound
 
 # Open to anyone (URL rules): the probes of load balancers and operators, and the API's document
 # with its documentation page and the page's files (they describe the API, they hold no data), and
@@ -59,6 +62,28 @@ def check_department(department_id: str) -> None:
         raise Forbidden(f"this token is not allowed department {department_id}")
 
 
+@contextmanager
+def events_outside_scope_hidden(event_id: str) -> Iterator[Callable[[str], None]]:
+    """A department check for a route that learns the event's department by reading it: a token
+    limited to departments gets the same 403 for another department's event as for one that does
+    not exist (an answer must not tell it what exists outside its scope); others keep the 404."""
+    principal = current_principal()
+    refusal = f"this token is not allowed event {event_id} (or there is no such event)"
+    checked: list[str] = []
+
+    def check(department_id: str) -> None:
+        if not principal.can_see(department_id):
+            raise Forbidden(refusal)
+        checked.append(department_id)
+
+    try:
+        yield check
+    except NotFound:
+        if principal.departments is None or checked:  # a missing occurrence of an event it may see
+            raise
+        raise Forbidden(refusal) from None
+
+
 def verifier() -> TokenVerifier | None:
     """The current app's token verifier; None with AUTH_MODE=off."""
     return current_app.extensions[_EXTENSION]
@@ -91,8 +116,10 @@ def _view() -> Callable | None:
 
 
 def _authenticate() -> None:
-    """Who sends the request (g.principal); a failure is kept for enforce_authentication, so the
-    rate limit, which runs between the two, counts refused requests by their address."""
+    """Who sends the request (g.principal), from the cache of verified tokens only. A token the
+    cache does not hold is read from DynamoDB by enforce_authentication, after the rate limit has
+    counted the request by its address: a client over its budget, or sending made-up tokens, costs
+    no read. A failure is kept for enforce_authentication, so refused requests are counted too."""
     try:
         _identify()
     except (Unauthorized, Forbidden) as failure:
@@ -100,7 +127,12 @@ def _authenticate() -> None:
 
 
 def enforce_authentication() -> None:
-    """Answer 401 (or 403) for a request _authenticate could not identify."""
+    """Verify the token the cache did not hold (one DynamoDB read), then answer 401 (or 403) for a
+    request that could not be identified."""
+    pending = g.pop("unverified_token", None)
+    if pending is not None:
+        hashed, in_url = pending
+        _accept(verifier().verify_hash(hashed), in_url)
     failure = g.pop("auth_failure", None)
     if failure is not None:
         raise failure
@@ -118,7 +150,16 @@ def _identify() -> None:
     token, in_url = _presented_token(getattr(view, "auth_query_token", False))
     if not token:
         raise Unauthorized("send `Authorization: Bearer <token>`")
-    principal = checker.verify(token)
+    hashed = token_hash(token)
+    known, principal = checker.cached(hashed)
+    if not known:
+        g.unverified_token = (hashed, in_url)
+        return
+    _accept(principal, in_url)
+
+
+def _accept(principal: Principal | None, in_url: bool) -> None:
+    """Set g.principal, or raise why the token is refused."""
     if principal is None:
         raise Unauthorized("the token is unknown or revoked")
     if in_url and principal.role != "viewer":

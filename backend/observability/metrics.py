@@ -2,8 +2,9 @@
 
 The metrics live in prometheus-client's default registry, one per process (gunicorn runs one
 worker per process, see gunicorn.conf.py), and are safe to update from any thread or greenlet.
-Label values are bounded: routes are URL rules, never raw paths; DynamoDB outcomes are "ok" or an
-error code or exception name.
+Label values are bounded: methods are the HTTP methods (anything else is "other", so invented
+methods add no series), routes are URL rules, never raw paths (or one label for no rule), statuses
+are the ones the app answers with; DynamoDB outcomes are "ok" or an error code or exception name.
 """
 from __future__ import annotations
 
@@ -67,7 +68,13 @@ def exposition() -> tuple[bytes, str]:
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
 
 
+# RFC 9110's methods and PATCH; a client can send any token as a method.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"})
+OTHER_METHOD = "other"
+
+
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    method = method if method in KNOWN_METHODS else OTHER_METHOD
     HTTP_REQUESTS.labels(method, route, str(status)).inc()
     HTTP_LATENCY.labels(method, route).observe(seconds)
 
