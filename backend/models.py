@@ -755,9 +755,10 @@ class DynamoDBDatabase:
         `after`, and the listed_order of the last one when more follow: series are expanded only
         as far as the page needs. Raises NotFound for an unknown department."""
         events = self._events_touching(department_id, start, end)
+        # Occurrences before the day of the last one shown sort before it: expand from that day.
+        window = (max(start, after[0]) if start and after else start, end) if expand else (None, None)
         with recurrence.listing():
-            listed = (e for e in _expanded(events.values(), *((start, end) if expand else (None, None)), expand)
-                      if after is None or listed_order(e) > after)
+            listed = (e for e in _expanded(events.values(), *window, expand) if after is None or listed_order(e) > after)
             page = list(islice(listed, None if limit is None else limit + 1))
         if limit is None or len(page) <= limit:
             return page, None
