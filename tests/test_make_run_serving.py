@@ -19,15 +19,15 @@ SOCKETS = 30
 PROTOCOL_ERRORS = ("Bad request syntax", "code 400", "Bad file descriptor", "Traceback", "Exception")
 
 
-@pytest.fixture(scope="module")
-def make_run(tmp_path_factory):
-    """`make run` (with DYNAMODB_ENDPOINT_URL set) against a moto server of its own."""
+@pytest.fixture(scope="module", params=["gevent", "threading"])
+def make_run(request, tmp_path_factory):
+    """`make run` (with DYNAMODB_ENDPOINT_URL set) in each async mode, against a moto server of its own."""
     tmp = tmp_path_factory.mktemp("make-run")
     moto = start_moto_server(log_file=tmp / "moto.log")
     settings = make_settings(moto.endpoint_url)
     DynamoDBDatabase(settings).create_tables()  # so the tests' admin token exists before it starts
     log_path = tmp / "run.log"
-    server = start_shell_server(MAKE_RUN, settings, log_path, LOG_LEVEL="INFO")  # the default mode: gevent
+    server = start_shell_server(MAKE_RUN, settings, log_path, SOCKETIO_ASYNC_MODE=request.param, LOG_LEVEL="INFO")
     yield server.url, log_path, settings
     server.stop()
     moto.stop()

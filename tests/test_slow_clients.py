@@ -205,3 +205,16 @@ def test_connections_trickling_headers_never_hold_up_others(server):
     assert [status for status, _ in probes] == [200] * 12
     assert max(seconds for _, seconds in probes) < 0.5, probes
     assert tricklers.cut_off >= 210  # each was cut off at least once while the probes went through
+
+
+def test_a_pipelined_request_with_a_short_body_is_cut_off_too(server, department):
+    conn = connect(server.url)
+    conn.sendall(raw_head("GET", "/healthz") + raw_head(
+        "POST", f"/api/events/{department['id']}", {"Content-Type": "application/json", "Content-Length": "100"})
+        + b'{"ev')
+    started = time.monotonic()
+    with conn:
+        answers = read_until_closed(conn)
+
+    assert answers.startswith(b"HTTP/1.1 200") and b"HTTP/1.1 408" in answers
+    assert time.monotonic() - started < READ_TIMEOUT + 3

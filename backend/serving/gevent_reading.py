@@ -3,9 +3,9 @@ as gunicorn's parser reads it.
 
 Between requests a connection is idle under gunicorn's keepalive timer, which closes it silently.
 The first bytes of a request stop that timer and arm the request's read deadline; every read
-after them waits at most until the deadline (a gevent.Timeout around the read), then reads as
-end of data: the parser or the app's middleware gives up, and the client gets 408 JSON. The
-middleware disarms the deadline once the body is read, so a WebSocket then reads freely.
+waits at most until the deadline (a gevent.Timeout around the read), then reads as end of data:
+the parser or the app's middleware gives up, and the client gets 408 JSON. The middleware
+disarms the deadline once the body is read, so a WebSocket then reads freely.
 """
 from __future__ import annotations
 
@@ -25,33 +25,41 @@ class RequestReading:
     def __init__(self, sock: Any, seconds: float):
         self.sock = sock
         self.seconds = seconds
-        self.awaiting = True  # the next bytes start a request
         self.idle: gevent.Timeout | None = None
-        self.deadline: Deadline | None = None
+        self.await_request(None)
 
-    def await_request(self, idle: gevent.Timeout) -> None:
-        """The next bytes start a request; until they come, `idle` (gunicorn's keepalive) runs."""
+    def await_request(self, idle: gevent.Timeout | None) -> None:
+        """The next bytes start a request; until they come, `idle` (gunicorn's keepalive) runs.
+        A request already buffered (pipelined) reads under the deadline armed here."""
         self.awaiting, self.idle = True, idle
+        self.deadline: Deadline | None = DEADLINES.arm(self, self.seconds, watched=False)
 
     def recv(self, *args: Any) -> bytes:
         deadline = self.deadline
-        if deadline is not None and deadline.sock is not None:  # armed, not yet disarmed by the app
-            return self._recv_before(deadline, args)
-        data = self.sock.recv(*args)
-        if data and self.awaiting:
+        if deadline is None or deadline.sock is None:  # disarmed: the app has the request (a WebSocket)
+            return self.sock.recv(*args)
+        data = self._recv_before(deadline, args)
+        if data and self.awaiting:  # a request starts: its deadline counts from now
             self.awaiting = False
             if self.idle is not None:
                 self.idle.cancel()
             self.deadline = DEADLINES.arm(self, self.seconds, watched=False)
         return data
 
+    def request_begun(self) -> None:
+        """gunicorn parsed a request (one pipelined behind the last comes without a read): the
+        deadline armed for it stands, and its expiry is a 408."""
+        self.awaiting = False
+
     def _recv_before(self, deadline: Deadline, args: tuple) -> bytes:
         remaining = deadline.when - time.monotonic()
         if remaining > 0:
             with gevent.Timeout(remaining, False):
                 return self.sock.recv(*args)
-        deadline.expired = True
-        return b""  # read as the end of the data: the request is cut off here
+        # Read as the end of the data: the request is cut off here, answered 408 once it had begun;
+        # a connection that sent nothing of a request closes without an answer, like an idle one.
+        deadline.expired = not self.awaiting
+        return b""
 
     def close(self) -> None:
         """Close, saying why first when the request's headers never came whole in time."""

@@ -97,6 +97,10 @@ class GeventWorker(LimitedWorker, ggevent.GeventWorker):
         finally:
             del self._reading[gevent.getcurrent()]
 
+    def handle_request(self, listener_name, req, sock, addr):
+        sock.request_begun()
+        return super().handle_request(listener_name, req, sock, addr)
+
     def timeout_ctx(self):
         """gunicorn's keepalive timer while the connection waits for its next request."""
         idle = super().timeout_ctx()
