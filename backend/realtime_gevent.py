@@ -19,9 +19,10 @@ import gevent.event
 import simple_websocket
 from engineio import packet
 from engineio import socket as engineio_socket
+from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
 from wsproto.utilities import LocalProtocolError
 
-from serving.websocket import QuietlyClosingWebSocket
+from serving.websocket import QuietClose
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ class _LeanServer(simple_websocket.Server):
             pass
 
 
-class LeanWebSocket(QuietlyClosingWebSocket):
+class LeanWebSocket(QuietClose, SimpleWebSocketWSGI):
     """python-engineio's WebSocket wrapper for gunicorn's gevent worker: no reader greenlet, and
     the socket served from a new greenlet of its own while the request's greenlet ends.
 
