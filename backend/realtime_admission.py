@@ -61,6 +61,9 @@ class Admission:
             self._per_address[address] += 1
             self._deadlines[sid] = time.monotonic() + self.auth_timeout
 
+    def is_open(self, sid: str) -> bool:
+        return sid in self._addresses
+
     def authenticated(self, sid: str) -> None:
         self._deadlines.pop(sid, None)
 
@@ -104,7 +107,7 @@ def _refuse(start_response: Any, status: str, code: str, message: str) -> list[b
 def watch_engine(eio: Any, admission: Admission, start_task: Any, sleep: Any) -> None:
     """Count eio's sessions in `admission` (wrapping its connect and disconnect handlers) and close
     the ones that do not authenticate in time (one background task, started with the first)."""
-    on_connect, on_disconnect = eio.handlers["connect"], eio.handlers["disconnect"]
+    on_connect, on_disconnect, on_message = (eio.handlers[name] for name in ("connect", "disconnect", "message"))
     started = []
 
     def connected(sid: str, environ: dict[str, Any]) -> Any:
@@ -117,8 +120,16 @@ def watch_engine(eio: Any, admission: Admission, start_task: Any, sleep: Any) ->
         admission.closed(sid)
         return on_disconnect(sid, *args)
 
+    def received(sid: str, data: Any) -> Any:
+        # A message read just before its session was closed (its time to authenticate ran out while
+        # the process was busy) is dropped: Socket.IO has forgotten the session already.
+        if admission.is_open(sid):
+            return on_message(sid, data)
+        return None
+
     eio.on("connect", connected)
     eio.on("disconnect", disconnected)
+    eio.on("message", received)
 
 
 def _close_overdue_forever(eio: Any, admission: Admission, sleep: Any) -> None:
