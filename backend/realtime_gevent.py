@@ -85,6 +85,10 @@ class _LeanServer(simple_websocket.Server):
         super().__init__({**environ, "gunicorn.socket": sock}, thread_class=_NoThread,
                          event_class=gevent.event.Event)
         self.environ = environ
+        # The handshake is over (wsproto talks through ws.connection from now on): its HTTP/1.1
+        # parser and the request it parsed are a few KB a socket that nothing reads again.
+        self.ws.handshake._h11_connection = None
+        self.ws.handshake._initiating_request = None
 
     def receive(self, timeout: float | None = None) -> Any:
         while self.connected and not self.input_buffer:
