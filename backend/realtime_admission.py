@@ -111,10 +111,12 @@ def watch_engine(eio: Any, admission: Admission, start_task: Any, sleep: Any) ->
     started = []
 
     def connected(sid: str, environ: dict[str, Any]) -> Any:
-        admission.opened(sid, environ.get("REMOTE_ADDR", ""))
-        if not started:
-            started.append(start_task(_close_overdue_forever, eio, admission, sleep))
-        return on_connect(sid, environ)
+        accepted = on_connect(sid, environ)
+        if accepted is None or accepted is True:  # what engineio takes for "accepted"
+            admission.opened(sid, environ.get("REMOTE_ADDR", ""))
+            if not started:
+                started.append(start_task(_close_overdue_forever, eio, admission, sleep))
+        return accepted
 
     def disconnected(sid: str, *args: Any) -> Any:
         admission.closed(sid)
