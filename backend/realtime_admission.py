@@ -35,6 +35,7 @@ class Admission:
         self._addresses: dict[str, str] = {}  # eio sid -> client address
         self._per_address: Counter[str] = Counter()
         self._deadlines: dict[str, float] = {}  # eio sid -> when it must have authenticated
+        self._heard: set[str] = set()  # sessions whose deadline their first message extended
         self._lock = threading.Lock()
 
     @property
@@ -66,11 +67,20 @@ class Admission:
 
     def authenticated(self, sid: str) -> None:
         self._deadlines.pop(sid, None)
+        self._heard.discard(sid)
+
+    def heard_from(self, sid: str) -> None:
+        """The session's first message gives it the time to authenticate once more: a client that
+        sent its CONNECT in time is not closed because a busy process read it late."""
+        if sid in self._deadlines and sid not in self._heard:
+            self._heard.add(sid)
+            self._deadlines[sid] = time.monotonic() + self.auth_timeout
 
     def closed(self, sid: str) -> None:
         with self._lock:
             address = self._addresses.pop(sid, None)
             self._deadlines.pop(sid, None)
+            self._heard.discard(sid)
             if address is not None:
                 self._per_address[address] -= 1
                 if self._per_address[address] <= 0:
@@ -125,9 +135,10 @@ def watch_engine(eio: Any, admission: Admission, start_task: Any, sleep: Any) ->
     def received(sid: str, data: Any) -> Any:
         # A message read just before its session was closed (its time to authenticate ran out while
         # the process was busy) is dropped: Socket.IO has forgotten the session already.
-        if admission.is_open(sid):
-            return on_message(sid, data)
-        return None
+        if not admission.is_open(sid):
+            return None
+        admission.heard_from(sid)
+        return on_message(sid, data)
 
     eio.on("connect", connected)
     eio.on("disconnect", disconnected)

@@ -164,6 +164,17 @@ def peer_levels(settings: Settings, log_dir: Path, servers: list, token: str, le
         clients.stop()
 
 
+def wait_until_closed(service: Service, timeout: float = 180) -> None:
+    """Until the server has let go of every socket (its Engine.IO connections gauge reads 0)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        metrics = service.http.get(service.server.url + "/metrics", timeout=30).text
+        if "calendar_socketio_engine_connections 0.0" in metrics:
+            return
+        time.sleep(0.5)
+    raise RuntimeError(f"the server still holds sockets {timeout:.0f} s after they closed")
+
+
 def fanout_across_rooms(service: Service, clients: ClientProcesses, rounds: int) -> list[float]:
     """Per POST, ms to the last of its room's sockets; each round a POST into every room, 4 at a time."""
     samples: list[float] = []
@@ -208,8 +219,9 @@ def run(args: argparse.Namespace, endpoint_url: str, log_dir: Path, servers: lis
         lost = clients.lost()
     finally:
         clients.stop()
+    wait_until_closed(service)
     one_room = fanout_one_room(service, args.room_size, args.rounds * 10)
-    time.sleep(2)
+    wait_until_closed(service)
     again = service.month_latencies(args.latency_samples)
     results["0 again"] = {"p50": percentile(again, 50), "p99": percentile(again, 99),
                           "rss_mb": rss_kb(serving_pid(server)) / 1024}
