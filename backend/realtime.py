@@ -12,6 +12,9 @@ the department's room.
 Deleting a department sends that one `department_deleted`, not an `event_deleted` per event:
 clients drop the department's events themselves.
 
+Who may open a socket at all (the limits per process and per address, the time to authenticate) is
+realtime_admission.py's; how gevent serves sockets cheaply is realtime_gevent.py's.
+
 With SOCKETIO_MESSAGE_QUEUE every instance publishes through Redis and delivers to its own
 sockets, so a write on one instance reaches sockets on all of them.
 """
