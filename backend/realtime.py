@@ -104,12 +104,16 @@ def init_app(app: Flask, settings: Settings, db: DynamoDBDatabase) -> None:
     )
     metrics.count_sockets_with(connected_sockets)
     use_quiet_close(socketio.server.eio)
+    _serve_sockets(app, settings)
+    _admit(app, settings)
+
+
+def _serve_sockets(app: Flask, settings: Settings) -> None:
     if settings.socketio_async_mode == "gevent":
         import realtime_gevent  # imports gevent: only in gevent mode
 
         app.wsgi_app = realtime_gevent.FairWebSocketReads(app.wsgi_app)
         realtime_gevent.serve_lean(socketio.server.eio)
-    _admit(app, settings)
 
 
 def _admit(app: Flask, settings: Settings) -> None:
