@@ -52,6 +52,11 @@ bench: install
 bench-fanout: install
 	$(PY) bench/bench_fanout.py
 
+# 0 to 10,000 idle sockets on one process beside python-socketio's asyncio server (about 10 minutes).
+.PHONY: bench-capacity
+bench-capacity: install
+	$(PY) bench/bench_capacity.py
+
 .PHONY: bench-load bench-soak
 bench-load: install
 	$(PY) bench/load.py

@@ -10,6 +10,7 @@ Anything here can be overridden through GUNICORN_CMD_ARGS (e.g. "--threads 500")
 from __future__ import annotations
 
 import os
+import resource
 import sys
 
 BACKEND_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -60,6 +61,12 @@ elif _settings.socketio_async_mode == "gevent":
     # Past SOCKETIO_MAX_SOCKETS new sockets are refused by the app (realtime_admission.py), at once;
     # the connections above that stay for REST, so open pages never make a request wait to be accepted.
     worker_connections = _settings.socketio_max_sockets + REST_CONNECTIONS
+    # Each connection is a file descriptor: up to the hard limit (ulimit -Hn), as far as needed.
+    _soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    _wanted = worker_connections + 100
+    if _soft < _wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (_wanted if _hard == resource.RLIM_INFINITY else min(_hard, _wanted),
+                                                    _hard))
 else:
     raise SystemExit(
         "SOCKETIO_ASYNC_MODE=eventlet: this gunicorn has no eventlet worker; "

@@ -12,6 +12,9 @@ the department's room.
 Deleting a department sends that one `department_deleted`, not an `event_deleted` per event:
 clients drop the department's events themselves.
 
+Who may open a socket at all (the limits per process and per address, the time to authenticate) is
+realtime_admission.py's; how gevent serves sockets cheaply is realtime_gevent.py's.
+
 With SOCKETIO_MESSAGE_QUEUE every instance publishes through Redis and delivers to its own
 sockets, so a write on one instance reaches sockets on all of them.
 """
@@ -101,12 +104,16 @@ def init_app(app: Flask, settings: Settings, db: DynamoDBDatabase) -> None:
     )
     metrics.count_sockets_with(connected_sockets)
     use_quiet_close(socketio.server.eio)
+    _serve_sockets(app, settings)
+    _admit(app, settings)
+
+
+def _serve_sockets(app: Flask, settings: Settings) -> None:
     if settings.socketio_async_mode == "gevent":
         import realtime_gevent  # imports gevent: only in gevent mode
 
         app.wsgi_app = realtime_gevent.FairWebSocketReads(app.wsgi_app)
         realtime_gevent.serve_lean(socketio.server.eio)
-    _admit(app, settings)
 
 
 def _admit(app: Flask, settings: Settings) -> None:

@@ -35,6 +35,7 @@ class Admission:
         self._addresses: dict[str, str] = {}  # eio sid -> client address
         self._per_address: Counter[str] = Counter()
         self._deadlines: dict[str, float] = {}  # eio sid -> when it must have authenticated
+        self._heard: set[str] = set()  # sessions whose deadline their first message extended
         self._lock = threading.Lock()
 
     @property
@@ -61,13 +62,25 @@ class Admission:
             self._per_address[address] += 1
             self._deadlines[sid] = time.monotonic() + self.auth_timeout
 
+    def is_open(self, sid: str) -> bool:
+        return sid in self._addresses
+
     def authenticated(self, sid: str) -> None:
         self._deadlines.pop(sid, None)
+        self._heard.discard(sid)
+
+    def heard_from(self, sid: str) -> None:
+        """The session's first message gives it the time to authenticate once more: a client that
+        sent its CONNECT in time is not closed because a busy process read it late."""
+        if sid in self._deadlines and sid not in self._heard:
+            self._heard.add(sid)
+            self._deadlines[sid] = time.monotonic() + self.auth_timeout
 
     def closed(self, sid: str) -> None:
         with self._lock:
             address = self._addresses.pop(sid, None)
             self._deadlines.pop(sid, None)
+            self._heard.discard(sid)
             if address is not None:
                 self._per_address[address] -= 1
                 if self._per_address[address] <= 0:
@@ -104,21 +117,32 @@ def _refuse(start_response: Any, status: str, code: str, message: str) -> list[b
 def watch_engine(eio: Any, admission: Admission, start_task: Any, sleep: Any) -> None:
     """Count eio's sessions in `admission` (wrapping its connect and disconnect handlers) and close
     the ones that do not authenticate in time (one background task, started with the first)."""
-    on_connect, on_disconnect = eio.handlers["connect"], eio.handlers["disconnect"]
+    on_connect, on_disconnect, on_message = (eio.handlers[name] for name in ("connect", "disconnect", "message"))
     started = []
 
     def connected(sid: str, environ: dict[str, Any]) -> Any:
-        admission.opened(sid, environ.get("REMOTE_ADDR", ""))
-        if not started:
-            started.append(start_task(_close_overdue_forever, eio, admission, sleep))
-        return on_connect(sid, environ)
+        accepted = on_connect(sid, environ)
+        if accepted is None or accepted is True:  # what engineio takes for "accepted"
+            admission.opened(sid, environ.get("REMOTE_ADDR", ""))
+            if not started:
+                started.append(start_task(_close_overdue_forever, eio, admission, sleep))
+        return accepted
 
     def disconnected(sid: str, *args: Any) -> Any:
         admission.closed(sid)
         return on_disconnect(sid, *args)
 
+    def received(sid: str, data: Any) -> Any:
+        # A message read just before its session was closed (its time to authenticate ran out while
+        # the process was busy) is dropped: Socket.IO has forgotten the session already.
+        if not admission.is_open(sid):
+            return None
+        admission.heard_from(sid)
+        return on_message(sid, data)
+
     eio.on("connect", connected)
     eio.on("disconnect", disconnected)
+    eio.on("message", received)
 
 
 def _close_overdue_forever(eio: Any, admission: Admission, sleep: Any) -> None:

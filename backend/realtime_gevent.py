@@ -26,6 +26,9 @@ from serving.websocket import QuietClose
 
 log = logging.getLogger(__name__)
 
+# A timer this short fires on the loop's next turn, after it polled I/O (gevent.sleep(0) would
+# not poll: the ready greenlets run, the sockets with data waiting do not).
+YIELD_SECONDS = 1e-6
 # Where FairWebSocketReads leaves gunicorn's socket for LeanWebSocket (see there).
 SOCKET_KEY = "calendar.websocket"
 
@@ -54,7 +57,10 @@ class _YieldingSocket:
         self._sock = sock
 
     def recv(self, *args: Any) -> bytes:
-        gevent.idle()  # read only once every other greenlet has had its turn and its I/O
+        # Through one turn of the event loop, its I/O polled, before reading: every other socket gets
+        # its turn. (gevent.idle() waits for a loop with nothing else to do, which never comes
+        # while thousands of sockets are open: their reads starved for tens of seconds.)
+        gevent.sleep(YIELD_SECONDS)
         return self._sock.recv(*args)
 
     def __getattr__(self, name: str) -> Any:
@@ -80,6 +86,10 @@ class _LeanServer(simple_websocket.Server):
         super().__init__({**environ, "gunicorn.socket": sock}, thread_class=_NoThread,
                          event_class=gevent.event.Event)
         self.environ = environ
+        # The handshake is over (wsproto talks through ws.connection from now on): its HTTP/1.1
+        # parser and the request it parsed are a few KB a socket that nothing reads again.
+        self.ws.handshake._h11_connection = None
+        self.ws.handshake._initiating_request = None
 
     def receive(self, timeout: float | None = None) -> Any:
         while self.connected and not self.input_buffer:

@@ -19,7 +19,7 @@ from multiprocessing.connection import Connection
 
 import aiohttp
 
-CONNECT_BATCH = 50
+CONNECT_BATCH = 20  # handshakes in flight per process: pages opening, not a reconnect storm
 
 
 def raise_open_files_limit() -> None:

@@ -14,6 +14,9 @@ sys.path.insert(0, str(PROJECT_DIR / "bench"))
 from load_generator import LoadFailed, parse_wrk_output  # noqa: E402
 
 RUNS = {
+    "bench_capacity.py": (["--levels", "0,50", "--rounds", "1", "--room-size", "20", "--latency-samples", "10",
+                           "--no-targets"],
+                          ["service  |     50 |", "peer     |     50 |", "fan-out, 20 sockets in one room: p50"]),
     "bench_migration.py": (["--sizes", "300", "--rounds", "1", "--naive-sample", "100"],
                            ["batch_writer", "medians of 1 interleaved rounds"]),
     "bench_fanout.py": (["--sizes", "1,5", "--rounds", "2", "--modes", "threading"],

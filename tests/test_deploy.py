@@ -186,7 +186,7 @@ def test_doc_server_command_serves_sockets_across_processes(mode, settings, db, 
 
 
 def test_gunicorn_config_refuses_eventlet_with_the_command_to_use():
-    result = subprocess.run(["bash", "-c", SERVERS["threading"]], cwd=PROJECT_DIR, capture_output=True,
+    result = subprocess.run(["bash", "-c", SERVERS["gevent"]], cwd=PROJECT_DIR, capture_output=True,
                             text=True, timeout=60,
                             env=_venv_env(SOCKETIO_ASYNC_MODE="eventlet", PORT="1", HOST="127.0.0.1"))
     assert result.returncode != 0
