@@ -7,13 +7,18 @@ gunicorn's own HTTP parsing and access log are not in it (the same for both apps
 With --compare-auth: the service built twice in this process, in token mode and with
 AUTH_MODE=off, batches of the route interleaved; prints each one's CPU ms per request and the ratio
 (what checking a cached token costs, without the noise of separate server processes).
-Usage: python bench/profile_api.py [--app service|peer] [--route get|post] [--requests 2000] [--compare-auth]
+With --compare-peer: the service as deployed (request log at INFO, into /dev/null) and the peer in
+this process, batches interleaved the same way, for one route or both; prints each one's CPU ms
+per request and the ratio (tests/test_bench.py holds the ratios to their limits).
+Usage: python bench/profile_api.py [--app service|peer] [--route get|post|both] [--requests 2000]
+       [--compare-auth | --compare-peer]
 """
 from __future__ import annotations
 
 import argparse
 import cProfile
 import functools
+import gc
 import importlib
 import io
 import os
@@ -129,10 +134,17 @@ def timed_layers(app_name: str) -> dict[str, float]:
 
 
 def cpu_ms_per_request(app: Callable, batch: list[dict]) -> float:
-    started = time.thread_time()
-    for environ in batch:
-        serve(app, environ)
-    return (time.thread_time() - started) * 1000 / len(batch)
+    """Thread CPU ms per request of the batch, with the garbage collector held off (as timeit does):
+    a collection would land on whichever batch happens to run, whichever app made the garbage."""
+    gc.collect()
+    gc.disable()
+    try:
+        started = time.thread_time()
+        for environ in batch:
+            serve(app, environ)
+        return (time.thread_time() - started) * 1000 / len(batch)
+    finally:
+        gc.enable()
 
 
 def report(args: argparse.Namespace, app: Callable, department_id: str) -> None:
@@ -160,7 +172,7 @@ def interleaved_cpu(apps: dict[str, Callable], route: str, department_id: str, t
     """CPU ms per request of each app, in `batches` batches of the route interleaved app by app
     (after a warm-up of each: the token's one DynamoDB read, lazily built objects)."""
     for app in apps.values():
-        for environ in environs(route, department_id, 200, token):
+        for environ in environs(route, department_id, 100, token):
             serve(app, environ)
     cpu: dict[str, list[float]] = {name: [] for name in apps}
     for _ in range(batches):
@@ -205,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compare-auth", action="store_true", help="token mode against AUTH_MODE=off")
     parser.add_argument("--compare-peer", action="store_true", help="the service against the peer, in one process")
     args = parser.parse_args(argv)
+    if args.route == "both" and not args.compare_peer:
+        parser.error("--route both goes with --compare-peer")
     dynamodb = start_dynamodb_local()
     try:
         tables = load_set(dynamodb.endpoint_url, "profile", 1000)
