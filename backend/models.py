@@ -127,6 +127,10 @@ def make_client(settings: Settings, max_attempts: int | None = None, connect_tim
             connect_timeout=connect_timeout or settings.dynamodb_connect_timeout,
             read_timeout=read_timeout or settings.dynamodb_read_timeout,
             max_pool_connections=50,
+            # The requests are built here from validated input, never from a caller's raw shapes:
+            # botocore's walk of every parameter against the service model costs about a tenth
+            # of a millisecond per call (bench/README.md), and DynamoDB checks them again anyway.
+            parameter_validation=False,
         ),
     }
     if settings.dynamodb_endpoint_url:

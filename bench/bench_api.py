@@ -204,6 +204,9 @@ ROUTES = ("GET month", "POST event")
 # The bench saturates the service from one address on purpose: far above what it can serve, so
 # the rate limit is checked (and costs what it costs) on every request but never refuses one.
 BENCH_RATE_LIMIT = "10000000 per minute"
+# The service sides as production runs them, but for that limit: the request log at INFO (one JSON
+# line per request, into the server's log file), metrics, tokens.
+AS_DEPLOYED = {"RATE_LIMIT": BENCH_RATE_LIMIT, "LOG_LEVEL": "INFO"}
 
 
 def start_server(key: str, settings: Settings, log_path: Path) -> ShellServer:
@@ -211,12 +214,11 @@ def start_server(key: str, settings: Settings, log_path: Path) -> ShellServer:
     serve it ("gunicorn"), or the peer under production's gunicorn settings ("peer")."""
     if key == "werkzeug":
         return start_shell_server("python backend/wsgi.py", settings, log_path, SOCKETIO_ASYNC_MODE="threading",
-                                  DYNAMODB_MAX_ATTEMPTS=str(settings.dynamodb_max_attempts),
-                                  RATE_LIMIT=BENCH_RATE_LIMIT)
+                                  DYNAMODB_MAX_ATTEMPTS=str(settings.dynamodb_max_attempts), **AS_DEPLOYED)
     if key == "gunicorn":
-        return start_app("threading", settings, log_path, RATE_LIMIT=BENCH_RATE_LIMIT)
+        return start_app("threading", settings, log_path, **AS_DEPLOYED)
     if key == "auth-off":  # the same server, checking no token: what authentication costs
-        return start_app("threading", settings, log_path, AUTH_MODE="off", RATE_LIMIT=BENCH_RATE_LIMIT)
+        return start_app("threading", settings, log_path, AUTH_MODE="off", **AS_DEPLOYED)
     return start_shell_server(PEER_COMMAND, settings, log_path, SOCKETIO_ASYNC_MODE="threading",
                               AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local")
 

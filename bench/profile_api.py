@@ -7,13 +7,18 @@ gunicorn's own HTTP parsing and access log are not in it (the same for both apps
 With --compare-auth: the service built twice in this process, in token mode and with
 AUTH_MODE=off, batches of the route interleaved; prints each one's CPU ms per request and the ratio
 (what checking a cached token costs, without the noise of separate server processes).
-Usage: python bench/profile_api.py [--app service|peer] [--route get|post] [--requests 2000] [--compare-auth]
+With --compare-peer: the service as deployed (request log at INFO, into /dev/null) and the peer in
+this process, batches interleaved the same way, for one route or both; prints each one's CPU ms
+per request and the ratio (tests/test_bench.py holds the ratios to their limits).
+Usage: python bench/profile_api.py [--app service|peer] [--route get|post|both] [--requests 2000]
+       [--compare-auth | --compare-peer]
 """
 from __future__ import annotations
 
 import argparse
 import cProfile
 import functools
+import gc
 import importlib
 import io
 import os
@@ -34,16 +39,26 @@ from werkzeug.test import EnvironBuilder
 from bench_api import BENCH_RATE_LIMIT, MONTH, POST_BODY, load_set
 from local.dynamodb_local import start_dynamodb_local
 
+ROUTES = ("get", "post")
+
 
 def build_app(name: str, endpoint_url: str, prefix: str) -> Callable:
     """The WSGI app gunicorn would serve: the service as wsgi.py builds it, or the peer."""
-    os.environ.update(DYNAMODB_ENDPOINT_URL=endpoint_url, TABLE_PREFIX=prefix, LOG_LEVEL="WARNING",
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.update(DYNAMODB_ENDPOINT_URL=endpoint_url, TABLE_PREFIX=prefix,
                       AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local", RATE_LIMIT=BENCH_RATE_LIMIT)
     if name == "peer":
         return importlib.import_module("peer_app").app
     from app import create_configured_app
 
-    return create_configured_app()
+    if os.environ["LOG_LEVEL"] != "INFO":
+        return create_configured_app()
+    # As deployed: one JSON line per request, written (to /dev/null here, not over the report).
+    stderr, sys.stderr = sys.stderr, open(os.devnull, "w")  # noqa: SIM115 (the log handler keeps it)
+    try:
+        return create_configured_app()
+    finally:
+        sys.stderr = stderr
 
 
 def environs(route: str, department_id: str, count: int, token: str) -> list[dict]:
@@ -119,10 +134,17 @@ def timed_layers(app_name: str) -> dict[str, float]:
 
 
 def cpu_ms_per_request(app: Callable, batch: list[dict]) -> float:
-    started = time.thread_time()
-    for environ in batch:
-        serve(app, environ)
-    return (time.thread_time() - started) * 1000 / len(batch)
+    """Thread CPU ms per request of the batch, with the garbage collector held off (as timeit does):
+    a collection would land on whichever batch happens to run, whichever app made the garbage."""
+    gc.collect()
+    gc.disable()
+    try:
+        started = time.thread_time()
+        for environ in batch:
+            serve(app, environ)
+        return (time.thread_time() - started) * 1000 / len(batch)
+    finally:
+        gc.enable()
 
 
 def report(args: argparse.Namespace, app: Callable, department_id: str) -> None:
@@ -145,42 +167,67 @@ def report(args: argparse.Namespace, app: Callable, department_id: str) -> None:
         print(f"  {label:44}{seconds * 1000 / args.requests:7.2f}")
 
 
+def interleaved_cpu(apps: dict[str, Callable], route: str, department_id: str, token: str, requests: int,
+                    batches: int = 10) -> dict[str, list[float]]:
+    """CPU ms per request of each app, in `batches` batches of the route interleaved app by app
+    (after a warm-up of each: the token's one DynamoDB read, lazily built objects)."""
+    for app in apps.values():
+        for environ in environs(route, department_id, 100, token):
+            serve(app, environ)
+    cpu: dict[str, list[float]] = {name: [] for name in apps}
+    for _ in range(batches):
+        for name, app in apps.items():
+            cpu[name].append(cpu_ms_per_request(app, environs(route, department_id, max(1, requests // batches), token)))
+    return cpu
+
+
 def compare_auth(args: argparse.Namespace, endpoint_url: str, prefix: str, department_id: str) -> None:
     """Token mode against AUTH_MODE=off, same process and tables, batches interleaved."""
     apps = {"token": build_app("service", endpoint_url, prefix)}
     os.environ["AUTH_MODE"] = "off"
     apps["off"] = build_app("service", endpoint_url, prefix)
     os.environ["AUTH_MODE"] = "token"
-    for app in apps.values():  # warm-up (and the token's one DynamoDB read)
-        for environ in environs(args.route, department_id, 200, args.token):
-            serve(app, environ)
-    cpu: dict[str, list[float]] = {mode: [] for mode in apps}
-    for _ in range(10):
-        for mode, app in apps.items():
-            cpu[mode].append(cpu_ms_per_request(app, environs(args.route, department_id, args.requests // 10,
-                                                                args.token)))
+    cpu = interleaved_cpu(apps, args.route, department_id, args.token, args.requests)
     token, off = (statistics.median(cpu[mode]) for mode in ("token", "off"))
     print(f"auth cost, service {args.route}: token mode {token:.3f} CPU ms per request, AUTH_MODE=off {off:.3f} "
           f"(medians of 10 interleaved batches of {args.requests // 10}): {token / off:.3f}x")
+
+
+def compare_peer(args: argparse.Namespace, endpoint_url: str, prefix: str, department_id: str) -> None:
+    """The service (token mode, rate limit, request log at INFO, metrics: as deployed) against the
+    peer, same process and tables, batches of each route interleaved."""
+    os.environ["LOG_LEVEL"] = "INFO"
+    apps = {"service": build_app("service", endpoint_url, prefix), "peer": build_app("peer", endpoint_url, prefix)}
+    for route in ROUTES if args.route == "both" else (args.route,):
+        cpu = interleaved_cpu(apps, route, department_id, args.token, args.requests)
+        service, peer = (statistics.median(cpu[name]) for name in ("service", "peer"))
+        ratios = [s / p for s, p in zip(cpu["service"], cpu["peer"], strict=True)]
+        print(f"service / peer, {route}: service {service:.3f} CPU ms per request, peer {peer:.3f} "
+              f"(medians of 10 interleaved batches of {args.requests // 10}): {service / peer:.3f}x "
+              f"(batches {min(ratios):.2f}-{max(ratios):.2f}x)", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Profile one app and route against a throwaway DynamoDB Local."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--app", choices=("service", "peer"), default="service")
-    parser.add_argument("--route", choices=("get", "post"), default="get")
+    parser.add_argument("--route", choices=(*ROUTES, "both"), default="get", help="both: only with --compare-peer")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--compare-auth", action="store_true", help="token mode against AUTH_MODE=off")
+    parser.add_argument("--compare-peer", action="store_true", help="the service against the peer, in one process")
     args = parser.parse_args(argv)
+    if args.route == "both" and not args.compare_peer:
+        parser.error("--route both goes with --compare-peer")
     dynamodb = start_dynamodb_local()
     try:
         tables = load_set(dynamodb.endpoint_url, "profile", 1000)
         from auth import TokenStore  # backend/ is on sys.path once bench_api is imported
 
         args.token = TokenStore(tables.db).create("profile", "admin")
-        if args.compare_auth:
-            compare_auth(args, dynamodb.endpoint_url, tables.settings.table_prefix, tables.target)
+        if args.compare_auth or args.compare_peer:
+            compare = compare_auth if args.compare_auth else compare_peer
+            compare(args, dynamodb.endpoint_url, tables.settings.table_prefix, tables.target)
             return 0
         app = build_app(args.app, dynamodb.endpoint_url, tables.settings.table_prefix)
         for environ in environs(args.route, tables.target, 200, args.token):  # warm-up

@@ -22,11 +22,12 @@ import time
 
 from flask import Flask, current_app, g, request
 from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage, storage_from_string
+from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from redis.exceptions import RedisError
 
 from api.errors import error_response
+from api.memory_window import MemoryMovingWindow
 from auth.principal import ANONYMOUS
 from config import Settings
 
@@ -80,7 +81,7 @@ class Budgets:
         if uri.startswith(REDIS_SCHEMES):
             options = {"socket_connect_timeout": REDIS_TIMEOUT_SECONDS, "socket_timeout": REDIS_TIMEOUT_SECONDS}
         self.prefix = f"calendar:{settings.table_prefix}"  # environments sharing a Redis count apart
-        self.local = MovingWindowRateLimiter(MemoryStorage())
+        self.local = MemoryMovingWindow()
         self.shared = self.local if uri == "memory://" else MovingWindowRateLimiter(storage_from_string(uri, **options))
         self._failures = 0
         self._retry_at = 0.0
@@ -98,7 +99,7 @@ class Budgets:
             if not allowed:
                 raise RateLimited(limit, self._seconds_until_allowed(limiter, limit, key))
 
-    def _limiter(self) -> MovingWindowRateLimiter:
+    def _limiter(self) -> MovingWindowRateLimiter | MemoryMovingWindow:
         if self._failures and time.monotonic() < self._retry_at:
             return self.local
         return self.shared
@@ -109,7 +110,7 @@ class Budgets:
         self._failures += 1
         self._retry_at = time.monotonic() + min(MAX_BACKOFF_SECONDS, 2 ** self._failures)
 
-    def _seconds_until_allowed(self, limiter: MovingWindowRateLimiter, limit: RateLimitItem, key: str) -> int:
+    def _seconds_until_allowed(self, limiter: MovingWindowRateLimiter | MemoryMovingWindow, limit: RateLimitItem, key: str) -> int:
         """Whole seconds until the breached window lets a request through again (at least 1)."""
         try:
             reset_time = limiter.get_window_stats(limit, self.prefix, key).reset_time
