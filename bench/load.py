@@ -38,6 +38,7 @@ from local.dynamodb_local import start_dynamodb_local, start_moto_server  # noqa
 from models import DynamoDBDatabase  # noqa: E402
 from servers import make_settings  # noqa: E402
 
+# `make run` serves in the default mode (gevent); "gunicorn" is the threading mode beside it.
 SERVERS = {"make-run": MAKE_RUN, "gunicorn": SERVER_COMMANDS["threading"]}
 SOAK_GROWTH_LIMIT = 0.05
 # The local DynamoDB on a shared 2-core machine is the bottleneck under this load (DynamoDB Local
@@ -84,7 +85,8 @@ def run_one(name: str, args: argparse.Namespace, work: Path) -> list[str]:
         settings = make_settings(backend.endpoint_url, dynamodb_max_attempts=5)
         DynamoDBDatabase(settings).create_tables()
         threads = args.sockets + args.clients + 50  # gthread: one thread per socket held
-        server = start_shell_server(SERVERS[name], settings, work / f"{name}.log", SOCKETIO_ASYNC_MODE="threading",
+        server = start_shell_server(SERVERS[name], settings, work / f"{name}.log",
+                                    SOCKETIO_MAX_SOCKETS=str(args.sockets + 50),
                                     GUNICORN_CMD_ARGS=f"--threads {threads}", RATE_LIMIT=UNLIMITED,
                                     **DYNAMODB_PATIENCE)
         try:
