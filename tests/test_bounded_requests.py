@@ -15,11 +15,10 @@ from hypothesis import strategies as st
 
 import recurrence
 from live_helpers import http
-from local.dynamodb_local import start_moto_server
 from models import DynamoDBDatabase, to_item
 from recurrence_strategies import CASES, DAYS
 from schema import event_key
-from servers import make_settings, start_live_server
+from servers import moto_tables, start_live_server
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("bounded")]
 
@@ -32,14 +31,10 @@ RSS_GROWTH_LIMIT = 60 * 1024 * 1024
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    moto = start_moto_server(log_file=tmp_path_factory.mktemp("moto") / "moto.log")
-    settings_ = make_settings(moto.endpoint_url)
-    db = DynamoDBDatabase(settings_)
-    db.create_tables()
-    server = start_live_server(settings_, tmp_path_factory.mktemp("app") / "app.log")
-    yield server, db
-    server.stop()
-    moto.stop()
+    with moto_tables(tmp_path_factory.mktemp("moto")) as settings_:
+        server = start_live_server(settings_, tmp_path_factory.mktemp("app") / "app.log")
+        yield server, DynamoDBDatabase(settings_)
+        server.stop()
 
 
 @pytest.fixture

@@ -22,9 +22,8 @@ from live_helpers import (
     read_until_closed,
     start_shell_server,
 )
-from local.dynamodb_local import start_moto_server
 from models import DynamoDBDatabase
-from servers import make_settings
+from servers import moto_tables
 
 READ_TIMEOUT = 2.0
 SERVERS = {"make run": (MAKE_RUN, "threading"), "gunicorn": (SERVER_COMMANDS["threading"], "threading"),
@@ -33,12 +32,8 @@ SERVERS = {"make run": (MAKE_RUN, "threading"), "gunicorn": (SERVER_COMMANDS["th
 
 @pytest.fixture(scope="module")
 def tables(tmp_path_factory):
-    moto = start_moto_server(log_file=tmp_path_factory.mktemp("moto") / "moto.log")
-    settings = make_settings(moto.endpoint_url)
-    db = DynamoDBDatabase(settings)
-    db.create_tables()
-    yield settings, db
-    moto.stop()
+    with moto_tables(tmp_path_factory.mktemp("moto")) as settings:
+        yield settings, DynamoDBDatabase(settings)
 
 
 @pytest.fixture(scope="module", params=list(SERVERS))
