@@ -166,7 +166,7 @@ class HttpSide:
     def headers(self) -> dict[str, str]:
         """The admin token of the server (none for the peer and AUTH_MODE=off: they check none)."""
         token = token_for(self.server.url)
-        return {"Authorization": f"Bearer {token}"} if token and self.key in ("werkzeug", "gunicorn", "small") else {}
+        return {"Authorization": f"Bearer {token}"} if token and self.key in ("werkzeug", "gunicorn", "gevent", "small") else {}
 
     def measure(self, route: str, generator, seconds: float) -> Measurement:
         before = tree_cpu_seconds(self.server.process.pid)
@@ -199,7 +199,11 @@ SERVED = (  # the HTTP sides: key, label
     ("gunicorn", "service under gunicorn gthread"),
     ("auth-off", "service under gunicorn, AUTH_MODE=off"),
     ("peer", "peer under gunicorn gthread"),
+    ("gevent", "service under gunicorn gevent"),
+    ("peer-gevent", "peer under gunicorn gevent"),
 )
+# Each service side under gunicorn and the peer it is judged against (the same worker class).
+SERVING_PAIRS = (("gunicorn", "peer"), ("gevent", "peer-gevent"))
 ROUTES = ("GET month", "POST event")
 # The bench saturates the service from one address on purpose: far above what it can serve, so
 # the rate limit is checked (and costs what it costs) on every request but never refuses one.
@@ -219,7 +223,10 @@ def start_server(key: str, settings: Settings, log_path: Path) -> ShellServer:
         return start_app("threading", settings, log_path, **AS_DEPLOYED)
     if key == "auth-off":  # the same server, checking no token: what authentication costs
         return start_app("threading", settings, log_path, AUTH_MODE="off", **AS_DEPLOYED)
-    return start_shell_server(PEER_COMMAND, settings, log_path, SOCKETIO_ASYNC_MODE="threading",
+    if key == "gevent":  # make run's and production's default serving
+        return start_app("gevent", settings, log_path, **AS_DEPLOYED)
+    mode = "gevent" if key == "peer-gevent" else "threading"
+    return start_shell_server(PEER_COMMAND, settings, log_path, SOCKETIO_ASYNC_MODE=mode,
                               AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local")
 
 
@@ -276,15 +283,16 @@ def print_route(route: str, sides: list, medians: dict[tuple[str, str], Measurem
         m = medians[(route, side.key)]
         note = "  (the client process)" if side.key == "boto3" else ""
         print(f"{side.label:36}{m.rps:9.0f}{m.p50:9.1f}{m.p99:9.1f}{m.cpu_ms:12.2f}{note}")
-    raw, peer = medians[(route, "boto3")], medians[(route, "peer")]
+    raw = medians[(route, "boto3")]
     token, off = medians[(route, "gunicorn")], medians[(route, "auth-off")]
     print(f"{route}: auth cost, service under gunicorn token mode / AUTH_MODE=off: CPU/request "
           f"{token.cpu_ms / off.cpu_ms:.3f}x, req/s {token.rps / off.rps:.2f}x")
     for side in sides[:-1]:
         m = medians[(route, side.key)]
         print(f"{route}: {side.label} / raw boto3: req/s {m.rps / raw.rps:.2f}x")
-        if side.key != "peer":
-            print(f"{route}: {side.label} / peer: req/s {m.rps / peer.rps:.2f}x, "
+        if not side.key.startswith("peer"):
+            peer = medians[(route, "peer-gevent" if side.key == "gevent" else "peer")]
+            print(f"{route}: {side.label} / its peer: req/s {m.rps / peer.rps:.2f}x, "
                   f"CPU/request {m.cpu_ms / peer.cpu_ms:.2f}x")
 
 
@@ -292,19 +300,21 @@ def judge_targets(results: dict[tuple[str, str], list[Measurement]], judged: boo
     """Print the verdicts of targets (a) and (b), judged on the medians of the rounds, with each
     round's own ratio beside; returns the missed ones (none when not judged)."""
     missed = []
-    for name, route, limit, other in (("(a)", "GET month", GET_CPU_LIMIT, "peer"),
-                                      *(("(b)", route, ROUTE_CPU_LIMIT, "peer") for route in ROUTES),
-                                      *(("(c)", route, AUTH_CPU_LIMIT, "auth-off") for route in ROUTES)):
-        service, peer = results[(route, "gunicorn")], results[(route, other)]
+    judged_pairs = [*(("(a)", "GET month", GET_CPU_LIMIT, side, peer) for side, peer in SERVING_PAIRS),
+                    *(("(b)", route, ROUTE_CPU_LIMIT, side, peer) for side, peer in SERVING_PAIRS for route in ROUTES),
+                    *(("(c)", route, AUTH_CPU_LIMIT, "gunicorn", "auth-off") for route in ROUTES)]
+    for name, route, limit, side, other in judged_pairs:
+        service, peer = results[(route, side)], results[(route, other)]
         ratio = median_of(service).cpu_ms / median_of(peer).cpu_ms
         rounds = ", ".join(f"{s.cpu_ms / p.cpu_ms:.2f}x" for s, p in zip(service, peer, strict=True))
         verdict = "met" if ratio <= limit else "MISSED"
-        whose = "the peer's" if other == "peer" else "its own with AUTH_MODE=off"
-        print(f"target {name} {route}: the service under gunicorn uses {ratio:.2f}x {whose} CPU per "
+        whose = "the peer's" if other.startswith("peer") else "its own with AUTH_MODE=off"
+        print(f"target {name} {route}: the service under gunicorn {'gevent' if side == 'gevent' else 'gthread'} "
+              f"uses {ratio:.2f}x {whose} CPU per "
               f"request (at most {limit:.2f}x; rounds {rounds}) -> {verdict}"
               f"{'' if judged else ' (not judged: --no-targets)'}")
         if ratio > limit:
-            missed.append(f"{name} {route}")
+            missed.append(f"{name} {route} ({side})")
     return missed if judged else []
 
 

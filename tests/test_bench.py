@@ -31,7 +31,8 @@ RUNS = {
 API_ARGS = ["--duration", "1", "--rounds", "1", "--connections", "4", "--small", "100", "--big", "400",
             "--latency-samples", "10", "--no-targets"]
 SIDES = ("service under Werkzeug (wsgi.py)", "service under gunicorn gthread",
-         "service under gunicorn, AUTH_MODE=off", "peer under gunicorn gthread", "raw boto3, Python threads")
+         "service under gunicorn, AUTH_MODE=off", "peer under gunicorn gthread",
+         "service under gunicorn gevent", "peer under gunicorn gevent", "raw boto3, Python threads")
 # A side's row: req/s, p50 ms, p99 ms, CPU ms per request.
 ROW = re.compile(r"^(" + "|".join(re.escape(side) for side in SIDES) + r")\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)",
                  re.MULTILINE)
@@ -67,18 +68,18 @@ def test_api_bench_measures_every_side(generator, needs_dynamodb_local):
     for side, rps, p50, p99, cpu_ms in rows:
         assert float(rps) > 0 and float(cpu_ms) > 0 and 0 < float(p50) <= float(p99), f"{side}\n{out}"
     for route in ("GET month", "POST event"):
-        for side in SIDES[:2]:
+        for side in (*SIDES[:2], "service under gunicorn gevent"):
             assert f"{route}: {side} / raw boto3: req/s " in result.stdout, out
-            assert re.search(rf"^{route}: {re.escape(side)} / peer: req/s [\d.]+x, CPU/request [\d.]+x$",
+            assert re.search(rf"^{route}: {re.escape(side)} / its peer: req/s [\d.]+x, CPU/request [\d.]+x$",
                              result.stdout, re.MULTILINE), out
     for route in ("GET month", "POST event"):
         assert re.search(rf"^{route}: auth cost, service under gunicorn token mode / AUTH_MODE=off: "
                          r"CPU/request [\d.]+x, req/s [\d.]+x$", result.stdout, re.MULTILINE), out
-    for verdict in ("target (c) GET month: the service under gunicorn uses ",
-                    "target (c) POST event: the service under gunicorn uses ",
-                    "target (a) GET month: the service under gunicorn uses ",
-                    "target (b) GET month: the service under gunicorn uses ",
-                    "target (b) POST event: the service under gunicorn uses ",
+    for verdict in ("target (c) GET month: the service under gunicorn gthread uses ",
+                    "target (c) POST event: the service under gunicorn gthread uses ",
+                    *(f"target ({name}) {route}: the service under gunicorn {serving} uses "
+                      for serving in ("gthread", "gevent")
+                      for name, route in (("a", "GET month"), ("b", "GET month"), ("b", "POST event"))),
                     "ratio 400 / 100: ", "targets: not judged (--no-targets)"):
         assert verdict in result.stdout, out
 
