@@ -18,7 +18,6 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from aws_failures import describe
 from config import Settings
 from migration.errors import MigrationFailed
 from migration.export import export_tables, write_json
@@ -27,6 +26,7 @@ from migration.legacy_json import DEFAULT_DEPARTMENTS, DEFAULT_EVENTS
 from migration.report import Report
 from migration.run import DEFAULT_WORKERS, Migration
 from models import DynamoDBDatabase, Throttled
+from storage.aws_failures import describe
 
 # __name__ is "__main__" when run as a script; one fixed name keeps the log configuration simple.
 log = logging.getLogger("migration")

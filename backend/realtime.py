@@ -37,7 +37,7 @@ from models import DynamoDBDatabase, NotFound
 from observability import metrics
 from realtime_admission import Admission, AdmissionGate, watch_engine
 from serving.websocket import use_quiet_close
-from stall_budget import DynamoDBStalled, stall_budget
+from storage.stall_budget import DynamoDBStalled, stall_budget
 
 log = logging.getLogger(__name__)
 

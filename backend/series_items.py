@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from models import DynamoDBDatabase, to_item
-from schema import EVENT_IS_LIVE, EXCEPTION_DATES, ITEM_IS_NEW, VERSION_MATCHES, event_key
+from models import DynamoDBDatabase
+from storage.items import to_item
+from storage.schema import EVENT_IS_LIVE, EXCEPTION_DATES, ITEM_IS_NEW, VERSION_MATCHES, event_key
 
 TRANSACTION_ITEMS_MAX = 100  # DynamoDB's limit of actions in one TransactWriteItems
 

@@ -11,6 +11,7 @@ over the series and the exceptions it touches, each conditioned on the version r
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,19 +19,12 @@ from typing import Any
 
 import recurrence
 import series_items
-from models import (
-    TRANSACTION_RETRIES,
-    Conflict,
-    DatabaseError,
-    DepartmentCheck,
-    DynamoDBDatabase,
-    NotFound,
-    PreconditionFailed,
-    checked_times,
-    public_event,
-    stored_event,
-)
-from schema import (
+from errors import Conflict, DatabaseError, NotFound, PreconditionFailed
+from models import DynamoDBDatabase
+from rules.series_scope import checked_times
+from storage.items import public_event, stored_event
+from storage.plumbing import TRANSACTION_RETRIES
+from storage.schema import (
     EXCEPTION_DATES,
     LAST_DATE,
     OVERRIDDEN_FIELDS,
@@ -40,7 +34,8 @@ from schema import (
 )
 from validation import ValidationError
 
-SCOPES = ("this", "following", "all")
+# Called with an event's department id before a write to it; raises to refuse the write.
+DepartmentCheck = Callable[[str], None]
 # What an edit of the whole series carries over to an exception that did not change it itself
 # (the two times as a pair). An exception's day is its own.
 CARRIED_OVER = ("title", "description", "time", "url", "start_time", "end_time")

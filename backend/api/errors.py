@@ -7,9 +7,9 @@ from botocore.exceptions import ClientError
 from flask import Flask, current_app, jsonify
 from werkzeug.exceptions import HTTPException
 
-from aws_failures import CREDENTIALS_MISSING, UNREACHABLE, describe
 from models import Conflict, NotFound, PreconditionFailed, Throttled
-from stall_budget import DynamoDBStalled
+from storage.aws_failures import CREDENTIALS_MISSING, UNREACHABLE, describe
+from storage.stall_budget import DynamoDBStalled
 from sync import SyncTokenExpired
 from validation import ValidationError
 

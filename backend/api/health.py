@@ -6,8 +6,8 @@ from flask import Blueprint, jsonify
 
 import realtime
 from api.errors import error_response
-from aws_failures import CREATE_TABLES_HINT
 from database import get_db
+from storage.aws_failures import CREATE_TABLES_HINT
 
 bp = Blueprint("health", __name__)
 

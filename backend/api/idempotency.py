@@ -19,8 +19,8 @@ from flask import Response, g, make_response, request
 from api.errors import error_response
 from api.request_body import json_body
 from database import get_db
-from idempotency import COMPLETED, Record
 from models import Conflict, NotFound
+from storage.idempotency import COMPLETED, Record
 from validation import ValidationError
 
 HEADER = "Idempotency-Key"

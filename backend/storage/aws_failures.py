@@ -16,8 +16,9 @@ from botocore.exceptions import (
 )
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from models import THROTTLING_CODES, Throttled, error_code
-from stall_budget import DynamoDBStalled
+from errors import Throttled
+from storage.client import THROTTLING_CODES, error_code
+from storage.stall_budget import DynamoDBStalled
 
 CREATE_TABLES_HINT = (
     "Create them with `make create-tables`, or from backend/: "
