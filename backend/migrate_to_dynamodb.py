@@ -31,7 +31,7 @@ from storage.aws_failures import describe
 # __name__ is "__main__" when run as a script; one fixed name keeps the log configuration simple.
 log = logging.getLogger("migration")
 # The storage layer's retries (throttling) belong in the operator's log too.
-LOGGERS = (log, logging.getLogger("models"))
+LOGGERS = (log, logging.getLogger("storage"))
 
 EXIT_OK, EXIT_REJECTED, EXIT_FAILED = 0, 1, 2
 

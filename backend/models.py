@@ -13,23 +13,8 @@ from typing import Any
 import recurrence
 from config import Settings
 from errors import Conflict, DatabaseError, NotFound, PreconditionFailed, Throttled
-from storage import event_queries, plumbing
-from storage.client import make_client
-from storage.departments import SYSTEM_ACTOR, Departments
-from storage.events import Events
-from storage.idempotency import IdempotencyStore
-from storage.items import (
-    PublicDepartment,
-    PublicEvent,
-    StoredEvent,
-    change_from_wire,
-    event_from_wire,
-    from_item,
-    public_event,
-    stored_event,
-    to_item,
-)
-from storage.schema import (
+from rules.shapes import PublicDepartment, PublicEvent, StoredEvent, public_event, stored_event
+from schema import (
     DEPARTMENT_CHANGES_INDEX,
     DEPARTMENT_IS_LIVE,
     DEPARTMENT_SPAN_INDEX,
@@ -42,6 +27,13 @@ from storage.schema import (
     department_not_found,
     utc_now_iso,
 )
+from storage import event_queries, plumbing
+from storage.client import make_client
+from storage.departments import SYSTEM_ACTOR, Departments
+from storage.events import Events
+from storage.idempotency import IdempotencyStore
+from storage.items import change_from_wire, event_from_wire, from_item, to_item
+from storage.series import SeriesEdits
 from storage.tables import Tables
 
 __all__ = ["Conflict", "DatabaseError", "DynamoDBDatabase", "NotFound", "PreconditionFailed", "Throttled",
@@ -91,6 +83,7 @@ class DynamoDBDatabase:
         self.tables = Tables(self.settings, self.client)
         self.departments = Departments(self.settings, self.client)
         self.events = Events(self.settings, self.client)
+        self.series = SeriesEdits(self.events)  # edits and deletes by scope (this, following, all)
         self.idempotency = IdempotencyStore(
             self.client, self.settings.idempotency_table, self.settings.idempotency_in_progress_seconds
         )
@@ -300,9 +293,6 @@ class DynamoDBDatabase:
     def delete_event(self, event_id: str, expected_version: int | None = None,
                      current: StoredEvent | None = None) -> PublicEvent:
         return self.events.delete_event(event_id, expected_version, current)
-
-    def tombstone_update(self) -> tuple[str, dict[str, str], dict[str, Any]]:
-        return self.events.tombstone_update()
 
     def put_events(self, events: Iterable[dict[str, Any]]) -> None:
         self.events.put_events(events)

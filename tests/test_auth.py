@@ -12,7 +12,7 @@ import auth
 from app import create_app
 from auth import TokenStore
 from models import DynamoDBDatabase
-from storage.schema import EVENT_FIELDS
+from schema import EVENT_FIELDS
 
 ROLES = ("viewer", "editor", "admin")
 # (method, path, body, least role); {dep} and {event} are filled in per test.

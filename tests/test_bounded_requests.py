@@ -17,8 +17,8 @@ import recurrence
 from live_helpers import http
 from models import DynamoDBDatabase, to_item
 from recurrence_strategies import CASES, DAYS
+from schema import event_key
 from servers import moto_tables, start_live_server
-from storage.schema import event_key
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("bounded")]
 

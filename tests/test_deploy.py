@@ -31,8 +31,8 @@ from live_helpers import (
 )
 from models import DynamoDBDatabase
 from realtime import QUEUE_CHANNEL
+from schema import table_specs, time_to_live_specs
 from servers import make_settings
-from storage.schema import table_specs, time_to_live_specs
 
 DOC = PROJECT_DIR / "AWS_DEPLOYMENT_CONFIG.md"
 TEMPLATE = PROJECT_DIR / "deploy" / "dynamodb-tables.yaml"

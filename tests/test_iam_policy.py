@@ -15,7 +15,7 @@ import dynamodb_recorder
 import iam_policy
 from config import BACKEND_DIR, PROJECT_DIR, Settings
 from iam_policy import Need
-from storage.schema import table_specs
+from schema import table_specs
 
 
 def test_the_policies_name_only_declared_tables_and_indexes_and_explicit_actions():

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import sync
+from schema import format_timestamp
 from servers import api_client
-from storage.schema import format_timestamp
 
 
 def _token(response) -> str:

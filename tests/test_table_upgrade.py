@@ -11,8 +11,8 @@ from botocore.exceptions import ClientError
 
 from app import create_app
 from models import DynamoDBDatabase
+from schema import departments_table_spec, utc_now_iso
 from servers import make_settings
-from storage.schema import departments_table_spec, utc_now_iso
 from sync import new_token
 
 ALL_INDEXES = {"department-date-index": "ACTIVE", "department-modified-index": "ACTIVE",

@@ -4,8 +4,8 @@ from __future__ import annotations
 import uuid
 
 from models import DynamoDBDatabase
+from schema import idempotency_table_spec
 from servers import make_settings
-from storage.schema import idempotency_table_spec
 
 
 def _describe(db, name):

@@ -9,7 +9,7 @@ import re
 import uuid
 from typing import Any
 
-from storage.schema import department_name_key
+from schema import department_name_key
 
 # uuid5(NAMESPACE_URL, "urn:department-calendar:legacy-json-migration"). Never change it: every
 # UUID the migration derives from a legacy id depends on it, and re-runs rely on getting the same.

@@ -8,7 +8,7 @@ from typing import Any
 
 from config import Settings
 from migration.legacy_json import DEPARTMENT_SHAPES, EVENT_SHAPES
-from storage.schema import utc_now_iso
+from schema import utc_now_iso
 
 
 @dataclass

@@ -35,8 +35,8 @@ from migration.legacy_json import (
 )
 from migration.report import Report
 from models import Conflict, DynamoDBDatabase, NotFound
+from schema import EVENT_DEFAULTS, EVENT_FIELDS, MIGRATION_ACTOR, department_name_key
 from storage.plumbing import BATCH_WRITE_LIMIT
-from storage.schema import EVENT_DEFAULTS, EVENT_FIELDS, MIGRATION_ACTOR, department_name_key
 from validation import ValidationError, validate_department, validate_new_event
 
 # The migration CLI's logger (configured by migrate_to_dynamodb), shared by the migration modules.

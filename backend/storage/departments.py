@@ -11,10 +11,8 @@ from botocore.exceptions import ClientError
 
 from config import Settings
 from errors import Conflict, DatabaseError, NotFound
-from storage import event_queries, plumbing
-from storage.client import error_code
-from storage.items import PublicDepartment, from_item, public_department, to_item
-from storage.schema import (
+from rules.shapes import PublicDepartment, public_department
+from schema import (
     DEPARTMENT_EXISTS,
     DEPARTMENT_IS_LIVE,
     ITEM_EXISTS,
@@ -27,6 +25,9 @@ from storage.schema import (
     name_marker_key,
     utc_now_iso,
 )
+from storage import event_queries, plumbing
+from storage.client import error_code
+from storage.items import from_item, to_item
 
 # Who wrote an item when the caller names nobody (scripts, fixtures): see schema.AUDIT_FIELDS.
 SYSTEM_ACTOR = "system"

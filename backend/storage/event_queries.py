@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from schema import DEPARTMENT_CHANGES_INDEX, DEPARTMENT_DATE_INDEX, TOMBSTONE_MARKER
 from storage.items import to_item
-from storage.schema import DEPARTMENT_CHANGES_INDEX, DEPARTMENT_DATE_INDEX, TOMBSTONE_MARKER
 
 
 def department_events(table: str, department_id: str, start: str | None = None,

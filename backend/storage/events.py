@@ -11,20 +11,8 @@ from botocore.exceptions import ClientError
 from config import Settings
 from errors import Conflict, NotFound, PreconditionFailed
 from rules.series_scope import checked_times
-from storage import event_queries, plumbing
-from storage.client import error_code
-from storage.departments import SYSTEM_ACTOR
-from storage.items import (
-    PublicEvent,
-    StoredEvent,
-    event_from_wire,
-    from_item,
-    public_event,
-    span_attributes,
-    stored_event,
-    to_item,
-)
-from storage.schema import (
+from rules.shapes import PublicEvent, StoredEvent, public_event, span_attributes, stored_event
+from schema import (
     EVENT_IS_LIVE,
     EVENT_TIME_FIELDS,
     TOMBSTONE_MARKER,
@@ -35,6 +23,10 @@ from storage.schema import (
     event_not_found,
     utc_now_iso,
 )
+from storage import event_queries, plumbing
+from storage.client import error_code
+from storage.departments import SYSTEM_ACTOR
+from storage.items import event_from_wire, from_item, to_item
 
 AUDIT_DEFAULTS = {"created_by": SYSTEM_ACTOR, "updated_by": SYSTEM_ACTOR}
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from schema import IDEMPOTENCY_EXPIRES_AT
 from storage.client import error_code
-from storage.schema import IDEMPOTENCY_EXPIRES_AT
 
 KEEP_SECONDS = 24 * 3600
 IN_PROGRESS = "in_progress"

@@ -9,8 +9,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from config import Settings
+from schema import table_specs, time_to_live_specs
 from storage.client import PROBE_TIMEOUTS, error_code, make_client
-from storage.schema import table_specs, time_to_live_specs
 
 log = logging.getLogger(__name__)
 

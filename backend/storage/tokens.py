@@ -14,10 +14,10 @@ from typing import Any, NotRequired, TypedDict
 from botocore.exceptions import ClientError
 
 from errors import Conflict, NotFound
+from schema import ITEM_EXISTS, ITEM_IS_NEW, utc_now_iso
 from storage import plumbing
 from storage.client import error_code
 from storage.items import from_item, to_item
-from storage.schema import ITEM_EXISTS, ITEM_IS_NEW, utc_now_iso
 
 TOKEN_KEY_PREFIX = "token#"
 NAME_KEY_PREFIX = "name#"
