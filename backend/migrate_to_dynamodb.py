@@ -16,8 +16,6 @@ import logging
 import sys
 from pathlib import Path
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from config import Settings
 from migration.errors import MigrationFailed
 from migration.export import export_tables, write_json
@@ -26,7 +24,7 @@ from migration.legacy_json import DEFAULT_DEPARTMENTS, DEFAULT_EVENTS
 from migration.report import Report
 from migration.run import DEFAULT_WORKERS, Migration
 from models import DynamoDBDatabase, Throttled
-from storage.aws_failures import describe
+from storage.aws_failures import AWS_ERRORS, describe, refusal
 
 # __name__ is "__main__" when run as a script; one fixed name keeps the log configuration simple.
 log = logging.getLogger("migration")
@@ -99,9 +97,8 @@ def _describe_aws_error(exc: Exception, settings: Settings) -> str:
     described = describe(exc, prefix=settings.table_prefix)
     if described is not None:
         return f"DynamoDB at {where}: {described[1]} Then run again (it is idempotent)."
-    if isinstance(exc, ClientError):
-        error = exc.response.get("Error", {})
-        return (f"DynamoDB at {where} refused the request ({error.get('Code')}: {error.get('Message')}): "
+    if (refused := refusal(exc)) is not None:
+        return (f"DynamoDB at {where} refused the request ({refused}): "
                 "check the credentials and the IAM permissions, then run again (it is idempotent)")
     return f"DynamoDB client error ({exc}): check the settings and run again"
 
@@ -182,7 +179,7 @@ def _export(args: argparse.Namespace, db: DynamoDBDatabase) -> int:
     except MigrationFailed as exc:
         log.error("%s", exc)
         return EXIT_FAILED
-    except (BotoCoreError, ClientError, Throttled) as exc:
+    except (*AWS_ERRORS, Throttled) as exc:
         log.error("%s", _describe_aws_error(exc, db.settings))
         return EXIT_FAILED
     print(f"exported {counts['departments']} departments and {counts['events']} events to {args.export}")
@@ -201,7 +198,7 @@ def _migrate(args: argparse.Namespace, db: DynamoDBDatabase) -> Report:
         Migration(db, report, create_tables=args.create_tables, progress=progress, workers=args.workers).run()
     except MigrationFailed as exc:
         report.error = str(exc)
-    except (BotoCoreError, ClientError, Throttled) as exc:
+    except (*AWS_ERRORS, Throttled) as exc:
         report.error = _describe_aws_error(exc, settings)
     except Exception as exc:  # the exit status is a contract: never the interpreter's 1 for a crash
         log.exception("unexpected error")

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import logging
 
-from botocore.exceptions import ClientError
 from flask import Flask, current_app, jsonify
 from werkzeug.exceptions import HTTPException
 
 from models import Conflict, NotFound, PreconditionFailed, Throttled
-from storage.aws_failures import CREDENTIALS_MISSING, UNREACHABLE, describe
+from storage.aws_failures import CREDENTIALS_MISSING, REFUSED, UNREACHABLE, describe
 from storage.stall_budget import DynamoDBStalled
 from sync import SyncTokenExpired
 from validation import ValidationError
@@ -68,7 +67,7 @@ def register_error_handlers(app: Flask) -> None:
         code = {413: "payload_too_large"}.get(exc.code, (exc.name or "error").lower().replace(" ", "_"))
         return error_response(exc.code or 500, code, exc.description or exc.name)
 
-    for storage_exc in (*CREDENTIALS_MISSING, *UNREACHABLE, ClientError, Throttled, DynamoDBStalled):
+    for storage_exc in (*CREDENTIALS_MISSING, *UNREACHABLE, REFUSED, Throttled, DynamoDBStalled):
         app.register_error_handler(storage_exc, _storage_error)
 
     @app.errorhandler(Exception)

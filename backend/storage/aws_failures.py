@@ -8,6 +8,7 @@ import logging
 from dataclasses import dataclass
 
 from botocore.exceptions import (
+    BotoCoreError,
     ClientError,
     ConnectionClosedError,
     NoCredentialsError,
@@ -27,6 +28,10 @@ CREATE_TABLES_HINT = (
 ACCESS_DENIED_CODES = frozenset({
     "UnrecognizedClientException", "InvalidSignatureException", "AccessDeniedException", "ExpiredTokenException",
 })
+# What a DynamoDB call raises when it fails for a reason of AWS's: code outside storage/ catches these.
+AWS_ERRORS = (BotoCoreError, ClientError)
+# What it raises when DynamoDB answered with an error code (see refusal).
+REFUSED = ClientError
 CREDENTIALS_MISSING = (NoCredentialsError, PartialCredentialsError)
 # Connection errors include endpoint, connect-timeout, proxy and TLS failures.
 UNREACHABLE = (BotoConnectionError, ReadTimeoutError, ConnectionClosedError)
@@ -126,3 +131,11 @@ def describe(exc: BaseException, prefix: str) -> tuple[AwsFailure, str] | None:
         return None
     code = error_code(exc) if isinstance(exc, ClientError) else ""
     return failure, failure.message(detail=str(exc), code=code, prefix=prefix)
+
+
+def refusal(exc: BaseException) -> str | None:
+    """"<code>: <message>" of an error DynamoDB answered with, None for any other error."""
+    if not isinstance(exc, ClientError):
+        return None
+    error = exc.response.get("Error", {})
+    return f"{error.get('Code')}: {error.get('Message')}"
