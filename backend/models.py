@@ -19,6 +19,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+import department_spans
 import recurrence
 import stall_budget
 from config import Settings
@@ -312,8 +313,11 @@ class DynamoDBDatabase:
         self.client = client or make_client(self.settings)
         self.departments_table = self.settings.departments_table
         self.events_table = self.settings.events_table
-        # Departments seen to exist, id -> time.monotonic() until which that is trusted.
-        self._known_departments: dict[str, float] = {}
+        # Departments seen to exist: id -> (time.monotonic() until which that is trusted, what they
+        # said of their events spanning days: department_spans' state).
+        self._known_departments: dict[str, tuple[float, str | None]] = {}
+        # Departments this process marked department_spans.SOME (it never changes back).
+        self._spanning_departments: set[str] = set()
         self._forgotten = 0  # bumped by every forget, so a check racing a delete caches nothing
         self._probe_client = None
         self.idempotency = IdempotencyStore(
@@ -724,16 +728,38 @@ class DynamoDBDatabase:
         """Drop what this process knows of the department (it was deleted, here or elsewhere)."""
         self._forgotten += 1
         self._known_departments.pop(department_id, None)
+        self._spanning_departments.discard(department_id)
 
-    def _check_department_exists(self, department_id: str) -> None:
-        """Raises NotFound unless the department exists. A yes is trusted department_cache_seconds;
-        reads only: writes check the department in the same transaction as the write."""
-        if self._known_departments.get(department_id, 0.0) > time.monotonic():
-            return
+    def _check_department_exists(self, department_id: str) -> str | None:
+        """Raises NotFound unless the department exists; returns its department_spans state. A yes
+        is trusted department_cache_seconds (the state as department_spans.trusted_for says),
+        counted from before the read; reads only: writes check the department in the same
+        transaction as the write."""
+        read_at = time.monotonic()
+        trusted_until, spans = self._known_departments.get(department_id, (0.0, None))
+        if trusted_until > read_at:
+            return spans
         forgotten = self._forgotten
-        self.get_department(department_id)
-        if self.settings.department_cache_seconds > 0 and forgotten == self._forgotten:
-            self._known_departments[department_id] = time.monotonic() + self.settings.department_cache_seconds
+        item = self._get_department_item(department_id)
+        if item is None or "deleting" in item:
+            raise NotFound(department_not_found(department_id))
+        spans = department_spans.state_of(item)
+        if department_id in self._spanning_departments:
+            spans = department_spans.SOME
+        elif department_spans.may_grant(item):
+            spans = department_spans.grant_if_free(self.client, self.departments_table, self.events_table, department_id)
+        trust = department_spans.trusted_for(spans, self.settings.department_cache_seconds)
+        if trust > 0 and forgotten == self._forgotten:
+            self._known_departments[department_id] = (read_at + trust, spans)
+        return spans
+
+    def _mark_spanning(self, items: list[dict[str, Any]]) -> None:
+        """Before writing these event items: department_spans.mark_spanning for the departments of
+        those spanning days (with a LAST_DATE), once per department and process."""
+        for department_id in sorted({item["department_id"] for item in items if item.get(LAST_DATE)}):
+            if department_id not in self._spanning_departments:
+                department_spans.mark_spanning(self.client, self.departments_table, department_id)
+                self._spanning_departments.add(department_id)
 
     def _get_department_item(self, key: str) -> dict[str, Any] | None:
         response = self.client.get_item(
@@ -770,9 +796,10 @@ class DynamoDBDatabase:
 
     def _events_touching(self, department_id: str, start: str | None, end: str | None) -> dict[str, dict[str, Any]]:
         """The stored events (by id) of the department that touch start..end."""
-        self._check_department_exists(department_id)
+        spans = self._check_department_exists(department_id)
         events = {e["id"]: e for e in self._query_department_events(department_id, start, end, convert=_listed_event)}
-        if start:  # events spanning days and series that began before `start` and reach into the range
+        # Events spanning days and series that began before `start` and reach into the range.
+        if start and spans != department_spans.NONE:
             events.update((e["id"], e) for e in self._query_spans(department_id, start, end))
         return events
 
@@ -864,9 +891,10 @@ class DynamoDBDatabase:
             "created_at": created_at or now,
             "last_modified": last_modified or created_at or now,
             "version": 1,
-            "created_by": actor,
-            "updated_by": actor,
+            "created_by": actor, "updated_by": actor,
         }
+        item = stored_event(event)
+        self._mark_spanning([item])
         self.transact(
             [
                 {"ConditionCheck": {
@@ -874,8 +902,7 @@ class DynamoDBDatabase:
                     "Key": to_item(department_key(department_id)),
                     **DEPARTMENT_IS_LIVE.params(),
                 }},
-                {"Put": {"TableName": self.events_table, "Item": to_item(stored_event(event)),
-                         **ITEM_IS_NEW.params()}},
+                {"Put": {"TableName": self.events_table, "Item": to_item(item), **ITEM_IS_NEW.params()}},
             ],
             if_condition_fails=[
                 NotFound(department_not_found(department_id)),
@@ -906,6 +933,7 @@ class DynamoDBDatabase:
                 raise PreconditionFailed(f"event {event_id} is at version {current['version']}",
                                          current["version"], public_event(current))
             spanned = {**changes, **_span_attributes(checked_times(current, changes))}
+            self._mark_spanning([{"department_id": current["department_id"], **spanned}])
             try:
                 return self._update_event(event_id, spanned, current["version"], actor, current=current)
             except PreconditionFailed:
@@ -1005,10 +1033,9 @@ class DynamoDBDatabase:
 
         Unconditional: the caller makes sure the departments exist and the ids are new.
         """
-        self._batch_write(self.events_table, [
-            {"PutRequest": {"Item": to_item(stored_event({**AUDIT_DEFAULTS, **event}))}}
-            for event in events
-        ])
+        items = [stored_event({**AUDIT_DEFAULTS, **event}) for event in events]
+        self._mark_spanning(items)
+        self._batch_write(self.events_table, [{"PutRequest": {"Item": to_item(item)}} for item in items])
 
     def department_event_ids(self, department_id: str) -> set[str]:
         """Ids of the department's events, read through department-date-index."""
