@@ -19,11 +19,11 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-import recurrence
 import stall_budget
 from config import Settings
 from idempotency import IdempotencyStore
 from observability import metrics
+from rules import recurrence
 from schema import (
     DEPARTMENT_CHANGES_INDEX,
     DEPARTMENT_DATE_INDEX,

@@ -33,7 +33,7 @@ def test_the_seed_import_of_app_still_gives_the_app():
 def test_the_migration_reads_and_reports_without_the_storage_layer():
     out = run_in_backend(
         "import sys; import migration.legacy_ids, migration.legacy_json, migration.report, schema, validation, "
-        "contract.openapi, ical_feed; "
+        "contract.openapi, rules.feed_calendar; "
         "print(sorted(m for m in ('boto3', 'botocore', 'models', 'flask') if m in sys.modules))"
     )
     assert out == "[]"
