@@ -3,7 +3,7 @@ within a budget of work), the days the service keeps and one listing may span, c
 an event's free text, sync tokens, how timestamps are written, and a department's events as an
 RFC 5545 calendar.
 
-May import the standard library, python-dateutil, icalendar, `config` and the domain errors; never
-boto3, botocore, Flask or Flask-SocketIO, and nothing of storage, the API or the contract
-(tests/test_layout.py checks it).
+May import the standard library, python-dateutil, icalendar, `config` and the domain errors; nothing
+of storage, the API or the contract, and never boto3, botocore, Flask or Flask-SocketIO, not even
+through another backend module (tests/test_layout.py checks the last).
 """
