@@ -20,11 +20,11 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import department_spans
-import recurrence
 import stall_budget
 from config import Settings
 from idempotency import IdempotencyStore
 from observability import metrics
+from rules import recurrence
 from schema import (
     DEPARTMENT_CHANGES_INDEX,
     DEPARTMENT_DATE_INDEX,

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import recurrence
 import series_items
 from models import (
     TRANSACTION_RETRIES,
@@ -30,6 +29,7 @@ from models import (
     public_event,
     stored_event,
 )
+from rules import recurrence
 from schema import (
     EXCEPTION_DATES,
     LAST_DATE,

@@ -9,8 +9,8 @@ from werkzeug.exceptions import HTTPException
 
 from aws_failures import CREDENTIALS_MISSING, UNREACHABLE, describe
 from models import Conflict, NotFound, PreconditionFailed, Throttled
+from rules.sync_tokens import SyncTokenExpired
 from stall_budget import DynamoDBStalled
-from sync import SyncTokenExpired
 from validation import ValidationError
 
 log = logging.getLogger(__name__)

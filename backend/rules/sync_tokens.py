@@ -22,7 +22,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from config import Settings
-from schema import format_timestamp
+from rules.timestamps import format_timestamp
 from validation import ValidationError
 
 TOKEN_VERSION = 1
