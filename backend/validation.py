@@ -21,15 +21,7 @@ from contract.bodies import (
     read_only_fields,
     writable_fields,
 )
-
-
-class ValidationError(Exception):
-    """Bad input; `fields` maps each offending field to what is wrong with it."""
-
-    def __init__(self, message: str, fields: dict[str, str] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.fields = fields or {}
+from errors import ValidationError
 
 
 def _validated(model: type[BaseModel], data: Any) -> BaseModel:

@@ -10,7 +10,7 @@ from flask import current_app, make_response, request
 
 import sync
 from database import get_db
-from validation import ValidationError
+from errors import ValidationError
 
 
 def issues_sync_token(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -8,10 +8,7 @@ from flask import Flask, current_app, jsonify
 from werkzeug.exceptions import HTTPException
 
 from aws_failures import CREDENTIALS_MISSING, UNREACHABLE, describe
-from models import Conflict, NotFound, PreconditionFailed, Throttled
-from stall_budget import DynamoDBStalled
-from sync import SyncTokenExpired
-from validation import ValidationError
+from errors import Conflict, DynamoDBStalled, NotFound, PreconditionFailed, SyncTokenExpired, Throttled, ValidationError
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from flask import Flask, current_app, g, request
 from auth.cache import TokenVerifier
 from auth.principal import ANONYMOUS, Principal
 from auth.tokens import token_hash
-from models import NotFound
+from errors import Forbidden, NotFound, Unauthorized
 
 # Open to anyone (URL rules): the probes of load balancers and operators, and the API's document
 # with its documentation page and the page's files (they describe the API, they hold no data), and
@@ -18,14 +18,6 @@ from models import NotFound
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/api/openapi.json", "/api/docs", "/api/docs/<asset>",
                           "/", "/page/<asset>", "/page/vendor/<asset>"})
 _EXTENSION = "calendar_auth"
-
-
-class Unauthorized(Exception):
-    """No token, or one that is unknown or revoked: 401."""
-
-
-class Forbidden(Exception):
-    """A valid token without the role or the department the request needs: 403."""
 
 
 def public(view: Callable) -> Callable:
