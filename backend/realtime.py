@@ -31,12 +31,12 @@ from flask_socketio import SocketIO, join_room, leave_room, rooms
 
 import auth.sockets
 from config import Settings
-from cors import OriginPolicy
 from database import get_db
 from errors import DynamoDBStalled, NotFound
 from models import DynamoDBDatabase
 from observability import metrics
 from realtime_admission import Admission, AdmissionGate, watch_engine
+from serving.cors import OriginPolicy
 from serving.websocket import use_quiet_close
 from stall_budget import stall_budget
 

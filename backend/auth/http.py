@@ -82,25 +82,9 @@ def verifier() -> TokenVerifier | None:
 
 
 def init_app(app: Flask, verifier: TokenVerifier | None) -> None:
-    """Register the authentication hook (verifier None: AUTH_MODE=off) and the 401/403 answers."""
+    """Register the authentication hook (verifier None: AUTH_MODE=off); api.errors answers 401/403."""
     app.extensions[_EXTENSION] = verifier
     app.before_request(_authenticate)
-    app.register_error_handler(Unauthorized, _unauthorized)
-    app.register_error_handler(Forbidden, _forbidden)
-
-
-def _forbidden(exc: Forbidden):
-    from api.errors import error_response  # api imports auth: import it once both exist
-
-    return error_response(403, "forbidden", str(exc))
-
-
-def _unauthorized(exc: Unauthorized):
-    from api.errors import error_response
-
-    response = error_response(401, "unauthorized", str(exc))
-    response.headers["WWW-Authenticate"] = 'Bearer realm="calendar"'
-    return response
 
 
 def _view() -> Callable | None:
