@@ -1,6 +1,7 @@
 """The docs tell the truth: their commands run, their quoted messages are the real ones."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -237,7 +238,8 @@ def _example_settings() -> dict[str, str]:
 
 def test_env_example_lists_every_setting_the_code_reads():
     sources = "".join(p.read_text() for p in (PROJECT_DIR / "backend").rglob("*.py"))
-    read = set(re.findall(r'_env(?:_number|_choice)?\("([A-Z_]+)"', sources))
+    read = {f.metadata["env"] for f in dataclasses.fields(Settings)}
+    read |= set(re.findall(r'_env(?:_number|_choice)?\("([A-Z_]+)"', sources))
     read |= set(re.findall(r'os\.environ\.get\("([A-Z_]+)"', sources))
     read -= {"AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_PROFILE"}  # AWS's own variables
     assert read <= set(_example_settings()), read - set(_example_settings())
