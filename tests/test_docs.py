@@ -254,3 +254,19 @@ def test_env_example_values_are_the_defaults(monkeypatch):
     for field in defaults.__dataclass_fields__:
         if field not in ignore:
             assert getattr(from_example, field) == getattr(defaults, field), field
+
+
+# A route named in prose: `METHOD /path` up to the query, a space or the closing backquote.
+ROUTE_IN_PROSE = re.compile(r"`(GET|POST|PUT|PATCH|DELETE) (/[^`?\s]*)")
+ROUTE_DOCS = ("README.md", "backend/README.md", "clients/csharp/README.md", "DYNAMODB_SETUP.md")
+
+
+@pytest.mark.parametrize("doc", ROUTE_DOCS)
+def test_docs_name_each_route_as_api_docs_does(doc):
+    """A route template in the docs is the one /api/docs shows (`/api/events/{id}`, not a name of its own)."""
+    from contract.routes import ROUTES
+
+    declared = {f"{route.method} {route.path}" for route in ROUTES}
+    named = {f"{method} {path}" for method, path in ROUTE_IN_PROSE.findall((PROJECT_DIR / doc).read_text())
+             if "{" in path}
+    assert named and named <= declared, sorted(named - declared)
