@@ -16,8 +16,8 @@ from botocore.exceptions import (
 )
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from models import THROTTLING_CODES, Throttled, error_code
-from stall_budget import DynamoDBStalled
+from errors import DynamoDBStalled, Throttled
+from models import THROTTLING_CODES, error_code
 
 CREATE_TABLES_HINT = (
     "Create them with `make create-tables`, or from backend/: "

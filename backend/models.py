@@ -22,6 +22,13 @@ from botocore.exceptions import ClientError
 import department_spans
 import stall_budget
 from config import Settings
+from errors import (  # re-exported: tests import them here
+    Conflict,
+    DatabaseError,
+    NotFound,
+    PreconditionFailed,
+    Throttled,
+)
 from idempotency import IdempotencyStore
 from observability import metrics
 from rules import recurrence
@@ -83,33 +90,8 @@ DepartmentCheck = Callable[[str], None]
 AUDIT_DEFAULTS = {"created_by": SYSTEM_ACTOR, "updated_by": SYSTEM_ACTOR}
 
 
-class DatabaseError(Exception):
-    """Base of the domain errors raised by DynamoDBDatabase."""
-
-
-class NotFound(DatabaseError):
-    pass
-
-
-class Conflict(DatabaseError):
-    pass
-
-
-class PreconditionFailed(DatabaseError):
-    """The stored item is not at the version the request expected; `current` is the item as it is."""
-
-    def __init__(self, message: str, current_version: int | None = None, current: dict[str, Any] | None = None):
-        super().__init__(message)
-        self.current_version = current_version
-        self.current = current
-
-
 class _DepartmentChanged(DatabaseError):
     """The department was renamed or marked for deletion between the read and the write."""
-
-
-class Throttled(DatabaseError):
-    """DynamoDB kept shedding a bulk write (throttling or UnprocessedItems) past every retry."""
 
 
 # The readiness probe answers within 2 s however DynamoDB behaves: one short attempt per call.

@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 import series_items
+from errors import ValidationError
 from models import (
     TRANSACTION_RETRIES,
     Conflict,
@@ -38,7 +39,6 @@ from schema import (
     event_not_found,
     utc_now_iso,
 )
-from validation import ValidationError
 
 SCOPES = ("this", "following", "all")
 # What an edit of the whole series carries over to an exception that did not change it itself

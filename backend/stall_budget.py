@@ -14,12 +14,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from typing import Any
 
+from errors import DynamoDBStalled
+
 # (budget in seconds, time.monotonic() deadline) of the request running in this context.
 _budget: ContextVar[tuple[float, float] | None] = ContextVar("dynamodb_stall_budget", default=None)
-
-
-class DynamoDBStalled(Exception):
-    """DynamoDB has not answered within the request's budget."""
 
 
 def open_budget(seconds: float) -> Token:

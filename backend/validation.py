@@ -19,17 +19,9 @@ from contract.bodies import (
     read_only_fields,
     writable_fields,
 )
+from errors import ValidationError
 from rules import recurrence
 from rules.date_range import MAX_LIST_DAYS
-
-
-class ValidationError(Exception):
-    """Bad input; `fields` maps each offending field to what is wrong with it."""
-
-    def __init__(self, message: str, fields: dict[str, str] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.fields = fields or {}
 
 
 def _validated(model: type[BaseModel], data: Any) -> BaseModel:

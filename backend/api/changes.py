@@ -9,8 +9,8 @@ from typing import Any
 from flask import current_app, make_response, request
 
 from database import get_db
+from errors import ValidationError
 from rules import sync_tokens
-from validation import ValidationError
 
 
 def issues_sync_token(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -15,7 +15,8 @@ from botocore.exceptions import ClientError
 
 from auth.principal import Principal
 from auth.tokens import new_token, token_hash
-from models import Conflict, DynamoDBDatabase, NotFound, error_code, from_item, to_item
+from errors import Conflict, NotFound
+from models import DynamoDBDatabase, error_code, from_item, to_item
 from schema import ITEM_EXISTS, ITEM_IS_NEW, utc_now_iso
 
 TOKEN_KEY_PREFIX = "token#"

@@ -12,6 +12,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from errors import Conflict, NotFound, ValidationError
 from migration.errors import MigrationFailed
 from migration.legacy_ids import (
     department_uuid,
@@ -34,9 +35,9 @@ from migration.legacy_json import (
     read_json,
 )
 from migration.report import Report
-from models import BATCH_WRITE_LIMIT, Conflict, DynamoDBDatabase, NotFound
+from models import BATCH_WRITE_LIMIT, DynamoDBDatabase
 from schema import EVENT_DEFAULTS, EVENT_FIELDS, MIGRATION_ACTOR, department_name_key
-from validation import ValidationError, validate_department, validate_new_event
+from validation import validate_department, validate_new_event
 
 # The migration CLI's logger (configured by migrate_to_dynamodb), shared by the migration modules.
 log = logging.getLogger("migration")
