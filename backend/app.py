@@ -16,8 +16,8 @@ import realtime
 from config import Settings
 from models import DynamoDBDatabase
 from observability import logs
-from security_headers import SecurityHeaders
 from serving.read_deadline import ReadWholeRequest
+from serving.security_headers import SecurityHeaders
 
 
 def create_app(settings: Settings | None = None, db: DynamoDBDatabase | None = None) -> Flask:

@@ -4,8 +4,10 @@ from __future__ import annotations
 import os
 import secrets
 import zoneinfo
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import MISSING, Field, dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from dotenv import load_dotenv
 
@@ -57,13 +59,67 @@ def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
 # A revoked token must stop working within a minute: the cache of verified tokens (and the sweep
 # of open sockets) may trust a token at most this long.
 MAX_AUTH_CACHE_SECONDS = 60.0
+# In threading mode every open socket holds one of gunicorn's threads (backend/gunicorn.conf.py):
+# the default keeps threads free for REST there; the event-loop modes hold 10,000 per process.
+THREADING_MAX_SOCKETS = 150
+
+# How one setting is read: (its variable's name, its default) -> its value.
+Reader = Callable[[str, Any], Any]
 
 
-def _auth_cache_seconds() -> float:
-    seconds = _env_number("AUTH_CACHE_SECONDS", 30.0, float)
+def _text(name: str, default: str | None) -> str | None:
+    """The variable's text; with no default (None), an empty variable is None too."""
+    return _env(name, default or "") or default
+
+
+def _number(name: str, default: int | float) -> int | float:
+    return _env_number(name, default, type(default))
+
+
+def _choice(choices: tuple[str, ...]) -> Reader:
+    return lambda name, default: _env_choice(name, default, choices)
+
+
+def _region(name: str, default: str) -> str:
+    return _env(name, _env("AWS_DEFAULT_REGION", default))
+
+
+def _secret(name: str, _default: str) -> str:
+    return _env(name, "") or secrets.token_hex(32)
+
+
+def _origins(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(o.strip() for o in _env(name, ",".join(default)).split(",") if o.strip()) or default
+
+
+def _upper(name: str, default: str) -> str:
+    return _env(name, default).upper()
+
+
+def _project_path(name: str, default: Path) -> Path:
+    return (PROJECT_DIR / _env(name, str(default.relative_to(PROJECT_DIR)))).resolve()
+
+
+def _max_sockets(name: str, default: int) -> int:
+    return _env_number(name, THREADING_MAX_SOCKETS if _async_mode() == "threading" else default)
+
+
+def _auth_cache_seconds(name: str, default: float) -> float:
+    seconds = _env_number(name, default, float)
     if not 0 < seconds <= MAX_AUTH_CACHE_SECONDS:
-        raise ValueError(f"AUTH_CACHE_SECONDS must be above 0 and at most {MAX_AUTH_CACHE_SECONDS:g}, got {seconds:g}")
+        raise ValueError(f"{name} must be above 0 and at most {MAX_AUTH_CACHE_SECONDS:g}, got {seconds:g}")
     return seconds
+
+
+def _hard_timeout(name: str, default: float) -> float:
+    seconds = _env_number(name, default, float)
+    if seconds < 0:
+        raise ValueError(f"{name} must be 0 (off) or more, got {seconds:g}")
+    return seconds
+
+
+def _flag(name: str, default: bool) -> bool:
+    return _env_choice(name, "1" if default else "0", ("0", "1")) == "1"
 
 
 def _env_timezone(name: str, default: str) -> str:
@@ -76,52 +132,59 @@ def _env_timezone(name: str, default: str) -> str:
     return value
 
 
+def setting(env: str, default: Any = None, read: Reader = _number, **options: Any) -> Any:
+    """A Settings field: its default, the environment variable that overrides it, how that is read."""
+    if "default_factory" not in options:
+        options["default"] = default
+    return field(metadata={"env": env, "read": read}, **options)
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Every setting of the service, with its default beside it."""
+    """Every setting of the service: its default, and the environment variable that overrides it."""
 
-    dynamodb_endpoint_url: str | None = None
-    aws_region: str = "us-east-1"
-    table_prefix: str = ""
-    billing_mode: str = "PAY_PER_REQUEST"
-    read_capacity: int = 10
-    write_capacity: int = 10
-    dynamodb_max_attempts: int = 5
-    dynamodb_connect_timeout: float = 2.0
-    dynamodb_read_timeout: float = 3.0
-    dynamodb_stall_seconds: float = 4.0
-    gsi_settle_seconds: float = 1.0
-    department_cache_seconds: float = 5.0
-    idempotency_in_progress_seconds: float = 10.0
-    sync_overlap_seconds: float = 10.0
-    sync_tombstone_days: int = 30
-    secret_key: str = field(default_factory=lambda: secrets.token_hex(32), repr=False)
-    cors_allowed_origins: tuple[str, ...] = ()
-    rate_limit: str = "6000 per minute"
-    rate_limit_storage_uri: str | None = None
-    trusted_proxy_count: int = 0
-    socketio_max_rooms_per_socket: int = 100
-    socketio_max_message_bytes: int = 64 * 1024
-    socketio_max_sockets: int = 10_000
-    socketio_max_sockets_per_address: int = 1_000
-    socketio_auth_timeout_seconds: float = 5.0
-    content_security_policy: str = API_CONTENT_SECURITY_POLICY
-    content_security_policy_pages: str = PAGE_CONTENT_SECURITY_POLICY
-    socketio_async_mode: str = "gevent"
-    socketio_message_queue: str | None = None
-    host: str = "127.0.0.1"
-    port: int = 5000
-    max_content_length: int = 1024 * 1024
-    request_read_timeout: float = 10.0
-    request_hard_timeout_seconds: float = 30.0
-    test_hooks: bool = False
-    log_level: str = "INFO"
-    log_format: str = "json"
-    dynamodb_local_port: int = 8000
-    local_data_dir: Path = PROJECT_DIR / ".data"
-    auth_mode: str = "token"
-    auth_cache_seconds: float = 30.0
-    calendar_timezone: str = "Asia/Seoul"
+    dynamodb_endpoint_url: str | None = setting("DYNAMODB_ENDPOINT_URL", None, _text)
+    aws_region: str = setting("AWS_REGION", "us-east-1", _region)
+    table_prefix: str = setting("TABLE_PREFIX", "", _text)
+    billing_mode: str = setting("DYNAMODB_BILLING_MODE", "PAY_PER_REQUEST", _choice(BILLING_MODES))
+    read_capacity: int = setting("DYNAMODB_READ_CAPACITY", 10)
+    write_capacity: int = setting("DYNAMODB_WRITE_CAPACITY", 10)
+    dynamodb_max_attempts: int = setting("DYNAMODB_MAX_ATTEMPTS", 5)
+    dynamodb_connect_timeout: float = setting("DYNAMODB_CONNECT_TIMEOUT", 2.0)
+    dynamodb_read_timeout: float = setting("DYNAMODB_READ_TIMEOUT", 3.0)
+    dynamodb_stall_seconds: float = setting("DYNAMODB_STALL_SECONDS", 4.0)
+    gsi_settle_seconds: float = setting("DYNAMODB_GSI_SETTLE_SECONDS", 1.0)
+    department_cache_seconds: float = setting("DEPARTMENT_CACHE_SECONDS", 5.0)
+    idempotency_in_progress_seconds: float = setting("IDEMPOTENCY_IN_PROGRESS_SECONDS", 10.0)
+    sync_overlap_seconds: float = setting("SYNC_OVERLAP_SECONDS", 10.0)
+    sync_tombstone_days: int = setting("SYNC_TOMBSTONE_DAYS", 30)
+    secret_key: str = setting("SECRET_KEY", read=_secret, default_factory=lambda: secrets.token_hex(32), repr=False)
+    cors_allowed_origins: tuple[str, ...] = setting("CORS_ALLOWED_ORIGINS", (), _origins)
+    rate_limit: str = setting("RATE_LIMIT", "6000 per minute", _text)
+    rate_limit_storage_uri: str | None = setting("RATE_LIMIT_STORAGE_URI", None, _text)
+    trusted_proxy_count: int = setting("TRUSTED_PROXY_COUNT", 0)
+    socketio_max_rooms_per_socket: int = setting("SOCKETIO_MAX_ROOMS_PER_SOCKET", 100)
+    socketio_max_message_bytes: int = setting("SOCKETIO_MAX_MESSAGE_BYTES", 64 * 1024)
+    socketio_max_sockets: int = setting("SOCKETIO_MAX_SOCKETS", 10_000, _max_sockets)
+    socketio_max_sockets_per_address: int = setting("SOCKETIO_MAX_SOCKETS_PER_ADDRESS", 1_000)
+    socketio_auth_timeout_seconds: float = setting("SOCKETIO_AUTH_TIMEOUT_SECONDS", 5.0)
+    content_security_policy: str = setting("CONTENT_SECURITY_POLICY", API_CONTENT_SECURITY_POLICY, _text)
+    content_security_policy_pages: str = setting("CONTENT_SECURITY_POLICY_PAGES", PAGE_CONTENT_SECURITY_POLICY, _text)
+    socketio_async_mode: str = setting("SOCKETIO_ASYNC_MODE", "gevent", _choice(ASYNC_MODES))
+    socketio_message_queue: str | None = setting("SOCKETIO_MESSAGE_QUEUE", None, _text)
+    host: str = setting("HOST", "127.0.0.1", _text)
+    port: int = setting("PORT", 5000)
+    max_content_length: int = setting("MAX_CONTENT_LENGTH", 1024 * 1024)
+    request_read_timeout: float = setting("REQUEST_READ_TIMEOUT", 10.0)
+    request_hard_timeout_seconds: float = setting("REQUEST_HARD_TIMEOUT_SECONDS", 30.0, _hard_timeout)
+    test_hooks: bool = setting("TEST_HOOKS", False, _flag)
+    log_level: str = setting("LOG_LEVEL", "INFO", _upper)
+    log_format: str = setting("LOG_FORMAT", "json", _choice(LOG_FORMATS))
+    dynamodb_local_port: int = setting("DYNAMODB_LOCAL_PORT", 8000)
+    local_data_dir: Path = setting("LOCAL_DATA_DIR", PROJECT_DIR / ".data", _project_path)
+    auth_mode: str = setting("AUTH_MODE", "token", _choice(AUTH_MODES))
+    auth_cache_seconds: float = setting("AUTH_CACHE_SECONDS", 30.0, _auth_cache_seconds)
+    calendar_timezone: str = setting("CALENDAR_TIMEZONE", "Asia/Seoul", _env_timezone)
 
     @property
     def departments_table(self) -> str:
@@ -151,85 +214,17 @@ class Settings:
     def from_env(cls) -> Settings:
         """Read the settings from the environment after loading the `.env` files."""
         load_env_files()
-        origins = tuple(o.strip() for o in _env("CORS_ALLOWED_ORIGINS", "").split(",") if o.strip())
-        return cls(
-            dynamodb_endpoint_url=_env("DYNAMODB_ENDPOINT_URL", "") or None,
-            aws_region=_env("AWS_REGION", _env("AWS_DEFAULT_REGION", "us-east-1")),
-            table_prefix=_env("TABLE_PREFIX", ""),
-            billing_mode=_env_choice("DYNAMODB_BILLING_MODE", "PAY_PER_REQUEST", BILLING_MODES),
-            read_capacity=_env_number("DYNAMODB_READ_CAPACITY", 10),
-            write_capacity=_env_number("DYNAMODB_WRITE_CAPACITY", 10),
-            dynamodb_max_attempts=_env_number("DYNAMODB_MAX_ATTEMPTS", 5),
-            dynamodb_connect_timeout=_env_number("DYNAMODB_CONNECT_TIMEOUT", 2.0, float),
-            dynamodb_read_timeout=_env_number("DYNAMODB_READ_TIMEOUT", 3.0, float),
-            dynamodb_stall_seconds=_env_number("DYNAMODB_STALL_SECONDS", 4.0, float),
-            gsi_settle_seconds=_env_number("DYNAMODB_GSI_SETTLE_SECONDS", 1.0, float),
-            department_cache_seconds=_env_number("DEPARTMENT_CACHE_SECONDS", 5.0, float),
-            idempotency_in_progress_seconds=_env_number("IDEMPOTENCY_IN_PROGRESS_SECONDS", 10.0, float),
-            sync_overlap_seconds=_env_number("SYNC_OVERLAP_SECONDS", 10.0, float),
-            sync_tombstone_days=_env_number("SYNC_TOMBSTONE_DAYS", 30),
-            secret_key=_env("SECRET_KEY", "") or secrets.token_hex(32),
-            cors_allowed_origins=origins,
-            **_limits_from_env(),
-            socketio_async_mode=_async_mode(),
-            socketio_message_queue=_env("SOCKETIO_MESSAGE_QUEUE", "") or None,
-            host=_env("HOST", "127.0.0.1"),
-            port=_env_number("PORT", 5000),
-            max_content_length=_env_number("MAX_CONTENT_LENGTH", 1024 * 1024),
-            request_read_timeout=_env_number("REQUEST_READ_TIMEOUT", 10.0, float),
-            **_serving_limits_from_env(),
-            log_level=_env("LOG_LEVEL", "INFO").upper(),
-            log_format=_env_choice("LOG_FORMAT", "json", LOG_FORMATS),
-            dynamodb_local_port=_env_number("DYNAMODB_LOCAL_PORT", 8000),
-            local_data_dir=(PROJECT_DIR / _env("LOCAL_DATA_DIR", ".data")).resolve(),
-            auth_mode=_env_choice("AUTH_MODE", "token", AUTH_MODES),
-            auth_cache_seconds=_auth_cache_seconds(),
-            calendar_timezone=_env_timezone("CALENDAR_TIMEZONE", "Asia/Seoul"),
-        )
+        values = {f.name: f.metadata["read"](f.metadata["env"], _default_of(f)) for f in fields(cls)}
+        if values["test_hooks"] and not values["dynamodb_endpoint_url"]:
+            raise ValueError("TEST_HOOKS=1 serves test-only routes and is refused without DYNAMODB_ENDPOINT_URL "
+                             "(a local DynamoDB): never set it in production")
+        return cls(**values)
+
+
+def _default_of(setting_field: Field) -> Any:
+    return None if setting_field.default is MISSING else setting_field.default
 
 
 def _async_mode() -> str:
-    return _env_choice("SOCKETIO_ASYNC_MODE", Settings.socketio_async_mode, ASYNC_MODES)
-
-
-# In threading mode every open socket holds one of gunicorn's threads (backend/gunicorn.conf.py):
-# the default keeps threads free for REST there; the event-loop modes hold 10,000 per process.
-THREADING_MAX_SOCKETS = 150
-
-
-def _socket_limits() -> dict:
-    """The Socket.IO admission settings (see realtime_admission.py)."""
-    default_max = THREADING_MAX_SOCKETS if _async_mode() == "threading" else Settings.socketio_max_sockets
-    return dict(
-        socketio_max_sockets=_env_number("SOCKETIO_MAX_SOCKETS", default_max),
-        socketio_max_sockets_per_address=_env_number(
-            "SOCKETIO_MAX_SOCKETS_PER_ADDRESS", Settings.socketio_max_sockets_per_address),
-        socketio_auth_timeout_seconds=_env_number(
-            "SOCKETIO_AUTH_TIMEOUT_SECONDS", Settings.socketio_auth_timeout_seconds, float),
-    )
-
-
-def _limits_from_env() -> dict:
-    """The rate limit, proxy, Socket.IO and security-header settings (see Settings.from_env)."""
-    return dict(
-        rate_limit=_env("RATE_LIMIT", "6000 per minute"),
-        rate_limit_storage_uri=_env("RATE_LIMIT_STORAGE_URI", "") or None,
-        trusted_proxy_count=_env_number("TRUSTED_PROXY_COUNT", 0),
-        socketio_max_rooms_per_socket=_env_number("SOCKETIO_MAX_ROOMS_PER_SOCKET", 100),
-        socketio_max_message_bytes=_env_number("SOCKETIO_MAX_MESSAGE_BYTES", 64 * 1024),
-        **_socket_limits(),
-        content_security_policy=_env("CONTENT_SECURITY_POLICY", API_CONTENT_SECURITY_POLICY),
-        content_security_policy_pages=_env("CONTENT_SECURITY_POLICY_PAGES", PAGE_CONTENT_SECURITY_POLICY),
-    )
-
-
-def _serving_limits_from_env() -> dict:
-    """The hard limit on one request's time and the test-only hooks (serving.hard_limit, serving.test_hooks)."""
-    seconds = _env_number("REQUEST_HARD_TIMEOUT_SECONDS", 30.0, float)
-    if seconds < 0:
-        raise ValueError(f"REQUEST_HARD_TIMEOUT_SECONDS must be 0 (off) or more, got {seconds:g}")
-    test_hooks = _env_choice("TEST_HOOKS", "0", ("0", "1")) == "1"
-    if test_hooks and not _env("DYNAMODB_ENDPOINT_URL", ""):
-        raise ValueError("TEST_HOOKS=1 serves test-only routes and is refused without DYNAMODB_ENDPOINT_URL "
-                         "(a local DynamoDB): never set it in production")
-    return dict(request_hard_timeout_seconds=seconds, test_hooks=test_hooks)
+    mode = next(f for f in fields(Settings) if f.name == "socketio_async_mode")
+    return mode.metadata["read"](mode.metadata["env"], mode.default)

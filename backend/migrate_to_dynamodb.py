@@ -17,13 +17,14 @@ import sys
 from pathlib import Path
 
 from config import Settings
+from errors import Throttled
 from migration.errors import MigrationFailed
 from migration.export import export_tables, write_json
 from migration.legacy_ids import MIGRATION_NAMESPACE
 from migration.legacy_json import DEFAULT_DEPARTMENTS, DEFAULT_EVENTS
 from migration.report import Report
 from migration.run import DEFAULT_WORKERS, Migration
-from models import DynamoDBDatabase, Throttled
+from models import DynamoDBDatabase
 from storage.aws_failures import AWS_ERRORS, describe, refusal
 
 # __name__ is "__main__" when run as a script; one fixed name keeps the log configuration simple.

@@ -30,14 +30,15 @@ from flask_socketio import SocketIO, join_room, leave_room, rooms
 
 import auth.sockets
 from config import Settings
-from cors import OriginPolicy
 from database import get_db
-from models import DynamoDBDatabase, NotFound
+from errors import DynamoDBStalled, NotFound
+from models import DynamoDBDatabase
 from observability import metrics
 from realtime_admission import Admission, AdmissionGate, watch_engine
+from serving.cors import OriginPolicy
 from serving.websocket import use_quiet_close
 from storage.aws_failures import AWS_ERRORS
-from storage.stall_budget import DynamoDBStalled, stall_budget
+from storage.stall_budget import stall_budget
 
 log = logging.getLogger(__name__)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from config import Settings
 from contract.bodies import Department, Event, EventCreate
+from rules.timestamps import format_timestamp
 
 NAME_INDEX = "name-index"
 DEPARTMENT_DATE_INDEX = "department-date-index"
@@ -128,14 +129,6 @@ def event_not_found(event_id: str) -> str:
 
 
 # -- pure helpers -----------------------------------------------------------------------------
-
-
-def format_timestamp(moment: datetime) -> str:
-    """A UTC datetime as ISO-8601 with milliseconds and `Z`, e.g. 2024-01-15T10:30:00.000Z."""
-    return (
-        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:"
-        f"{moment.minute:02d}:{moment.second:02d}.{moment.microsecond // 1000:03d}Z"
-    )
 
 
 def utc_now_iso() -> str:

@@ -8,8 +8,6 @@ from typing import Any
 import pydantic
 from pydantic import BaseModel
 
-import recurrence
-from calendar_range import MAX_LIST_DAYS
 from contract.bodies import (
     REQUIRED,
     DateRange,
@@ -21,15 +19,9 @@ from contract.bodies import (
     read_only_fields,
     writable_fields,
 )
-
-
-class ValidationError(Exception):
-    """Bad input; `fields` maps each offending field to what is wrong with it."""
-
-    def __init__(self, message: str, fields: dict[str, str] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.fields = fields or {}
+from errors import ValidationError
+from rules import recurrence
+from rules.date_range import MAX_LIST_DAYS
 
 
 def _validated(model: type[BaseModel], data: Any) -> BaseModel:
@@ -108,7 +100,7 @@ def validate_new_event(body: Any) -> dict[str, str]:
 def check_event_times(event: dict[str, Any]) -> None:
     """Raises ValidationError when the event's structured times (as it would be stored) contradict
     each other: end_date before event_date, end_time without start_time, or on a one-day event
-    end_time not after start_time; or when its `recurrence` is no series (see recurrence.py)."""
+    end_time not after start_time; or when its `recurrence` is no series (see rules/recurrence.py)."""
     problems: dict[str, str] = {}
     end_date, end_time, start_time = event.get("end_date"), event.get("end_time"), event.get("start_time")
     if end_date and end_date < event["event_date"]:

@@ -43,6 +43,7 @@ from process_cpu import tree_cpu_seconds  # noqa: E402
 from schema import AUDIT_FIELDS, DEPARTMENT_DATE_INDEX, EVENT_FIELDS, utc_now_iso  # noqa: E402
 
 DEPARTMENTS = 100
+DEPARTMENTS_CREATED = "2020-01-01T00:00:00.000Z"  # before every event the bench loads
 MONTH = ("2024-03-01", "2024-03-31")
 MONTH_EVENTS = 30
 FLAT_LIMIT = 1.3
@@ -89,8 +90,11 @@ def make_event(department_id: str, day: str, n: int, now: str) -> dict[str, Any]
 def load_events(db: DynamoDBDatabase, total: int, stamp: str | None = None) -> list[str]:
     """100 departments; the first gets MONTH_EVENTS events in MONTH; the rest of `total` is spread
     over all departments outside that month. Every event is stamped `stamp` (created_at and
-    last_modified; default now). Returns the department ids."""
-    departments = [db.create_department(f"bench-{i:03d}")["id"] for i in range(DEPARTMENTS)]
+    last_modified; default now); the departments date from DEPARTMENTS_CREATED, as in a calendar in
+    use for years (department_spans: a department without series is listed in one Query once it is
+    an hour old). Returns the department ids."""
+    departments = [db.create_department(f"bench-{i:03d}", created_at=DEPARTMENTS_CREATED,
+                                        updated_at=DEPARTMENTS_CREATED)["id"] for i in range(DEPARTMENTS)]
     now = stamp or utc_now_iso()
     events = [make_event(departments[0], f"2024-03-{n % 31 + 1:02d}", n, now) for n in range(MONTH_EVENTS)]
     for n in range(total - MONTH_EVENTS):

@@ -13,10 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import recurrence
 from live_helpers import http
 from models import DynamoDBDatabase, to_item
 from recurrence_strategies import CASES, DAYS
+from rules import recurrence
 from schema import event_key
 from servers import moto_tables, start_live_server
 

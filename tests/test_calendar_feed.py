@@ -13,8 +13,8 @@ import requests
 
 from auth import TokenStore
 from auth.tokens import TOKEN_PREFIX
-from ical_times import ClockSpan, parse_clock_span
 from live_helpers import SERVER_COMMANDS, WAIT, read_until_closed, start_shell_server
+from rules.clock_times import ClockSpan, parse_clock_span
 from servers import api_client
 
 SEOUL = ZoneInfo("Asia/Seoul")

@@ -3,6 +3,8 @@ instead of two); deletes end that trust at once on this instance, and writes nev
 from __future__ import annotations
 
 import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -10,8 +12,12 @@ from app import create_app
 from live_helpers import admin_token
 from models import DynamoDBDatabase
 from servers import authorized
+from storage import department_spans
 
 MONTH = "?from=2024-01-01&to=2024-01-31"
+FEBRUARY = "?from=2024-02-01&to=2024-02-29"
+# Departments in use for a while (department_spans grants its one-Query month only to those).
+LONG_AGO = "2020-01-01T00:00:00.000Z"
 
 
 @pytest.fixture
@@ -94,3 +100,80 @@ def test_with_the_cache_off_every_read_checks_the_department(settings, db, make_
     DynamoDBDatabase(settings).delete_department(department["id"])
 
     assert client.get(f"/api/events/{department['id']}").status_code == 404
+
+
+def old_department(db) -> dict:
+    return db.create_department(f"dept-{uuid.uuid4().hex[:8]}", created_at=LONG_AGO, updated_at=LONG_AGO)
+
+
+def test_month_read_of_a_department_without_events_spanning_days_is_one_query(
+    client, db, make_event, dynamodb_calls,
+):
+    department = old_department(db)
+    make_event(department["id"], event_date="2024-01-20")
+    assert client.get("/api/departments").status_code == 200  # the token is read once, then cached
+    dynamodb_calls.clear()
+
+    first = client.get(f"/api/events/{department['id']}{MONTH}")
+    calls_of_first = list(dynamodb_calls)
+    second = client.get(f"/api/events/{department['id']}{MONTH}")
+
+    assert first.status_code == second.status_code == 200
+    assert first.get_json() == second.get_json() and len(second.get_json()) == 1
+    # The first read finds no event spanning days in the department and says so on its item.
+    assert calls_of_first == ["GetItem", "Query", "UpdateItem", "Query"]
+    assert dynamodb_calls[len(calls_of_first):] == ["Query"]
+
+
+def spanning_write(settings, department_id: str, how: str) -> None:
+    """An event spanning days into February, written through another instance (its own app and
+    DynamoDBDatabase), or by a bulk load (the migration's put_events)."""
+    other = cached_app(settings, 5.0)
+    url = f"/api/events/{department_id}"
+    if how == "multi-day event":
+        response = other.post(url, json={"event_date": "2024-01-30", "end_date": "2024-02-02", "title": how})
+    elif how == "series":
+        response = other.post(url, json={"event_date": "2024-01-03", "title": how,
+                                         "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=10"]})
+    elif how == "event made multi-day":
+        event = other.post(url, json={"event_date": "2024-01-31", "title": how}).get_json()
+        response = other.put(f"/api/events/{event['id']}", json={"end_date": "2024-02-01"})
+    else:
+        DynamoDBDatabase(settings).put_events([{
+            "id": str(uuid.uuid4()), "department_id": department_id, "event_date": "2024-01-31",
+            "end_date": "2024-02-03", "title": how, "description": "", "time": "", "url": "",
+            "created_at": LONG_AGO, "last_modified": LONG_AGO, "version": 1}])
+        return
+    assert response.status_code in (200, 201), response.get_json()
+
+
+def test_first_event_spanning_days_written_elsewhere_is_listed_at_once(settings, db):
+    ways = ("multi-day event", "series", "event made multi-day", "bulk load")
+    departments = {how: old_department(db)["id"] for how in ways}
+    reader = cached_app(settings, 5.0)
+    for department_id in departments.values():  # this instance now trusts "nothing spans" there
+        assert reader.get(f"/api/events/{department_id}{FEBRUARY}").get_json() == []
+        assert db.departments.get_item(department_id)[department_spans.SPANS] == department_spans.NONE
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(len(ways)) as pool:
+        list(pool.map(lambda how: spanning_write(settings, departments[how], how), ways))
+
+    for how, department_id in departments.items():
+        listed = reader.get(f"/api/events/{department_id}{FEBRUARY}").get_json()
+        assert [event["title"] for event in listed] == [how] * (4 if how == "series" else 1)
+    # The price, once in a department's life: its first such write waited out the trust.
+    assert time.monotonic() - started >= department_spans.NONE_TRUST_SECONDS
+
+
+def test_a_young_department_is_read_with_both_queries_and_its_first_series_does_not_wait(client, make_department):
+    department = make_department()
+    assert client.get(f"/api/events/{department['id']}{FEBRUARY}").get_json() == []
+
+    started = time.monotonic()
+    created = client.post(f"/api/events/{department['id']}", json={
+        "event_date": "2024-01-03", "title": "weekly", "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=10"]})
+
+    assert created.status_code == 201
+    assert time.monotonic() - started < department_spans.NONE_TRUST_SECONDS
+    assert len(client.get(f"/api/events/{department['id']}{FEBRUARY}").get_json()) == 4

@@ -1,6 +1,7 @@
 """The docs tell the truth: their commands run, their quoted messages are the real ones."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -237,7 +238,8 @@ def _example_settings() -> dict[str, str]:
 
 def test_env_example_lists_every_setting_the_code_reads():
     sources = "".join(p.read_text() for p in (PROJECT_DIR / "backend").rglob("*.py"))
-    read = set(re.findall(r'_env(?:_number|_choice)?\("([A-Z_]+)"', sources))
+    read = {f.metadata["env"] for f in dataclasses.fields(Settings)}
+    read |= set(re.findall(r'_env(?:_number|_choice)?\("([A-Z_]+)"', sources))
     read |= set(re.findall(r'os\.environ\.get\("([A-Z_]+)"', sources))
     read -= {"AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_PROFILE"}  # AWS's own variables
     assert read <= set(_example_settings()), read - set(_example_settings())
@@ -252,3 +254,19 @@ def test_env_example_values_are_the_defaults(monkeypatch):
     for field in defaults.__dataclass_fields__:
         if field not in ignore:
             assert getattr(from_example, field) == getattr(defaults, field), field
+
+
+# A route named in prose: `METHOD /path` up to the query, a space or the closing backquote.
+ROUTE_IN_PROSE = re.compile(r"`(GET|POST|PUT|PATCH|DELETE) (/[^`?\s]*)")
+ROUTE_DOCS = ("README.md", "backend/README.md", "clients/csharp/README.md", "DYNAMODB_SETUP.md")
+
+
+@pytest.mark.parametrize("doc", ROUTE_DOCS)
+def test_docs_name_each_route_as_api_docs_does(doc):
+    """A route template in the docs is the one /api/docs shows (`/api/events/{id}`, not a name of its own)."""
+    from contract.routes import ROUTES
+
+    declared = {f"{route.method} {route.path}" for route in ROUTES}
+    named = {f"{method} {path}" for method, path in ROUTE_IN_PROSE.findall((PROJECT_DIR / doc).read_text())
+             if "{" in path}
+    assert named and named <= declared, sorted(named - declared)

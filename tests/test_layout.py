@@ -1,5 +1,6 @@
 """The shape of the code that the tree promises: entry points that build nothing on import, a
-migration whose pure parts need no boto3, small functions, and test helpers imported as modules."""
+migration whose pure parts need no boto3, pure rules that need neither boto3 nor Flask, small
+functions, and test helpers imported as modules."""
 from __future__ import annotations
 
 import ast
@@ -9,6 +10,8 @@ import sys
 from config import BACKEND_DIR, PROJECT_DIR
 
 MAX_FUNCTION_LINES = 40
+# What backend/rules/ may not reach, even through another backend module it imports.
+NOT_IN_RULES = ("boto3", "botocore", "flask", "flask_socketio")
 
 
 def run_in_backend(code: str) -> str:
@@ -33,10 +36,57 @@ def test_the_seed_import_of_app_still_gives_the_app():
 def test_the_migration_reads_and_reports_without_the_storage_layer():
     out = run_in_backend(
         "import sys; import migration.legacy_ids, migration.legacy_json, migration.report, schema, validation, "
-        "contract.openapi, ical_feed; "
+        "contract.openapi, rules.feed_calendar; "
         "print(sorted(m for m in ('boto3', 'botocore', 'models', 'flask') if m in sys.modules))"
     )
     assert out == "[]"
+
+
+def _imported_names(path):
+    """Every module name an import in the file names (deferred imports too); `from a import b`
+    gives `a` and `a.b`, since b may be a module."""
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            yield node.module
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+
+
+def _backend_file(name):
+    """The backend file that module `name` is, or None when it is not ours."""
+    base = BACKEND_DIR.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def forbidden_imports(start, forbidden):
+    """`import chain` lines for every way the files in `start` reach a `forbidden` package,
+    following imports through backend modules."""
+    found, seen, todo = [], set(start), [(path, path.relative_to(BACKEND_DIR).as_posix()) for path in start]
+    while todo:
+        path, chain = todo.pop()
+        for name in _imported_names(path):
+            if name.split(".")[0] in forbidden:
+                found.append(f"{chain} -> {name}")
+            elif (module := _backend_file(name)) and module not in seen:
+                seen.add(module)
+                todo.append((module, f"{chain} -> {name}"))
+    return sorted(set(found))
+
+
+def test_the_rules_reach_neither_boto3_nor_flask():
+    rules = sorted((BACKEND_DIR / "rules").glob("*.py"))
+    assert len(rules) > 5
+    assert forbidden_imports(rules, NOT_IN_RULES) == []
+
+
+def test_the_import_check_sees_a_forbidden_package_behind_a_backend_module():
+    """The check above cannot pass vacuously: models.py reaches boto3, app.py Flask-SocketIO."""
+    assert any(line.endswith("-> boto3") for line in forbidden_imports([BACKEND_DIR / "models.py"], NOT_IN_RULES))
+    assert any(line.endswith("-> flask_socketio") for line in forbidden_imports([BACKEND_DIR / "app.py"], NOT_IN_RULES))
 
 
 def _functions(path):

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sync import new_token
+from rules.sync_tokens import new_token
 
 
 def _create(client, department_id, **fields):
@@ -193,7 +193,7 @@ def test_pages_of_a_range_carry_the_same_occurrences_as_the_whole_list(client, m
     ({"event_date": "2024-03-01"}, None),
 ])
 def test_a_series_knows_the_months_it_occurs_in(event, months):
-    import recurrence
+    from rules import recurrence
 
     found = recurrence.months(event)
     assert (set(found) if found is not None else None) == months

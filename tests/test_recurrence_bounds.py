@@ -12,10 +12,9 @@ from dateutil.rrule import rrulestr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import recurrence
-import recurrence_budget
 import validation
 from recurrence_strategies import CASES, PLAUSIBLE_CASES
+from rules import recurrence, recurrence_budget
 
 CPU_LIMIT = 0.050
 CHECKS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-import sync
-from schema import format_timestamp
+from rules import sync_tokens
+from rules.timestamps import format_timestamp
 from servers import api_client
 
 
@@ -139,8 +139,8 @@ def test_a_sync_token_older_than_the_retention_is_410(client, settings, make_dep
     department_id = make_department()["id"]
     now = datetime.now(UTC)
     retention = timedelta(days=settings.sync_tombstone_days)
-    expired = sync.new_token(department_id, now - retention)
-    still_good = sync.new_token(department_id, now - retention + timedelta(seconds=settings.sync_overlap_seconds + 60))
+    expired = sync_tokens.new_token(department_id, now - retention)
+    still_good = sync_tokens.new_token(department_id, now - retention + timedelta(seconds=settings.sync_overlap_seconds + 60))
 
     response = _sync(client, department_id, expired)
 
@@ -154,7 +154,7 @@ def test_a_sync_token_older_than_the_retention_is_410(client, settings, make_dep
 def test_retention_is_a_setting(settings, db, make_department):
     client = api_client(settings.with_overrides(sync_tombstone_days=1), db)
     department_id = make_department()["id"]
-    two_days_old = sync.new_token(department_id, datetime.now(UTC) - timedelta(days=2))
+    two_days_old = sync_tokens.new_token(department_id, datetime.now(UTC) - timedelta(days=2))
     assert _sync(client, department_id, two_days_old).status_code == 410
 
 
@@ -196,7 +196,7 @@ def test_another_departments_token_is_400(client, make_department):
 
 def test_a_token_from_the_future_is_400(client, settings, make_department):
     department_id = make_department()["id"]
-    future = sync.new_token(department_id, datetime.now(UTC) + timedelta(seconds=settings.sync_overlap_seconds + 60))
+    future = sync_tokens.new_token(department_id, datetime.now(UTC) + timedelta(seconds=settings.sync_overlap_seconds + 60))
     response = _sync(client, department_id, future)
     assert response.status_code == 400
     assert "future" in response.get_json()["message"]
@@ -228,7 +228,7 @@ def test_a_deleted_department_is_404_to_its_syncing_clients_and_leaves_no_tombst
 
 def test_sync_of_an_unknown_department_is_404(client):
     department_id = str(uuid.uuid4())
-    response = _sync(client, department_id, sync.new_token(department_id, datetime.now(UTC)))
+    response = _sync(client, department_id, sync_tokens.new_token(department_id, datetime.now(UTC)))
     assert response.status_code == 404
 
 

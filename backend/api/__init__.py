@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import Flask, g
 
 import auth
-import cors
 import web
 from api import calendar_feed, departments, docs, events, health, metrics, rate_limits, request_log
 from api.errors import register_error_handlers
+from serving import cors
 from storage import stall_budget
 
 

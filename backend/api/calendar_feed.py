@@ -13,7 +13,7 @@ from flask import Blueprint, Response, current_app, request
 
 import auth
 from database import get_db
-from ical_feed import calendar_bytes
+from rules.feed_calendar import calendar_bytes
 
 bp = Blueprint("calendar_feed", __name__, url_prefix="/api/departments")
 

@@ -8,9 +8,9 @@ from typing import Any
 
 from flask import current_app, make_response, request
 
-import sync
 from database import get_db
-from validation import ValidationError
+from errors import ValidationError
+from rules import sync_tokens
 
 
 def issues_sync_token(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -22,22 +22,22 @@ def issues_sync_token(view: Callable[..., Any]) -> Callable[..., Any]:
         started = datetime.now(UTC)
         response = make_response(view(department_id=department_id, **kwargs))
         if response.status_code == 200:
-            response.headers[sync.HEADER] = sync.new_token(str(department_id), started)
+            response.headers[sync_tokens.HEADER] = sync_tokens.new_token(str(department_id), started)
         return response
 
     return wrapper
 
 
 def wants_changes() -> bool:
-    return sync.PARAMETER in request.args
+    return sync_tokens.PARAMETER in request.args
 
 
 def changed_events(department_id: str) -> list[dict[str, Any]]:
     """The events (and tombstones) changed in the token's window; raises ValidationError for a bad
     token or one combined with `from`/`to`, SyncTokenExpired for an expired one."""
     if "from" in request.args or "to" in request.args:
-        raise ValidationError(f"{sync.PARAMETER} cannot be combined with from/to: a sync covers the "
-                              "whole department", {sync.PARAMETER: "cannot be combined with from/to"})
-    since = sync.window_start(request.args[sync.PARAMETER], department_id,
-                              current_app.config["SETTINGS"], datetime.now(UTC))
+        raise ValidationError(f"{sync_tokens.PARAMETER} cannot be combined with from/to: a sync covers the "
+                              "whole department", {sync_tokens.PARAMETER: "cannot be combined with from/to"})
+    since = sync_tokens.window_start(request.args[sync_tokens.PARAMETER], department_id,
+                                     current_app.config["SETTINGS"], datetime.now(UTC))
     return get_db().event_changes(department_id, since)

@@ -6,11 +6,18 @@ import logging
 from flask import Flask, current_app, jsonify
 from werkzeug.exceptions import HTTPException
 
-from models import Conflict, NotFound, PreconditionFailed, Throttled
+from errors import (
+    Conflict,
+    DynamoDBStalled,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    SyncTokenExpired,
+    Throttled,
+    Unauthorized,
+    ValidationError,
+)
 from storage.aws_failures import CREDENTIALS_MISSING, REFUSED, UNREACHABLE, describe
-from storage.stall_budget import DynamoDBStalled
-from sync import SyncTokenExpired
-from validation import ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -39,38 +46,54 @@ def _storage_error(exc: Exception):
     return response
 
 
+# The domain errors whose answer is their message under one status and code.
+_PLAIN_ANSWERS: dict[type[Exception], tuple[int, str]] = {
+    Forbidden: (403, "forbidden"),
+    NotFound: (404, "not_found"),
+    Conflict: (409, "conflict"),
+    SyncTokenExpired: (410, "sync_token_expired"),
+}
+
+
+def _plain(exc: Exception):
+    status, code = next(answer for kind, answer in _PLAIN_ANSWERS.items() if isinstance(exc, kind))
+    return error_response(status, code, str(exc))
+
+
+def _validation(exc: ValidationError):
+    details = {"fields": exc.fields} if exc.fields else {}
+    return error_response(400, "validation_error", exc.message, **details)
+
+
+def _unauthorized(exc: Unauthorized):
+    response = error_response(401, "unauthorized", str(exc))
+    response.headers["WWW-Authenticate"] = 'Bearer realm="calendar"'
+    return response
+
+
+def _precondition(exc: PreconditionFailed):
+    return error_response(412, "precondition_failed", str(exc), current_version=exc.current_version,
+                          current=exc.current)
+
+
+def _http(exc: HTTPException):
+    code = {413: "payload_too_large"}.get(exc.code, (exc.name or "error").lower().replace(" ", "_"))
+    return error_response(exc.code or 500, code, exc.description or exc.name)
+
+
+def _unexpected(exc: Exception):
+    log.exception("unhandled error")
+    return _internal_error()
+
+
 def register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(ValidationError)
-    def _validation(exc: ValidationError):
-        details = {"fields": exc.fields} if exc.fields else {}
-        return error_response(400, "validation_error", exc.message, **details)
-
-    @app.errorhandler(NotFound)
-    def _not_found(exc: NotFound):
-        return error_response(404, "not_found", str(exc))
-
-    @app.errorhandler(Conflict)
-    def _conflict(exc: Conflict):
-        return error_response(409, "conflict", str(exc))
-
-    @app.errorhandler(PreconditionFailed)
-    def _precondition(exc: PreconditionFailed):
-        return error_response(412, "precondition_failed", str(exc), current_version=exc.current_version,
-                              current=exc.current)
-
-    @app.errorhandler(SyncTokenExpired)
-    def _sync_token_expired(exc: SyncTokenExpired):
-        return error_response(410, "sync_token_expired", str(exc))
-
-    @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):
-        code = {413: "payload_too_large"}.get(exc.code, (exc.name or "error").lower().replace(" ", "_"))
-        return error_response(exc.code or 500, code, exc.description or exc.name)
-
+    """One handler per error type; anything else is logged and answers 500."""
+    for kind in _PLAIN_ANSWERS:
+        app.register_error_handler(kind, _plain)
+    app.register_error_handler(ValidationError, _validation)
+    app.register_error_handler(Unauthorized, _unauthorized)
+    app.register_error_handler(PreconditionFailed, _precondition)
+    app.register_error_handler(HTTPException, _http)
     for storage_exc in (*CREDENTIALS_MISSING, *UNREACHABLE, REFUSED, Throttled, DynamoDBStalled):
         app.register_error_handler(storage_exc, _storage_error)
-
-    @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):
-        log.exception("unhandled error")
-        return _internal_error()
+    app.register_error_handler(Exception, _unexpected)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from uuid import UUID
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify, request, url_for
 from werkzeug.routing import BaseConverter
 
 import auth
@@ -99,7 +99,9 @@ def create_event(department_id: UUID):
     event = create_once(lambda new_id: db.create_event(department, fields, event_id=new_id, actor=actor),
                         lambda found_id: db.get_department_event(department, found_id))
     realtime.event_created(event)
-    return _event_response(event, 201)
+    response = _event_response(event, 201)
+    response.headers["Location"] = url_for(".get_event", department_id=event["department_id"], event_id=event["id"])
+    return response
 
 
 @bp.put("/<event_id:event_id>")

@@ -19,9 +19,8 @@ from flask import Response, g, make_response, request
 from api.errors import error_response
 from api.request_body import json_body
 from database import get_db
-from models import Conflict, NotFound
+from errors import Conflict, NotFound, ValidationError
 from storage.idempotency import COMPLETED, Record
-from validation import ValidationError
 
 HEADER = "Idempotency-Key"
 KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII, as HTTP header values carry safely

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Response, current_app, jsonify, request, url_for
 from itsdangerous import BadData, URLSafeSerializer
 
-from validation import ValidationError
+from errors import ValidationError
 
 LIMIT_MAX = 1000
 LIMIT_PATTERN = re.compile(r"[0-9]{1,4}")

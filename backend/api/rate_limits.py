@@ -6,7 +6,7 @@ token is in the cache of verified tokens, and by its address otherwise (auth/htt
 token from DynamoDB only after), so a client over its budget, or one sending made-up tokens, gets
 its 429 without costing a read. A token read from DynamoDB then spends its own budget as well.
 Real CORS preflights (OPTIONS with Origin and Access-Control-Request-Method) carry no token and
-are answered by cors.py before the budget is checked; any other OPTIONS counts like a GET.
+are answered by serving/cors.py before the budget is checked; any other OPTIONS counts like a GET.
 
 The budget lives in Redis when RATE_LIMIT_STORAGE_URI, or else SOCKETIO_MESSAGE_QUEUE, names
 one, so all instances of a deployment count together; in this process's memory otherwise.

@@ -7,7 +7,7 @@ from typing import Any
 from flask import request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from validation import ValidationError
+from errors import ValidationError
 
 
 def json_body() -> Any:

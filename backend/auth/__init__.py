@@ -26,8 +26,8 @@ from auth.principal import ANONYMOUS, ROLES, Principal
 from auth.store import TokenStore
 from config import Settings
 from database import db_of
-from log_redaction import RedactTokens, redact, redact_library_logs
 from models import DynamoDBDatabase
+from serving.log_redaction import RedactTokens, redact, redact_library_logs
 
 __all__ = [
     "ANONYMOUS", "ROLES", "Forbidden", "Principal", "TokenStore", "TokenVerifier", "Unauthorized",

@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from auth.principal import ROLES
 from auth.store import TokenStore
 from database import get_db
-from models import Conflict, NotFound
+from errors import Conflict, NotFound
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}")
 

@@ -10,7 +10,7 @@ from flask import Flask, current_app, g, request
 from auth.cache import TokenVerifier
 from auth.principal import ANONYMOUS, Principal
 from auth.tokens import token_hash
-from models import NotFound
+from errors import Forbidden, NotFound, Unauthorized
 
 # Open to anyone (URL rules): the probes of load balancers and operators, and the API's document
 # with its documentation page and the page's files (they describe the API, they hold no data), and
@@ -18,14 +18,6 @@ from models import NotFound
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/api/openapi.json", "/api/docs", "/api/docs/<asset>",
                           "/", "/page/<asset>", "/page/vendor/<asset>"})
 _EXTENSION = "calendar_auth"
-
-
-class Unauthorized(Exception):
-    """No token, or one that is unknown or revoked: 401."""
-
-
-class Forbidden(Exception):
-    """A valid token without the role or the department the request needs: 403."""
 
 
 def public(view: Callable) -> Callable:
@@ -90,25 +82,9 @@ def verifier() -> TokenVerifier | None:
 
 
 def init_app(app: Flask, verifier: TokenVerifier | None) -> None:
-    """Register the authentication hook (verifier None: AUTH_MODE=off) and the 401/403 answers."""
+    """Register the authentication hook (verifier None: AUTH_MODE=off); api.errors answers 401/403."""
     app.extensions[_EXTENSION] = verifier
     app.before_request(_authenticate)
-    app.register_error_handler(Unauthorized, _unauthorized)
-    app.register_error_handler(Forbidden, _forbidden)
-
-
-def _forbidden(exc: Forbidden):
-    from api.errors import error_response  # api imports auth: import it once both exist
-
-    return error_response(403, "forbidden", str(exc))
-
-
-def _unauthorized(exc: Unauthorized):
-    from api.errors import error_response
-
-    response = error_response(401, "unauthorized", str(exc))
-    response.headers["WWW-Authenticate"] = 'Bearer realm="calendar"'
-    return response
 
 
 def _view() -> Callable | None:

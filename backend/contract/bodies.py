@@ -16,9 +16,8 @@ from uuid import UUID
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
-import recurrence
-import recurrence_rules
-from calendar_range import FIRST_DAY, LAST_DAY, MAX_LIST_DAYS, RANGE_PROBLEM, in_range
+from rules import recurrence, rrule_form
+from rules.date_range import FIRST_DAY, LAST_DAY, MAX_LIST_DAYS, RANGE_PROBLEM, in_range
 
 # Text never holds control characters (C0, DEL, C1) nor the bidirectional embeddings, overrides and
 # isolates that make text display as something else (U+202E turns "exe.txt" around). Multi-line
@@ -163,7 +162,7 @@ Recurrence = Annotated[
         "Makes the event a series: RFC 5545 lines as Google Calendar's API takes them, e.g. "
         "`RRULE:FREQ=WEEKLY;BYDAY=MO`, `EXDATE;VALUE=DATE:20240108`, `RDATE;VALUE=DATE:20240110`. One RRULE at "
         "least, whose first occurrence is `event_date`; at most daily (never twice a day): FREQ YEARLY, MONTHLY, "
-        f"WEEKLY or DAILY, INTERVAL 1-{recurrence_rules.MAX_INTERVAL:,}, BY parts within their RFC 5545 "
+        f"WEEKLY or DAILY, INTERVAL 1-{rrule_form.MAX_INTERVAL:,}, BY parts within their RFC 5545 "
         "ranges (BYDAY ordinals within the frequency's, BYSETPOS within ±366), no BYEASTER, BYHOUR, BYMINUTE or "
         "BYSECOND; without COUNT or UNTIL it never ends; with an end, 1-5,000 occurrences, the last by "
         f"{LAST_DAY:%Y%m%d}. At most {recurrence.MAX_RULE_LINES} RRULE and RDATE lines; EXDATE lines hold up to "

@@ -167,7 +167,7 @@ PARAMETERS: dict[str, dict[str, Any]] = {
 }
 
 HEADERS: dict[str, dict[str, Any]] = {
-    "ETag": {"description": 'The version as an entity tag, e.g. `"3"` (an event) or a hash (a feed)',
+    "ETag": {"description": 'The version as an entity tag, e.g. `"3"` (an event) or a hash (a feed, a file)',
              "schema": {"type": "string"}},
     "Location": {"description": "The URL of the created resource", "schema": {"type": "string"}},
     "Retry-After": {"description": "Seconds to wait before trying again", "schema": {"type": "string"}},
@@ -275,10 +275,10 @@ ROUTES: list[Route] = [
     Route("GET", "/", "The calendar page for people (HTML; it calls this API with the user's token)", "page",
           answers={200: Answer("The page", {"type": "string"}, "text/html")}, reads_storage=False),
     Route("GET", "/page/{asset}", "A file of the calendar page", "page", parameters=("page.asset",),
-          answers={200: Answer("The file", {"type": "string"}, "*/*")}, errors=(404,), reads_storage=False),
+          answers={200: Answer("The file", {"type": "string"}, "*/*", headers=("ETag",))}, errors=(404,), reads_storage=False),
     Route("GET", "/page/vendor/{asset}", "The socket.io browser client the calendar page loads", "page",
-          parameters=("page.vendor_asset",), answers={200: Answer("The file", {"type": "string"}, "*/*")},
+          parameters=("page.vendor_asset",), answers={200: Answer("The file", {"type": "string"}, "*/*", headers=("ETag",))},
           errors=(404,), reads_storage=False),
     Route("GET", "/api/docs/{asset}", "A file of the documentation page", "docs", parameters=("asset",),
-          answers={200: Answer("The file", {"type": "string"}, "*/*")}, errors=(404,), reads_storage=False),
+          answers={200: Answer("The file", {"type": "string"}, "*/*", headers=("ETag",))}, errors=(404,), reads_storage=False),
 ]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from auth import TokenStore
 from auth.tokens import token_hash
-from models import NotFound
+from errors import NotFound
 
 LOCAL_ADMIN = "local-admin"
 TOKEN_FILE = "admin-token"

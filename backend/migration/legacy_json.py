@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from migration.errors import MigrationFailed
-from schema import DEPARTMENT_FIELDS, EVENT_FIELDS, format_timestamp
+from rules.timestamps import format_timestamp
+from schema import DEPARTMENT_FIELDS, EVENT_FIELDS
 
 # The migration CLI's logger (configured by migrate_to_dynamodb), shared by the migration modules.
 log = logging.getLogger("migration")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from errors import Conflict, NotFound, ValidationError
 from migration.errors import MigrationFailed
 from migration.legacy_ids import (
     department_uuid,
@@ -30,9 +31,9 @@ from migration.legacy_json import (
 )
 from migration.report import Report
 from migration.verify import put_all, verify
-from models import Conflict, DynamoDBDatabase, NotFound
+from models import DynamoDBDatabase
 from schema import EVENT_DEFAULTS, EVENT_FIELDS, MIGRATION_ACTOR, department_name_key
-from validation import ValidationError, validate_department, validate_new_event
+from validation import validate_department, validate_new_event
 
 # The migration CLI's logger (configured by migrate_to_dynamodb), shared by the migration modules.
 log = logging.getLogger("migration")

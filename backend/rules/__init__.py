@@ -1,1 +1,9 @@
-"""The calendar's rules in pure code: no Flask, no boto3 (recurrence, clock times, a series' scope arithmetic)."""
+"""What the calendar means, as pure code: recurrence (a series' lines read, checked and expanded,
+within a budget of work), the days the service keeps and one listing may span, clock times read from
+an event's free text, sync tokens, how timestamps are written, and a department's events as an
+RFC 5545 calendar.
+
+May import the standard library, python-dateutil, icalendar, `config` and the domain errors; nothing
+of storage, the API or the contract, and never boto3, botocore, Flask or Flask-SocketIO, not even
+through another backend module (tests/test_layout.py checks the last).
+"""

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import recurrence
-from errors import NotFound, PreconditionFailed
+from errors import NotFound, PreconditionFailed, ValidationError
+from rules import recurrence
 from rules.shapes import PublicEvent, public_event, stored_event
 from schema import EXCEPTION_DATES, OVERRIDDEN_FIELDS
-from validation import ValidationError, check_event_times
+from validation import check_event_times
 
 # What an edit of the whole series carries over to an exception that did not change it itself
 # (the two times as a pair). An exception's day is its own.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, NotRequired, TypedDict
 
-import recurrence
+from rules import recurrence
 from schema import DEPARTMENT_FIELDS, EVENT_FIELDS, EVENT_OPTIONAL_FIELDS, LAST_DATE, SERIES_MONTHS
 
 

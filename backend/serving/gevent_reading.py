@@ -14,7 +14,7 @@ from typing import Any
 
 import gevent
 
-from serving.json_errors import error_response
+from serving.json_errors import closing_response_bytes
 from serving.lingering import finish_sending
 from serving.read_deadline import DEADLINES, TIMEOUT_MESSAGE, Deadline
 
@@ -66,7 +66,7 @@ class RequestReading:
         deadline = DEADLINES.disarm(self)  # None once the app has read the request
         if deadline is not None and deadline.expired:
             try:
-                self.sock.sendall(error_response(408, "Request Timeout", TIMEOUT_MESSAGE))
+                self.sock.sendall(closing_response_bytes(408, "Request Timeout", TIMEOUT_MESSAGE))
             except OSError:
                 pass
             finish_sending(self.sock)  # the client may still be sending: let it read the 408

@@ -20,7 +20,7 @@ from gunicorn.workers import ggevent, gthread
 from config import Settings
 from serving.gevent_reading import RequestReading
 from serving.hard_limit import GreenletInterrupter, HardLimit, ThreadInterrupter, Watchdog
-from serving.json_errors import error_response
+from serving.json_errors import closing_response_bytes
 from serving.lingering import finish_sending
 from serving.oversized import offer_close
 from serving.read_deadline import DEADLINES, TIMEOUT_MESSAGE
@@ -29,7 +29,7 @@ from serving.read_deadline import DEADLINES, TIMEOUT_MESSAGE
 def write_json_error(sock, status_int: int, reason: str, mesg: str) -> None:
     """Replaces gunicorn.util.write_error (same signature): the error as the app's JSON shape,
     then a close that lets the client read it (gunicorn answers before reading the request whole)."""
-    util.write_nonblock(sock, error_response(status_int, reason, mesg))
+    util.write_nonblock(sock, closing_response_bytes(status_int, reason, mesg))
     finish_sending(sock)
 
 
@@ -75,7 +75,7 @@ class ThreadWorker(LimitedWorker, gthread.ThreadWorker):
         # The request never reached the app (headers still coming): say why before closing.
         self.log.info("request from %s not received within %ss: closed", conn.client, self.read_timeout)
         try:
-            util.write_nonblock(conn.sock, error_response(408, "Request Timeout", TIMEOUT_MESSAGE))
+            util.write_nonblock(conn.sock, closing_response_bytes(408, "Request Timeout", TIMEOUT_MESSAGE))
         except OSError:
             pass
 

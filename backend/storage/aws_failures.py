@@ -17,9 +17,8 @@ from botocore.exceptions import (
 )
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from errors import Throttled
+from errors import DynamoDBStalled, Throttled
 from storage.client import THROTTLING_CODES, error_code
-from storage.stall_budget import DynamoDBStalled
 
 CREATE_TABLES_HINT = (
     "Create them with `make create-tables`, or from backend/: "

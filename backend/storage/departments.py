@@ -17,6 +17,7 @@ from schema import (
     DEPARTMENT_IS_LIVE,
     ITEM_EXISTS,
     ITEM_IS_NEW,
+    LAST_DATE,
     MARKER_FREE_OR_HELD_BY,
     department_key,
     department_name_key,
@@ -25,7 +26,7 @@ from schema import (
     name_marker_key,
     utc_now_iso,
 )
-from storage import event_queries, plumbing
+from storage import department_spans, event_queries, plumbing
 from storage.client import error_code
 from storage.items import from_item, to_item
 
@@ -48,8 +49,11 @@ class Departments:
         self.settings = settings
         self.client = client
         self.table = settings.departments_table
-        # Departments seen to exist, id -> time.monotonic() until which that is trusted.
-        self._known: dict[str, float] = {}
+        # Departments seen to exist: id -> (time.monotonic() until which that is trusted, what they
+        # said of their events spanning days: department_spans' state).
+        self._known: dict[str, tuple[float, str | None]] = {}
+        # Departments this process marked department_spans.SOME (it never changes back).
+        self._spanning: set[str] = set()
         self._forgotten = 0  # bumped by every forget, so a check racing a delete caches nothing
 
     # -- reads ----------------------------------------------------------------------------
@@ -77,7 +81,7 @@ class Departments:
 
     def get_department(self, department_id: str) -> PublicDepartment:
         """The department; raises NotFound if it does not exist or is being deleted."""
-        item = self._get_item(department_id)
+        item = self.get_item(department_id)
         if item is None or "deleting" in item:
             raise NotFound(department_not_found(department_id))
         return public_department(item)
@@ -112,7 +116,7 @@ class Departments:
 
     def find_department_by_name(self, name: str) -> PublicDepartment | None:
         """The department holding this name (compared as department_name_key does), or None."""
-        marker = self._get_item(name_marker_key(name)["id"])
+        marker = self.get_item(name_marker_key(name)["id"])
         if marker is None:
             return None
         try:
@@ -120,22 +124,45 @@ class Departments:
         except NotFound:
             return None
 
-    def check_exists(self, department_id: str) -> None:
-        """Raises NotFound unless the department exists. A yes is trusted department_cache_seconds;
-        reads only: writes check the department in the same transaction as the write."""
-        if self._known.get(department_id, 0.0) > time.monotonic():
-            return
+    def check_exists(self, department_id: str, events_table: str) -> str | None:
+        """Raises NotFound unless the department exists; returns its department_spans state. A yes
+        is trusted department_cache_seconds (the state as department_spans.trusted_for says),
+        counted from before the read; reads only: writes check the department in the same
+        transaction as the write."""
+        read_at = time.monotonic()
+        trusted_until, spans = self._known.get(department_id, (0.0, None))
+        if trusted_until > read_at:
+            return spans
         forgotten = self._forgotten
-        self.get_department(department_id)
-        if self.settings.department_cache_seconds > 0 and forgotten == self._forgotten:
-            self._known[department_id] = time.monotonic() + self.settings.department_cache_seconds
+        item = self.get_item(department_id)
+        if item is None or "deleting" in item:
+            raise NotFound(department_not_found(department_id))
+        spans = department_spans.state_of(item)
+        if department_id in self._spanning:
+            spans = department_spans.SOME
+        elif department_spans.may_grant(item):
+            spans = department_spans.grant_if_free(self.client, self.table, events_table, department_id)
+        trust = department_spans.trusted_for(spans, self.settings.department_cache_seconds)
+        if trust > 0 and forgotten == self._forgotten:
+            self._known[department_id] = (read_at + trust, spans)
+        return spans
+
+    def mark_spanning(self, items: list[dict[str, Any]]) -> None:
+        """Before writing these event items: department_spans.mark_spanning for the departments of
+        those spanning days (with a LAST_DATE), once per department and process."""
+        for department_id in sorted({item["department_id"] for item in items if item.get(LAST_DATE)}):
+            if department_id not in self._spanning:
+                department_spans.mark_spanning(self.client, self.table, department_id)
+                self._spanning.add(department_id)
 
     def forget_department(self, department_id: str) -> None:
         """Drop what this process knows of the department (it was deleted, here or elsewhere)."""
         self._forgotten += 1
         self._known.pop(department_id, None)
+        self._spanning.discard(department_id)
 
-    def _get_item(self, key: str) -> dict[str, Any] | None:
+    def get_item(self, key: str) -> dict[str, Any] | None:
+        """The item of this key in the departments table (a department or a name marker), as stored."""
         response = self.client.get_item(TableName=self.table, Key=to_item(department_key(key)), ConsistentRead=True)
         return from_item(response["Item"]) if "Item" in response else None
 

@@ -2,9 +2,18 @@
 that read them (events, and departments draining a deleted department's events)."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from schema import DEPARTMENT_CHANGES_INDEX, DEPARTMENT_DATE_INDEX, TOMBSTONE_MARKER
+from rules import recurrence
+from schema import (
+    DEPARTMENT_CHANGES_INDEX,
+    DEPARTMENT_DATE_INDEX,
+    DEPARTMENT_SPAN_INDEX,
+    LAST_DATE,
+    SERIES_MONTHS,
+    TOMBSTONE_MARKER,
+)
 from storage.items import to_item
 
 
@@ -64,3 +73,28 @@ def changes_since(table: str, department_id: str, since: str) -> dict[str, Any]:
         "ExpressionAttributeNames": {"#dep": "department_id", "#last_modified": "last_modified"},
         "ExpressionAttributeValues": to_item({":dep": department_id, ":since": since}),
     }
+
+
+def spanning(table: str, department_id: str, start: str, end: str | None) -> dict[str, Any]:
+    """Query arguments for the department's events spanning days whose last day is at or after
+    `start` and whose first is not after `end` (but the series whose SERIES_MONTHS miss start..end's
+    months): the sparse department-span-index."""
+    kwargs: dict[str, Any] = {
+        "TableName": table,
+        "IndexName": DEPARTMENT_SPAN_INDEX,
+        "KeyConditionExpression": "#dep = :dep AND #last >= :start",
+        "ExpressionAttributeNames": {"#dep": "department_id", "#last": LAST_DATE},
+        "ExpressionAttributeValues": to_item({":dep": department_id, ":start": start}),
+    }
+    if end:
+        kwargs["FilterExpression"] = "#date <= :end"
+        kwargs["ExpressionAttributeNames"]["#date"] = "event_date"
+        values = {":dep": department_id, ":start": start, ":end": end}
+        months = recurrence.months_between(date.fromisoformat(start), date.fromisoformat(end))
+        if months != recurrence.ALL_MONTHS:  # series that never occur in these months stay behind
+            in_months = " OR ".join(f"contains(#months, :m{m})" for m in sorted(months))
+            kwargs["FilterExpression"] += f" AND (attribute_not_exists(#months) OR {in_months})"
+            kwargs["ExpressionAttributeNames"]["#months"] = SERIES_MONTHS
+            values.update({f":m{m}": m for m in months})
+        kwargs["ExpressionAttributeValues"] = to_item(values)
+    return kwargs

@@ -3,6 +3,7 @@ read), delete as a tombstone; and the bulk reads and writes of exports and migra
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -13,31 +14,37 @@ from errors import Conflict, NotFound, PreconditionFailed
 from rules.series_scope import checked_times
 from rules.shapes import PublicEvent, StoredEvent, public_event, span_attributes, stored_event
 from schema import (
+    DEPARTMENT_IS_LIVE,
+    EVENT_DEFAULTS,
     EVENT_IS_LIVE,
     EVENT_TIME_FIELDS,
+    ITEM_IS_NEW,
     TOMBSTONE_MARKER,
     TOMBSTONE_REMOVES,
     TTL_ATTRIBUTE,
     VERSION_MATCHES,
+    department_key,
+    department_not_found,
     event_key,
     event_not_found,
     utc_now_iso,
 )
 from storage import event_queries, plumbing
 from storage.client import error_code
-from storage.departments import SYSTEM_ACTOR
+from storage.departments import SYSTEM_ACTOR, Departments
 from storage.items import event_from_wire, from_item, to_item
 
 AUDIT_DEFAULTS = {"created_by": SYSTEM_ACTOR, "updated_by": SYSTEM_ACTOR}
 
 
 class Events:
-    """The events table on a shared client (the departments table for the check of a create)."""
+    """The events table on a shared client; the departments store marks those with events spanning days."""
 
-    def __init__(self, settings: Settings, client):
+    def __init__(self, settings: Settings, client, departments: Departments):
         self.settings = settings
         self.client = client
         self.table = settings.events_table
+        self.departments = departments
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -98,15 +105,43 @@ class Events:
 
     # -- writes ---------------------------------------------------------------------------
 
+    def create_event(
+        self, department_id: str, fields: dict[str, Any], *, event_id: str | None = None,
+        created_at: str | None = None, last_modified: str | None = None, actor: str = SYSTEM_ACTOR,
+    ) -> PublicEvent:
+        """Store a new event of an existing department (created_by = updated_by = actor); raises
+        NotFound or Conflict (id taken)."""
+        now = utc_now_iso()
+        event = {
+            **EVENT_DEFAULTS, **fields, "id": event_id or str(uuid.uuid4()), "department_id": department_id,
+            "created_at": created_at or now, "last_modified": last_modified or created_at or now,
+            "version": 1, "created_by": actor, "updated_by": actor,
+        }
+        item = stored_event(event)
+        self.departments.mark_spanning([item])
+        plumbing.transact(
+            self.client,
+            [
+                {"ConditionCheck": {"TableName": self.settings.departments_table,
+                                    "Key": to_item(department_key(department_id)), **DEPARTMENT_IS_LIVE.params()}},
+                {"Put": {"TableName": self.table, "Item": to_item(dict(item)), **ITEM_IS_NEW.params()}},
+            ],
+            if_condition_fails=[
+                NotFound(department_not_found(department_id)),
+                Conflict(f"an event with id {event['id']} already exists"),
+            ],
+        )
+        return public_event(event)
+
     def put_events(self, events: Iterable[dict[str, Any]]) -> None:
         """Batch-put complete events (every EVENT_FIELDS key; created_by/updated_by default to
         SYSTEM_ACTOR) as given, for bulk loads.
 
         Unconditional: the caller makes sure the departments exist and the ids are new.
         """
-        plumbing.batch_write(self.client, self.table, [
-            {"PutRequest": {"Item": to_item(stored_event({**AUDIT_DEFAULTS, **event}))}} for event in events
-        ])
+        items = [stored_event({**AUDIT_DEFAULTS, **event}) for event in events]
+        self.departments.mark_spanning(items)  # type: ignore[arg-type]
+        plumbing.batch_write(self.client, self.table, [{"PutRequest": {"Item": to_item(dict(item))}} for item in items])
 
     def update_event(
         self, event_id: str, changes: dict[str, Any], expected_version: int | None = None,
@@ -127,6 +162,7 @@ class Events:
                 raise PreconditionFailed(f"event {event_id} is at version {current['version']}",
                                          current["version"], dict(public_event(current)))
             spanned = {**changes, **span_attributes(checked_times(current, changes))}
+            self.departments.mark_spanning([{"department_id": current["department_id"], **spanned}])
             try:
                 return self._update_event(event_id, spanned, current["version"], actor, current=current)
             except PreconditionFailed:

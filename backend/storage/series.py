@@ -9,9 +9,8 @@ from contextlib import suppress
 from datetime import date
 from typing import Any
 
-import recurrence
 from errors import Conflict, DatabaseError, NotFound, PreconditionFailed
-from rules import series_scope
+from rules import recurrence, series_scope
 from rules.series_scope import Edit, Plan
 from rules.shapes import PublicEvent, StoredEvent, public_event
 from schema import EXCEPTION_DATES, event_not_found, utc_now_iso

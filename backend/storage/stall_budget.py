@@ -14,12 +14,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from typing import Any
 
+from errors import DynamoDBStalled
+
 # (budget in seconds, time.monotonic() deadline) of the request running in this context.
 _budget: ContextVar[tuple[float, float] | None] = ContextVar("dynamodb_stall_budget", default=None)
-
-
-class DynamoDBStalled(Exception):
-    """DynamoDB has not answered within the request's budget."""
 
 
 def open_budget(seconds: float) -> Token:
@@ -43,7 +41,7 @@ def stall_budget(seconds: float) -> Iterator[None]:
 def watch(client: Any) -> None:
     """Make every attempt of this boto3 client respect the budget of the context it runs in."""
     client.meta.events.register("before-send.dynamodb", _check_time_left)
-    client.meta.events.register("after-call.dynamodb", _renew)
+    client.meta.events.register("after-call.dynamodb", renew)
 
 
 def _check_time_left(**_kwargs: Any) -> None:
@@ -52,7 +50,9 @@ def _check_time_left(**_kwargs: Any) -> None:
         raise DynamoDBStalled(f"DynamoDB has not answered for {budget[0]:g} s")
 
 
-def _renew(**_kwargs: Any) -> None:
+def renew(**_kwargs: Any) -> None:
+    """Give the request in this context its whole budget again: after each answer of DynamoDB, and
+    after a wait of the request's own (department_spans)."""
     budget = _budget.get()
     if budget is not None:
         _budget.set((budget[0], time.monotonic() + budget[0]))

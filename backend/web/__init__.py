@@ -25,7 +25,7 @@ bp = Blueprint("page", __name__)
 
 @bp.get("/")
 def calendar_page():
-    """The page, always whole (200): a 304 carries no Content-Type, so security_headers would give it
+    """The page, always whole (200): a 304 carries no Content-Type, so serving/security_headers.py would give it
     the API's CSP, and browsers would apply that to the cached page (nothing of it would load)."""
     response = send_from_directory(TEMPLATES_DIR, "index.html", conditional=False, etag=False)
     response.headers["Cache-Control"] = "no-store"

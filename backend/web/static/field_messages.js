@@ -1,6 +1,6 @@
 // The API's validation problems (`fields`: English text per field) in Korean, as the page shows
 // them under its fields. The wording follows backend/contract/bodies.py, validation.py and
-// recurrence.py; a problem of a known field in other words gets its field's general message, and a
+// rules/recurrence.py; a problem of a known field in other words gets its field's general message, and a
 // field the page does not know keeps the API's English.
 
 const PROBLEMS = [

@@ -5,7 +5,7 @@ A series happens on whole days (its times are the event's `start_time`/`end_time
 in CALENDAR_TIMEZONE, so a weekly 09:00 meeting stays at 09:00 across a DST change). EXDATE and RDATE
 values are read as dates (a time or zone on them is ignored) and UNTIL as the last day it allows.
 
-Work is bounded whatever the lines say: new lines are checked part by part (recurrence_rules) and
+Work is bounded whatever the lines say: new lines are checked part by part (rrule_form) and
 every walk through a rule spends from a budget of periods (recurrence_budget). A listing expands a
 rule from the period before its window, not from the series' first day. Lines stored before these
 checks existed are read leniently: what cannot be read or costs too much lists nothing more, and
@@ -22,17 +22,17 @@ from itertools import islice
 
 from dateutil.rrule import rrule, rruleset, rrulestr
 
-import recurrence_rules
-from calendar_range import FIRST_DAY, LAST_DAY, MAX_LIST_DAYS, in_range, plus_days
-from recurrence_budget import PERIOD_COST, OutOfBudget, budget, counted, shared
-from recurrence_rules import RuleError
+from rules import rrule_form
+from rules.date_range import FIRST_DAY, LAST_DAY, MAX_LIST_DAYS, in_range, plus_days
+from rules.recurrence_budget import PERIOD_COST, OutOfBudget, budget, counted, shared
+from rules.rrule_form import RuleError
 
 log = logging.getLogger(__name__)
 
 # The `last_date` of a series without an end (department-span-index sorts it after every real date).
 UNBOUNDED = "9999-12-31"
 # Most occurrences a bounded series may have (an unbounded one has no limit).
-MAX_OCCURRENCES = recurrence_rules.MAX_COUNT
+MAX_OCCURRENCES = rrule_form.MAX_COUNT
 # Most RRULE and RDATE lines of a series, and most dates its EXDATE lines exclude (one per
 # occurrence deleted alone; they fill as many EXDATE lines as they need).
 MAX_RULE_LINES = 20
@@ -116,8 +116,8 @@ def _split_lines(lines: list[str] | tuple[str, ...]) -> _Lines:
 def _checked_parts(value: str) -> dict[str, str]:
     """The parts of a new RRULE value; raises RecurrenceError."""
     try:
-        found = recurrence_rules.parts(value)
-        until = recurrence_rules.until_day(found)
+        found = rrule_form.parts(value)
+        until = rrule_form.until_day(found)
     except RuleError as exc:
         raise RecurrenceError(str(exc)) from None
     if until is not None and until > LAST_DAY:
@@ -227,8 +227,8 @@ def _rule_from(value: str, start: date) -> rrule | None:
 def _lenient_parts(value: str) -> dict[str, str] | None:
     """The value's parts (UNTIL as a day) when today's checks take them, else None."""
     try:
-        found = recurrence_rules.parts(value)
-        until = recurrence_rules.until_day(found)
+        found = rrule_form.parts(value)
+        until = rrule_form.until_day(found)
     except RuleError:
         return None
     return {**found, "UNTIL": f"{until:%Y%m%d}"} if until else found
@@ -261,7 +261,7 @@ def _anchor(found: dict[str, str], first: date, start: date) -> date:
     if freq == "DAILY":
         return first + timedelta(days=(start - first).days // step * step)
     if freq == "WEEKLY":
-        week = first - timedelta(days=(first.weekday() - recurrence_rules.weekday(found.get("WKST", "MO"))) % 7)
+        week = first - timedelta(days=(first.weekday() - rrule_form.weekday(found.get("WKST", "MO"))) % 7)
         periods = (start - week).days // (7 * step)
         return week + timedelta(days=7 * step * periods) if periods else first
     if freq == "MONTHLY":
@@ -281,7 +281,7 @@ def _window_rule(value: str, first: date, start: date) -> rrule | None:
     anchor = _anchor(found, first, start) if found else first
     if anchor == first:
         return _rule_from(value, first)
-    return _rule_from(recurrence_rules.text(recurrence_rules.pinned(found, first)), anchor)
+    return _rule_from(rrule_form.text(rrule_form.pinned(found, first)), anchor)
 
 
 def _rule_days(value: str, first: date, start: date, end: date) -> list[date]:
@@ -358,7 +358,7 @@ def _named_months(lines: tuple[str, ...], first: date) -> set[int] | None:
     read, named = _reading(lines), set()
     for value in read.rules if read else ():
         found = _lenient_parts(value)
-        pinned = recurrence_rules.pinned(found, first) if found else {}
+        pinned = rrule_form.pinned(found, first) if found else {}
         if "BYMONTH" not in pinned:
             return None
         named.update(int(month) for month in pinned["BYMONTH"].split(","))

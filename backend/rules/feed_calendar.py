@@ -2,13 +2,13 @@
 
 Each event is a VEVENT whose UID is the event id: timed (in the feed's time zone, with its
 VTIMEZONE) when it has a `start_time` (ending at `end_time` on `end_date`, or one hour later), or,
-without one, when its free-text `time` reads as a clock time or range (see ical_times), one hour
+without one, when its free-text `time` reads as a clock time or range (see clock_times), one hour
 long unless a range gives the end; all-day otherwise, through `end_date` when it spans days.
 A series is one VEVENT with its RRULE, EXDATE and RDATE; each exception another VEVENT with the
 series' UID and a RECURRENCE-ID naming the occurrence it replaces. DTSTAMP is the event's `last_modified`, so the same events give
 the same bytes (and ETag) on every request.
 
-Items stored before dates were limited to calendar_range (an event on 9999-12-31, whose DTEND
+Items stored before dates were limited to date_range (an event on 9999-12-31, whose DTEND
 Python cannot write) are left out of the feed, and an UNTIL past LAST_DAY is written as no end.
 """
 from __future__ import annotations
@@ -20,9 +20,9 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-import recurrence
-from calendar_range import LAST_DAY, in_range
-from ical_times import ClockSpan, parse_clock_span
+from rules import recurrence
+from rules.clock_times import ClockSpan, parse_clock_span
+from rules.date_range import LAST_DAY, in_range
 
 PRODID = "-//Department Calendar//Department calendar service//KO"
 DEFAULT_LENGTH = timedelta(hours=1)
@@ -146,5 +146,5 @@ def _timezone_window(events: list[dict[str, Any]]) -> tuple[date, date]:
 
 
 def _in_range(event: dict[str, Any]) -> bool:
-    """Whether the event's days are within calendar_range (those of items stored before it may not be)."""
+    """Whether the event's days are within date_range (those of items stored before it may not be)."""
     return all(in_range(date.fromisoformat(event[field])) for field in ("event_date", "end_date") if event.get(field))

@@ -1,7 +1,7 @@
 """CORS: one allowlist, CORS_ALLOWED_ORIGINS, for REST and Socket.IO alike.
 
 A browser request whose `Origin` is neither the service's own origin nor listed is refused:
-REST answers 403 `forbidden` before any view (or authentication) runs, Socket.IO refuses the
+REST answers 403 `forbidden` (api.errors' answer to Forbidden) before any view (or authentication) runs, Socket.IO refuses the
 connection. Allowed origins get `Access-Control-Allow-Origin` (their own origin, never `*`) and
 preflights (`OPTIONS` with `Access-Control-Request-Method`) are answered here, without a token:
 browsers send none with them. Requests without `Origin` (curl, the C# client) are not browsers'
@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, request
 
-from api.errors import error_response
+from errors import Forbidden
 
 ALLOWED_HEADERS = "Authorization, Content-Type, If-Match, X-Request-ID"
 EXPOSED_HEADERS = "ETag, Location, Retry-After, X-Request-ID"
@@ -48,7 +48,7 @@ def init_app(app: Flask, policy: OriginPolicy) -> None:
         if origin is None:
             return None
         if not policy.allows(origin, request.environ):
-            return error_response(403, "forbidden", f"Origin {origin} is not allowed (CORS_ALLOWED_ORIGINS).")
+            raise Forbidden(f"Origin {origin} is not allowed (CORS_ALLOWED_ORIGINS).")
         if _is_preflight():
             return _preflight_response()
         return None

@@ -22,17 +22,13 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from config import Settings
-from schema import format_timestamp
-from validation import ValidationError
+from errors import SyncTokenExpired, ValidationError
+from rules.timestamps import format_timestamp
 
 TOKEN_VERSION = 1
 TOKEN_MAX_LENGTH = 200
 PARAMETER = "changed_since"
 HEADER = "X-Sync-Token"
-
-
-class SyncTokenExpired(Exception):
-    """The token is older than the tombstone retention: only a full list is complete."""
 
 
 def new_token(department_id: str, moment: datetime) -> str:

@@ -1,0 +1,158 @@
+"""Every route of contract/routes.py, called on a live server: its real status is the declared one,
+and its real headers are the declared ones (so `Location` and the like cannot drift).
+
+Each declared header shows up in at least one of a route's answers (pages carry the cursor headers
+only when there is a next page, a replay its Idempotent-Replayed), and an answer carries no
+header of the contract's HEADERS that its route does not declare for that status."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+import pytest
+import requests
+
+from contract.routes import DOCS_ASSETS, ERRORS, HEADERS, PAGE_VENDOR_ASSETS, ROUTES, Route
+from live_helpers import NO_TOKEN, http
+from servers import moto_tables, start_live_server
+
+pytestmark = [pytest.mark.live, pytest.mark.xdist_group("contract_answers")]
+
+# On every answer of the app (the builder adds it to each operation, no route lists it).
+ON_EVERY_ANSWER = {"X-Request-ID"}
+Call = Callable[[str], list[requests.Response]]
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory):
+    log_dir = tmp_path_factory.mktemp("contract_answers")
+    with moto_tables(log_dir) as settings:
+        served = start_live_server(settings, log_dir / "app.log")
+        try:
+            yield served.url
+        finally:
+            served.stop()
+
+
+def _department(url: str) -> str:
+    answer = http.post(f"{url}/api/departments", json={"name": f"계약 {uuid.uuid4().hex[:8]}"}, timeout=10)
+    assert answer.status_code == 201, answer.text
+    return answer.json()["id"]
+
+
+def _event(url: str, department_id: str) -> dict:
+    answer = http.post(f"{url}/api/events/{department_id}", json={"event_date": "2024-03-05", "title": "회의"},
+                       timeout=10)
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def _twice(method: str, target: str, body: dict) -> list[requests.Response]:
+    """A create, then the same request again (same Idempotency-Key): the stored answer, replayed."""
+    key = {"Idempotency-Key": uuid.uuid4().hex}
+    return [http.request(method, target, json=body, headers=key, timeout=10) for _ in range(2)]
+
+
+def _feed(url: str) -> list[requests.Response]:
+    feed = f"{url}/api/departments/{_department(url)}/calendar.ics"
+    first = http.get(feed, timeout=10)
+    return [first, http.get(feed, headers={"If-None-Match": first.headers["ETag"]}, timeout=10)]
+
+
+def _event_pages(url: str) -> list[requests.Response]:
+    department_id = _department(url)
+    _event(url, department_id), _event(url, department_id)
+    return [http.get(f"{url}/api/events/{department_id}?limit=1", timeout=10)]
+
+
+def _department_pages(url: str) -> list[requests.Response]:
+    _department(url), _department(url)
+    return [http.get(f"{url}/api/departments?limit=1", timeout=10)]
+
+
+def _on_event(method: str, **kwargs) -> Call:
+    def call(url: str) -> list[requests.Response]:
+        event = _event(url, _department(url))
+        return [http.request(method, f"{url}/api/events/{event['id']}", timeout=10, **kwargs)]
+    return call
+
+
+def _get(path: str) -> Call:
+    return lambda url: [http.get(url + path, timeout=10)]
+
+
+# How each declared route is called so that it answers its declared success statuses.
+CALLS: dict[str, Call] = {
+    "GET /api/departments": _department_pages,
+    "POST /api/departments": lambda url: _twice("POST", f"{url}/api/departments", {"name": f"새 {uuid.uuid4().hex[:8]}"}),
+    "GET /api/departments/{department_id}": lambda url: [http.get(f"{url}/api/departments/{_department(url)}",
+                                                                  timeout=10)],
+    "PATCH /api/departments/{department_id}": lambda url: [http.patch(f"{url}/api/departments/{_department(url)}",
+                                                                      json={"description": "바뀜"}, timeout=10)],
+    "DELETE /api/departments/{department_id}": lambda url: [http.delete(f"{url}/api/departments/{_department(url)}",
+                                                                        timeout=10)],
+    "GET /api/departments/{department_id}/calendar.ics": _feed,
+    "GET /api/events/{id}": _event_pages,
+    "POST /api/events/{id}": lambda url: _twice("POST", f"{url}/api/events/{_department(url)}",
+                                                {"event_date": "2024-03-05", "title": "회의"}),
+    "GET /api/events/{department_id}/{event_id}": lambda url: [
+        http.get(f"{url}/api/events/{event['department_id']}/{event['id']}", timeout=10)
+        for event in [_event(url, _department(url))]],
+    "PUT /api/events/{id}": _on_event("PUT", json={"title": "바뀐 회의"}),
+    "DELETE /api/events/{id}": _on_event("DELETE"),
+    "GET /healthz": _get("/healthz"),
+    "GET /readyz": _get("/readyz"),
+    "GET /metrics": _get("/metrics"),
+    "GET /api/openapi.json": _get("/api/openapi.json"),
+    "GET /api/docs": _get("/api/docs"),
+    "GET /": _get("/"),
+    "GET /page/{asset}": _get("/page/app.js"),
+    "GET /page/vendor/{asset}": _get(f"/page/vendor/{PAGE_VENDOR_ASSETS[0]}"),
+    "GET /api/docs/{asset}": _get(f"/api/docs/{DOCS_ASSETS[0]}"),
+}
+
+
+def _name(route: Route) -> str:
+    return f"{route.method} {route.path}"
+
+
+def _contract_headers(answer: requests.Response) -> set[str]:
+    """The headers of the answer that the contract knows by name (HEADERS), as the contract spells them."""
+    return {name for name in HEADERS if name in answer.headers} - ON_EVERY_ANSWER
+
+
+def test_every_declared_route_is_called():
+    assert set(CALLS) == {_name(route) for route in ROUTES}
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=_name)
+def test_answers_have_the_declared_status_and_headers(url, route):
+    answers = CALLS[_name(route)](url)
+    seen: set[str] = set()
+    for answer in answers:
+        assert answer.status_code in route.answers, (answer.status_code, answer.text[:300])
+        declared = set(route.answers[answer.status_code].headers)
+        assert _contract_headers(answer) <= declared, f"{_name(route)} {answer.status_code} sends undeclared headers"
+        assert ON_EVERY_ANSWER <= set(answer.headers)
+        seen |= _contract_headers(answer)
+    every_declared = {name for answer in route.answers.values() for name in answer.headers}
+    assert every_declared <= seen, f"{_name(route)} never sends {sorted(every_declared - seen)}"
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if "Location" in {h for a in r.answers.values() for h in a.headers}],
+                         ids=_name)
+def test_a_created_resource_is_where_location_says(url, route):
+    created, replayed = CALLS[_name(route)](url)
+    assert created.headers["Location"] == replayed.headers["Location"]
+    there = http.get(url + created.headers["Location"], timeout=10)
+    assert there.status_code == 200
+    assert there.json() == created.json()
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.role is not None], ids=_name)
+def test_a_refusal_without_a_token_has_the_declared_headers(url, route):
+    target = url + route.path.replace("{department_id}", str(uuid.uuid4())).replace("{id}", str(uuid.uuid4()))
+    target = target.replace("{event_id}", str(uuid.uuid4()))
+    answer = http.request(route.method, target, headers={"Authorization": NO_TOKEN}, timeout=10)
+    assert answer.status_code == 401
+    assert _contract_headers(answer) == set(ERRORS[401][2])
