@@ -18,9 +18,8 @@ from typing import Any
 
 from errors import NotFound, PreconditionFailed, ValidationError
 from rules import recurrence
-from rules.shapes import PublicEvent, public_event, stored_event
-from schema import EXCEPTION_DATES, OVERRIDDEN_FIELDS
-from validation import check_event_times
+from rules.event_times import check_event_times
+from rules.shapes import EXCEPTION_DATES, OVERRIDDEN_FIELDS, PublicEvent, public_event, stored_event
 
 # What an edit of the whole series carries over to an exception that did not change it itself
 # (the two times as a pair). An exception's day is its own.

@@ -3,12 +3,24 @@ conversions between them (no boto3, no Flask): what an answer shows (`PublicEven
 `PublicDepartment`, `Tombstone`) and what an item holds (`StoredEvent`: the public event and its
 internal attributes). storage/items.py converts them to and from DynamoDB's wire format.
 """
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: TypedDict must see NotRequired evaluated to tell
+# the optional keys (EVENT_OPTIONAL_FIELDS below) from the required ones.
 from typing import Any, NotRequired, TypedDict
 
 from rules import recurrence
-from schema import DEPARTMENT_FIELDS, EVENT_FIELDS, EVENT_OPTIONAL_FIELDS, LAST_DATE, SERIES_MONTHS
+
+# The internal attributes an event item may hold besides its public fields, never in an answer:
+# A series' last day, when it spans days (department-span-index keys it).
+LAST_DATE = "last_date"
+# The months (1-12) a series' occurrences touch: the month list's Query of department-span-index
+# leaves out the series that never occur in the months asked for (a yearly one in the other eleven).
+SERIES_MONTHS = "series_months"
+# The original dates (YYYY-MM-DD) of a series' occurrences stored as exceptions (items with id
+# `<series id>_<YYYYMMDD>`), which its expansion skips.
+EXCEPTION_DATES = "exception_dates"
+# The fields an exception's own edits changed: an edit of the whole series (`all`) carries over to
+# it the others.
+OVERRIDDEN_FIELDS = "overridden_fields"
 
 
 class PublicDepartment(TypedDict):
@@ -62,6 +74,13 @@ class Tombstone(TypedDict):
     department_id: str
     deleted: bool
     last_modified: str
+
+
+# The fields as the types name them, in the contract's order (contract/bodies.py declares them for the
+# API; tests/unit/test_shapes.py checks that both agree).
+DEPARTMENT_FIELDS = tuple(PublicDepartment.__annotations__)
+EVENT_FIELDS = tuple(f for f in PublicEvent.__annotations__ if f in PublicEvent.__required_keys__)
+EVENT_OPTIONAL_FIELDS = tuple(f for f in PublicEvent.__annotations__ if f in PublicEvent.__optional_keys__)
 
 
 def public_department(item: dict[str, Any]) -> PublicDepartment:
