@@ -27,6 +27,7 @@ DOCS = ("README.md", "DYNAMODB_SETUP.md", "backend/README.md", "clients/csharp/R
 TESTED_COMMANDS = {
     "make run": "test_run_local.py::test_make_run_keeps_data_across_restarts_and_stops_dynamodb_local",
     "make test": ".ci/run",
+    "make test-fast": ".ci/run (make test runs it first; test_layout.py::test_make_test_runs_the_fast_tier_first_and_once)",
     "make create-tables": "test_docs.py::test_make_create_tables",
     "cd backend": "test_run_local.py::test_seed_quick_start_from_backend",
     'python -c "from models import DynamoDBDatabase; db = DynamoDBDatabase(); db.create_tables()"':

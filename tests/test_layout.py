@@ -113,3 +113,14 @@ def test_no_test_module_imports_conftest():
                for node in ast.walk(ast.parse(path.read_text())))
     ]
     assert importers == []
+
+
+def test_make_test_runs_the_fast_tier_first_and_once():
+    """`make test` runs tests/unit (`make test-fast`) before anything else, and leaves it out of the
+    run that follows, so a broken rule fails in seconds and no unit test runs twice."""
+    dry_run = subprocess.run(["make", "-n", "--no-print-directory", "test"], cwd=PROJECT_DIR, capture_output=True,
+                             text=True, timeout=60)
+    assert dry_run.returncode == 0, dry_run.stderr
+    runs = [line for line in dry_run.stdout.splitlines() if " -m pytest " in line]
+    assert len(runs) == 2, runs
+    assert runs[0].endswith(" tests/unit") and "--ignore=tests/unit" in runs[1]
