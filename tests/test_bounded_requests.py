@@ -13,12 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from live_helpers import http
 from models import DynamoDBDatabase, to_item
-from recurrence_strategies import CASES, DAYS
 from rules import recurrence
 from schema import event_key
-from servers import moto_tables, start_live_server
+from support.live_helpers import http
+from support.recurrence_strategies import CASES, DAYS
+from support.servers import moto_tables, start_live_server
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("bounded")]
 

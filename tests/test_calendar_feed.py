@@ -13,8 +13,8 @@ import requests
 
 from auth import TokenStore
 from auth.tokens import TOKEN_PREFIX
-from live_helpers import SERVER_COMMANDS, WAIT, read_until_closed, start_shell_server
-from servers import api_client
+from support.live_helpers import SERVER_COMMANDS, WAIT, read_until_closed, start_shell_server
+from support.servers import api_client
 
 SEOUL = ZoneInfo("Asia/Seoul")
 

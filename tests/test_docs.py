@@ -15,11 +15,11 @@ from app import create_app
 from auth import TokenStore
 from auth.tokens import token_hash
 from config import PROJECT_DIR, Settings
-from doc_blocks import shell_commands
-from faults import remove_aws_credentials, throttling_hook
-from live_helpers import ADMIN_NAME, admin_token, token_for
 from models import DynamoDBDatabase
-from servers import UNCHECKABLE_TOKEN, authorized, make_settings
+from support.doc_blocks import shell_commands
+from support.faults import remove_aws_credentials, throttling_hook
+from support.live_helpers import ADMIN_NAME, admin_token, token_for
+from support.servers import UNCHECKABLE_TOKEN, authorized, make_settings
 
 DOCS = ("README.md", "DYNAMODB_SETUP.md", "backend/README.md", "clients/csharp/README.md")
 

@@ -108,11 +108,20 @@ def test_no_backend_function_is_longer_than_forty_lines():
 
 def test_no_test_module_imports_conftest():
     importers = [
-        path.name for path in sorted((PROJECT_DIR / "tests").glob("*.py"))
+        path.name for path in sorted((PROJECT_DIR / "tests").rglob("*.py"))
         if any(isinstance(node, (ast.Import, ast.ImportFrom)) and "conftest" in ast.dump(node)
                for node in ast.walk(ast.parse(path.read_text())))
     ]
     assert importers == []
+
+
+def test_tests_holds_test_modules_and_the_helpers_live_in_support():
+    """A reader of tests/ sees tests; what they share is in tests/support/ (no test there)."""
+    loose = [path.name for path in sorted((PROJECT_DIR / "tests").glob("*.py"))
+             if not path.name.startswith("test_") and path.name != "conftest.py"]
+    assert loose == []
+    helpers = sorted((PROJECT_DIR / "tests" / "support").glob("*.py"))
+    assert [path.name for path in helpers if path.name.startswith("test_") or "def test_" in path.read_text()] == []
 
 
 def test_make_test_runs_the_fast_tier_first_and_once():

@@ -108,7 +108,7 @@ def test_occurrences_spanning_days_reach_into_the_next_month(client, make_depart
 
 
 def test_a_series_keeps_its_wall_clock_time_across_dst(settings, db, make_department):
-    from servers import api_client
+    from support.servers import api_client
 
     client = api_client(settings.with_overrides(calendar_timezone="America/New_York"), db)
     department_id = make_department()["id"]

@@ -11,7 +11,7 @@ import pytest
 
 from rules import sync_tokens
 from rules.timestamps import format_timestamp
-from servers import api_client
+from support.servers import api_client
 
 
 def _token(response) -> str:

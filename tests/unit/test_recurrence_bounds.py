@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import validation
-from recurrence_strategies import CASES, PLAUSIBLE_CASES
 from rules import recurrence, recurrence_budget
+from support.recurrence_strategies import CASES, PLAUSIBLE_CASES
 
 CPU_LIMIT = 0.050
 CHECKS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
