@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test bench bench-fanout create-tables install system-packages clean
+.PHONY: run test test-fast bench bench-fanout create-tables install system-packages clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -37,11 +37,17 @@ node_modules/.installed: package.json package-lock.json
 run: install
 	cd backend && ../$(PY) -m local.run
 
+# The fast tier first (it fails in seconds when a rule is broken), then everything else once.
 # Three workers on two cores: much of the suite waits on servers and timeouts, not the CPU (16 min
 # against about 20 with two). A module marked xdist_group runs on one worker (one server, one browser).
 test: install system-packages
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -n 3 --dist loadgroup
+	@$(MAKE) --no-print-directory test-fast
+	$(PY) -m pytest -n 3 --dist loadgroup --ignore=tests/unit
+
+# Unit tests of the pure code (backend/rules/ and the checks built on it): no server, a few seconds.
+test-fast: install
+	$(PY) -m pytest -n 0 tests/unit
 
 create-tables: install
 	cd backend && ../$(PY) -c "from models import DynamoDBDatabase; DynamoDBDatabase().create_tables()"

@@ -36,11 +36,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_common import add_measure_arguments, machine, percentile, serve_on_dynamodb_local  # noqa: E402
 from config import Settings  # noqa: E402
-from live_helpers import ShellServer, start_app, start_shell_server, token_for  # noqa: E402
 from load_generator import LoadFailed, LoadResult, choose_generator, run_calls  # noqa: E402
 from models import DynamoDBDatabase, to_item  # noqa: E402
 from process_cpu import tree_cpu_seconds  # noqa: E402
 from schema import AUDIT_FIELDS, DEPARTMENT_DATE_INDEX, EVENT_FIELDS, utc_now_iso  # noqa: E402
+from support.live_helpers import ShellServer, start_app, start_shell_server, token_for  # noqa: E402
 
 DEPARTMENTS = 100
 DEPARTMENTS_CREATED = "2020-01-01T00:00:00.000Z"  # before every event the bench loads

@@ -37,8 +37,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 from bench_common import add_measure_arguments, main_on_dynamodb_local, percentile  # noqa: E402
 from capacity_clients import ClientProcesses, raise_open_files_limit  # noqa: E402
 from config import Settings  # noqa: E402
-from live_helpers import SERVER_COMMANDS, ShellServer, admin_token, start_shell_server  # noqa: E402
 from models import DynamoDBDatabase  # noqa: E402
+from support.live_helpers import SERVER_COMMANDS, ShellServer, admin_token, start_shell_server  # noqa: E402
 
 ROOMS = 100
 MONTH = "from=2024-03-01&to=2024-03-31"

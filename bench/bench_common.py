@@ -43,8 +43,8 @@ def serve_on_dynamodb_local(prefix: str, run: Callable[[str, Path, list[Any]], i
     log directory is removed, unless run raised (then it is kept and named on stderr)."""
     # Here, not at the top: the benches that need this put backend/ and tests/ on sys.path, and
     # bench_migration.py, which does not, imports this module too.
-    from live_helpers import stop_all
     from local.dynamodb_local import start_dynamodb_local
+    from support.live_helpers import stop_all
 
     log_dir = Path(tempfile.mkdtemp(prefix=prefix))
     dynamodb, servers = None, []

@@ -30,9 +30,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_common import machine, percentile  # noqa: E402
 from config import ASYNC_MODES, Settings  # noqa: E402
-from live_helpers import SERVER_COMMANDS, start_shell_server, token_for  # noqa: E402
 from local.dynamodb_local import start_moto_server  # noqa: E402
 from models import DynamoDBDatabase  # noqa: E402
+from support.live_helpers import SERVER_COMMANDS, start_shell_server, token_for  # noqa: E402
 
 CONNECT_BATCH = 50
 

@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_api import FLAT_LIMIT, MONTH, MONTH_EVENTS, TableSet, load_set  # noqa: E402
 from bench_common import add_measure_arguments, main_on_dynamodb_local, percentile  # noqa: E402
-from live_helpers import ShellServer, start_app, token_for  # noqa: E402
 from load_generator import LoadFailed  # noqa: E402
+from support.live_helpers import ShellServer, start_app, token_for  # noqa: E402
 
 MONTHLY = 10  # series with one occurrence in MONTH (2024-03)
 

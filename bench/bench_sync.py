@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_api import MONTH, TableSet, check_flatness, load_set  # noqa: E402
 from bench_common import add_measure_arguments, main_on_dynamodb_local  # noqa: E402
-from live_helpers import ShellServer, http, start_app  # noqa: E402
 from rules.timestamps import format_timestamp  # noqa: E402
+from support.live_helpers import ShellServer, http, start_app  # noqa: E402
 
 CREATES, UPDATES, DELETES = 30, 10, 5  # updates and deletes touch created events
 SYNC_CHANGES = CREATES  # what each sync answers: 25 events (10 of them updated) and 5 tombstones

@@ -32,11 +32,11 @@ sys.path.insert(0, str(ROOT / "backend"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_common import machine  # noqa: E402
-from live_helpers import MAKE_RUN, SERVER_COMMANDS, start_shell_server  # noqa: E402
 from load_checks import LoadRun, memory_growth  # noqa: E402
 from local.dynamodb_local import start_dynamodb_local, start_moto_server  # noqa: E402
 from models import DynamoDBDatabase  # noqa: E402
-from servers import make_settings  # noqa: E402
+from support.live_helpers import MAKE_RUN, SERVER_COMMANDS, start_shell_server  # noqa: E402
+from support.servers import make_settings  # noqa: E402
 
 # `make run` serves in the default mode (gevent); "gunicorn" is the threading mode beside it.
 SERVERS = {"make-run": MAKE_RUN, "gunicorn": SERVER_COMMANDS["threading"]}

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import requests
 
-from live_helpers import auth_headers
 from load_sockets import SocketProcesses, SocketRecord, broadcast_key
 from models import DynamoDBDatabase
 from process_cpu import process_tree
+from support.live_helpers import auth_headers
 
 MAX_OWN_EVENTS = 10  # live events per HTTP client: with 50 clients, about 50 per room of 10
 SHOWN_FAILURES = 20

@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 
 from config import Settings
-from live_helpers import IN_CI, SocketClient
-from live_helpers import admin_token as admin_token_for
 from local.dynamodb_local import (
     LocalDynamoDB,
     LocalDynamoDBUnavailable,
@@ -21,12 +19,14 @@ from local.dynamodb_local import (
     start_moto_server,
     why_dynamodb_local_unavailable,
 )
-from migration_support import Cli, make_cli
 from models import DynamoDBDatabase
-from servers import make_settings, start_live_server
+from support.live_helpers import IN_CI, SocketClient
+from support.live_helpers import admin_token as admin_token_for
+from support.migration_support import Cli, make_cli
+from support.servers import make_settings, start_live_server
 
 # Records every DynamoDB call's IAM permission and checks AWS_DEPLOYMENT_CONFIG.md's policies at the end.
-pytest_plugins = ["dynamodb_recorder"]
+pytest_plugins = ["support.dynamodb_recorder"]
 
 BACKENDS = ["dynamodb-local", "moto"]
 

@@ -13,7 +13,7 @@ from auth import TokenStore
 from auth.tokens import token_hash
 from config import BACKEND_DIR
 from models import DynamoDBDatabase
-from servers import make_settings
+from support.servers import make_settings
 
 FLASK = str(Path(sys.executable).parent / "flask")
 

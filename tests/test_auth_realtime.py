@@ -10,8 +10,8 @@ import pytest
 import socketio
 
 from auth import TokenStore
-from live_helpers import NO_TOKEN, WAIT, SocketClient, http, start_app
-from servers import app_instances
+from support.live_helpers import NO_TOKEN, WAIT, SocketClient, http, start_app
+from support.servers import app_instances
 
 pytestmark = pytest.mark.parametrize("dynamodb_server", ["moto"], indirect=True)
 ROLES = ("viewer", "editor", "admin")
@@ -155,7 +155,7 @@ def test_no_token_reaches_a_log_line(module_settings, module_db, tmp_path):
     for command_mode in ("threading", "werkzeug"):
         log_path = tmp_path / f"{command_mode}.log"
         if command_mode == "werkzeug":
-            from servers import start_live_server
+            from support.servers import start_live_server
 
             server = start_live_server(settings, log_path, **SERVER_ENV)
         else:

@@ -13,17 +13,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from live_helpers import http
 from models import DynamoDBDatabase, to_item
-from recurrence_strategies import CASES, DAYS
 from rules import recurrence
 from schema import event_key
-from servers import moto_tables, start_live_server
+from support.live_helpers import http
+from support.recurrence_strategies import CASES, DAYS
+from support.servers import moto_tables, start_live_server
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("bounded")]
 
 # Each answer well within this (the rules themselves are bounded at 50 ms of CPU, see
-# test_recurrence_bounds.py); loose, since the machine running the suite is shared.
+# tests/unit/test_recurrence_bounds.py); loose, since the machine running the suite is shared.
 ANSWER_SECONDS = 1.5
 # How much the server's memory may grow over the fuzzing (the 300-year list of issue 20 kept 270 MB).
 RSS_GROWTH_LIMIT = 60 * 1024 * 1024

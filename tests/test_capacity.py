@@ -13,12 +13,12 @@ import requests
 import websocket
 from playwright.sync_api import expect
 
-from browser import Person, chromium
 from config import PROJECT_DIR
-from live_helpers import NO_TOKEN, SocketClient, http, token_for
 from local.dynamodb_local import start_moto_server
 from models import DynamoDBDatabase
-from servers import make_settings, start_live_server
+from support.browser import Person, chromium
+from support.live_helpers import NO_TOKEN, SocketClient, http, token_for
+from support.servers import make_settings, start_live_server
 
 sys.path.insert(0, str(PROJECT_DIR / "bench"))
 from capacity_clients import ClientProcesses  # noqa: E402

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from live_helpers import http
+from support.live_helpers import http
 
 pytestmark = pytest.mark.parametrize("dynamodb_server", ["dynamodb-local"], indirect=True)
 

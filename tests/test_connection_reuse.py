@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from live_helpers import auth_headers, http
-from servers import served_on_moto
+from support.live_helpers import auth_headers, http
+from support.servers import served_on_moto
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("connection_reuse")]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 import socketio
 
-from live_helpers import SocketClient, api_request
-from servers import start_live_server
+from support.live_helpers import SocketClient, api_request
+from support.servers import start_live_server
 
 ALLOWED = "https://calendar.example"
 REFUSED = "https://evil.example"

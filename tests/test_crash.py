@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-from live_helpers import http, token_for
-from servers import start_live_server
+from support.live_helpers import http, token_for
+from support.servers import start_live_server
 
 WRITERS = 4
 

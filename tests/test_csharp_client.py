@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import requests
 
-import live_helpers
 from config import BACKEND_DIR, PROJECT_DIR
-from doc_blocks import fenced_blocks
-from live_helpers import IN_CI
-from servers import start_live_server
+from support import live_helpers
+from support.doc_blocks import fenced_blocks
+from support.live_helpers import IN_CI
+from support.servers import start_live_server
 
 pytestmark = pytest.mark.parametrize("dynamodb_server", ["dynamodb-local"], indirect=True)
 

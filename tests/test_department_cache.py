@@ -9,10 +9,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from app import create_app
-from live_helpers import admin_token
 from models import DynamoDBDatabase
-from servers import authorized
 from storage import department_spans
+from support.live_helpers import admin_token
+from support.servers import authorized
 
 MONTH = "?from=2024-01-01&to=2024-01-31"
 FEBRUARY = "?from=2024-02-01&to=2024-02-29"

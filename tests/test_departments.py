@@ -5,9 +5,9 @@ import uuid
 
 import pytest
 
-from faults import answer
-from live_helpers import ADMIN_NAME
 from models import NotFound
+from support.faults import answer
+from support.live_helpers import ADMIN_NAME
 
 
 def test_create_department_returns_201_location_and_stores_it(client, db):

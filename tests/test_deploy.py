@@ -18,8 +18,11 @@ from cfnlint.decode import decode
 from auth import TokenStore
 from auth.tokens import token_hash
 from config import PROJECT_DIR, Settings
-from doc_blocks import documented_commands
-from live_helpers import (
+from models import DynamoDBDatabase
+from realtime import QUEUE_CHANNEL
+from schema import table_specs, time_to_live_specs
+from support.doc_blocks import documented_commands
+from support.live_helpers import (
     SERVER_COMMANDS,
     WAIT,
     RedisServer,
@@ -29,10 +32,7 @@ from live_helpers import (
     start_shell_server,
     stop_all,
 )
-from models import DynamoDBDatabase
-from realtime import QUEUE_CHANNEL
-from schema import table_specs, time_to_live_specs
-from servers import make_settings
+from support.servers import make_settings
 
 DOC = PROJECT_DIR / "AWS_DEPLOYMENT_CONFIG.md"
 TEMPLATE = PROJECT_DIR / "deploy" / "dynamodb-tables.yaml"

@@ -16,11 +16,11 @@ from app import create_app
 from auth import TokenStore
 from auth.tokens import token_hash
 from config import PROJECT_DIR, Settings
-from doc_blocks import shell_commands
-from faults import remove_aws_credentials, throttling_hook
-from live_helpers import ADMIN_NAME, admin_token, token_for
 from models import DynamoDBDatabase
-from servers import UNCHECKABLE_TOKEN, authorized, make_settings
+from support.doc_blocks import shell_commands
+from support.faults import remove_aws_credentials, throttling_hook
+from support.live_helpers import ADMIN_NAME, admin_token, token_for
+from support.servers import UNCHECKABLE_TOKEN, authorized, make_settings
 
 DOCS = ("README.md", "DYNAMODB_SETUP.md", "backend/README.md", "clients/csharp/README.md")
 
@@ -28,6 +28,7 @@ DOCS = ("README.md", "DYNAMODB_SETUP.md", "backend/README.md", "clients/csharp/R
 TESTED_COMMANDS = {
     "make run": "test_run_local.py::test_make_run_keeps_data_across_restarts_and_stops_dynamodb_local",
     "make test": ".ci/run",
+    "make test-fast": ".ci/run (make test runs it first; test_layout.py::test_make_test_runs_the_fast_tier_first_and_once)",
     "make create-tables": "test_docs.py::test_make_create_tables",
     "cd backend": "test_run_local.py::test_seed_quick_start_from_backend",
     'python -c "from models import DynamoDBDatabase; db = DynamoDBDatabase(); db.create_tables()"':

@@ -8,11 +8,11 @@ import pytest
 
 from app import create_app
 from config import Settings
-from faults import answer, remove_aws_credentials, server_error_hook, throttling_hook
-from live_helpers import admin_token
 from local.dynamodb_local import free_port
 from models import DynamoDBDatabase
-from servers import UNCHECKABLE_TOKEN, api_client, authorized
+from support.faults import answer, remove_aws_credentials, server_error_hook, throttling_hook
+from support.live_helpers import admin_token
+from support.servers import UNCHECKABLE_TOKEN, api_client, authorized
 
 
 @pytest.mark.parametrize(

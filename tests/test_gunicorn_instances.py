@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from live_helpers import http, stop_all
-from servers import moto_tables, start_live_server
+from support.live_helpers import http, stop_all
+from support.servers import moto_tables, start_live_server
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("gunicorn_instances")]
 

@@ -9,8 +9,8 @@ import time
 import pytest
 
 from config import Settings
-from live_helpers import assert_socket_still_hears, http
-from servers import served_on_moto
+from support.live_helpers import assert_socket_still_hears, http
+from support.servers import served_on_moto
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("hard_limit")]
 

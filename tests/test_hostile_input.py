@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from live_helpers import http, token_for
+from support.live_helpers import http, token_for
 
 ONE_MIB = 1024 * 1024
 

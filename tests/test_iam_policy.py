@@ -11,11 +11,10 @@ import textwrap
 
 import pytest
 
-import dynamodb_recorder
-import iam_policy
 from config import BACKEND_DIR, PROJECT_DIR, Settings
-from iam_policy import Need
 from schema import table_specs
+from support import dynamodb_recorder, iam_policy
+from support.iam_policy import Need
 
 
 def test_the_policies_name_only_declared_tables_and_indexes_and_explicit_actions():
@@ -119,7 +118,7 @@ def test_a_session_whose_code_calls_outside_the_policy_fails(tmp_path, workers):
     """))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(BACKEND_DIR), str(PROJECT_DIR / "tests")])}
     env.pop(dynamodb_recorder.DIR_VARIABLE, None)
-    result = subprocess.run([sys.executable, "-m", "pytest", "-p", "dynamodb_recorder", "-q", "-p", "no:cacheprovider",
+    result = subprocess.run([sys.executable, "-m", "pytest", "-p", "support.dynamodb_recorder", "-q", "-p", "no:cacheprovider",
                              *workers, str(tmp_path / "test_outside.py")], cwd=tmp_path, env=env, capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 1, result.stdout + result.stderr

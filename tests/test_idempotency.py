@@ -7,9 +7,9 @@ import uuid
 
 import pytest
 
-from faults import answer
 from models import DynamoDBDatabase
-from servers import api_client
+from support.faults import answer
+from support.servers import api_client
 
 # How long the test app lets a claim stand: long enough for the dead request's retries and the
 # 2 s a duplicate waits, even on a loaded machine.

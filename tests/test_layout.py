@@ -178,8 +178,28 @@ def test_the_cycle_check_sees_a_cycle_through_three_places():
 
 def test_no_test_module_imports_conftest():
     importers = [
-        path.name for path in sorted((PROJECT_DIR / "tests").glob("*.py"))
+        path.name for path in sorted((PROJECT_DIR / "tests").rglob("*.py"))
         if any(isinstance(node, (ast.Import, ast.ImportFrom)) and "conftest" in ast.dump(node)
                for node in ast.walk(ast.parse(path.read_text())))
     ]
     assert importers == []
+
+
+def test_tests_holds_test_modules_and_the_helpers_live_in_support():
+    """A reader of tests/ sees tests; what they share is in tests/support/ (no test there)."""
+    loose = [path.name for path in sorted((PROJECT_DIR / "tests").glob("*.py"))
+             if not path.name.startswith("test_") and path.name != "conftest.py"]
+    assert loose == []
+    helpers = sorted((PROJECT_DIR / "tests" / "support").glob("*.py"))
+    assert [path.name for path in helpers if path.name.startswith("test_") or "def test_" in path.read_text()] == []
+
+
+def test_make_test_runs_the_fast_tier_first_and_once():
+    """`make test` runs tests/unit (`make test-fast`) before anything else, and leaves it out of the
+    run that follows, so a broken rule fails in seconds and no unit test runs twice."""
+    dry_run = subprocess.run(["make", "-n", "--no-print-directory", "test"], cwd=PROJECT_DIR, capture_output=True,
+                             text=True, timeout=60)
+    assert dry_run.returncode == 0, dry_run.stderr
+    runs = [line for line in dry_run.stdout.splitlines() if " -m pytest " in line]
+    assert len(runs) == 2, runs
+    assert runs[0].endswith(" tests/unit") and "--ignore=tests/unit" in runs[1]

@@ -10,8 +10,8 @@ import time
 from collections import Counter
 
 from config import PROJECT_DIR
-from live_helpers import auth_headers, http
-from servers import start_live_server
+from support.live_helpers import auth_headers, http
+from support.servers import start_live_server
 
 sys.path.insert(0, str(PROJECT_DIR / "bench"))
 

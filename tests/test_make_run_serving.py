@@ -10,10 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import websocket
 
-from live_helpers import MAKE_RUN, SocketClient, http, start_shell_server
 from local.dynamodb_local import start_moto_server
 from models import DynamoDBDatabase
-from servers import make_settings
+from support.live_helpers import MAKE_RUN, SocketClient, http, start_shell_server
+from support.servers import make_settings
 
 SOCKETS = 30
 PROTOCOL_ERRORS = ("Bad request syntax", "code 400", "Bad file descriptor", "Traceback", "Exception")

@@ -9,9 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from faults import throttling_hook
-from live_helpers import SocketClient, http, start_app
-from servers import api_client
+from support.faults import throttling_hook
+from support.live_helpers import SocketClient, http, start_app
+from support.servers import api_client
 
 # The engine does not matter to what is counted: moto is quick.
 pytestmark = pytest.mark.parametrize("dynamodb_server", ["moto"], indirect=True)

@@ -9,8 +9,8 @@ import uuid
 import pytest
 
 from migration.legacy_ids import MIGRATION_NAMESPACE, department_uuid, event_uuid
-from migration_support import all_events, drop_existing_tables, raw_item_count, rejection_at
 from schema import EVENT_FIELDS, department_name_key
+from support.migration_support import all_events, drop_existing_tables, raw_item_count, rejection_at
 
 
 @pytest.fixture

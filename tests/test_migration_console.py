@@ -13,7 +13,7 @@ import termios
 import pytest
 
 from config import BACKEND_DIR
-from migration_support import write_json
+from support.migration_support import write_json
 
 EVENTS = 2_000
 

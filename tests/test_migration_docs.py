@@ -10,10 +10,10 @@ import sys
 from pathlib import Path
 
 from config import BACKEND_DIR, PROJECT_DIR
-from doc_blocks import documented_commands, fenced_blocks
 from migration.legacy_ids import department_uuid
-from migration_support import all_events, read_json, write_json
 from models import DynamoDBDatabase
+from support.doc_blocks import documented_commands, fenced_blocks
+from support.migration_support import all_events, read_json, write_json
 
 DOC = PROJECT_DIR / "DYNAMODB_MIGRATION_SUMMARY.md"
 

@@ -7,9 +7,9 @@ import uuid
 import pytest
 
 from migrate_to_dynamodb import main
-from migration_support import all_events
 from models import DynamoDBDatabase
 from schema import EVENT_FIELDS
+from support.migration_support import all_events
 
 DEPARTMENTS = [
     {"id": 1, "name": "개발팀", "description": "소프트웨어 🚀", "created_at": "2023-03-01T09:00:00"},

@@ -13,10 +13,10 @@ import time
 from contextlib import contextmanager
 
 from config import BACKEND_DIR
-from faults import answer
 from migration.legacy_ids import department_uuid
-from migration_support import all_events
 from models import DynamoDBDatabase
+from support.faults import answer
+from support.migration_support import all_events
 
 DEPARTMENTS = [{"id": d, "name": f"부서 {d}"} for d in range(1, 6)]
 

@@ -12,8 +12,8 @@ import requests
 from openapi_spec_validator import validate
 
 from contract.routes import ROUTES
-from live_helpers import token_for
-from servers import start_live_server
+from support.live_helpers import token_for
+from support.servers import start_live_server
 
 ALWAYS_THERE = {"static"}  # Flask's own endpoint, present when a static folder exists
 

@@ -13,11 +13,11 @@ import pytest
 from playwright.sync_api import expect
 
 from auth import TokenStore
-from browser import Person, chromium, save_screenshot
 from config import PAGE_CONTENT_SECURITY_POLICY, PROJECT_DIR
-from live_helpers import http, token_for
 from models import DynamoDBDatabase
-from servers import make_settings, start_live_server
+from support.browser import Person, chromium, save_screenshot
+from support.live_helpers import http, token_for
+from support.servers import make_settings, start_live_server
 
 # One worker runs them all under `make test` (--dist loadgroup): one server and one browser.
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("page"),

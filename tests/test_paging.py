@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from auth import TokenStore
-from servers import api_client, authorized
+from support.servers import api_client, authorized
 
 
 def _next_link(response) -> str | None:

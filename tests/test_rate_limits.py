@@ -11,9 +11,9 @@ import pytest
 from app import create_app
 from auth import TokenStore
 from config import Settings
-from live_helpers import RedisServer, api_request, require_redis_server
 from models import DynamoDBDatabase
-from servers import api_client, start_live_server
+from support.live_helpers import RedisServer, api_request, require_redis_server
+from support.servers import api_client, start_live_server
 
 LOW = "3 per minute"
 

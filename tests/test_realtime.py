@@ -16,7 +16,8 @@ import pytest
 import websocket
 
 from config import ASYNC_MODES, PROJECT_DIR, Settings
-from live_helpers import (
+from realtime import QUEUE_CHANNEL
+from support.live_helpers import (
     WAIT,
     RedisServer,
     SocketClient,
@@ -27,8 +28,7 @@ from live_helpers import (
     stop_all,
     token_for,
 )
-from realtime import QUEUE_CHANNEL
-from servers import app_instances
+from support.servers import app_instances
 
 DEFAULT_MODE = Settings().socketio_async_mode
 

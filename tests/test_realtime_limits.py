@@ -11,7 +11,7 @@ import pytest
 import websocket
 
 from config import ASYNC_MODES, Settings
-from live_helpers import WAIT, SocketClient, api_request, open_raw_socket, start_app
+from support.live_helpers import WAIT, SocketClient, api_request, open_raw_socket, start_app
 
 DEFAULT_MODE = Settings().socketio_async_mode
 

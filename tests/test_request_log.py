@@ -9,10 +9,10 @@ import re
 
 import pytest
 
-from faults import throttling_hook
-from live_helpers import http, start_app
 from observability.logs import JsonFormatter, TextFormatter
-from servers import api_client
+from support.faults import throttling_hook
+from support.live_helpers import http, start_app
+from support.servers import api_client
 
 GENERATED_ID = re.compile(r"[0-9a-f]{32}")
 

@@ -16,7 +16,7 @@ import requests
 from config import BACKEND_DIR, PROJECT_DIR
 from local.dynamodb_local import free_port
 from models import DynamoDBDatabase
-from servers import make_settings
+from support.servers import make_settings
 
 SERVICE_ENV_VARS = ("DYNAMODB_ENDPOINT_URL", "TABLE_PREFIX", "PORT", "HOST", "SOCKETIO_ASYNC_MODE")
 

@@ -8,9 +8,9 @@ import pytest
 
 from app import create_app
 from config import API_CONTENT_SECURITY_POLICY, PAGE_CONTENT_SECURITY_POLICY
-from faults import answer, throttling_hook
-from live_helpers import admin_token, api_request
-from servers import api_client, authorized
+from support.faults import answer, throttling_hook
+from support.live_helpers import admin_token, api_request
+from support.servers import api_client, authorized
 
 API_HEADERS = {
     "X-Content-Type-Options": "nosniff",

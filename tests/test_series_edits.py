@@ -223,7 +223,7 @@ def test_concurrent_edits_of_one_occurrence(client, db, make_department):
 @pytest.mark.live
 @pytest.mark.parametrize("dynamodb_server", ["moto"], indirect=True)
 def test_broadcasts_say_which_occurrences_changed(live_server, make_department):
-    from live_helpers import SocketClient, http
+    from support.live_helpers import SocketClient, http
 
     department_id = make_department()["id"]
     events = f"{live_server.url}/api/events"

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import recurring_ical_events
 
-from servers import api_client
+from support.servers import api_client
 
 NEW_YORK = ZoneInfo("America/New_York")
 

@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from live_helpers import MAKE_RUN_SERVER, SERVER_COMMANDS, raw_head, read_until_closed, start_shell_server
 from local.dynamodb_local import start_moto_server
-from servers import make_settings
+from support.live_helpers import MAKE_RUN_SERVER, SERVER_COMMANDS, raw_head, read_until_closed, start_shell_server
+from support.servers import make_settings
 
 SERVERS = {"gunicorn": MAKE_RUN_SERVER, "gunicorn gevent": SERVER_COMMANDS["gevent"],
            "werkzeug": "python backend/wsgi.py"}

@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from live_helpers import (
+from models import DynamoDBDatabase
+from support.live_helpers import (
     MAKE_RUN,
     SERVER_COMMANDS,
     assert_socket_still_hears,
@@ -22,8 +23,7 @@ from live_helpers import (
     read_until_closed,
     start_shell_server,
 )
-from models import DynamoDBDatabase
-from servers import moto_tables
+from support.servers import moto_tables
 
 READ_TIMEOUT = 2.0
 SERVERS = {"make run": (MAKE_RUN, "threading"), "gunicorn": (SERVER_COMMANDS["threading"], "threading"),

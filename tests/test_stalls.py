@@ -10,10 +10,10 @@ import uuid
 import pytest
 import requests
 
-from live_helpers import http
 from local.dynamodb_local import start_moto_server
 from models import DynamoDBDatabase
-from servers import make_settings, start_live_server
+from support.live_helpers import http
+from support.servers import make_settings, start_live_server
 
 READ_TIMEOUT = 1.0
 STALL_SECONDS = 1.5

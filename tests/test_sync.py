@@ -11,7 +11,7 @@ import pytest
 
 from rules import sync_tokens
 from rules.timestamps import format_timestamp
-from servers import api_client
+from support.servers import api_client
 
 
 def _token(response) -> str:
@@ -162,19 +162,12 @@ def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+# What a client sees for a token that is not one of ours; every way a token can be bad is
+# unit-tested in tests/unit/test_sync_tokens.py.
 BAD_TOKENS = {
-    "empty": "",
     "garbage": "garbage!!",
-    "not json": _b64(b"\xff\xfe not json"),
-    "json array": _b64(b"[1, 2]"),
     "wrong version": _b64(b'{"v": 2, "d": "x", "t": 1}'),
-    "extra key": _b64(b'{"v": 1, "d": "x", "t": 1, "x": 0}'),
-    "moment not a number": _b64(b'{"v": 1, "d": "x", "t": "yesterday"}'),
-    "moment a bool": _b64(b'{"v": 1, "d": "x", "t": true}'),
-    "negative moment": _b64(b'{"v": 1, "d": "x", "t": -5}'),
-    "huge moment": _b64(b'{"v": 1, "d": "x", "t": 1e400}'),
     "too long": "A" * 5000,
-    "not ascii": "토큰",
 }
 
 

@@ -8,8 +8,8 @@ import time
 import pytest
 import requests
 
-from live_helpers import http
-from servers import start_live_server
+from support.live_helpers import http
+from support.servers import start_live_server
 
 WRITERS = 4
 OPERATIONS = 12  # per writer

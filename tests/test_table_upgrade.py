@@ -13,7 +13,7 @@ from app import create_app
 from models import DynamoDBDatabase
 from rules.sync_tokens import new_token
 from schema import departments_table_spec, utc_now_iso
-from servers import make_settings
+from support.servers import make_settings
 
 ALL_INDEXES = {"department-date-index": "ACTIVE", "department-modified-index": "ACTIVE",
                "department-span-index": "ACTIVE"}

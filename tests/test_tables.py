@@ -5,7 +5,7 @@ import uuid
 
 from models import DynamoDBDatabase
 from schema import idempotency_table_spec
-from servers import make_settings
+from support.servers import make_settings
 
 
 def _describe(db, name):

@@ -8,7 +8,7 @@ period it examines, and raise OutOfBudget when it is spent.
 
 It runs dateutil's own `rrule._iter` with one name swapped: `_iterinfo`, the helper it asks for
 each period's candidate days, becomes a subclass that counts. python-dateutil is pinned
-(requirements.txt); tests/test_recurrence_bounds.py fails if a new version stops counting.
+(requirements.txt); tests/unit/test_recurrence_bounds.py fails if a new version stops counting.
 """
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
-from live_helpers import IN_CI
+from support.live_helpers import IN_CI
 
 CHROMIUM = "/usr/bin/chromium"
 TOKEN_KEY = "calendar.token"  # where the page keeps the token (backend/web/static/api.js)

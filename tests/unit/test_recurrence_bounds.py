@@ -1,7 +1,7 @@
 """Every recurrence rule is accepted or refused within 50 ms of CPU, walks stay within their budget,
-a listing's window starts a rule from the period before it (with the same days as a walk from the
-first one), and a page of a listing expands no more than it shows. In-process: CPU time of the
-thread (time.thread_time), which the other processes on a shared machine do not inflate much."""
+and a listing's window starts a rule from the period before it (with the same days as a walk from
+the first one). CPU time of the thread (time.thread_time), which the other processes on a shared
+machine do not inflate much."""
 from __future__ import annotations
 
 import time
@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import validation
-from recurrence_strategies import CASES, PLAUSIBLE_CASES
 from rules import recurrence, recurrence_budget
+from support.recurrence_strategies import CASES, PLAUSIBLE_CASES
 
 CPU_LIMIT = 0.050
 CHECKS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -97,20 +97,3 @@ def test_a_window_lists_the_days_a_walk_from_the_first_day_gives(case, offset, s
             (exdates.update if kind.startswith("EXDATE") else walked.update)(d for d in days if start <= d <= end)
     walked -= exdates
     assert recurrence.occurrences(lines, first, start, end) == sorted(walked)
-
-
-def test_a_page_expands_no_more_than_it_shows(client, make_department):
-    department = make_department()["id"]
-    for _ in range(5):
-        client.post(f"/api/events/{department}", json={"event_date": "2024-01-01", "title": "d",
-                                                       "recurrence": ["RRULE:FREQ=DAILY"]})
-    url = f"/api/events/{department}?from=2024-01-01&to=2025-01-01"
-
-    spent, answers = {}, {}
-    for query in ("", "&limit=1"):
-        with recurrence_budget.budget(10**9) as budget:  # the listing spends from it (the same thread)
-            answers[query] = client.get(url + query).get_json()
-        spent[query] = 10**9 - budget.left
-
-    assert len(answers[""]) == 5 * 367 and len(answers["&limit=1"]) == 1
-    assert spent["&limit=1"] * 4 < spent[""]

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from config import Settings
-from live_helpers import MAKE_RUN_SERVER, ShellServer, admin_token, start_app, start_shell_server, stop_all
+from support.live_helpers import MAKE_RUN_SERVER, ShellServer, admin_token, start_app, start_shell_server, stop_all
 
 
 def make_settings(endpoint_url: str, **overrides) -> Settings:

@@ -1,6 +1,7 @@
 """The page says the API's validation problems in Korean (backend/web/static/field_messages.js
-matches the API's English wording): each problem the API gives for an event's field matches one of
-the page's patterns, so a change of wording on either side shows here, not as a vaguer message."""
+matches the API's English wording): each problem the API's validation gives for an event's field
+(the `fields` of its 400) matches one of the page's patterns, so a change of wording on either side
+shows here, not as a vaguer message."""
 from __future__ import annotations
 
 import re
@@ -8,6 +9,7 @@ import re
 import pytest
 
 from config import PROJECT_DIR
+from validation import ValidationError, validate_new_event
 
 FIELD_MESSAGES = PROJECT_DIR / "backend" / "web" / "static" / "field_messages.js"
 
@@ -53,11 +55,10 @@ BAD_EVENTS = [
 
 
 @pytest.mark.parametrize(("fields", "field"), BAD_EVENTS)
-def test_each_problem_the_api_names_has_its_own_korean_message_on_the_page(client, make_department, fields, field):
-    response = client.post(f"/api/events/{make_department()['id']}",
-                           json={"event_date": "2024-01-01", "title": "회의", **fields})
-    assert response.status_code == 400, response.get_json()
-    problem = response.get_json()["fields"][field]
+def test_each_problem_the_api_names_has_its_own_korean_message_on_the_page(fields, field):
+    with pytest.raises(ValidationError) as refused:
+        validate_new_event({"event_date": "2024-01-01", "title": "회의", **fields})
+    problem = refused.value.fields[field]
     assert any(pattern.search(problem) for pattern in _page_patterns()), problem
 
 

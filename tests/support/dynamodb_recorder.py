@@ -1,5 +1,5 @@
 """pytest plugin: records every DynamoDB permission the test session's code needs, and at the end
-checks them against the IAM policies of AWS_DEPLOYMENT_CONFIG.md (tests/iam_policy.py).
+checks them against the IAM policies of AWS_DEPLOYMENT_CONFIG.md (tests/support/iam_policy.py).
 
 Every botocore session made in a test process gets a `before-parameter-build.dynamodb` hook (through
 botocore's list of built-in handlers), so every client sees it, whoever builds it. A call is
@@ -31,8 +31,8 @@ from typing import Any
 import botocore.handlers
 import pytest
 
-import iam_policy
 from config import BACKEND_DIR
+from support import iam_policy
 
 DIR_VARIABLE = "CALENDAR_TEST_DYNAMODB_RECORD_DIR"
 _seen: set[tuple[str, iam_policy.Need]] = set()
