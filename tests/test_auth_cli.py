@@ -12,6 +12,7 @@ import pytest
 from auth import TokenStore
 from auth.tokens import token_hash
 from config import BACKEND_DIR
+from doc_blocks import NEWCOMER_SHELL
 from models import DynamoDBDatabase
 from servers import make_settings
 
@@ -89,10 +90,9 @@ def test_bad_token_commands_say_why_and_change_nothing(flask_cli):
     assert names == ["taken"]
 
 
-# A fresh login shell: the system's PATH, nothing of AWS or of the service; AWS's own files and
-# instance metadata are out of reach too, as on a laptop without AWS set up.
-NO_AWS = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "AWS_CONFIG_FILE": "/nonexistent",
-          "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true"}
+# A fresh login shell on a laptop without AWS set up: AWS's own files and instance metadata are out of reach.
+NO_AWS = {**NEWCOMER_SHELL, "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+          "AWS_EC2_METADATA_DISABLED": "true"}
 
 
 @pytest.mark.parametrize("command", [("create-tables",), ("tokens", "list")], ids=" ".join)

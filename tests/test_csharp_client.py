@@ -15,7 +15,7 @@ import requests
 
 import live_helpers
 from config import BACKEND_DIR, PROJECT_DIR
-from doc_blocks import fenced_blocks
+from doc_blocks import NEWCOMER_SHELL, fenced_blocks
 from live_helpers import IN_CI
 from servers import start_live_server
 
@@ -70,7 +70,7 @@ def _run_block(block: str, cwd: Path, server, **env: str) -> subprocess.Complete
     token_file.write_text(live_helpers.token_for(server.url) + "\n")
     exports = [line for line in fenced_blocks(README, "sh")[1].splitlines() if line.startswith("export ")]
     script = "\n".join([*exports, block]).replace(DOC_URL, server.url)
-    fresh = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(cwd), **env}
+    fresh = {**NEWCOMER_SHELL, "HOME": str(cwd), **env}
     return subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=cwd, env=fresh,
                           capture_output=True, text=True, timeout=180)
 

@@ -15,14 +15,11 @@ from app import create_app
 from auth import TokenStore
 from auth.tokens import token_hash
 from config import PROJECT_DIR, Settings
-from doc_blocks import shell_commands
+from doc_blocks import NEWCOMER_SHELL, shell_commands
 from faults import remove_aws_credentials, throttling_hook
 from live_helpers import ADMIN_NAME, admin_token, token_for
 from models import DynamoDBDatabase
 from servers import UNCHECKABLE_TOKEN, authorized, make_settings
-
-# What a fresh login shell has: the system's PATH and nothing of AWS or of the service.
-NEWCOMER_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
 
 DOCS = ("README.md", "DYNAMODB_SETUP.md", "backend/README.md", "clients/csharp/README.md")
 
@@ -123,7 +120,7 @@ def test_readme_token_walkthrough(tmp_path):
         department = db.create_department("영업부", "")
         script = _readme_block("token-walkthrough").replace("http://localhost:8000", local.endpoint_url)
         result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=PROJECT_DIR,
-                                env={**NEWCOMER_ENV, "HOME": str(tmp_path), "DEPT": department["id"]},
+                                env={**NEWCOMER_SHELL, "HOME": str(tmp_path), "DEPT": department["id"]},
                                 capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stderr
         lines = result.stdout.splitlines()

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from config import BACKEND_DIR, PROJECT_DIR, Settings
-from doc_blocks import fenced_blocks, shell_commands
+from doc_blocks import NEWCOMER_SHELL, fenced_blocks, shell_commands
 from local.dynamodb_local import free_port
 from models import DynamoDBDatabase
 from servers import make_settings
@@ -156,7 +156,7 @@ def test_seed_quick_start_from_backend(tmp_path):
     port = free_port()
     *setup, serve = shell_commands(_quick_start_block().replace("http://localhost:8000", local.endpoint_url))
     serve = serve.replace("--port=5000", f"--port={port}")
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(tmp_path)}
+    env = {**NEWCOMER_SHELL, "HOME": str(tmp_path)}
     output = tmp_path / "quick-start.log"
     process = _start(["bash", "-euo", "pipefail", "-c", "\n".join([*setup, f"exec {serve}"])], env, output)
     try:
