@@ -30,7 +30,8 @@ def test_importing_the_factory_builds_no_app_and_configures_no_logging():
 
 
 def test_the_seed_import_of_app_still_gives_the_app():
-    assert run_in_backend("from app import app; print(type(app).__name__, app.import_name)") == "Flask app"
+    out = run_in_backend("import flask; from app import app; print(isinstance(app, flask.Flask), app.import_name)")
+    assert out == "True app"
 
 
 def test_the_migration_reads_and_reports_without_the_storage_layer():
