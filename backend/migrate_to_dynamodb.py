@@ -25,7 +25,7 @@ from migration.legacy_json import DEFAULT_DEPARTMENTS, DEFAULT_EVENTS
 from migration.report import Report
 from migration.run import DEFAULT_WORKERS, Migration
 from models import DynamoDBDatabase
-from storage.aws_failures import AWS_ERRORS, describe, refusal
+from storage.aws_failures import AWS_ERRORS, operator_message
 
 # __name__ is "__main__" when run as a script; one fixed name keeps the log configuration simple.
 log = logging.getLogger("migration")
@@ -94,14 +94,7 @@ def _teardown_logging(handlers: list[logging.Handler]) -> None:
 
 
 def _describe_aws_error(exc: Exception, settings: Settings) -> str:
-    where = settings.dynamodb_endpoint_url or f"AWS in {settings.aws_region}"
-    described = describe(exc, prefix=settings.table_prefix)
-    if described is not None:
-        return f"DynamoDB at {where}: {described[1]} Then run again (it is idempotent)."
-    if (refused := refusal(exc)) is not None:
-        return (f"DynamoDB at {where} refused the request ({refused}): "
-                "check the credentials and the IAM permissions, then run again (it is idempotent)")
-    return f"DynamoDB client error ({exc}): check the settings and run again"
+    return operator_message(exc, settings, then="Then run again (it is idempotent).")
 
 
 def _write_outputs(report: Report, settings: Settings, args: argparse.Namespace) -> None:
@@ -161,6 +154,7 @@ def _run(args: argparse.Namespace, db: DynamoDBDatabase | None) -> int:
             return EXIT_FAILED
     report = _migrate(args, db or DynamoDBDatabase(settings))
     _log_rejections(report, args.report)
+    _log_warnings(report, args.report)
     try:
         _write_outputs(report, settings, args)
     except OSError as exc:
@@ -217,6 +211,18 @@ def _log_rejections(report: Report, report_path: Path) -> None:
     if len(report.rejections) > MAX_LOGGED_REJECTIONS:
         log.warning("... and %d more rejections: see %s", len(report.rejections) - MAX_LOGGED_REJECTIONS,
                     report_path)
+
+
+def _log_warnings(report: Report, report_path: Path) -> None:
+    """What was migrated other than it was written: replaced values, then the fields left out."""
+    for warning in report.warnings[:MAX_LOGGED_REJECTIONS]:
+        log.warning("warning %s %s: %s", warning["file"], warning["path"], warning["reason"])
+    if len(report.warnings) > MAX_LOGGED_REJECTIONS:
+        log.warning("... and %d more warnings: see %s", len(report.warnings) - MAX_LOGGED_REJECTIONS, report_path)
+    for kind, fields in report.ignored_fields.items():
+        for name, records in sorted(fields.items()):
+            log.warning("ignored field %r of %s in %d record(s): not migrated (see \"ignored_fields\" in %s)",
+                        name, kind, records, report_path)
 
 
 if __name__ == "__main__":

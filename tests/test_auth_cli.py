@@ -13,6 +13,7 @@ from auth import TokenStore
 from auth.tokens import token_hash
 from config import BACKEND_DIR
 from models import DynamoDBDatabase
+from support.doc_blocks import NEWCOMER_SHELL
 from support.servers import make_settings
 
 FLASK = str(Path(sys.executable).parent / "flask")
@@ -87,3 +88,25 @@ def test_bad_token_commands_say_why_and_change_nothing(flask_cli):
         assert (result.returncode, message in result.stderr) == (code, True), (args, result.stderr)
     names = [line.split("\t")[0] for line in flask_cli("tokens", "list").stdout.splitlines()[1:]]
     assert names == ["taken"]
+
+
+# A fresh login shell on a laptop without AWS set up: AWS's own files and instance metadata are out of reach.
+NO_AWS = {**NEWCOMER_SHELL, "AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+          "AWS_EC2_METADATA_DISABLED": "true"}
+
+
+@pytest.mark.parametrize("command", [("create-tables",), ("tokens", "list")], ids=" ".join)
+@pytest.mark.parametrize("endpoint", ["unset", "nothing listening"])
+def test_without_dynamodb_a_command_says_what_to_do_in_one_line(tmp_path, command, endpoint):
+    from local.dynamodb_local import free_port
+
+    env = {**NO_AWS, "HOME": str(tmp_path)}
+    if endpoint != "unset":
+        env["DYNAMODB_ENDPOINT_URL"] = f"http://127.0.0.1:{free_port()}"
+    result = subprocess.run([FLASK, "--app", "app", *command], cwd=BACKEND_DIR, env=env, capture_output=True,
+                            text=True, timeout=180)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    what_to_do = "set DYNAMODB_ENDPOINT_URL" if endpoint == "unset" else "Check DYNAMODB_ENDPOINT_URL"
+    assert line.startswith("Error: DynamoDB at ") and what_to_do in line and line.endswith("Then run again.")

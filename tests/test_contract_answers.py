@@ -13,8 +13,8 @@ import pytest
 import requests
 
 from contract.routes import DOCS_ASSETS, ERRORS, HEADERS, PAGE_VENDOR_ASSETS, ROUTES, Route
-from live_helpers import NO_TOKEN, http
-from servers import moto_tables, start_live_server
+from support.live_helpers import NO_TOKEN, http
+from support.servers import moto_tables, start_live_server
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("contract_answers")]
 

@@ -15,7 +15,7 @@ import requests
 
 from config import BACKEND_DIR, PROJECT_DIR
 from support import live_helpers
-from support.doc_blocks import fenced_blocks
+from support.doc_blocks import NEWCOMER_SHELL, fenced_blocks
 from support.live_helpers import IN_CI
 from support.servers import start_live_server
 
@@ -63,8 +63,15 @@ def _client_env(server, **extra: str) -> dict[str, str]:
 
 
 def _run_block(block: str, cwd: Path, server, **env: str) -> subprocess.CompletedProcess:
-    script = block.replace(DOC_URL, server.url)
-    return subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=cwd, env=_client_env(server, **env),
+    """A README block typed in a fresh terminal (the system's PATH, nothing of the service) after
+    the README's `export` of the token, with the server's admin token where `make run` saves it."""
+    token_file = cwd.parent.parent / ".data" / "admin-token"  # cwd is a copy's clients/csharp/
+    token_file.parent.mkdir(exist_ok=True)
+    token_file.write_text(live_helpers.token_for(server.url) + "\n")
+    exports = [line for line in fenced_blocks(README, "sh")[1].splitlines() if line.startswith("export ")]
+    script = "\n".join([*exports, block]).replace(DOC_URL, server.url)
+    fresh = {**NEWCOMER_SHELL, "HOME": str(cwd), **env}
+    return subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=cwd, env=fresh,
                           capture_output=True, text=True, timeout=180)
 
 
@@ -169,6 +176,16 @@ def test_demo_does_what_the_desktop_client_does(built_client, live_server, db):
     assert events[meeting]["description"] == "충돌 뒤 다시 저장"
     assert events[created[1]["id"]]["description"] == "최종 보고서 제출\n담당: 김민수"
     assert events[created[2]["id"]]["url"] == "https://example.com/meetings/42"
+
+
+def test_a_demo_run_replaces_the_department_an_earlier_run_left(built_client, live_server, db):
+    demo = fenced_blocks(README, "sh")[1]
+    first = _run_block(demo, built_client, live_server)
+    second = _run_block(demo, built_client, live_server)
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    earlier = _only(_lines(first.stdout), "department")["id"]
+    assert _only(_lines(second.stdout), "removed")["id"] == earlier
+    assert [d["id"] for d in db.list_departments()] == [_only(_lines(second.stdout), "department")["id"]]
 
 
 def test_an_expired_sync_token_makes_the_client_read_everything_again(built_client, settings, db, tmp_path):

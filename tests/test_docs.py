@@ -6,7 +6,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 
 import icalendar
 import pytest
@@ -17,7 +16,7 @@ from auth import TokenStore
 from auth.tokens import token_hash
 from config import PROJECT_DIR, Settings
 from models import DynamoDBDatabase
-from support.doc_blocks import shell_commands
+from support.doc_blocks import NEWCOMER_SHELL, shell_commands
 from support.faults import remove_aws_credentials, throttling_hook
 from support.live_helpers import ADMIN_NAME, admin_token, token_for
 from support.servers import UNCHECKABLE_TOKEN, authorized, make_settings
@@ -31,6 +30,8 @@ TESTED_COMMANDS = {
     "make test-fast": ".ci/run (make test runs it first; test_layout.py::test_make_test_runs_the_fast_tier_first_and_once)",
     "make create-tables": "test_docs.py::test_make_create_tables",
     "cd backend": "test_run_local.py::test_seed_quick_start_from_backend",
+    ". .venv/bin/activate": "test_run_local.py::test_seed_quick_start_from_backend",
+    "export DYNAMODB_ENDPOINT_URL=http://localhost:8000": "test_run_local.py::test_seed_quick_start_from_backend",
     'python -c "from models import DynamoDBDatabase; db = DynamoDBDatabase(); db.create_tables()"':
         "test_run_local.py::test_seed_quick_start_from_backend",
     "flask run --host=0.0.0.0 --port=5000": "test_run_local.py::test_seed_quick_start_from_backend",
@@ -42,6 +43,8 @@ TESTED_COMMANDS = {
     "cd clients/csharp": "test_csharp_client.py::built_client",
     "mcs -out:CalendarClient.exe -r:System.Net.Http.dll -r:System.Runtime.Serialization.dll src/*.cs":
         "test_csharp_client.py::built_client",
+    'export CALENDAR_API_TOKEN="$(cat ../../.data/admin-token)"':
+        "test_csharp_client.py::test_demo_does_what_the_desktop_client_does",
     "mono CalendarClient.exe --url http://localhost:5000 demo":
         "test_csharp_client.py::test_demo_does_what_the_desktop_client_does",
     "mono CalendarClient.exe --url http://localhost:5000 departments":
@@ -105,22 +108,30 @@ def test_readme_curl_walkthrough(live_server, tmp_path):
     assert listed == [created]
 
 
-def test_readme_token_walkthrough(settings, make_department):
-    department = make_department("영업부")
-    env = {**os.environ, "DYNAMODB_ENDPOINT_URL": settings.dynamodb_endpoint_url,
-           "TABLE_PREFIX": settings.table_prefix, "DEPT": department["id"]}
-    venv_bin = os.path.dirname(sys.executable)
-    env["PATH"] = f"{venv_bin}{os.pathsep}{env.get('PATH', '')}"
-    script = _readme_block("token-walkthrough")
-    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=PROJECT_DIR, env=env, capture_output=True,
-                            text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    token = next(line for line in lines if line.startswith("cal_"))
-    assert any(line.startswith(f"sales-viewer\tviewer\t{department['id']}\t") for line in lines)
-    assert token not in result.stdout.replace(token, "", 1)  # printed once, never listed
-    assert "Revoked 'sales-viewer'" in result.stdout
-    assert TokenStore(DynamoDBDatabase(settings)).find(token_hash(token)) is None
+def test_readme_token_walkthrough(tmp_path):
+    """Typed as the README shows it, in a shell that has only what a fresh login has (the system's
+    PATH, no AWS or service variables), against a DynamoDB Local standing in for `make run`'s."""
+    from local.dynamodb_local import start_moto_server
+
+    local = start_moto_server(log_file=tmp_path / "moto.log")
+    try:
+        settings = Settings(dynamodb_endpoint_url=local.endpoint_url)
+        db = DynamoDBDatabase(settings)
+        db.create_tables()
+        department = db.create_department("영업부", "")
+        script = _readme_block("token-walkthrough").replace("http://localhost:8000", local.endpoint_url)
+        result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=PROJECT_DIR,
+                                env={**NEWCOMER_SHELL, "HOME": str(tmp_path), "DEPT": department["id"]},
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.splitlines()
+        token = next(line for line in lines if line.startswith("cal_"))
+        assert any(line.startswith(f"sales-viewer\tviewer\t{department['id']}\t") for line in lines)
+        assert token not in result.stdout.replace(token, "", 1)  # printed once, never listed
+        assert "Revoked 'sales-viewer'" in result.stdout
+        assert TokenStore(db).find(token_hash(token)) is None
+    finally:
+        local.stop()
 
 
 def _responses(text: str) -> list[tuple[int, dict[str, str], str]]:

@@ -293,6 +293,8 @@ def test_unknown_fields_are_counted_not_silently_dropped(cli, db):
               [{"department_id": 1, "date": "2024-01-01", "title": "t", "color": "blue", "owner": "kim"}])
     assert run.code == 0
     assert run.report["ignored_fields"] == {"departments": {"color": 1}, "events": {"color": 1, "owner": 1}}
+    # The operator sees them without opening the report.
+    assert "WARNING: ignored field 'owner' of events in 1 record(s): not migrated" in run.err
 
 
 # -- what gets written --------------------------------------------------------------------------
@@ -333,6 +335,9 @@ def test_unparseable_timestamps_are_replaced_and_reported_as_warnings(cli, db):
         "value": "last tuesday", "reason": "created_at is not an ISO-8601 timestamp; the migration time was used instead",
     }]
     assert db.get_event(E10)["created_at"] == run.report["started_at"]
+    # The operator sees it without opening the report.
+    assert ("WARNING: warning " + run.report["sources"]["events"]["file"] + " $[0]: created_at is not an "
+            "ISO-8601 timestamp; the migration time was used instead") in run.err
 
 
 def test_korean_and_emoji_text_round_trips_from_files_with_bom(cli, db):

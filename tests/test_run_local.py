@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from config import BACKEND_DIR, PROJECT_DIR
+from config import BACKEND_DIR, PROJECT_DIR, Settings
 from local.dynamodb_local import free_port
 from models import DynamoDBDatabase
+from support.doc_blocks import NEWCOMER_SHELL, fenced_blocks, shell_commands
 from support.servers import make_settings
 
 SERVICE_ENV_VARS = ("DYNAMODB_ENDPOINT_URL", "TABLE_PREFIX", "PORT", "HOST", "SOCKETIO_ASYNC_MODE")
@@ -146,29 +147,33 @@ def test_with_an_endpoint_set_make_run_starts_no_local_dynamodb(tmp_path, dynamo
     assert DynamoDBDatabase(settings).table_statuses() == dict.fromkeys(settings.table_names, "ACTIVE")
 
 
-def test_seed_quick_start_from_backend(tmp_path, dynamodb_server):
-    settings = make_settings(dynamodb_server.endpoint_url)
-    env = _env(DYNAMODB_ENDPOINT_URL=settings.dynamodb_endpoint_url, TABLE_PREFIX=settings.table_prefix)
-    flask = str(Path(sys.executable).parent / "flask")
+def test_seed_quick_start_from_backend(tmp_path):
+    """The README's quick start, typed as shown in a shell with only the system's PATH (no AWS or
+    service variables), against a DynamoDB Local of its own; `flask run` stays up, so it runs last."""
+    from local.dynamodb_local import start_moto_server
 
-    subprocess.run(
-        [sys.executable, "-c", "from models import DynamoDBDatabase; db = DynamoDBDatabase(); db.create_tables()"],
-        cwd=BACKEND_DIR, env=env, check=True, timeout=120,
-    )
-    created = subprocess.run([flask, "--app", "app", "tokens", "create", "--name", "admin", "--role", "admin"],
-                             cwd=BACKEND_DIR, env=env, check=True, timeout=120, capture_output=True, text=True)
-    token = created.stdout.strip()
+    local = start_moto_server(log_file=tmp_path / "moto.log")
     port = free_port()
-    output = tmp_path / "flask.log"
-    process = _start([flask, "run", "--host=0.0.0.0", f"--port={port}"], env, output, cwd=BACKEND_DIR)
+    *setup, serve = shell_commands(_quick_start_block().replace("http://localhost:8000", local.endpoint_url))
+    serve = serve.replace("--port=5000", f"--port={port}")
+    env = {**NEWCOMER_SHELL, "HOME": str(tmp_path)}
+    output = tmp_path / "quick-start.log"
+    process = _start(["bash", "-euo", "pipefail", "-c", "\n".join([*setup, f"exec {serve}"])], env, output)
     try:
         _wait_for(f"http://127.0.0.1:{port}/readyz", process, output)
+        token = next(line for line in output.read_text().splitlines() if line.startswith("cal_"))
         response = requests.post(f"http://127.0.0.1:{port}/api/departments", json={"name": "quick"},
                                  headers=_bearer(token), timeout=10)
         assert response.status_code == 201
+        settings = Settings(dynamodb_endpoint_url=local.endpoint_url)
+        assert [d["name"] for d in DynamoDBDatabase(settings).list_departments()] == ["quick"]
     finally:
         _stop(process, signal.SIGTERM)
-    assert [d["name"] for d in DynamoDBDatabase(settings).list_departments()] == ["quick"]
+        local.stop()
+
+
+def _quick_start_block() -> str:
+    return next(block for block in fenced_blocks(PROJECT_DIR / "README.md", "sh") if "flask run" in block)
 
 
 def test_make_run_refuses_a_dynamodb_port_in_use_and_says_what_to_do(tmp_path):

@@ -27,7 +27,7 @@ from auth.store import TokenStore
 from config import Settings
 from database import db_of
 from models import DynamoDBDatabase
-from serving.log_redaction import RedactTokens, redact, redact_library_logs
+from serving.log_redaction import redact, redact_library_logs
 
 __all__ = [
     "ANONYMOUS", "ROLES", "Forbidden", "Principal", "TokenStore", "TokenVerifier", "Unauthorized",
@@ -36,24 +36,12 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# gunicorn logs the request line of a request it refuses itself ("Invalid request from ...") and
-# the URI of one the app failed on: with the feed's ?token=, those lines would hold a token.
-GUNICORN_ERROR_LOGGER = "gunicorn.error"
-
-
-def _redact_server_logs() -> None:
-    """Redact tokens in Werkzeug's and gunicorn's own log lines (in this process; idempotent)."""
-    redact_library_logs()
-    logger = logging.getLogger(GUNICORN_ERROR_LOGGER)
-    if not any(isinstance(f, RedactTokens) for f in logger.filters):
-        logger.addFilter(RedactTokens())
-
 
 def init_app(app: Flask) -> None:
     """Authenticate every request (AUTH_MODE=token) or none (off, with a warning at each start)."""
     settings: Settings = app.config["SETTINGS"]
     db: DynamoDBDatabase = db_of(app)
-    _redact_server_logs()
+    redact_library_logs()  # tokens never reach Werkzeug's or gunicorn's log lines
     verifier = None
     if settings.auth_mode == "off":
         log.warning("AUTH_MODE=off: NO AUTHENTICATION. Anyone who reaches this port can read and delete "

@@ -1,7 +1,7 @@
 """Tokens never reach a log line: the request lines of Werkzeug and gunicorn are redacted.
 
-Standard library only: gunicorn.conf.py imports it in gunicorn's master, before a gevent worker
-monkey-patches (importing boto3 or ssl there first breaks gevent).
+Standard library only, so anything may import it early, before a gevent worker monkey-patches
+(importing boto3 or ssl there first breaks gevent).
 """
 from __future__ import annotations
 
@@ -32,8 +32,15 @@ class RedactTokens(logging.Filter):
         return True
 
 
+# The loggers that write request lines: Werkzeug's development server, and gunicorn's error log
+# (the request line of a request gunicorn refuses itself, "Invalid request from ...", and the URI
+# of one the app failed on: with the feed's ?token=, those lines would hold a token).
+SERVER_LOGGERS = ("werkzeug", "gunicorn.error")
+
+
 def redact_library_logs() -> None:
-    """Filter the loggers that write request lines (Werkzeug's dev server); idempotent."""
-    logger = logging.getLogger("werkzeug")
-    if not any(isinstance(f, RedactTokens) for f in logger.filters):
-        logger.addFilter(RedactTokens())
+    """Filter the loggers that write request lines (SERVER_LOGGERS), in this process; idempotent."""
+    for name in SERVER_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactTokens) for f in logger.filters):
+            logger.addFilter(RedactTokens())

@@ -1,11 +1,13 @@
 """The AWS failures that are not the user's fault, each with its cause and what to do about it.
 
-One table, read by the HTTP layer (a 503 JSON answer) and by the migration CLI (its last words).
+One table, read by the HTTP layer (a 503 JSON answer) and by the command-line tools (their last words:
+the migration's, and `flask --app app create-tables` / `tokens ...`).
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import (
     BotoCoreError,
@@ -19,6 +21,9 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from errors import DynamoDBStalled, Throttled
 from storage.client import THROTTLING_CODES, error_code
+
+if TYPE_CHECKING:
+    from config import Settings
 
 CREATE_TABLES_HINT = (
     "Create them with `make create-tables`, or from backend/: "
@@ -132,9 +137,14 @@ def describe(exc: BaseException, prefix: str) -> tuple[AwsFailure, str] | None:
     return failure, failure.message(detail=str(exc), code=code, prefix=prefix)
 
 
-def refusal(exc: BaseException) -> str | None:
-    """"<code>: <message>" of an error DynamoDB answered with, None for any other error."""
-    if not isinstance(exc, ClientError):
-        return None
-    error = exc.response.get("Error", {})
-    return f"{error.get('Code')}: {error.get('Message')}"
+def operator_message(exc: Exception, settings: Settings, then: str = "Then run again.") -> str:
+    """One line for a command-line tool that met an AWS failure: where, why, what to do, `then`."""
+    where = settings.dynamodb_endpoint_url or f"AWS in {settings.aws_region}"
+    described = describe(exc, prefix=settings.table_prefix)
+    if described is not None:
+        return f"DynamoDB at {where}: {described[1]} {then}"
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        return (f"DynamoDB at {where} refused the request ({error.get('Code')}: {error.get('Message')}): "
+                f"check the credentials and the IAM permissions. {then}")
+    return f"DynamoDB client error ({exc}): check the settings. {then}"

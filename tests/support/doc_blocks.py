@@ -4,6 +4,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+# The environment of a fresh login shell, where a newcomer types the docs' commands: the system's
+# PATH and nothing of AWS or of the service (add HOME, and only the variables the docs set).
+NEWCOMER_SHELL = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
+
 
 def fenced_blocks(path: Path, kind: str) -> list[str]:
     """The bodies of the ```<kind> blocks, in order."""

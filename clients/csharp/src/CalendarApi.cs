@@ -85,6 +85,12 @@ namespace DepartmentCalendar
             return Json.Read<Department>(Post("api/departments", Json.Write(department)).Body);
         }
 
+        /// <summary>DELETE a department and all its events.</summary>
+        public void DeleteDepartment(Guid departmentId)
+        {
+            Send(HttpMethod.Delete, "api/departments/" + departmentId, null, null, null);
+        }
+
         public Page<CalendarEvent> ListEvents(Guid departmentId, EventQuery request)
         {
             var query = new List<KeyValuePair<string, string>>();

@@ -8,6 +8,8 @@ namespace DepartmentCalendar
 {
     public sealed class Demo
     {
+        // One department per demo: each run first deletes the one an earlier run left.
+        public const string DepartmentName = "개발부 데모";
         static readonly DateTime March = new DateTime(2024, 3, 1);
         readonly CalendarApi api;
 
@@ -18,11 +20,12 @@ namespace DepartmentCalendar
 
         public void Run()
         {
+            RemoveEarlierRun();
             var before = api.ReadAllDepartments(50);
             Console.WriteLine("departments: count={0} pages={1}", before.Items.Count, before.Pages);
             var department = api.CreateDepartment(new NewDepartment
             {
-                Name = "개발부 " + Guid.NewGuid().ToString("N").Substring(0, 6),
+                Name = DepartmentName,
                 Description = "데스크톱 클라이언트 예제 — 한글 설명",
             });
             Console.WriteLine(Show.Department(department));
@@ -36,6 +39,15 @@ namespace DepartmentCalendar
             meeting = EditWithConflict(meeting);
             ChangeMore(department.Id);
             CatchUp(department.Id, replica);
+        }
+
+        void RemoveEarlierRun()
+        {
+            foreach (var earlier in api.ReadAllDepartments(50).Items.Where(d => d.Name == DepartmentName))
+            {
+                api.DeleteDepartment(earlier.Id);
+                Console.WriteLine("removed: id={0} name={1}", earlier.Id, Show.Quote(earlier.Name));
+            }
         }
 
         CalendarEvent CreateEvents(Guid departmentId)
