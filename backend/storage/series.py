@@ -11,7 +11,7 @@ from typing import Any
 
 from errors import Conflict, DatabaseError, NotFound, PreconditionFailed
 from rules import recurrence, series_scope
-from rules.series_scope import Edit, Plan
+from rules.series_scope import Edit, Plan, PutNew, Replace, ReplaceSeries
 from rules.shapes import PublicEvent, StoredEvent, public_event
 from schema import EXCEPTION_DATES, event_not_found, utc_now_iso
 from storage import plumbing, series_actions
@@ -153,6 +153,9 @@ class SeriesEdits:
         _Changed when a condition fails. A series with more exceptions than one transaction takes
         has the rest written after it, a group at a time where one changed meanwhile (that change
         wins). Returns what the edit did."""
+        # An event made a series spans days from now on: department_spans must know before the write.
+        self.events.departments.mark_spanning([write.item for group in plan.groups for write in group
+                                               if isinstance(write, (PutNew, Replace, ReplaceSeries))])
         tombstone = self.events.tombstone_update()
         groups = [[series_actions.action(self.events.table, w, tombstone) for w in group] for group in plan.groups]
         first, *rest = series_actions.packed(groups)
