@@ -175,7 +175,20 @@ def _plain(value: Any) -> Any:
 
 
 def to_item(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in data.items()}
+    return {k: _attribute(v) for k, v in data.items()}
+
+
+def _attribute(value: Any) -> dict[str, Any]:
+    """TypeSerializer's answer for one value; our items' strings, numbers and lists directly (on
+    the path of every write), anything else through TypeSerializer."""
+    kind = type(value)
+    if kind is str:
+        return {"S": value}
+    if kind is int:
+        return {"N": str(value)}
+    if kind is list:
+        return {"L": [_attribute(v) for v in value]}
+    return _serializer.serialize(value)
 
 
 def from_item(item: dict[str, Any]) -> dict[str, Any]:

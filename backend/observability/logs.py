@@ -82,4 +82,15 @@ def configure(level: str, log_format: str) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(make_formatter(log_format))
     logging.basicConfig(level=level, handlers=[handler], force=True)
+    skip_what_no_line_shows()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
+def skip_what_no_line_shows() -> None:
+    """Neither format shows the thread, the process or the caller's file and line: records need not
+    look them up (the logging HOWTO's "Optimization"; one record per request, and under gevent
+    the current thread of a greenlet is costly to find)."""
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+    logging._srcfile = None

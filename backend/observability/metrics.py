@@ -123,11 +123,19 @@ def _call_started(context: dict[str, Any], **_kwargs: Any) -> None:
     context[_STARTED] = time.perf_counter()
 
 
+# The labelled children of DYNAMODB_CALLS and DYNAMODB_LATENCY, by (operation, outcome).
+_call_children: dict[tuple[str, str], tuple[Any, Any]] = {}
+
+
 def _finish(operation: str, outcome: str, context: dict[str, Any]) -> None:
-    DYNAMODB_CALLS.labels(operation, outcome).inc()
+    children = _call_children.get((operation, outcome))
+    if children is None:
+        children = (DYNAMODB_CALLS.labels(operation, outcome), DYNAMODB_LATENCY.labels(operation))
+        _call_children[(operation, outcome)] = children
+    children[0].inc()
     started = context.get(_STARTED)
     if started is not None:
-        DYNAMODB_LATENCY.labels(operation).observe(time.perf_counter() - started)
+        children[1].observe(time.perf_counter() - started)
 
 
 def _call_answered(http_response: Any, parsed: dict[str, Any], model: Any, context: dict[str, Any],
