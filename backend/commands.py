@@ -9,16 +9,15 @@ from collections.abc import Callable
 from typing import Any
 
 import click
-from botocore.exceptions import BotoCoreError, ClientError
 from flask import Flask
 
 from auth.commands import tokens
-from aws_failures import operator_message
 from config import Settings
 from database import get_db
 from errors import DynamoDBStalled, Throttled
+from storage.aws_failures import AWS_ERRORS, operator_message
 
-AWS_FAILURES = (BotoCoreError, ClientError, Throttled, DynamoDBStalled)
+AWS_FAILURES = (*AWS_ERRORS, Throttled, DynamoDBStalled)
 
 
 @click.command("create-tables")

@@ -16,9 +16,6 @@ import logging
 import sys
 from pathlib import Path
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from aws_failures import operator_message
 from config import Settings
 from errors import Throttled
 from migration.errors import MigrationFailed
@@ -28,11 +25,12 @@ from migration.legacy_json import DEFAULT_DEPARTMENTS, DEFAULT_EVENTS
 from migration.report import Report
 from migration.run import DEFAULT_WORKERS, Migration
 from models import DynamoDBDatabase
+from storage.aws_failures import AWS_ERRORS, operator_message
 
 # __name__ is "__main__" when run as a script; one fixed name keeps the log configuration simple.
 log = logging.getLogger("migration")
 # The storage layer's retries (throttling) belong in the operator's log too.
-LOGGERS = (log, logging.getLogger("models"))
+LOGGERS = (log, logging.getLogger("storage"))
 
 EXIT_OK, EXIT_REJECTED, EXIT_FAILED = 0, 1, 2
 
@@ -176,7 +174,7 @@ def _export(args: argparse.Namespace, db: DynamoDBDatabase) -> int:
     except MigrationFailed as exc:
         log.error("%s", exc)
         return EXIT_FAILED
-    except (BotoCoreError, ClientError, Throttled) as exc:
+    except (*AWS_ERRORS, Throttled) as exc:
         log.error("%s", _describe_aws_error(exc, db.settings))
         return EXIT_FAILED
     print(f"exported {counts['departments']} departments and {counts['events']} events to {args.export}")
@@ -195,7 +193,7 @@ def _migrate(args: argparse.Namespace, db: DynamoDBDatabase) -> Report:
         Migration(db, report, create_tables=args.create_tables, progress=progress, workers=args.workers).run()
     except MigrationFailed as exc:
         report.error = str(exc)
-    except (BotoCoreError, ClientError, Throttled) as exc:
+    except (*AWS_ERRORS, Throttled) as exc:
         report.error = _describe_aws_error(exc, settings)
     except Exception as exc:  # the exit status is a contract: never the interpreter's 1 for a crash
         log.exception("unexpected error")

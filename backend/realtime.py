@@ -25,7 +25,6 @@ import uuid
 from typing import Any
 
 import socketio as python_socketio
-from botocore.exceptions import BotoCoreError, ClientError
 from flask import Flask, current_app, request
 from flask_socketio import SocketIO, join_room, leave_room, rooms
 
@@ -38,7 +37,8 @@ from observability import metrics
 from realtime_admission import Admission, AdmissionGate, watch_engine
 from serving.cors import OriginPolicy
 from serving.websocket import use_quiet_close
-from stall_budget import stall_budget
+from storage.aws_failures import AWS_ERRORS
+from storage.stall_budget import stall_budget
 
 log = logging.getLogger(__name__)
 
@@ -215,7 +215,7 @@ def _checked_department(payload: Any) -> tuple[str | None, dict[str, Any] | None
             db.get_department(department_id)
     except NotFound as exc:
         return department_id, _error("not_found", str(exc))
-    except (BotoCoreError, ClientError, DynamoDBStalled) as exc:
+    except (*AWS_ERRORS, DynamoDBStalled) as exc:
         log.warning("join/leave of department %s: DynamoDB did not answer: %s", department_id, exc)
         return department_id, _error("dynamodb_unavailable", "the department could not be checked; try again")
     return department_id, None

@@ -12,6 +12,7 @@ from typing import Any
 
 from config import Settings
 from contract.bodies import Department, Event, EventCreate
+from rules.shapes import EXCEPTION_DATES, LAST_DATE, OVERRIDDEN_FIELDS, SERIES_MONTHS  # noqa: F401 - declared there
 from rules.timestamps import format_timestamp
 
 NAME_INDEX = "name-index"
@@ -20,18 +21,8 @@ DEPARTMENT_DATE_INDEX = "department-date-index"
 DEPARTMENT_CHANGES_INDEX = "department-modified-index"
 # Events spanning days (end_date) carry their last day in LAST_DATE; only they are in this sparse
 # index, so a month lists the ones that began in an earlier month with one Query (last_date >= start).
+# A series' SERIES_MONTHS leave out of that Query the series that never occur in the months asked for.
 DEPARTMENT_SPAN_INDEX = "department-span-index"
-LAST_DATE = "last_date"
-# A series lists the months (1-12) its occurrences touch: the month list's Query of
-# department-span-index leaves out the series that never occur in the months asked for (a yearly
-# one in the other eleven), so it reads and sends only those it may expand. Internal.
-SERIES_MONTHS = "series_months"
-# A series lists here the original dates (YYYY-MM-DD) of its occurrences stored as exceptions (items
-# with id `<series id>_<YYYYMMDD>`), which its expansion skips: internal, never in an answer.
-EXCEPTION_DATES = "exception_dates"
-# An exception lists the fields its own edits changed: an edit of the whole series (`all`) carries
-# over to it the others. Internal, never in an answer.
-OVERRIDDEN_FIELDS = "overridden_fields"
 # A deleted event stays as a tombstone (this marker set, event_date and the texts removed, so it
 # leaves department-date-index) until DynamoDB's TTL removes it after the epoch second in TTL_ATTRIBUTE.
 TOMBSTONE_MARKER = "deleted"

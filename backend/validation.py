@@ -2,7 +2,6 @@
 and the migration. Failures become one ValidationError naming every bad field, worded as always."""
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pydantic
@@ -20,8 +19,8 @@ from contract.bodies import (
     writable_fields,
 )
 from errors import ValidationError
-from rules import recurrence
 from rules.date_range import MAX_LIST_DAYS
+from rules.event_times import check_event_times, days_between
 
 
 def _validated(model: type[BaseModel], data: Any) -> BaseModel:
@@ -97,30 +96,6 @@ def validate_new_event(body: Any) -> dict[str, str]:
     return fields
 
 
-def check_event_times(event: dict[str, Any]) -> None:
-    """Raises ValidationError when the event's structured times (as it would be stored) contradict
-    each other: end_date before event_date, end_time without start_time, or on a one-day event
-    end_time not after start_time; or when its `recurrence` is no series (see rules/recurrence.py)."""
-    problems: dict[str, str] = {}
-    end_date, end_time, start_time = event.get("end_date"), event.get("end_time"), event.get("start_time")
-    if end_date and end_date < event["event_date"]:
-        problems["end_date"] = "must not be before event_date"
-    elif end_date and event.get("recurrence") and _days_between(event["event_date"], end_date) > MAX_LIST_DAYS:
-        problems["end_date"] = f"must be at most {MAX_LIST_DAYS} days after event_date in a series"
-    if end_time and not start_time:
-        problems["end_time"] = "needs start_time (an event without start_time is all-day)"
-    elif end_time and (end_date or event["event_date"]) == event["event_date"] and end_time <= start_time:
-        problems["end_time"] = "must be after start_time on an event of one day"
-    if event.get("recurrence") and not problems:
-        try:
-            recurrence.last_day(event)
-        except recurrence.RecurrenceError as exc:
-            problems["recurrence"] = str(exc)
-    if problems:
-        detail = "; ".join(f"{k} {v}" for k, v in sorted(problems.items()))
-        raise ValidationError(f"invalid input: {detail}", problems)
-
-
 def validate_event_changes(body: Any) -> dict[str, str]:
     """Only the fields sent, validated; raises ValidationError (also for an empty change)."""
     if body == {}:
@@ -136,14 +111,10 @@ def validate_date_range(start: str | None, end: str | None) -> tuple[str | None,
     _validated(DateRange, sent)
     if start and end and start > end:
         raise ValidationError("`from` must not be after `to`", {"from": "is after `to`"})
-    if start and end and _days_between(start, end) > MAX_LIST_DAYS:
+    if start and end and days_between(start, end) > MAX_LIST_DAYS:
         raise ValidationError(f"`to` must be at most {MAX_LIST_DAYS} days after `from`: list a longer span "
                               "in several requests", {"to": f"must be at most {MAX_LIST_DAYS} days after `from`"})
     return start, end
-
-
-def _days_between(start: str, end: str) -> int:
-    return (date.fromisoformat(end) - date.fromisoformat(start)).days
 
 
 EXPAND = "expand"

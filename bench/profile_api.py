@@ -102,11 +102,12 @@ def layers(app_name: str) -> list[tuple[Any, str, str]]:
     ]
     if app_name == "service":
         import api.events
-        import models
         import realtime
+        from storage import departments
 
-        found += [(models, "from_item", "models.from_item"), (models, "_public", "models._public"),
-                  (models.DynamoDBDatabase, "get_department", "models: get_department (GetItem)"),
+        found += [(departments, "from_item", "storage: from_item (departments)"),
+                  (departments, "public_department", "storage: public_department"),
+                  (departments.Departments, "get_department", "storage: get_department (GetItem)"),
                   (api.events, "validate_date_range", "validation: date range"),
                   (api.events, "validate_new_event", "validation: new event"),
                   (realtime, "event_created", "realtime: Socket.IO emit")]

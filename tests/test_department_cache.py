@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-import department_spans
 from app import create_app
 from models import DynamoDBDatabase
+from storage import department_spans
 from support.live_helpers import admin_token
 from support.servers import authorized
 
@@ -153,7 +153,7 @@ def test_first_event_spanning_days_written_elsewhere_is_listed_at_once(settings,
     reader = cached_app(settings, 5.0)
     for department_id in departments.values():  # this instance now trusts "nothing spans" there
         assert reader.get(f"/api/events/{department_id}{FEBRUARY}").get_json() == []
-        assert db._get_department_item(department_id)[department_spans.SPANS] == department_spans.NONE
+        assert db.departments.get_item(department_id)[department_spans.SPANS] == department_spans.NONE
 
     started = time.monotonic()
     with ThreadPoolExecutor(len(ways)) as pool:

@@ -194,7 +194,7 @@ def test_readiness_probe_makes_a_single_attempt(settings, db):
     internal_error, calls = server_error_hook()
 
     database.table_statuses(probe=True)  # builds the probe client
-    database._probe_client.meta.events.register("before-send.dynamodb.DescribeTable", internal_error)
+    database.tables.probe_client.meta.events.register("before-send.dynamodb.DescribeTable", internal_error)
     response = create_app(settings, database).test_client().get("/readyz")
 
     assert response.status_code == 503

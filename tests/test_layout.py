@@ -10,6 +10,10 @@ import sys
 from config import BACKEND_DIR, PROJECT_DIR
 
 MAX_FUNCTION_LINES = 40
+MAX_CLASS_LINES = 400
+MAX_MODULE_LINES = 600
+# The one backend package that may import boto3 or botocore.
+STORAGE = "storage"
 # What backend/rules/ may not reach, even through another backend module it imports.
 NOT_IN_RULES = ("boto3", "botocore", "flask", "flask_socketio")
 
@@ -105,6 +109,72 @@ def test_no_backend_function_is_longer_than_forty_lines():
         if lines > MAX_FUNCTION_LINES
     ]
     assert long == []
+
+
+def test_no_backend_module_or_class_is_over_its_size_cap():
+    big = []
+    for path in sorted(BACKEND_DIR.rglob("*.py")):
+        lines = len(path.read_text().splitlines())
+        if lines > MAX_MODULE_LINES:
+            big.append(f"{path.relative_to(PROJECT_DIR)} ({lines} lines)")
+        big += [f"{path.relative_to(PROJECT_DIR)}:{node.name} ({node.end_lineno - node.lineno + 1} lines)"
+                for node in ast.walk(ast.parse(path.read_text(), str(path)))
+                if isinstance(node, ast.ClassDef) and node.end_lineno - node.lineno + 1 > MAX_CLASS_LINES]
+    assert big == []
+
+
+def test_only_the_storage_package_imports_boto3():
+    """All of boto3 lives in backend/storage/: the rest reaches DynamoDB through its stores, and
+    catches its failures as storage.aws_failures names them."""
+    outside = [
+        path.relative_to(BACKEND_DIR).as_posix() for path in sorted(BACKEND_DIR.rglob("*.py"))
+        if path.relative_to(BACKEND_DIR).parts[0] != STORAGE
+        and any(name.split(".")[0] in ("boto3", "botocore") for name in _imported_names(path))
+    ]
+    assert outside == []
+
+
+def _unit(path):
+    """The top-level backend package or module a file belongs to (`storage`, `models`, ...)."""
+    return path.relative_to(BACKEND_DIR).parts[0].removesuffix(".py")
+
+
+def import_graph():
+    """Each top-level backend package or module -> the others its files import (deferred imports too)."""
+    files = sorted(BACKEND_DIR.rglob("*.py"))
+    units = {_unit(path) for path in files}
+    graph: dict[str, set[str]] = {unit: set() for unit in units}
+    for path in files:
+        graph[_unit(path)] |= {name.split(".")[0] for name in _imported_names(path)} & units - {_unit(path)}
+    return graph
+
+
+def cycles(graph):
+    """The groups of nodes that reach each other (each sorted, with more than one node)."""
+    reach = {node: _reachable(graph, node) for node in graph}
+    groups = {tuple(sorted(n for n in reach[node] if node in reach[n])) for node in graph if node in reach[node]}
+    return sorted(group for group in groups if len(group) > 1)
+
+
+def _reachable(graph, start):
+    seen, todo = set(), list(graph[start])
+    while todo:
+        node = todo.pop()
+        if node not in seen:
+            seen.add(node)
+            todo += graph.get(node, ())
+    return seen
+
+
+def test_no_import_cycle_between_backend_packages_and_modules():
+    graph = import_graph()
+    assert {"storage", "rules", "models", "api"} <= graph.keys()
+    assert cycles(graph) == []
+
+
+def test_the_cycle_check_sees_a_cycle_through_three_places():
+    graph = {"api": {"auth"}, "auth": {"storage"}, "storage": {"api", "errors"}, "errors": set()}
+    assert cycles(graph) == [("api", "auth", "storage")]
 
 
 def test_no_test_module_imports_conftest():

@@ -194,14 +194,12 @@ def test_concurrent_edits_of_one_occurrence(client, db, make_department):
     edits = 4
 
     def run(if_match):
-        from series_store import update
-
         barrier, outcomes = threading.Barrier(edits), []
 
         def edit(n):
             barrier.wait()
             try:
-                outcomes.append(update(db, f"{series['id']}_20240108", {"title": f"t{n}"}, "this", if_match, "t").answer)
+                outcomes.append(db.series.update(f"{series['id']}_20240108", {"title": f"t{n}"}, "this", if_match, "t").answer)
             except Exception as exc:  # noqa: BLE001 - a 412 is what the losers must get
                 outcomes.append(type(exc).__name__)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import Flask, g
 
 import auth
-import stall_budget
 import web
 from api import calendar_feed, departments, docs, events, health, metrics, rate_limits, request_log
 from api.errors import register_error_handlers
 from serving import cors
+from storage import stall_budget
 
 
 def init_app(app: Flask) -> None:

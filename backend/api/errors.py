@@ -3,11 +3,9 @@ from __future__ import annotations
 
 import logging
 
-from botocore.exceptions import ClientError
 from flask import Flask, current_app, jsonify
 from werkzeug.exceptions import HTTPException
 
-from aws_failures import CREDENTIALS_MISSING, UNREACHABLE, describe
 from errors import (
     Conflict,
     DynamoDBStalled,
@@ -19,6 +17,7 @@ from errors import (
     Unauthorized,
     ValidationError,
 )
+from storage.aws_failures import CREDENTIALS_MISSING, REFUSED, UNREACHABLE, describe
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +94,6 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(Unauthorized, _unauthorized)
     app.register_error_handler(PreconditionFailed, _precondition)
     app.register_error_handler(HTTPException, _http)
-    for storage_exc in (*CREDENTIALS_MISSING, *UNREACHABLE, ClientError, Throttled, DynamoDBStalled):
+    for storage_exc in (*CREDENTIALS_MISSING, *UNREACHABLE, REFUSED, Throttled, DynamoDBStalled):
         app.register_error_handler(storage_exc, _storage_error)
     app.register_error_handler(Exception, _unexpected)

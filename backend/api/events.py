@@ -9,12 +9,12 @@ from werkzeug.routing import BaseConverter
 
 import auth
 import realtime
-import series_store
 from api import changes
 from api.idempotency import create_once, idempotent
 from api.paging import after_key, next_after, page_response, requested_page
 from api.request_body import json_body
 from database import get_db
+from rules.series_scope import Edit
 from validation import (
     ValidationError,
     validate_date_range,
@@ -86,7 +86,7 @@ def list_events(department_id: UUID):
 @auth.requires("viewer")
 def get_event(department_id: UUID, event_id: str):
     auth.check_department(str(department_id))
-    return _event_response(series_store.get(get_db(), str(department_id), event_id))
+    return _event_response(get_db().series.get(str(department_id), event_id))
 
 
 @bp.post("/<uuid:department_id>")
@@ -109,7 +109,7 @@ def create_event(department_id: UUID):
 def update_event(event_id: str):
     changes = validate_event_changes(json_body())
     with auth.events_outside_scope_hidden(event_id) as check_department:
-        edit = series_store.update(get_db(), event_id, changes, validate_scope(request.args.get("scope")),
+        edit = get_db().series.update(event_id, changes, validate_scope(request.args.get("scope")),
                                    _expected_version(), auth.current_principal().name, check_department)
     _broadcast(edit)
     return _event_response(edit.answer)
@@ -119,13 +119,13 @@ def update_event(event_id: str):
 @auth.requires("editor")
 def delete_event(event_id: str):
     with auth.events_outside_scope_hidden(event_id) as check_department:
-        edit = series_store.delete(get_db(), event_id, validate_scope(request.args.get("scope")),
+        edit = get_db().series.delete(event_id, validate_scope(request.args.get("scope")),
                                    _expected_version(), auth.current_principal().name, check_department)
     _broadcast(edit)
     return "", 204
 
 
-def _broadcast(edit: series_store.Edit) -> None:
+def _broadcast(edit: Edit) -> None:
     """What the write changed, so a live page redraws it: a series' occurrences follow the series."""
     for event in edit.created:
         realtime.event_created(event)

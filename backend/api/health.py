@@ -1,13 +1,12 @@
 """Liveness and readiness probes for load balancers and operators."""
 from __future__ import annotations
 
-from botocore.exceptions import BotoCoreError, ClientError
 from flask import Blueprint, jsonify
 
 import realtime
 from api.errors import error_response
-from aws_failures import CREATE_TABLES_HINT
 from database import get_db
+from storage.aws_failures import AWS_ERRORS, CREATE_TABLES_HINT
 
 bp = Blueprint("health", __name__)
 
@@ -27,7 +26,7 @@ def readyz():
                               f"this process holds its maximum of {realtime.admission.max_sockets} live connections")
     try:
         tables = get_db().table_statuses(probe=True)
-    except (BotoCoreError, ClientError) as exc:
+    except AWS_ERRORS as exc:
         return error_response(503, "dynamodb_unavailable", f"DynamoDB did not answer: {exc}")
     not_ready = {name: status for name, status in tables.items() if status != "ACTIVE"}
     if not not_ready:

@@ -20,7 +20,7 @@ from api.errors import error_response
 from api.request_body import json_body
 from database import get_db
 from errors import Conflict, NotFound, ValidationError
-from idempotency import COMPLETED, Record
+from storage.idempotency import COMPLETED, Record
 
 HEADER = "Idempotency-Key"
 KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII, as HTTP header values carry safely

@@ -10,7 +10,6 @@ import logging
 import threading
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
 from flask import request
 from socketio.exceptions import ConnectionRefusedError as SocketRefused
 
@@ -18,6 +17,7 @@ from auth import http
 from auth.cache import TokenVerifier
 from auth.principal import ANONYMOUS, Principal
 from auth.tokens import token_hash
+from storage.aws_failures import AWS_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ def sweep(socketio: Any) -> int:
     for (verifier_id, hashed), sids in by_token.items():
         try:
             still_valid = verifiers[verifier_id].verify_hash(hashed, fresh=True) is not None
-        except (BotoCoreError, ClientError) as exc:
+        except AWS_ERRORS as exc:
             log.warning("could not re-check a socket token (kept for now): %s", exc)
             continue
         if not still_valid:

@@ -2,15 +2,10 @@
 from __future__ import annotations
 
 import logging
-import sys
-import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from tqdm import tqdm
 
 from errors import Conflict, NotFound, ValidationError
 from migration.errors import MigrationFailed
@@ -35,7 +30,8 @@ from migration.legacy_json import (
     read_json,
 )
 from migration.report import Report
-from models import BATCH_WRITE_LIMIT, DynamoDBDatabase
+from migration.verify import put_all, verify
+from models import DynamoDBDatabase
 from schema import EVENT_DEFAULTS, EVENT_FIELDS, MIGRATION_ACTOR, department_name_key
 from validation import validate_department, validate_new_event
 
@@ -43,7 +39,6 @@ from validation import validate_department, validate_new_event
 log = logging.getLogger("migration")
 
 DEFAULT_WORKERS = 4
-VERIFY_ATTEMPTS = 6
 
 
 class _Unresolved(Exception):
@@ -109,7 +104,7 @@ class Migration:
         events = self._plan_events(ev_records)
         to_verify = self._write_events(events)
         if not self.dry_run:
-            self._verify(to_verify)
+            verify(self.db, self.report, {d.id: d.name for d in self.planned}, to_verify)
 
     def _check_tables(self) -> None:
         statuses = self.db.table_statuses()
@@ -442,81 +437,9 @@ class Migration:
                      counts.already_present)
             return expected
         log.info("writing %d events (%d already present)", len(to_write), counts.already_present)
-        self._put_all(to_write)
+        put_all(self.db, to_write, self.workers, self.progress)
         counts.written = len(to_write)
         return expected
-
-    def _put_all(self, events: list[dict[str, Any]]) -> None:
-        chunks = [events[i : i + BATCH_WRITE_LIMIT] for i in range(0, len(events), BATCH_WRITE_LIMIT)]
-        step = max(1, len(events) // 10)
-        done, next_log = 0, step
-        with tqdm(total=len(events), unit="event", disable=not self.progress, file=sys.stderr,
-                  desc="events") as bar, ThreadPoolExecutor(self.workers) as pool:
-            try:
-                for written in pool.map(self._put_chunk, chunks):
-                    bar.update(written)
-                    done += written
-                    if done >= next_log:
-                        log.debug("written %d/%d events", done, len(events))
-                        next_log += step
-            except BaseException:
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise
-
-    def _put_chunk(self, events: list[dict[str, Any]]) -> int:
-        """One chunk of events; the model retries shed load and raises Throttled past its retries."""
-        self.db.put_events(events)
-        return len(events)
-
-    def _verify(self, expected: dict[str, int]) -> None:
-        """Read back each department and its event count; raises MigrationFailed on a mismatch."""
-        names = {d.id: d.name for d in self.planned}
-        found, pending = self._count_events(expected)
-        missing_departments = self._missing_departments()
-        rows = [
-            {"id": department_id, "name": names.get(department_id), "expected_events": want,
-             "found_events": found.get(department_id)}
-            for department_id, want in expected.items()
-        ]
-        ok = not pending and not missing_departments
-        self.report.verification = {"ok": ok, "departments": rows, "missing_departments": missing_departments}
-        if not ok:
-            wrong = [f"{r['name']} ({r['id']}): expected {r['expected_events']} events, found "
-                     f"{r['found_events']}" for r in rows if r["id"] in pending]
-            wrong += [f"department {name} not found" for name in missing_departments]
-            raise MigrationFailed(
-                "verification failed: " + "; ".join(wrong) + ". The migration is idempotent: run it "
-                "again; if the counts still differ, check that nothing else writes to these tables "
-                "meanwhile and read the log"
-            )
-        log.info("verification: the event counts of %d department(s) match", len(rows))
-
-    def _count_events(self, expected: dict[str, int]) -> tuple[dict[str, int], dict[str, int]]:
-        """(event count found, expected count of those that still differ) per department, after retries."""
-        found: dict[str, int] = {}
-        pending = dict(expected)
-        for attempt in range(VERIFY_ATTEMPTS):
-            for department_id in list(pending):
-                found[department_id] = self.db.count_department_events(department_id)
-                if found[department_id] == pending[department_id]:
-                    del pending[department_id]
-            if not pending:
-                break
-            if attempt < VERIFY_ATTEMPTS - 1:
-                delay = 0.2 * 2**attempt
-                log.debug("event counts of %d department(s) differ; reading again in %.1fs", len(pending), delay)
-                time.sleep(delay)  # a GSI may lag behind its table on AWS for a moment
-        return found, pending
-
-    def _missing_departments(self) -> list[str]:
-        """The names of the planned departments that DynamoDB does not have."""
-        missing = []
-        for department in self.planned:
-            try:
-                self.db.get_department(department.id)
-            except NotFound:
-                missing.append(department.name)
-        return missing
 
     # -- small helpers ----------------------------------------------------------------------
 

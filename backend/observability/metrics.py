@@ -8,6 +8,7 @@ are the ones the app answers with; DynamoDB outcomes are "ok" or an error code o
 """
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from typing import Any
@@ -54,12 +55,6 @@ BROADCAST_FAILURES = Counter(
     "Broadcasts that could not be sent (e.g. the message queue is down), by event.", ["event"],
 )
 
-# Error codes DynamoDB uses when it sheds load (models.THROTTLING_CODES; kept here so this module
-# needs nothing of the storage layer).
-_THROTTLING = frozenset({
-    "ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded",
-    "LimitExceededException",
-})
 _STARTED = "calendar_metrics_started"
 
 
@@ -110,13 +105,14 @@ def broadcast_failed(event: str) -> None:
     BROADCAST_FAILURES.labels(event).inc()
 
 
-def watch_dynamodb(client: Any) -> None:
-    """Count and time every API call of this boto3 DynamoDB client, and its throttled attempts."""
+def watch_dynamodb(client: Any, throttling_codes: frozenset[str]) -> None:
+    """Count and time every API call of this boto3 DynamoDB client, and its throttled attempts (those
+    answered with one of `throttling_codes`: storage.client's, so this module needs no storage)."""
     events = client.meta.events
     events.register("before-call.dynamodb", _call_started)
     events.register("after-call.dynamodb", _call_answered)
     events.register("after-call-error.dynamodb", _call_failed)
-    events.register("needs-retry.dynamodb", _attempt_answered)
+    events.register("needs-retry.dynamodb", functools.partial(_attempt_answered, throttling_codes))
 
 
 def _call_started(context: dict[str, Any], **_kwargs: Any) -> None:
@@ -150,7 +146,7 @@ def _call_failed(exception: BaseException, context: dict[str, Any], event_name: 
     _finish(event_name.rsplit(".", 1)[-1], type(exception).__name__, context)
 
 
-def _attempt_answered(response: Any, operation: Any, **_kwargs: Any) -> None:
+def _attempt_answered(throttling_codes: frozenset[str], response: Any, operation: Any, **_kwargs: Any) -> None:
     # needs-retry runs after every attempt; `response` is (http, parsed) or None on an exception.
-    if response is not None and response[1].get("Error", {}).get("Code") in _THROTTLING:
+    if response is not None and response[1].get("Error", {}).get("Code") in throttling_codes:
         DYNAMODB_THROTTLED_ATTEMPTS.labels(operation.name).inc()

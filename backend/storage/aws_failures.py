@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import (
+    BotoCoreError,
     ClientError,
     ConnectionClosedError,
     NoCredentialsError,
@@ -19,7 +20,7 @@ from botocore.exceptions import (
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from errors import DynamoDBStalled, Throttled
-from models import THROTTLING_CODES, error_code
+from storage.client import THROTTLING_CODES, error_code
 
 if TYPE_CHECKING:
     from config import Settings
@@ -31,6 +32,10 @@ CREATE_TABLES_HINT = (
 ACCESS_DENIED_CODES = frozenset({
     "UnrecognizedClientException", "InvalidSignatureException", "AccessDeniedException", "ExpiredTokenException",
 })
+# What a DynamoDB call raises when it fails for a reason of AWS's: code outside storage/ catches these.
+AWS_ERRORS = (BotoCoreError, ClientError)
+# What it raises when DynamoDB answered with an error code (see refusal).
+REFUSED = ClientError
 CREDENTIALS_MISSING = (NoCredentialsError, PartialCredentialsError)
 # Connection errors include endpoint, connect-timeout, proxy and TLS failures.
 UNREACHABLE = (BotoConnectionError, ReadTimeoutError, ConnectionClosedError)

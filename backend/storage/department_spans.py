@@ -28,8 +28,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-import stall_budget
-from schema import DEPARTMENT_IS_LIVE, DEPARTMENT_SPAN_INDEX, department_key, format_timestamp
+from rules.timestamps import format_timestamp
+from schema import DEPARTMENT_IS_LIVE, DEPARTMENT_SPAN_INDEX, department_key
+from storage import stall_budget
+from storage.client import error_code
 
 SPANS = "spans"
 NONE = "none"
@@ -77,7 +79,7 @@ def grant_if_free(client, departments_table: str, events_table: str, department_
             ExpressionAttributeValues={":state": {"S": state}},
         )
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+        if error_code(exc) == "ConditionalCheckFailedException":
             return None
         raise
     return state
@@ -95,7 +97,7 @@ def mark_spanning(client, departments_table: str, department_id: str) -> None:
             ExpressionAttributeValues={":some": {"S": SOME}}, ReturnValues="UPDATED_OLD",
         )
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+        if error_code(exc) == "ConditionalCheckFailedException":
             return
         raise
     if response.get("Attributes", {}).get(SPANS, {}).get("S") == NONE:

@@ -19,6 +19,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from schema import IDEMPOTENCY_EXPIRES_AT
+from storage.client import error_code
 
 KEEP_SECONDS = 24 * 3600
 IN_PROGRESS = "in_progress"
@@ -93,7 +94,7 @@ class IdempotencyStore:
                 ExpressionAttributeValues={":zero": {"N": "0"}, ":in_progress": {"S": IN_PROGRESS}},
             )
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            if error_code(exc) != "ConditionalCheckFailedException":
                 raise  # else a retry has completed it meanwhile: nothing to release
 
     def _claim_free(self, record_id: str, request_hash: str, item_id: str) -> tuple[bool, Record | None]:
@@ -112,7 +113,7 @@ class IdempotencyStore:
             )
             return True, None
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            if error_code(exc) != "ConditionalCheckFailedException":
                 raise
             item = exc.response.get("Item") or self._get_item(record_id)
             return False, _record(item) if item else None
@@ -131,7 +132,7 @@ class IdempotencyStore:
             )
             return True
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            if error_code(exc) != "ConditionalCheckFailedException":
                 raise
             return False
 

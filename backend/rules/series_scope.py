@@ -1,0 +1,323 @@
+"""What an edit of an event or a series changes, by scope, in pure code (no boto3, no Flask).
+
+`this` occurrence: an exception item keyed by the series and the original date; `following`: the
+series ends the day before and a new one starts with the changes, taking the exceptions from that
+day on; `all`: the series itself, whose exceptions keep their own changes and take the others.
+
+An exception's id is its occurrence's id, `<series id>_<YYYYMMDD>`; the series lists the original
+dates of its exceptions (EXCEPTION_DATES) so its expansion skips them. Each function takes what
+storage/series.py read (the series, its exceptions) and returns a `Plan`: the writes, in groups
+that are never split across transactions, and the `Edit` to answer and broadcast. storage writes a
+plan in one call, each write conditioned on the version read.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from errors import NotFound, PreconditionFailed, ValidationError
+from rules import recurrence
+from rules.event_times import check_event_times
+from rules.shapes import EXCEPTION_DATES, OVERRIDDEN_FIELDS, PublicEvent, public_event, stored_event
+
+# What an edit of the whole series carries over to an exception that did not change it itself
+# (the two times as a pair). An exception's day is its own.
+CARRIED_OVER = ("title", "description", "time", "url", "start_time", "end_time")
+CLOCK_FIELDS = frozenset({"start_time", "end_time"})
+
+
+@dataclass
+class Edit:
+    """What a write did: the answer to the request, and the items to broadcast."""
+
+    answer: dict[str, Any] | None = None
+    created: list[dict[str, Any]] = field(default_factory=list)
+    updated: list[dict[str, Any]] = field(default_factory=list)
+    deleted: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PutNew:
+    """Store an item whose id is new."""
+
+    item: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Replace:
+    """Replace a live event with `item`, if it is still at `version`."""
+
+    item: dict[str, Any]
+    version: int
+
+
+@dataclass(frozen=True)
+class ReplaceSeries:
+    """Replace the series with `item`, if it is still as read: its version, no exception added."""
+
+    item: dict[str, Any]
+    series: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Remove:
+    """Turn a live event into a tombstone: if it is still at its `version`, when `event` has one."""
+
+    event: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AddException:
+    """List `day` among the series' exception dates, if the series is still as read."""
+
+    series: dict[str, Any]
+    day: str
+
+
+@dataclass(frozen=True)
+class Recut:
+    """Give the series new lines, last day, months and exception dates (`kept`), as the next version."""
+
+    series: dict[str, Any]
+    after: dict[str, Any]
+    last_date: str
+    months: frozenset[int]
+    kept: list[str]
+
+
+Write = PutNew | Replace | ReplaceSeries | Remove | AddException | Recut
+
+
+@dataclass
+class Plan:
+    """The writes of an edit, in groups (the first holds the series' own), and what it did."""
+
+    groups: list[list[Write]]
+    edit: Edit
+
+
+def checked_times(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """The event as the changes would leave it (None removes a field); raises ValidationError when
+    its times contradict each other."""
+    changed = {k: v for k, v in {**current, **changes}.items() if v is not None}
+    check_event_times(changed)
+    return changed
+
+
+def target(item: dict[str, Any], event_id: str, scope: str | None) -> tuple[date | None, str]:
+    """For the stored event or series `item` that the id names: the occurrence's original date
+    (None for `all`) and the scope that applies. Raises NotFound (also for a day the series has no
+    occurrence on)."""
+    day = recurrence.split_id(event_id)[1]
+    if not item.get("recurrence"):  # an event that is no series is its own only occurrence: any scope is it
+        if day is not None:
+            raise NotFound(f"event {event_id} not found")
+        return None, "all"
+    chosen = scope or ("this" if day else "all")
+    if chosen == "all":
+        return None, chosen
+    day = day or date.fromisoformat(item["event_date"])
+    if not has_exception(item, day) and not recurrence.is_occurrence(item, day):
+        raise NotFound(f"event {event_id} not found")
+    return day, chosen
+
+
+def has_exception(series: dict[str, Any], day: date) -> bool:
+    """Whether the occurrence on `day` is stored as an exception."""
+    return day.isoformat() in series.get(EXCEPTION_DATES, [])
+
+
+def occurrence(series: dict[str, Any], day: date) -> PublicEvent:
+    """The series' occurrence on `day` (its original date), as the month list shows it."""
+    return next(o for o in recurrence.expand(public_event(series), day, day) if o["original_date"] == day.isoformat())
+
+
+def check_version(current: dict[str, Any], expected_version: int | None) -> None:
+    """Raises PreconditionFailed (with `current`) unless it is at expected_version (None: any)."""
+    if expected_version is not None and expected_version != current["version"]:
+        raise PreconditionFailed(f"event {current['id']} is at version {current['version']}", current["version"],
+                                 current)
+
+
+def check_one_occurrence(changes: dict[str, Any]) -> None:
+    """Raises ValidationError when changes to one occurrence (`scope=this`) would make it repeat."""
+    if "recurrence" in changes:
+        raise ValidationError("one occurrence (`scope=this`) does not repeat: change the series with scope "
+                              "all or following", {"recurrence": "not with scope=this"})
+
+
+def exception_changes(exception: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """The changes to a stored exception, with their fields added to those it overrides."""
+    return {**changes, OVERRIDDEN_FIELDS: sorted(set(exception.get(OVERRIDDEN_FIELDS, [])) | changes.keys())}
+
+
+def edit_this(series: dict[str, Any], day: date, changes: dict[str, Any], expected_version: int | None,
+              actor: str, now: str) -> Plan:
+    """The occurrence on `day` (not yet an exception) changed alone: a new exception item."""
+    current = occurrence(series, day)
+    check_version(current, expected_version)
+    exception = _changed(current, changes, actor, now)
+    stored = public_event(exception)
+    put = PutNew({**stored_event(exception), OVERRIDDEN_FIELDS: sorted(changes)})
+    return Plan([[put, AddException(series, day.isoformat())]], Edit(stored, updated=[stored]))
+
+
+def rewrite_series(series: dict[str, Any], exceptions: list[dict[str, Any]], changes: dict[str, Any],
+                   expected_version: int | None, actor: str, now: str) -> Plan:
+    """The series changed together with its exceptions: they take the changes to the fields they
+    did not change themselves, and those on days the series no longer gives (its rule or first
+    day changed) are deleted."""
+    check_version(public_event(series), expected_version)
+    after = _changed(series, changes, actor, now)
+    carried = {k: v for k, v in changes.items() if k in CARRIED_OVER}
+    kept: set[str] = set()
+    groups: list[list[Write]] = []
+    edit = Edit(public_event(after), updated=[public_event(after)])
+    for exception in exceptions:
+        if not recurrence.is_occurrence(after, date.fromisoformat(exception["original_date"])):
+            groups.append([Remove(exception)])
+            edit.deleted.append(_key(exception))
+            continue
+        kept.add(exception["original_date"])
+        if (moved := _carried(exception, carried, actor, now)) is not None:
+            groups.append([Replace(moved, exception["version"])])
+            edit.updated.append(public_event(moved))
+    return Plan([[ReplaceSeries({**stored_event(after), **_exception_dates(kept)}, series)], *groups], edit)
+
+
+def edit_following(series: dict[str, Any], exceptions: list[dict[str, Any]], day: date, changes: dict[str, Any],
+                   expected_version: int | None, actor: str, now: str, new_id: str) -> Plan:
+    """The series ends the day before `day` (not its first); a new series `new_id` starts on it
+    with the changes, and the `exceptions` from that day on move to it (those on days it does not
+    give are deleted)."""
+    check_version(public_event(series), expected_version)
+    head, tail = _split(series, date.fromisoformat(series["event_date"]), day)
+    first = occurrence(series, day)
+    for internal in ("recurring_event_id", "original_date"):
+        first.pop(internal)  # type: ignore[misc]
+    new = checked_times({**first, "recurrence": tail}, changes)
+    new.update(id=new_id, created_at=now, last_modified=now, version=1, created_by=actor, updated_by=actor)
+    cut, before = _recut(series, head, _exceptions_before(series, day), actor, now)
+    edit = Edit(public_event(new), created=[public_event(new)], updated=[before])
+    groups, moved = _moved_exceptions(exceptions, new, changes, actor, now, edit)
+    return Plan([[cut, PutNew({**stored_event(new), **_exception_dates(moved)})], *groups], edit)
+
+
+def cut(series: dict[str, Any], day: date, exception: dict[str, Any] | None, expected_version: int | None,
+        actor: str, now: str, keep_day: bool) -> Plan:
+    """Delete the occurrence on `day` (an EXDATE; `exception`, its stored exception if it has one,
+    becomes a tombstone), or with keep_day every occurrence from `day` on (the series ends the day
+    before)."""
+    keys = exceptions_from(series, day)
+    if not keep_day:
+        keys = [e for e in keys if e["id"] == recurrence.occurrence_id(series["id"], day)]
+    current = exception if keys and not keep_day else occurrence(series, day)
+    check_version(current if not keep_day else public_event(series), expected_version)
+    if keep_day:
+        lines = _split(series, date.fromisoformat(series["event_date"]), day)[0]
+        kept = _exceptions_before(series, day)
+    else:
+        lines = recurrence.with_exdate(series["recurrence"], day)
+        kept = [d for d in series.get(EXCEPTION_DATES, []) if d != day.isoformat()]
+    recut, after = _recut(series, lines, kept, actor, now)
+    gone = keys or [{"id": recurrence.occurrence_id(series["id"], day), "department_id": series["department_id"]}]
+    return Plan([[recut], *[[Remove(key)] for key in keys]],
+                Edit(None, updated=[after], deleted=gone if not keep_day else keys))
+
+
+def delete_all(series: dict[str, Any], exceptions: list[dict[str, Any]], expected_version: int | None) -> Plan:
+    """Delete the series and its exceptions, each leaving a tombstone."""
+    check_version(public_event(series), expected_version)
+    return Plan([[Remove(series)], *[[Remove(e)] for e in exceptions]],
+                Edit(None, deleted=[public_event(series), *(public_event(e) for e in exceptions)]))
+
+
+def exceptions_from(series: dict[str, Any], day: date) -> list[dict[str, Any]]:
+    """Keys (as `{"id", "department_id"}`) of the series' exceptions on or after `day`, by date."""
+    return [{"id": recurrence.occurrence_id(series["id"], date.fromisoformat(d)), "department_id": series["department_id"]}
+            for d in sorted(series.get(EXCEPTION_DATES, [])) if d >= day.isoformat()]
+
+
+def _changed(item: dict[str, Any], changes: dict[str, Any], actor: str, now: str) -> dict[str, Any]:
+    """The stored event with the changes (None removes a field), as the next version; raises
+    ValidationError when its times contradict each other."""
+    after = checked_times(public_event(item), changes)
+    after.update(version=item["version"] + 1, last_modified=now, updated_by=actor)
+    return after
+
+
+def _carried(exception: dict[str, Any], carried: dict[str, Any], actor: str, now: str,
+             **renamed: Any) -> dict[str, Any] | None:
+    """The exception's item with the series' changes to the fields it did not change itself (the
+    two times as a pair) and `renamed` fields; None when nothing changes or its times would clash."""
+    own = set(exception.get(OVERRIDDEN_FIELDS, []))
+    own |= CLOCK_FIELDS if own & CLOCK_FIELDS else set()
+    fields = {k: v for k, v in carried.items() if k not in own}
+    if not fields and not renamed:
+        return None
+    try:
+        after = _changed(exception, fields, actor, now)
+    except ValidationError:
+        if not renamed:
+            return None
+        after = _changed(exception, {}, actor, now)
+    return {**stored_event({**after, **renamed}), OVERRIDDEN_FIELDS: exception.get(OVERRIDDEN_FIELDS, [])}
+
+
+def _moved_exceptions(exceptions: list[dict[str, Any]], new: dict[str, Any], changes: dict[str, Any], actor: str,
+                      now: str, edit: Edit) -> tuple[list[list[Write]], list[str]]:
+    """The writes moving exceptions to the new series (each deleted, and stored again under the
+    new series' id with the changes it did not make itself), and their days. Those on days the new
+    series does not give are only deleted. Adds what changed to `edit`."""
+    groups: list[list[Write]] = []
+    moved: list[str] = []
+    carried = {k: v for k, v in changes.items() if k in CARRIED_OVER}
+    for exception in exceptions:
+        original = date.fromisoformat(exception["original_date"])
+        group: list[Write] = [Remove(exception)]
+        edit.deleted.append(_key(exception))
+        if recurrence.is_occurrence(new, original):
+            item = _carried(exception, carried, actor, now, id=recurrence.occurrence_id(new["id"], original),
+                            recurring_event_id=new["id"], version=1, created_at=new["created_at"])
+            group.append(PutNew(item))  # type: ignore[arg-type]
+            edit.created.append(public_event(item))  # type: ignore[arg-type]
+            moved.append(exception["original_date"])
+        groups.append(group)
+    return groups, moved
+
+
+def _recut(series: dict[str, Any], lines: list[str], kept: list[str], actor: str, now: str) -> tuple[Recut, PublicEvent]:
+    """The write giving the series new lines and exception dates (version bumped), and the series
+    as it will be. Raises ValidationError when the lines leave no occurrence."""
+    after = {**public_event(series), "recurrence": lines, "version": series["version"] + 1,
+             "last_modified": now, "updated_by": actor}
+    try:
+        last = recurrence.last_day(after)
+    except recurrence.RecurrenceError as exc:
+        if str(exc) != recurrence.NO_OCCURRENCE:  # e.g. the 5,001st date deleted alone
+            raise ValidationError(f"invalid input: recurrence {exc}", {"recurrence": str(exc)}) from None
+        raise ValidationError("that leaves the series no occurrence: delete it with scope=all",
+                              {"scope": "would leave the series no occurrence"}) from None
+    return Recut(series, after, last, frozenset(recurrence.months(after) or ()), kept), after  # type: ignore[return-value]
+
+
+def _split(series: dict[str, Any], first: date, day: date) -> tuple[list[str], list[str]]:
+    """recurrence.split of the series' lines; raises ValidationError when they no longer pass
+    today's checks (a series stored before them)."""
+    try:
+        return recurrence.split(series["recurrence"], first, day)
+    except recurrence.RecurrenceError as exc:
+        raise ValidationError(f"invalid input: recurrence {exc}", {"recurrence": str(exc)}) from None
+
+
+def _exceptions_before(series: dict[str, Any], day: date) -> list[str]:
+    return [d for d in series.get(EXCEPTION_DATES, []) if d < day.isoformat()]
+
+
+def _exception_dates(days: set[str] | list[str]) -> dict[str, Any]:
+    return {EXCEPTION_DATES: set(days)} if days else {}
+
+
+def _key(event: dict[str, Any]) -> dict[str, Any]:
+    return {"id": event["id"], "department_id": event["department_id"]}

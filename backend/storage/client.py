@@ -1,0 +1,88 @@
+"""The boto3 DynamoDB client (built once per database, shared: clients are thread-safe) and what
+its errors say: the one home of error_code and of the codes DynamoDB sheds load with."""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from config import Settings
+from observability import metrics
+from storage import stall_budget
+
+# Error codes DynamoDB uses when it sheds load; botocore retries them first.
+THROTTLING_CODES = frozenset({
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "LimitExceededException",
+})
+# The readiness probe answers within 2 s however DynamoDB behaves: one short attempt per call.
+PROBE_TIMEOUTS = {"max_attempts": 1, "connect_timeout": 0.5, "read_timeout": 0.6}
+
+
+def make_client(settings: Settings, max_attempts: int | None = None, connect_timeout: float | None = None,
+                read_timeout: float | None = None):
+    """A thread-safe low-level DynamoDB client built from the settings (some of them overridden),
+    which respects the stall budget of the request it serves; `max_attempts` counts every attempt."""
+    kwargs: dict[str, Any] = {
+        "region_name": settings.aws_region,
+        "config": Config(
+            # total_max_attempts counts the first try; botocore's max_attempts would add one to it.
+            retries={"mode": "standard", "total_max_attempts": max_attempts or settings.dynamodb_max_attempts},
+            connect_timeout=connect_timeout or settings.dynamodb_connect_timeout,
+            read_timeout=read_timeout or settings.dynamodb_read_timeout,
+            max_pool_connections=50,
+            # The requests are built here from validated input, never from a caller's raw shapes:
+            # botocore's walk of every parameter against the service model costs about a tenth
+            # of a millisecond per call (bench/README.md), and DynamoDB checks them again anyway.
+            parameter_validation=False,
+        ),
+    }
+    if settings.dynamodb_endpoint_url:
+        kwargs["endpoint_url"] = settings.dynamodb_endpoint_url
+        # Local endpoints accept any key; don't make developers invent one.
+        if not os.environ.get("AWS_ACCESS_KEY_ID") and not os.environ.get("AWS_PROFILE"):
+            kwargs["aws_access_key_id"] = "local"
+            kwargs["aws_secret_access_key"] = "local"
+    client = boto3.session.Session().client("dynamodb", **kwargs)
+    stall_budget.watch(client)
+    metrics.watch_dynamodb(client, THROTTLING_CODES)
+    for operation in ("Query", "Scan"):
+        client.meta.events.register(f"before-parse.dynamodb.{operation}", _items_as_sent)
+    return client
+
+
+def _items_as_sent(response_dict: dict[str, Any], customized_response_dict: dict[str, Any], **_kwargs) -> None:
+    """Hand a successful Query/Scan answer over as DynamoDB sent it, past botocore's parser.
+
+    The parser walks every attribute of every item through the service model (about 2 ms of CPU for
+    a month of events); for the types this service stores (S, N, M, L, BOOL, NULL, SS, NS: never
+    binary) DynamoDB's JSON already is exactly what the low-level client would return.
+    """
+    if response_dict.get("status_code") == 200 and response_dict.get("body"):
+        customized_response_dict.update(json.loads(response_dict["body"]))
+        response_dict["body"] = b"{}"
+
+
+def error_code(exc: ClientError) -> str:
+    """The DynamoDB error code of a ClientError, e.g. "ConditionalCheckFailedException"."""
+    return exc.response.get("Error", {}).get("Code", "")
+
+
+def cancellation_codes(exc: ClientError) -> list[str]:
+    """The code of each item's cancellation reason in a cancelled TransactWriteItems ("None" when
+    that item's condition held)."""
+    reasons = exc.response.get("CancellationReasons")
+    if reasons:
+        return [r.get("Code", "None") for r in reasons]
+    # Some engines only put the reasons in the message: "... reasons [ConditionalCheckFailed, None]".
+    message = exc.response.get("Error", {}).get("Message", "")
+    if "[" in message and "]" in message:
+        inside = message[message.rindex("[") + 1 : message.rindex("]")]
+        return [part.strip() for part in inside.split(",")]
+    return []

@@ -1,0 +1,109 @@
+"""A department's events as lists: a month (each series expanded into its occurrences, lazily, as
+far as a page needs), a page in storage order, and the changes since a moment (catch-up sync)."""
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Iterator
+from datetime import date
+from itertools import islice
+from typing import Any
+
+from config import Settings
+from rules import recurrence
+from rules.shapes import PublicEvent, Tombstone
+from schema import EXCEPTION_DATES
+from storage import department_spans, event_queries, plumbing
+from storage.departments import Departments
+from storage.items import change_from_wire, event_from_wire
+
+
+def listed_order(event: dict[str, Any]) -> tuple[str, str, str]:
+    """The order of an event list: by event_date, then created_at (then id, for ties)."""
+    return event["event_date"], event["created_at"], event["id"]
+
+
+def _expanded(
+    events: Iterable[dict[str, Any]], start: str | None, end: str | None, expand: bool = True,
+) -> Iterator[dict[str, Any]]:
+    """The events in listed_order with each series replaced by its occurrences touching start..end
+    (unless not `expand`), without the internal EXCEPTION_DATES; series are expanded lazily, as far
+    as the reader reads (within a `recurrence.listing()` budget)."""
+    window = (date.fromisoformat(start) if start else None, date.fromisoformat(end) if end else None)
+    singles, series = [], []
+    for event in events:
+        skip = frozenset(event.pop(EXCEPTION_DATES, ()))
+        if expand and event.get("recurrence"):
+            series.append(recurrence.iter_expand(event, *window, skip))
+        else:
+            singles.append(event)
+    return heapq.merge(sorted(singles, key=listed_order), *series, key=listed_order)
+
+
+def _listed_event(item: dict[str, Any]) -> PublicEvent:
+    return event_from_wire(item, listed=True)
+
+
+class EventLists:
+    """Reads of many events of one department, each after the department's existence check."""
+
+    def __init__(self, settings: Settings, client, departments: Departments):
+        self.client = client
+        self.table = settings.events_table
+        self.departments = departments
+
+    def list_events(self, department_id: str, start: str | None = None, end: str | None = None,
+                    expand: bool = True) -> list[PublicEvent]:
+        """The department's events touching start..end (inclusive, YYYY-MM-DD), ordered by
+        event_date then created_at: each series as its occurrences in the range (recurrence.expand),
+        or with expand=False as stored. Raises NotFound for an unknown department."""
+        return self.list_events_after(department_id, start, end, expand)[0]
+
+    def list_events_after(
+        self, department_id: str, start: str | None, end: str | None, expand: bool = True,
+        after: tuple[str, ...] | None = None, limit: int | None = None,
+    ) -> tuple[list[PublicEvent], tuple[str, ...] | None]:
+        """Up to `limit` (all without one) of list_events' answer whose listed_order is after
+        `after`, and the listed_order of the last one when more follow: series are expanded only
+        as far as the page needs. Raises NotFound for an unknown department."""
+        events = self._events_touching(department_id, start, end)
+        # Occurrences before the day of the last one shown sort before it: expand from that day.
+        window = (max(start, after[0]) if start and after else start, end) if expand else (None, None)
+        with recurrence.listing():
+            listed = (e for e in _expanded(events.values(), *window, expand) if after is None or listed_order(e) > after)
+            page = list(islice(listed, None if limit is None else limit + 1))
+        if limit is None or len(page) <= limit:
+            return page, None  # type: ignore[return-value]
+        return page[:limit], listed_order(page[limit - 1])  # type: ignore[return-value]
+
+    def _events_touching(self, department_id: str, start: str | None, end: str | None) -> dict[str, dict[str, Any]]:
+        """The stored events (by id) of the department that touch start..end."""
+        spans = self.departments.check_exists(department_id, self.table)
+        query = event_queries.department_events(self.table, department_id, start, end)
+        events = {e["id"]: e for e in plumbing.paginate(self.client, "query", query, _listed_event)}
+        # Events spanning days and series that began before `start` and reach into the range.
+        if start and spans != department_spans.NONE:
+            spanning = event_queries.spanning(self.table, department_id, start, end)
+            events.update((e["id"], e) for e in plumbing.paginate(self.client, "query", spanning, _listed_event))
+        return events
+
+    def list_events_page(
+        self, department_id: str, start: str | None, end: str | None, limit: int,
+        start_key: dict[str, Any] | None = None,
+    ) -> tuple[list[PublicEvent], dict[str, Any] | None]:
+        """Up to `limit` of the department's events after start_key, pages following event_date
+        (each page ordered as list_events orders); with the key the next page starts after, or None
+        when no event follows. Raises NotFound for an unknown department."""
+        self.departments.check_exists(department_id, self.table)
+        query = event_queries.department_events(self.table, department_id, start, end)
+        items, next_key = plumbing.page(self.client, "query", query, limit, start_key,
+                                        key_names=("id", "department_id", "event_date"))
+        return sorted((event_from_wire(item) for item in items), key=listed_order), next_key
+
+    def event_changes(self, department_id: str, since: str) -> list[PublicEvent | Tombstone]:
+        """Every event of the department written at or after `since` (ISO-8601, as last_modified
+        is stored), deleted ones as tombstones, ordered by last_modified then id: one Query of
+        department-modified-index. Raises NotFound for an unknown department."""
+        self.departments.check_exists(department_id, self.table)
+        query = event_queries.changes_since(self.table, department_id, since)
+        changes = plumbing.paginate(self.client, "query", query, change_from_wire)
+        return sorted(changes, key=lambda change: (change["last_modified"], change["id"]))

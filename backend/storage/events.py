@@ -1,0 +1,243 @@
+"""Events in the events table, one at a time: read, create, change (conditioned on the version
+read), delete as a tombstone; and the bulk reads and writes of exports and migrations."""
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from config import Settings
+from errors import Conflict, NotFound, PreconditionFailed
+from rules.series_scope import checked_times
+from rules.shapes import PublicEvent, StoredEvent, public_event, span_attributes, stored_event
+from schema import (
+    DEPARTMENT_IS_LIVE,
+    EVENT_DEFAULTS,
+    EVENT_IS_LIVE,
+    EVENT_TIME_FIELDS,
+    ITEM_IS_NEW,
+    TOMBSTONE_MARKER,
+    TOMBSTONE_REMOVES,
+    TTL_ATTRIBUTE,
+    VERSION_MATCHES,
+    department_key,
+    department_not_found,
+    event_key,
+    event_not_found,
+    utc_now_iso,
+)
+from storage import event_queries, plumbing
+from storage.client import error_code
+from storage.departments import SYSTEM_ACTOR, Departments
+from storage.items import event_from_wire, from_item, to_item
+
+AUDIT_DEFAULTS = {"created_by": SYSTEM_ACTOR, "updated_by": SYSTEM_ACTOR}
+
+
+class Events:
+    """The events table on a shared client; the departments store marks those with events spanning days."""
+
+    def __init__(self, settings: Settings, client, departments: Departments):
+        self.settings = settings
+        self.client = client
+        self.table = settings.events_table
+        self.departments = departments
+
+    # -- reads ----------------------------------------------------------------------------
+
+    def get_event(self, event_id: str) -> PublicEvent:
+        """The event; raises NotFound."""
+        return public_event(self.get_event_item(event_id))
+
+    def get_event_item(self, event_id: str) -> StoredEvent:
+        """The stored item of a live event (a series' and an exception's internal attributes
+        included), strongly consistent; raises NotFound."""
+        # The table key is (id, department_id); the id alone is a partition holding one item.
+        response = self.client.query(
+            TableName=self.table,
+            KeyConditionExpression="#id = :id",
+            ExpressionAttributeNames={"#id": "id"},
+            ExpressionAttributeValues=to_item({":id": event_id}),
+            ConsistentRead=True,
+        )
+        if not response["Items"] or TOMBSTONE_MARKER in response["Items"][0]:
+            raise NotFound(event_not_found(event_id))
+        return from_item(response["Items"][0])  # type: ignore[return-value]
+
+    def get_event_items(self, department_id: str, event_ids: list[str]) -> list[StoredEvent]:
+        """The stored items of the department's live events among `event_ids` (as get_event_item),
+        in the order of `event_ids`: BATCH_GET_LIMIT keys a call."""
+        found: dict[str, Any] = {}
+        for items in plumbing.batch_get_all(self.client, self.table, [event_key(i, department_id) for i in event_ids]):
+            found.update((item["id"], item) for item in items)
+        return [found[i] for i in event_ids if i in found and TOMBSTONE_MARKER not in found[i]]
+
+    def get_department_event(self, department_id: str, event_id: str) -> PublicEvent:
+        """The department's event (one strongly consistent GetItem); raises NotFound when it does
+        not exist, was deleted (a tombstone) or belongs to another department."""
+        response = self.client.get_item(
+            TableName=self.table, Key=to_item(event_key(event_id, department_id)), ConsistentRead=True
+        )
+        if "Item" not in response or TOMBSTONE_MARKER in response["Item"]:
+            raise NotFound(event_not_found(event_id))
+        return event_from_wire(response["Item"])
+
+    def department_event_ids(self, department_id: str) -> set[str]:
+        """Ids of the department's events, read through department-date-index."""
+        query = event_queries.department_events(self.table, department_id)
+        query["ExpressionAttributeNames"]["#id"] = "id"
+        query["ProjectionExpression"] = "#id"
+        return {e["id"] for e in plumbing.paginate(self.client, "query", query)}
+
+    def count_department_events(self, department_id: str) -> int:
+        """How many events the department has: a Query with Select=COUNT, every page."""
+        return plumbing.count(self.client, event_queries.department_events(self.table, department_id))
+
+    def scan_events(self) -> Iterator[PublicEvent]:
+        """Every event of every department (no tombstones): a paginated Scan, meant for exports only."""
+        live = {"TableName": self.table, "FilterExpression": "attribute_not_exists(#deleted)",
+                "ExpressionAttributeNames": {"#deleted": TOMBSTONE_MARKER}}
+        for item in plumbing.paginate(self.client, "scan", live):
+            yield public_event(item)
+
+    # -- writes ---------------------------------------------------------------------------
+
+    def create_event(
+        self, department_id: str, fields: dict[str, Any], *, event_id: str | None = None,
+        created_at: str | None = None, last_modified: str | None = None, actor: str = SYSTEM_ACTOR,
+    ) -> PublicEvent:
+        """Store a new event of an existing department (created_by = updated_by = actor); raises
+        NotFound or Conflict (id taken)."""
+        now = utc_now_iso()
+        event = {
+            **EVENT_DEFAULTS, **fields, "id": event_id or str(uuid.uuid4()), "department_id": department_id,
+            "created_at": created_at or now, "last_modified": last_modified or created_at or now,
+            "version": 1, "created_by": actor, "updated_by": actor,
+        }
+        item = stored_event(event)
+        self.departments.mark_spanning([item])
+        plumbing.transact(
+            self.client,
+            [
+                {"ConditionCheck": {"TableName": self.settings.departments_table,
+                                    "Key": to_item(department_key(department_id)), **DEPARTMENT_IS_LIVE.params()}},
+                {"Put": {"TableName": self.table, "Item": to_item(dict(item)), **ITEM_IS_NEW.params()}},
+            ],
+            if_condition_fails=[
+                NotFound(department_not_found(department_id)),
+                Conflict(f"an event with id {event['id']} already exists"),
+            ],
+        )
+        return public_event(event)
+
+    def put_events(self, events: Iterable[dict[str, Any]]) -> None:
+        """Batch-put complete events (every EVENT_FIELDS key; created_by/updated_by default to
+        SYSTEM_ACTOR) as given, for bulk loads.
+
+        Unconditional: the caller makes sure the departments exist and the ids are new.
+        """
+        items = [stored_event({**AUDIT_DEFAULTS, **event}) for event in events]
+        self.departments.mark_spanning(items)  # type: ignore[arg-type]
+        plumbing.batch_write(self.client, self.table, [{"PutRequest": {"Item": to_item(dict(item))}} for item in items])
+
+    def update_event(
+        self, event_id: str, changes: dict[str, Any], expected_version: int | None = None,
+        actor: str = SYSTEM_ACTOR,
+    ) -> PublicEvent:
+        """Change only the given fields (None removes an optional one), bump version, renew
+        last_modified and updated_by; returns the event.
+
+        A change to when the event is (EVENT_TIME_FIELDS) is checked against the other times as
+        stored, and written only if the event is still at the version read. Raises NotFound,
+        ValidationError, or PreconditionFailed when expected_version is not the stored one.
+        """
+        if not changes.keys() & set(EVENT_TIME_FIELDS):
+            return self._update_event(event_id, changes, expected_version, actor)
+        for _attempt in range(plumbing.TRANSACTION_RETRIES):
+            current = self.get_event_item(event_id)
+            if expected_version is not None and expected_version != current["version"]:
+                raise PreconditionFailed(f"event {event_id} is at version {current['version']}",
+                                         current["version"], dict(public_event(current)))
+            spanned = {**changes, **span_attributes(checked_times(current, changes))}
+            self.departments.mark_spanning([{"department_id": current["department_id"], **spanned}])
+            try:
+                return self._update_event(event_id, spanned, current["version"], actor, current=current)
+            except PreconditionFailed:
+                if expected_version is not None:
+                    raise
+        raise Conflict(f"event {event_id} kept changing; try again")
+
+    def _update_event(self, event_id: str, changes: dict[str, Any], expected_version: int | None, actor: str,
+                      current: StoredEvent | None = None) -> PublicEvent:
+        names = {"#version": "version", "#last_modified": "last_modified", "#updated_by": "updated_by"}
+        values: dict[str, Any] = {":one": 1, ":now": utc_now_iso(), ":actor": actor}
+        assignments = ["#version = #version + :one", "#last_modified = :now", "#updated_by = :actor"]
+        removals = []
+        for i, (field, value) in enumerate(sorted(changes.items())):
+            names[f"#f{i}"] = field
+            if value is None:
+                removals.append(f"#f{i}")
+            else:
+                values[f":v{i}"] = value
+                assignments.append(f"#f{i} = :v{i}")
+        update = "SET " + ", ".join(assignments) + (" REMOVE " + ", ".join(removals) if removals else "")
+        return self._conditional_write(event_id, expected_version, names, values, current,
+                                       UpdateExpression=update, ReturnValues="ALL_NEW")
+
+    def delete_event(self, event_id: str, expected_version: int | None = None,
+                     current: StoredEvent | None = None) -> PublicEvent:
+        """Delete the event (`current`: as the caller already read it); returns it as it was. Raises
+        NotFound or PreconditionFailed.
+
+        What stays is a tombstone for catch-up sync: the texts and event_date removed (so month
+        lists and counts never see it), version bumped, last_modified renewed, and a TTL.
+        """
+        update, names, values = self.tombstone_update()
+        return self._conditional_write(event_id, expected_version, names, values, current,
+                                       UpdateExpression=update, ReturnValues="ALL_OLD")
+
+    def tombstone_update(self) -> tuple[str, dict[str, str], dict[str, Any]]:
+        """The UpdateExpression (with its names and values) that turns an event into a tombstone."""
+        names = {"#version": "version", "#last_modified": "last_modified", "#deleted": TOMBSTONE_MARKER,
+                 "#expires": TTL_ATTRIBUTE}
+        names.update({f"#r{i}": field for i, field in enumerate(TOMBSTONE_REMOVES)})
+        expires = int(time.time()) + self.settings.sync_tombstone_days * 86400
+        values: dict[str, Any] = {":one": 1, ":now": utc_now_iso(), ":true": True, ":expires": expires}
+        update = ("SET #version = #version + :one, #last_modified = :now, #deleted = :true, #expires = :expires"
+                  " REMOVE " + ", ".join(f"#r{i}" for i in range(len(TOMBSTONE_REMOVES))))
+        return update, names, values
+
+    def _conditional_write(self, event_id: str, expected_version: int | None, names: dict[str, str],
+                           values: dict[str, Any], current: StoredEvent | None, **kwargs) -> PublicEvent:
+        """UpdateItem on a live event (at expected_version, if given); `current` is the event as
+        already read (else it is read here)."""
+        current = current or self.get_event_item(event_id)
+        names = {**names, **EVENT_IS_LIVE.names}
+        condition = EVENT_IS_LIVE.expression
+        if expected_version is not None:
+            condition += " AND " + VERSION_MATCHES.expression
+            names.update(VERSION_MATCHES.names)
+            values = {**values, ":expected": expected_version}
+        try:
+            response = self.client.update_item(
+                TableName=self.table, Key=to_item(event_key(event_id, current["department_id"])),
+                ConditionExpression=condition, ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_item(values), **kwargs,
+            )
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                self._raise_for_failed_condition(event_id, exc)
+            raise
+        return public_event(from_item(response["Attributes"]))
+
+    def _raise_for_failed_condition(self, event_id: str, exc: ClientError) -> None:
+        try:
+            current = self.get_event(event_id)
+        except NotFound as missing:
+            raise missing from exc
+        raise PreconditionFailed(
+            f"event {event_id} is at version {current['version']}", current["version"], dict(current)
+        ) from exc

@@ -1,0 +1,171 @@
+"""Edits of an event or a series by scope: read what the edit touches, let rules/series_scope.py
+compute the writes, write them in one call (`_write`), and read again when a condition failed
+because something changed meanwhile. Reads of an occurrence by its id, too."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from contextlib import suppress
+from datetime import date
+from typing import Any
+
+from errors import Conflict, DatabaseError, NotFound, PreconditionFailed
+from rules import recurrence, series_scope
+from rules.series_scope import Edit, Plan
+from rules.shapes import PublicEvent, StoredEvent, public_event
+from schema import EXCEPTION_DATES, event_not_found, utc_now_iso
+from storage import plumbing, series_actions
+from storage.events import Events
+
+# Called with an event's department id before a write to it; raises to refuse the write.
+DepartmentCheck = Callable[[str], None]
+
+
+class _Changed(DatabaseError):
+    """The series (or the exception) changed between the read and the write: read again."""
+
+
+class SeriesEdits:
+    """Changes and deletes by scope, on the events store."""
+
+    def __init__(self, events: Events):
+        self.events = events
+
+    def get(self, department_id: str, event_id: str) -> PublicEvent:
+        """The department's event, series, exception, or occurrence (`<series id>_<YYYYMMDD>`, as the
+        month list shows it: its version is the series'). Raises NotFound."""
+        series_id, day = recurrence.split_id(event_id)
+        try:
+            return self.events.get_department_event(department_id, event_id)
+        except NotFound:
+            if day is None:
+                raise
+        series = self.events.get_department_event(department_id, series_id)
+        if not series.get("recurrence") or not recurrence.is_occurrence(series, day):
+            raise NotFound(event_not_found(event_id))
+        return series_scope.occurrence(series, day)
+
+    def update(self, event_id: str, changes: dict[str, Any], scope: str | None, expected_version: int | None,
+               actor: str, check_department: DepartmentCheck | None = None) -> Edit:
+        """Change an event, a series or an occurrence (`<series id>_<YYYYMMDD>`) in `scope` (default:
+        `this` for an occurrence, `all` otherwise). Raises NotFound, ValidationError, PreconditionFailed."""
+        if "_" not in event_id and scope in (None, "all"):  # an event or a whole series
+            # (this/following on an event that is no series come to the same, in series_scope.target)
+            return self._edit_all(event_id, changes, expected_version, actor, check_department)
+        for _attempt in range(plumbing.TRANSACTION_RETRIES):
+            item, day, chosen = self._target(event_id, scope, check_department)
+            try:
+                if chosen == "all":
+                    return self._edit_all(item["id"], changes, expected_version, actor)
+                if chosen == "this":
+                    return self._edit_this(item, day, changes, expected_version, actor)
+                return self._edit_following(item, day, changes, expected_version, actor)
+            except _Changed:
+                continue
+        raise Conflict(f"event {event_id} kept changing; try again")
+
+    def delete(self, event_id: str, scope: str | None, expected_version: int | None, actor: str,
+               check_department: DepartmentCheck | None = None) -> Edit:
+        """Delete an event, a series (with its exceptions) or occurrences of one, by scope (as update).
+        Raises NotFound, ValidationError, PreconditionFailed."""
+        for _attempt in range(plumbing.TRANSACTION_RETRIES):
+            item, day, chosen = self._target(event_id, scope, check_department)
+            try:
+                if chosen == "all" or (chosen == "following" and day.isoformat() == item["event_date"]):
+                    return self._delete_all(item, expected_version)
+                exception = self.events.get_event(recurrence.occurrence_id(item["id"], day)) if (
+                    chosen == "this" and series_scope.has_exception(item, day)) else None
+                return self._write(series_scope.cut(item, day, exception, expected_version, actor, utc_now_iso(),
+                                                    keep_day=chosen == "following"))
+            except _Changed:
+                continue
+        raise Conflict(f"event {event_id} kept changing; try again")
+
+    def _target(self, event_id: str, scope: str | None,
+                check_department: DepartmentCheck | None) -> tuple[StoredEvent, date | None, str]:
+        """The stored event or series the id names, the occurrence's original date (None for
+        `all`), and the scope that applies (series_scope.target). Raises NotFound."""
+        item = self.events.get_event_item(recurrence.split_id(event_id)[0])
+        if check_department is not None:
+            check_department(item["department_id"])
+        return item, *series_scope.target(item, event_id, scope)
+
+    def _edit_this(self, series: StoredEvent, day: date, changes: dict[str, Any], expected_version: int | None,
+                   actor: str) -> Edit:
+        """The occurrence changed alone: a new exception item, or the one stored before changed."""
+        series_scope.check_one_occurrence(changes)
+        if series_scope.has_exception(series, day):
+            return self._edit_exception(recurrence.occurrence_id(series["id"], day), changes, expected_version, actor)
+        return self._write(series_scope.edit_this(series, day, changes, expected_version, actor, utc_now_iso()))
+
+    def _edit_exception(self, exception_id: str, changes: dict[str, Any], expected_version: int | None,
+                        actor: str) -> Edit:
+        """An exception changed again, written only if it is still at the version read."""
+        for _attempt in range(plumbing.TRANSACTION_RETRIES):
+            current = self.events.get_event_item(exception_id)
+            series_scope.check_version(public_event(current), expected_version)
+            try:
+                updated = self.events.update_event(
+                    exception_id, series_scope.exception_changes(current, changes), current["version"], actor)
+            except PreconditionFailed:
+                continue  # changed since the read: read it again
+            return Edit(updated, updated=[updated])
+        raise Conflict(f"event {exception_id} kept changing; try again")
+
+    def _edit_all(self, event_id: str, changes: dict[str, Any], expected_version: int | None, actor: str,
+                  check_department: DepartmentCheck | None = None) -> Edit:
+        """The event or the whole series changed (an event given `recurrence` becomes a series)."""
+        for _attempt in range(plumbing.TRANSACTION_RETRIES):
+            current = self.events.get_event_item(event_id)
+            if check_department is not None:
+                check_department(current["department_id"])
+            if not current.get("recurrence") and "recurrence" not in changes:
+                updated = self.events.update_event(event_id, changes, expected_version, actor)
+                return Edit(updated, updated=[updated])
+            try:
+                return self._write(series_scope.rewrite_series(
+                    current, self._exceptions(current, date.min), changes, expected_version, actor, utc_now_iso()))
+            except _Changed:
+                continue
+        raise Conflict(f"event {event_id} kept changing; try again")
+
+    def _edit_following(self, series: StoredEvent, day: date, changes: dict[str, Any], expected_version: int | None,
+                        actor: str) -> Edit:
+        if day == date.fromisoformat(series["event_date"]):  # this and following from the first: the whole series
+            return self._edit_all(series["id"], changes, expected_version, actor)
+        return self._write(series_scope.edit_following(series, self._exceptions(series, day), day, changes,
+                                                       expected_version, actor, utc_now_iso(), str(uuid.uuid4())))
+
+    def _delete_all(self, series: StoredEvent, expected_version: int | None) -> Edit:
+        """Delete the series (or event) and its exceptions, each leaving a tombstone."""
+        if not series.get("recurrence"):
+            return Edit(None, deleted=[self.events.delete_event(series["id"], expected_version, current=series)])
+        return self._write(series_scope.delete_all(series, self._exceptions(series, date.min), expected_version))
+
+    def _exceptions(self, series: StoredEvent, since: date) -> list[StoredEvent]:
+        """The stored exceptions of the series on or after `since`, by original date (strongly consistent)."""
+        days = sorted(d for d in series.get(EXCEPTION_DATES, []) if d >= since.isoformat())
+        ids = [recurrence.occurrence_id(series["id"], date.fromisoformat(d)) for d in days]
+        return self.events.get_event_items(series["department_id"], ids)
+
+    def _write(self, plan: Plan) -> Edit:
+        """The plan's writes in one transaction, the first group (the series' own) included; raises
+        _Changed when a condition fails. A series with more exceptions than one transaction takes
+        has the rest written after it, a group at a time where one changed meanwhile (that change
+        wins). Returns what the edit did."""
+        tombstone = self.events.tombstone_update()
+        groups = [[series_actions.action(self.events.table, w, tombstone) for w in group] for group in plan.groups]
+        first, *rest = series_actions.packed(groups)
+        self._transact(first)
+        for transaction in rest:
+            try:
+                self._transact(transaction)
+            except _Changed:
+                for group in transaction:
+                    with suppress(_Changed):
+                        self._transact([group])
+        return plan.edit
+
+    def _transact(self, groups: list[list[dict]]) -> None:
+        items = [item for group in groups for item in group]
+        plumbing.transact(self.events.client, items, if_condition_fails=[_Changed() for _ in items])

@@ -1,0 +1,115 @@
+"""The TransactWriteItems actions that carry out a series edit's writes (rules/series_scope.py),
+each conditioned so that a write made on a stale read fails instead of overwriting."""
+from __future__ import annotations
+
+from typing import Any
+
+from rules.series_scope import AddException, PutNew, Recut, Remove, Replace, ReplaceSeries, Write
+from schema import EVENT_IS_LIVE, EXCEPTION_DATES, ITEM_IS_NEW, LAST_DATE, SERIES_MONTHS, VERSION_MATCHES, event_key
+from storage.items import to_item
+
+TRANSACTION_ITEMS_MAX = 100  # DynamoDB's limit of actions in one TransactWriteItems
+# (UpdateExpression, names, values) that turns an event into a tombstone: Events.tombstone_update.
+TombstoneUpdate = tuple[str, dict[str, str], dict[str, Any]]
+
+
+def action(table: str, write: Write, tombstone_update: TombstoneUpdate) -> dict:
+    """The action of one write on the events table."""
+    if isinstance(write, PutNew):
+        return {"Put": {"TableName": table, "Item": to_item(write.item), **ITEM_IS_NEW.params()}}
+    if isinstance(write, Replace):
+        return _put_if_version(table, write.item, write.version)
+    if isinstance(write, ReplaceSeries):
+        return _put_series(table, write.item, write.series)
+    if isinstance(write, Remove):
+        return _tombstone(table, write.event, tombstone_update)
+    if isinstance(write, AddException):
+        return _series_update(table, write.series, "ADD #exceptions :day", {":day": {write.day}})
+    return _recut(table, write)
+
+
+def _put_if_version(table: str, item: dict[str, Any], version: int) -> dict:
+    return {"Put": {
+        "TableName": table, "Item": to_item(item),
+        "ConditionExpression": f"{EVENT_IS_LIVE.expression} AND {VERSION_MATCHES.expression}",
+        "ExpressionAttributeNames": {**EVENT_IS_LIVE.names, **VERSION_MATCHES.names},
+        "ExpressionAttributeValues": to_item({":expected": version}),
+    }}
+
+
+def _put_series(table: str, item: dict[str, Any], series: dict[str, Any]) -> dict:
+    """Replace the series, if it is still at the version read and has no exception added since."""
+    put = _put_if_version(table, item, series["version"])
+    condition, names, values = _exceptions_as_read(series)
+    put["Put"]["ConditionExpression"] += f" AND {condition}"
+    put["Put"]["ExpressionAttributeNames"].update(names)
+    put["Put"]["ExpressionAttributeValues"].update(to_item(values))
+    return put
+
+
+def _tombstone(table: str, event: dict[str, Any], tombstone_update: TombstoneUpdate) -> dict:
+    """Turn a live event into a tombstone; with its `version` given, only if it is still at that
+    version (and, for a series, has no exception added since)."""
+    update, names, values = tombstone_update
+    condition, names = EVENT_IS_LIVE.expression, {**names, **EVENT_IS_LIVE.names}
+    if "version" in event:
+        condition += f" AND {VERSION_MATCHES.expression}"
+        names, values = {**names, **VERSION_MATCHES.names}, {**values, ":expected": event["version"]}
+    if "version" in event and event.get("recurrence"):
+        unchanged, unchanged_names, unchanged_values = _exceptions_as_read(event)
+        condition, names, values = f"{condition} AND {unchanged}", {**names, **unchanged_names}, {
+            **values, **unchanged_values}
+    return {"Update": {"TableName": table, "Key": to_item(event_key(event["id"], event["department_id"])),
+                       "UpdateExpression": update, "ConditionExpression": condition,
+                       "ExpressionAttributeNames": names, "ExpressionAttributeValues": to_item(values)}}
+
+
+def _recut(table: str, write: Recut) -> dict:
+    after = write.after
+    update = "SET #r = :lines, #last = :last, #months = :months, #version = :next, #lm = :now, #by = :actor"
+    update += ", #exceptions = :kept" if write.kept else " REMOVE #exceptions"
+    values = {":lines": after["recurrence"], ":last": write.last_date, ":months": set(write.months),
+              ":next": after["version"], ":now": after["last_modified"], ":actor": after["updated_by"],
+              **({":kept": set(write.kept)} if write.kept else {})}
+    names = {"#r": "recurrence", "#last": LAST_DATE, "#months": SERIES_MONTHS, "#lm": "last_modified",
+             "#by": "updated_by"}
+    return _series_update(table, write.series, update, values, names)
+
+
+def _series_update(table: str, series: dict[str, Any], update: str, values: dict[str, Any],
+                   names: dict[str, str] | None = None) -> dict:
+    """Update the series (`#exceptions` names its exception dates), if it is live, at the version
+    read, and has no exception added since: adding one (scope `this`) leaves the version alone, so
+    the other occurrences keep theirs, and only the count of exception dates tells."""
+    unchanged, unchanged_names, unchanged_values = _exceptions_as_read(series)
+    return {"Update": {
+        "TableName": table,
+        "Key": to_item(event_key(series["id"], series["department_id"])),
+        "UpdateExpression": update,
+        "ConditionExpression": f"{EVENT_IS_LIVE.expression} AND {VERSION_MATCHES.expression} AND {unchanged}",
+        "ExpressionAttributeNames": {**EVENT_IS_LIVE.names, **VERSION_MATCHES.names, **unchanged_names,
+                                     **(names or {})},
+        "ExpressionAttributeValues": to_item({**values, **unchanged_values, ":expected": series["version"]}),
+    }}
+
+
+def _exceptions_as_read(series: dict[str, Any]) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """A condition that the series has as many exception dates as when read (they are only ever
+    added without a version change), with its names and values."""
+    names = {"#exceptions": EXCEPTION_DATES}
+    if not series.get(EXCEPTION_DATES):
+        return "attribute_not_exists(#exceptions)", names, {}
+    return "size(#exceptions) = :exception_count", names, {":exception_count": len(series[EXCEPTION_DATES])}
+
+
+def packed(groups: list[list[dict]]) -> list[list[list[dict]]]:
+    """The groups of actions in as few transactions as DynamoDB takes, in order, a group never split."""
+    transactions: list[list[list[dict]]] = [[]]
+    size = 0
+    for group in groups:
+        if size + len(group) > TRANSACTION_ITEMS_MAX and transactions[-1]:
+            transactions.append([])
+            size = 0
+        transactions[-1].append(group)
+        size += len(group)
+    return transactions
