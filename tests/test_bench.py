@@ -126,12 +126,16 @@ def test_profile_compares_token_mode_with_auth_off(route, needs_dynamodb_local):
 # The request path's cost against the peer's, measured as bench/README.md's in-process comparison
 # does (`profile_api.py --compare-peer`: both apps in this one process on the same tables, ten
 # interleaved batches per route, CPU time of the thread), so a change that makes every request
-# dearer fails here rather than in the next run of bench_api.py. The targets of bench_api.py (0.6x
-# and 1.0x) are not met today; each limit is the median of eight runs of today's code plus the whole
-# range those runs spanned on this shared machine, rounded up to 0.05 (get 0.73-0.87x, median 0.83x;
-# post 1.05-1.20x, median 1.12x; bench/README.md). Checked: 0.5 ms of CPU added to every request
-# takes post to 1.38x and fails; this machine's noise hides less than about 0.3 ms.
-PEER_RATIO_LIMITS = {"get": 0.95, "post": 1.30}
+# dearer fails here rather than in the next run of bench_api.py.
+# get: bench_api.py's target (a) is 0.6x and is met (five runs of 2026-12-06 at this size read
+# 0.50-0.56x, median 0.53x, range 0.06); the limit is the target plus 0.02: today's runs stay 0.06
+# under it (their range), and the month list with its second DynamoDB Query back (0.67-0.88x in four runs)
+# is over it.
+# post: target (b), at most 1.0x, is not met in one process (runs 0.97-1.17x, median 1.12x); the
+# limit is that median plus the runs' range, rounded to 0.05 as before (1.30x). Checked: 0.5 ms of
+# CPU added to every request takes post to 1.38x and fails; this machine's noise hides less than
+# about 0.3 ms.
+PEER_RATIO_LIMITS = {"get": 0.62, "post": 1.30}
 PEER_RATIO = re.compile(r"^service / peer, (get|post): service ([\d.]+) CPU ms per request, peer ([\d.]+) .*: "
                         r"([\d.]+)x \(batches", re.MULTILINE)
 

@@ -1,0 +1,189 @@
+"""A person browses the calendar: months back and forth with the URL keeping department and
+month, series and events spanning days on every day they cover, text shown as text, the page's
+files under the strict CSP, the API document page, and the README's screenshot. Every test
+asserts what a person sees, and that the page logged no error."""
+from __future__ import annotations
+
+import calendar
+import datetime
+import re
+import uuid
+
+from playwright.sync_api import expect
+
+from config import PAGE_CONTENT_SECURITY_POLICY, PROJECT_DIR
+from support.browser import save_screenshot
+from support.calendar_page import (
+    LIVE,
+    MONDAYS,
+    MONTH,
+    PAGE_MARKS,
+    WAIT,
+    chip,
+    day_button,
+    day_cell,
+    days_with,
+    fill_event,
+    new_department,
+    new_event,
+    new_series,
+    series_chip,
+)
+from support.live_helpers import http, token_for
+
+pytestmark = PAGE_MARKS
+
+
+def test_months_move_back_and_forth_and_the_url_keeps_department_and_month(server, people, token):
+    department, other = new_department(server), new_department(server)
+    new_event(server, department, title="4월 행사", event_date="2031-04-30")
+    person = people(token("grace", "viewer"))
+    page = person.open(department["id"], MONTH)
+    expect(page.locator("#month-title")).to_have_text("2031년 3월")
+    # Sunday first: 1 March 2031 is a Saturday, the last column of the first week.
+    assert calendar.weekday(2031, 3, 1) == calendar.SATURDAY
+    first_week = page.locator("#grid-body tr").first.locator("td")
+    expect(first_week.nth(6).locator("button")).to_have_text("1")
+    expect(first_week.nth(6)).to_have_class(re.compile(r"\bsat\b"))
+    expect(page.locator("#grid-body tr").nth(1).locator("td").first).to_have_class(re.compile(r"\bsun\b"))
+    expect(page.locator("#grid thead th").first).to_have_text("일")
+
+    page.get_by_role("button", name="다음 달").click()
+    expect(page.locator("#month-title")).to_have_text("2031년 4월")
+    expect(chip(page, "4월 행사")).to_be_visible()
+    assert f"department={department['id']}" in page.url and "month=2031-04" in page.url
+    page.go_back()
+    expect(page.locator("#month-title")).to_have_text("2031년 3월")
+    expect(chip(page, "4월 행사")).to_have_count(0)
+    page.get_by_role("button", name="이전 달").click()
+    expect(page.locator("#month-title")).to_have_text("2031년 2월")
+
+    page.get_by_role("combobox", name="부서").select_option(label=other["name"])
+    expect(page).to_have_url(re.compile(f"department={other['id']}&month=2031-02$"))
+    link = page.url
+    again = people(token("grace2", "viewer")).open()
+    again.goto(link)
+    expect(again.locator("#month-title")).to_have_text("2031년 2월")
+    expect(again.locator("#department")).to_have_value(other["id"])
+
+    page.get_by_role("button", name="오늘", exact=True).click()
+    today = datetime.date.today()
+    expect(page.locator("#month-title")).to_have_text(f"{today.year}년 {today.month}월")
+    expect(page.locator("td.today button")).to_have_attribute("aria-current", "date")
+    expect(page.locator("td.today button")).to_have_text(str(today.day))
+    assert person.console_errors() == []
+
+
+def test_a_weekly_series_shows_on_every_matching_day_marked_recurring(server, people, token):
+    department = new_department(server)
+    series = new_series(server, department, "RRULE:FREQ=WEEKLY;BYDAY=MO", title="월요 회의", event_date=f"{MONTH}-03",
+                        start_time="09:00", end_time="10:00")
+    new_event(server, department, title="단독 일정", event_date=f"{MONTH}-04")
+    person = people(token("nina", "viewer"))
+    page = person.open(department["id"], MONTH)
+    expect(series_chip(page, "월요 회의")).to_have_count(len(MONDAYS))
+    assert days_with(page, series_chip(page, "월요 회의")) == MONDAYS
+    expect(day_cell(page, 10).get_by_role("img", name="반복 일정")).to_have_count(1)
+    expect(chip(page, "단독 일정")).to_be_visible()  # a single event: no marker
+    expect(day_cell(page, 4).get_by_role("img", name="반복 일정")).to_have_count(0)
+
+    day_button(page, f"{MONTH}-17").click()
+    expect(page.locator("#day-events .event-title")).to_have_text(["월요 회의"])
+    expect(page.locator("#day-events .event-time")).to_have_text(["09:00–10:00"])
+    expect(page.locator("#day-events").get_by_role("img", name="반복 일정")).to_have_count(1)
+
+    page.get_by_role("button", name="다음 달").click()  # unbounded: April's Mondays too
+    expect(page.locator("#month-title")).to_have_text("2031년 4월")
+    expect(series_chip(page, "월요 회의")).to_have_count(4)
+    expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
+    assert http.delete(f"{server.url}/api/events/{series['id']}").status_code == 204  # the series' tombstone, live
+    expect(series_chip(page, "월요 회의")).to_have_count(0, timeout=LIVE)
+    assert person.console_errors() == []
+
+
+def test_a_multi_day_event_shows_on_each_day_it_covers(server, people, token):
+    department = new_department(server)
+    alice, bob = people(token("ruth", "editor")), people(token("sam", "viewer"))
+    a = alice.open(department["id"], MONTH)
+    b = bob.open(department["id"], "2031-04")
+    expect(b.locator("#live")).to_have_text("연결됨", timeout=WAIT)
+    day_button(a, f"{MONTH}-28").click()
+    a.get_by_role("button", name="이 날에 새 일정").click()
+    fill_event(a, title="워크숍", start_time="09:00", end_time="18:00", end_date="2031-04-02")
+    a.get_by_role("button", name="저장", exact=True).click()
+    expect(a.locator("#event-dialog")).to_be_hidden()
+    expect(chip(a, "워크숍")).to_have_count(4)
+    assert days_with(a, chip(a, "워크숍")) == [28, 29, 30, 31]
+    expect(chip(b, "워크숍")).to_have_count(2, timeout=LIVE)  # April, live: the 1st and the 2nd
+    assert days_with(b, chip(b, "워크숍")) == [1, 2]
+    day_button(a, f"{MONTH}-30").click()
+    expect(a.locator("#day-events .event-time")).to_have_text(["09:00–18:00 (3/28~4/2)"])
+    assert alice.console_errors() == [] and bob.console_errors() == []
+
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def test_a_title_with_markup_shows_as_text_and_runs_nothing(server, people, token):
+    department = new_department(server, name=f"<b>{uuid.uuid4().hex[:6]}</b>")
+    new_event(server, department, title=XSS, description="<script>alert(2)</script>", url="https://example.com/?a=<b>")
+    person = people(token("frank", "viewer"))
+    page = person.open(department["id"], MONTH)
+    expect(chip(page, XSS)).to_be_visible()
+    day_button(page, f"{MONTH}-12").click()
+    expect(page.locator("#day-events .event-title")).to_have_text(XSS)
+    expect(page.locator("#day-events .event-description")).to_have_text("<script>alert(2)</script>")
+    expect(page.locator("#department option:checked")).to_have_text(department["name"])
+    assert page.locator("img, script:not([src]), b").count() == 0
+    assert person.dialogs == [] and person.console_errors() == []
+
+
+def test_the_page_and_its_files_need_no_token_and_run_under_the_strict_csp(server):
+    page = http.get(server.url + "/", headers={"Authorization": ""})
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    assert page.headers["Content-Security-Policy"] == PAGE_CONTENT_SECURITY_POLICY
+    html = page.text
+    assert "<script>" not in html and "style=" not in html  # nothing inline: the CSP would block it
+    links = re.findall(r'(?:src|href)="(/[^"]+)"', html)
+    assert "/page/app.js" in links and "/page/style.css" in links
+    for link in links:
+        assert http.get(server.url + link, headers={"Authorization": ""}).status_code == 200, link
+    client = http.get(server.url + "/page/vendor/socket.io.esm.min.js", headers={"Authorization": ""})
+    assert client.status_code == 200 and "javascript" in client.headers["Content-Type"]
+    assert client.text.startswith("/*!\n * Socket.IO v4.")  # npm's file, from node_modules
+    for name in ("package.json", "socket.io.js", "..%2Fpackage.json"):
+        assert http.get(f"{server.url}/page/vendor/{name}").json()["error"] == "not_found"
+    assert http.get(f"{server.url}/page/..%2F__init__.py").status_code == 404
+    assert http.get(f"{server.url}/page/nothing.js").json()["error"] == "not_found"
+    assert http.get(server.url + "/api/departments", headers={"Authorization": ""}).status_code == 401
+
+
+SCREENSHOT = PROJECT_DIR / "docs" / "page.png"
+
+
+def test_a_screenshot_of_the_page_for_the_readme(server, people):
+    """docs/page.png (README.md shows it): a month of a department at desktop width, a day open.
+    The events are written by the admin token (`test-admin`) so the picture stays the same."""
+    department = new_department(server, name="영업부")
+    for day, title, time_of_day in ((3, "주간 회의", "오전 10:00"), (3, "고객 방문", "오후 2:00"),
+                                    (10, "주간 회의", "오전 10:00"), (12, "분기 보고", "오후 3:00"),
+                                    (14, "팀 점심", "12:00"), (17, "주간 회의", "오전 10:00"),
+                                    (21, "전시회 준비", ""), (24, "주간 회의", "오전 10:00"), (28, "월말 정산", "")):
+        new_event(server, department, title=title, time=time_of_day, event_date=f"{MONTH}-{day:02d}",
+                  description="3층 대회의실" if title == "고객 방문" else "")
+    person = people(token_for(server.url), viewport={"width": 1200, "height": 820})
+    page = person.open(department["id"], MONTH)
+    expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
+    day_button(page, f"{MONTH}-03").click()
+    expect(page.locator("#day-events .event-title")).to_have_text(["주간 회의", "고객 방문"])
+    assert len(save_screenshot(page, SCREENSHOT)) > 10_000
+    assert person.console_errors() == []
+
+
+def test_the_api_document_page_renders_under_the_strict_csp(server, people):
+    reader = people(None)
+    reader.page.goto("/api/docs")
+    expect(reader.page.locator(".opblock-summary-path", has_text="/api/events/{department_id}").first
+           ).to_be_visible(timeout=WAIT)
+    assert reader.page.locator(".opblock").count() > 10
+    assert reader.console_errors() == []

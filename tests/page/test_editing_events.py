@@ -1,0 +1,131 @@
+"""A person creates and edits events: the API's validation problems shown in Korean next to their
+fields, a conflict with someone else's change resolved either way, and all of it on a phone by
+keyboard alone."""
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from support.calendar_page import (
+    LIVE,
+    MONTH,
+    PAGE_MARKS,
+    chip,
+    day_button,
+    fill_event,
+    new_department,
+    new_event,
+)
+from support.live_helpers import http
+
+pytestmark = PAGE_MARKS
+
+
+def test_the_apis_validation_errors_show_next_to_their_fields(server, people, token):
+    department = new_department(server)
+    person = people(token("dave", "editor"))
+    page = person.open(department["id"], MONTH)
+    page.get_by_role("button", name="새 일정", exact=True).click()
+    fill_event(page, title="   ", url="ftp://files.example.com/x")
+    page.get_by_role("button", name="저장", exact=True).click()
+    # The API answers in English per field ("must not be empty", ...); the page says it in Korean.
+    expect(page.locator("#event-title-error")).to_have_text("비워 둘 수 없습니다.")
+    expect(page.locator("#event-url-error")).to_have_text("http:// 또는 https://로 시작하는 주소를 쓰거나 비워 두세요.")
+    expect(page.locator("#event-title")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#event-title")).to_be_focused()
+    expect(page.locator("#event-time-error")).to_be_hidden()
+    assert http.get(f"{server.url}/api/events/{department['id']}").json() == []  # nothing stored
+
+    fill_event(page, title="고친 제목", url="https://intranet.example.com/1", start_time="10:00", end_time="09:30")
+    page.get_by_role("button", name="저장", exact=True).click()
+    expect(page.locator("#event-end-time-error")).to_have_text("끝 시각은 시작 시각보다 늦어야 합니다.")
+    expect(page.locator("#event-title-error")).to_be_hidden()
+    expect(page.locator("#event-end-time")).to_be_focused()
+    assert http.get(f"{server.url}/api/events/{department['id']}").json() == []
+
+    fill_event(page, end_time="11:00")
+    page.get_by_role("button", name="저장", exact=True).click()
+    expect(page.locator("#event-dialog")).to_be_hidden()
+    expect(chip(page, "고친 제목")).to_be_visible()
+    assert person.console_errors(provoked=(400,)) == []
+
+
+def _edit_while_someone_else_changes_it(server, page, event: dict, theirs: str, mine: str) -> None:
+    day_button(page, event["event_date"]).click()
+    page.get_by_role("button", name=f"{event['title']} 편집").click()
+    answer = http.put(f"{server.url}/api/events/{event['id']}", json={"title": theirs})
+    assert answer.status_code == 200
+    fill_event(page, title=mine)
+    page.get_by_role("button", name="저장", exact=True).click()
+    expect(page.locator("#conflict")).to_be_visible()
+    expect(page.locator("#conflict-theirs")).to_contain_text(theirs)
+
+
+def test_a_conflict_shows_the_other_version_and_the_user_keeps_theirs_or_takes_the_other(server, people, token, tables):
+    department = new_department(server)
+    event = new_event(server, department, title="원래 제목")
+    person = people(token("erin", "editor"))
+    page = person.open(department["id"], MONTH)
+    expect(chip(page, "원래 제목")).to_be_visible()
+    _edit_while_someone_else_changes_it(server, page, event, theirs="다른 사람 제목", mine="내 제목")
+    page.get_by_role("button", name="내 것으로 저장").click()
+    expect(page.locator("#event-dialog")).to_be_hidden()
+    expect(chip(page, "내 제목")).to_be_visible()
+    stored = http.get(f"{server.url}/api/events/{department['id']}/{event['id']}").json()
+    assert (stored["title"], stored["version"]) == ("내 제목", 3)
+
+    _edit_while_someone_else_changes_it(server, page, stored, theirs="또 다른 제목", mine="버릴 제목")
+    page.get_by_role("button", name="상대 것 받기").click()
+    expect(page.locator("#event-dialog")).to_be_hidden()
+    expect(chip(page, "또 다른 제목")).to_be_visible()
+    stored = http.get(f"{server.url}/api/events/{department['id']}/{event['id']}").json()
+    assert (stored["title"], stored["version"]) == ("또 다른 제목", 4)
+
+    page.get_by_role("button", name="또 다른 제목 편집").click()  # deleting what someone just changed
+    assert http.put(f"{server.url}/api/events/{event['id']}", json={"title": "마지막 제목"}).status_code == 200
+    page.get_by_role("button", name="삭제", exact=True).click()
+    page.get_by_role("button", name="삭제 확인").click()
+    expect(page.locator("#conflict-theirs")).to_contain_text("마지막 제목")
+    page.get_by_role("button", name="그래도 삭제").click()
+    expect(page.locator("#event-dialog")).to_be_hidden()
+    expect(page.locator("#grid-body .chip")).to_have_count(0)
+    assert http.get(f"{server.url}/api/events/{department['id']}/{event['id']}").status_code == 404
+    assert person.console_errors(provoked=(412,)) == []
+
+
+def test_on_a_phone_the_page_fits_and_works_by_keyboard(server, people, token):
+    department = new_department(server)
+    new_event(server, department, title="아침 회의", time="오전 9:00")
+    new_event(server, department, title="점심", time="12:00")
+    new_event(server, department, title="종일 워크숍")
+    person = people(token("mia", "editor"), viewport={"width": 375, "height": 740}, has_touch=True)
+    page = person.open(department["id"], MONTH)
+    expect(chip(page, "점심")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # no sideways scrolling
+
+    day_button(page, f"{MONTH}-12").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#day-title")).to_be_focused()
+    expect(page.locator("#day-events .event-title")).to_have_text(["종일 워크숍", "아침 회의", "점심"])
+    page.get_by_role("button", name="이 날에 새 일정").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#event-dialog")).to_be_visible()
+    expect(page.locator("#event-title")).to_be_focused()
+    expect(page.locator("#event-date")).to_have_value(f"{MONTH}-12")
+    page.keyboard.type("저녁 약속")
+    page.keyboard.press("Tab")
+    page.keyboard.type("오후 7:00")
+    page.keyboard.press("Enter")  # submits the form
+    expect(page.locator("#event-dialog")).to_be_hidden()
+    expect(page.locator("#day-events .event-title")).to_have_text(["종일 워크숍", "아침 회의", "점심", "저녁 약속"])
+    day_button(page, f"{MONTH}-13").focus()
+    new_event(server, department, title="다른 사람이 넣은 일정", event_date=f"{MONTH}-13")  # drawn anew, live
+    expect(chip(page, "다른 사람이 넣은 일정")).to_be_visible(timeout=LIVE)
+    expect(day_button(page, f"{MONTH}-13")).to_be_focused()  # the keyboard focus stayed where it was
+    page.get_by_role("button", name="저녁 약속 편집").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#event-dialog")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#event-dialog")).to_be_hidden()
+    for control in page.locator("input, select, textarea").all():  # every control has a label
+        assert control.evaluate("node => node.labels.length > 0"), control.evaluate("node => node.outerHTML")
+    assert person.console_errors() == []

@@ -1,0 +1,108 @@
+"""Driving the calendar page in tests/page/: the marks every page module carries, the people's
+patience (LIVE, WAIT), the month the pages show, and small steps (a new department or event over
+the API, a day's button, an event's chip, the event dialog, two people watching a month)."""
+from __future__ import annotations
+
+import re
+import time
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from support.live_helpers import http
+
+# One worker runs every page module under `make test` (--dist loadgroup): one server, one browser.
+PAGE_MARKS = [pytest.mark.live, pytest.mark.xdist_group("page"),
+              pytest.mark.parametrize("dynamodb_server", ["dynamodb-local"], indirect=True)]
+LIVE = 2_000  # ms: a change made on one page shows on the other within this (the issue's number)
+WAIT = 15_000  # ms: anything else (a reconnect with backoff, on a busy machine)
+MONTH = "2031-03"  # a fixed month: the screenshot and the grid checks do not move with the clock
+
+
+def new_department(server, name: str | None = None) -> dict:
+    answer = http.post(f"{server.url}/api/departments", json={"name": name or f"부서-{uuid.uuid4().hex[:8]}"})
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def new_event(server, department: dict, **fields) -> dict:
+    answer = http.post(f"{server.url}/api/events/{department['id']}",
+                       json={"event_date": f"{MONTH}-12", "title": "주간 회의", **fields})
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def new_series(server, department: dict, rule: str, **fields) -> dict:
+    return new_event(server, department, recurrence=[rule], **fields)
+
+
+def wait_until_refused(server, revoked: str) -> None:
+    """Until the server's token cache (AUTH_CACHE_SECONDS=1) has let go of a revoked token."""
+    deadline = time.monotonic() + WAIT / 1000
+    while http.get(f"{server.url}/api/departments", headers={"Authorization": f"Bearer {revoked}"}).status_code != 401:
+        assert time.monotonic() < deadline, "the revoked token still works"
+        time.sleep(0.1)
+
+
+def chip(page, title: str):
+    return page.locator("#grid-body .chip", has_text=re.compile(f"^{re.escape(title)}$"))
+
+
+def day_button(page, iso: str):
+    return page.locator(f'#grid-body button[data-date="{iso}"]')
+
+
+def two_watching(people, token, department: dict, first=("pat", "editor"), second=("quinn", "viewer")):
+    """Two people (name, role) with the department's month open, both connected live."""
+    both = people(token(*first)), people(token(*second))
+    for person in both:
+        person.open(department["id"], MONTH)
+        expect(person.page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
+    return both
+
+
+def fill_event(page, **fields) -> None:
+    for name, value in fields.items():
+        page.locator(f'#event-form [name="{name}"]').fill(value)
+
+
+# Recurring events (issue 12). March 2031: Mondays 3, 10, 17, 24, 31; Wednesdays 5, 12, 19, 26.
+MONDAYS = [3, 10, 17, 24, 31]
+
+
+def day_cell(page, day: int):
+    return page.locator(f'#grid-body td:has(button[data-date="{MONTH}-{day:02d}"])')
+
+
+def series_chip(page, title: str):
+    """A chip of an occurrence: the ↻ marker, then the title."""
+    return page.locator("#grid-body .chip.recurring", has_text=re.compile(f"^↻{re.escape(title)}$"))
+
+
+def days_with(page, chips) -> list[int]:
+    """The days of the month whose cells hold one of `chips`."""
+    return [int(day) for day in chips.evaluate_all(
+        "nodes => nodes.map(node => node.closest('td').querySelector('button').textContent)")]
+
+
+def mondays_watched_by_two(server, people, token, title: str, count: int):
+    """A series on `count` Mondays from MONTH-03 in a new department, and two people (pat, quinn)
+    watching its month live, the second one already showing every occurrence."""
+    department = new_department(server)
+    series = new_series(server, department, f"RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT={count}", title=title,
+                        event_date=f"{MONTH}-03")
+    alice, bob = two_watching(people, token, department)
+    expect(series_chip(bob.page, title)).to_have_count(count)
+    return series, alice, bob
+
+
+def repeat_control(page):
+    return page.get_by_role("combobox", name="반복", exact=True)
+
+
+def open_occurrence(page, day: int, title: str) -> None:
+    """The editor of the occurrence on `day`, once its series' rule is read into the repeat controls."""
+    day_button(page, f"{MONTH}-{day:02d}").click()
+    page.get_by_role("button", name=f"{title} 편집").click()
+    expect(page.locator("#repeat-note")).not_to_have_text("반복 규칙을 읽는 중…")
