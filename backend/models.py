@@ -743,11 +743,11 @@ class DynamoDBDatabase:
         self._known_departments.pop(department_id, None)
         self._spanning_departments.discard(department_id)
 
-    def _check_department_exists(self, department_id: str) -> str | None:
-        """Raises NotFound unless the department exists; returns its department_spans state. A yes
-        is trusted department_cache_seconds (the state as department_spans.trusted_for says),
-        counted from before the read; reads only: writes check the department in the same
-        transaction as the write."""
+    def _check_department_exists(self, department_id: str, may_grant: bool = False) -> str | None:
+        """Raises NotFound unless the department exists; returns its department_spans state (which
+        a list of a range, `may_grant`, may settle). A yes is trusted department_cache_seconds (the
+        state as department_spans.trusted_for says), counted from before the read; reads only:
+        writes check the department in the same transaction as the write."""
         read_at = time.monotonic()
         trusted_until, spans = self._known_departments.get(department_id, (0.0, None))
         if trusted_until > read_at:
@@ -759,7 +759,7 @@ class DynamoDBDatabase:
         spans = department_spans.state_of(item)
         if department_id in self._spanning_departments:
             spans = department_spans.SOME
-        elif department_spans.may_grant(item):
+        elif may_grant and department_spans.may_grant(item):
             spans = department_spans.grant_if_free(self.client, self.departments_table, self.events_table, department_id)
         trust = department_spans.trusted_for(spans, self.settings.department_cache_seconds)
         if trust > 0 and forgotten == self._forgotten:
@@ -809,7 +809,7 @@ class DynamoDBDatabase:
 
     def _events_touching(self, department_id: str, start: str | None, end: str | None) -> dict[str, dict[str, Any]]:
         """The stored events (by id) of the department that touch start..end."""
-        spans = self._check_department_exists(department_id)
+        spans = self._check_department_exists(department_id, may_grant=bool(start))
         events = {e["id"]: e for e in self._query_department_events(department_id, start, end, convert=_listed_event)}
         # Events spanning days and series that began before `start` and reach into the range.
         if start and spans != department_spans.NONE:
