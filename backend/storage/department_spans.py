@@ -13,9 +13,9 @@ Correct across instances without a message between them:
   replaced NONE, it waits NONE_TRUST_SECONDS (plus a margin) before the write: by then no instance
   still trusts a NONE read before SOME was set. So a month list that starts after the write has
   been answered, on any instance, lists it.
-- NONE is granted (grant_if_free) only by a conditional write over an absent marker, after a
-  Query finds nothing in department-span-index: a writer that set SOME first makes the grant
-  fail; a grant that came first makes that writer wait.
+- NONE is granted (grant_if_free, by a list of a date range) only by a conditional write over an
+  absent marker, after a Query finds nothing in department-span-index: a writer that set SOME
+  first makes the grant fail; a grant that came first makes that writer wait.
 The wait is paid once in a department's life, by the first event spanning days of a department
 granted NONE; NONE is only granted to departments older than GRANT_AFTER_SECONDS, so that a
 department being set up (its first series likely soon) never pays it.

@@ -124,8 +124,9 @@ class Departments:
         except NotFound:
             return None
 
-    def check_exists(self, department_id: str, events_table: str) -> str | None:
-        """Raises NotFound unless the department exists; returns its department_spans state. A yes
+    def check_exists(self, department_id: str, events_table: str, may_grant: bool = False) -> str | None:
+        """Raises NotFound unless the department exists; returns its department_spans state (which
+        a list of a range, `may_grant`, may settle). A yes
         is trusted department_cache_seconds (the state as department_spans.trusted_for says),
         counted from before the read; reads only: writes check the department in the same
         transaction as the write."""
@@ -140,7 +141,7 @@ class Departments:
         spans = department_spans.state_of(item)
         if department_id in self._spanning:
             spans = department_spans.SOME
-        elif department_spans.may_grant(item):
+        elif may_grant and department_spans.may_grant(item):
             spans = department_spans.grant_if_free(self.client, self.table, events_table, department_id)
         trust = department_spans.trusted_for(spans, self.settings.department_cache_seconds)
         if trust > 0 and forgotten == self._forgotten:

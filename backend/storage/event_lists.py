@@ -77,7 +77,7 @@ class EventLists:
 
     def _events_touching(self, department_id: str, start: str | None, end: str | None) -> dict[str, dict[str, Any]]:
         """The stored events (by id) of the department that touch start..end."""
-        spans = self.departments.check_exists(department_id, self.table)
+        spans = self.departments.check_exists(department_id, self.table, may_grant=bool(start))
         query = event_queries.department_events(self.table, department_id, start, end)
         events = {e["id"]: e for e in plumbing.paginate(self.client, "query", query, _listed_event)}
         # Events spanning days and series that began before `start` and reach into the range.
