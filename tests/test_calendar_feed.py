@@ -202,5 +202,6 @@ def test_a_token_in_the_feed_url_never_reaches_the_server_log(server, settings, 
         live.stop()
     log = log_path.read_text()
     assert "calendar.ics" in log  # the requests were logged...
+    assert "--- Logging error ---" not in log  # ...every line as its format says
     for secret in (viewer, editor, viewer.removeprefix(TOKEN_PREFIX)[:20]):
         assert secret not in log  # ...without the token

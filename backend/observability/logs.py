@@ -87,10 +87,9 @@ def configure(level: str, log_format: str) -> None:
 
 
 def skip_what_no_line_shows() -> None:
-    """Neither format shows the thread, the process or the caller's file and line: records need not
-    look them up (the logging HOWTO's "Optimization"; one record per request, and under gevent
-    the current thread of a greenlet is costly to find)."""
+    """Neither format shows the thread or the caller's file and line: records need not look them
+    up (the logging HOWTO's "Optimization"; one record per request, and under gevent the current
+    thread of a greenlet is costly to find). The process stays: gunicorn's lines show it."""
     logging.logThreads = False
-    logging.logProcesses = False
     logging.logMultiprocessing = False
     logging._srcfile = None
