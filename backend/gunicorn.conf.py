@@ -58,7 +58,7 @@ if _settings.socketio_async_mode == "threading":
 elif _settings.socketio_async_mode == "gevent":
     # gevent's worker with the read deadline and JSON errors of threading mode (serving/worker.py).
     worker_class = "serving.worker.GeventWorker"
-    # Past SOCKETIO_MAX_SOCKETS new sockets are refused by the app (realtime_admission.py), at once;
+    # Past SOCKETIO_MAX_SOCKETS new sockets are refused by the app (realtime/admission.py), at once;
     # the connections above that stay for REST, so open pages never make a request wait to be accepted.
     worker_connections = _settings.socketio_max_sockets + REST_CONNECTIONS
     # Each connection is a file descriptor: up to the hard limit (ulimit -Hn), as far as needed.

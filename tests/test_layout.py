@@ -204,3 +204,17 @@ def test_make_test_runs_the_fast_tier_first_and_once():
     runs = [line for line in dry_run.stdout.splitlines() if " -m pytest " in line]
     assert len(runs) == 2, runs
     assert runs[0].endswith(" tests/unit") and "--ignore=tests/unit" in runs[1]
+
+
+def _readme_layout() -> str:
+    """The README's "## Layout" tree (its first fenced block)."""
+    return (PROJECT_DIR / "README.md").read_text().split("## Layout", 1)[1].split("```")[1]
+
+
+def test_the_readme_layout_names_every_backend_module_and_package():
+    layout = _readme_layout()
+    unnamed = [path.relative_to(PROJECT_DIR).as_posix() for path in sorted(BACKEND_DIR.rglob("*.py"))
+               if path.name != "__init__.py" and "__pycache__" not in path.parts and path.name not in layout]
+    unnamed += [f"backend/{path.name}/" for path in sorted(BACKEND_DIR.iterdir())
+                if path.is_dir() and (path / "__init__.py").exists() and f"{path.name}/" not in layout]
+    assert unnamed == []

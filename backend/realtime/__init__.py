@@ -13,7 +13,7 @@ Deleting a department sends that one `department_deleted`, not an `event_deleted
 clients drop the department's events themselves.
 
 Who may open a socket at all (the limits per process and per address, the time to authenticate) is
-realtime_admission.py's; how gevent serves sockets cheaply is realtime_gevent.py's.
+realtime/admission.py's; how gevent serves sockets cheaply is realtime/lean_websocket.py's.
 
 With SOCKETIO_MESSAGE_QUEUE every instance publishes through Redis and delivers to its own
 sockets, so a write on one instance reaches sockets on all of them.
@@ -34,7 +34,7 @@ from database import get_db
 from errors import DynamoDBStalled, NotFound
 from models import DynamoDBDatabase
 from observability import metrics
-from realtime_admission import Admission, AdmissionGate, watch_engine
+from realtime.admission import Admission, AdmissionGate, watch_engine
 from serving.cors import OriginPolicy
 from serving.websocket import use_quiet_close
 from storage.aws_failures import AWS_ERRORS
@@ -43,7 +43,7 @@ from storage.stall_budget import stall_budget
 log = logging.getLogger(__name__)
 
 socketio = SocketIO()
-# This process's Engine.IO sessions and their limits (realtime_admission.py); set by init_app.
+# This process's Engine.IO sessions and their limits (realtime/admission.py); set by init_app.
 admission = Admission(Settings.socketio_max_sockets, Settings.socketio_max_sockets_per_address,
                       Settings.socketio_auth_timeout_seconds)
 
@@ -111,14 +111,14 @@ def init_app(app: Flask, settings: Settings, db: DynamoDBDatabase) -> None:
 
 def _serve_sockets(app: Flask, settings: Settings) -> None:
     if settings.socketio_async_mode == "gevent":
-        import realtime_gevent  # imports gevent: only in gevent mode
+        from realtime import lean_websocket  # imports gevent: only in gevent mode
 
-        app.wsgi_app = realtime_gevent.FairWebSocketReads(app.wsgi_app)
-        realtime_gevent.serve_lean(socketio.server.eio)
+        app.wsgi_app = lean_websocket.FairWebSocketReads(app.wsgi_app)
+        lean_websocket.serve_lean(socketio.server.eio)
 
 
 def _admit(app: Flask, settings: Settings) -> None:
-    """Admission control around Socket.IO (realtime_admission.py), on this process's one `admission`."""
+    """Admission control around Socket.IO (realtime/admission.py), on this process's one `admission`."""
     admission.max_sockets = settings.socketio_max_sockets
     admission.max_per_address = settings.socketio_max_sockets_per_address
     admission.auth_timeout = settings.socketio_auth_timeout_seconds
