@@ -206,9 +206,9 @@ def test_make_test_runs_the_fast_tier_first_and_once():
     assert runs[0].endswith(" tests/unit") and "--ignore=tests/unit" in runs[1]
 
 
-def _readme_layout() -> str:
-    """The README's "## Layout" tree (its first fenced block)."""
-    return (PROJECT_DIR / "README.md").read_text().split("## Layout", 1)[1].split("```")[1]
+def _readme_layout(readme: str = "README.md") -> str:
+    """A README's "## Layout" tree (the first fenced block after that heading)."""
+    return (PROJECT_DIR / readme).read_text().split("## Layout", 1)[1].split("```")[1]
 
 
 def test_the_readme_layout_names_every_backend_module_and_package():
@@ -218,3 +218,10 @@ def test_the_readme_layout_names_every_backend_module_and_package():
     unnamed += [f"backend/{path.name}/" for path in sorted(BACKEND_DIR.iterdir())
                 if path.is_dir() and (path / "__init__.py").exists() and f"{path.name}/" not in layout]
     assert unnamed == []
+
+
+def test_the_bench_readme_layout_names_every_bench_file():
+    layout = _readme_layout("bench/README.md")
+    bench = PROJECT_DIR / "bench"
+    assert [path.name for path in sorted(bench.iterdir())
+            if path.suffix in (".py", ".lua") and path.name not in layout] == []
