@@ -39,22 +39,27 @@ def cached_app(settings, seconds: float):
     return authorized(create_app(cached, DynamoDBDatabase(cached)).test_client(), admin_token(settings))
 
 
+def month_read_twice(client, department_id: str, dynamodb_calls) -> tuple[list[str], list[str]]:
+    """The DynamoDB calls of two reads of the month, once the token is cached; both read the
+    department's one event alike."""
+    assert client.get("/api/departments").status_code == 200  # the token is read once, then cached
+    dynamodb_calls.clear()
+    first = client.get(f"/api/events/{department_id}{MONTH}")
+    calls_of_first = list(dynamodb_calls)
+    second = client.get(f"/api/events/{department_id}{MONTH}")
+    assert first.status_code == second.status_code == 200
+    assert first.get_json() == second.get_json() and len(second.get_json()) == 1
+    return calls_of_first, list(dynamodb_calls)[len(calls_of_first):]
+
+
 def test_month_read_of_a_department_seen_before_reads_only_its_events(client, make_department, make_event, dynamodb_calls):
     department = make_department()
     make_event(department["id"])
-    assert client.get("/api/departments").status_code == 200  # the token is read once, then cached
-    dynamodb_calls.clear()
-
-    first = client.get(f"/api/events/{department['id']}{MONTH}")
-    calls_of_first = list(dynamodb_calls)
-    second = client.get(f"/api/events/{department['id']}{MONTH}")
-
-    assert first.status_code == second.status_code == 200
-    assert first.get_json() == second.get_json() and len(second.get_json()) == 1
+    calls_of_first, calls_of_second = month_read_twice(client, department["id"], dynamodb_calls)
     # A month is two Queries (single events and exceptions by date; series and multi-day events by
     # their last day), and the department is read only the first time.
     assert calls_of_first == ["GetItem", "Query", "Query"]
-    assert dynamodb_calls[len(calls_of_first):] == ["Query", "Query"]
+    assert calls_of_second == ["Query", "Query"]
 
 
 def test_delete_through_this_instance_is_seen_by_the_next_read(client, make_department):
@@ -111,18 +116,10 @@ def test_month_read_of_a_department_without_events_spanning_days_is_one_query(
 ):
     department = old_department(db)
     make_event(department["id"], event_date="2024-01-20")
-    assert client.get("/api/departments").status_code == 200  # the token is read once, then cached
-    dynamodb_calls.clear()
-
-    first = client.get(f"/api/events/{department['id']}{MONTH}")
-    calls_of_first = list(dynamodb_calls)
-    second = client.get(f"/api/events/{department['id']}{MONTH}")
-
-    assert first.status_code == second.status_code == 200
-    assert first.get_json() == second.get_json() and len(second.get_json()) == 1
+    calls_of_first, calls_of_second = month_read_twice(client, department["id"], dynamodb_calls)
     # The first read finds no event spanning days in the department and says so on its item.
     assert calls_of_first == ["GetItem", "Query", "UpdateItem", "Query"]
-    assert dynamodb_calls[len(calls_of_first):] == ["Query"]
+    assert calls_of_second == ["Query"]
 
 
 def spanning_write(settings, department_id: str, how: str) -> None:
