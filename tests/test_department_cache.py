@@ -122,10 +122,9 @@ def test_month_read_of_a_department_without_events_spanning_days_is_one_query(
     assert calls_of_second == ["Query"]
 
 
-def spanning_write(settings, department_id: str, how: str) -> None:
-    """An event spanning days into February, written through another instance (its own app and
-    DynamoDBDatabase), or by a bulk load (the migration's put_events)."""
-    other = cached_app(settings, 5.0)
+def spanning_write(settings, other, department_id: str, how: str) -> None:
+    """An event spanning days into February, written through another instance (`other`: its own
+    app and DynamoDBDatabase), or by a bulk load (the migration's put_events)."""
     url = f"/api/events/{department_id}"
     if how == "multi-day event":
         response = other.post(url, json={"event_date": "2024-01-30", "end_date": "2024-02-02", "title": how})
@@ -155,9 +154,12 @@ def test_first_event_spanning_days_written_elsewhere_is_listed_at_once(settings,
         assert reader.get(f"/api/events/{department_id}{FEBRUARY}").get_json() == []
         assert db.departments.get_item(department_id)[department_spans.SPANS] == department_spans.NONE
 
+    # The other instances are built here, one at a time: CPython 3.11's ast module is not safe to
+    # use from several threads at once (SystemError: AST constructor recursion depth mismatch).
+    others = {how: cached_app(settings, 5.0) for how in ways}
     started = time.monotonic()
     with ThreadPoolExecutor(len(ways)) as pool:
-        list(pool.map(lambda how: spanning_write(settings, departments[how], how), ways))
+        list(pool.map(lambda how: spanning_write(settings, others[how], departments[how], how), ways))
 
     for how, department_id in departments.items():
         listed = reader.get(f"/api/events/{department_id}{FEBRUARY}").get_json()
