@@ -163,6 +163,12 @@ class SocketClient:
     def close(self) -> None:
         if self.client.connected:
             self.client.disconnect()
+        # websocket-client leaks its socket when the server's close frame reaches the read thread
+        # just before disconnect() calls ws.close() (close() then returns early), and the leak
+        # surfaces later as a ResourceWarning in whatever test runs; shutdown() is idempotent.
+        ws = getattr(self.client.eio, "ws", None)
+        if ws is not None:
+            ws.shutdown()
 
 
 def assert_socket_still_hears(url: str, department_id: str, idle_seconds: float) -> None:
