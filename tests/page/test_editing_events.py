@@ -129,3 +129,23 @@ def test_on_a_phone_the_page_fits_and_works_by_keyboard(server, people, token):
     for control in page.locator("input, select, textarea").all():  # every control has a label
         assert control.evaluate("node => node.labels.length > 0"), control.evaluate("node => node.outerHTML")
     assert person.console_errors() == []
+
+
+def test_a_new_event_starts_on_the_chosen_day_else_today_else_the_first(server, people, token):
+    department = new_department(server)
+    person = people(token("ivy", "editor"))
+    person.page.clock.set_fixed_time(f"{MONTH}-20T10:00:00")  # today is in the shown month
+    page = person.open(department["id"], MONTH)
+    new = page.get_by_role("button", name="새 일정", exact=True)
+    new.click()
+    expect(page.locator("#event-date")).to_have_value(f"{MONTH}-20")
+    page.get_by_role("button", name="취소").click()
+    day_button(page, f"{MONTH}-05").click()
+    new.click()
+    expect(page.locator("#event-date")).to_have_value(f"{MONTH}-05")
+    page.get_by_role("button", name="취소").click()
+    page.get_by_role("button", name="다음 달").click()  # today is not in April
+    expect(page.locator("#month-title")).to_have_text("2031년 4월")
+    new.click()
+    expect(page.locator("#event-date")).to_have_value("2031-04-01")
+    assert person.console_errors() == []

@@ -60,6 +60,13 @@ function render() {
   if (again) again.focus();
 }
 
+// The day 새 일정 starts on: the day chosen in the grid, else today when it is in the shown month,
+// else the month's first day.
+function newEventDay() {
+  const today = todayIso();
+  return state.day || (today.startsWith(`${state.month}-`) ? today : `${state.month}-01`);
+}
+
 function openDay(iso) {
   state.day = iso;
   render();
@@ -216,7 +223,7 @@ function wire() {
   byId("month-prev").addEventListener("click", () => moveMonth(shiftMonth(state.month, -1)));
   byId("month-next").addEventListener("click", () => moveMonth(shiftMonth(state.month, 1)));
   byId("month-today").addEventListener("click", () => moveMonth(todayIso().slice(0, 7)));
-  byId("event-new").addEventListener("click", () => editor.open(state.departmentId, null, state.day || `${state.month}-01`));
+  byId("event-new").addEventListener("click", () => editor.open(state.departmentId, null, newEventDay()));
   byId("day-new").addEventListener("click", () => editor.open(state.departmentId, null, state.day));
   byId("subscribe").addEventListener("click", () => copySubscription(state.departmentId));
   byId("token-forget").addEventListener("click", () => {
