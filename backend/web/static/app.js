@@ -9,6 +9,7 @@ import { byId, say, show } from "./dom.js";
 import { EventEditor } from "./editor.js";
 import { buildFields } from "./fields.js";
 import { Live } from "./live.js";
+import { wireMenu } from "./menu.js";
 import { EventStore } from "./store.js";
 import { copySubscription } from "./subscribe.js";
 
@@ -50,9 +51,16 @@ function focusedSpot() {
   return item ? `#day-events li[data-id="${item.dataset.id}"] button` : null;
 }
 
+// The tab names the department and the month shown, e.g. "영업부 · 2026년 12월 — 부서 일정".
+function showTitle() {
+  const name = departments.nameOf(state.departmentId);
+  document.title = `${[name, monthLabel(state.month)].filter(Boolean).join(" · ")} — 부서 일정`;
+}
+
 function render() {
   const spot = focusedSpot();
   byId("month-title").textContent = monthLabel(state.month);
+  showTitle();
   renderGrid(byId("grid-body"), state.month, store, openDay, state.day);
   show(byId("day"), Boolean(state.day));
   if (state.day) renderDay({ title: byId("day-title"), list: byId("day-events"), empty: byId("day-empty") }, state.day, store, editEvent);
@@ -186,7 +194,7 @@ function choose(departmentId, push = true) {
   loadMonth();
 }
 
-const departments = new Departments((id) => choose(id));
+const departments = new Departments((id) => choose(id), () => state.departmentId && showTitle());
 
 function moveMonth(month) {
   state.month = month;
@@ -220,6 +228,7 @@ async function start() {
 }
 
 function wire() {
+  wireMenu("menu-toggle", "toolbar-menu");
   byId("month-prev").addEventListener("click", () => moveMonth(shiftMonth(state.month, -1)));
   byId("month-next").addEventListener("click", () => moveMonth(shiftMonth(state.month, 1)));
   byId("month-today").addEventListener("click", () => moveMonth(todayIso().slice(0, 7)));
