@@ -20,6 +20,7 @@ from support.calendar_page import (
     PAGE_MARKS,
     WAIT,
     chip,
+    contrasts,
     day_button,
     day_cell,
     days_with,
@@ -202,6 +203,7 @@ def test_the_tab_names_the_department_and_month_and_a_phone_shows_whole_titles_u
 
     title = chip(page, "주간 회의")
     expect(title).to_be_visible()
+    expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)  # the catch-up that draws anew is done
     cut = title.evaluate("node => node.scrollWidth > node.clientWidth || node.scrollHeight > node.clientHeight")
     assert not cut, "the title on the grid is cut short"
     toolbar = page.get_by_role("region", name="부서 선택과 관리").bounding_box()
@@ -219,3 +221,21 @@ def test_the_tab_names_the_department_and_month_and_a_phone_shows_whole_titles_u
     page.get_by_role("button", name="저장", exact=True).click()
     expect(page).to_have_title(f"{name}-2 · 2031년 3월 — 부서 일정")
     assert person.console_errors() == []
+
+
+def test_today_on_a_weekend_and_every_day_number_and_title_on_the_grid_are_readable(server, people, token):
+    department = new_department(server)
+    new_event(server, department, title="주말 근무", event_date=f"{MONTH}-15")
+    for today in (f"{MONTH}-16", f"{MONTH}-15"):  # a Sunday, then a Saturday
+        person = people(token("uma", "viewer"))
+        person.page.clock.set_fixed_time(f"{today}T09:00:00")
+        page = person.open(department["id"], MONTH)
+        expect(chip(page, "주말 근무")).to_be_visible()
+        expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
+        expect(page.locator("td.today button")).to_have_attribute("data-date", today)
+        (ratio,) = contrasts(page.locator("td.today button")).values()
+        assert ratio >= 4.5, f"today ({today}) has a contrast of {ratio:.1f}:1"
+        unreadable = {html: ratio for html, ratio in contrasts(page.locator("#grid-body button, #grid-body .chip")).items()
+                      if ratio < 4.5}
+        assert unreadable == {}
+        assert person.console_errors() == []
