@@ -1,7 +1,7 @@
 // The calendar page: which department and month are shown (kept in the URL), the token, and the
 // wiring of the grid, the day list, the dialogs and the live connection.
 
-import { api, ApiError, describe, forgetToken, getToken, setToken } from "./api.js";
+import { api, ApiError, describe, forgetToken, getToken, sayCode, setToken } from "./api.js";
 import { renderDay, renderGrid } from "./calendar.js";
 import { monthLabel, monthRange, parseMonth, shiftMonth, todayIso } from "./dates.js";
 import { Departments } from "./departments.js";
@@ -170,7 +170,7 @@ function showLive(up, problem) {
   liveRefused = Boolean(problem && LIVE_REFUSALS[problem.error]) || (liveRefused && !up);
   if (problem && LIVE_REFUSALS[problem.error]) message(LIVE_REFUSALS[problem.error]);
   else if (problem && problem.error === "unauthorized") askForToken(`실시간 연결이 거절되었습니다. ${describe(new ApiError(401, problem))}`);
-  else if (problem && problem.message) message(`실시간 연결 문제: ${problem.message}`);
+  else if (problem && problem.error) message(`실시간 연결 문제: ${sayCode(problem.error)}`);
 }
 
 function onDepartment(name, payload) {

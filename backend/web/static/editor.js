@@ -151,7 +151,7 @@ export class EventEditor {
       else this.inputs[name].removeAttribute("aria-invalid");
     }
     const others = Object.entries(shown).filter(([name]) => !SHOWN.includes(name));
-    if (others.length) say(byId("event-error"), others.map(([name, problem]) => `${name}: ${problem}`).join(" "));
+    if (others.length) say(byId("event-error"), others.map(([name, problem]) => `${LABELS[name] || name}: ${problem}`).join(" "));
     const first = SHOWN.find((name) => shown[name]);
     if (first) this.inputs[first].focus();
   }
