@@ -209,10 +209,21 @@ function askForToken(why) {
   byId("token-input").focus();
 }
 
+// The caller's role (GET /api/me): the page offers only the controls it may use. Null when it
+// cannot be told (everything offered; the API refuses what the role may not do).
+async function loadRole() {
+  try {
+    return (await api("/api/me")).data.role;
+  } catch {
+    return null;
+  }
+}
+
 async function start() {
   readUrl();
   try {
-    await departments.load();
+    const [, role] = await Promise.all([departments.load(), loadRole()]);
+    document.body.dataset.role = role || "";
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return askForToken(describe(error));
     return message(describe(error));

@@ -71,7 +71,7 @@ function eventItem(event, onEdit) {
       attrs: { href: event.url, target: "_blank", rel: "noopener noreferrer" } }));
   }
   item.append(el("p", { className: "event-audit note", text: audit(event) }));
-  const edit = el("button", { className: "secondary", text: "편집", attrs: { type: "button", "aria-label": `${event.title} 편집` } });
+  const edit = el("button", { className: "secondary needs-editor", text: "편집", attrs: { type: "button", "aria-label": `${event.title} 편집` } });
   edit.addEventListener("click", () => onEdit(event.id));
   item.append(edit);
   return item;
