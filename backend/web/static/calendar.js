@@ -1,7 +1,7 @@
 // The month grid (weeks start on Sunday) and the list of one day's events.
 
 import { el } from "./dom.js";
-import { dayLabel, monthWeeks, todayIso, weekday } from "./dates.js";
+import { dayLabel, monthWeeks, timeKey, todayIso, weekday } from "./dates.js";
 
 const WEEKEND_CLASS = { 0: "sun", 6: "sat" };
 
@@ -25,7 +25,10 @@ function dayCell(iso, store, onOpenDay, selected) {
   });
   const chips = el("ul", { className: "chips" });
   for (const event of events) {
-    const chip = el("li", { className: event.recurring_event_id ? "chip recurring" : "chip", attrs: { title: event.title } });
+    const start = startClock(event, iso);
+    const chip = el("li", { className: event.recurring_event_id ? "chip recurring" : "chip",
+      attrs: { title: start ? `${start} ${event.title}` : event.title } });
+    if (start) chip.append(el("time", { className: "chip-time", text: start }), " ");
     chip.append(...marker(event), event.title);
     chips.append(chip);
   }
@@ -36,6 +39,16 @@ function dayCell(iso, store, onOpenDay, selected) {
 export function renderGrid(body, month, store, onOpenDay, selected) {
   const rows = monthWeeks(month).map((week) => el("tr", {}, week.map((iso) => dayCell(iso, store, onOpenDay, selected))));
   body.replaceChildren(...rows);
+}
+
+// When the event starts (HH:MM) as its chip on `iso` shows it: on its first day only, from its
+// start time or else a free-text time the page can read ("오후 2:00"); "" for an all-day event.
+function startClock(event, iso) {
+  if (iso !== event.event_date) return "";
+  if (event.start_time) return event.start_time;
+  const minutes = timeKey(event.time);
+  const two = (number) => String(number).padStart(2, "0");
+  return minutes < 0 ? "" : `${two(Math.floor(minutes / 60))}:${two(minutes % 60)}`;
 }
 
 // "↻" before an occurrence of a series, read out as "반복 일정".
