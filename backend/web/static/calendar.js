@@ -5,14 +5,16 @@ import { dayLabel, monthWeeks, timeKey, todayIso, weekday } from "./dates.js";
 
 const WEEKEND_CLASS = { 0: "sun", 6: "sat" };
 
-function dayCell(iso, store, onOpenDay, selected) {
+// marks: the day `selected` (its list shown) and the `current` one, the grid's one stop for Tab
+// (the arrows move between the others, grid_keys.js).
+function dayCell(iso, store, onOpenDay, { selected, current }) {
   if (!iso) return el("td", { className: "outside", attrs: { "aria-hidden": "true" } });
   const events = store.forDay(iso);
   const cell = el("td", { className: WEEKEND_CLASS[weekday(iso)] || "" });
   const count = events.length ? `, 일정 ${events.length}개` : "";
   const button = el("button", {
     className: "day-number", text: String(Number(iso.slice(8))),
-    attrs: { type: "button", "data-date": iso, "aria-label": `${dayLabel(iso)}${count}` },
+    attrs: { type: "button", "data-date": iso, "aria-label": `${dayLabel(iso)}${count}`, tabindex: iso === current ? "0" : "-1" },
   });
   if (iso === todayIso()) {
     cell.classList.add("today");
@@ -36,8 +38,8 @@ function dayCell(iso, store, onOpenDay, selected) {
   return cell;
 }
 
-export function renderGrid(body, month, store, onOpenDay, selected) {
-  const rows = monthWeeks(month).map((week) => el("tr", {}, week.map((iso) => dayCell(iso, store, onOpenDay, selected))));
+export function renderGrid(body, month, store, onOpenDay, marks) {
+  const rows = monthWeeks(month).map((week) => el("tr", {}, week.map((iso) => dayCell(iso, store, onOpenDay, marks))));
   body.replaceChildren(...rows);
 }
 
