@@ -101,6 +101,7 @@ CALLS: dict[str, Call] = {
     "PUT /api/events/{id}": _on_event("PUT", json={"title": "바뀐 회의"}),
     "DELETE /api/events/{id}": _on_event("DELETE"),
     "GET /api/me": _get("/api/me"),
+    "GET /api/holidays": _get("/api/holidays?from=2031-03-01&to=2031-03-31"),
     "GET /healthz": _get("/healthz"),
     "GET /readyz": _get("/readyz"),
     "GET /metrics": _get("/metrics"),
