@@ -253,3 +253,28 @@ def test_chips_show_when_each_event_starts(server, people, token):
     expect(day_cell(page, 13).locator(".chip")).to_have_text(["08:00 출장"])
     expect(day_cell(page, 14).locator(".chip")).to_have_text(["출장"])  # the second day of the trip
     assert person.console_errors() == []
+
+
+def test_public_holidays_are_named_in_red_on_the_grid_and_in_the_days_list(server, people, token):
+    department = new_department(server)
+    person = people(token("xena", "viewer"))
+    page = person.open(department["id"], MONTH)
+    # 1 March 2031, 삼일절, is a Saturday: the Monday after is its substitute holiday.
+    expect(day_cell(page, 1).locator(".holiday-name")).to_have_text("삼일절")
+    expect(day_cell(page, 3).locator(".holiday-name")).to_have_text("삼일절 대체 휴일")
+    expect(page.locator("#grid-body .holiday-name")).to_have_count(2)
+    expect(day_button(page, f"{MONTH}-03")).to_have_attribute("aria-label", "2031년 3월 3일 (월), 삼일절 대체 휴일")
+    colours = page.locator("#grid-body .holiday-name, #grid-body td.holiday button").evaluate_all(
+        "nodes => nodes.map(node => getComputedStyle(node).color)")
+    assert set(colours) == {"rgb(197, 34, 31)"}  # the page's red (--sun)
+    expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
+    assert min(contrasts(page.locator("#grid-body .holiday-name, #grid-body td.holiday button")).values()) >= 4.5
+    day_button(page, f"{MONTH}-03").click()
+    expect(page.locator("#day-title")).to_have_text("2031년 3월 3일 (월) 삼일절 대체 휴일")
+    page.get_by_role("button", name="다음 달").click()
+    expect(page.locator("#month-title")).to_have_text("2031년 4월")
+    expect(page.locator("#grid-body .holiday-name")).to_have_count(0)  # April has none
+    page.get_by_role("button", name="다음 달").click()
+    expect(page.locator("#month-title")).to_have_text("2031년 5월")
+    expect(page.locator('#grid-body td:has(button[data-date="2031-05-05"]) .holiday-name')).to_have_text("어린이날")
+    assert person.console_errors() == []

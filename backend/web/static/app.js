@@ -11,6 +11,7 @@ import { buildFields } from "./fields.js";
 import { wireGridKeys, wireShortcuts } from "./grid_keys.js";
 import { Live } from "./live.js";
 import { wireMenu } from "./menu.js";
+import { loadHolidays } from "./public_holidays.js";
 import { EventStore } from "./store.js";
 import { copySubscription } from "./subscribe.js";
 
@@ -142,6 +143,7 @@ async function loadMonth(fresh = true) {
     state.day = state.day && state.day.startsWith(`${state.month}-`) ? state.day : null;
     render();
   }
+  showHolidays(state.month);
   if (!state.departmentId) return;
   const { from, to } = monthRange(state.month);
   const wanted = { departmentId: state.departmentId, month: state.month };
@@ -154,6 +156,15 @@ async function loadMonth(fresh = true) {
     if (live && live.joined === wanted.departmentId) catchUp(wanted.departmentId);
   } catch (error) {
     failed(error);
+  }
+}
+
+// The month's public holidays, named on the grid once read (without them when they cannot be).
+async function showHolidays(month) {
+  try {
+    if ((await loadHolidays(month)) && month === state.month) render();
+  } catch {
+    // the grid stays as it is: a holiday is a name on it, nothing the page needs
   }
 }
 
