@@ -1,43 +1,18 @@
 """A department's events as lists: a month (each series expanded into its occurrences, lazily, as
-far as a page needs), a page in storage order, and the changes since a moment (catch-up sync)."""
+far as a page needs: rules/event_listing.py), a page in storage order, and the changes since a
+moment (catch-up sync)."""
 from __future__ import annotations
 
-import heapq
-from collections.abc import Iterable, Iterator
-from datetime import date
 from itertools import islice
 
 from config import Settings
 from rules import recurrence
+from rules.event_listing import expanded, listed_order
 from rules.shapes import Change, ListedEvent, PublicEvent
-from schema import EXCEPTION_DATES
 from storage import department_spans, event_queries, plumbing
 from storage.departments import Departments
 from storage.items import change_from_wire, event_from_wire, listed_from_wire
 from storage.wire import WireItem
-
-
-def listed_order(event: PublicEvent) -> tuple[str, str, str]:
-    """The order of an event list: by event_date, then created_at (then id, for ties)."""
-    return event["event_date"], event["created_at"], event["id"]
-
-
-def _expanded(
-    events: Iterable[ListedEvent], start: str | None, end: str | None, expand: bool = True,
-) -> Iterator[PublicEvent]:
-    """The events in listed_order with each series replaced by its occurrences touching start..end
-    (unless not `expand`), without the internal EXCEPTION_DATES; series are expanded lazily, as far
-    as the reader reads (within a `recurrence.listing()` budget)."""
-    window = (date.fromisoformat(start) if start else None, date.fromisoformat(end) if end else None)
-    singles: list[PublicEvent] = []
-    series: list[Iterator[PublicEvent]] = []
-    for event in events:
-        skip = frozenset(event.pop(EXCEPTION_DATES, ()))
-        if expand and event.get("recurrence"):
-            series.append(recurrence.iter_expand(event, *window, skip))
-        else:
-            singles.append(event)
-    return heapq.merge(sorted(singles, key=listed_order), *series, key=listed_order)
 
 
 class EventLists:
@@ -66,7 +41,7 @@ class EventLists:
         # Occurrences before the day of the last one shown sort before it: expand from that day.
         window = (max(start, after[0]) if start and after else start, end) if expand else (None, None)
         with recurrence.listing():
-            listed = (e for e in _expanded(events.values(), *window, expand) if after is None or listed_order(e) > after)
+            listed = (e for e in expanded(events.values(), *window, expand) if after is None or listed_order(e) > after)
             page = list(islice(listed, None if limit is None else limit + 1))
         if limit is None or len(page) <= limit:
             return page, None
