@@ -248,4 +248,5 @@ def test_items_are_named_shapes_not_open_dicts():
             alias = re.match(r"(\w+) = ", line)
             if OPEN_MAPPING.search(line) and not (alias and alias.group(1) in OPEN_SHAPES.get(name, ())):
                 found.append(f"backend/{name}:{number}: {line.strip()}")
-    assert found == []
+    assert found == [], ("name the shape by a TypedDict or dataclass (rules/shapes.py for plain values, "
+                         "storage/wire.py for DynamoDB's), or give an open alias a reason in OPEN_SHAPES")
