@@ -37,7 +37,7 @@ def test_the_document_is_valid_openapi_3_1(client):
     feed = feed_operation["responses"]
     assert set(feed) == {"200", "304", "401", "403", "404", "408", "414", "429", "431", "500", "503"}
     assert "ETag" in feed["200"]["headers"] and "WWW-Authenticate" in feed["401"]["headers"]
-    assert feed_operation["security"] == [{"bearerToken": []}, {"feedToken": []}]
+    assert feed_operation["security"] == [{"bearerToken": []}, {"sessionCookie": []}, {"feedToken": []}]
     assert document["components"]["securitySchemes"]["feedToken"] == {
         **document["components"]["securitySchemes"]["feedToken"], "type": "apiKey", "in": "query", "name": "token"}
 

@@ -17,12 +17,17 @@ STORAGE_ERRORS = (500, 503)
 AUTH_ERRORS = (401, 403)
 RATE_LIMITED = 429
 REQUEST_ID = "X-Request-ID"
-BEARER, FEED_TOKEN = "bearerToken", "feedToken"
+BEARER, SESSION, FEED_TOKEN = "bearerToken", "sessionCookie", "feedToken"
 SECURITY_SCHEMES = {
     BEARER: {"type": "http", "scheme": "bearer",
              "description": "`Authorization: Bearer <token>`. Tokens have a role (viewer reads; editor also "
                             "writes events; admin also manages departments and tokens) and may be limited to "
                             "departments. Create one: `flask --app app tokens create --name NAME --role ROLE`"},
+    SESSION: {"type": "apiKey", "in": "cookie", "name": "calendar_session",
+              "description": "A person signed in with the company's account (`GET /auth/login`; only with OIDC_ISSUER): "
+                             "their role and departments come from their groups. A change (POST, PUT, PATCH, DELETE) "
+                             "made with the cookie needs an `Origin` (or `Referer`) of this service or of "
+                             "CORS_ALLOWED_ORIGINS, else 403. `Authorization: Bearer` wins when both are sent"},
     FEED_TOKEN: {"type": "apiKey", "in": "query", "name": "token",
                  "description": "Only the iCalendar feed, only a viewer token (calendar apps send no headers; a "
                                 "token with more rights in a URL is refused with 403). Never logged"},
@@ -87,7 +92,7 @@ def _security(route: Route) -> list[dict[str, list]]:
     """Who may call it: nobody needs a token for a public route; the feed also takes ?token=."""
     if route.role is None:
         return []
-    return [{BEARER: []}, *([{FEED_TOKEN: []}] if route.query_token else [])]
+    return [{BEARER: []}, {SESSION: []}, *([{FEED_TOKEN: []}] if route.query_token else [])]
 
 
 def _operation(route: Route) -> dict[str, Any]:
@@ -128,7 +133,7 @@ def build_document(routes: list[Route] | None = None) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": TITLE, "version": VERSION, "description": DESCRIPTION},
-        "security": [{BEARER: []}],
+        "security": [{BEARER: []}, {SESSION: []}],
         "paths": paths,
         "components": {
             "schemas": schemas.get("$defs", {}),
