@@ -179,6 +179,7 @@ class Settings:
     dynamodb_stall_seconds: float = setting("DYNAMODB_STALL_SECONDS", 4.0)
     gsi_settle_seconds: float = setting("DYNAMODB_GSI_SETTLE_SECONDS", 1.0)
     department_cache_seconds: float = setting("DEPARTMENT_CACHE_SECONDS", 5.0)
+    single_query_months: bool = setting("SINGLE_QUERY_MONTHS", True, _flag)
     idempotency_in_progress_seconds: float = setting("IDEMPOTENCY_IN_PROGRESS_SECONDS", 10.0)
     sync_overlap_seconds: float = setting("SYNC_OVERLAP_SECONDS", 10.0)
     sync_tombstone_days: int = setting("SYNC_TOMBSTONE_DAYS", 30)

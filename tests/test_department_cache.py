@@ -10,7 +10,9 @@ import pytest
 
 from app import create_app
 from models import DynamoDBDatabase
+from rules.shapes import stored_event
 from storage import department_spans
+from storage.items import to_item
 from support.live_helpers import admin_token
 from support.servers import authorized
 
@@ -179,3 +181,30 @@ def test_a_young_department_is_read_with_both_queries_and_its_first_series_does_
     assert created.status_code == 201
     assert time.monotonic() - started < department_spans.NONE_TRUST_SECONDS
     assert len(client.get(f"/api/events/{department['id']}{FEBRUARY}").get_json()) == 4
+
+
+def older_instance_writes_multi_day_event(settings, db, department_id: str) -> None:
+    """What an instance of a version before department_spans writes: the item, and no marker."""
+    event = {"id": str(uuid.uuid4()), "department_id": department_id, "event_date": "2024-01-30",
+             "end_date": "2024-02-02", "title": "written by an older instance", "created_at": LONG_AGO,
+             "last_modified": LONG_AGO, "version": 1, "created_by": "old", "updated_by": "old"}
+    db.client.put_item(TableName=settings.events_table, Item=to_item(dict(stored_event(event))))
+
+
+def test_with_single_query_months_off_a_rolling_upgrade_lists_what_older_instances_write(settings, db):
+    """SINGLE_QUERY_MONTHS=0 while older instances still serve: no department is granted the
+    one-Query month, and a mark granted before (an earlier rollout) is not trusted."""
+    granted_before, never_marked = old_department(db)["id"], old_department(db)["id"]
+    assert cached_app(settings, 5.0).get(f"/api/events/{granted_before}{FEBRUARY}").get_json() == []
+    assert db.departments.get_item(granted_before)[department_spans.SPANS] == department_spans.NONE
+
+    upgrading = settings.with_overrides(department_cache_seconds=5.0, single_query_months=False)
+    reader = authorized(create_app(upgrading, DynamoDBDatabase(upgrading)).test_client(), admin_token(settings))
+    for department_id in (granted_before, never_marked):
+        assert reader.get(f"/api/events/{department_id}{FEBRUARY}").get_json() == []
+    assert department_spans.SPANS not in db.departments.get_item(never_marked)
+
+    for department_id in (granted_before, never_marked):
+        older_instance_writes_multi_day_event(settings, db, department_id)
+        listed = reader.get(f"/api/events/{department_id}{FEBRUARY}").get_json()
+        assert [event["title"] for event in listed] == ["written by an older instance"]

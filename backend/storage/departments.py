@@ -141,6 +141,8 @@ class Departments:
         spans = department_spans.state_of(item)
         if department_id in self._spanning:
             spans = department_spans.SOME
+        elif not self.settings.single_query_months:
+            spans = None  # an older instance may be writing events spanning days without a marker
         elif may_grant and department_spans.may_grant(item):
             spans = department_spans.grant_if_free(self.client, self.table, events_table, department_id)
         trust = department_spans.trusted_for(spans, self.settings.department_cache_seconds)
