@@ -37,7 +37,7 @@ def test_the_document_is_valid_openapi_3_1(client):
     feed = feed_operation["responses"]
     assert set(feed) == {"200", "304", "401", "403", "404", "408", "414", "429", "431", "500", "503"}
     assert "ETag" in feed["200"]["headers"] and "WWW-Authenticate" in feed["401"]["headers"]
-    assert feed_operation["security"] == [{"bearerToken": []}, {"sessionCookie": []}, {"feedToken": []}]
+    assert feed_operation["security"] == [{"bearerToken": []}, {"feedToken": []}]
     assert document["components"]["securitySchemes"]["feedToken"] == {
         **document["components"]["securitySchemes"]["feedToken"], "type": "apiKey", "in": "query", "name": "token"}
 
@@ -182,9 +182,11 @@ def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_document(s
     refused = [line for line in answered.splitlines()
                if line.startswith("calendar_http_requests_total{") and 'status="401"' in line]
     assert refused and [line for line in refused if float(line.rsplit(" ", 1)[1]) > 2] == []
-    # Only the DELETEs meet 404s after their first call: every other operation reached its handler.
+    # Only the DELETEs meet 404s after their first call: every other operation reached its handler
+    # (but the sign-in routes, 404 without OIDC_ISSUER: tests/test_sign_in.py calls them with it).
     assert _operations_missing_test_data(result.stdout) <= {"DELETE /api/departments/{department_id}",
-                                                            "DELETE /api/events/{id}"}
+                                                            "DELETE /api/events/{id}", "GET /auth/login",
+                                                            "GET /auth/callback", "POST /auth/logout"}
 
 
 def _operations_missing_test_data(report: str) -> set[str]:

@@ -189,3 +189,10 @@ def test_a_bearer_token_wins_over_the_cookie_and_needs_no_origin(url, provider):
     made = browser.post(f"{url}/api/events/{department['id']}", json={"event_date": "2024-03-05", "title": "회의"},
                         headers={"Authorization": f"Bearer {token_for(url)}"}, timeout=10)
     assert made.status_code == 201 and made.json()["created_by"] == ADMIN_NAME
+
+
+def test_with_sign_in_the_api_document_offers_the_session_cookie(url):
+    document = requests.get(f"{url}/api/openapi.json", timeout=10).json()
+    assert document["components"]["securitySchemes"]["sessionCookie"]["in"] == "cookie"
+    assert document["components"]["securitySchemes"]["sessionCookie"]["name"] == SESSION_COOKIE
+    assert {"sessionCookie": []} in document["paths"]["/api/me"]["get"]["security"]
