@@ -14,9 +14,10 @@ from errors import Forbidden, NotFound, Unauthorized
 
 # Open to anyone (URL rules): the probes of load balancers and operators, and the API's document
 # with its documentation page and the page's files (they describe the API, they hold no data), and
-# the calendar page with its files (they hold no data either: the API calls they make carry the token).
+# the calendar page with its files (they hold no data either: the API calls they make carry the token),
+# and CalDAV's discovery redirect (it names the DAV root, which needs the token).
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/api/openapi.json", "/api/docs", "/api/docs/<asset>",
-                          "/", "/page/<asset>", "/page/vendor/<asset>"})
+                          "/", "/page/<asset>", "/page/vendor/<asset>", "/.well-known/caldav"})
 _EXTENSION = "calendar_auth"
 
 
@@ -144,10 +145,13 @@ def _accept(principal: Principal | None, in_url: bool) -> None:
 
 
 def _presented_token(query_allowed: bool) -> tuple[str | None, bool]:
-    """(the token, whether it came in the URL) from `Authorization: Bearer` or, where allowed, ?token=."""
+    """(the token, whether it came in the URL) from `Authorization: Bearer`, HTTP Basic (the
+    password is the token: what calendar apps send), or, where allowed, ?token=."""
     scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return token.strip(), False
+    if scheme.lower() == "basic" and request.authorization and request.authorization.password:
+        return request.authorization.password, False
     if query_allowed and request.args.get("token"):
         return request.args["token"], True
     return None, False
