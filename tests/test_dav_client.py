@@ -111,3 +111,36 @@ def test_calendar_query_finds_the_events_of_a_time_range(url, module_settings):
                                   json={"event_date": day, "title": "범위"}).json() for day in ("2024-05-10", "2024-07-01"))
     found = calendar.search(start=date(2024, 5, 1), end=date(2024, 6, 1), event=True)
     assert [str(o.icalendar_component["UID"]) for o in found] == [inside["id"]]
+
+
+def test_a_series_written_over_caldav_is_listed_as_the_page_shows_it(url, module_settings):
+    sales = department(url)
+    calendar = _calendars(url, *new_token(module_settings, "editor", [sales["id"]]))[sales["name"]]
+    uid = str(uuid.uuid4())
+    rule = "RRULE:FREQ=WEEKLY;COUNT=4\nEXDATE;TZID=Asia/Seoul:20240110T090000"
+    calendar.save_event(vcalendar(uid, "주간 점검", "20240103T090000", "20240103T100000", extra=rule).decode())
+    listed = http.get(f"{url}/api/events/{sales['id']}?from=2024-01-01&to=2024-01-31", timeout=WAIT).json()
+    assert [(e["event_date"], e["start_time"], e["recurring_event_id"]) for e in listed] == [
+        ("2024-01-03", "09:00", uid), ("2024-01-17", "09:00", uid), ("2024-01-24", "09:00", uid)]
+    found = calendar.search(start=date(2024, 1, 16), end=date(2024, 1, 18), event=True)
+    assert [str(o.icalendar_component["UID"]) for o in found] == [uid]
+    assert calendar.search(start=date(2024, 1, 9), end=date(2024, 1, 11), event=True) == []
+
+
+def test_a_caldav_edit_keeps_the_free_text_time_until_the_time_itself_changes(url, module_settings):
+    sales = department(url)
+    calendar = _calendars(url, *new_token(module_settings, "editor", [sales["id"]]))[sales["name"]]
+    made = http.post(f"{url}/api/events/{sales['id']}", timeout=WAIT,
+                     json={"event_date": "2024-02-01", "title": "면담", "time": "오후 2:00"}).json()
+    event = calendar.event_by_uid(made["id"])
+    assert event.icalendar_component.DTSTART == datetime.fromisoformat("2024-02-01T14:00:00+09:00")
+    event.icalendar_component["SUMMARY"] = "면담 (확정)"
+    event.save()
+    renamed = _rest_event(url, sales["id"], made["id"])
+    assert (renamed["title"], renamed["time"], "start_time" in renamed) == ("면담 (확정)", "오후 2:00", False)
+    event = calendar.event_by_uid(made["id"])
+    event.icalendar_component.DTSTART = datetime.fromisoformat("2024-02-01T15:00:00+09:00")
+    event.icalendar_component.DTEND = datetime.fromisoformat("2024-02-01T16:00:00+09:00")
+    event.save()
+    moved = _rest_event(url, sales["id"], made["id"])
+    assert (moved["time"], moved["start_time"], moved["end_time"]) == ("", "15:00", "16:00")

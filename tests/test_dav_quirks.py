@@ -5,10 +5,12 @@ calendar data our validation refuses (403 with the CalDAV precondition and the r
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree as ET
 
 import pytest
 
+from rules import sync_tokens
 from support.dav_helpers import CALDAV, DAV, dav, department, new_token, responses, vcalendar
 from support.live_helpers import WAIT, http, token_for
 from support.servers import start_live_server
@@ -85,13 +87,15 @@ def test_sync_with_an_empty_token_then_deletions_come_back_as_404(calendar, url)
     assert gone.findtext(f"{{{DAV}}}status") == "HTTP/1.1 404 Not Found"
 
 
-def test_a_sync_token_we_never_issued_is_403_valid_sync_token(calendar, url):
-    home, editor, _ = calendar
+def test_a_sync_token_we_never_issued_or_expired_is_403_valid_sync_token(calendar, url, module_settings):
+    home, editor, department_id = calendar
     other = department(url)
     issued_elsewhere = _token_of(dav("REPORT", f"{url}/dav/calendars/{other['id']}/", None,
                                      SYNC.format(token=""), Authorization=f"Bearer {token_for(url)}"))
+    expired = "urn:x-department-calendar:sync:" + sync_tokens.new_token(department_id, datetime.now(UTC) - timedelta(
+        days=module_settings.sync_tombstone_days + 1))  # older than the tombstones: a full resync is needed
     for token in ("http://example.com/ns/sync/1234", "urn:x-department-calendar:sync:bm90LWEtdG9rZW4",
-                  issued_elsewhere):
+                  issued_elsewhere, expired):
         refused = dav("REPORT", home, editor, SYNC.format(token=token))
         assert refused.status_code == 403, token
         assert ET.fromstring(refused.content).find(f"{{{DAV}}}valid-sync-token") is not None
