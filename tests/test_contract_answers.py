@@ -100,6 +100,7 @@ CALLS: dict[str, Call] = {
         for event in [_event(url, _department(url))]],
     "PUT /api/events/{id}": _on_event("PUT", json={"title": "바뀐 회의"}),
     "DELETE /api/events/{id}": _on_event("DELETE"),
+    "GET /api/me": _get("/api/me"),
     "GET /healthz": _get("/healthz"),
     "GET /readyz": _get("/readyz"),
     "GET /metrics": _get("/metrics"),

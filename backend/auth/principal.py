@@ -1,4 +1,4 @@
-"""Who is asking: a token's name, its role and the departments it is limited to."""
+"""Who is asking: a token's (or a signed-in person's) name, role and the departments it is limited to."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,6 +15,8 @@ class Principal:
     name: str
     role: str
     departments: frozenset[str] | None = None  # None: every department
+    auth: str = "token"  # how it authenticated: "token", "session" (a signed-in person), "off" (AUTH_MODE=off)
+    email: str | None = None  # a signed-in person's e-mail (tokens have none)
 
     def allows(self, role: str) -> bool:
         """True when this principal's role includes `role`."""
@@ -25,4 +27,4 @@ class Principal:
 
 
 # With AUTH_MODE=off every caller is this one (and audit fields say "anonymous").
-ANONYMOUS = Principal("anonymous", "admin")
+ANONYMOUS = Principal("anonymous", "admin", auth="off")

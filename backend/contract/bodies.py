@@ -228,6 +228,18 @@ class Tombstone(BaseModel):
     last_modified: Annotated[datetime, Field(description="When it was deleted (UTC, ISO-8601 with milliseconds)")]
 
 
+class Me(BaseModel):
+    """Who the caller is: GET /api/me."""
+
+    name: str = Field(description="A token's name, or a signed-in person's display name", examples=["김민지"])
+    email: str | None = Field(description="A signed-in person's e-mail; null for a token")
+    role: Literal["viewer", "editor", "admin"]
+    departments: list[UUID] = Field(description="The departments it may reach: a limited token's or person's, "
+                                    "else every department's id")
+    auth: Literal["token", "session", "off"] = Field(description="`token` (a bearer token), `session` (a person "
+                                                     "signed in with the company's account), `off` (AUTH_MODE=off)")
+
+
 class Error(BaseModel):
     """Every failure: a stable code and a message for people, plus details where useful."""
 

@@ -20,6 +20,7 @@ from support.calendar_page import (
     PAGE_MARKS,
     WAIT,
     chip,
+    contrasts,
     day_button,
     day_cell,
     days_with,
@@ -187,3 +188,54 @@ def test_the_api_document_page_renders_under_the_strict_csp(server, people):
            ).to_be_visible(timeout=WAIT)
     assert reader.page.locator(".opblock").count() > 10
     assert reader.console_errors() == []
+
+
+def test_the_tab_names_the_department_and_month_and_a_phone_shows_whole_titles_under_a_one_row_toolbar(server, people, token):
+    name = f"영업부-{uuid.uuid4().hex[:4]}"
+    department = new_department(server, name=name)
+    new_event(server, department, title="주간 회의")  # the 12th
+    person = people(token("tara", "admin"), viewport={"width": 375, "height": 667}, has_touch=True)
+    page = person.open(department["id"], MONTH)
+    expect(page).to_have_title(f"{name} · 2031년 3월 — 부서 일정")
+    page.get_by_role("button", name="다음 달").click()
+    expect(page).to_have_title(f"{name} · 2031년 4월 — 부서 일정")
+    page.get_by_role("button", name="이전 달").click()
+
+    title = chip(page, "주간 회의")
+    expect(title).to_be_visible()
+    expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)  # the catch-up that draws anew is done
+    cut = title.evaluate("node => node.scrollWidth > node.clientWidth || node.scrollHeight > node.clientHeight")
+    assert not cut, "the title on the grid is cut short"
+    toolbar = page.get_by_role("region", name="부서 선택과 관리").bounding_box()
+    select = page.locator("#department").bounding_box()
+    assert toolbar["height"] < 2 * select["height"], "the toolbar takes more than one row"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    menu = page.get_by_role("button", name="메뉴")
+    expect(page.get_by_role("button", name="새 부서")).to_be_hidden()
+    menu.click()
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    page.get_by_role("button", name="이름 바꾸기").click()  # the menu's buttons work as in the row
+    expect(page.locator("#department-dialog")).to_be_visible()
+    expect(page.get_by_role("button", name="새 부서")).to_be_hidden()  # the menu folded again
+    page.locator("#department-name").fill(f"{name}-2")
+    page.get_by_role("button", name="저장", exact=True).click()
+    expect(page).to_have_title(f"{name}-2 · 2031년 3월 — 부서 일정")
+    assert person.console_errors() == []
+
+
+def test_today_on_a_weekend_and_every_day_number_and_title_on_the_grid_are_readable(server, people, token):
+    department = new_department(server)
+    new_event(server, department, title="주말 근무", event_date=f"{MONTH}-15")
+    for today in (f"{MONTH}-16", f"{MONTH}-15"):  # a Sunday, then a Saturday
+        person = people(token("uma", "viewer"))
+        person.page.clock.set_fixed_time(f"{today}T09:00:00")
+        page = person.open(department["id"], MONTH)
+        expect(chip(page, "주말 근무")).to_be_visible()
+        expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
+        expect(page.locator("td.today button")).to_have_attribute("data-date", today)
+        (ratio,) = contrasts(page.locator("td.today button")).values()
+        assert ratio >= 4.5, f"today ({today}) has a contrast of {ratio:.1f}:1"
+        unreadable = {html: ratio for html, ratio in contrasts(page.locator("#grid-body button, #grid-body .chip")).items()
+                      if ratio < 4.5}
+        assert unreadable == {}
+        assert person.console_errors() == []

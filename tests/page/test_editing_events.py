@@ -25,28 +25,50 @@ def test_the_apis_validation_errors_show_next_to_their_fields(server, people, to
     person = people(token("dave", "editor"))
     page = person.open(department["id"], MONTH)
     page.get_by_role("button", name="새 일정", exact=True).click()
-    fill_event(page, title="   ", url="ftp://files.example.com/x")
+    fill_event(page, title="가" * 201, url="https://intranet.example.com/1")
     page.get_by_role("button", name="저장", exact=True).click()
-    # The API answers in English per field ("must not be empty", ...); the page says it in Korean.
-    expect(page.locator("#event-title-error")).to_have_text("비워 둘 수 없습니다.")
-    expect(page.locator("#event-url-error")).to_have_text("http:// 또는 https://로 시작하는 주소를 쓰거나 비워 두세요.")
+    # The API answers in English per field ("must have at most 200 characters"); the page says it in Korean.
+    expect(page.locator("#event-title-error")).to_have_text("200자까지 쓸 수 있습니다 (지금 201자).")
     expect(page.locator("#event-title")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#event-title")).to_be_focused()
-    expect(page.locator("#event-time-error")).to_be_hidden()
+    expect(page.locator("#event-url-error")).to_be_hidden()
     assert http.get(f"{server.url}/api/events/{department['id']}").json() == []  # nothing stored
 
-    fill_event(page, title="고친 제목", url="https://intranet.example.com/1", start_time="10:00", end_time="09:30")
-    page.get_by_role("button", name="저장", exact=True).click()
-    expect(page.locator("#event-end-time-error")).to_have_text("끝 시각은 시작 시각보다 늦어야 합니다.")
-    expect(page.locator("#event-title-error")).to_be_hidden()
-    expect(page.locator("#event-end-time")).to_be_focused()
-    assert http.get(f"{server.url}/api/events/{department['id']}").json() == []
-
-    fill_event(page, end_time="11:00")
+    fill_event(page, title="고친 제목")
     page.get_by_role("button", name="저장", exact=True).click()
     expect(page.locator("#event-dialog")).to_be_hidden()
     expect(chip(page, "고친 제목")).to_be_visible()
     assert person.console_errors(provoked=(400,)) == []
+
+
+def test_a_half_typed_time_is_a_field_error_and_every_problem_shows_in_one_round(server, people, token):
+    department = new_department(server)
+    person = people(token("dora", "editor"))
+    page = person.open(department["id"], MONTH)
+    day_button(page, f"{MONTH}-12").click()
+    page.get_by_role("button", name="이 날에 새 일정").click()
+    fill_event(page, title="   ", url="ftp://files.example.com/x", end_date=f"{MONTH}-11")
+    page.locator("#event-start-time").focus()
+    page.keyboard.type("0930")  # hours and minutes, no 오전/오후: the input's value stays empty
+    page.get_by_role("button", name="저장", exact=True).click()
+    expect(page.locator("#event-start-time-error")).to_have_text("시각을 끝까지 입력해 주세요 (오전/오후, 시, 분).")
+    expect(page.locator("#event-title-error")).to_have_text("비워 둘 수 없습니다.")
+    expect(page.locator("#event-url-error")).to_have_text("http:// 또는 https://로 시작하는 주소를 쓰거나 비워 두세요.")
+    expect(page.locator("#event-end-date-error")).to_have_text("마지막 날은 시작 날짜보다 앞설 수 없습니다.")
+    expect(page.locator("#event-title")).to_be_focused()
+    expect(page.locator("#event-dialog")).to_be_visible()
+    assert http.get(f"{server.url}/api/events/{department['id']}").json() == []  # never saved as all-day
+
+    fill_event(page, title="아침 회의", url="", end_date="", start_time="09:30", end_time="09:00")
+    page.get_by_role("button", name="저장", exact=True).click()
+    expect(page.locator("#event-end-time-error")).to_have_text("끝 시각은 시작 시각보다 늦어야 합니다.")
+    expect(page.locator("#event-form .field-error:not(:empty)")).to_have_count(1)
+    fill_event(page, end_time="10:00")
+    page.get_by_role("button", name="저장", exact=True).click()
+    expect(page.locator("#event-dialog")).to_be_hidden()
+    (stored,) = http.get(f"{server.url}/api/events/{department['id']}").json()
+    assert (stored["title"], stored["start_time"], stored["end_time"]) == ("아침 회의", "09:30", "10:00")
+    assert person.console_errors() == []
 
 
 def _edit_while_someone_else_changes_it(server, page, event: dict, theirs: str, mine: str) -> None:
@@ -128,4 +150,24 @@ def test_on_a_phone_the_page_fits_and_works_by_keyboard(server, people, token):
     expect(page.locator("#event-dialog")).to_be_hidden()
     for control in page.locator("input, select, textarea").all():  # every control has a label
         assert control.evaluate("node => node.labels.length > 0"), control.evaluate("node => node.outerHTML")
+    assert person.console_errors() == []
+
+
+def test_a_new_event_starts_on_the_chosen_day_else_today_else_the_first(server, people, token):
+    department = new_department(server)
+    person = people(token("ivy", "editor"))
+    person.page.clock.set_fixed_time(f"{MONTH}-20T10:00:00")  # today is in the shown month
+    page = person.open(department["id"], MONTH)
+    new = page.get_by_role("button", name="새 일정", exact=True)
+    new.click()
+    expect(page.locator("#event-date")).to_have_value(f"{MONTH}-20")
+    page.get_by_role("button", name="취소").click()
+    day_button(page, f"{MONTH}-05").click()
+    new.click()
+    expect(page.locator("#event-date")).to_have_value(f"{MONTH}-05")
+    page.get_by_role("button", name="취소").click()
+    page.get_by_role("button", name="다음 달").click()  # today is not in April
+    expect(page.locator("#month-title")).to_have_text("2031년 4월")
+    new.click()
+    expect(page.locator("#event-date")).to_have_value("2031-04-01")
     assert person.console_errors() == []

@@ -106,3 +106,45 @@ def open_occurrence(page, day: int, title: str) -> None:
     day_button(page, f"{MONTH}-{day:02d}").click()
     page.get_by_role("button", name=f"{title} 편집").click()
     expect(page.locator("#repeat-note")).not_to_have_text("반복 규칙을 읽는 중…")
+
+
+# The text colour of each element and the backgrounds behind it, nearest first, as computed
+# styles: read in one go, so a grid drawn anew meanwhile cannot leave a detached node.
+_COLOURS = """nodes => nodes.map(node => {
+  const backgrounds = [];
+  for (let at = node; at; at = at.parentElement) backgrounds.push(getComputedStyle(at).backgroundColor);
+  return { html: node.outerHTML, text: getComputedStyle(node).color, backgrounds };
+})"""
+
+
+def _rgba(css: str) -> tuple[float, float, float, float]:
+    parts = [float(part) for part in re.findall(r"[\d.]+", css)]
+    return (*parts[:3], parts[3] if len(parts) > 3 else 1.0)
+
+
+def _over(top: tuple, bottom: tuple) -> tuple:
+    alpha = top[3]
+    return (*(top[i] * alpha + bottom[i] * (1 - alpha) for i in range(3)), 1.0)
+
+
+def _luminance(rgb: tuple) -> float:
+    def channel(value: float) -> float:
+        value /= 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+    red, green, blue = (channel(value) for value in rgb[:3])
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def _ratio(colours: dict) -> float:
+    behind = (255.0, 255.0, 255.0, 1.0)
+    for background in reversed(colours["backgrounds"]):
+        behind = _over(_rgba(background), behind)
+    lighter, darker = sorted((_luminance(_over(_rgba(colours["text"]), behind)), _luminance(behind)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def contrasts(locator) -> dict[str, float]:
+    """The WCAG contrast ratio of each matched element's text against what is behind it (its own
+    and its ancestors' background colours over white), from the browser's computed styles; keyed
+    by the element's HTML."""
+    return {colours["html"]: _ratio(colours) for colours in locator.evaluate_all(_COLOURS)}

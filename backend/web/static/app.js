@@ -9,6 +9,7 @@ import { byId, say, show } from "./dom.js";
 import { EventEditor } from "./editor.js";
 import { buildFields } from "./fields.js";
 import { Live } from "./live.js";
+import { wireMenu } from "./menu.js";
 import { EventStore } from "./store.js";
 import { copySubscription } from "./subscribe.js";
 
@@ -50,14 +51,28 @@ function focusedSpot() {
   return item ? `#day-events li[data-id="${item.dataset.id}"] button` : null;
 }
 
+// The tab names the department and the month shown, e.g. "영업부 · 2026년 12월 — 부서 일정".
+function showTitle() {
+  const name = departments.nameOf(state.departmentId);
+  document.title = `${[name, monthLabel(state.month)].filter(Boolean).join(" · ")} — 부서 일정`;
+}
+
 function render() {
   const spot = focusedSpot();
   byId("month-title").textContent = monthLabel(state.month);
+  showTitle();
   renderGrid(byId("grid-body"), state.month, store, openDay, state.day);
   show(byId("day"), Boolean(state.day));
   if (state.day) renderDay({ title: byId("day-title"), list: byId("day-events"), empty: byId("day-empty") }, state.day, store, editEvent);
   const again = spot && document.querySelector(spot);
   if (again) again.focus();
+}
+
+// The day 새 일정 starts on: the day chosen in the grid, else today when it is in the shown month,
+// else the month's first day.
+function newEventDay() {
+  const today = todayIso();
+  return state.day || (today.startsWith(`${state.month}-`) ? today : `${state.month}-01`);
 }
 
 function openDay(iso) {
@@ -179,7 +194,7 @@ function choose(departmentId, push = true) {
   loadMonth();
 }
 
-const departments = new Departments((id) => choose(id));
+const departments = new Departments((id) => choose(id), () => state.departmentId && showTitle());
 
 function moveMonth(month) {
   state.month = month;
@@ -213,10 +228,11 @@ async function start() {
 }
 
 function wire() {
+  wireMenu("menu-toggle", "toolbar-menu");
   byId("month-prev").addEventListener("click", () => moveMonth(shiftMonth(state.month, -1)));
   byId("month-next").addEventListener("click", () => moveMonth(shiftMonth(state.month, 1)));
   byId("month-today").addEventListener("click", () => moveMonth(todayIso().slice(0, 7)));
-  byId("event-new").addEventListener("click", () => editor.open(state.departmentId, null, state.day || `${state.month}-01`));
+  byId("event-new").addEventListener("click", () => editor.open(state.departmentId, null, newEventDay()));
   byId("day-new").addEventListener("click", () => editor.open(state.departmentId, null, state.day));
   byId("subscribe").addEventListener("click", () => copySubscription(state.departmentId));
   byId("token-forget").addEventListener("click", () => {

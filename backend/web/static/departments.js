@@ -5,9 +5,11 @@ import { byId, el, say, show } from "./dom.js";
 import { fieldMessages } from "./field_messages.js";
 
 export class Departments {
-  // onChosen(departmentId | null): the user picked another department (or the list emptied).
-  constructor(onChosen) {
+  // onChosen(departmentId | null): the user picked another department (or the list emptied);
+  // onListed(): the list changed (a department came, went or was renamed).
+  constructor(onChosen, onListed = () => {}) {
     this.onChosen = onChosen;
+    this.onListed = onListed;
     this.list = [];
     this.select = byId("department");
     this.dialog = byId("department-dialog");
@@ -31,6 +33,11 @@ export class Departments {
     return this.list.some((department) => department.id === id);
   }
 
+  nameOf(id) {
+    const department = this.list.find((known) => known.id === id);
+    return department ? department.name : "";
+  }
+
   current() {
     return this.list.find((department) => department.id === this.select.value) || null;
   }
@@ -44,6 +51,7 @@ export class Departments {
     for (const id of ["department-rename", "department-delete", "subscribe", "event-new", "day-new"]) {
       byId(id).disabled = !this.list.length;
     }
+    this.onListed();
   }
 
   // A department created or changed (live or by this page): shown under its current name.

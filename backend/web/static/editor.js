@@ -5,6 +5,7 @@
 
 import { api, ApiError, describe } from "./api.js";
 import { byId, el, say, show } from "./dom.js";
+import { eventProblems } from "./event_checks.js";
 import { fieldMessages } from "./field_messages.js";
 import { describeLines, RepeatControls, shapeOf, withRule } from "./recurrence_form.js";
 
@@ -135,9 +136,13 @@ export class EventEditor {
     return { path: `/api/events/${this.event.id}?scope=${scope}`, headers: ifMatch(version) };
   }
 
-  // Each problem under its field, in Korean; one for a field not in the dialog in the message.
+  // The API's problems (English, per field) under their fields, in Korean.
   showErrors(fields) {
-    const shown = fieldMessages(fields);
+    this.showProblems(fieldMessages(fields));
+  }
+
+  // Each problem (Korean) under its field; one for a field not in the dialog in the message.
+  showProblems(shown) {
     for (const name of SHOWN) {
       const problem = shown[name] || "";
       byId(this.inputs[name].getAttribute("aria-describedby")).textContent = problem;
@@ -152,6 +157,8 @@ export class EventEditor {
 
   async save() {
     this.reset();
+    const problems = eventProblems(this.inputs);
+    if (Object.keys(problems).length) return this.showProblems(problems);
     await this.loading;
     const request = this.event
       ? api(this.target().path, { method: "PUT", body: this.values(), headers: this.target().headers })
