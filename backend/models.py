@@ -137,9 +137,10 @@ class DynamoDBDatabase:
     def create_event(
         self, department_id: str, fields: dict[str, Any], *, event_id: str | None = None,
         created_at: str | None = None, last_modified: str | None = None, actor: str = SYSTEM_ACTOR,
+        attributes: dict[str, Any] | None = None,
     ) -> PublicEvent:
         return self.events.create_event(department_id, fields, event_id=event_id, created_at=created_at,
-                                        last_modified=last_modified, actor=actor)
+                                        last_modified=last_modified, actor=actor, attributes=attributes)
 
     def update_event(self, event_id: str, changes: dict[str, Any], expected_version: int | None = None,
                      actor: str = SYSTEM_ACTOR) -> PublicEvent:

@@ -144,3 +144,31 @@ def test_a_caldav_edit_keeps_the_free_text_time_until_the_time_itself_changes(ur
     event.save()
     moved = _rest_event(url, sales["id"], made["id"])
     assert (moved["time"], moved["start_time"], moved["end_time"]) == ("", "15:00", "16:00")
+
+
+def test_a_phones_alarm_and_categories_survive_the_round_trip(url, module_settings):
+    sales = department(url)
+    calendar = _calendars(url, *new_token(module_settings, "editor", [sales["id"]]))[sales["name"]]
+    uid = str(uuid.uuid4())
+    alarm = "CATEGORIES:회의,중요\nX-APPLE-TRAVEL-ADVISORY-BEHAVIOR:AUTOMATIC\nBEGIN:VALARM\nACTION:DISPLAY\n" \
+            "DESCRIPTION:알림\nTRIGGER:-PT15M\nEND:VALARM"
+    calendar.save_event(vcalendar(uid, "알림 있는 회의", extra=alarm).decode())
+    assert "caldav_properties" not in _rest_event(url, sales["id"], uid)  # the API shows only its fields
+
+    event = calendar.event_by_uid(uid)
+    [valarm] = event.icalendar_component.walk("VALARM")
+    assert (str(valarm["TRIGGER"].to_ical().decode()), str(valarm["DESCRIPTION"])) == ("-PT15M", "알림")
+    assert event.icalendar_component["CATEGORIES"].cats == ["회의", "중요"]
+    assert str(event.icalendar_component["X-APPLE-TRAVEL-ADVISORY-BEHAVIOR"]) == "AUTOMATIC"
+
+    event.icalendar_component["SUMMARY"] = "알림 있는 회의 (변경)"
+    event.save()
+    synced = calendar.objects_by_sync_token(load_objects=True)
+    [again] = [o for o in synced.objects if str(o.icalendar_component["UID"]) == uid]
+    assert str(again.icalendar_component["SUMMARY"]) == "알림 있는 회의 (변경)"
+    assert len(again.icalendar_component.walk("VALARM")) == 1
+
+    again.icalendar_component.subcomponents.clear()  # the alarm removed on the phone
+    again.save()
+    assert calendar.event_by_uid(uid).icalendar_component.walk("VALARM") == []
+    assert _rest_event(url, sales["id"], uid)["version"] == 3

@@ -8,6 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree as ET
 
+import icalendar
 import pytest
 
 from rules import sync_tokens
@@ -134,3 +135,22 @@ def test_calendar_data_we_refuse_is_403_with_the_precondition_and_why(calendar, 
     assert error.find(f"{{{CALDAV}}}{precondition}") is not None
     assert reason in error.findtext(f"{{{DAV}}}responsedescription")
     assert http.get(f"{url}/api/events/{department_id}?expand=false", timeout=WAIT).json() == []
+
+
+def test_a_series_with_an_occurrence_changed_over_rest_is_one_resource_whose_etag_follows_it(calendar, url):
+    home, editor, department_id = calendar
+    series = http.post(f"{url}/api/events/{department_id}", timeout=WAIT, json={
+        "event_date": "2024-01-01", "title": "주간 회의", "start_time": "10:00",
+        "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=3"]}).json()
+    before = dav("GET", f"{home}{series['id']}.ics", editor)
+    changed = http.put(f"{url}/api/events/{series['id']}_20240108", json={"title": "옮긴 회의"}, timeout=WAIT)
+    assert changed.status_code == 200, changed.text
+    after = dav("GET", f"{home}{series['id']}.ics", editor)
+    assert after.headers["ETag"] != before.headers["ETag"]
+    vevents = icalendar.Calendar.from_ical(after.content).walk("VEVENT")
+    assert {str(v["UID"]) for v in vevents} == {series["id"]}
+    assert [(str(v["SUMMARY"]), "RECURRENCE-ID" in v) for v in vevents] == [("주간 회의", False), ("옮긴 회의", True)]
+    listed = responses(dav("PROPFIND", home, editor, '<propfind xmlns="DAV:"><prop><getetag/></prop></propfind>',
+                           Depth="1"))
+    assert set(listed) == {home.removeprefix(url), f"{home.removeprefix(url)}{series['id']}.ics"}
+    assert listed[f"{home.removeprefix(url)}{series['id']}.ics"].findtext(f".//{{{DAV}}}getetag") == after.headers["ETag"]

@@ -20,6 +20,11 @@ VALID_DATA = "valid-calendar-data"
 VALID_OBJECT = "valid-calendar-object-resource"
 SUPPORTED_COMPONENT = "supported-calendar-component"
 TIME_FIELDS = ("event_date", "end_date", "start_time", "end_time")
+# The VEVENT properties the event's fields hold, or the feed writes from them; the others (and the
+# VALARMs) are kept as sent, up to MAX_KEPT characters.
+MAPPED = frozenset({"UID", "DTSTAMP", "DTSTART", "DTEND", "DURATION", "SUMMARY", "DESCRIPTION", "URL", "RRULE",
+                    "RDATE", "EXDATE", "RECURRENCE-ID", "SEQUENCE", "CREATED", "LAST-MODIFIED", "COMMENT"})
+MAX_KEPT = 20_000
 
 
 class InvalidResource(Exception):
@@ -35,6 +40,7 @@ class InvalidResource(Exception):
 class WrittenEvent:
     uid: str
     fields: dict[str, Any]
+    kept: str | None  # CALDAV_PROPERTIES: what the fields cannot hold, as iCalendar text
 
 
 def read_event(body: bytes, zone: ZoneInfo) -> WrittenEvent:
@@ -56,7 +62,7 @@ def read_event(body: bytes, zone: ZoneInfo) -> WrittenEvent:
     if len(vevents) > 1 or any("RECURRENCE-ID" in v for v in vevents):
         raise InvalidResource(VALID_OBJECT, "changed or moved occurrences of a series (RECURRENCE-ID) cannot "
                                             "be written over CalDAV yet; change them on the calendar page")
-    return WrittenEvent(uids.pop(), _fields(vevents[0], zone))
+    return WrittenEvent(uids.pop(), _fields(vevents[0], zone), _kept(vevents[0]))
 
 
 def _fields(vevent: icalendar.Event, zone: ZoneInfo) -> dict[str, Any]:
@@ -116,8 +122,34 @@ def _day(when: date | datetime, zone: ZoneInfo) -> date:
     return _local(when, zone).date() if isinstance(when, datetime) else when
 
 
+def _kept(vevent: icalendar.Event) -> str | None:
+    """The properties and components (VALARM) of the VEVENT outside MAPPED, as one VEVENT's text."""
+    kept = icalendar.Event()
+    for name, value in vevent.items():
+        if name.upper() not in MAPPED:
+            kept[name] = value
+    for component in vevent.subcomponents:
+        kept.add_component(component)
+    if not kept.keys() and not kept.subcomponents:
+        return None
+    text = kept.to_ical().decode("utf-8")
+    if len(text) > MAX_KEPT:
+        raise InvalidResource(VALID_OBJECT, f"the event's alarms and other properties take {len(text)} characters; "
+                                            f"at most {MAX_KEPT} are kept")
+    return text
+
+
+def give_back(vevent: icalendar.Event, kept: str) -> None:
+    """Add to a VEVENT what _kept took from the one the client sent."""
+    stored = icalendar.Event.from_ical(kept)
+    for name, value in stored.items():
+        vevent[name] = value
+    for component in stored.subcomponents:
+        vevent.add_component(component)
+
+
 def changes_from(current: dict[str, Any], fields: dict[str, Any], zone: ZoneInfo) -> dict[str, Any]:
-    """What a PUT changes in the stored event: the texts that differ, and the times only when they
+    """What a PUT changes in the event's fields: the texts that differ, and the times only when they
     differ from those the event shows (then structured, and the free-text `time` cleared)."""
     changes = {name: fields.get(name, "") for name in ("title", "description", "url")
                if fields.get(name, "") != current.get(name, "")}

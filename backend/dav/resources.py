@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import icalendar
+
 from contract.bodies import EVENT_ID_PATTERN
+from dav.ical_events import give_back
 from models import DynamoDBDatabase
 from rules import recurrence
 from rules.feed_calendar import calendar_bytes
-from rules.shapes import EXCEPTION_DATES
+from rules.shapes import CALDAV_PROPERTIES, EXCEPTION_DATES
 
 SUFFIX = ".ics"
 
@@ -43,7 +46,15 @@ class Resource:
         return f'"{self.main["version"]}-{hashlib.sha256(versions.encode()).hexdigest()[:12]}"'
 
     def ics(self, department: dict[str, Any], timezone: str) -> bytes:
-        return calendar_bytes(department, list(self.events), timezone)
+        """The resource's calendar object: the feed's VEVENTs, with what a client sent that the
+        event's fields cannot hold given back (read through `load`: lists do not carry it)."""
+        body = calendar_bytes(department, list(self.events), timezone)
+        kept = self.main.get(CALDAV_PROPERTIES)
+        if not kept:
+            return body
+        calendar = icalendar.Calendar.from_ical(body)
+        give_back(next(v for v in calendar.walk("VEVENT") if "RECURRENCE-ID" not in v), kept)
+        return calendar.to_ical()
 
 
 def resource_id(name: str) -> str | None:
@@ -70,9 +81,11 @@ def grouped(events: list[dict[str, Any]]) -> dict[str, Resource]:
     return {rid: Resource(tuple(found)) for rid, found in mains.items()}
 
 
-def all_resources(db: DynamoDBDatabase, department_id: str) -> dict[str, Resource]:
-    """Every resource of the department (one Query of its events as stored)."""
-    return grouped(db.list_events(department_id, expand=False))
+def all_resources(db: DynamoDBDatabase, department_id: str, with_data: bool = False) -> dict[str, Resource]:
+    """Every resource of the department (one Query of its events as stored); `with_data`: read
+    again as `load` reads them, for answers that carry their calendar data."""
+    found = grouped(db.list_events(department_id, expand=False))
+    return load(db, department_id, list(found)) if with_data and found else found
 
 
 def load(db: DynamoDBDatabase, department_id: str, ids: list[str]) -> dict[str, Resource]:

@@ -13,10 +13,11 @@ import realtime
 from api.events import broadcast_edit
 from database import get_db
 from dav import properties, resources
-from dav.ical_events import VALID_OBJECT, InvalidResource, changes_from, read_event
+from dav.ical_events import VALID_OBJECT, InvalidResource, WrittenEvent, changes_from, read_event
 from dav.resources import Resource
 from dav.xml_bodies import XML_CONTENT_TYPE, multistatus, parse, requested_properties, response
 from errors import Conflict, NotFound, PreconditionFailed
+from rules.shapes import CALDAV_PROPERTIES
 from validation import validate_event_changes, validate_new_event
 
 bp = Blueprint("dav", __name__)
@@ -87,15 +88,19 @@ def propfind_calendar(department_id: UUID):
     available = properties.calendar(auth.current_principal(), department)
     answers = [response(properties.calendar_path(department["id"]), *properties.chosen(available, requested))]
     if _depth_one():
-        answers += [event_response(department, found, requested)
-                    for found in resources.all_resources(get_db(), department["id"]).values()]
+        found = resources.all_resources(get_db(), department["id"], wants_data(requested))
+        answers += [event_response(department, resource, requested) for resource in found.values()]
     return multistatus_response(answers)
+
+
+def wants_data(requested: list[str] | None) -> bool:
+    return requested is not None and properties.CALENDAR_DATA in requested
 
 
 def event_response(department: dict, resource: Resource, requested: list[str] | None):
     """The multistatus `response` of an event resource, with its data when asked for."""
     available = properties.event(resource)
-    if requested is not None and properties.CALENDAR_DATA in requested:
+    if wants_data(requested):
         available[properties.CALENDAR_DATA] = resource.ics(department, _timezone()).decode("utf-8")
     return response(properties.event_path(department["id"], resource.id), *properties.chosen(available, requested))
 
@@ -131,16 +136,19 @@ def put_event(department_id: UUID, name: str):
     current = resources.load(get_db(), department_id, [event_id]).get(event_id)
     _check_preconditions(current)
     if current is None:
-        return _create(department_id, event_id, written.fields)
+        return _create(department_id, event_id, written)
     changes = changes_from(current.main, written.fields, calendar_zone())
+    changes = validate_event_changes(changes) if changes else {}
+    if written.kept != current.main.get(CALDAV_PROPERTIES):
+        changes[CALDAV_PROPERTIES] = written.kept  # None removes it
     if changes:
-        edit = get_db().series.update(event_id, validate_event_changes(changes), None, current.main["version"],
+        edit = get_db().series.update(event_id, changes, None, current.main["version"],
                                       auth.current_principal().name, auth.check_department)
         broadcast_edit(edit)
     return Response(status=204)
 
 
-def _create(department_id: str, event_id: str, fields: dict) -> Response:
+def _create(department_id: str, event_id: str, written: WrittenEvent) -> Response:
     db = get_db()
     try:
         db.get_event_item(event_id)  # ids are unique across departments, and clients choose these
@@ -149,8 +157,9 @@ def _create(department_id: str, event_id: str, fields: dict) -> Response:
     else:
         raise PreconditionFailed(f"an event with id {event_id} already exists")
     try:
-        event = db.create_event(department_id, validate_new_event(fields), event_id=event_id,
-                                actor=auth.current_principal().name)
+        event = db.create_event(department_id, validate_new_event(written.fields), event_id=event_id,
+                                actor=auth.current_principal().name,
+                                attributes={CALDAV_PROPERTIES: written.kept} if written.kept else None)
     except Conflict as exc:  # another PUT created it meanwhile, or it was deleted (its tombstone holds the id)
         raise PreconditionFailed(str(exc)) from None
     realtime.event_created(event)

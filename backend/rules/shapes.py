@@ -21,6 +21,9 @@ EXCEPTION_DATES = "exception_dates"
 # The fields an exception's own edits changed: an edit of the whole series (`all`) carries over to
 # it the others.
 OVERRIDDEN_FIELDS = "overridden_fields"
+# What a CalDAV client sent in an event that the event's fields cannot hold (VALARM reminders,
+# CATEGORIES, X- properties), as iCalendar text; backend/dav/ gives it back with the event.
+CALDAV_PROPERTIES = "caldav_properties"
 
 
 class PublicDepartment(TypedDict):
@@ -63,6 +66,7 @@ class StoredEvent(PublicEvent):
     series_months: NotRequired[set[int] | list[int]]
     exception_dates: NotRequired[set[str] | list[str]]
     overridden_fields: NotRequired[list[str]]
+    caldav_properties: NotRequired[str]
     deleted: NotRequired[bool]
     expires_at: NotRequired[int]
 
