@@ -278,3 +278,26 @@ def test_public_holidays_are_named_in_red_on_the_grid_and_in_the_days_list(serve
     expect(page.locator("#month-title")).to_have_text("2031년 5월")
     expect(page.locator('#grid-body td:has(button[data-date="2031-05-05"]) .holiday-name')).to_have_text("어린이날")
     assert person.console_errors() == []
+
+
+def test_a_printed_month_is_one_a4_page_across_with_its_heading_and_no_controls(server, people, token):
+    name = f"총무부-{uuid.uuid4().hex[:4]}"
+    department = new_department(server, name=name)
+    for day in (3, 3, 3, 12, 31):
+        new_event(server, department, title="회의", event_date=f"{MONTH}-{day:02d}", start_time="10:00")
+    person = people(token("yuri", "admin"))
+    page = person.open(department["id"], MONTH)
+    expect(chip(page, "회의")).to_have_count(5)
+    day_button(page, f"{MONTH}-12").click()
+    page.emulate_media(media="print")
+    expect(page.locator("#print-heading")).to_have_text(f"{name} · 2031년 3월")
+    expect(page.locator("#print-heading")).to_be_visible()
+    for hidden in ("#department", "#event-new", "#month-today", "#day", "#live"):
+        expect(page.locator(hidden)).to_be_hidden()
+    expect(page.locator("#grid")).to_be_visible()
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    pages = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    assert len(pages) == 1, f"{len(pages)} pages"
+    width, height = (float(size) for size in pages[0])
+    assert (round(width), round(height)) == (842, 595)  # A4 landscape, in points
+    assert person.console_errors() == []

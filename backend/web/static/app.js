@@ -54,10 +54,12 @@ function focusedSpot() {
   return item ? `#day-events li[data-id="${item.dataset.id}"] button` : null;
 }
 
-// The tab names the department and the month shown, e.g. "영업부 · 2026년 12월 — 부서 일정".
+// The tab (and a printed page) names the department and the month shown, e.g. "영업부 · 2026년 12월 — 부서 일정".
 function showTitle() {
   const name = departments.nameOf(state.departmentId);
-  document.title = `${[name, monthLabel(state.month)].filter(Boolean).join(" · ")} — 부서 일정`;
+  const shown = [name, monthLabel(state.month)].filter(Boolean).join(" · ");
+  document.title = `${shown} — 부서 일정`;
+  byId("print-heading").textContent = shown; // what a printed month is headed with
 }
 
 function render() {
