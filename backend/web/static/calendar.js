@@ -15,9 +15,11 @@ function dayCell(iso, store, onOpenDay, { selected, current }) {
   const cell = el("td", { className: WEEKEND_CLASS[weekday(iso)] || "" });
   if (holiday) cell.classList.add("holiday");
   const count = events.length ? `, 일정 ${events.length}개` : "";
+  const number = String(Number(iso.slice(8)));
+  // The name starts with the number shown, so a person who says what they see (voice control) hits it.
   const button = el("button", {
-    className: "day-number", text: String(Number(iso.slice(8))),
-    attrs: { type: "button", "data-date": iso, "aria-label": `${dayLabel(iso)}${holiday ? `, ${holiday}` : ""}${count}`,
+    className: "day-number", text: number,
+    attrs: { type: "button", "data-date": iso, "aria-label": `${number}, ${dayLabel(iso)}${holiday ? `, ${holiday}` : ""}${count}`,
       tabindex: iso === current ? "0" : "-1" },
   });
   if (iso === todayIso()) {
