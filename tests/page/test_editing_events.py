@@ -14,6 +14,7 @@ from support.calendar_page import (
     fill_event,
     new_department,
     new_event,
+    two_watching,
 )
 from support.live_helpers import http
 
@@ -171,3 +172,34 @@ def test_a_new_event_starts_on_the_chosen_day_else_today_else_the_first(server, 
     new.click()
     expect(page.locator("#event-date")).to_have_value("2031-04-01")
     assert person.console_errors() == []
+
+
+def test_saving_over_someone_elses_change_keeps_what_they_changed_and_asks_about_what_both_changed(
+        server, people, token):
+    department = new_department(server)
+    event = new_event(server, department, title="분기 회의", start_time="14:00", end_time="15:30")
+    alice, bob = two_watching(people, token, department, second=("quinn", "editor"))
+    a, b = alice.page, bob.page
+    for page in (a, b):
+        day_button(page, event["event_date"]).click()
+        page.get_by_role("button", name="분기 회의 편집").click()
+    fill_event(a, title="분기 회의 (3층)", description="자료는 A가 준비")
+    a.get_by_role("button", name="저장", exact=True).click()
+    expect(a.locator("#event-dialog")).to_be_hidden()
+
+    fill_event(b, description="자료는 B가 준비", url="https://intranet.example.com/q1")  # B holds the old copy
+    b.get_by_role("button", name="저장", exact=True).click()
+    expect(b.locator("#conflict")).to_be_visible()
+    expect(b.locator("#conflict-theirs")).to_contain_text("14:00–15:30")  # the time, not "—"
+    both = b.get_by_role("group", name="설명: 둘 다 바꿨습니다")
+    expect(b.locator("#conflict-choices fieldset")).to_have_count(1)  # the title only they changed
+    expect(both.get_by_role("radio", name="내 것: 자료는 B가 준비")).to_be_checked()
+    both.get_by_role("radio", name="상대 것: 자료는 A가 준비").check()
+    b.get_by_role("button", name="내 것으로 저장").click()
+    expect(b.locator("#event-dialog")).to_be_hidden()
+    stored = http.get(f"{server.url}/api/events/{department['id']}/{event['id']}").json()
+    assert (stored["title"], stored["description"], stored["url"]) == (
+        "분기 회의 (3층)", "자료는 A가 준비", "https://intranet.example.com/q1")
+    for page in (a, b):
+        expect(chip(page, "분기 회의 (3층)")).to_be_visible(timeout=LIVE)
+    assert alice.console_errors() == [] and bob.console_errors(provoked=(412,)) == []

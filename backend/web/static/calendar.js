@@ -68,7 +68,7 @@ function marker(event) {
 
 // The time as shown: the free text, else the structured start–end, else all-day; and the days
 // of a multi-day event.
-function timeLabel(event) {
+export function timeLabel(event) {
   const clock = event.start_time ? `${event.start_time}${event.end_time ? `–${event.end_time}` : ""}` : "";
   const label = event.time || clock || "종일";
   return event.end_date && event.end_date !== event.event_date
