@@ -12,6 +12,7 @@ import { wireGridKeys, wireShortcuts } from "./grid_keys.js";
 import { Live } from "./live.js";
 import { wireMenu } from "./menu.js";
 import { loadHolidays } from "./public_holidays.js";
+import { offerSignIn, showWho, wireSignOut } from "./signin.js";
 import { EventStore } from "./store.js";
 import { copySubscription } from "./subscribe.js";
 
@@ -237,15 +238,16 @@ function moveMonth(month) {
 function askForToken(why) {
   show(byId("app"), false);
   show(byId("token-section"), true);
+  offerSignIn();
   message(why);
   byId("token-input").focus();
 }
 
-// The caller's role (GET /api/me): the page offers only the controls it may use. Null when it
-// cannot be told (everything offered; the API refuses what the role may not do).
-async function loadRole() {
+// Who the caller is (GET /api/me): the page offers only the controls its role may use. Null when
+// it cannot be told (everything offered; the API refuses what the role may not do).
+async function loadMe() {
   try {
-    return (await api("/api/me")).data.role;
+    return (await api("/api/me")).data;
   } catch {
     return null;
   }
@@ -254,8 +256,9 @@ async function loadRole() {
 async function start() {
   readUrl();
   try {
-    const [, role] = await Promise.all([departments.load(), loadRole()]);
-    document.body.dataset.role = role || "";
+    const [, me] = await Promise.all([departments.load(), loadMe()]);
+    document.body.dataset.role = (me && me.role) || "";
+    showWho(me);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return askForToken(describe(error));
     return message(describe(error));
@@ -272,6 +275,7 @@ async function start() {
 
 function wire() {
   wireMenu("menu-toggle", "toolbar-menu");
+  wireSignOut();
   wireGridKeys(byId("grid-body"), focusDay);
   wireShortcuts({ today: () => focusDay(todayIso()), new: newEventByKey });
   byId("month-prev").addEventListener("click", () => moveMonth(shiftMonth(state.month, -1)));
