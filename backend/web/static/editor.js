@@ -33,6 +33,15 @@ export class EventEditor {
     this.form = byId("event-form");
     this.inputs = Object.fromEntries(FIELDS.map((name) => [name, this.form.elements[name]]));
     this.inputs.recurrence = this.form.elements.repeat; // its 400 shows next to the repeat control
+    this.allDay = this.form.elements.all_day;
+    this.allDay.addEventListener("change", () => {
+      if (this.allDay.checked) this.inputs.start_time.value = this.inputs.end_time.value = "";
+    });
+    for (const name of ["start_time", "end_time"]) {
+      this.inputs[name].addEventListener("input", () => {
+        if (this.inputs[name].value) this.allDay.checked = false;
+      });
+    }
     this.repeat = new RepeatControls(this.form, () => this.offerScopes());
     this.form.addEventListener("submit", (submit) => {
       submit.preventDefault();
@@ -57,6 +66,10 @@ export class EventEditor {
     byId("event-dialog-title").textContent = event ? "일정 편집" : "새 일정";
     for (const name of FIELDS) this.inputs[name].value = event ? event[name] || "" : "";
     if (!event) this.inputs.event_date.value = date;
+    // One way to give a time: 종일, or the start and end times; the free text only for an event
+    // that has nothing else.
+    this.allDay.checked = !(event && event.start_time);
+    show(this.inputs.time.closest(".field"), Boolean(event && event.time && !event.start_time));
     this.occurrence = Boolean(event && event.recurring_event_id);
     this.repeat.fill(null);
     this.shownRule = null;
@@ -118,6 +131,7 @@ export class EventEditor {
   // less the fields where they took the other person's value.
   values() {
     const values = Object.fromEntries(FIELDS.map((name) => [name, this.inputs[name].value || (TIMES.includes(name) ? null : "")]));
+    if (values.start_time) values.time = ""; // the start and end times say it: no second, different time
     if (this.ruleChanged()) values.recurrence = this.recurrence(this.repeat.rule());
     if (!this.base) return values;
     return Object.fromEntries(Object.entries(values)
@@ -166,7 +180,7 @@ export class EventEditor {
 
   async save() {
     this.reset();
-    const problems = eventProblems(this.inputs);
+    const problems = eventProblems(this.inputs, this.allDay.checked);
     if (Object.keys(problems).length) return this.showProblems(problems);
     await this.loading;
     const body = this.values();
