@@ -13,7 +13,7 @@ from errors import (  # re-exported: tests import them here
     PreconditionFailed,
     Throttled,
 )
-from rules.shapes import Change, EventFields, PublicDepartment, PublicEvent, StoredEvent
+from rules.shapes import Change, EventFields, PublicDepartment, PublicEvent, StoredEvent, WrittenAttributes
 from storage import plumbing
 from storage.client import make_client
 from storage.departments import SYSTEM_ACTOR, Departments
@@ -137,9 +137,10 @@ class DynamoDBDatabase:
     def create_event(
         self, department_id: str, fields: EventFields, *, event_id: str | None = None,
         created_at: str | None = None, last_modified: str | None = None, actor: str = SYSTEM_ACTOR,
+        attributes: WrittenAttributes | None = None,
     ) -> PublicEvent:
         return self.events.create_event(department_id, fields, event_id=event_id, created_at=created_at,
-                                        last_modified=last_modified, actor=actor)
+                                        last_modified=last_modified, actor=actor, attributes=attributes)
 
     def update_event(self, event_id: str, changes: EventFields, expected_version: int | None = None,
                      actor: str = SYSTEM_ACTOR) -> PublicEvent:

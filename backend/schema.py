@@ -12,7 +12,13 @@ from typing import Any, TypedDict
 
 from config import Settings
 from contract.bodies import Department, Event, EventCreate
-from rules.shapes import EXCEPTION_DATES, LAST_DATE, OVERRIDDEN_FIELDS, SERIES_MONTHS  # noqa: F401 - declared there
+from rules.shapes import (  # noqa: F401 - declared there
+    CALDAV_PROPERTIES,
+    EXCEPTION_DATES,
+    LAST_DATE,
+    OVERRIDDEN_FIELDS,
+    SERIES_MONTHS,
+)
 from rules.timestamps import format_timestamp
 
 NAME_INDEX = "name-index"
@@ -31,6 +37,9 @@ TTL_ATTRIBUTE = "expires_at"
 NAME_MARKER_PREFIX = "name#"
 # The idempotency table's TTL attribute: when DynamoDB may delete a record (epoch seconds).
 IDEMPOTENCY_EXPIRES_AT = "expires_at"
+# A session's end (epoch seconds): the sooner of its idle and absolute end; DynamoDB's TTL removes
+# it some time after, and every read checks it itself.
+SESSION_EXPIRES_AT = "expires_at"
 
 # Who created and last changed an item: the name of the token (see auth/); "anonymous" with
 # AUTH_MODE=off, "migration" for what the migration wrote.
@@ -49,7 +58,8 @@ MIGRATION_ACTOR = "migration"
 TOMBSTONE_FIELDS = ("id", "department_id", "deleted", "last_modified")
 # What a tombstone no longer holds (event_date: so it is not in department-date-index).
 TOMBSTONE_REMOVES = ("event_date", "title", "description", "time", "url", "created_at", *AUDIT_FIELDS,
-                     *EVENT_OPTIONAL_FIELDS, LAST_DATE, SERIES_MONTHS, EXCEPTION_DATES, OVERRIDDEN_FIELDS)
+                     *EVENT_OPTIONAL_FIELDS, LAST_DATE, SERIES_MONTHS, EXCEPTION_DATES, OVERRIDDEN_FIELDS,
+                     CALDAV_PROPERTIES)
 # What a stored event holds for the optional texts a client (or a legacy file) left out.
 EVENT_DEFAULTS: dict[str, str] = {
     name: "" for name, field in EventCreate.model_fields.items()
@@ -149,6 +159,7 @@ def table_specs(settings: Settings) -> list[dict[str, Any]]:
         events_table_spec(settings.events_table),
         idempotency_table_spec(settings.idempotency_table),
         tokens_table_spec(settings.tokens_table),
+        sessions_table_spec(settings.sessions_table),
     ]
 
 
@@ -169,10 +180,20 @@ def tokens_table_spec(table_name: str) -> dict[str, Any]:
     }
 
 
+def sessions_table_spec(table_name: str) -> dict[str, Any]:
+    """Signed-in people's sessions (auth/sessions.py): one item per session keyed by `session#<sha256>`."""
+    return {
+        "TableName": table_name,
+        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+    }
+
+
 def time_to_live_specs(settings: Settings) -> dict[str, str]:
     """Table name -> its TTL attribute (epoch seconds), for the tables whose items expire by
-    themselves: deleted events' tombstones, idempotency records."""
-    return {settings.events_table: TTL_ATTRIBUTE, settings.idempotency_table: IDEMPOTENCY_EXPIRES_AT}
+    themselves: deleted events' tombstones, idempotency records, sessions."""
+    return {settings.events_table: TTL_ATTRIBUTE, settings.idempotency_table: IDEMPOTENCY_EXPIRES_AT,
+            settings.sessions_table: SESSION_EXPIRES_AT}
 
 
 def departments_table_spec(table_name: str) -> dict[str, Any]:

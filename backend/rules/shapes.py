@@ -31,6 +31,9 @@ EXCEPTION_DATES: Final = "exception_dates"
 # The fields an exception's own edits changed: an edit of the whole series (`all`) carries over to
 # it the others.
 OVERRIDDEN_FIELDS: Final = "overridden_fields"
+# What a CalDAV client sent in an event that the event's fields cannot hold (VALARM reminders,
+# CATEGORIES, X- properties), as iCalendar text; backend/dav/ gives it back with the event.
+CALDAV_PROPERTIES: Final = "caldav_properties"
 
 
 class PublicDepartment(TypedDict):
@@ -80,8 +83,42 @@ class StoredEvent(PublicEvent):
     series_months: NotRequired[set[int] | list[int]]
     exception_dates: NotRequired[set[str] | list[str]]
     overridden_fields: NotRequired[list[str]]
+    caldav_properties: NotRequired[str]
     deleted: NotRequired[bool]
     expires_at: NotRequired[int]
+
+
+class WrittenAttributes(TypedDict, total=False):
+    """Internal attributes a writer stores on a new event's item beside its fields."""
+
+    caldav_properties: str
+
+
+class SessionPerson(TypedDict):
+    """Who a session signs in, from the verified ID token and the groups' mapping
+    (`departments` None: every department)."""
+
+    name: str
+    email: str | None
+    role: str
+    departments: list[str] | None
+    issuer: str
+    subject: str
+
+
+class StoredSession(TypedDict):
+    """A session item as plain values (storage/sessions.py); an absent `departments`: all."""
+
+    id: str
+    name: str
+    email: NotRequired[str]
+    role: str
+    departments: NotRequired[list[str]]
+    issuer: str
+    subject: str
+    created_at: str
+    ends_at: int
+    expires_at: int
 
 
 class ListedEvent(PublicEvent):

@@ -12,7 +12,16 @@ from botocore.exceptions import ClientError
 from config import Settings
 from errors import Conflict, NotFound, PreconditionFailed
 from rules.series_scope import checked_times
-from rules.shapes import EventFields, ItemChanges, PublicEvent, StoredEvent, public_event, span_attributes, stored_event
+from rules.shapes import (
+    EventFields,
+    ItemChanges,
+    PublicEvent,
+    StoredEvent,
+    WrittenAttributes,
+    public_event,
+    span_attributes,
+    stored_event,
+)
 from schema import (
     DEPARTMENT_IS_LIVE,
     EVENT_DEFAULTS,
@@ -110,16 +119,17 @@ class Events:
     def create_event(
         self, department_id: str, fields: EventFields, *, event_id: str | None = None,
         created_at: str | None = None, last_modified: str | None = None, actor: str = SYSTEM_ACTOR,
+        attributes: WrittenAttributes | None = None,
     ) -> PublicEvent:
-        """Store a new event of an existing department (created_by = updated_by = actor); raises
-        NotFound or Conflict (id taken)."""
+        """Store a new event of an existing department (created_by = updated_by = actor; `attributes`:
+        internal ones the item also holds, e.g. CALDAV_PROPERTIES); raises NotFound or Conflict (id taken)."""
         now = utc_now_iso()
         event = cast(PublicEvent, {
             **EVENT_DEFAULTS, **fields, "id": event_id or str(uuid.uuid4()), "department_id": department_id,
             "created_at": created_at or now, "last_modified": last_modified or created_at or now,
             "version": 1, "created_by": actor, "updated_by": actor,
         })
-        item = stored_event(event)
+        item = cast(StoredEvent, {**stored_event(event), **(attributes or {})})
         self.departments.mark_spanning([item])
         plumbing.transact(
             self.client,

@@ -3,7 +3,7 @@ from the plain shapes of rules/shapes.py, one converter a pair:
 
 - `to_item`: plain values (`PlainItem`: any stored item, key or expression values) -> WireItem;
 - `from_item`: WireItem -> plain values; `stored_event_from_wire` -> StoredEvent and
-  `department_from_wire` -> StoredDepartment name what comes back, `event_key_from_wire` -> EventKey;
+  `department_from_wire` -> StoredDepartment, `session_from_wire` -> StoredSession name what comes back, `event_key_from_wire` -> EventKey;
 - `event_from_wire`: an event item -> PublicEvent in one pass (the month list's hot path),
   `listed_from_wire` -> ListedEvent, `change_from_wire` -> Change (an event or its Tombstone).
 """
@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
-from rules.shapes import Change, EventKey, ListedEvent, PublicEvent, StoredDepartment, StoredEvent
+from rules.shapes import Change, EventKey, ListedEvent, PublicEvent, StoredDepartment, StoredEvent, StoredSession
 from schema import EVENT_FIELDS, EVENT_OPTIONAL_FIELDS, EXCEPTION_DATES, TOMBSTONE_MARKER
 from storage.wire import AttributeValue, PlainItem, WireItem
 
@@ -53,6 +53,10 @@ def stored_event_from_wire(item: WireItem) -> StoredEvent:
 def department_from_wire(item: WireItem) -> StoredDepartment:
     """A department item as plain values, its internal attributes included."""
     return cast(StoredDepartment, from_item(item))
+
+
+def session_from_wire(item: WireItem) -> StoredSession:
+    return cast(StoredSession, from_item(item))
 
 
 def event_key_from_wire(item: WireItem) -> EventKey:
