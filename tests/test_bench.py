@@ -123,6 +123,16 @@ def test_profile_compares_token_mode_with_auth_off(route, needs_dynamodb_local):
                      r"\(medians of 10 interleaved batches of 4\): [\d.]+x$", result.stdout, re.MULTILINE), out
 
 
+@pytest.mark.parametrize("route", ["get", "post"])
+def test_profile_compares_a_session_cookie_with_a_bearer_token(route, needs_dynamodb_local):
+    """bench/README.md's `profile_api.py --compare-session` (what a signed-in person's request costs)."""
+    result = run_bench("profile_api.py", ["--compare-session", "--route", route, "--requests", "40"])
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    assert re.search(rf"^session cost, service {route}: session cookie [\d.]+ CPU ms per request, bearer token "
+                     r"[\d.]+ \(medians of 10 interleaved batches of 4\): [\d.]+x$", result.stdout, re.MULTILINE), out
+
+
 # The request path's cost against the peer's, measured as bench/README.md's in-process comparison
 # does (`profile_api.py --compare-peer`: both apps in this one process on the same tables, ten
 # interleaved batches per route, CPU time of the thread), so a change that makes every request
