@@ -14,6 +14,7 @@ from api.events import broadcast_edit
 from database import get_db
 from dav import properties, resources
 from dav.ical_events import VALID_OBJECT, InvalidResource, WrittenEvent, changes_from, read_event
+from dav.occurrences import write_overrides
 from dav.resources import Resource
 from dav.xml_bodies import XML_CONTENT_TYPE, multistatus, parse, requested_properties, response
 from errors import Conflict, NotFound, PreconditionFailed
@@ -136,19 +137,25 @@ def put_event(department_id: UUID, name: str):
     current = resources.load(get_db(), department_id, [event_id]).get(event_id)
     _check_preconditions(current)
     if current is None:
-        return _create(department_id, event_id, written)
+        _create(department_id, event_id, written)
+    else:
+        _update(current, written)
+    write_overrides(department_id, event_id, written.overrides, calendar_zone())
+    return Response(status=204 if current else 201)
+
+
+def _update(current: Resource, written: WrittenEvent) -> None:
+    """The event (or the whole series) changed as the PUT's event says, if it says anything new."""
     changes = changes_from(current.main, written.fields, calendar_zone())
     changes = validate_event_changes(changes) if changes else {}
     if written.kept != current.main.get(CALDAV_PROPERTIES):
         changes[CALDAV_PROPERTIES] = written.kept  # None removes it
     if changes:
-        edit = get_db().series.update(event_id, changes, None, current.main["version"],
-                                      auth.current_principal().name, auth.check_department)
-        broadcast_edit(edit)
-    return Response(status=204)
+        broadcast_edit(get_db().series.update(current.id, changes, None, current.main["version"],
+                                              auth.current_principal().name, auth.check_department))
 
 
-def _create(department_id: str, event_id: str, written: WrittenEvent) -> Response:
+def _create(department_id: str, event_id: str, written: WrittenEvent) -> None:
     db = get_db()
     try:
         db.get_event_item(event_id)  # ids are unique across departments, and clients choose these
@@ -163,7 +170,6 @@ def _create(department_id: str, event_id: str, written: WrittenEvent) -> Respons
     except Conflict as exc:  # another PUT created it meanwhile, or it was deleted (its tombstone holds the id)
         raise PreconditionFailed(str(exc)) from None
     realtime.event_created(event)
-    return Response(status=201)
 
 
 def _check_preconditions(current: Resource | None) -> None:
