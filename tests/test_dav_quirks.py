@@ -154,3 +154,20 @@ def test_a_series_with_an_occurrence_changed_over_rest_is_one_resource_whose_eta
                            Depth="1"))
     assert set(listed) == {home.removeprefix(url), f"{home.removeprefix(url)}{series['id']}.ics"}
     assert listed[f"{home.removeprefix(url)}{series['id']}.ics"].findtext(f".//{{{DAV}}}getetag") == after.headers["ETag"]
+
+
+def test_ios_upper_case_uuids_come_back_as_written(calendar, url):
+    home, editor, department_id = calendar
+    uid = str(uuid.uuid4()).upper()  # iOS names resources and UIDs with upper-case UUIDs
+    path = f"{home.removeprefix(url)}{uid}.ics"
+    assert dav("PUT", f"{url}{path}", editor, vcalendar(uid, "아이폰 일정")).status_code == 201
+    listed = responses(dav("PROPFIND", home, editor, '<propfind xmlns="DAV:"><prop><getetag/></prop></propfind>',
+                           Depth="1"))
+    assert path in listed
+    assert f"UID:{uid}\r\n" in dav("GET", f"{url}{path}", editor).text
+    assert http.get(f"{url}/api/events/{department_id}/{uid.lower()}", timeout=WAIT).status_code == 200
+    synced = dav("REPORT", home, editor, SYNC.format(token=""))
+    assert set(responses(synced)) == {path}
+    assert http.delete(f"{url}/api/events/{uid.lower()}", timeout=WAIT).status_code == 204
+    later = responses(dav("REPORT", home, editor, SYNC.format(token=_token_of(synced))))
+    assert later[path].findtext(f"{{{DAV}}}status") == "HTTP/1.1 404 Not Found"

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, request
 import auth
 from database import get_db
 from dav import properties, resources
-from dav.views import CALENDAR, calendar_zone, department_of, event_response, multistatus_response, wants_data
+from dav.views import CALENDAR, calendar_zone, department_of, event_response, multistatus_response
 from dav.xml_bodies import CALDAV, DAV, XML_CONTENT_TYPE, BadXml, error_body, parse, qname, requested_properties
 from dav.xml_bodies import status_response as gone
 from errors import SyncTokenExpired, ValidationError
@@ -56,7 +56,7 @@ def _query(department: dict, root: ET.Element, requested: list[str] | None) -> R
     db, department_id = get_db(), department["id"]
     window = _time_range(root)
     if window is None:
-        chosen = resources.all_resources(db, department_id, wants_data(requested))
+        chosen = resources.all_resources(db, department_id)
     else:
         ids = [event.get("recurring_event_id") or event["id"] for event in _occurrences(department_id, *window)]
         chosen = resources.load(db, department_id, ids)
@@ -97,11 +97,13 @@ def _sync(department: dict, root: ET.Element, requested: list[str] | None) -> Re
     db, department_id, started = get_db(), department["id"], datetime.now(UTC)
     sent = (root.findtext(qname(DAV, "sync-token")) or "").strip()
     if not sent:
-        changed, deleted = resources.all_resources(db, department_id, wants_data(requested)), []
+        changed, deleted = resources.all_resources(db, department_id), []
     else:
         changed, deleted = _changes(department_id, sent)
     answers = [event_response(department, found, requested) for found in changed.values()]
-    answers += [gone(properties.event_path(department_id, event_id), NOT_FOUND) for event_id in deleted]
+    # A deleted event's UID is gone with it: its name in either case (iOS writes UUIDs in upper case).
+    answers += [gone(properties.event_path(department_id, uid), NOT_FOUND) for event_id in deleted
+                for uid in dict.fromkeys((event_id, event_id.upper()))]
     return multistatus_response(answers, properties.sync_token(department_id, started))
 
 

@@ -19,7 +19,7 @@ from dav.ical_events import give_back
 from models import DynamoDBDatabase
 from rules import recurrence
 from rules.feed_calendar import calendar_bytes
-from rules.shapes import CALDAV_PROPERTIES, EXCEPTION_DATES
+from rules.shapes import CALDAV_PROPERTIES, CALDAV_UID, EXCEPTION_DATES
 
 SUFFIX = ".ics"
 
@@ -39,6 +39,11 @@ class Resource:
         return self.main["id"]
 
     @property
+    def uid(self) -> str:
+        """The UID as the client wrote it (the resource's name without `.ics`), else the id."""
+        return self.main.get(CALDAV_UID) or self.id
+
+    @property
     def etag(self) -> str:
         if len(self.events) == 1:
             return f'"{self.main["version"]}"'
@@ -50,10 +55,13 @@ class Resource:
         event's fields cannot hold given back (read through `load`: lists do not carry it)."""
         body = calendar_bytes(department, list(self.events), timezone)
         kept = self.main.get(CALDAV_PROPERTIES)
-        if not kept:
+        if not kept and self.uid == self.id:
             return body
         calendar = icalendar.Calendar.from_ical(body)
-        give_back(next(v for v in calendar.walk("VEVENT") if "RECURRENCE-ID" not in v), kept)
+        for vevent in calendar.walk("VEVENT"):
+            vevent["UID"] = self.uid
+            if kept and "RECURRENCE-ID" not in vevent:
+                give_back(vevent, kept)
         return calendar.to_ical()
 
 
@@ -81,11 +89,11 @@ def grouped(events: list[dict[str, Any]]) -> dict[str, Resource]:
     return {rid: Resource(tuple(found)) for rid, found in mains.items()}
 
 
-def all_resources(db: DynamoDBDatabase, department_id: str, with_data: bool = False) -> dict[str, Resource]:
-    """Every resource of the department (one Query of its events as stored); `with_data`: read
-    again as `load` reads them, for answers that carry their calendar data."""
+def all_resources(db: DynamoDBDatabase, department_id: str) -> dict[str, Resource]:
+    """Every resource of the department: one Query of its events as stored, then their items read
+    as `load` reads them (a list does not carry the client's UID nor what it sent beyond our fields)."""
     found = grouped(db.list_events(department_id, expand=False))
-    return load(db, department_id, list(found)) if with_data and found else found
+    return load(db, department_id, list(found)) if found else found
 
 
 def load(db: DynamoDBDatabase, department_id: str, ids: list[str]) -> dict[str, Resource]:

@@ -18,7 +18,7 @@ from dav.occurrences import write_overrides
 from dav.resources import Resource
 from dav.xml_bodies import XML_CONTENT_TYPE, multistatus, parse, requested_properties, response
 from errors import Conflict, NotFound, PreconditionFailed
-from rules.shapes import CALDAV_PROPERTIES
+from rules.shapes import CALDAV_PROPERTIES, CALDAV_UID
 from validation import validate_event_changes, validate_new_event
 
 bp = Blueprint("dav", __name__)
@@ -89,7 +89,7 @@ def propfind_calendar(department_id: UUID):
     available = properties.calendar(auth.current_principal(), department)
     answers = [response(properties.calendar_path(department["id"]), *properties.chosen(available, requested))]
     if _depth_one():
-        found = resources.all_resources(get_db(), department["id"], wants_data(requested))
+        found = resources.all_resources(get_db(), department["id"])
         answers += [event_response(department, resource, requested) for resource in found.values()]
     return multistatus_response(answers)
 
@@ -103,7 +103,7 @@ def event_response(department: dict, resource: Resource, requested: list[str] | 
     available = properties.event(resource)
     if wants_data(requested):
         available[properties.CALENDAR_DATA] = resource.ics(department, _timezone()).decode("utf-8")
-    return response(properties.event_path(department["id"], resource.id), *properties.chosen(available, requested))
+    return response(properties.event_path(department["id"], resource.uid), *properties.chosen(available, requested))
 
 
 @bp.route(RESOURCE, methods=["PROPFIND"])
@@ -148,8 +148,9 @@ def _update(current: Resource, written: WrittenEvent) -> None:
     """The event (or the whole series) changed as the PUT's event says, if it says anything new."""
     changes = changes_from(current.main, written.fields, calendar_zone())
     changes = validate_event_changes(changes) if changes else {}
-    if written.kept != current.main.get(CALDAV_PROPERTIES):
-        changes[CALDAV_PROPERTIES] = written.kept  # None removes it
+    for name, value in _attributes(current.id, written).items():
+        if value != current.main.get(name):
+            changes[name] = value  # None removes it
     if changes:
         broadcast_edit(get_db().series.update(current.id, changes, None, current.main["version"],
                                               auth.current_principal().name, auth.check_department))
@@ -166,10 +167,15 @@ def _create(department_id: str, event_id: str, written: WrittenEvent) -> None:
     try:
         event = db.create_event(department_id, validate_new_event(written.fields), event_id=event_id,
                                 actor=auth.current_principal().name,
-                                attributes={CALDAV_PROPERTIES: written.kept} if written.kept else None)
+                                attributes={k: v for k, v in _attributes(event_id, written).items() if v})
     except Conflict as exc:  # another PUT created it meanwhile, or it was deleted (its tombstone holds the id)
         raise PreconditionFailed(str(exc)) from None
     realtime.event_created(event)
+
+
+def _attributes(event_id: str, written: WrittenEvent) -> dict[str, str | None]:
+    """What the event's item keeps of a PUT beyond the API's fields (None: nothing)."""
+    return {CALDAV_PROPERTIES: written.kept, CALDAV_UID: written.uid if written.uid != event_id else None}
 
 
 def _check_preconditions(current: Resource | None) -> None:
