@@ -123,7 +123,7 @@ def test_thunderbird_calendar_query_and_multiget_of_a_missing_resource(calendar,
      "valid-calendar-object-resource", "DTSTART"),
     (lambda uid: vcalendar(uid, "가" * 201), "valid-calendar-object-resource", "title"),
     (lambda uid: vcalendar(uid, "매시간", extra="RRULE:FREQ=HOURLY"), "valid-calendar-object-resource", "recurrence"),
-    (lambda uid: vcalendar(str(uuid.uuid4()), "다른 UID"), "valid-calendar-object-resource", "UID"),
+    (lambda uid: vcalendar("u" * 256, "너무 긴 UID"), "valid-calendar-object-resource", "UID"),
     (lambda uid: b"not a calendar", "valid-calendar-data", "iCalendar"),
 ])
 def test_calendar_data_we_refuse_is_403_with_the_precondition_and_why(calendar, url, body, precondition, reason):
@@ -171,3 +171,12 @@ def test_ios_upper_case_uuids_come_back_as_written(calendar, url):
     assert http.delete(f"{url}/api/events/{uid.lower()}", timeout=WAIT).status_code == 204
     later = responses(dav("REPORT", home, editor, SYNC.format(token=_token_of(synced))))
     assert later[path].findtext(f"{{{DAV}}}status") == "HTTP/1.1 404 Not Found"
+
+
+def test_davx5_keeps_an_invitations_uid_under_a_name_of_its_own(calendar, url):
+    home, editor, department_id = calendar
+    name, uid = str(uuid.uuid4()), "040000008200E00074C5B7101A82E008@example.com"  # not a UUID
+    assert dav("PUT", f"{home}{name}.ics", editor, vcalendar(uid, "초대받은 회의"), **{"If-None-Match": "*"}).status_code == 201
+    assert f"UID:{uid}\r\n" in dav("GET", f"{home}{name}.ics", editor).text
+    assert set(responses(dav("REPORT", home, editor, SYNC.format(token="")))) == {f"{home.removeprefix(url)}{name}.ics"}
+    assert http.get(f"{url}/api/events/{department_id}/{name}", timeout=WAIT).json()["title"] == "초대받은 회의"

@@ -102,8 +102,8 @@ def _sync(department: dict, root: ET.Element, requested: list[str] | None) -> Re
         changed, deleted = _changes(department_id, sent)
     answers = [event_response(department, found, requested) for found in changed.values()]
     # A deleted event's UID is gone with it: its name in either case (iOS writes UUIDs in upper case).
-    answers += [gone(properties.event_path(department_id, uid), NOT_FOUND) for event_id in deleted
-                for uid in dict.fromkeys((event_id, event_id.upper()))]
+    answers += [gone(properties.event_path(department_id, name), NOT_FOUND) for event_id in deleted
+                for name in dict.fromkeys((event_id, event_id.upper()))]
     return multistatus_response(answers, properties.sync_token(department_id, started))
 
 

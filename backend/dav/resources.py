@@ -40,8 +40,13 @@ class Resource:
 
     @property
     def uid(self) -> str:
-        """The UID as the client wrote it (the resource's name without `.ics`), else the id."""
+        """The UID as the client wrote it, else the id."""
         return self.main.get(CALDAV_UID) or self.id
+
+    @property
+    def name(self) -> str:
+        """The resource's name without `.ics`: the id, in the case the client wrote it when its UID is the id."""
+        return self.uid if self.uid.lower() == self.id else self.id
 
     @property
     def etag(self) -> str:

@@ -25,6 +25,7 @@ bp = Blueprint("dav", __name__)
 DAV_CLASSES = "1, 3, calendar-access"
 CALENDAR = "/dav/calendars/<uuid:department_id>/"
 RESOURCE = CALENDAR + "<string:name>"
+MAX_UID = 255
 
 
 @bp.after_request
@@ -103,7 +104,7 @@ def event_response(department: dict, resource: Resource, requested: list[str] | 
     available = properties.event(resource)
     if wants_data(requested):
         available[properties.CALENDAR_DATA] = resource.ics(department, _timezone()).decode("utf-8")
-    return response(properties.event_path(department["id"], resource.uid), *properties.chosen(available, requested))
+    return response(properties.event_path(department["id"], resource.name), *properties.chosen(available, requested))
 
 
 @bp.route(RESOURCE, methods=["PROPFIND"])
@@ -130,10 +131,10 @@ def put_event(department_id: UUID, name: str):
     auth.check_department(department_id)
     event_id = resources.resource_id(name)
     if event_id is None:
-        raise InvalidResource(VALID_OBJECT, f"event resources are named <uuid>.ics, the UUID being the UID; not {name}")
+        raise InvalidResource(VALID_OBJECT, f"event resources are named <uuid>.ics; not {name}")
     written = read_event(request.get_data(), calendar_zone())
-    if written.uid.lower() != event_id:
-        raise InvalidResource(VALID_OBJECT, f"the UID must be the resource's name ({event_id}); got {written.uid}")
+    if len(written.uid) > MAX_UID:
+        raise InvalidResource(VALID_OBJECT, f"the UID has {len(written.uid)} characters; at most {MAX_UID} are kept")
     current = resources.load(get_db(), department_id, [event_id]).get(event_id)
     _check_preconditions(current)
     if current is None:
