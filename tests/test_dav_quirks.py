@@ -180,3 +180,14 @@ def test_davx5_keeps_an_invitations_uid_under_a_name_of_its_own(calendar, url):
     assert f"UID:{uid}\r\n" in dav("GET", f"{home}{name}.ics", editor).text
     assert set(responses(dav("REPORT", home, editor, SYNC.format(token="")))) == {f"{home.removeprefix(url)}{name}.ics"}
     assert http.get(f"{url}/api/events/{department_id}/{name}", timeout=WAIT).json()["title"] == "초대받은 회의"
+
+
+def test_an_open_ended_calendar_query_answers_at_once_with_every_resource(calendar, url):
+    """A range without an end would be thousands of month-list Queries: it is answered with every
+    resource instead (a superset the client filters), in one Query."""
+    home, editor, department_id = calendar
+    made = [http.post(f"{url}/api/events/{department_id}", json={"event_date": day, "title": "열린 범위"},
+                      timeout=WAIT).json() for day in ("2023-12-31", "2031-03-01")]
+    open_ended = THUNDERBIRD_QUERY.replace(' end="20240501T000000Z"', "")
+    found = responses(dav("REPORT", home, editor, open_ended, Depth="1"))
+    assert set(found) == {f"/dav/calendars/{department_id}/{event['id']}.ics" for event in made}

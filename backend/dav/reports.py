@@ -20,6 +20,9 @@ from rules import sync_tokens
 from rules.date_range import MAX_LIST_DAYS
 
 NOT_FOUND = "404 Not Found"
+# A time range longer than this (an open end is one) is answered with every resource, a superset,
+# rather than with a month-list Query per MAX_LIST_DAYS: the work stays bounded.
+MAX_QUERY_SPANS = 3
 
 
 def register(bp: Blueprint) -> None:
@@ -55,7 +58,7 @@ def _query(department: dict, root: ET.Element, requested: list[str] | None) -> R
     """The resources with an occurrence in the time range (every one without a range)."""
     db, department_id = get_db(), department["id"]
     window = _time_range(root)
-    if window is None:
+    if window is None or _days(*window) > MAX_QUERY_SPANS * MAX_LIST_DAYS:
         chosen = resources.all_resources(db, department_id)
     else:
         ids = [event.get("recurring_event_id") or event["id"] for event in _occurrences(department_id, *window)]
@@ -75,6 +78,10 @@ def _time_range(root: ET.Element) -> tuple[str, str] | None:
     except ValueError:
         raise BadXml("time-range start and end must be UTC date-times such as 20240101T000000Z") from None
     return start.isoformat(), max(start, end).isoformat()
+
+
+def _days(start: str, end: str) -> int:
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).days
 
 
 def _moment(value: str | None, default: datetime) -> datetime:
