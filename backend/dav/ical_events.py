@@ -25,6 +25,8 @@ TIME_FIELDS = ("event_date", "end_date", "start_time", "end_time")
 MAPPED = frozenset({"UID", "DTSTAMP", "DTSTART", "DTEND", "DURATION", "SUMMARY", "DESCRIPTION", "URL", "RRULE",
                     "RDATE", "EXDATE", "RECURRENCE-ID", "SEQUENCE", "CREATED", "LAST-MODIFIED", "COMMENT"})
 MAX_KEPT = 20_000
+# Each changed occurrence is its own write: a PUT holds at most this many.
+MAX_OVERRIDES = 100
 
 
 class InvalidResource(Exception):
@@ -67,6 +69,8 @@ def read_event(body: bytes, zone: ZoneInfo) -> WrittenEvent:
                                             "the series), and the series' changed occurrences")
     fields = _fields(masters[0], zone)
     overrides = {_day(v["RECURRENCE-ID"].dt, zone): _fields(v, zone) for v in vevents if "RECURRENCE-ID" in v}
+    if len(overrides) > MAX_OVERRIDES:
+        raise InvalidResource(VALID_OBJECT, f"a series resource holds at most {MAX_OVERRIDES} changed occurrences")
     if overrides and "recurrence" not in fields:
         raise InvalidResource(VALID_OBJECT, "RECURRENCE-ID names an occurrence of a series, and this event does "
                                             "not repeat")
