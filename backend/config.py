@@ -118,6 +118,30 @@ def _hard_timeout(name: str, default: float) -> float:
     return seconds
 
 
+ROLE_NAMES = ("viewer", "editor", "admin")  # auth.principal.ROLES (config imports nothing of the app)
+RoleGroups = tuple[tuple[str, str], ...]
+
+
+def _role_groups(name: str, default: RoleGroups) -> RoleGroups:
+    """`role=group,...` pairs (a role may appear more than once); a clear error naming the variable."""
+    raw = _env(name, ",".join(f"{role}={group}" for role, group in default))
+    pairs = []
+    for entry in filter(None, (part.strip() for part in raw.split(","))):
+        role, _, group = (text.strip() for text in entry.partition("="))
+        if role not in ROLE_NAMES or not group:
+            raise ValueError(f"{name} must be role=group pairs separated by commas, roles among "
+                             f"{', '.join(ROLE_NAMES)}; got {entry!r}")
+        pairs.append((role, group))
+    return tuple(pairs)
+
+
+def _positive_seconds(name: str, default: float) -> float:
+    seconds = _env_number(name, default, float)
+    if seconds <= 0:
+        raise ValueError(f"{name} must be above 0, got {seconds:g}")
+    return seconds
+
+
 def _flag(name: str, default: bool) -> bool:
     return _env_choice(name, "1" if default else "0", ("0", "1")) == "1"
 
@@ -186,6 +210,16 @@ class Settings:
     auth_mode: str = setting("AUTH_MODE", "token", _choice(AUTH_MODES))
     auth_cache_seconds: float = setting("AUTH_CACHE_SECONDS", 30.0, _auth_cache_seconds)
     calendar_timezone: str = setting("CALENDAR_TIMEZONE", "Asia/Seoul", _env_timezone)
+    oidc_issuer: str | None = setting("OIDC_ISSUER", None, _text)
+    oidc_client_id: str | None = setting("OIDC_CLIENT_ID", None, _text)
+    oidc_client_secret: str | None = setting("OIDC_CLIENT_SECRET", None, _text, repr=False)
+    oidc_scopes: str = setting("OIDC_SCOPES", "openid email profile", _text)
+    oidc_groups_claim: str = setting("OIDC_GROUPS_CLAIM", "groups", _text)
+    oidc_role_groups: RoleGroups = setting("OIDC_ROLE_GROUPS", (("admin", "calendar-admins"), ("editor", "calendar-editors"),
+                                                                ("viewer", "calendar-viewers")), _role_groups)
+    oidc_department_group_prefix: str = setting("OIDC_DEPARTMENT_GROUP_PREFIX", "dept:", _text)
+    session_idle_seconds: float = setting("SESSION_IDLE_SECONDS", 8 * 3600.0, _positive_seconds)
+    session_max_seconds: float = setting("SESSION_MAX_SECONDS", 7 * 24 * 3600.0, _positive_seconds)
 
     @property
     def departments_table(self) -> str:
@@ -204,9 +238,19 @@ class Settings:
         return f"{self.table_prefix}idempotency"
 
     @property
+    def sessions_table(self) -> str:
+        return f"{self.table_prefix}sessions"
+
+    @property
     def table_names(self) -> tuple[str, ...]:
         """Every table of the service, as create_tables makes them and /readyz checks them."""
-        return (self.departments_table, self.events_table, self.idempotency_table, self.tokens_table)
+        return (self.departments_table, self.events_table, self.idempotency_table, self.tokens_table,
+                self.sessions_table)
+
+    @property
+    def sign_in(self) -> bool:
+        """Whether people sign in with the company's identity provider (OIDC_ISSUER is set)."""
+        return self.oidc_issuer is not None
 
     def with_overrides(self, **changes) -> Settings:
         return replace(self, **changes)
@@ -219,6 +263,9 @@ class Settings:
         if values["test_hooks"] and not values["dynamodb_endpoint_url"]:
             raise ValueError("TEST_HOOKS=1 serves test-only routes and is refused without DYNAMODB_ENDPOINT_URL "
                              "(a local DynamoDB): never set it in production")
+        if values["oidc_issuer"] and (not values["oidc_client_id"] or values["auth_mode"] == "off"):
+            raise ValueError("OIDC_ISSUER needs OIDC_CLIENT_ID (and OIDC_CLIENT_SECRET for a confidential client), "
+                             "and AUTH_MODE=token")
         return cls(**values)
 
 

@@ -38,6 +38,9 @@ TTL_ATTRIBUTE = "expires_at"
 NAME_MARKER_PREFIX = "name#"
 # The idempotency table's TTL attribute: when DynamoDB may delete a record (epoch seconds).
 IDEMPOTENCY_EXPIRES_AT = "expires_at"
+# A session's end (epoch seconds): the sooner of its idle and absolute end; DynamoDB's TTL removes
+# it some time after, and every read checks it itself.
+SESSION_EXPIRES_AT = "expires_at"
 
 # Who created and last changed an item: the name of the token (see auth/); "anonymous" with
 # AUTH_MODE=off, "migration" for what the migration wrote.
@@ -150,6 +153,7 @@ def table_specs(settings: Settings) -> list[dict[str, Any]]:
         events_table_spec(settings.events_table),
         idempotency_table_spec(settings.idempotency_table),
         tokens_table_spec(settings.tokens_table),
+        sessions_table_spec(settings.sessions_table),
     ]
 
 
@@ -170,10 +174,20 @@ def tokens_table_spec(table_name: str) -> dict[str, Any]:
     }
 
 
+def sessions_table_spec(table_name: str) -> dict[str, Any]:
+    """Signed-in people's sessions (auth/sessions.py): one item per session keyed by `session#<sha256>`."""
+    return {
+        "TableName": table_name,
+        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+    }
+
+
 def time_to_live_specs(settings: Settings) -> dict[str, str]:
     """Table name -> its TTL attribute (epoch seconds), for the tables whose items expire by
-    themselves: deleted events' tombstones, idempotency records."""
-    return {settings.events_table: TTL_ATTRIBUTE, settings.idempotency_table: IDEMPOTENCY_EXPIRES_AT}
+    themselves: deleted events' tombstones, idempotency records, sessions."""
+    return {settings.events_table: TTL_ATTRIBUTE, settings.idempotency_table: IDEMPOTENCY_EXPIRES_AT,
+            settings.sessions_table: SESSION_EXPIRES_AT}
 
 
 def departments_table_spec(table_name: str) -> dict[str, Any]:

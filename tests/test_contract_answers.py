@@ -14,6 +14,7 @@ import requests
 
 from contract.routes import DOCS_ASSETS, ERRORS, HEADERS, PAGE_VENDOR_ASSETS, ROUTES, Route
 from support.live_helpers import NO_TOKEN, http
+from support.oidc_provider import authorize_form, callback_url, running_provider, sign_in
 from support.servers import moto_tables, start_live_server
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("contract_answers")]
@@ -24,14 +25,40 @@ Call = Callable[[str], list[requests.Response]]
 
 
 @pytest.fixture(scope="module")
-def url(tmp_path_factory):
+def provider():
+    with running_provider() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def url(tmp_path_factory, provider):
     log_dir = tmp_path_factory.mktemp("contract_answers")
     with moto_tables(log_dir) as settings:
-        served = start_live_server(settings, log_dir / "app.log")
+        served = start_live_server(settings, log_dir / "app.log", **provider.settings_env())
         try:
             yield served.url
         finally:
             served.stop()
+
+
+def _callbacks(provider) -> Call:
+    """A sign-in's way back (302), one with a wrong state (400), and one of a person in no mapped group (403)."""
+    def call(url: str) -> list[requests.Response]:
+        answers = []
+        for groups, state in ((["calendar-viewers"], None), (["calendar-viewers"], "wrong"), (["staff"], None)):
+            browser = requests.Session()
+            back = callback_url(browser, authorize_form(browser, url), provider.add_person(groups))
+            answers.append(browser.get(back.replace("state=", f"state={state}") if state else back,
+                                       allow_redirects=False, timeout=10))
+        return answers
+    return call
+
+
+def _sign_out(provider) -> Call:
+    def call(url: str) -> list[requests.Response]:
+        browser = sign_in(url, provider.add_person(["calendar-viewers"]))
+        return [browser.post(f"{url}/auth/logout", headers={"Origin": url}, timeout=10)]
+    return call
 
 
 def _department(url: str) -> str:
@@ -101,6 +128,7 @@ CALLS: dict[str, Call] = {
     "PUT /api/events/{id}": _on_event("PUT", json={"title": "바뀐 회의"}),
     "DELETE /api/events/{id}": _on_event("DELETE"),
     "GET /api/me": _get("/api/me"),
+    "GET /auth/login": lambda url: [requests.get(f"{url}/auth/login", allow_redirects=False, timeout=10)],
     "GET /healthz": _get("/healthz"),
     "GET /readyz": _get("/readyz"),
     "GET /metrics": _get("/metrics"),
@@ -122,13 +150,18 @@ def _contract_headers(answer: requests.Response) -> set[str]:
     return {name for name in HEADERS if name in answer.headers} - ON_EVERY_ANSWER
 
 
+def _calls(provider) -> dict[str, Call]:
+    """CALLS and the sign-in routes' calls, which need the module's identity provider."""
+    return {**CALLS, "GET /auth/callback": _callbacks(provider), "POST /auth/logout": _sign_out(provider)}
+
+
 def test_every_declared_route_is_called():
-    assert set(CALLS) == {_name(route) for route in ROUTES}
+    assert set(_calls(None)) == {_name(route) for route in ROUTES}
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=_name)
-def test_answers_have_the_declared_status_and_headers(url, route):
-    answers = CALLS[_name(route)](url)
+def test_answers_have_the_declared_status_and_headers(url, provider, route):
+    answers = _calls(provider)[_name(route)](url)
     seen: set[str] = set()
     for answer in answers:
         assert answer.status_code in route.answers, (answer.status_code, answer.text[:300])
@@ -140,7 +173,7 @@ def test_answers_have_the_declared_status_and_headers(url, route):
     assert every_declared <= seen, f"{_name(route)} never sends {sorted(every_declared - seen)}"
 
 
-@pytest.mark.parametrize("route", [r for r in ROUTES if "Location" in {h for a in r.answers.values() for h in a.headers}],
+@pytest.mark.parametrize("route", [r for r in ROUTES if 201 in r.answers and "Location" in r.answers[201].headers],
                          ids=_name)
 def test_a_created_resource_is_where_location_says(url, route):
     created, replayed = CALLS[_name(route)](url)

@@ -39,3 +39,9 @@ def test_with_auth_off_it_says_so(settings, db, make_department):
     off = create_app(settings.with_overrides(auth_mode="off"), db).test_client()
     assert off.get("/api/me").get_json() == {"name": "anonymous", "email": None, "role": "admin",
                                              "departments": [department["id"]], "auth": "off"}
+
+
+def test_without_sign_in_the_api_document_offers_no_session_cookie(client):
+    document = client.get("/api/openapi.json").get_json()
+    assert "sessionCookie" not in document["components"]["securitySchemes"]
+    assert document["paths"]["/api/me"]["get"]["security"] == [{"bearerToken": []}]

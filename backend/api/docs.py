@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from flask import Blueprint, Response, jsonify, send_from_directory, url_for
+from flask import Blueprint, Response, current_app, jsonify, send_from_directory, url_for
 from werkzeug.exceptions import NotFound
 
 from config import PROJECT_DIR
@@ -38,7 +38,7 @@ INITIALIZER = ('window.ui = SwaggerUIBundle({url: document.getElementById("swagg
 
 @bp.get("/openapi.json")
 def openapi_document():
-    return jsonify(document())
+    return jsonify(document(current_app.config["SETTINGS"].sign_in))
 
 
 @bp.get("/docs")

@@ -8,18 +8,25 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Protocol
 
 from auth.principal import Principal
-from auth.store import TokenStore
 from auth.tokens import token_hash
+
+
+class Store(Protocol):
+    """What a verifier reads on a cache miss: auth.store.TokenStore, auth.sessions.SessionStore."""
+
+    def find(self, hashed: str) -> Principal | None: ...
+
 
 MAX_ENTRIES = 10_000
 
 
 class TokenVerifier:
-    """Token -> Principal (or None), through a time-bounded in-process cache of the store."""
+    """Token (or session secret) -> Principal (or None), through a time-bounded in-process cache of the store."""
 
-    def __init__(self, store: TokenStore, seconds: float):
+    def __init__(self, store: Store, seconds: float):
         self.store = store
         self.seconds = seconds
         # token hash -> (principal or None, time.monotonic() until which it is trusted)
@@ -46,6 +53,11 @@ class TokenVerifier:
         principal = self.store.find(hashed)
         self._remember(hashed, principal)
         return principal
+
+    def forget(self, hashed: str) -> None:
+        """Trust nothing cached for this hash any more (a session signed out on this instance)."""
+        with self._lock:
+            self._cache.pop(hashed, None)
 
     def _remember(self, hashed: str, principal: Principal | None) -> None:
         now = time.monotonic()

@@ -7,18 +7,24 @@ from contextlib import contextmanager
 
 from flask import Flask, current_app, g, request
 
+from auth import csrf
 from auth.cache import TokenVerifier
 from auth.principal import ANONYMOUS, Principal
+from auth.sessions import COOKIE_NAME
 from auth.tokens import token_hash
 from errors import Forbidden, NotFound, Unauthorized
+from serving.cors import OriginPolicy
 
 # Open to anyone (URL rules): the probes of load balancers and operators, and the API's document
 # with its documentation page and the page's files (they describe the API, they hold no data), and
 # the calendar page with its files (they hold no data either: the API calls they make carry the token),
+# the sign-in routes (they are how a person gets a session; api/signin.py checks what they need),
 # and CalDAV's discovery redirect (it names the DAV root, which needs the token).
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/api/openapi.json", "/api/docs", "/api/docs/<asset>",
-                          "/", "/page/<asset>", "/page/vendor/<asset>", "/.well-known/caldav"})
+                          "/", "/page/<asset>", "/page/vendor/<asset>", "/auth/login", "/auth/callback", "/auth/logout",
+                          "/.well-known/caldav"})
 _EXTENSION = "calendar_auth"
+_SESSIONS = "calendar_sessions"
 
 
 def public(view: Callable) -> Callable:
@@ -82,9 +88,18 @@ def verifier() -> TokenVerifier | None:
     return current_app.extensions[_EXTENSION]
 
 
-def init_app(app: Flask, verifier: TokenVerifier | None) -> None:
-    """Register the authentication hook (verifier None: AUTH_MODE=off); api.errors answers 401/403."""
+def sessions() -> tuple[TokenVerifier, OriginPolicy] | None:
+    """The current app's session verifier and the origins a session's changes may come from; None
+    without sign-in (OIDC_ISSUER unset)."""
+    return current_app.extensions[_SESSIONS]
+
+
+def init_app(app: Flask, verifier: TokenVerifier | None,
+             session_check: tuple[TokenVerifier, OriginPolicy] | None = None) -> None:
+    """Register the authentication hook (verifier None: AUTH_MODE=off; session_check None: no
+    sign-in cookies); api.errors answers 401/403."""
     app.extensions[_EXTENSION] = verifier
+    app.extensions[_SESSIONS] = session_check
     app.before_request(_authenticate)
 
 
@@ -110,6 +125,9 @@ def enforce_authentication() -> None:
     if pending is not None:
         hashed, in_url = pending
         _accept(verifier().verify_hash(hashed), in_url)
+    pending_session = g.pop("unverified_session", None)
+    if pending_session is not None:
+        _accept_session(sessions()[0].verify_hash(pending_session))
     failure = g.pop("auth_failure", None)
     if failure is not None:
         raise failure
@@ -126,7 +144,8 @@ def _identify() -> None:
         return
     token, in_url = _presented_token(getattr(view, "auth_query_token", False))
     if not token:
-        raise Unauthorized("send `Authorization: Bearer <token>`")
+        _identify_session()
+        return
     hashed = token_hash(token)
     known, principal = checker.cached(hashed)
     if not known:
@@ -141,6 +160,27 @@ def _accept(principal: Principal | None, in_url: bool) -> None:
         raise Unauthorized("the token is unknown or revoked")
     if in_url and principal.role != "viewer":
         raise Forbidden("only a viewer token may be put in a URL; use the Authorization header")
+    g.principal = principal
+
+
+def _identify_session() -> None:
+    """A request without a token: the person its sign-in cookie names, else 401."""
+    cookie = request.cookies.get(COOKIE_NAME) if sessions() is not None else None
+    if not cookie:
+        raise Unauthorized("send `Authorization: Bearer <token>`" + (", or sign in at /auth/login" if sessions() else ""))
+    hashed = token_hash(cookie)
+    known, principal = sessions()[0].cached(hashed)
+    if not known:
+        g.unverified_session = hashed
+        return
+    _accept_session(principal)
+
+
+def _accept_session(principal: Principal | None) -> None:
+    """Set g.principal for a live session whose request may do what it asks (csrf), or raise why not."""
+    if principal is None:
+        raise Unauthorized("the session ended (signed out, expired or revoked): sign in again at /auth/login")
+    csrf.check_same_origin(request, sessions()[1])
     g.principal = principal
 
 

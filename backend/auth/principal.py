@@ -17,6 +17,7 @@ class Principal:
     departments: frozenset[str] | None = None  # None: every department
     auth: str = "token"  # how it authenticated: "token", "session" (a signed-in person), "off" (AUTH_MODE=off)
     email: str | None = None  # a signed-in person's e-mail (tokens have none)
+    identity: tuple[str, str] | None = None  # a signed-in person's (issuer, subject): stable, unlike the name
 
     def allows(self, role: str) -> bool:
         """True when this principal's role includes `role`."""

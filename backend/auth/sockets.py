@@ -1,8 +1,11 @@
-"""Socket.IO: a token at connect, and the re-check that disconnects the sockets of revoked tokens.
+"""Socket.IO: a token (or a sign-in cookie) at connect, and the re-check that disconnects the
+sockets of revoked tokens and ended sessions.
 
-Each instance checks the tokens of its own sockets against DynamoDB every AUTH_CACHE_SECONDS
-(one GetItem per distinct token), so a revoked token's sockets are gone within that time on
-every instance; no message between instances is needed.
+Each instance checks the tokens and sessions of its own sockets against DynamoDB every
+AUTH_CACHE_SECONDS (one read per distinct token or session; for a session it also counts as
+activity, moving its idle end on: an open page keeps its session alive up to SESSION_MAX_SECONDS),
+so a revoked token's or ended session's sockets are gone within that time on every instance; no
+message between instances is needed.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from socketio.exceptions import ConnectionRefusedError as SocketRefused
 from auth import http
 from auth.cache import TokenVerifier
 from auth.principal import ANONYMOUS, Principal
+from auth.sessions import COOKIE_NAME
 from auth.tokens import token_hash
 from storage.aws_failures import AWS_ERRORS
 
@@ -47,14 +51,30 @@ def authenticate(auth_payload: Any, sid: str, socketio: Any) -> Principal:
         scheme, _, header_token = request.headers.get("Authorization", "").strip().partition(" ")
         token = header_token.strip() if scheme.lower() == "bearer" else None
     if not token:
-        raise refuse('send {"token": "<token>"} as the auth payload, or `Authorization: Bearer <token>`')
-    hashed = token_hash(token)
-    principal = verifier.verify_hash(hashed)
-    if principal is None:
-        raise refuse("the token is unknown or revoked")
+        verifier, hashed, principal = _session_of_cookie()
+    else:
+        hashed = token_hash(token)
+        principal = verifier.verify_hash(hashed)
+        if principal is None:
+            raise refuse("the token is unknown or revoked")
     _sockets[sid] = (verifier, hashed, principal)
     _start_sweeper(socketio, verifier.seconds)
     return principal
+
+
+def _session_of_cookie() -> tuple[TokenVerifier, str, Principal]:
+    """(the session verifier, the hash, the person) of the sign-in cookie the socket connected
+    with; raises the refusal without a live session."""
+    session_check = http.sessions()
+    cookie = request.cookies.get(COOKIE_NAME) if session_check is not None else None
+    if not cookie:
+        raise refuse('send {"token": "<token>"} as the auth payload, or `Authorization: Bearer <token>`'
+                     + (", or sign in at /auth/login" if session_check is not None else ""))
+    hashed = token_hash(cookie)
+    principal = session_check[0].verify_hash(hashed)
+    if principal is None:
+        raise refuse("the session ended (signed out, expired or revoked): sign in again at /auth/login")
+    return session_check[0], hashed, principal
 
 
 def principal_of(sid: str) -> Principal | None:

@@ -17,12 +17,17 @@ STORAGE_ERRORS = (500, 503)
 AUTH_ERRORS = (401, 403)
 RATE_LIMITED = 429
 REQUEST_ID = "X-Request-ID"
-BEARER, FEED_TOKEN = "bearerToken", "feedToken"
+BEARER, SESSION, FEED_TOKEN = "bearerToken", "sessionCookie", "feedToken"
 SECURITY_SCHEMES = {
     BEARER: {"type": "http", "scheme": "bearer",
              "description": "`Authorization: Bearer <token>`. Tokens have a role (viewer reads; editor also "
                             "writes events; admin also manages departments and tokens) and may be limited to "
                             "departments. Create one: `flask --app app tokens create --name NAME --role ROLE`"},
+    SESSION: {"type": "apiKey", "in": "cookie", "name": "calendar_session",
+              "description": "A person signed in with the company's account (`GET /auth/login`; only with OIDC_ISSUER): "
+                             "their role and departments come from their groups. A change (POST, PUT, PATCH, DELETE) "
+                             "made with the cookie needs an `Origin` (or `Referer`) of this service or of "
+                             "CORS_ALLOWED_ORIGINS, else 403. `Authorization: Bearer` wins when both are sent"},
     FEED_TOKEN: {"type": "apiKey", "in": "query", "name": "token",
                  "description": "Only the iCalendar feed, only a viewer token (calendar apps send no headers; a "
                                 "token with more rights in a URL is refused with 403). Never logged"},
@@ -83,19 +88,20 @@ def _answer(answer: Answer, from_app: bool = True) -> dict[str, Any]:
     return response
 
 
-def _security(route: Route) -> list[dict[str, list]]:
-    """Who may call it: nobody needs a token for a public route; the feed also takes ?token=."""
+def _security(route: Route, sign_in: bool) -> list[dict[str, list]]:
+    """Who may call it: nobody needs a token for a public route; with sign-in, a session cookie
+    instead of a token; the feed also takes ?token=."""
     if route.role is None:
         return []
-    return [{BEARER: []}, *([{FEED_TOKEN: []}] if route.query_token else [])]
+    return [{BEARER: []}, *([{SESSION: []}] if sign_in else []), *([{FEED_TOKEN: []}] if route.query_token else [])]
 
 
-def _operation(route: Route) -> dict[str, Any]:
+def _operation(route: Route, sign_in: bool) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "operationId": _operation_id(route),
         "summary": route.summary,
         "tags": [route.tag],
-        "security": _security(route),
+        "security": _security(route, sign_in),
         "parameters": [{"$ref": f"#/components/parameters/{name}"} for name in (*route.parameters, REQUEST_ID)],
         "responses": {str(status): _answer(answer) for status, answer in route.answers.items()},
     }
@@ -116,30 +122,31 @@ def _operation_id(route: Route) -> str:
     return "_".join([route.method.lower(), *words]).replace("-", "_").replace(".", "_")
 
 
-def build_document(routes: list[Route] | None = None) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of `routes` (default: every route of the service)."""
+def build_document(routes: list[Route] | None = None, sign_in: bool = False) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of `routes` (default: every route of the service); `sign_in`
+    (OIDC_ISSUER set) adds the session cookie as a way to call them."""
     routes = ROUTES if routes is None else routes
     requests = {route.body for route in routes}
     modes = [(m, "validation" if m in requests else "serialization") for m in _models(routes)]
     _, schemas = models_json_schema(modes, ref_template=REF)
     paths: dict[str, dict[str, Any]] = {}
     for route in routes:
-        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route)
+        paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, sign_in)
     return {
         "openapi": "3.1.0",
         "info": {"title": TITLE, "version": VERSION, "description": DESCRIPTION},
-        "security": [{BEARER: []}],
+        "security": [{BEARER: []}, *([{SESSION: []}] if sign_in else [])],
         "paths": paths,
         "components": {
             "schemas": schemas.get("$defs", {}),
             "parameters": {name: PARAMETERS[name] for name in PARAMETERS},
             "headers": HEADERS,
-            "securitySchemes": SECURITY_SCHEMES,
+            "securitySchemes": {name: scheme for name, scheme in SECURITY_SCHEMES.items() if sign_in or name != SESSION},
         },
     }
 
 
 @cache
-def document() -> dict[str, Any]:
-    """The service's document, built once per process."""
-    return build_document()
+def document(sign_in: bool = False) -> dict[str, Any]:
+    """The service's document, built once per process (and kind of authentication)."""
+    return build_document(sign_in=sign_in)

@@ -263,6 +263,19 @@ ROUTES: list[Route] = [
           errors=(400, 404, 409, 412)),
     Route("GET", "/api/me", "Who the caller is: name, e-mail, role, departments and how it authenticated", "auth",
           role="viewer", answers={200: Answer("The caller", Me)}),
+    Route("GET", "/auth/login", "Sign in with the company's account: a redirect to the identity provider "
+          "(OIDC_ISSUER; 404 without it)", "auth", reads_storage=False,
+          answers={302: Answer("To the provider's authorization endpoint (code flow, PKCE S256, state, nonce)",
+                               headers=("Location",))}, errors=(404,)),
+    Route("GET", "/auth/callback", "Where the provider sends the browser back: checks state and the ID token, "
+          "starts a session (cookie `calendar_session`) and opens the calendar page", "auth",
+          answers={302: Answer("Signed in: to `/`, with the session cookie", headers=("Location",)),
+                   400: Answer("Not signed in (wrong or missing state, a refused code, an ID token that fails "
+                               "verification): a page in Korean", {"type": "string"}, "text/html"),
+                   403: Answer("No group of OIDC_ROLE_GROUPS: a page in Korean saying to ask the administrator",
+                               {"type": "string"}, "text/html")}, errors=(404,)),
+    Route("POST", "/auth/logout", "Sign out: the session ends on every instance within AUTH_CACHE_SECONDS and "
+          "the cookie is dropped", "auth", answers={204: Answer("Signed out")}, errors=(403, 404)),
     Route("GET", "/healthz", "Liveness: 200 while the process runs", "health",
           answers={200: Answer("Alive", Health)}, reads_storage=False, rate_limited=False),
     Route("GET", "/readyz", "Readiness: DynamoDB answers and every table (and index) is ACTIVE", "health",

@@ -9,7 +9,7 @@ finishes, never a token that still works without a name. Secrets and principals 
 """
 from __future__ import annotations
 
-from typing import Any, NotRequired, TypedDict
+from typing import NotRequired, TypedDict, cast
 
 from botocore.exceptions import ClientError
 
@@ -18,6 +18,7 @@ from schema import ITEM_EXISTS, ITEM_IS_NEW, utc_now_iso
 from storage import plumbing
 from storage.client import error_code
 from storage.items import from_item, to_item
+from storage.wire import WireItem
 
 TOKEN_KEY_PREFIX = "token#"
 NAME_KEY_PREFIX = "name#"
@@ -35,6 +36,21 @@ class TokenItem(TypedDict):
     departments: NotRequired[list[str]]
 
 
+class TokenSummary(TypedDict):
+    """What `tokens list` shows of a token (TOKEN_SUMMARY_FIELDS; departments None: all)."""
+
+    name: str
+    role: str
+    departments: list[str] | None
+    created_at: str
+    created_by: str
+
+
+def token_from_wire(item: WireItem) -> TokenItem:
+    """A token item as plain values."""
+    return cast(TokenItem, from_item(item))
+
+
 def _token_key(hashed: str) -> str:
     return TOKEN_KEY_PREFIX + hashed
 
@@ -48,8 +64,8 @@ class Tokens:
 
     def create(self, hashed: str, name: str, role: str, departments: list[str] | None, created_by: str) -> None:
         """Store a token by the hash of its secret; raises Conflict if the name is taken."""
-        item: dict[str, Any] = {"id": _token_key(hashed), "name": name, "role": role,
-                                "created_at": utc_now_iso(), "created_by": created_by}
+        item: TokenItem = {"id": _token_key(hashed), "name": name, "role": role,
+                           "created_at": utc_now_iso(), "created_by": created_by}
         if departments is not None:
             item["departments"] = sorted(set(departments))
         marker = {"id": NAME_KEY_PREFIX + name, "token_id": item["id"]}
@@ -67,14 +83,14 @@ class Tokens:
         """The token with this hash, or None (one strongly consistent GetItem)."""
         response = self.client.get_item(TableName=self.table, Key=to_item({"id": _token_key(hashed)}),
                                         ConsistentRead=True)
-        return from_item(response["Item"]) if "Item" in response else None  # type: ignore[return-value]
+        return token_from_wire(response["Item"]) if "Item" in response else None
 
-    def list(self) -> list[dict[str, Any]]:
+    def list(self) -> list[TokenSummary]:
         """Every token's name, role, departments and creation, sorted by name; never its hash."""
         tokens = plumbing.paginate(self.client, "scan", {
             "TableName": self.table, "FilterExpression": "attribute_exists(#role)",
-            "ExpressionAttributeNames": {"#role": "role"}})
-        summaries = [{f: t.get(f) for f in TOKEN_SUMMARY_FIELDS} for t in tokens]
+            "ExpressionAttributeNames": {"#role": "role"}}, token_from_wire)
+        summaries = [cast(TokenSummary, {f: t.get(f) for f in TOKEN_SUMMARY_FIELDS}) for t in tokens]
         return sorted(summaries, key=lambda t: t["name"])
 
     def revoke(self, name: str) -> None:

@@ -1,0 +1,93 @@
+"""A signed-in person's session across two app instances on one set of tables (AUTH_CACHE_SECONDS=1):
+each accepts it, a sign-out on one ends it on the other for REST and open sockets within the bound,
+a session unused for SESSION_IDLE_SECONDS ends by itself, and one in use at SESSION_MAX_SECONDS."""
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+
+from auth.tokens import token_hash
+from models import DynamoDBDatabase
+from support.live_helpers import NO_TOKEN, SocketClient
+from support.oidc_provider import running_provider, sign_in
+from support.servers import app_instances, moto_tables
+
+pytestmark = [pytest.mark.live, pytest.mark.xdist_group("sign_in_instances")]
+
+SESSION_COOKIE = "calendar_session"
+BOUND = 1.0  # AUTH_CACHE_SECONDS of both instances
+IDLE = 3.0  # SESSION_IDLE_SECONDS of both instances
+MAX = 6.0  # SESSION_MAX_SECONDS of both instances
+
+
+@pytest.fixture(scope="module")
+def provider():
+    with running_provider() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def instances(provider, tmp_path_factory):
+    log_dir = tmp_path_factory.mktemp("sign_in_instances")
+    with moto_tables(log_dir) as settings, app_instances(
+            "gevent", settings, log_dir, AUTH_CACHE_SECONDS=str(BOUND), SESSION_IDLE_SECONDS=str(IDLE),
+            SESSION_MAX_SECONDS=str(MAX),
+            SECRET_KEY="one key for both instances", **provider.settings_env()) as started:
+        yield [server.url for server in started], settings
+
+
+def _cookie(browser: requests.Session) -> dict[str, str]:
+    return {"Cookie": f"{SESSION_COOKIE}={browser.cookies[SESSION_COOKIE]}"}
+
+
+def _me_status(url: str, cookie: dict[str, str]) -> int:
+    return requests.get(f"{url}/api/me", headers=cookie, timeout=10).status_code
+
+
+def test_signing_out_on_one_instance_ends_the_session_on_the_other_within_the_bound(instances, provider):
+    (a, b), _settings = instances
+    browser = sign_in(a, provider.add_person(["calendar-viewers", "calendar-admins"], name="최관리"))
+    cookie = _cookie(browser)
+    me_on_b = requests.get(f"{b}/api/me", headers=cookie, timeout=10)
+    assert me_on_b.status_code == 200 and (me_on_b.json()["name"], me_on_b.json()["role"]) == ("최관리", "admin")
+    socket_on_b = SocketClient(b, token=NO_TOKEN, headers=cookie).connect()
+    try:
+        assert browser.post(f"{a}/auth/logout", headers={"Origin": a}, timeout=10).status_code == 204
+        signed_out = time.monotonic()
+        assert _me_status(a, cookie) == 401  # at once where the sign-out happened
+        while _me_status(b, cookie) == 200:
+            assert time.monotonic() - signed_out < BOUND + 2, "instance b still accepts the ended session"
+            time.sleep(0.1)
+        while socket_on_b.client.connected:
+            assert time.monotonic() - signed_out < 2 * BOUND + 3, "b's socket of the ended session is still open"
+            time.sleep(0.1)
+    finally:
+        socket_on_b.close()
+
+
+def test_a_session_unused_for_the_idle_time_ends(instances, provider):
+    (a, b), _settings = instances
+    cookie = _cookie(sign_in(a, provider.add_person(["calendar-viewers"])))
+    assert _me_status(b, cookie) == 200
+    time.sleep(IDLE + BOUND + 0.5)
+    assert (_me_status(a, cookie), _me_status(b, cookie)) == (401, 401)
+
+
+def test_only_the_hash_of_the_cookie_is_stored(instances, provider):
+    (a, _b), settings = instances
+    secret = sign_in(a, provider.add_person(["calendar-viewers"])).cookies[SESSION_COOKIE]
+    items = DynamoDBDatabase(settings).client.scan(TableName=settings.sessions_table)["Items"]
+    assert items and not any(secret in str(item) for item in items)
+    assert any(item["id"]["S"] == f"session#{token_hash(secret)}" for item in items)
+
+
+def test_a_session_in_use_still_ends_at_its_absolute_end(instances, provider):
+    (a, b), _settings = instances
+    cookie = _cookie(sign_in(a, provider.add_person(["calendar-viewers"])))
+    signed_in = time.monotonic()
+    while _me_status(b, cookie) == 200:  # used all along: only the absolute end can end it
+        assert time.monotonic() - signed_in < MAX + BOUND + 1, "the session outlived SESSION_MAX_SECONDS"
+        time.sleep(0.3)
+    assert time.monotonic() - signed_in > MAX - 1  # not ended by the idle time (IDLE < MAX), nor early
