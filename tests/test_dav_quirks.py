@@ -191,3 +191,16 @@ def test_an_open_ended_calendar_query_answers_at_once_with_every_resource(calend
     open_ended = THUNDERBIRD_QUERY.replace(' end="20240501T000000Z"', "")
     found = responses(dav("REPORT", home, editor, open_ended, Depth="1"))
     assert set(found) == {f"/dav/calendars/{department_id}/{event['id']}.ics" for event in made}
+
+
+def test_a_resource_is_the_same_bytes_under_the_same_etag_when_its_department_is_renamed(calendar, url):
+    home, editor, department_id = calendar
+    uid = str(uuid.uuid4())
+    assert dav("PUT", f"{home}{uid}.ics", editor, vcalendar(uid, "이름 바뀌는 부서")).status_code == 201
+    before = dav("GET", f"{home}{uid}.ics", editor)
+    renamed = http.patch(f"{url}/api/departments/{department_id}", json={"name": f"새 이름 {uuid.uuid4().hex[:6]}"},
+                         timeout=WAIT)
+    assert renamed.status_code == 200, renamed.text
+    after = dav("GET", f"{home}{uid}.ics", editor)
+    assert (after.headers["ETag"], after.content) == (before.headers["ETag"], before.content)
+    assert b"X-WR-CALNAME" not in after.content and b"BEGIN:VTIMEZONE" in after.content

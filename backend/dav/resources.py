@@ -22,6 +22,8 @@ from rules.feed_calendar import calendar_bytes
 from rules.shapes import CALDAV_PROPERTIES, CALDAV_UID, EXCEPTION_DATES
 
 SUFFIX = ".ics"
+# What the feed says of the department and of subscribing, not of an event.
+FEED_ONLY = ("UID", "NAME", "X-WR-CALNAME", "DESCRIPTION", "X-WR-CALDESC", "REFRESH-INTERVAL", "X-PUBLISHED-TTL")
 
 
 @dataclass(frozen=True)
@@ -55,14 +57,15 @@ class Resource:
         versions = ",".join(f"{e['id']}:{e['version']}" for e in sorted(self.events[1:], key=lambda e: e["id"]))
         return f'"{self.main["version"]}-{hashlib.sha256(versions.encode()).hexdigest()[:12]}"'
 
-    def ics(self, department: dict[str, Any], timezone: str) -> bytes:
-        """The resource's calendar object: the feed's VEVENTs, with what a client sent that the
-        event's fields cannot hold given back (read through `load`: lists do not carry it)."""
-        body = calendar_bytes(department, list(self.events), timezone)
+    def ics(self, timezone: str) -> bytes:
+        """The resource's calendar object: the feed's VEVENTs and VTIMEZONE, without the feed's
+        properties of the department (its name may change, the resource's ETag does not), with what
+        a client sent that the event's fields cannot hold given back (read through `load`)."""
+        calendar = icalendar.Calendar.from_ical(
+            calendar_bytes({"id": self.main["department_id"], "name": ""}, list(self.events), timezone))
+        for name in FEED_ONLY:
+            calendar.pop(name, None)
         kept = self.main.get(CALDAV_PROPERTIES)
-        if not kept and self.uid == self.id:
-            return body
-        calendar = icalendar.Calendar.from_ical(body)
         for vevent in calendar.walk("VEVENT"):
             vevent["UID"] = self.uid
             if kept and "RECURRENCE-ID" not in vevent:

@@ -103,7 +103,7 @@ def event_response(department: dict, resource: Resource, requested: list[str] | 
     """The multistatus `response` of an event resource, with its data when asked for."""
     available = properties.event(resource)
     if wants_data(requested):
-        available[properties.CALENDAR_DATA] = resource.ics(department, _timezone()).decode("utf-8")
+        available[properties.CALENDAR_DATA] = resource.ics(_timezone()).decode("utf-8")
     return response(properties.event_path(department["id"], resource.name), *properties.chosen(available, requested))
 
 
@@ -119,7 +119,7 @@ def propfind_event(department_id: UUID, name: str):
 def get_event(department_id: UUID, name: str):
     department = department_of(department_id)
     found = _resource(department["id"], name)
-    answer = Response(found.ics(department, _timezone()), content_type="text/calendar; charset=utf-8")
+    answer = Response(found.ics(_timezone()), content_type="text/calendar; charset=utf-8")
     answer.headers["ETag"] = found.etag
     return answer
 
