@@ -95,3 +95,14 @@ def test_a_body_with_an_entity_declaration_is_refused(url, module_settings):
     name, token = new_token(module_settings, "viewer")
     body = '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaa">]><propfind xmlns="DAV:"><prop>&a;</prop></propfind>'
     assert dav("PROPFIND", f"{url}/dav/", (name, token), body, Depth="0").status_code == 400
+
+
+def test_ios_setting_a_calendar_colour_is_refused_inside_the_multistatus(url, module_settings):
+    sales = department(url)
+    name, token = new_token(module_settings, "editor", [sales["id"]])
+    body = (f'<A:propertyupdate xmlns:A="DAV:"><A:set><A:prop><C:calendar-color xmlns:C="{APPLE}">#FF2968FF'
+            f'</C:calendar-color><C:calendar-order xmlns:C="{APPLE}">2</C:calendar-order></A:prop></A:set>'
+            "</A:propertyupdate>")
+    answered = responses(dav("PROPPATCH", f"{url}/dav/calendars/{sales['id']}/", (name, token), body))
+    assert set(propstat(answered[f"/dav/calendars/{sales['id']}/"], 403)) == {
+        f"{{{APPLE}}}calendar-color", f"{{{APPLE}}}calendar-order"}

@@ -16,7 +16,15 @@ from dav import properties, resources
 from dav.ical_events import VALID_OBJECT, InvalidResource, WrittenEvent, changes_from, read_event
 from dav.occurrences import write_overrides
 from dav.resources import Resource
-from dav.xml_bodies import XML_CONTENT_TYPE, multistatus, parse, requested_properties, response
+from dav.xml_bodies import (
+    XML_CONTENT_TYPE,
+    multistatus,
+    parse,
+    requested_properties,
+    response,
+    status_props,
+    updated_properties,
+)
 from errors import Conflict, NotFound, PreconditionFailed
 from rules.shapes import CALDAV_PROPERTIES, CALDAV_UID
 from validation import validate_event_changes, validate_new_event
@@ -97,6 +105,15 @@ def propfind_calendar(department_id: UUID):
 
 def wants_data(requested: list[str] | None) -> bool:
     return requested is not None and properties.CALENDAR_DATA in requested
+
+
+@bp.route(CALENDAR, methods=["PROPPATCH"])
+@auth.requires("viewer")
+def proppatch_calendar(department_id: UUID):
+    """A calendar's properties are the department's: each one a client sets (iOS: its colour and
+    order) is refused inside the 207, so the client keeps its own and nothing fails."""
+    department, names = department_of(department_id), updated_properties(parse(request.get_data()))
+    return multistatus_response([status_props(properties.calendar_path(department["id"]), names, "403 Forbidden")])
 
 
 def event_response(department: dict, resource: Resource, requested: list[str] | None):
