@@ -204,3 +204,21 @@ def test_a_resource_is_the_same_bytes_under_the_same_etag_when_its_department_is
     after = dav("GET", f"{home}{uid}.ics", editor)
     assert (after.headers["ETag"], after.content) == (before.headers["ETag"], before.content)
     assert b"X-WR-CALNAME" not in after.content and b"BEGIN:VTIMEZONE" in after.content
+
+
+def test_evolution_names_a_resource_by_a_uid_that_is_no_uuid(calendar, url):
+    home, editor, department_id = calendar
+    uid = f"20240120T050000Z-{uuid.uuid4().hex[:6]}-1000-1-0@laptop.example.com"
+    path = f"{home.removeprefix(url)}{uid}.ics"
+    assert dav("PUT", f"{url}{path}", editor, vcalendar(uid, "에볼루션 일정"), **{"If-None-Match": "*"}).status_code == 201
+    assert f"UID:{uid}\r\n" in dav("GET", f"{url}{path}", editor).text
+    listed = responses(dav("PROPFIND", home, editor, '<propfind xmlns="DAV:"><prop><getetag/></prop></propfind>',
+                           Depth="1"))
+    assert path in listed
+    [event] = http.get(f"{url}/api/events/{department_id}?expand=false", timeout=WAIT).json()
+    assert event["title"] == "에볼루션 일정"
+    assert dav("PUT", f"{url}{path}", editor, vcalendar(uid, "에볼루션 일정 (변경)"),
+               **{"If-Match": listed[path].findtext(f".//{{{DAV}}}getetag")}).status_code == 204
+    assert dav("DELETE", f"{url}{path}", editor).status_code == 204
+    assert http.get(f"{url}/api/events/{department_id}/{event['id']}", timeout=WAIT).status_code == 404
+    assert dav("PUT", f"{home}bad%20name.ics", editor, vcalendar("x", "이름")).status_code == 403

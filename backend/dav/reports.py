@@ -47,7 +47,7 @@ def report(department_id: UUID):
 
 def _multiget(department: dict, root: ET.Element, requested: list[str] | None) -> Response:
     paths = [found.text.strip() for found in root.iter(qname(DAV, "href")) if found.text]
-    ids = {path: resources.resource_id(path.rstrip("/").rsplit("/", 1)[-1]) for path in paths}
+    ids = {path: resources.resource_id(department["id"], path.rstrip("/").rsplit("/", 1)[-1]) for path in paths}
     found = resources.load(get_db(), department["id"], [i for i in ids.values() if i])
     answers = [event_response(department, found[ids[path]], requested) if ids[path] in found
                else gone(path, NOT_FOUND) for path in paths]

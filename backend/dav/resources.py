@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,6 +23,9 @@ from rules.feed_calendar import calendar_bytes
 from rules.shapes import CALDAV_PROPERTIES, CALDAV_UID, EXCEPTION_DATES
 
 SUFFIX = ".ics"
+# Resource names that are no UUID, and the namespace of the event ids derived from them.
+OTHER_NAME = re.compile(r"[A-Za-z0-9@._+=-]{1,200}")
+NAMES = uuid.UUID("6f0d7c2e-4a53-5a4e-9d0b-3c1f2a7e8b90")
 # What the feed says of the department and of subscribing, not of an event.
 FEED_ONLY = ("UID", "NAME", "X-WR-CALNAME", "DESCRIPTION", "X-WR-CALDESC", "REFRESH-INTERVAL", "X-PUBLISHED-TTL")
 
@@ -47,8 +51,9 @@ class Resource:
 
     @property
     def name(self) -> str:
-        """The resource's name without `.ics`: the id, in the case the client wrote it when its UID is the id."""
-        return self.uid if self.uid.lower() == self.id else self.id
+        """The resource's name without `.ics`: the UID as the client wrote it when the name stands
+        for this event's id (the client named it after its UID), else the id."""
+        return self.uid if resource_id(self.main["department_id"], self.uid + SUFFIX) == self.id else self.id
 
     @property
     def etag(self) -> str:
@@ -73,12 +78,16 @@ class Resource:
         return calendar.to_ical()
 
 
-def resource_id(name: str) -> str | None:
-    """The event id a resource name (`<uuid>.ics`, any case) stands for; None for another name."""
+def resource_id(department_id: str, name: str) -> str | None:
+    """The event id a resource name stands for: `<uuid>.ics` (any case) that UUID; another
+    `<name>.ics` of OTHER_NAME (Evolution names resources by non-UUID UIDs) a UUID derived from the
+    department and the name. None for a name that is neither."""
     if not name.endswith(SUFFIX):
         return None
-    candidate = name[: -len(SUFFIX)].lower()
-    return candidate if re.fullmatch(EVENT_ID_PATTERN, candidate) and "_" not in candidate else None
+    stem = name[: -len(SUFFIX)]
+    if re.fullmatch(EVENT_ID_PATTERN, stem.lower()) and "_" not in stem:
+        return stem.lower()
+    return str(uuid.uuid5(NAMES, f"{department_id}/{stem}")) if OTHER_NAME.fullmatch(stem) else None
 
 
 def owner_id(event_id: str) -> str:

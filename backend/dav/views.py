@@ -146,9 +146,10 @@ def get_event(department_id: UUID, name: str):
 def put_event(department_id: UUID, name: str):
     department_id = str(department_id)
     auth.check_department(department_id)
-    event_id = resources.resource_id(name)
+    event_id = resources.resource_id(department_id, name)
     if event_id is None:
-        raise InvalidResource(VALID_OBJECT, f"event resources are named <uuid>.ics; not {name}")
+        raise InvalidResource(VALID_OBJECT, "event resources are named <UUID>.ics or <letters, digits, @._+=->.ics "
+                                            f"(up to 200 characters); not {name}")
     written = read_event(request.get_data(), calendar_zone())
     if len(written.uid) > MAX_UID:
         raise InvalidResource(VALID_OBJECT, f"the UID has {len(written.uid)} characters; at most {MAX_UID} are kept")
@@ -225,15 +226,15 @@ def department_of(department_id: UUID) -> dict:
     return get_db().get_department(str(department_id))
 
 
-def _event_id(name: str) -> str:
-    event_id = resources.resource_id(name)
+def _event_id(department_id: str, name: str) -> str:
+    event_id = resources.resource_id(department_id, name)
     if event_id is None:
-        raise NotFound(f"no resource {name}: event resources are named <uuid>.ics")
+        raise NotFound(f"no resource {name}")
     return event_id
 
 
 def _resource(department_id: str, name: str) -> Resource:
-    found = resources.load(get_db(), department_id, [_event_id(name)])
+    found = resources.load(get_db(), department_id, [_event_id(department_id, name)])
     if not found:
         raise NotFound(f"no resource {name}")
     return next(iter(found.values()))
