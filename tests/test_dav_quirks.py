@@ -154,6 +154,8 @@ def test_a_series_with_an_occurrence_changed_over_rest_is_one_resource_whose_eta
                            Depth="1"))
     assert set(listed) == {home.removeprefix(url), f"{home.removeprefix(url)}{series['id']}.ics"}
     assert listed[f"{home.removeprefix(url)}{series['id']}.ics"].findtext(f".//{{{DAV}}}getetag") == after.headers["ETag"]
+    assert dav("DELETE", f"{home}{series['id']}.ics", editor, **{"If-Match": after.headers["ETag"]}).status_code == 204
+    assert http.get(f"{url}/api/events/{department_id}?expand=false", timeout=WAIT).json() == []  # exception too
 
 
 def test_ios_upper_case_uuids_come_back_as_written(calendar, url):
