@@ -5,8 +5,10 @@ token may read, read-only privileges for viewers, and the properties clients ask
 from __future__ import annotations
 
 import pytest
+import requests
 
 from support.dav_helpers import CALDAV, DAV, dav, department, new_token, propstat, responses
+from support.live_helpers import WAIT
 from support.servers import start_live_server
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("dav"),
@@ -53,6 +55,7 @@ def test_options_declares_caldav_and_basic_or_bearer_both_work(url, module_setti
     bearer = dav("PROPFIND", f"{url}/dav/", None, Depth="0", Authorization=f"Bearer {token}")
     principal = responses(bearer)["/dav/"].find(f".//{{{DAV}}}current-user-principal/{{{DAV}}}href")
     assert principal.text == "/dav/principal/"
+    assert requests.get(f"{url}/api/departments", auth=(name, token), timeout=WAIT).status_code == 200  # REST too
 
 
 def test_the_principal_names_the_calendar_home(url, module_settings):
