@@ -14,6 +14,10 @@ sys.path.insert(0, str(PROJECT_DIR / "bench"))
 from load_generator import LoadFailed, parse_wrk_output  # noqa: E402
 
 RUNS = {
+    "bench_caldav.py": (["--small", "100", "--big", "400", "--latency-samples", "10", "--no-targets"],
+                        ["sync-collection REPORT, service under gunicorn", "no changes: 100 events p50",
+                         "30 changes: 100 events p50", "PROPFIND of the home with 100 departments: p50",
+                         "targets: not judged (--no-targets)"]),
     "bench_capacity.py": (["--levels", "0,50", "--rounds", "1", "--room-size", "20", "--latency-samples", "10",
                            "--no-targets"],
                           ["service  |     50 |", "peer     |     50 |", "fan-out, 20 sockets in one room: p50"]),
