@@ -8,12 +8,13 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from config import Settings
 from contract.bodies import Department, Event, EventCreate
 from rules.shapes import (  # noqa: F401 - declared there
     CALDAV_PROPERTIES,
+    CALDAV_UID,
     EXCEPTION_DATES,
     LAST_DATE,
     OVERRIDDEN_FIELDS,
@@ -59,7 +60,7 @@ TOMBSTONE_FIELDS = ("id", "department_id", "deleted", "last_modified")
 # What a tombstone no longer holds (event_date: so it is not in department-date-index).
 TOMBSTONE_REMOVES = ("event_date", "title", "description", "time", "url", "created_at", *AUDIT_FIELDS,
                      *EVENT_OPTIONAL_FIELDS, LAST_DATE, SERIES_MONTHS, EXCEPTION_DATES, OVERRIDDEN_FIELDS,
-                     CALDAV_PROPERTIES)
+                     CALDAV_PROPERTIES, CALDAV_UID)
 # What a stored event holds for the optional texts a client (or a legacy file) left out.
 EVENT_DEFAULTS: dict[str, str] = {
     name: "" for name, field in EventCreate.model_fields.items()
@@ -86,6 +87,13 @@ def event_key(event_id: str, department_id: str) -> dict[str, str]:
 # -- conditions -------------------------------------------------------------------------------
 
 
+class ConditionParams(TypedDict):
+    """A condition as a write's arguments name it."""
+
+    ConditionExpression: str
+    ExpressionAttributeNames: dict[str, str]
+
+
 @dataclass(frozen=True)
 class Condition:
     """A ConditionExpression with its attribute-name placeholders."""
@@ -93,7 +101,7 @@ class Condition:
     expression: str
     names: dict[str, str] = field(default_factory=dict)
 
-    def params(self, other_names: dict[str, str] | None = None) -> dict[str, Any]:
+    def params(self, other_names: dict[str, str] | None = None) -> ConditionParams:
         """ConditionExpression and ExpressionAttributeNames (plus other_names the request uses)."""
         return {"ConditionExpression": self.expression, "ExpressionAttributeNames": {**self.names, **(other_names or {})}}
 

@@ -3,10 +3,12 @@ conversions between them (no boto3, no Flask).
 
 - What an answer shows: `PublicEvent`, `PublicDepartment`, `Tombstone` (a sync `Change` is either).
 - What an item holds: `StoredEvent` and `StoredDepartment` (the public shape and its internal
-  attributes); `ListedEvent` is what a list reads of one (the public event and the exception dates
-  its expansion skips); `EventKey` names one.
+  attributes), `StoredSession` (who it signs in: `SessionPerson`); `ListedEvent` is what a list
+  reads of an event (the public event and the exception dates its expansion skips); `EventKey`
+  names one.
 - What a write asks: `EventFields` (a new event's fields, or a change to them: None removes an
-  optional one) and `ItemChanges` (a change with the internal attributes that follow from it).
+  optional one), `ItemChanges` (a change with the internal attributes that follow from it) and
+  `WrittenAttributes` (what a writer stores beside a new event's fields).
 
 One converter a pair: `public_event` (StoredEvent -> PublicEvent), `stored_event` (PublicEvent ->
 StoredEvent), `public_department` (StoredDepartment -> PublicDepartment), `event_key` (an event ->
@@ -34,6 +36,9 @@ OVERRIDDEN_FIELDS: Final = "overridden_fields"
 # What a CalDAV client sent in an event that the event's fields cannot hold (VALARM reminders,
 # CATEGORIES, X- properties), as iCalendar text; backend/dav/ gives it back with the event.
 CALDAV_PROPERTIES: Final = "caldav_properties"
+# The UID as a CalDAV client wrote it, when it is not the event id itself (iOS writes UUIDs in upper
+# case): backend/dav/ names the resource and its UID with it.
+CALDAV_UID: Final = "caldav_uid"
 
 
 class PublicDepartment(TypedDict):
@@ -84,6 +89,7 @@ class StoredEvent(PublicEvent):
     exception_dates: NotRequired[set[str] | list[str]]
     overridden_fields: NotRequired[list[str]]
     caldav_properties: NotRequired[str]
+    caldav_uid: NotRequired[str]
     deleted: NotRequired[bool]
     expires_at: NotRequired[int]
 
@@ -92,6 +98,7 @@ class WrittenAttributes(TypedDict, total=False):
     """Internal attributes a writer stores on a new event's item beside its fields."""
 
     caldav_properties: str
+    caldav_uid: str
 
 
 class SessionPerson(TypedDict):
