@@ -228,6 +228,7 @@ def test_a_time_is_given_one_way_all_day_or_start_and_end_and_free_text_only_for
     day_button(page, old["event_date"]).click()
     page.get_by_role("button", name="옮겨 온 회의 편집").click()
     expect(page.locator("#event-time")).to_have_value("오후 2:00")  # shown for the event that has nothing else
+    expect(all_day).not_to_be_checked()  # it has a time
     fill_event(page, start_time="14:00", end_time="15:00")
     page.get_by_role("button", name="저장", exact=True).click()
     expect(page.locator("#event-dialog")).to_be_hidden()

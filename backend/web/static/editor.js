@@ -35,7 +35,7 @@ export class EventEditor {
     this.inputs.recurrence = this.form.elements.repeat; // its 400 shows next to the repeat control
     this.allDay = this.form.elements.all_day;
     this.allDay.addEventListener("change", () => {
-      if (this.allDay.checked) this.inputs.start_time.value = this.inputs.end_time.value = "";
+      if (this.allDay.checked) this.inputs.start_time.value = this.inputs.end_time.value = this.inputs.time.value = "";
     });
     for (const name of ["start_time", "end_time"]) {
       this.inputs[name].addEventListener("input", () => {
@@ -68,7 +68,7 @@ export class EventEditor {
     if (!event) this.inputs.event_date.value = date;
     // One way to give a time: 종일, or the start and end times; the free text only for an event
     // that has nothing else.
-    this.allDay.checked = !(event && event.start_time);
+    this.allDay.checked = !(event && (event.start_time || event.time));
     show(this.inputs.time.closest(".field"), Boolean(event && event.time && !event.start_time));
     this.occurrence = Boolean(event && event.recurring_event_id);
     this.repeat.fill(null);
