@@ -301,3 +301,30 @@ def test_a_printed_month_is_one_a4_page_across_with_its_heading_and_no_controls(
     width, height = (float(size) for size in pages[0])
     assert (round(width), round(height)) == (842, 595)  # A4 landscape, in points
     assert person.console_errors() == []
+
+
+def test_the_agenda_lists_the_months_events_by_day_and_the_url_keeps_the_view(server, people, token):
+    department = new_department(server)
+    new_event(server, department, title="분기 보고", event_date=f"{MONTH}-20", start_time="15:00")
+    new_event(server, department, title="아침 회의", start_time="09:00")  # the 12th
+    new_event(server, department, title="종일 워크숍")
+    person = people(token("zeke", "editor"))
+    page = person.open(department["id"], MONTH)
+    expect(chip(page, "분기 보고")).to_be_visible()
+    page.get_by_role("button", name="목록", exact=True).click()
+    expect(page).to_have_url(re.compile(f"month={MONTH}&view=agenda$"))
+    expect(page.locator("#grid")).to_be_hidden()
+    agenda = page.get_by_role("region", name="이 달의 일정 목록")
+    expect(agenda.locator(".agenda-day")).to_have_text(["2031년 3월 12일 (수)", "2031년 3월 20일 (목)"])
+    expect(agenda.locator(".event-title")).to_have_text(["종일 워크숍", "아침 회의", "분기 보고"])
+    agenda.get_by_role("button", name="분기 보고 편집").click()
+    expect(page.locator("#event-dialog")).to_be_visible()
+    page.get_by_role("button", name="취소").click()
+    page.reload()  # the view is in the URL
+    expect(agenda.locator(".event-title")).to_have_text(["종일 워크숍", "아침 회의", "분기 보고"])
+    expect(page.get_by_role("button", name="목록", exact=True)).to_have_attribute("aria-pressed", "true")
+    page.get_by_role("button", name="월", exact=True).click()
+    expect(page.locator("#grid")).to_be_visible()
+    expect(agenda).to_be_hidden()
+    assert "view=" not in page.url
+    assert person.console_errors() == []

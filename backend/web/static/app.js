@@ -2,7 +2,7 @@
 // wiring of the grid, the day list, the dialogs and the live connection.
 
 import { api, ApiError, describe, forgetToken, getToken, sayCode, setToken } from "./api.js";
-import { renderDay, renderGrid } from "./calendar.js";
+import { renderAgenda, renderDay, renderGrid } from "./calendar.js";
 import { monthLabel, monthRange, parseMonth, shiftMonth, todayIso } from "./dates.js";
 import { Departments } from "./departments.js";
 import { byId, say, show } from "./dom.js";
@@ -19,7 +19,9 @@ import { copySubscription } from "./subscribe.js";
 buildFields(); // before the dialogs' classes look their fields up
 
 // cursor: the day the keyboard is on in the grid (its one Tab stop).
-const state = { departmentId: null, month: todayIso().slice(0, 7), day: null, cursor: null };
+// view: "month" (the grid) or "agenda" (the month's events as a list).
+const state = { departmentId: null, month: todayIso().slice(0, 7), day: null, cursor: null, view: "month" };
+const VIEWS = ["month", "agenda"];
 const store = new EventStore();
 let live = null;
 
@@ -35,12 +37,14 @@ function readUrl() {
   const params = new URLSearchParams(location.search);
   state.departmentId = params.get("department");
   state.month = parseMonth(params.get("month")) || todayIso().slice(0, 7);
+  state.view = VIEWS.includes(params.get("view")) ? params.get("view") : "month";
 }
 
 function writeUrl(push) {
   const params = new URLSearchParams();
   if (state.departmentId) params.set("department", state.departmentId);
   params.set("month", state.month);
+  if (state.view !== "month") params.set("view", state.view);
   const url = `${location.pathname}?${params}`;
   if (url !== `${location.pathname}${location.search}`) history[push ? "pushState" : "replaceState"](null, "", url);
 }
@@ -51,8 +55,9 @@ function focusedSpot() {
   const focused = document.activeElement;
   if (!focused || !focused.closest) return null;
   if (focused.closest("#grid-body") && focused.dataset.date) return `#grid-body button[data-date="${focused.dataset.date}"]`;
-  const item = focused.closest("#day-events li[data-id]");
-  return item ? `#day-events li[data-id="${item.dataset.id}"] button` : null;
+  const list = focused.closest("#day-events, #agenda-days");
+  const item = focused.closest("li[data-id]");
+  return list && item ? `#${list.id} li[data-id="${item.dataset.id}"] button` : null;
 }
 
 // The tab (and a printed page) names the department and the month shown, e.g. "영업부 · 2026년 12월 — 부서 일정".
@@ -71,6 +76,11 @@ function render() {
   renderGrid(byId("grid-body"), state.month, store, openDay, { selected: state.day, current });
   show(byId("day"), Boolean(state.day));
   if (state.day) renderDay({ title: byId("day-title"), list: byId("day-events"), empty: byId("day-empty") }, state.day, store, editEvent);
+  const agenda = state.view === "agenda";
+  show(byId("grid"), !agenda);
+  show(byId("agenda"), agenda);
+  for (const view of VIEWS) byId(`view-${view}`).setAttribute("aria-pressed", String(view === state.view));
+  if (agenda) renderAgenda({ list: byId("agenda-days"), empty: byId("agenda-empty") }, state.month, store, editEvent);
   const again = spot && document.querySelector(spot);
   if (again) again.focus();
 }
@@ -229,6 +239,12 @@ function choose(departmentId, push = true) {
 
 const departments = new Departments((id) => choose(id), () => state.departmentId && showTitle());
 
+function showView(view) {
+  state.view = view;
+  writeUrl(true);
+  render();
+}
+
 function moveMonth(month) {
   state.month = month;
   writeUrl(true);
@@ -280,6 +296,7 @@ function wire() {
   wireShortcuts({ today: () => focusDay(todayIso()), new: newEventByKey });
   byId("month-prev").addEventListener("click", () => moveMonth(shiftMonth(state.month, -1)));
   byId("month-next").addEventListener("click", () => moveMonth(shiftMonth(state.month, 1)));
+  for (const view of VIEWS) byId(`view-${view}`).addEventListener("click", () => showView(view));
   byId("month-today").addEventListener("click", () => moveMonth(todayIso().slice(0, 7)));
   byId("event-new").addEventListener("click", () => editor.open(state.departmentId, null, newEventDay()));
   byId("day-new").addEventListener("click", () => editor.open(state.departmentId, null, state.day));

@@ -107,3 +107,16 @@ export function renderDay(nodes, iso, store, onEdit) {
   nodes.list.replaceChildren(...events.map((event) => eventItem(event, onEdit)));
   nodes.empty.hidden = events.length > 0;
 }
+
+// The agenda: each day of the month that has events, in order, with the day's list under it.
+export function renderAgenda(nodes, month, store, onEdit) {
+  const days = monthWeeks(month).flat().filter((iso) => iso && store.forDay(iso).length);
+  nodes.list.replaceChildren(...days.map((iso) => {
+    const holiday = holidayOn(iso);
+    const title = el("h3", { className: "agenda-day", text: dayLabel(iso) });
+    if (holiday) title.append(" ", el("span", { className: "holiday-name", text: holiday }));
+    const events = el("ol", { className: "day-events" }, store.forDay(iso).map((event) => eventItem(event, onEdit)));
+    return el("li", { attrs: { "data-date": iso } }, [title, events]);
+  }));
+  nodes.empty.hidden = days.length > 0;
+}
