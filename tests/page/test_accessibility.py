@@ -1,5 +1,5 @@
 """axe-core (npm, the engine browsers' accessibility tools run) checks every view of the page in
-Chromium: the month with a day open, the event dialog of an occurrence, the department dialog,
+Chromium: the month with a day open, the agenda, the event dialog of an occurrence, the department dialog,
 the token prompt and the phone width with its menu open. No serious or critical violation."""
 from __future__ import annotations
 
@@ -44,6 +44,10 @@ def test_the_month_and_the_dialogs_have_no_serious_accessibility_violations(serv
     day_button(page, f"{MONTH}-12").click()
     expect(page.locator("#day-events .event-title")).to_have_text(["주간 회의"])
     assert violations(page) == [], "month"
+    page.get_by_role("button", name="목록", exact=True).click()
+    expect(page.locator("#agenda .event-title")).to_have_text(["스터디", "스터디", "주간 회의", "스터디", "스터디"])
+    assert violations(page) == [], "agenda"
+    page.get_by_role("button", name="월", exact=True).click()
 
     open_occurrence(page, 10, "스터디")  # the dialog at its longest: the scope question and the weekdays
     expect(page.get_by_role("group", name="반복 요일")).to_be_visible()
