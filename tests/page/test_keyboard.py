@@ -1,6 +1,9 @@
 """A person uses the month by keyboard: one Tab stop in the grid and the arrows between days (into
-the next or previous month past its edge), T for today and N for a new event, never while typing."""
+the next or previous month past its edge), T for today, N for a new event, A and M for the 목록
+and the month, never while typing."""
 from __future__ import annotations
+
+import re
 
 from playwright.sync_api import expect
 
@@ -29,6 +32,13 @@ def test_arrows_move_between_days_and_t_and_n_show_today_and_open_a_new_event(se
     expect(page).to_have_url(f"{server.url}/?department={department['id']}&month={MONTH}")
     page.keyboard.press("Enter")
     expect(page.locator("#day-title")).to_have_text("2031년 3월 31일 (월)")
+
+    page.keyboard.press("a")
+    expect(page.locator("#agenda")).to_be_visible()
+    expect(page).to_have_url(re.compile("view=agenda$"))
+    page.keyboard.press("m")
+    expect(page.locator("#grid")).to_be_visible()
+    expect(page.locator("#agenda")).to_be_hidden()
 
     page.keyboard.press("n")
     expect(page.locator("#event-dialog")).to_be_visible()

@@ -293,7 +293,8 @@ function wire() {
   wireMenu("menu-toggle", "toolbar-menu");
   wireSignOut();
   wireGridKeys(byId("grid-body"), focusDay);
-  wireShortcuts({ today: () => focusDay(todayIso()), new: newEventByKey });
+  wireShortcuts({ today: () => focusDay(todayIso()), new: newEventByKey, month: () => showView("month"),
+    agenda: () => showView("agenda") });
   byId("month-prev").addEventListener("click", () => moveMonth(shiftMonth(state.month, -1)));
   byId("month-next").addEventListener("click", () => moveMonth(shiftMonth(state.month, 1)));
   for (const view of VIEWS) byId(`view-${view}`).addEventListener("click", () => showView(view));
