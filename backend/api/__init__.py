@@ -5,7 +5,19 @@ from flask import Flask, g
 
 import auth
 import web
-from api import calendar_feed, departments, docs, events, health, me, metrics, rate_limits, request_log, signin
+from api import (
+    calendar_feed,
+    departments,
+    docs,
+    events,
+    health,
+    me,
+    metrics,
+    personal_tokens,
+    rate_limits,
+    request_log,
+    signin,
+)
 from api.errors import register_error_handlers
 from serving import cors
 from storage import stall_budget
@@ -18,7 +30,7 @@ def init_app(app: Flask) -> None:
     then the DynamoDB read of a token the cache did not hold, and the 401s."""
     request_log.init_app(app)
     app.url_map.converters["event_id"] = events.EventIdConverter
-    for blueprint in (departments.bp, events.bp, calendar_feed.bp, docs.bp, health.bp, me.bp, metrics.bp, signin.bp, web.bp):
+    for blueprint in (departments.bp, events.bp, calendar_feed.bp, docs.bp, health.bp, me.bp, metrics.bp, personal_tokens.bp, signin.bp, web.bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     settings = app.config["SETTINGS"]

@@ -37,6 +37,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from contract.bodies import (
     EVENT_ID_PATTERN,
+    TOKEN_NAME_PATTERN,
     DateRange,
     Department,
     DepartmentChanges,
@@ -48,10 +49,13 @@ from contract.bodies import (
     EventDate,
     Health,
     Me,
+    NewToken,
     NotReady,
     PreconditionFailure,
     RateLimited,
     Ready,
+    TokenCreate,
+    TokenSummary,
     Tombstone,
     ValidationFailure,
 )
@@ -146,6 +150,8 @@ PARAMETERS: dict[str, dict[str, Any]] = {
                            "the last one: drop what you have by `id` + `version`). Not with from/to, limit "
                            "or cursor (400); older than the tombstone retention: 410, list everything again",
                            {"type": "string", "maxLength": 200}),
+    "token_name": {"name": "token_name", "in": "path", "required": True, "description": "The token's name",
+                   "schema": {"type": "string", "pattern": TOKEN_NAME_PATTERN}},
     "asset": {"name": "asset", "in": "path", "required": True, "description": "A file name",
               "schema": {"type": "string", "enum": list(DOCS_ASSETS)}},
     "page.asset": {"name": "asset", "in": "path", "required": True,
@@ -276,6 +282,16 @@ ROUTES: list[Route] = [
                                {"type": "string"}, "text/html")}, errors=(404,)),
     Route("POST", "/auth/logout", "Sign out: the session ends on every instance within AUTH_CACHE_SECONDS and "
           "the cookie is dropped", "auth", answers={204: Answer("Signed out")}, errors=(403, 404)),
+    Route("POST", "/api/tokens", "Make a personal token (app password) for the C# client, a feed or a calendar "
+          "app: only a person signed in with the company's account, at most their role and departments",
+          "auth", role="viewer", body=TokenCreate,
+          answers={201: Answer("The token with its secret (`token`), shown only now", NewToken)},
+          errors=(400, 409, 413)),
+    Route("GET", "/api/tokens", "List your own tokens (an admin of every department: every token), never a secret",
+          "auth", role="viewer", answers={200: Answer("The tokens, by name", [TokenSummary])}),
+    Route("DELETE", "/api/tokens/{token_name}", "Revoke one of your tokens (an admin of every department: anyone's); "
+          "it stops working everywhere within AUTH_CACHE_SECONDS", "auth", role="viewer",
+          parameters=("token_name",), answers={204: Answer("Revoked")}, errors=(404,)),
     Route("GET", "/healthz", "Liveness: 200 while the process runs", "health",
           answers={200: Answer("Alive", Health)}, reads_storage=False, rate_limited=False),
     Route("GET", "/readyz", "Readiness: DynamoDB answers and every table (and index) is ACTIVE", "health",

@@ -1,6 +1,7 @@
 """The `tokens` table: one item per token, keyed by its hash, and one marker per name.
 
-    {"id": "token#<sha256>", "name", "role", "departments": [ids] (absent: all), "created_at", "created_by"}
+    {"id": "token#<sha256>", "name", "role", "departments": [ids] (absent: all), "created_at", "created_by",
+     "owner_issuer", "owner_subject", "owner_name" (a person's personal token only)}
     {"id": "name#<name>", "token_id": "token#<sha256>"}
 
 The two are written in one transaction, so names are unique. A revoke deletes the token item
@@ -21,7 +22,8 @@ from storage.items import from_item, to_item
 
 TOKEN_KEY_PREFIX = "token#"
 NAME_KEY_PREFIX = "name#"
-TOKEN_SUMMARY_FIELDS = ("name", "role", "departments", "created_at", "created_by")
+TOKEN_SUMMARY_FIELDS = ("name", "role", "departments", "created_at", "created_by", "owner_issuer", "owner_subject",
+                        "owner_name")
 
 
 class TokenItem(TypedDict):
@@ -46,10 +48,12 @@ class Tokens:
         self.client = client
         self.table = table
 
-    def create(self, hashed: str, name: str, role: str, departments: list[str] | None, created_by: str) -> None:
-        """Store a token by the hash of its secret; raises Conflict if the name is taken."""
+    def create(self, hashed: str, name: str, role: str, departments: list[str] | None, created_by: str,
+               owner: dict[str, str] | None = None) -> dict[str, Any]:
+        """Store a token by the hash of its secret (`owner`: owner_issuer, owner_subject, owner_name
+        of a personal token); returns its summary. Raises Conflict if the name is taken."""
         item: dict[str, Any] = {"id": _token_key(hashed), "name": name, "role": role,
-                                "created_at": utc_now_iso(), "created_by": created_by}
+                                "created_at": utc_now_iso(), "created_by": created_by, **(owner or {})}
         if departments is not None:
             item["departments"] = sorted(set(departments))
         marker = {"id": NAME_KEY_PREFIX + name, "token_id": item["id"]}
@@ -62,6 +66,7 @@ class Tokens:
             if error_code(exc) == "TransactionCanceledException":
                 raise Conflict(f"a token named {name!r} already exists") from exc
             raise
+        return {f: item.get(f) for f in TOKEN_SUMMARY_FIELDS}
 
     def find(self, hashed: str) -> TokenItem | None:
         """The token with this hash, or None (one strongly consistent GetItem)."""
@@ -77,15 +82,31 @@ class Tokens:
         summaries = [{f: t.get(f) for f in TOKEN_SUMMARY_FIELDS} for t in tokens]
         return sorted(summaries, key=lambda t: t["name"])
 
-    def revoke(self, name: str) -> None:
-        """Delete the token of this name (it stops working when caches expire). Raises NotFound."""
-        marker_key = to_item({"id": NAME_KEY_PREFIX + name})
-        marker = self.client.get_item(TableName=self.table, Key=marker_key, ConsistentRead=True).get("Item")
+    def named(self, name: str) -> dict[str, Any]:
+        """The summary of the token of this name (never its hash); raises NotFound."""
+        marker = self._marker(name)
+        item = self.client.get_item(TableName=self.table, Key=to_item({"id": marker["token_id"]}),
+                                    ConsistentRead=True).get("Item")
+        if item is None:
+            raise NotFound(f"no token named {name!r}")
+        return {f: from_item(item).get(f) for f in TOKEN_SUMMARY_FIELDS}
+
+    def _marker(self, name: str) -> dict[str, Any]:
+        marker = self.client.get_item(TableName=self.table, Key=to_item({"id": NAME_KEY_PREFIX + name}),
+                                      ConsistentRead=True).get("Item")
         if marker is None:
             raise NotFound(f"no token named {name!r}")
-        self.client.delete_item(TableName=self.table, Key=to_item({"id": from_item(marker)["token_id"]}))
+        return from_item(marker)
+
+    def revoke(self, name: str) -> str:
+        """Delete the token of this name (it stops working when caches expire); returns its hash.
+        Raises NotFound."""
+        marker_key = to_item({"id": NAME_KEY_PREFIX + name})
+        token_id = self._marker(name)["token_id"]
+        self.client.delete_item(TableName=self.table, Key=to_item({"id": token_id}))
         try:
             self.client.delete_item(TableName=self.table, Key=marker_key, **ITEM_EXISTS.params())
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":  # revoked concurrently: done too
                 raise
+        return token_id.removeprefix(TOKEN_KEY_PREFIX)
