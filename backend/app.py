@@ -16,6 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import api
 import commands
 import database
+import dav
 import realtime
 from config import Settings
 from models import DynamoDBDatabase
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, db: DynamoDBDatabase | None = N
     db = db or DynamoDBDatabase(settings)
     database.init_app(app, db)
     api.init_app(app)
+    dav.init_app(app)  # CalDAV, through the same request pipeline
     realtime.init_app(app, settings, db)
     commands.init_app(app)
     # Outermost, around Socket.IO's middleware too: bodies are read whole before anything runs.

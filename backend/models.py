@@ -4,7 +4,6 @@ and re-exports the domain errors (errors.py) and item conversion (storage/items.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from config import Settings
 from errors import (  # re-exported: tests import them here
@@ -14,7 +13,7 @@ from errors import (  # re-exported: tests import them here
     PreconditionFailed,
     Throttled,
 )
-from rules.shapes import PublicDepartment, PublicEvent, StoredEvent, Tombstone
+from rules.shapes import Change, EventFields, PublicDepartment, PublicEvent, StoredEvent, WrittenAttributes
 from storage import plumbing
 from storage.client import make_client
 from storage.departments import SYSTEM_ACTOR, Departments
@@ -24,6 +23,7 @@ from storage.idempotency import IdempotencyStore
 from storage.items import from_item, to_item
 from storage.series import SeriesEdits
 from storage.tables import Tables
+from storage.wire import TableSpec, TransactAction, WireItem
 
 __all__ = ["Conflict", "DatabaseError", "DynamoDBDatabase", "NotFound", "PreconditionFailed", "Throttled",
            "from_item", "to_item"]
@@ -52,7 +52,7 @@ class DynamoDBDatabase:
     def create_tables(self, wait: bool = True) -> list[str]:
         return self.tables.create_tables(wait)
 
-    def upgrade_tables(self, described: dict[str, dict[str, Any] | None] | None = None) -> list[str]:
+    def upgrade_tables(self, described: dict[str, TableSpec | None] | None = None) -> list[str]:
         return self.tables.upgrade_tables(described)
 
     def table_statuses(self, probe: bool = False) -> dict[str, str]:
@@ -64,8 +64,8 @@ class DynamoDBDatabase:
         return self.departments.list_departments()
 
     def list_departments_page(
-        self, limit: int, start_key: dict[str, Any] | None = None
-    ) -> tuple[list[PublicDepartment], dict[str, Any] | None]:
+        self, limit: int, start_key: WireItem | None = None
+    ) -> tuple[list[PublicDepartment], WireItem | None]:
         return self.departments.list_departments_page(limit, start_key)
 
     def get_department(self, department_id: str) -> PublicDepartment:
@@ -75,8 +75,8 @@ class DynamoDBDatabase:
         return self.departments.get_departments(department_ids)
 
     def get_departments_page(
-        self, department_ids: Iterable[str], limit: int, start_key: dict[str, Any] | None = None
-    ) -> tuple[list[PublicDepartment], dict[str, Any] | None]:
+        self, department_ids: Iterable[str], limit: int, start_key: dict[str, str] | None = None
+    ) -> tuple[list[PublicDepartment], dict[str, str] | None]:
         return self.departments.get_departments_page(department_ids, limit, start_key)
 
     def find_department_by_name(self, name: str) -> PublicDepartment | None:
@@ -115,11 +115,11 @@ class DynamoDBDatabase:
 
     def list_events_page(
         self, department_id: str, start: str | None, end: str | None, limit: int,
-        start_key: dict[str, Any] | None = None,
-    ) -> tuple[list[PublicEvent], dict[str, Any] | None]:
+        start_key: WireItem | None = None,
+    ) -> tuple[list[PublicEvent], WireItem | None]:
         return self.event_lists.list_events_page(department_id, start, end, limit, start_key)
 
-    def event_changes(self, department_id: str, since: str) -> list[PublicEvent | Tombstone]:
+    def event_changes(self, department_id: str, since: str) -> list[Change]:
         return self.event_lists.event_changes(department_id, since)
 
     def get_event(self, event_id: str) -> PublicEvent:
@@ -135,13 +135,14 @@ class DynamoDBDatabase:
         return self.events.get_department_event(department_id, event_id)
 
     def create_event(
-        self, department_id: str, fields: dict[str, Any], *, event_id: str | None = None,
+        self, department_id: str, fields: EventFields, *, event_id: str | None = None,
         created_at: str | None = None, last_modified: str | None = None, actor: str = SYSTEM_ACTOR,
+        attributes: WrittenAttributes | None = None,
     ) -> PublicEvent:
         return self.events.create_event(department_id, fields, event_id=event_id, created_at=created_at,
-                                        last_modified=last_modified, actor=actor)
+                                        last_modified=last_modified, actor=actor, attributes=attributes)
 
-    def update_event(self, event_id: str, changes: dict[str, Any], expected_version: int | None = None,
+    def update_event(self, event_id: str, changes: EventFields, expected_version: int | None = None,
                      actor: str = SYSTEM_ACTOR) -> PublicEvent:
         return self.events.update_event(event_id, changes, expected_version, actor)
 
@@ -149,7 +150,7 @@ class DynamoDBDatabase:
                      current: StoredEvent | None = None) -> PublicEvent:
         return self.events.delete_event(event_id, expected_version, current)
 
-    def put_events(self, events: Iterable[dict[str, Any]]) -> None:
+    def put_events(self, events: Iterable[PublicEvent]) -> None:
         self.events.put_events(events)
 
     def department_event_ids(self, department_id: str) -> set[str]:
@@ -161,6 +162,6 @@ class DynamoDBDatabase:
     def scan_events(self) -> Iterator[PublicEvent]:
         return self.events.scan_events()
 
-    def transact(self, items: list[dict[str, Any]], if_condition_fails: list[DatabaseError] | None = None) -> None:
+    def transact(self, items: list[TransactAction], if_condition_fails: list[DatabaseError] | None = None) -> None:
         """TransactWriteItems (storage.plumbing.transact): each failed condition raises its error."""
         plumbing.transact(self.client, items, if_condition_fails)

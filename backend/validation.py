@@ -2,7 +2,7 @@
 and the migration. Failures become one ValidationError naming every bad field, worded as always."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pydantic
 from pydantic import BaseModel
@@ -22,6 +22,7 @@ from contract.bodies import (
 from errors import ValidationError
 from rules.date_range import MAX_LIST_DAYS
 from rules.event_times import check_event_times, days_between
+from rules.shapes import EventFields
 
 
 def _validated(model: type[BaseModel], data: Any) -> BaseModel:
@@ -97,18 +98,19 @@ def _only_when_set(resource_fields: dict[str, Any], name: str) -> bool:
     return name in resource_fields and not resource_fields[name].is_required()
 
 
-def validate_new_event(body: Any) -> dict[str, str]:
+def validate_new_event(body: Any) -> EventFields:
     """Fields of a new event; raises ValidationError naming every bad field."""
-    fields = {name: value for name, value in _sent_fields(_validated(EventCreate, body)).items() if value is not None}
+    fields = cast(EventFields, {name: value for name, value in _sent_fields(_validated(EventCreate, body)).items()
+                                if value is not None})
     check_event_times(fields)
     return fields
 
 
-def validate_event_changes(body: Any) -> dict[str, str]:
+def validate_event_changes(body: Any) -> EventFields:
     """Only the fields sent, validated; raises ValidationError (also for an empty change)."""
     if body == {}:
         raise ValidationError("nothing to change: send at least one of " + ", ".join(writable_fields(EventChanges)))
-    return _sent_fields(_validated(EventChanges, body))
+    return cast(EventFields, _sent_fields(_validated(EventChanges, body)))
 
 
 def validate_date_range(start: str | None, end: str | None) -> tuple[str | None, str | None]:

@@ -4,6 +4,7 @@ functions, and test helpers imported as modules."""
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 
@@ -16,6 +17,15 @@ MAX_MODULE_LINES = 600
 STORAGE = "storage"
 # What backend/rules/ may not reach, even through another backend module it imports.
 NOT_IN_RULES = ("boto3", "botocore", "flask", "flask_socketio")
+# Where the code that holds items names each shape by a type (rules/shapes.py, storage/wire.py)...
+SHAPED = ("models.py", "storage", "rules")
+# ...but for these aliases, open on purpose (each file's comment at the alias says why): a wire
+# attribute's tagged value, any plain values to_item takes, an expression's values, botocore's answer.
+OPEN_SHAPES = {
+    "storage/wire.py": {"AttributeValue", "PlainItem", "ExpressionValues"},
+    "storage/client.py": {"ParsedAnswer"},
+}
+OPEN_MAPPING = re.compile(r"\b(?:dict|Dict|Mapping|MutableMapping)\[str, *(?:Any|object)\]")
 
 
 def run_in_backend(code: str) -> str:
@@ -225,3 +235,18 @@ def test_the_bench_readme_layout_names_every_bench_file():
     bench = PROJECT_DIR / "bench"
     assert [path.name for path in sorted(bench.iterdir())
             if path.suffix in (".py", ".lua") and path.name not in layout] == []
+
+
+def test_items_are_named_shapes_not_open_dicts():
+    """In storage/, models.py and rules/ an open `dict[str, Any]` (or Mapping, or of object) stands
+    only as one of the aliases OPEN_SHAPES allows: every other shape is named by a type."""
+    paths = [BACKEND_DIR / "models.py", *(p for d in SHAPED[1:] for p in sorted((BACKEND_DIR / d).rglob("*.py")))]
+    found = []
+    for path in paths:
+        name = path.relative_to(BACKEND_DIR).as_posix()
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            alias = re.match(r"(\w+) = ", line)
+            if OPEN_MAPPING.search(line) and not (alias and alias.group(1) in OPEN_SHAPES.get(name, ())):
+                found.append(f"backend/{name}:{number}: {line.strip()}")
+    assert found == [], ("name the shape by a TypedDict or dataclass (rules/shapes.py for plain values, "
+                         "storage/wire.py for DynamoDB's), or give an open alias a reason in OPEN_SHAPES")

@@ -111,7 +111,7 @@ def update_event(event_id: str):
     with auth.events_outside_scope_hidden(event_id) as check_department:
         edit = get_db().series.update(event_id, changes, validate_scope(request.args.get("scope")),
                                    _expected_version(), auth.current_principal().name, check_department)
-    _broadcast(edit)
+    broadcast_edit(edit)
     return _event_response(edit.answer)
 
 
@@ -121,11 +121,11 @@ def delete_event(event_id: str):
     with auth.events_outside_scope_hidden(event_id) as check_department:
         edit = get_db().series.delete(event_id, validate_scope(request.args.get("scope")),
                                    _expected_version(), auth.current_principal().name, check_department)
-    _broadcast(edit)
+    broadcast_edit(edit)
     return "", 204
 
 
-def _broadcast(edit: Edit) -> None:
+def broadcast_edit(edit: Edit) -> None:
     """What the write changed, so a live page redraws it: a series' occurrences follow the series."""
     for event in edit.created:
         realtime.event_created(event)

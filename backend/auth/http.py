@@ -18,9 +18,11 @@ from serving.cors import OriginPolicy
 # Open to anyone (URL rules): the probes of load balancers and operators, and the API's document
 # with its documentation page and the page's files (they describe the API, they hold no data), and
 # the calendar page with its files (they hold no data either: the API calls they make carry the token),
-# and the sign-in routes (they are how a person gets a session; api/signin.py checks what they need).
+# the sign-in routes (they are how a person gets a session; api/signin.py checks what they need),
+# and CalDAV's discovery redirect (it names the DAV root, which needs the token).
 PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/api/openapi.json", "/api/docs", "/api/docs/<asset>",
-                          "/", "/page/<asset>", "/page/vendor/<asset>", "/auth/login", "/auth/callback", "/auth/logout"})
+                          "/", "/page/<asset>", "/page/vendor/<asset>", "/auth/login", "/auth/callback", "/auth/logout",
+                          "/.well-known/caldav"})
 _EXTENSION = "calendar_auth"
 _SESSIONS = "calendar_sessions"
 
@@ -183,10 +185,13 @@ def _accept_session(principal: Principal | None) -> None:
 
 
 def _presented_token(query_allowed: bool) -> tuple[str | None, bool]:
-    """(the token, whether it came in the URL) from `Authorization: Bearer` or, where allowed, ?token=."""
+    """(the token, whether it came in the URL) from `Authorization: Bearer`, HTTP Basic (the
+    password is the token: what calendar apps send), or, where allowed, ?token=."""
     scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return token.strip(), False
+    if scheme.lower() == "basic" and request.authorization and request.authorization.password:
+        return request.authorization.password, False
     if query_allowed and request.args.get("token"):
         return request.args["token"], True
     return None, False

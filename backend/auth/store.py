@@ -7,7 +7,7 @@ from typing import Any
 from auth.principal import Principal
 from auth.tokens import new_token, token_hash
 from models import DynamoDBDatabase
-from storage.tokens import Tokens
+from storage.tokens import TokenOwner, Tokens, TokenSummary
 
 
 class TokenStore:
@@ -27,10 +27,10 @@ class TokenStore:
         Raises Conflict if the name is taken."""
         secret = new_token()
         issuer, subject = person.identity or ("", "")
-        owner = {"owner_issuer": issuer, "owner_subject": subject, "owner_name": person.name}
+        owner = TokenOwner(owner_issuer=issuer, owner_subject=subject, owner_name=person.name)
         return {**self.tokens.create(token_hash(secret), name, role, departments, person.name, owner), "token": secret}
 
-    def named(self, name: str) -> dict[str, Any]:
+    def named(self, name: str) -> TokenSummary:
         """The summary of the token of this name; raises NotFound."""
         return self.tokens.named(name)
 
@@ -42,7 +42,7 @@ class TokenStore:
         departments = item.get("departments")
         return Principal(item["name"], item["role"], None if departments is None else frozenset(departments))
 
-    def list(self) -> list[dict[str, Any]]:
+    def list(self) -> list[TokenSummary]:
         """Every token's name, role, departments and creation, sorted by name; never its hash."""
         return self.tokens.list()
 

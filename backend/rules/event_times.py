@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from errors import ValidationError
 from rules import recurrence
 from rules.date_range import MAX_LIST_DAYS
+from rules.shapes import EventTimes
 
 
-def check_event_times(event: dict[str, Any]) -> None:
+def check_event_times(event: EventTimes) -> None:
     """Raises ValidationError when the event's structured times (as it would be stored) contradict
     each other: end_date before event_date, end_time without start_time, or on a one-day event
     end_time not after start_time; or when its `recurrence` is no series (see recurrence.py)."""
@@ -21,7 +21,7 @@ def check_event_times(event: dict[str, Any]) -> None:
         problems["end_date"] = f"must be at most {MAX_LIST_DAYS} days after event_date in a series"
     if end_time and not start_time:
         problems["end_time"] = "needs start_time (an event without start_time is all-day)"
-    elif end_time and (end_date or event["event_date"]) == event["event_date"] and end_time <= start_time:
+    elif end_time and start_time and (end_date or event["event_date"]) == event["event_date"] and end_time <= start_time:
         problems["end_time"] = "must be after start_time on an event of one day"
     if event.get("recurrence") and not problems:
         try:

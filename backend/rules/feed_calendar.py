@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -23,6 +22,7 @@ import icalendar
 from rules import recurrence
 from rules.clock_times import ClockSpan, parse_clock_span
 from rules.date_range import LAST_DAY, in_range
+from rules.shapes import PublicDepartment, PublicEvent
 
 PRODID = "-//Department Calendar//Department calendar service//KO"
 DEFAULT_LENGTH = timedelta(hours=1)
@@ -34,7 +34,7 @@ def _timestamp(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-def event_times(event: dict[str, Any], zone: ZoneInfo) -> tuple[date | datetime, date | datetime]:
+def event_times(event: PublicEvent, zone: ZoneInfo) -> tuple[date | datetime, date | datetime]:
     """DTSTART and DTEND of the event: datetimes in `zone` for a clock time, else whole dates
     (through `end_date` for an event spanning days)."""
     first = date.fromisoformat(event["event_date"])
@@ -49,7 +49,7 @@ def event_times(event: dict[str, Any], zone: ZoneInfo) -> tuple[date | datetime,
     return start, end if end > start else end + timedelta(days=1)  # a range past midnight
 
 
-def _clock_span(event: dict[str, Any]) -> ClockSpan | None:
+def _clock_span(event: PublicEvent) -> ClockSpan | None:
     """The structured start_time/end_time when set; else what the free-text `time` reads as."""
     if event.get("start_time"):
         end = event.get("end_time")
@@ -57,7 +57,7 @@ def _clock_span(event: dict[str, Any]) -> ClockSpan | None:
     return parse_clock_span(event.get("time", ""))
 
 
-def _vevent(event: dict[str, Any], zone: ZoneInfo, series: dict[str, dict[str, Any]]) -> icalendar.Event:
+def _vevent(event: PublicEvent, zone: ZoneInfo, series: dict[str, PublicEvent]) -> icalendar.Event:
     start, end = event_times(event, zone)
     vevent = icalendar.Event.new(
         uid=event.get("recurring_event_id") or event["id"],
@@ -80,13 +80,13 @@ def _vevent(event: dict[str, Any], zone: ZoneInfo, series: dict[str, dict[str, A
     return vevent
 
 
-def _moment(series: dict[str, Any], day: str, zone: ZoneInfo) -> date | datetime:
+def _moment(series: PublicEvent, day: str, zone: ZoneInfo) -> date | datetime:
     """The start the series gives an occurrence on `day` (as its DTSTART: a date, or a time in `zone`)."""
     start, _end = event_times({**series, "event_date": day, "end_date": None}, zone)
     return start
 
 
-def _add_recurrence(vevent: icalendar.Event, event: dict[str, Any], zone: ZoneInfo) -> None:
+def _add_recurrence(vevent: icalendar.Event, event: PublicEvent, zone: ZoneInfo) -> None:
     """RRULE, EXDATE and RDATE of a series, each date as its DTSTART is (UNTIL in UTC when timed)."""
     for line in event["recurrence"]:
         name, _, value = line.strip().partition(":")
@@ -100,7 +100,7 @@ def _add_recurrence(vevent: icalendar.Event, event: dict[str, Any], zone: ZoneIn
             vevent.add(kind, [_moment(event, day, zone) for day in days])
 
 
-def _until_as_dtstart(rule: str, event: dict[str, Any], zone: ZoneInfo) -> str:
+def _until_as_dtstart(rule: str, event: PublicEvent, zone: ZoneInfo) -> str:
     """The rule with its UNTIL (read as the last day allowed) written as RFC 5545 wants it next to
     this DTSTART: a date, or the end of that day in `zone` as UTC."""
     def until(found: re.Match[str]) -> str:
@@ -115,7 +115,7 @@ def _until_as_dtstart(rule: str, event: dict[str, Any], zone: ZoneInfo) -> str:
     return ";".join(part for part in recurrence.UNTIL.sub(until, rule).split(";") if part)
 
 
-def calendar_bytes(department: dict[str, Any], events: list[dict[str, Any]], timezone: str) -> bytes:
+def calendar_bytes(department: PublicDepartment, events: list[PublicEvent], timezone: str) -> bytes:
     """The department's calendar as iCalendar bytes (CRLF lines, UTF-8), from its events as stored
     (series with their lines, exceptions with RECURRENCE-ID under their series' UID)."""
     zone = ZoneInfo(timezone)
@@ -138,13 +138,13 @@ def calendar_bytes(department: dict[str, Any], events: list[dict[str, Any]], tim
     return calendar.to_ical()
 
 
-def _timezone_window(events: list[dict[str, Any]]) -> tuple[date, date]:
+def _timezone_window(events: list[PublicEvent]) -> tuple[date, date]:
     """A window holding every event, for the VTIMEZONE's transitions (not more, to keep it short)."""
     days = [date.fromisoformat(event.get(field) or event["event_date"])
             for event in events for field in ("event_date", "end_date")] or [date(2000, 1, 1)]
     return min(days) - timedelta(days=1), max(days) + timedelta(days=2)
 
 
-def _in_range(event: dict[str, Any]) -> bool:
+def _in_range(event: PublicEvent) -> bool:
     """Whether the event's days are within date_range (those of items stored before it may not be)."""
     return all(in_range(date.fromisoformat(event[field])) for field in ("event_date", "end_date") if event.get(field))

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import islice
+from typing import TYPE_CHECKING, cast
 
 from dateutil.rrule import rrule, rruleset, rrulestr
 
@@ -26,6 +27,11 @@ from rules import rrule_form
 from rules.date_range import FIRST_DAY, LAST_DAY, MAX_LIST_DAYS, in_range, plus_days
 from rules.recurrence_budget import PERIOD_COST, OutOfBudget, budget, counted, shared
 from rules.rrule_form import RuleError
+
+if TYPE_CHECKING:  # rules.shapes imports this module
+    from collections.abc import Iterator
+
+    from rules.shapes import EventTimes, PublicEvent
 
 log = logging.getLogger(__name__)
 
@@ -192,13 +198,14 @@ def last_date(lines: list[str], first: date) -> str:
     return _day(last).isoformat()
 
 
-def last_day(event: dict) -> str | None:
+def last_day(event: EventTimes) -> str | None:
     """The last day an event touches when that can be after its event_date (department-span-index's
     `last_date`): a series' last occurrence's last day (UNBOUNDED without an end), an event's
     end_date; None for an event of one day. Raises RecurrenceError for bad lines."""
-    if not event.get("recurrence"):
+    lines = event.get("recurrence")
+    if not lines:
         return event.get("end_date") or None
-    last = last_date(event["recurrence"], date.fromisoformat(event["event_date"]))
+    last = last_date(lines, date.fromisoformat(event["event_date"]))
     return last if last == UNBOUNDED else plus_days(date.fromisoformat(last), _length(event)).isoformat()
 
 
@@ -320,13 +327,14 @@ def listing():
     return shared(LISTING_UNITS)
 
 
-def months(event: dict) -> frozenset[int] | None:
+def months(event: EventTimes) -> frozenset[int] | None:
     """The months (1-12) the series' occurrences touch, from their first day to their last; all
     twelve when reading MONTHS_SCAN_LIMIT occurrences (or a budget) did not tell; None for an event
     that is no series."""
-    if not event.get("recurrence"):
+    lines = event.get("recurrence")
+    if not lines:
         return None
-    return _months(tuple(event["recurrence"]), date.fromisoformat(event["event_date"]), _length(event))
+    return _months(tuple(lines), date.fromisoformat(event["event_date"]), _length(event))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -394,14 +402,16 @@ def months_between(start: date, end: date) -> frozenset[int]:
     return frozenset((start.month - 1 + n) % 12 + 1 for n in range(count))
 
 
-def _length(event: dict) -> timedelta:
+def _length(event: EventTimes) -> timedelta:
     """How many days past its first one each occurrence lasts (end_date - event_date)."""
-    if not event.get("end_date"):
+    end_date = event.get("end_date")
+    if not end_date:
         return timedelta()
-    return date.fromisoformat(event["end_date"]) - date.fromisoformat(event["event_date"])
+    return date.fromisoformat(end_date) - date.fromisoformat(event["event_date"])
 
 
-def expand(series: dict, start: date | None, end: date | None, skip: frozenset[str] = frozenset()) -> list[dict]:
+def expand(series: PublicEvent, start: date | None, end: date | None,
+           skip: frozenset[str] = frozenset()) -> list[PublicEvent]:
     """The occurrences of a stored series touching [start, end] but those whose original date
     (YYYY-MM-DD) is in `skip` (they are stored as exceptions): each the series' fields (without
     `recurrence`) on its day, with id `<series id>_<YYYYMMDD>`, `recurring_event_id` and
@@ -410,14 +420,14 @@ def expand(series: dict, start: date | None, end: date | None, skip: frozenset[s
     return list(iter_expand(series, start, end, skip))
 
 
-def iter_expand(series: dict, start: date | None, end: date | None, skip: frozenset[str] = frozenset(),
-                chunk_days: int = EXPAND_CHUNK_DAYS):
+def iter_expand(series: PublicEvent, start: date | None, end: date | None, skip: frozenset[str] = frozenset(),
+                chunk_days: int = EXPAND_CHUNK_DAYS) -> Iterator[PublicEvent]:
     """expand's occurrences in date order, worked out `chunk_days` at a time: a reader that stops
     early (a page of `limit`) expands no further."""
     length, first = _length(series), date.fromisoformat(series["event_date"])
     start = start or first
     end = min(end or date.max, plus_days(start, DEFAULT_HORIZON))
-    fields = {k: v for k, v in series.items() if k != "recurrence"}
+    fields = cast("PublicEvent", {k: v for k, v in series.items() if k != "recurrence"})
     low = plus_days(start, -length)
     while low <= end:
         high = min(plus_days(low, chunk_days - 1), end)
@@ -429,9 +439,9 @@ def iter_expand(series: dict, start: date | None, end: date | None, skip: frozen
         low = plus_days(high, 1)
 
 
-def _occurrence(fields: dict, day: date, length: timedelta) -> dict:
-    occurrence = {**fields, "id": f"{fields['id']}_{day:%Y%m%d}", "event_date": day.isoformat(),
-                  "recurring_event_id": fields["id"], "original_date": day.isoformat()}
+def _occurrence(fields: PublicEvent, day: date, length: timedelta) -> PublicEvent:
+    occurrence: PublicEvent = {**fields, "id": f"{fields['id']}_{day:%Y%m%d}", "event_date": day.isoformat(),
+                               "recurring_event_id": fields["id"], "original_date": day.isoformat()}
     if length:
         occurrence["end_date"] = plus_days(day, length).isoformat()
     return occurrence
@@ -450,7 +460,7 @@ def occurrence_id(series_id: str, day: date) -> str:
     return f"{series_id}_{day:%Y%m%d}"
 
 
-def is_occurrence(event: dict, day: date) -> bool:
+def is_occurrence(event: PublicEvent, day: date) -> bool:
     """Whether the series has an occurrence on `day` (EXDATE'd ones have none); an event that is
     no series has none."""
     return bool(event.get("recurrence")) and bool(occurrences(event["recurrence"], date.fromisoformat(event["event_date"]), day, day))

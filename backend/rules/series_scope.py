@@ -14,12 +14,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import cast
 
 from errors import NotFound, PreconditionFailed, ValidationError
 from rules import recurrence
 from rules.event_times import check_event_times
-from rules.shapes import EXCEPTION_DATES, OVERRIDDEN_FIELDS, PublicEvent, public_event, stored_event
+from rules.shapes import (
+    EXCEPTION_DATES,
+    OVERRIDDEN_FIELDS,
+    EventFields,
+    EventKey,
+    ItemChanges,
+    PublicEvent,
+    StoredEvent,
+    event_key,
+    public_event,
+    stored_event,
+)
 
 # What an edit of the whole series carries over to an exception that did not change it itself
 # (the two times as a pair). An exception's day is its own.
@@ -29,49 +40,43 @@ CLOCK_FIELDS = frozenset({"start_time", "end_time"})
 
 @dataclass
 class Edit:
-    """What a write did: the answer to the request, and the items to broadcast."""
+    """What a write did: the answer to the request, and the events to broadcast (a deleted one may
+    be its key alone)."""
 
-    answer: dict[str, Any] | None = None
-    created: list[dict[str, Any]] = field(default_factory=list)
-    updated: list[dict[str, Any]] = field(default_factory=list)
-    deleted: list[dict[str, Any]] = field(default_factory=list)
+    answer: PublicEvent | None = None
+    created: list[PublicEvent] = field(default_factory=list)
+    updated: list[PublicEvent] = field(default_factory=list)
+    deleted: list[PublicEvent | EventKey] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class PutNew:
     """Store an item whose id is new."""
 
-    item: dict[str, Any]
+    item: StoredEvent
 
 
 @dataclass(frozen=True)
 class Replace:
-    """Replace a live event with `item`, if it is still at `version`."""
+    """Replace the live event `read` with `item`, if it is still as read: at its version, and with
+    no exception added since."""
 
-    item: dict[str, Any]
-    version: int
-
-
-@dataclass(frozen=True)
-class ReplaceSeries:
-    """Replace the series with `item`, if it is still as read: its version, no exception added."""
-
-    item: dict[str, Any]
-    series: dict[str, Any]
+    item: StoredEvent
+    read: StoredEvent
 
 
 @dataclass(frozen=True)
 class Remove:
     """Turn a live event into a tombstone: if it is still at its `version`, when `event` has one."""
 
-    event: dict[str, Any]
+    event: StoredEvent | EventKey
 
 
 @dataclass(frozen=True)
 class AddException:
     """List `day` among the series' exception dates, if the series is still as read."""
 
-    series: dict[str, Any]
+    series: StoredEvent
     day: str
 
 
@@ -79,14 +84,14 @@ class AddException:
 class Recut:
     """Give the series new lines, last day, months and exception dates (`kept`), as the next version."""
 
-    series: dict[str, Any]
-    after: dict[str, Any]
+    series: StoredEvent
+    after: PublicEvent
     last_date: str
     months: frozenset[int]
     kept: list[str]
 
 
-Write = PutNew | Replace | ReplaceSeries | Remove | AddException | Recut
+Write = PutNew | Replace | Remove | AddException | Recut
 
 
 @dataclass
@@ -97,15 +102,15 @@ class Plan:
     edit: Edit
 
 
-def checked_times(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+def checked_times(current: PublicEvent, changes: EventFields) -> PublicEvent:
     """The event as the changes would leave it (None removes a field); raises ValidationError when
     its times contradict each other."""
-    changed = {k: v for k, v in {**current, **changes}.items() if v is not None}
+    changed = cast(PublicEvent, {k: v for k, v in {**current, **changes}.items() if v is not None})
     check_event_times(changed)
     return changed
 
 
-def target(item: dict[str, Any], event_id: str, scope: str | None) -> tuple[date | None, str]:
+def target(item: StoredEvent, event_id: str, scope: str | None) -> tuple[date | None, str]:
     """For the stored event or series `item` that the id names: the occurrence's original date
     (None for `all`) and the scope that applies. Raises NotFound (also for a day the series has no
     occurrence on)."""
@@ -123,36 +128,36 @@ def target(item: dict[str, Any], event_id: str, scope: str | None) -> tuple[date
     return day, chosen
 
 
-def has_exception(series: dict[str, Any], day: date) -> bool:
+def has_exception(series: StoredEvent, day: date) -> bool:
     """Whether the occurrence on `day` is stored as an exception."""
     return day.isoformat() in series.get(EXCEPTION_DATES, [])
 
 
-def occurrence(series: dict[str, Any], day: date) -> PublicEvent:
+def occurrence(series: PublicEvent, day: date) -> PublicEvent:
     """The series' occurrence on `day` (its original date), as the month list shows it."""
     return next(o for o in recurrence.expand(public_event(series), day, day) if o["original_date"] == day.isoformat())
 
 
-def check_version(current: dict[str, Any], expected_version: int | None) -> None:
+def check_version(current: PublicEvent, expected_version: int | None) -> None:
     """Raises PreconditionFailed (with `current`) unless it is at expected_version (None: any)."""
     if expected_version is not None and expected_version != current["version"]:
         raise PreconditionFailed(f"event {current['id']} is at version {current['version']}", current["version"],
-                                 current)
+                                 dict(current))
 
 
-def check_one_occurrence(changes: dict[str, Any]) -> None:
+def check_one_occurrence(changes: EventFields) -> None:
     """Raises ValidationError when changes to one occurrence (`scope=this`) would make it repeat."""
     if "recurrence" in changes:
         raise ValidationError("one occurrence (`scope=this`) does not repeat: change the series with scope "
                               "all or following", {"recurrence": "not with scope=this"})
 
 
-def exception_changes(exception: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+def exception_changes(exception: StoredEvent, changes: EventFields) -> ItemChanges:
     """The changes to a stored exception, with their fields added to those it overrides."""
     return {**changes, OVERRIDDEN_FIELDS: sorted(set(exception.get(OVERRIDDEN_FIELDS, [])) | changes.keys())}
 
 
-def edit_this(series: dict[str, Any], day: date, changes: dict[str, Any], expected_version: int | None,
+def edit_this(series: StoredEvent, day: date, changes: EventFields, expected_version: int | None,
               actor: str, now: str) -> Plan:
     """The occurrence on `day` (not yet an exception) changed alone: a new exception item."""
     current = occurrence(series, day)
@@ -163,30 +168,30 @@ def edit_this(series: dict[str, Any], day: date, changes: dict[str, Any], expect
     return Plan([[put, AddException(series, day.isoformat())]], Edit(stored, updated=[stored]))
 
 
-def rewrite_series(series: dict[str, Any], exceptions: list[dict[str, Any]], changes: dict[str, Any],
+def rewrite_series(series: StoredEvent, exceptions: list[StoredEvent], changes: EventFields,
                    expected_version: int | None, actor: str, now: str) -> Plan:
     """The series changed together with its exceptions: they take the changes to the fields they
     did not change themselves, and those on days the series no longer gives (its rule or first
     day changed) are deleted."""
     check_version(public_event(series), expected_version)
     after = _changed(series, changes, actor, now)
-    carried = {k: v for k, v in changes.items() if k in CARRIED_OVER}
+    carried = _carried_over(changes)
     kept: set[str] = set()
     groups: list[list[Write]] = []
     edit = Edit(public_event(after), updated=[public_event(after)])
     for exception in exceptions:
         if not recurrence.is_occurrence(after, date.fromisoformat(exception["original_date"])):
             groups.append([Remove(exception)])
-            edit.deleted.append(_key(exception))
+            edit.deleted.append(event_key(exception))
             continue
         kept.add(exception["original_date"])
-        if (moved := _carried(exception, carried, actor, now)) is not None:
-            groups.append([Replace(moved, exception["version"])])
-            edit.updated.append(public_event(moved))
-    return Plan([[ReplaceSeries({**stored_event(after), **_exception_dates(kept)}, series)], *groups], edit)
+        if (changed := _carried(exception, carried, actor, now)) is not None:
+            groups.append([Replace(_as_exception(changed, exception), exception)])
+            edit.updated.append(public_event(changed))
+    return Plan([[Replace(_with_exception_dates(stored_event(after), kept), series)], *groups], edit)
 
 
-def edit_following(series: dict[str, Any], exceptions: list[dict[str, Any]], day: date, changes: dict[str, Any],
+def edit_following(series: StoredEvent, exceptions: list[StoredEvent], day: date, changes: EventFields,
                    expected_version: int | None, actor: str, now: str, new_id: str) -> Plan:
     """The series ends the day before `day` (not its first); a new series `new_id` starts on it
     with the changes, and the `exceptions` from that day on move to it (those on days it does not
@@ -194,17 +199,16 @@ def edit_following(series: dict[str, Any], exceptions: list[dict[str, Any]], day
     check_version(public_event(series), expected_version)
     head, tail = _split(series, date.fromisoformat(series["event_date"]), day)
     first = occurrence(series, day)
-    for internal in ("recurring_event_id", "original_date"):
-        first.pop(internal)  # type: ignore[misc]
-    new = checked_times({**first, "recurrence": tail}, changes)
-    new.update(id=new_id, created_at=now, last_modified=now, version=1, created_by=actor, updated_by=actor)
+    del first["recurring_event_id"], first["original_date"]
+    new: PublicEvent = {**checked_times({**first, "recurrence": tail}, changes), "id": new_id, "created_at": now,
+                        "last_modified": now, "version": 1, "created_by": actor, "updated_by": actor}
     cut, before = _recut(series, head, _exceptions_before(series, day), actor, now)
     edit = Edit(public_event(new), created=[public_event(new)], updated=[before])
     groups, moved = _moved_exceptions(exceptions, new, changes, actor, now, edit)
-    return Plan([[cut, PutNew({**stored_event(new), **_exception_dates(moved)})], *groups], edit)
+    return Plan([[cut, PutNew(_with_exception_dates(stored_event(new), moved))], *groups], edit)
 
 
-def cut(series: dict[str, Any], day: date, exception: dict[str, Any] | None, expected_version: int | None,
+def cut(series: StoredEvent, day: date, exception: PublicEvent | None, expected_version: int | None,
         actor: str, now: str, keep_day: bool) -> Plan:
     """Delete the occurrence on `day` (an EXDATE; `exception`, its stored exception if it has one,
     becomes a tombstone), or with keep_day every occurrence from `day` on (the series ends the day
@@ -221,77 +225,84 @@ def cut(series: dict[str, Any], day: date, exception: dict[str, Any] | None, exp
         lines = recurrence.with_exdate(series["recurrence"], day)
         kept = [d for d in series.get(EXCEPTION_DATES, []) if d != day.isoformat()]
     recut, after = _recut(series, lines, kept, actor, now)
-    gone = keys or [{"id": recurrence.occurrence_id(series["id"], day), "department_id": series["department_id"]}]
-    return Plan([[recut], *[[Remove(key)] for key in keys]],
-                Edit(None, updated=[after], deleted=gone if not keep_day else keys))
+    gone = keys if keys or keep_day else [
+        EventKey(id=recurrence.occurrence_id(series["id"], day), department_id=series["department_id"])]
+    return Plan([[recut], *_removals(keys)], Edit(None, updated=[after], deleted=[*gone]))
 
 
-def delete_all(series: dict[str, Any], exceptions: list[dict[str, Any]], expected_version: int | None) -> Plan:
+def delete_all(series: StoredEvent, exceptions: list[StoredEvent], expected_version: int | None) -> Plan:
     """Delete the series and its exceptions, each leaving a tombstone."""
     check_version(public_event(series), expected_version)
-    return Plan([[Remove(series)], *[[Remove(e)] for e in exceptions]],
+    return Plan([[Remove(series)], *_removals(exceptions)],
                 Edit(None, deleted=[public_event(series), *(public_event(e) for e in exceptions)]))
 
 
-def exceptions_from(series: dict[str, Any], day: date) -> list[dict[str, Any]]:
+def exceptions_from(series: StoredEvent, day: date) -> list[EventKey]:
     """Keys (as `{"id", "department_id"}`) of the series' exceptions on or after `day`, by date."""
     return [{"id": recurrence.occurrence_id(series["id"], date.fromisoformat(d)), "department_id": series["department_id"]}
             for d in sorted(series.get(EXCEPTION_DATES, [])) if d >= day.isoformat()]
 
 
-def _changed(item: dict[str, Any], changes: dict[str, Any], actor: str, now: str) -> dict[str, Any]:
+def _changed(item: PublicEvent, changes: EventFields, actor: str, now: str) -> PublicEvent:
     """The stored event with the changes (None removes a field), as the next version; raises
     ValidationError when its times contradict each other."""
-    after = checked_times(public_event(item), changes)
-    after.update(version=item["version"] + 1, last_modified=now, updated_by=actor)
-    return after
+    return {**checked_times(public_event(item), changes), "version": item["version"] + 1, "last_modified": now,
+            "updated_by": actor}
 
 
-def _carried(exception: dict[str, Any], carried: dict[str, Any], actor: str, now: str,
-             **renamed: Any) -> dict[str, Any] | None:
-    """The exception's item with the series' changes to the fields it did not change itself (the
-    two times as a pair) and `renamed` fields; None when nothing changes or its times would clash."""
+def _carried_over(changes: EventFields) -> EventFields:
+    """What of an edit of the whole series its exceptions take (CARRIED_OVER)."""
+    return cast(EventFields, {k: v for k, v in changes.items() if k in CARRIED_OVER})
+
+
+def _carried(exception: StoredEvent, carried: EventFields, actor: str, now: str) -> PublicEvent | None:
+    """The exception with the series' changes to the fields it did not change itself (the two
+    times as a pair), as its next version; None when nothing changes or its times would clash."""
     own = set(exception.get(OVERRIDDEN_FIELDS, []))
     own |= CLOCK_FIELDS if own & CLOCK_FIELDS else set()
-    fields = {k: v for k, v in carried.items() if k not in own}
-    if not fields and not renamed:
+    fields = cast(EventFields, {k: v for k, v in carried.items() if k not in own})
+    if not fields:
         return None
     try:
-        after = _changed(exception, fields, actor, now)
+        return _changed(exception, fields, actor, now)
     except ValidationError:
-        if not renamed:
-            return None
-        after = _changed(exception, {}, actor, now)
-    return {**stored_event({**after, **renamed}), OVERRIDDEN_FIELDS: exception.get(OVERRIDDEN_FIELDS, [])}
+        return None
 
 
-def _moved_exceptions(exceptions: list[dict[str, Any]], new: dict[str, Any], changes: dict[str, Any], actor: str,
+def _as_exception(event: PublicEvent, exception: StoredEvent) -> StoredEvent:
+    """The item of `event`, stored as an exception overriding the fields `exception` overrode."""
+    return {**stored_event(event), OVERRIDDEN_FIELDS: exception.get(OVERRIDDEN_FIELDS, [])}
+
+
+def _moved_exceptions(exceptions: list[StoredEvent], new: PublicEvent, changes: EventFields, actor: str,
                       now: str, edit: Edit) -> tuple[list[list[Write]], list[str]]:
     """The writes moving exceptions to the new series (each deleted, and stored again under the
     new series' id with the changes it did not make itself), and their days. Those on days the new
     series does not give are only deleted. Adds what changed to `edit`."""
     groups: list[list[Write]] = []
     moved: list[str] = []
-    carried = {k: v for k, v in changes.items() if k in CARRIED_OVER}
+    carried = _carried_over(changes)
     for exception in exceptions:
         original = date.fromisoformat(exception["original_date"])
         group: list[Write] = [Remove(exception)]
-        edit.deleted.append(_key(exception))
+        edit.deleted.append(event_key(exception))
         if recurrence.is_occurrence(new, original):
-            item = _carried(exception, carried, actor, now, id=recurrence.occurrence_id(new["id"], original),
-                            recurring_event_id=new["id"], version=1, created_at=new["created_at"])
-            group.append(PutNew(item))  # type: ignore[arg-type]
-            edit.created.append(public_event(item))  # type: ignore[arg-type]
+            changed = _carried(exception, carried, actor, now) or _changed(exception, {}, actor, now)
+            item = _as_exception({**changed, "id": recurrence.occurrence_id(new["id"], original),
+                                  "recurring_event_id": new["id"], "version": 1, "created_at": new["created_at"]},
+                                 exception)
+            group.append(PutNew(item))
+            edit.created.append(public_event(item))
             moved.append(exception["original_date"])
         groups.append(group)
     return groups, moved
 
 
-def _recut(series: dict[str, Any], lines: list[str], kept: list[str], actor: str, now: str) -> tuple[Recut, PublicEvent]:
+def _recut(series: StoredEvent, lines: list[str], kept: list[str], actor: str, now: str) -> tuple[Recut, PublicEvent]:
     """The write giving the series new lines and exception dates (version bumped), and the series
     as it will be. Raises ValidationError when the lines leave no occurrence."""
-    after = {**public_event(series), "recurrence": lines, "version": series["version"] + 1,
-             "last_modified": now, "updated_by": actor}
+    after: PublicEvent = {**public_event(series), "recurrence": lines, "version": series["version"] + 1,
+                          "last_modified": now, "updated_by": actor}
     try:
         last = recurrence.last_day(after)
     except recurrence.RecurrenceError as exc:
@@ -299,10 +310,11 @@ def _recut(series: dict[str, Any], lines: list[str], kept: list[str], actor: str
             raise ValidationError(f"invalid input: recurrence {exc}", {"recurrence": str(exc)}) from None
         raise ValidationError("that leaves the series no occurrence: delete it with scope=all",
                               {"scope": "would leave the series no occurrence"}) from None
-    return Recut(series, after, last, frozenset(recurrence.months(after) or ()), kept), after  # type: ignore[return-value]
+    # A series' last day is a day (last_day's None is for an event that is no series).
+    return Recut(series, after, cast(str, last), frozenset(recurrence.months(after) or ()), kept), after
 
 
-def _split(series: dict[str, Any], first: date, day: date) -> tuple[list[str], list[str]]:
+def _split(series: PublicEvent, first: date, day: date) -> tuple[list[str], list[str]]:
     """recurrence.split of the series' lines; raises ValidationError when they no longer pass
     today's checks (a series stored before them)."""
     try:
@@ -311,13 +323,15 @@ def _split(series: dict[str, Any], first: date, day: date) -> tuple[list[str], l
         raise ValidationError(f"invalid input: recurrence {exc}", {"recurrence": str(exc)}) from None
 
 
-def _exceptions_before(series: dict[str, Any], day: date) -> list[str]:
+def _exceptions_before(series: StoredEvent, day: date) -> list[str]:
     return [d for d in series.get(EXCEPTION_DATES, []) if d < day.isoformat()]
 
 
-def _exception_dates(days: set[str] | list[str]) -> dict[str, Any]:
-    return {EXCEPTION_DATES: set(days)} if days else {}
+def _removals(events: list[StoredEvent] | list[EventKey]) -> list[list[Write]]:
+    """Each event turned into a tombstone, in a group of its own."""
+    return [[Remove(event)] for event in events]
 
 
-def _key(event: dict[str, Any]) -> dict[str, Any]:
-    return {"id": event["id"], "department_id": event["department_id"]}
+def _with_exception_dates(item: StoredEvent, days: set[str] | list[str]) -> StoredEvent:
+    """The series' item listing these exception dates (none: the attribute left out)."""
+    return {**item, EXCEPTION_DATES: set(days)} if days else item

@@ -1,26 +1,39 @@
 """The shapes of a department and an event as plain values, each named by a type, and the pure
-conversions between them (no boto3, no Flask): what an answer shows (`PublicEvent`,
-`PublicDepartment`, `Tombstone`) and what an item holds (`StoredEvent`: the public event and its
-internal attributes). storage/items.py converts them to and from DynamoDB's wire format.
+conversions between them (no boto3, no Flask).
+
+- What an answer shows: `PublicEvent`, `PublicDepartment`, `Tombstone` (a sync `Change` is either).
+- What an item holds: `StoredEvent` and `StoredDepartment` (the public shape and its internal
+  attributes); `ListedEvent` is what a list reads of one (the public event and the exception dates
+  its expansion skips); `EventKey` names one.
+- What a write asks: `EventFields` (a new event's fields, or a change to them: None removes an
+  optional one) and `ItemChanges` (a change with the internal attributes that follow from it).
+
+One converter a pair: `public_event` (StoredEvent -> PublicEvent), `stored_event` (PublicEvent ->
+StoredEvent), `public_department` (StoredDepartment -> PublicDepartment), `event_key` (an event ->
+EventKey), `span_attributes` (PublicEvent -> SpanAttributes). storage/items.py converts items to
+and from DynamoDB's wire format.
 """
 # No `from __future__ import annotations` here: TypedDict must see NotRequired evaluated to tell
 # the optional keys (EVENT_OPTIONAL_FIELDS below) from the required ones.
-from typing import Any, NotRequired, TypedDict
+from typing import Final, NotRequired, TypedDict, cast
 
 from rules import recurrence
 
 # The internal attributes an event item may hold besides its public fields, never in an answer:
 # A series' last day, when it spans days (department-span-index keys it).
-LAST_DATE = "last_date"
+LAST_DATE: Final = "last_date"
 # The months (1-12) a series' occurrences touch: the month list's Query of department-span-index
 # leaves out the series that never occur in the months asked for (a yearly one in the other eleven).
-SERIES_MONTHS = "series_months"
+SERIES_MONTHS: Final = "series_months"
 # The original dates (YYYY-MM-DD) of a series' occurrences stored as exceptions (items with id
 # `<series id>_<YYYYMMDD>`), which its expansion skips.
-EXCEPTION_DATES = "exception_dates"
+EXCEPTION_DATES: Final = "exception_dates"
 # The fields an exception's own edits changed: an edit of the whole series (`all`) carries over to
 # it the others.
-OVERRIDDEN_FIELDS = "overridden_fields"
+OVERRIDDEN_FIELDS: Final = "overridden_fields"
+# What a CalDAV client sent in an event that the event's fields cannot hold (VALARM reminders,
+# CATEGORIES, X- properties), as iCalendar text; backend/dav/ gives it back with the event.
+CALDAV_PROPERTIES: Final = "caldav_properties"
 
 
 class PublicDepartment(TypedDict):
@@ -31,6 +44,13 @@ class PublicDepartment(TypedDict):
     updated_at: str
     created_by: str
     updated_by: str
+
+
+class StoredDepartment(PublicDepartment):
+    """A department item as plain values: the public department and its internal attributes."""
+
+    deleting: NotRequired[str]  # when its delete began (no event may be added from then on)
+    spans: NotRequired[str]  # whether it has events spanning days (storage/department_spans.py)
 
 
 class PublicEvent(TypedDict):
@@ -63,8 +83,49 @@ class StoredEvent(PublicEvent):
     series_months: NotRequired[set[int] | list[int]]
     exception_dates: NotRequired[set[str] | list[str]]
     overridden_fields: NotRequired[list[str]]
+    caldav_properties: NotRequired[str]
     deleted: NotRequired[bool]
     expires_at: NotRequired[int]
+
+
+class WrittenAttributes(TypedDict, total=False):
+    """Internal attributes a writer stores on a new event's item beside its fields."""
+
+    caldav_properties: str
+
+
+class SessionPerson(TypedDict):
+    """Who a session signs in, from the verified ID token and the groups' mapping
+    (`departments` None: every department)."""
+
+    name: str
+    email: str | None
+    role: str
+    departments: list[str] | None
+    issuer: str
+    subject: str
+
+
+class StoredSession(TypedDict):
+    """A session item as plain values (storage/sessions.py); an absent `departments`: all."""
+
+    id: str
+    name: str
+    email: NotRequired[str]
+    role: str
+    departments: NotRequired[list[str]]
+    issuer: str
+    subject: str
+    created_at: str
+    ends_at: int
+    expires_at: int
+
+
+class ListedEvent(PublicEvent):
+    """An event as a list reads it: the public event, and a series' exception dates, which its
+    expansion skips (and drops)."""
+
+    exception_dates: NotRequired[list[str]]
 
 
 class Tombstone(TypedDict):
@@ -76,6 +137,52 @@ class Tombstone(TypedDict):
     last_modified: str
 
 
+# What the catch-up sync answers for each event written since: the event, or its tombstone.
+Change = PublicEvent | Tombstone
+
+
+class EventKey(TypedDict):
+    """The key of an event item (the table's partition and sort key)."""
+
+    id: str
+    department_id: str
+
+
+class EventFields(TypedDict, total=False):
+    """The writable fields of an event as a request gives them: all a new event has, or those a
+    change sets (None removes an optional one)."""
+
+    event_date: str
+    title: str
+    description: str
+    time: str
+    url: str
+    start_time: str | None
+    end_time: str | None
+    end_date: str | None
+    recurrence: list[str] | None
+
+
+# What the checks of an event's times and lines read: an event, or the fields a request gives.
+EventTimes = PublicEvent | EventFields
+
+
+class SpanAttributes(TypedDict):
+    """What department-span-index keeps of an event (None: the attribute is removed)."""
+
+    last_date: str | None
+    series_months: set[int] | None
+
+
+class ItemChanges(EventFields, total=False):
+    """A change to an event item: the fields a request changes, and the internal attributes that
+    follow from them."""
+
+    last_date: str | None
+    series_months: set[int] | None
+    overridden_fields: list[str]
+
+
 # The fields as the types name them, in the contract's order (contract/bodies.py declares them for the
 # API; tests/unit/test_shapes.py checks that both agree).
 DEPARTMENT_FIELDS = tuple(PublicDepartment.__annotations__)
@@ -83,27 +190,37 @@ EVENT_FIELDS = tuple(f for f in PublicEvent.__annotations__ if f in PublicEvent.
 EVENT_OPTIONAL_FIELDS = tuple(f for f in PublicEvent.__annotations__ if f in PublicEvent.__optional_keys__)
 
 
-def public_department(item: dict[str, Any]) -> PublicDepartment:
+def public_department(item: StoredDepartment) -> PublicDepartment:
     """A department item (plain values) as an answer shows it."""
-    return {f: item.get(f, "") for f in DEPARTMENT_FIELDS}  # type: ignore[return-value]
+    return cast(PublicDepartment, {f: item.get(f, "") for f in DEPARTMENT_FIELDS})
 
 
-def public_event(event: dict[str, Any]) -> PublicEvent:
-    """A stored (or new) event as an answer shows it: every EVENT_FIELDS key, the optional ones when set."""
-    public: dict[str, Any] = {f: event.get(f, "") for f in EVENT_FIELDS}
-    public.update({f: event[f] for f in EVENT_OPTIONAL_FIELDS if event.get(f) is not None})
-    return public  # type: ignore[return-value]
+def public_event(event: PublicEvent) -> PublicEvent:
+    """A stored (or listed, or new) event as an answer shows it: every EVENT_FIELDS key, the
+    optional ones when set, no internal attribute."""
+    public = {f: event.get(f, "") for f in EVENT_FIELDS}
+    public.update({f: event.get(f) for f in EVENT_OPTIONAL_FIELDS if event.get(f) is not None})
+    return cast(PublicEvent, public)
 
 
-def stored_event(event: dict[str, Any]) -> StoredEvent:
+def stored_event(event: PublicEvent) -> StoredEvent:
     """The item of a public event: with LAST_DATE (department-span-index) when it spans days, and
     a series' SERIES_MONTHS."""
-    item: dict[str, Any] = dict(public_event(event))
-    item.update((name, value) for name, value in span_attributes(item).items() if value is not None)
-    return item  # type: ignore[return-value]
+    item = cast(StoredEvent, public_event(event))
+    spans = span_attributes(item)
+    if spans[LAST_DATE] is not None:
+        item[LAST_DATE] = spans[LAST_DATE]
+    if spans[SERIES_MONTHS] is not None:
+        item[SERIES_MONTHS] = spans[SERIES_MONTHS]
+    return item
 
 
-def span_attributes(event: dict[str, Any]) -> dict[str, Any]:
+def event_key(event: PublicEvent | EventKey) -> EventKey:
+    """The key of an event (or of an item that names one)."""
+    return {"id": event["id"], "department_id": event["department_id"]}
+
+
+def span_attributes(event: PublicEvent) -> SpanAttributes:
     """What department-span-index keeps of the event as changed (None: removed): its last day,
     and a series' months."""
     months = recurrence.months(event)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 import boto3
 from botocore.config import Config
@@ -21,6 +21,28 @@ THROTTLING_CODES = frozenset({
     "RequestLimitExceeded",
     "LimitExceededException",
 })
+# botocore's answer to a call as its parser builds it (any operation's shape). Open on purpose.
+ParsedAnswer = dict[str, Any]
+
+
+class ClientArgs(TypedDict):
+    """What make_client gives boto3's client()."""
+
+    region_name: str
+    config: Config
+    endpoint_url: NotRequired[str]
+    aws_access_key_id: NotRequired[str]
+    aws_secret_access_key: NotRequired[str]
+
+
+class RawAnswer(TypedDict, total=False):
+    """An HTTP answer as botocore hands it to its parser."""
+
+    status_code: int
+    headers: dict[str, str]
+    body: bytes
+
+
 # The readiness probe answers within 2 s however DynamoDB behaves: one short attempt per call.
 PROBE_TIMEOUTS = {"max_attempts": 1, "connect_timeout": 0.5, "read_timeout": 0.6}
 
@@ -29,7 +51,7 @@ def make_client(settings: Settings, max_attempts: int | None = None, connect_tim
                 read_timeout: float | None = None):
     """A thread-safe low-level DynamoDB client built from the settings (some of them overridden),
     which respects the stall budget of the request it serves; `max_attempts` counts every attempt."""
-    kwargs: dict[str, Any] = {
+    kwargs: ClientArgs = {
         "region_name": settings.aws_region,
         "config": Config(
             # total_max_attempts counts the first try; botocore's max_attempts would add one to it.
@@ -57,7 +79,7 @@ def make_client(settings: Settings, max_attempts: int | None = None, connect_tim
     return client
 
 
-def _items_as_sent(response_dict: dict[str, Any], customized_response_dict: dict[str, Any], **_kwargs) -> None:
+def _items_as_sent(response_dict: RawAnswer, customized_response_dict: ParsedAnswer, **_kwargs: object) -> None:
     """Hand a successful Query/Scan answer over as DynamoDB sent it, past botocore's parser.
 
     The parser walks every attribute of every item through the service model (about 2 ms of CPU for

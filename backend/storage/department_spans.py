@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from botocore.exceptions import ClientError
 
+from rules.shapes import StoredDepartment
 from rules.timestamps import format_timestamp
 from schema import DEPARTMENT_IS_LIVE, DEPARTMENT_SPAN_INDEX, department_key
 from storage import stall_budget
@@ -44,7 +44,7 @@ CLOCK_MARGIN_SECONDS = 0.5
 GRANT_AFTER_SECONDS = 3600.0
 
 
-def state_of(item: dict[str, Any]) -> str | None:
+def state_of(item: StoredDepartment) -> str | None:
     """The SPANS state of a department item (as from_item gives it): NONE, SOME or None (not known)."""
     state = item.get(SPANS)
     return state if state in (NONE, SOME) else None
@@ -55,7 +55,7 @@ def trusted_for(state: str | None, cache_seconds: float) -> float:
     return min(cache_seconds, NONE_TRUST_SECONDS) if state == NONE else cache_seconds
 
 
-def may_grant(item: dict[str, Any]) -> bool:
+def may_grant(item: StoredDepartment) -> bool:
     """Whether a department item without a marker is old enough to be granted NONE."""
     old_enough = format_timestamp(datetime.now(UTC) - timedelta(seconds=GRANT_AFTER_SECONDS))
     return state_of(item) is None and str(item.get("created_at", "")) < old_enough

@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import TypedDict
 
 from botocore.exceptions import ClientError
 
 from config import Settings
 from errors import Conflict, DatabaseError, NotFound
-from rules.shapes import PublicDepartment, public_department
+from rules.shapes import EventKey, PublicDepartment, StoredDepartment, StoredEvent, public_department
 from schema import (
     DEPARTMENT_EXISTS,
     DEPARTMENT_IS_LIVE,
@@ -22,16 +22,23 @@ from schema import (
     department_key,
     department_name_key,
     department_not_found,
-    event_key,
     name_marker_key,
     utc_now_iso,
 )
 from storage import department_spans, event_queries, plumbing
 from storage.client import error_code
-from storage.items import from_item, to_item
+from storage.items import department_from_wire, event_key_from_wire, to_item
+from storage.wire import QueryInput, TransactAction, WireItem
 
 # Who wrote an item when the caller names nobody (scripts, fixtures): see schema.AUDIT_FIELDS.
 SYSTEM_ACTOR = "system"
+
+
+class NameMarker(TypedDict):
+    """The item that reserves a department's name (its id: schema.name_marker_key)."""
+
+    id: str
+    department_id: str
 
 
 class _DepartmentChanged(DatabaseError):
@@ -62,22 +69,22 @@ class Departments:
         """All departments, sorted by name (case-insensitively)."""
         items = plumbing.paginate(self.client, "scan", {
             "TableName": self.table, "FilterExpression": DEPARTMENT_IS_LIVE.expression,
-            "ExpressionAttributeNames": dict(DEPARTMENT_IS_LIVE.names)})
+            "ExpressionAttributeNames": dict(DEPARTMENT_IS_LIVE.names)}, department_from_wire)
         return sorted((public_department(item) for item in items), key=_listed_order)
 
     def list_departments_page(
-        self, limit: int, start_key: dict[str, Any] | None = None
-    ) -> tuple[list[PublicDepartment], dict[str, Any] | None]:
+        self, limit: int, start_key: WireItem | None = None
+    ) -> tuple[list[PublicDepartment], WireItem | None]:
         """Up to `limit` departments in storage order (stable from page to page), after start_key;
         with the key the next page starts after, or None when no department follows."""
-        kwargs = {
+        kwargs: QueryInput = {
             "TableName": self.table,
             "FilterExpression": DEPARTMENT_IS_LIVE.expression,
             "ExpressionAttributeNames": dict(DEPARTMENT_IS_LIVE.names),
         }
         # About half the items are name markers, which the filter drops after Limit counted them.
         items, next_key = plumbing.page(self.client, "scan", kwargs, limit, start_key, key_names=("id",), overread=2)
-        return [public_department(from_item(item)) for item in items], next_key
+        return [public_department(department_from_wire(item)) for item in items], next_key
 
     def get_department(self, department_id: str) -> PublicDepartment:
         """The department; raises NotFound if it does not exist or is being deleted."""
@@ -92,8 +99,8 @@ class Departments:
         return sorted(self._get_departments_after(sorted(set(department_ids)), None), key=_listed_order)
 
     def get_departments_page(
-        self, department_ids: Iterable[str], limit: int, start_key: dict[str, Any] | None = None
-    ) -> tuple[list[PublicDepartment], dict[str, Any] | None]:
+        self, department_ids: Iterable[str], limit: int, start_key: dict[str, str] | None = None
+    ) -> tuple[list[PublicDepartment], dict[str, str] | None]:
         """Up to `limit` of these departments in id order after start_key (a key as
         list_departments_page gives), with the key the next page starts after, or None."""
         after = str((start_key or {}).get("id", ""))
@@ -108,7 +115,7 @@ class Departments:
         for start in range(0, len(ids), plumbing.BATCH_GET_LIMIT):
             chunk = ids[start : start + plumbing.BATCH_GET_LIMIT]
             items = {item["id"]: item for item in
-                     plumbing.batch_get(self.client, self.table, [department_key(i) for i in chunk])}
+                     plumbing.batch_get(self.client, self.table, [department_key(i) for i in chunk], department_from_wire)}
             found += [public_department(items[i]) for i in chunk if i in items and "deleting" not in items[i]]
             if wanted is not None and len(found) >= wanted:
                 break
@@ -116,7 +123,7 @@ class Departments:
 
     def find_department_by_name(self, name: str) -> PublicDepartment | None:
         """The department holding this name (compared as department_name_key does), or None."""
-        marker = self.get_item(name_marker_key(name)["id"])
+        marker = self._get_marker(name)
         if marker is None:
             return None
         try:
@@ -150,7 +157,7 @@ class Departments:
             self._known[department_id] = (read_at + trust, spans)
         return spans
 
-    def mark_spanning(self, items: list[dict[str, Any]]) -> None:
+    def mark_spanning(self, items: Iterable[StoredEvent]) -> None:
         """Before writing these event items: department_spans.mark_spanning for the departments of
         those spanning days (with a LAST_DATE), once per department and process."""
         for department_id in sorted({item["department_id"] for item in items if item.get(LAST_DATE)}):
@@ -164,10 +171,20 @@ class Departments:
         self._known.pop(department_id, None)
         self._spanning.discard(department_id)
 
-    def get_item(self, key: str) -> dict[str, Any] | None:
-        """The item of this key in the departments table (a department or a name marker), as stored."""
+    def get_item(self, department_id: str) -> StoredDepartment | None:
+        """The department's item as stored (None: there is none), strongly consistent."""
+        item = self._get_item(department_id)
+        return None if item is None else department_from_wire(item)
+
+    def _get_marker(self, name: str) -> NameMarker | None:
+        """The marker holding this name (compared as department_name_key does), or None."""
+        item = self._get_item(name_marker_key(name)["id"])
+        return None if item is None else {"id": item["id"]["S"], "department_id": item["department_id"]["S"]}
+
+    def _get_item(self, key: str) -> WireItem | None:
+        """The item of this key in the departments table (a department or a name marker), as sent."""
         response = self.client.get_item(TableName=self.table, Key=to_item(department_key(key)), ConsistentRead=True)
-        return from_item(response["Item"]) if "Item" in response else None
+        return response.get("Item")
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -183,12 +200,12 @@ class Departments:
             "created_at": created_at or now, "updated_at": updated_at or now,
             "created_by": actor, "updated_by": updated_by or actor,
         }
-        marker = {**name_marker_key(name), "department_id": department["id"]}
+        marker: NameMarker = {**name_marker_key(name), "department_id": department["id"]}
         plumbing.transact(
             self.client,
             [
                 {"Put": {"TableName": self.table, "Item": to_item(marker), **ITEM_IS_NEW.params()}},
-                {"Put": {"TableName": self.table, "Item": to_item(dict(department)), **ITEM_IS_NEW.params()}},
+                {"Put": {"TableName": self.table, "Item": to_item(department), **ITEM_IS_NEW.params()}},
             ],
             if_condition_fails=[
                 Conflict(f"a department named {name!r} already exists"),
@@ -219,11 +236,11 @@ class Departments:
 
     def _department_update(
         self, current: PublicDepartment, updated: PublicDepartment
-    ) -> tuple[list[dict[str, Any]], list[DatabaseError]]:
+    ) -> tuple[list[TransactAction], list[DatabaseError]]:
         """TransactWriteItems of an update from `current` (the name still as read) to `updated`,
         and the error for each item whose condition fails."""
         changed = _DepartmentChanged()
-        items = [{"Update": {
+        items: list[TransactAction] = [{"Update": {
             "TableName": self.table,
             "Key": to_item(department_key(current["id"])),
             "UpdateExpression": "SET #name = :name, #description = :description, #updated_at = :now, #by = :by",
@@ -236,7 +253,7 @@ class Departments:
         }}]
         if department_name_key(current["name"]) == department_name_key(updated["name"]):
             return items, [changed]
-        marker = {**name_marker_key(updated["name"]), "department_id": current["id"]}
+        marker: NameMarker = {**name_marker_key(updated["name"]), "department_id": current["id"]}
         items.append({"Put": {"TableName": self.table, "Item": to_item(marker), **ITEM_IS_NEW.params()}})
         items.append({"Delete": {
             "TableName": self.table, "Key": to_item(name_marker_key(current["name"])),
@@ -274,7 +291,7 @@ class Departments:
             if error_code(exc) == "ConditionalCheckFailedException":
                 raise NotFound(department_not_found(department_id)) from exc
             raise
-        return from_item(marked["Attributes"])["name"]
+        return department_from_wire(marked["Attributes"])["name"]
 
     def _drain_events(self, department_id: str, events_table: str, marked_at: float) -> int:
         """Delete the department's events and tombstones until the indexes show none; returns how many went."""
@@ -292,13 +309,13 @@ class Departments:
                 return deleted
             time.sleep(wait)
 
-    def _event_keys(self, department_id: str, events_table: str) -> list[dict[str, str]]:
+    def _event_keys(self, department_id: str, events_table: str) -> list[EventKey]:
         """Keys of the department's events (department-date-index) and of its tombstones
         (department-modified-index, where they alone are), each once."""
-        keys = {}
+        keys: dict[str, EventKey] = {}
         for query in (event_queries.event_keys, event_queries.tombstone_keys):
-            for found in plumbing.paginate(self.client, "query", query(events_table, department_id)):
-                keys[found["id"]] = event_key(found["id"], found["department_id"])
+            for found in plumbing.paginate(self.client, "query", query(events_table, department_id), event_key_from_wire):
+                keys[found["id"]] = found
         return list(keys.values())
 
     def _remove_department(self, department_id: str, name: str) -> None:

@@ -1,46 +1,18 @@
 """A department's events as lists: a month (each series expanded into its occurrences, lazily, as
-far as a page needs), a page in storage order, and the changes since a moment (catch-up sync)."""
+far as a page needs: rules/event_listing.py), a page in storage order, and the changes since a
+moment (catch-up sync)."""
 from __future__ import annotations
 
-import heapq
-from collections.abc import Iterable, Iterator
-from datetime import date
 from itertools import islice
-from typing import Any
 
 from config import Settings
 from rules import recurrence
-from rules.shapes import PublicEvent, Tombstone
-from schema import EXCEPTION_DATES
+from rules.event_listing import expanded, listed_order
+from rules.shapes import Change, ListedEvent, PublicEvent
 from storage import department_spans, event_queries, plumbing
 from storage.departments import Departments
-from storage.items import change_from_wire, event_from_wire
-
-
-def listed_order(event: dict[str, Any]) -> tuple[str, str, str]:
-    """The order of an event list: by event_date, then created_at (then id, for ties)."""
-    return event["event_date"], event["created_at"], event["id"]
-
-
-def _expanded(
-    events: Iterable[dict[str, Any]], start: str | None, end: str | None, expand: bool = True,
-) -> Iterator[dict[str, Any]]:
-    """The events in listed_order with each series replaced by its occurrences touching start..end
-    (unless not `expand`), without the internal EXCEPTION_DATES; series are expanded lazily, as far
-    as the reader reads (within a `recurrence.listing()` budget)."""
-    window = (date.fromisoformat(start) if start else None, date.fromisoformat(end) if end else None)
-    singles, series = [], []
-    for event in events:
-        skip = frozenset(event.pop(EXCEPTION_DATES, ()))
-        if expand and event.get("recurrence"):
-            series.append(recurrence.iter_expand(event, *window, skip))
-        else:
-            singles.append(event)
-    return heapq.merge(sorted(singles, key=listed_order), *series, key=listed_order)
-
-
-def _listed_event(item: dict[str, Any]) -> PublicEvent:
-    return event_from_wire(item, listed=True)
+from storage.items import change_from_wire, event_from_wire, listed_from_wire
+from storage.wire import WireItem
 
 
 class EventLists:
@@ -69,27 +41,27 @@ class EventLists:
         # Occurrences before the day of the last one shown sort before it: expand from that day.
         window = (max(start, after[0]) if start and after else start, end) if expand else (None, None)
         with recurrence.listing():
-            listed = (e for e in _expanded(events.values(), *window, expand) if after is None or listed_order(e) > after)
+            listed = (e for e in expanded(events.values(), *window, expand) if after is None or listed_order(e) > after)
             page = list(islice(listed, None if limit is None else limit + 1))
         if limit is None or len(page) <= limit:
-            return page, None  # type: ignore[return-value]
-        return page[:limit], listed_order(page[limit - 1])  # type: ignore[return-value]
+            return page, None
+        return page[:limit], listed_order(page[limit - 1])
 
-    def _events_touching(self, department_id: str, start: str | None, end: str | None) -> dict[str, dict[str, Any]]:
+    def _events_touching(self, department_id: str, start: str | None, end: str | None) -> dict[str, ListedEvent]:
         """The stored events (by id) of the department that touch start..end."""
         spans = self.departments.check_exists(department_id, self.table, may_grant=bool(start))
         query = event_queries.department_events(self.table, department_id, start, end)
-        events = {e["id"]: e for e in plumbing.paginate(self.client, "query", query, _listed_event)}
+        events = {e["id"]: e for e in plumbing.paginate(self.client, "query", query, listed_from_wire)}
         # Events spanning days and series that began before `start` and reach into the range.
         if start and spans != department_spans.NONE:
             spanning = event_queries.spanning(self.table, department_id, start, end)
-            events.update((e["id"], e) for e in plumbing.paginate(self.client, "query", spanning, _listed_event))
+            events.update((e["id"], e) for e in plumbing.paginate(self.client, "query", spanning, listed_from_wire))
         return events
 
     def list_events_page(
         self, department_id: str, start: str | None, end: str | None, limit: int,
-        start_key: dict[str, Any] | None = None,
-    ) -> tuple[list[PublicEvent], dict[str, Any] | None]:
+        start_key: WireItem | None = None,
+    ) -> tuple[list[PublicEvent], WireItem | None]:
         """Up to `limit` of the department's events after start_key, pages following event_date
         (each page ordered as list_events orders); with the key the next page starts after, or None
         when no event follows. Raises NotFound for an unknown department."""
@@ -99,7 +71,7 @@ class EventLists:
                                         key_names=("id", "department_id", "event_date"))
         return sorted((event_from_wire(item) for item in items), key=listed_order), next_key
 
-    def event_changes(self, department_id: str, since: str) -> list[PublicEvent | Tombstone]:
+    def event_changes(self, department_id: str, since: str) -> list[Change]:
         """Every event of the department written at or after `since` (ISO-8601, as last_modified
         is stored), deleted ones as tombstones, ordered by last_modified then id: one Query of
         department-modified-index. Raises NotFound for an unknown department."""

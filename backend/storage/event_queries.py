@@ -3,7 +3,6 @@ that read them (events, and departments draining a deleted department's events).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from rules import recurrence
 from schema import (
@@ -15,13 +14,14 @@ from schema import (
     TOMBSTONE_MARKER,
 )
 from storage.items import to_item
+from storage.wire import ExpressionValues, QueryInput
 
 
 def department_events(table: str, department_id: str, start: str | None = None,
-                      end: str | None = None) -> dict[str, Any]:
+                      end: str | None = None) -> QueryInput:
     """Query arguments for the department's events through department-date-index, in [start, end]."""
     names = {"#dep": "department_id"}
-    values: dict[str, Any] = {":dep": department_id}
+    values: ExpressionValues = {":dep": department_id}
     condition = "#dep = :dep"
     if start or end:
         names["#date"] = "event_date"
@@ -43,7 +43,7 @@ def department_events(table: str, department_id: str, start: str | None = None,
     }
 
 
-def event_keys(table: str, department_id: str) -> dict[str, Any]:
+def event_keys(table: str, department_id: str) -> QueryInput:
     """Query arguments for the keys (id, department_id) of the department's live events."""
     kwargs = department_events(table, department_id)
     kwargs["ExpressionAttributeNames"]["#id"] = "id"
@@ -51,7 +51,7 @@ def event_keys(table: str, department_id: str) -> dict[str, Any]:
     return kwargs
 
 
-def tombstone_keys(table: str, department_id: str) -> dict[str, Any]:
+def tombstone_keys(table: str, department_id: str) -> QueryInput:
     """Query arguments for the keys of the department's tombstones (department-modified-index, where they alone are)."""
     return {
         "TableName": table,
@@ -64,7 +64,7 @@ def tombstone_keys(table: str, department_id: str) -> dict[str, Any]:
     }
 
 
-def changes_since(table: str, department_id: str, since: str) -> dict[str, Any]:
+def changes_since(table: str, department_id: str, since: str) -> QueryInput:
     """Query arguments for the department's items written at or after `since` (department-modified-index)."""
     return {
         "TableName": table,
@@ -75,11 +75,11 @@ def changes_since(table: str, department_id: str, since: str) -> dict[str, Any]:
     }
 
 
-def spanning(table: str, department_id: str, start: str, end: str | None) -> dict[str, Any]:
+def spanning(table: str, department_id: str, start: str, end: str | None) -> QueryInput:
     """Query arguments for the department's events spanning days whose last day is at or after
     `start` and whose first is not after `end` (but the series whose SERIES_MONTHS miss start..end's
     months): the sparse department-span-index."""
-    kwargs: dict[str, Any] = {
+    kwargs: QueryInput = {
         "TableName": table,
         "IndexName": DEPARTMENT_SPAN_INDEX,
         "KeyConditionExpression": "#dep = :dep AND #last >= :start",
@@ -89,7 +89,7 @@ def spanning(table: str, department_id: str, start: str, end: str | None) -> dic
     if end:
         kwargs["FilterExpression"] = "#date <= :end"
         kwargs["ExpressionAttributeNames"]["#date"] = "event_date"
-        values = {":dep": department_id, ":start": start, ":end": end}
+        values: ExpressionValues = {":dep": department_id, ":start": start, ":end": end}
         months = recurrence.months_between(date.fromisoformat(start), date.fromisoformat(end))
         if months != recurrence.ALL_MONTHS:  # series that never occur in these months stay behind
             in_months = " OR ".join(f"contains(#months, :m{m})" for m in sorted(months))

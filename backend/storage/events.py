@@ -5,14 +5,23 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import cast
 
 from botocore.exceptions import ClientError
 
 from config import Settings
 from errors import Conflict, NotFound, PreconditionFailed
 from rules.series_scope import checked_times
-from rules.shapes import PublicEvent, StoredEvent, public_event, span_attributes, stored_event
+from rules.shapes import (
+    EventFields,
+    ItemChanges,
+    PublicEvent,
+    StoredEvent,
+    WrittenAttributes,
+    public_event,
+    span_attributes,
+    stored_event,
+)
 from schema import (
     DEPARTMENT_IS_LIVE,
     EVENT_DEFAULTS,
@@ -32,7 +41,8 @@ from schema import (
 from storage import event_queries, plumbing
 from storage.client import error_code
 from storage.departments import SYSTEM_ACTOR, Departments
-from storage.items import event_from_wire, from_item, to_item
+from storage.items import event_from_wire, stored_event_from_wire, to_item
+from storage.wire import Expression, ExpressionValues, QueryInput, WireItem
 
 AUDIT_DEFAULTS = {"created_by": SYSTEM_ACTOR, "updated_by": SYSTEM_ACTOR}
 
@@ -65,13 +75,14 @@ class Events:
         )
         if not response["Items"] or TOMBSTONE_MARKER in response["Items"][0]:
             raise NotFound(event_not_found(event_id))
-        return from_item(response["Items"][0])  # type: ignore[return-value]
+        return stored_event_from_wire(response["Items"][0])
 
     def get_event_items(self, department_id: str, event_ids: list[str]) -> list[StoredEvent]:
         """The stored items of the department's live events among `event_ids` (as get_event_item),
         in the order of `event_ids`: BATCH_GET_LIMIT keys a call."""
-        found: dict[str, Any] = {}
-        for items in plumbing.batch_get_all(self.client, self.table, [event_key(i, department_id) for i in event_ids]):
+        found: dict[str, StoredEvent] = {}
+        keys = [event_key(i, department_id) for i in event_ids]
+        for items in plumbing.batch_get_all(self.client, self.table, keys, stored_event_from_wire):
             found.update((item["id"], item) for item in items)
         return [found[i] for i in event_ids if i in found and TOMBSTONE_MARKER not in found[i]]
 
@@ -90,7 +101,7 @@ class Events:
         query = event_queries.department_events(self.table, department_id)
         query["ExpressionAttributeNames"]["#id"] = "id"
         query["ProjectionExpression"] = "#id"
-        return {e["id"] for e in plumbing.paginate(self.client, "query", query)}
+        return set(plumbing.paginate(self.client, "query", query, _id_of))
 
     def count_department_events(self, department_id: str) -> int:
         """How many events the department has: a Query with Select=COUNT, every page."""
@@ -98,33 +109,34 @@ class Events:
 
     def scan_events(self) -> Iterator[PublicEvent]:
         """Every event of every department (no tombstones): a paginated Scan, meant for exports only."""
-        live = {"TableName": self.table, "FilterExpression": "attribute_not_exists(#deleted)",
-                "ExpressionAttributeNames": {"#deleted": TOMBSTONE_MARKER}}
-        for item in plumbing.paginate(self.client, "scan", live):
+        live: QueryInput = {"TableName": self.table, "FilterExpression": "attribute_not_exists(#deleted)",
+                            "ExpressionAttributeNames": {"#deleted": TOMBSTONE_MARKER}}
+        for item in plumbing.paginate(self.client, "scan", live, stored_event_from_wire):
             yield public_event(item)
 
     # -- writes ---------------------------------------------------------------------------
 
     def create_event(
-        self, department_id: str, fields: dict[str, Any], *, event_id: str | None = None,
+        self, department_id: str, fields: EventFields, *, event_id: str | None = None,
         created_at: str | None = None, last_modified: str | None = None, actor: str = SYSTEM_ACTOR,
+        attributes: WrittenAttributes | None = None,
     ) -> PublicEvent:
-        """Store a new event of an existing department (created_by = updated_by = actor); raises
-        NotFound or Conflict (id taken)."""
+        """Store a new event of an existing department (created_by = updated_by = actor; `attributes`:
+        internal ones the item also holds, e.g. CALDAV_PROPERTIES); raises NotFound or Conflict (id taken)."""
         now = utc_now_iso()
-        event = {
+        event = cast(PublicEvent, {
             **EVENT_DEFAULTS, **fields, "id": event_id or str(uuid.uuid4()), "department_id": department_id,
             "created_at": created_at or now, "last_modified": last_modified or created_at or now,
             "version": 1, "created_by": actor, "updated_by": actor,
-        }
-        item = stored_event(event)
+        })
+        item = cast(StoredEvent, {**stored_event(event), **(attributes or {})})
         self.departments.mark_spanning([item])
         plumbing.transact(
             self.client,
             [
                 {"ConditionCheck": {"TableName": self.settings.departments_table,
                                     "Key": to_item(department_key(department_id)), **DEPARTMENT_IS_LIVE.params()}},
-                {"Put": {"TableName": self.table, "Item": to_item(dict(item)), **ITEM_IS_NEW.params()}},
+                {"Put": {"TableName": self.table, "Item": to_item(item), **ITEM_IS_NEW.params()}},
             ],
             if_condition_fails=[
                 NotFound(department_not_found(department_id)),
@@ -133,21 +145,22 @@ class Events:
         )
         return public_event(event)
 
-    def put_events(self, events: Iterable[dict[str, Any]]) -> None:
+    def put_events(self, events: Iterable[PublicEvent]) -> None:
         """Batch-put complete events (every EVENT_FIELDS key; created_by/updated_by default to
         SYSTEM_ACTOR) as given, for bulk loads.
 
         Unconditional: the caller makes sure the departments exist and the ids are new.
         """
         items = [stored_event({**AUDIT_DEFAULTS, **event}) for event in events]
-        self.departments.mark_spanning(items)  # type: ignore[arg-type]
-        plumbing.batch_write(self.client, self.table, [{"PutRequest": {"Item": to_item(dict(item))}} for item in items])
+        self.departments.mark_spanning(items)
+        plumbing.batch_write(self.client, self.table, [{"PutRequest": {"Item": to_item(item)}} for item in items])
 
     def update_event(
-        self, event_id: str, changes: dict[str, Any], expected_version: int | None = None,
+        self, event_id: str, changes: EventFields, expected_version: int | None = None,
         actor: str = SYSTEM_ACTOR,
     ) -> PublicEvent:
-        """Change only the given fields (None removes an optional one), bump version, renew
+        """Change only the given fields (None removes an optional one; ItemChanges' internal
+        attributes too), bump version, renew
         last_modified and updated_by; returns the event.
 
         A change to when the event is (EVENT_TIME_FIELDS) is checked against the other times as
@@ -161,8 +174,9 @@ class Events:
             if expected_version is not None and expected_version != current["version"]:
                 raise PreconditionFailed(f"event {event_id} is at version {current['version']}",
                                          current["version"], dict(public_event(current)))
-            spanned = {**changes, **span_attributes(checked_times(current, changes))}
-            self.departments.mark_spanning([{"department_id": current["department_id"], **spanned}])
+            after = checked_times(current, changes)
+            spanned: ItemChanges = {**changes, **span_attributes(after)}
+            self.departments.mark_spanning([stored_event(after)])
             try:
                 return self._update_event(event_id, spanned, current["version"], actor, current=current)
             except PreconditionFailed:
@@ -170,10 +184,10 @@ class Events:
                     raise
         raise Conflict(f"event {event_id} kept changing; try again")
 
-    def _update_event(self, event_id: str, changes: dict[str, Any], expected_version: int | None, actor: str,
+    def _update_event(self, event_id: str, changes: EventFields, expected_version: int | None, actor: str,
                       current: StoredEvent | None = None) -> PublicEvent:
         names = {"#version": "version", "#last_modified": "last_modified", "#updated_by": "updated_by"}
-        values: dict[str, Any] = {":one": 1, ":now": utc_now_iso(), ":actor": actor}
+        values: ExpressionValues = {":one": 1, ":now": utc_now_iso(), ":actor": actor}
         assignments = ["#version = #version + :one", "#last_modified = :now", "#updated_by = :actor"]
         removals = []
         for i, (field, value) in enumerate(sorted(changes.items())):
@@ -199,19 +213,19 @@ class Events:
         return self._conditional_write(event_id, expected_version, names, values, current,
                                        UpdateExpression=update, ReturnValues="ALL_OLD")
 
-    def tombstone_update(self) -> tuple[str, dict[str, str], dict[str, Any]]:
+    def tombstone_update(self) -> Expression:
         """The UpdateExpression (with its names and values) that turns an event into a tombstone."""
         names = {"#version": "version", "#last_modified": "last_modified", "#deleted": TOMBSTONE_MARKER,
                  "#expires": TTL_ATTRIBUTE}
         names.update({f"#r{i}": field for i, field in enumerate(TOMBSTONE_REMOVES)})
         expires = int(time.time()) + self.settings.sync_tombstone_days * 86400
-        values: dict[str, Any] = {":one": 1, ":now": utc_now_iso(), ":true": True, ":expires": expires}
+        values: ExpressionValues = {":one": 1, ":now": utc_now_iso(), ":true": True, ":expires": expires}
         update = ("SET #version = #version + :one, #last_modified = :now, #deleted = :true, #expires = :expires"
                   " REMOVE " + ", ".join(f"#r{i}" for i in range(len(TOMBSTONE_REMOVES))))
         return update, names, values
 
     def _conditional_write(self, event_id: str, expected_version: int | None, names: dict[str, str],
-                           values: dict[str, Any], current: StoredEvent | None, **kwargs) -> PublicEvent:
+                           values: ExpressionValues, current: StoredEvent | None, **kwargs: str) -> PublicEvent:
         """UpdateItem on a live event (at expected_version, if given); `current` is the event as
         already read (else it is read here)."""
         current = current or self.get_event_item(event_id)
@@ -231,7 +245,7 @@ class Events:
             if error_code(exc) == "ConditionalCheckFailedException":
                 self._raise_for_failed_condition(event_id, exc)
             raise
-        return public_event(from_item(response["Attributes"]))
+        return public_event(stored_event_from_wire(response["Attributes"]))
 
     def _raise_for_failed_condition(self, event_id: str, exc: ClientError) -> None:
         try:
@@ -241,3 +255,8 @@ class Events:
         raise PreconditionFailed(
             f"event {event_id} is at version {current['version']}", current["version"], dict(current)
         ) from exc
+
+
+def _id_of(item: WireItem) -> str:
+    """The id of an event item read with the id alone projected."""
+    return item["id"]["S"]

@@ -14,12 +14,13 @@ import json
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict
 
 from botocore.exceptions import ClientError
 
 from schema import IDEMPOTENCY_EXPIRES_AT
 from storage.client import error_code
+from storage.wire import WireItem
 
 KEEP_SECONDS = 24 * 3600
 IN_PROGRESS = "in_progress"
@@ -34,6 +35,14 @@ _FREE = ("attribute_not_exists(#id) OR #expires < :now"
 _LAPSED_SAME_REQUEST = "#status = :in_progress AND #until = :until AND #hash = :hash"
 
 
+class StoredAnswer(TypedDict):
+    """The answer a completed request gave, kept for its retries (JSON on the record)."""
+
+    status: int
+    body: str
+    headers: dict[str, str]
+
+
 @dataclass(frozen=True)
 class Record:
     """What holds a key: `status`, the `request_hash` it was claimed with, and the stored answer
@@ -43,7 +52,7 @@ class Record:
     request_hash: str
     in_progress_until: int
     item_id: str
-    response: dict[str, Any] | None
+    response: StoredAnswer | None
 
 
 class IdempotencyStore:
@@ -72,7 +81,7 @@ class IdempotencyStore:
                 return held.item_id, None
         return None, held
 
-    def complete(self, record_id: str, response: dict[str, Any]) -> None:
+    def complete(self, record_id: str, response: StoredAnswer) -> None:
         """Store the answer (`{"status", "body", "headers"}`) the request gave."""
         self.client.update_item(
             TableName=self.table, Key={"id": {"S": record_id}},
@@ -136,7 +145,7 @@ class IdempotencyStore:
                 raise
             return False
 
-    def _get_item(self, record_id: str) -> dict[str, Any] | None:
+    def _get_item(self, record_id: str) -> WireItem | None:
         return self.client.get_item(TableName=self.table, Key={"id": {"S": record_id}},
                                     ConsistentRead=True).get("Item")
 
@@ -148,7 +157,7 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def _record(item: dict[str, Any]) -> Record:
+def _record(item: WireItem) -> Record:
     response = item.get("response", {}).get("S")
     return Record(
         status=item["status"]["S"], request_hash=item["request_hash"]["S"],

@@ -6,14 +6,15 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TypeVar
 
 from botocore.exceptions import ClientError
 
 from errors import DatabaseError, Throttled
 from storage.client import THROTTLING_CODES, cancellation_codes, error_code
-from storage.items import WireItem, from_item, to_item
+from storage.items import to_item
+from storage.wire import PlainItem, QueryInput, TransactAction, WireItem, WriteRequest
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +25,10 @@ TRANSACTION_RETRIES = 6
 # Most items one Query/Scan of a page asks for (a page holds at most 1,000).
 PAGE_READ_MAX = 2002
 
+Item = TypeVar("Item")
 
-def paginate(client, operation: str, kwargs: dict[str, Any],
-             convert: Callable[[WireItem], Any] = from_item) -> Iterator[Any]:
+
+def paginate(client, operation: str, kwargs: QueryInput, convert: Callable[[WireItem], Item]) -> Iterator[Item]:
     """Every item of a Query or Scan (converted), following LastEvaluatedKey to the end."""
     call = getattr(client, operation)
     while True:
@@ -39,7 +41,7 @@ def paginate(client, operation: str, kwargs: dict[str, Any],
         kwargs = {**kwargs, "ExclusiveStartKey": last_key}
 
 
-def count(client, kwargs: dict[str, Any]) -> int:
+def count(client, kwargs: QueryInput) -> int:
     """How many items a Query matches: Select=COUNT, every page."""
     kwargs = {**kwargs, "Select": "COUNT"}
     total = 0
@@ -52,9 +54,9 @@ def count(client, kwargs: dict[str, Any]) -> int:
 
 
 def page(
-    client, operation: str, kwargs: dict[str, Any], limit: int, start_key: dict[str, Any] | None,
+    client, operation: str, kwargs: QueryInput, limit: int, start_key: WireItem | None,
     key_names: tuple[str, ...], overread: int = 1,
-) -> tuple[list[WireItem], dict[str, Any] | None]:
+) -> tuple[list[WireItem], WireItem | None]:
     """Up to `limit` raw items of a Query or Scan after start_key, and the key of the last one
     when more follow (else None).
 
@@ -77,7 +79,7 @@ def page(
         kwargs = {**kwargs, "ExclusiveStartKey": response["LastEvaluatedKey"]}
 
 
-def transact(client, items: list[dict[str, Any]], if_condition_fails: list[DatabaseError] | None = None) -> None:
+def transact(client, items: list[TransactAction], if_condition_fails: list[DatabaseError] | None = None) -> None:
     """TransactWriteItems, retried while it only collides with another transaction.
 
     When the condition of item i fails, raises if_condition_fails[i] (if given).
@@ -99,16 +101,16 @@ def transact(client, items: list[dict[str, Any]], if_condition_fails: list[Datab
             time.sleep(random.uniform(0, 0.02 * 2**attempt))
 
 
-def batch_get(client, table: str, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def batch_get(client, table: str, keys: Sequence[PlainItem], convert: Callable[[WireItem], Item]) -> list[Item]:
     """BatchGetItem of up to BATCH_GET_LIMIT keys (strongly consistent), following UnprocessedKeys;
-    the items as plain values."""
+    the items converted."""
     pending = {table: {"Keys": [to_item(key) for key in keys], "ConsistentRead": True}}
-    items: list[dict[str, Any]] = []
+    items: list[Item] = []
     for attempt in range(BATCH_WRITE_ATTEMPTS):
         if attempt:
             time.sleep(_backoff(attempt))
         response = client.batch_get_item(RequestItems=pending)
-        items += [from_item(item) for item in response.get("Responses", {}).get(table, [])]
+        items += [convert(item) for item in response.get("Responses", {}).get(table, [])]
         pending = response.get("UnprocessedKeys") or {}
         if not pending:
             return items
@@ -116,13 +118,14 @@ def batch_get(client, table: str, keys: list[dict[str, Any]]) -> list[dict[str, 
                     "BatchGetItem attempts")
 
 
-def batch_get_all(client, table: str, keys: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+def batch_get_all(client, table: str, keys: Sequence[PlainItem],
+                  convert: Callable[[WireItem], Item]) -> Iterator[list[Item]]:
     """batch_get of any number of keys, BATCH_GET_LIMIT at a time: the items of each call in turn."""
     for start in range(0, len(keys), BATCH_GET_LIMIT):
-        yield batch_get(client, table, keys[start : start + BATCH_GET_LIMIT])
+        yield batch_get(client, table, keys[start : start + BATCH_GET_LIMIT], convert)
 
 
-def batch_write(client, table: str, requests: Iterable[dict[str, Any]]) -> None:
+def batch_write(client, table: str, requests: Iterable[WriteRequest]) -> None:
     """BatchWriteItem in chunks of 25. Raises Throttled when a chunk is still shed after
     BATCH_WRITE_ATTEMPTS attempts (throttling errors and UnprocessedItems alike)."""
     requests = list(requests)
@@ -130,7 +133,7 @@ def batch_write(client, table: str, requests: Iterable[dict[str, Any]]) -> None:
         _write_chunk(client, table, requests[start : start + BATCH_WRITE_LIMIT])
 
 
-def _write_chunk(client, table: str, chunk: list[dict[str, Any]]) -> None:
+def _write_chunk(client, table: str, chunk: list[WriteRequest]) -> None:
     pending = {table: chunk}
     for attempt in range(1, BATCH_WRITE_ATTEMPTS + 1):
         # DynamoDB sheds load two ways: a throttling error (after botocore's own retries) or

@@ -7,15 +7,15 @@ import uuid
 from collections.abc import Callable
 from contextlib import suppress
 from datetime import date
-from typing import Any
 
 from errors import Conflict, DatabaseError, NotFound, PreconditionFailed
 from rules import recurrence, series_scope
-from rules.series_scope import Edit, Plan, PutNew, Replace, ReplaceSeries
-from rules.shapes import PublicEvent, StoredEvent, public_event
+from rules.series_scope import Edit, Plan, PutNew, Replace
+from rules.shapes import EventFields, PublicEvent, StoredEvent, public_event
 from schema import EXCEPTION_DATES, event_not_found, utc_now_iso
 from storage import plumbing, series_actions
 from storage.events import Events
+from storage.wire import TransactAction
 
 # Called with an event's department id before a write to it; raises to refuse the write.
 DepartmentCheck = Callable[[str], None]
@@ -45,7 +45,7 @@ class SeriesEdits:
             raise NotFound(event_not_found(event_id))
         return series_scope.occurrence(series, day)
 
-    def update(self, event_id: str, changes: dict[str, Any], scope: str | None, expected_version: int | None,
+    def update(self, event_id: str, changes: EventFields, scope: str | None, expected_version: int | None,
                actor: str, check_department: DepartmentCheck | None = None) -> Edit:
         """Change an event, a series or an occurrence (`<series id>_<YYYYMMDD>`) in `scope` (default:
         `this` for an occurrence, `all` otherwise). Raises NotFound, ValidationError, PreconditionFailed."""
@@ -90,7 +90,7 @@ class SeriesEdits:
             check_department(item["department_id"])
         return item, *series_scope.target(item, event_id, scope)
 
-    def _edit_this(self, series: StoredEvent, day: date, changes: dict[str, Any], expected_version: int | None,
+    def _edit_this(self, series: StoredEvent, day: date, changes: EventFields, expected_version: int | None,
                    actor: str) -> Edit:
         """The occurrence changed alone: a new exception item, or the one stored before changed."""
         series_scope.check_one_occurrence(changes)
@@ -98,7 +98,7 @@ class SeriesEdits:
             return self._edit_exception(recurrence.occurrence_id(series["id"], day), changes, expected_version, actor)
         return self._write(series_scope.edit_this(series, day, changes, expected_version, actor, utc_now_iso()))
 
-    def _edit_exception(self, exception_id: str, changes: dict[str, Any], expected_version: int | None,
+    def _edit_exception(self, exception_id: str, changes: EventFields, expected_version: int | None,
                         actor: str) -> Edit:
         """An exception changed again, written only if it is still at the version read."""
         for _attempt in range(plumbing.TRANSACTION_RETRIES):
@@ -112,7 +112,7 @@ class SeriesEdits:
             return Edit(updated, updated=[updated])
         raise Conflict(f"event {exception_id} kept changing; try again")
 
-    def _edit_all(self, event_id: str, changes: dict[str, Any], expected_version: int | None, actor: str,
+    def _edit_all(self, event_id: str, changes: EventFields, expected_version: int | None, actor: str,
                   check_department: DepartmentCheck | None = None) -> Edit:
         """The event or the whole series changed (an event given `recurrence` becomes a series)."""
         for _attempt in range(plumbing.TRANSACTION_RETRIES):
@@ -129,7 +129,7 @@ class SeriesEdits:
                 continue
         raise Conflict(f"event {event_id} kept changing; try again")
 
-    def _edit_following(self, series: StoredEvent, day: date, changes: dict[str, Any], expected_version: int | None,
+    def _edit_following(self, series: StoredEvent, day: date, changes: EventFields, expected_version: int | None,
                         actor: str) -> Edit:
         if day == date.fromisoformat(series["event_date"]):  # this and following from the first: the whole series
             return self._edit_all(series["id"], changes, expected_version, actor)
@@ -155,7 +155,7 @@ class SeriesEdits:
         wins). Returns what the edit did."""
         # An event made a series spans days from now on: department_spans must know before the write.
         self.events.departments.mark_spanning([write.item for group in plan.groups for write in group
-                                               if isinstance(write, (PutNew, Replace, ReplaceSeries))])
+                                               if isinstance(write, (PutNew, Replace))])
         tombstone = self.events.tombstone_update()
         groups = [[series_actions.action(self.events.table, w, tombstone) for w in group] for group in plan.groups]
         first, *rest = series_actions.packed(groups)
@@ -169,6 +169,6 @@ class SeriesEdits:
                         self._transact([group])
         return plan.edit
 
-    def _transact(self, groups: list[list[dict]]) -> None:
+    def _transact(self, groups: list[list[TransactAction]]) -> None:
         items = [item for group in groups for item in group]
         plumbing.transact(self.events.client, items, if_condition_fails=[_Changed() for _ in items])

@@ -2,25 +2,21 @@
 each conditioned so that a write made on a stale read fails instead of overwriting."""
 from __future__ import annotations
 
-from typing import Any
-
-from rules.series_scope import AddException, PutNew, Recut, Remove, Replace, ReplaceSeries, Write
+from rules.series_scope import AddException, PutNew, Recut, Remove, Replace, Write
+from rules.shapes import EventKey, StoredEvent
 from schema import EVENT_IS_LIVE, EXCEPTION_DATES, ITEM_IS_NEW, LAST_DATE, SERIES_MONTHS, VERSION_MATCHES, event_key
 from storage.items import to_item
+from storage.wire import Expression, ExpressionValues, TransactAction
 
 TRANSACTION_ITEMS_MAX = 100  # DynamoDB's limit of actions in one TransactWriteItems
-# (UpdateExpression, names, values) that turns an event into a tombstone: Events.tombstone_update.
-TombstoneUpdate = tuple[str, dict[str, str], dict[str, Any]]
 
 
-def action(table: str, write: Write, tombstone_update: TombstoneUpdate) -> dict:
-    """The action of one write on the events table."""
+def action(table: str, write: Write, tombstone_update: Expression) -> TransactAction:
+    """The action of one write on the events table (`tombstone_update`: Events.tombstone_update)."""
     if isinstance(write, PutNew):
         return {"Put": {"TableName": table, "Item": to_item(write.item), **ITEM_IS_NEW.params()}}
     if isinstance(write, Replace):
-        return _put_if_version(table, write.item, write.version)
-    if isinstance(write, ReplaceSeries):
-        return _put_series(table, write.item, write.series)
+        return _replace(table, write.item, write.read)
     if isinstance(write, Remove):
         return _tombstone(table, write.event, tombstone_update)
     if isinstance(write, AddException):
@@ -28,26 +24,19 @@ def action(table: str, write: Write, tombstone_update: TombstoneUpdate) -> dict:
     return _recut(table, write)
 
 
-def _put_if_version(table: str, item: dict[str, Any], version: int) -> dict:
+def _replace(table: str, item: StoredEvent, read: StoredEvent) -> TransactAction:
+    """Put `item` in place of the live event `read`, if it is still at the version read and has no
+    exception added since (an event that is no series never has one)."""
+    unchanged, names, values = _exceptions_as_read(read)
     return {"Put": {
         "TableName": table, "Item": to_item(item),
-        "ConditionExpression": f"{EVENT_IS_LIVE.expression} AND {VERSION_MATCHES.expression}",
-        "ExpressionAttributeNames": {**EVENT_IS_LIVE.names, **VERSION_MATCHES.names},
-        "ExpressionAttributeValues": to_item({":expected": version}),
+        "ConditionExpression": f"{EVENT_IS_LIVE.expression} AND {VERSION_MATCHES.expression} AND {unchanged}",
+        "ExpressionAttributeNames": {**EVENT_IS_LIVE.names, **VERSION_MATCHES.names, **names},
+        "ExpressionAttributeValues": to_item({":expected": read["version"], **values}),
     }}
 
 
-def _put_series(table: str, item: dict[str, Any], series: dict[str, Any]) -> dict:
-    """Replace the series, if it is still at the version read and has no exception added since."""
-    put = _put_if_version(table, item, series["version"])
-    condition, names, values = _exceptions_as_read(series)
-    put["Put"]["ConditionExpression"] += f" AND {condition}"
-    put["Put"]["ExpressionAttributeNames"].update(names)
-    put["Put"]["ExpressionAttributeValues"].update(to_item(values))
-    return put
-
-
-def _tombstone(table: str, event: dict[str, Any], tombstone_update: TombstoneUpdate) -> dict:
+def _tombstone(table: str, event: StoredEvent | EventKey, tombstone_update: Expression) -> TransactAction:
     """Turn a live event into a tombstone; with its `version` given, only if it is still at that
     version (and, for a series, has no exception added since)."""
     update, names, values = tombstone_update
@@ -64,11 +53,11 @@ def _tombstone(table: str, event: dict[str, Any], tombstone_update: TombstoneUpd
                        "ExpressionAttributeNames": names, "ExpressionAttributeValues": to_item(values)}}
 
 
-def _recut(table: str, write: Recut) -> dict:
+def _recut(table: str, write: Recut) -> TransactAction:
     after = write.after
     update = "SET #r = :lines, #last = :last, #months = :months, #version = :next, #lm = :now, #by = :actor"
     update += ", #exceptions = :kept" if write.kept else " REMOVE #exceptions"
-    values = {":lines": after["recurrence"], ":last": write.last_date, ":months": set(write.months),
+    values: ExpressionValues = {":lines": after["recurrence"], ":last": write.last_date, ":months": set(write.months),
               ":next": after["version"], ":now": after["last_modified"], ":actor": after["updated_by"],
               **({":kept": set(write.kept)} if write.kept else {})}
     names = {"#r": "recurrence", "#last": LAST_DATE, "#months": SERIES_MONTHS, "#lm": "last_modified",
@@ -76,8 +65,8 @@ def _recut(table: str, write: Recut) -> dict:
     return _series_update(table, write.series, update, values, names)
 
 
-def _series_update(table: str, series: dict[str, Any], update: str, values: dict[str, Any],
-                   names: dict[str, str] | None = None) -> dict:
+def _series_update(table: str, series: StoredEvent, update: str, values: ExpressionValues,
+                   names: dict[str, str] | None = None) -> TransactAction:
     """Update the series (`#exceptions` names its exception dates), if it is live, at the version
     read, and has no exception added since: adding one (scope `this`) leaves the version alone, so
     the other occurrences keep theirs, and only the count of exception dates tells."""
@@ -93,7 +82,7 @@ def _series_update(table: str, series: dict[str, Any], update: str, values: dict
     }}
 
 
-def _exceptions_as_read(series: dict[str, Any]) -> tuple[str, dict[str, str], dict[str, Any]]:
+def _exceptions_as_read(series: StoredEvent) -> Expression:
     """A condition that the series has as many exception dates as when read (they are only ever
     added without a version change), with its names and values."""
     names = {"#exceptions": EXCEPTION_DATES}
@@ -102,9 +91,9 @@ def _exceptions_as_read(series: dict[str, Any]) -> tuple[str, dict[str, str], di
     return "size(#exceptions) = :exception_count", names, {":exception_count": len(series[EXCEPTION_DATES])}
 
 
-def packed(groups: list[list[dict]]) -> list[list[list[dict]]]:
+def packed(groups: list[list[TransactAction]]) -> list[list[list[TransactAction]]]:
     """The groups of actions in as few transactions as DynamoDB takes, in order, a group never split."""
-    transactions: list[list[list[dict]]] = [[]]
+    transactions: list[list[list[TransactAction]]] = [[]]
     size = 0
     for group in groups:
         if size + len(group) > TRANSACTION_ITEMS_MAX and transactions[-1]:

@@ -11,13 +11,14 @@ are auth/'s.
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from botocore.exceptions import ClientError
 
+from rules.shapes import SessionPerson, StoredSession
 from schema import ITEM_IS_NEW, SESSION_EXPIRES_AT, utc_now_iso
 from storage.client import error_code
-from storage.items import from_item, to_item
+from storage.items import session_from_wire, to_item
+from storage.wire import ExpressionValues, WireItem
 
 SESSION_KEY_PREFIX = "session#"
 _NAMES = {"#id": "id", "#expires": SESSION_EXPIRES_AT, "#ends": "ends_at"}
@@ -26,7 +27,7 @@ _ALIVE_WITH_ROOM = "attribute_exists(#id) AND #expires > :now AND #ends >= :unti
 _ALIVE = "attribute_exists(#id) AND #expires > :now"
 
 
-def _key(hashed: str) -> dict[str, Any]:
+def _key(hashed: str) -> WireItem:
     return to_item({"id": SESSION_KEY_PREFIX + hashed})
 
 
@@ -37,18 +38,20 @@ class Sessions:
         self.client = client
         self.table = table
 
-    def create(self, hashed: str, person: dict[str, Any], idle_seconds: float, max_seconds: float) -> None:
+    def create(self, hashed: str, person: SessionPerson, idle_seconds: float, max_seconds: float) -> None:
         """Store a new session for `person` (name, email, role, departments or None, issuer, subject)."""
         now = int(time.time())
         ends_at = now + int(max_seconds)
-        item = {key: value for key, value in person.items() if value is not None}
-        if person.get("departments") is not None:
+        item = StoredSession(id=SESSION_KEY_PREFIX + hashed, name=person["name"], role=person["role"],
+                             issuer=person["issuer"], subject=person["subject"], created_at=utc_now_iso(),
+                             ends_at=ends_at, expires_at=min(now + int(idle_seconds), ends_at))
+        if person["email"] is not None:
+            item["email"] = person["email"]
+        if person["departments"] is not None:
             item["departments"] = sorted(set(person["departments"]))
-        item.update({"id": SESSION_KEY_PREFIX + hashed, "created_at": utc_now_iso(), "ends_at": ends_at,
-                     SESSION_EXPIRES_AT: min(now + int(idle_seconds), ends_at)})
         self.client.put_item(TableName=self.table, Item=to_item(item), **ITEM_IS_NEW.params())
 
-    def touch(self, hashed: str, idle_seconds: float) -> dict[str, Any] | None:
+    def touch(self, hashed: str, idle_seconds: float) -> StoredSession | None:
         """The live session with this hash, its idle end moved to now + idle_seconds (never past its
         absolute end); None when there is none or it ended. One UpdateItem (two near the end)."""
         now = int(time.time())
@@ -59,7 +62,7 @@ class Sessions:
             if error_code(exc) != "ConditionalCheckFailedException":
                 raise
             old = exc.response.get("Item")
-        if old is None or from_item(old)["ends_at"] <= now:
+        if old is None or session_from_wire(old)["ends_at"] <= now:
             return None
         try:  # the last idle period of its life: it ends at its absolute end, if alive now
             return self._extend(hashed, _ALIVE, {":now": now}, "#ends")
@@ -68,14 +71,14 @@ class Sessions:
                 raise
             return None
 
-    def _extend(self, hashed: str, condition: str, values: dict[str, Any], new_end: str) -> dict[str, Any]:
+    def _extend(self, hashed: str, condition: str, values: ExpressionValues, new_end: str) -> StoredSession:
         names = {name: _NAMES[name] for name in _NAMES if name in condition or name in ("#expires", new_end)}
         response = self.client.update_item(
             TableName=self.table, Key=_key(hashed), UpdateExpression=f"SET #expires = {new_end}",
             ConditionExpression=condition, ExpressionAttributeNames=names,
             ExpressionAttributeValues=to_item(values), ReturnValues="ALL_NEW",
             ReturnValuesOnConditionCheckFailure="ALL_OLD")
-        return from_item(response["Attributes"])
+        return session_from_wire(response["Attributes"])
 
     def delete(self, hashed: str) -> None:
         """End the session (nothing happens when it is gone already)."""

@@ -4,25 +4,25 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
 
 from botocore.exceptions import ClientError
 
 from config import Settings
 from schema import table_specs, time_to_live_specs
 from storage.client import PROBE_TIMEOUTS, error_code, make_client
+from storage.wire import IndexSpec, TableSpec
 
 log = logging.getLogger(__name__)
 
 
-def status_of(table: dict[str, Any]) -> str:
+def status_of(table: TableSpec) -> str:
     """"ACTIVE" when a described table and every GSI of it are, else the first other status."""
     statuses = [table.get("TableStatus", "UNKNOWN")]
     statuses += [g.get("IndexStatus", "ACTIVE") for g in table.get("GlobalSecondaryIndexes", [])]
     return next((s for s in statuses if s != "ACTIVE"), "ACTIVE")
 
 
-def _gsi_names(table: dict[str, Any]) -> set[str]:
+def _gsi_names(table: TableSpec) -> set[str]:
     return {gsi["IndexName"] for gsi in table.get("GlobalSecondaryIndexes", [])}
 
 
@@ -37,7 +37,8 @@ class Tables:
     def create_tables(self, wait: bool = True) -> list[str]:
         """Create missing tables with their GSIs; wait until ACTIVE, then give tables an older
         version made what they lack (upgrade_tables). Returns the names created."""
-        created, described = [], {}
+        created: list[str] = []
+        described: dict[str, TableSpec | None] = {}
         for spec in table_specs(self.settings):
             name = spec["TableName"]
             described[name] = self._describe(name)
@@ -60,7 +61,7 @@ class Tables:
             self.upgrade_tables(described)
         return created
 
-    def upgrade_tables(self, described: dict[str, dict[str, Any] | None] | None = None) -> list[str]:
+    def upgrade_tables(self, described: dict[str, TableSpec | None] | None = None) -> list[str]:
         """Add the GSIs and the TTL the specs name to existing tables that lack them (UpdateTable,
         UpdateTimeToLive; missing tables are create_tables' to make), waiting until each index is
         ACTIVE; idempotent, and safe to run from several processes at once. `described` holds the
@@ -91,7 +92,7 @@ class Tables:
     def _index_names(self, name: str) -> set[str]:
         return _gsi_names(self.client.describe_table(TableName=name)["Table"])
 
-    def _add_missing_indexes(self, spec: dict[str, Any], table: dict[str, Any]) -> list[str]:
+    def _add_missing_indexes(self, spec: TableSpec, table: TableSpec) -> list[str]:
         """Create each GSI of the spec the table (as described) lacks, one per UpdateTable as
         DynamoDB allows; returns them once the table and its indexes are ACTIVE."""
         name, added, present = spec["TableName"], [], _gsi_names(table)
@@ -110,7 +111,7 @@ class Tables:
             self._wait_until_active(name)
         return added
 
-    def _add_index(self, spec: dict[str, Any], gsi: dict[str, Any]) -> bool:
+    def _add_index(self, spec: TableSpec, gsi: IndexSpec) -> bool:
         """UpdateTable creating the GSI; False when another process added it first or the table is busy."""
         name, keys = spec["TableName"], {k["AttributeName"] for k in gsi["KeySchema"]}
         try:
@@ -156,8 +157,8 @@ class Tables:
             return False
         return True
 
-    def _with_billing(self, spec: dict[str, Any]) -> dict[str, Any]:
-        spec = dict(spec)
+    def _with_billing(self, spec: TableSpec) -> TableSpec:
+        spec = spec.copy()
         if self.settings.billing_mode == "PROVISIONED":
             throughput = {
                 "ReadCapacityUnits": self.settings.read_capacity,
@@ -172,7 +173,7 @@ class Tables:
             spec["BillingMode"] = "PAY_PER_REQUEST"
         return spec
 
-    def _describe(self, name: str, client=None) -> dict[str, Any] | None:
+    def _describe(self, name: str, client=None) -> TableSpec | None:
         """The table's DescribeTable answer, None when it does not exist."""
         try:
             return (client or self.client).describe_table(TableName=name)["Table"]

@@ -10,7 +10,7 @@ finishes, never a token that still works without a name. Secrets and principals 
 """
 from __future__ import annotations
 
-from typing import Any, NotRequired, TypedDict
+from typing import NotRequired, TypedDict, cast
 
 from botocore.exceptions import ClientError
 
@@ -19,6 +19,7 @@ from schema import ITEM_EXISTS, ITEM_IS_NEW, utc_now_iso
 from storage import plumbing
 from storage.client import error_code
 from storage.items import from_item, to_item
+from storage.wire import WireItem
 
 TOKEN_KEY_PREFIX = "token#"
 NAME_KEY_PREFIX = "name#"
@@ -35,6 +36,40 @@ class TokenItem(TypedDict):
     created_at: str
     created_by: str
     departments: NotRequired[list[str]]
+    owner_issuer: NotRequired[str]
+    owner_subject: NotRequired[str]
+    owner_name: NotRequired[str]
+
+
+class TokenOwner(TypedDict):
+    """Whose personal token it is: the person's issuer and subject, and their display name."""
+
+    owner_issuer: str
+    owner_subject: str
+    owner_name: str
+
+
+class TokenSummary(TypedDict):
+    """What a listing shows of a token (TOKEN_SUMMARY_FIELDS; departments None: all; the owner
+    fields None for an operator's token)."""
+
+    name: str
+    role: str
+    departments: list[str] | None
+    created_at: str
+    created_by: str
+    owner_issuer: str | None
+    owner_subject: str | None
+    owner_name: str | None
+
+
+def _summary(item: TokenItem) -> TokenSummary:
+    return cast(TokenSummary, {f: item.get(f) for f in TOKEN_SUMMARY_FIELDS})
+
+
+def token_from_wire(item: WireItem) -> TokenItem:
+    """A token item as plain values."""
+    return cast(TokenItem, from_item(item))
 
 
 def _token_key(hashed: str) -> str:
@@ -49,11 +84,13 @@ class Tokens:
         self.table = table
 
     def create(self, hashed: str, name: str, role: str, departments: list[str] | None, created_by: str,
-               owner: dict[str, str] | None = None) -> dict[str, Any]:
-        """Store a token by the hash of its secret (`owner`: owner_issuer, owner_subject, owner_name
-        of a personal token); returns its summary. Raises Conflict if the name is taken."""
-        item: dict[str, Any] = {"id": _token_key(hashed), "name": name, "role": role,
-                                "created_at": utc_now_iso(), "created_by": created_by, **(owner or {})}
+               owner: TokenOwner | None = None) -> TokenSummary:
+        """Store a token by the hash of its secret (`owner`: whose personal token it is); returns its
+        summary. Raises Conflict if the name is taken."""
+        item: TokenItem = {"id": _token_key(hashed), "name": name, "role": role,
+                           "created_at": utc_now_iso(), "created_by": created_by}
+        if owner is not None:
+            item.update(owner)
         if departments is not None:
             item["departments"] = sorted(set(departments))
         marker = {"id": NAME_KEY_PREFIX + name, "token_id": item["id"]}
@@ -66,43 +103,43 @@ class Tokens:
             if error_code(exc) == "TransactionCanceledException":
                 raise Conflict(f"a token named {name!r} already exists") from exc
             raise
-        return {f: item.get(f) for f in TOKEN_SUMMARY_FIELDS}
+        return _summary(item)
 
     def find(self, hashed: str) -> TokenItem | None:
         """The token with this hash, or None (one strongly consistent GetItem)."""
         response = self.client.get_item(TableName=self.table, Key=to_item({"id": _token_key(hashed)}),
                                         ConsistentRead=True)
-        return from_item(response["Item"]) if "Item" in response else None  # type: ignore[return-value]
+        return token_from_wire(response["Item"]) if "Item" in response else None
 
-    def list(self) -> list[dict[str, Any]]:
+    def list(self) -> list[TokenSummary]:
         """Every token's name, role, departments and creation, sorted by name; never its hash."""
         tokens = plumbing.paginate(self.client, "scan", {
             "TableName": self.table, "FilterExpression": "attribute_exists(#role)",
-            "ExpressionAttributeNames": {"#role": "role"}})
-        summaries = [{f: t.get(f) for f in TOKEN_SUMMARY_FIELDS} for t in tokens]
+            "ExpressionAttributeNames": {"#role": "role"}}, token_from_wire)
+        summaries = [_summary(t) for t in tokens]
         return sorted(summaries, key=lambda t: t["name"])
 
-    def named(self, name: str) -> dict[str, Any]:
+    def named(self, name: str) -> TokenSummary:
         """The summary of the token of this name (never its hash); raises NotFound."""
-        marker = self._marker(name)
-        item = self.client.get_item(TableName=self.table, Key=to_item({"id": marker["token_id"]}),
+        item = self.client.get_item(TableName=self.table, Key=to_item({"id": self._token_id(name)}),
                                     ConsistentRead=True).get("Item")
         if item is None:
             raise NotFound(f"no token named {name!r}")
-        return {f: from_item(item).get(f) for f in TOKEN_SUMMARY_FIELDS}
+        return _summary(token_from_wire(item))
 
-    def _marker(self, name: str) -> dict[str, Any]:
+    def _token_id(self, name: str) -> str:
+        """The key of the token this name's marker points at; raises NotFound."""
         marker = self.client.get_item(TableName=self.table, Key=to_item({"id": NAME_KEY_PREFIX + name}),
                                       ConsistentRead=True).get("Item")
         if marker is None:
             raise NotFound(f"no token named {name!r}")
-        return from_item(marker)
+        return str(from_item(marker)["token_id"])
 
     def revoke(self, name: str) -> str:
         """Delete the token of this name (it stops working when caches expire); returns its hash.
         Raises NotFound."""
         marker_key = to_item({"id": NAME_KEY_PREFIX + name})
-        token_id = self._marker(name)["token_id"]
+        token_id = self._token_id(name)
         self.client.delete_item(TableName=self.table, Key=to_item({"id": token_id}))
         try:
             self.client.delete_item(TableName=self.table, Key=marker_key, **ITEM_EXISTS.params())

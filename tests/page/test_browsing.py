@@ -239,3 +239,17 @@ def test_today_on_a_weekend_and_every_day_number_and_title_on_the_grid_are_reada
                       if ratio < 4.5}
         assert unreadable == {}
         assert person.console_errors() == []
+
+
+def test_chips_show_when_each_event_starts(server, people, token):
+    department = new_department(server)
+    new_event(server, department, title="아침 회의", start_time="09:30", end_time="10:00")
+    new_event(server, department, title="고객 방문", time="오후 2:00")  # free text the page reads as a time
+    new_event(server, department, title="종일 워크숍")
+    new_event(server, department, title="출장", event_date=f"{MONTH}-13", end_date=f"{MONTH}-14", start_time="08:00")
+    person = people(token("vic", "viewer"))
+    page = person.open(department["id"], MONTH)
+    expect(day_cell(page, 12).locator(".chip")).to_have_text(["종일 워크숍", "09:30 아침 회의", "14:00 고객 방문"])
+    expect(day_cell(page, 13).locator(".chip")).to_have_text(["08:00 출장"])
+    expect(day_cell(page, 14).locator(".chip")).to_have_text(["출장"])  # the second day of the trip
+    assert person.console_errors() == []

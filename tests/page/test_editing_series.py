@@ -265,3 +265,50 @@ def test_a_stale_edit_of_a_series_with_following_or_all_shows_the_conflict_and_o
     listed = http.get(f"{server.url}/api/events/{department['id']}?from={MONTH}-01&to={MONTH}-31").json()
     assert {event["title"] for event in listed} == {"세 번째 제목"}
     assert alice.console_errors() == [] and bob.console_errors(provoked=(412,)) == []
+
+
+# Where a checkbox or radio sits against its label's text: the gap between them and how far apart
+# their middles are, up and down (px).
+_BESIDE = """label => {
+  const input = label.querySelector("input").getBoundingClientRect();
+  const range = document.createRange();
+  range.selectNodeContents([...label.childNodes].find((node) => node.nodeType === Node.TEXT_NODE && node.textContent.trim()));
+  const text = range.getBoundingClientRect();
+  return { gap: text.left - input.right, off: Math.abs((text.top + text.bottom) / 2 - (input.top + input.bottom) / 2) };
+}"""
+_ON_TOP = """node => {
+  const box = node.getBoundingClientRect();
+  return document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2) === node;
+}"""
+
+
+def test_the_dialogs_buttons_stay_in_view_choices_sit_beside_their_labels_and_deleting_following_says_how_many(
+        server, people, token):
+    department = new_department(server)
+    new_series(server, department, "RRULE:FREQ=WEEKLY;BYDAY=MO;UNTIL=20310331", title="스터디", event_date=f"{MONTH}-03",
+               description="3층 대회의실\n" * 4)
+    for viewport in ({"width": 1280, "height": 720}, {"width": 375, "height": 667}):
+        person = people(token("vera", "editor"), viewport=viewport)
+        page = person.open(department["id"], MONTH)
+        open_occurrence(page, 17, "스터디")
+        expect(repeat_control(page)).to_have_value("WEEKLY")  # its days show: the dialog at its longest
+        for name in ("저장", "삭제"):
+            button = page.get_by_role("button", name=name, exact=True)
+            expect(button).to_be_in_viewport(ratio=1)
+            assert button.evaluate(_ON_TOP), f"{name} is covered at {viewport}"
+        choices = page.locator("#event-form label:has(input[type=checkbox]), #event-form label:has(input[type=radio])")
+        expect(choices).to_have_count(10)
+        for choice in choices.all():
+            place = choice.evaluate(_BESIDE)
+            assert 0 <= place["gap"] <= 12 and place["off"] <= 3, (choice.text_content(), place, viewport)
+        assert person.console_errors() == []
+
+    page.get_by_role("radio", name="이 일정과 이후 일정").check()
+    page.get_by_role("button", name="삭제", exact=True).click()
+    expect(page.locator("#delete-question")).to_have_text("2031년 3월 17일 (월)부터 '스터디' 일정 3개를 삭제할까요?")
+    expect(page.get_by_role("button", name="삭제 확인")).to_be_in_viewport(ratio=1)
+    page.get_by_role("button", name="삭제 확인").click()
+    expect(page.locator("#event-dialog")).to_be_hidden()
+    expect(series_chip(page, "스터디")).to_have_count(2)
+    assert days_with(page, series_chip(page, "스터디")) == [3, 10]
+    assert person.console_errors() == []

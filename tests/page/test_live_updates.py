@@ -110,11 +110,14 @@ def test_an_admin_creates_renames_and_deletes_departments_and_other_pages_follow
     page.get_by_role("button", name="새 부서").click()
     page.get_by_role("textbox", name="부서 이름").fill(name + " (새 이름)")  # taken: the API's 409, told in the dialog
     page.get_by_role("button", name="저장").click()
-    expect(page.locator("#department-error")).to_contain_text("이미 있습니다")
+    expect(page.locator("#department-error")).to_have_text("같은 이름의 부서가 이미 있습니다. 다른 이름을 쓰세요.")
     page.get_by_role("button", name="취소").click()
 
     page.get_by_role("button", name="부서 삭제").click()
     expect(page.locator("#department-delete-text")).to_contain_text(name)
+    red, green, blue = (int(part) for part in re.findall(r"\d+", page.locator("#department-save").evaluate(
+        "node => getComputedStyle(node).backgroundColor"))[:3])
+    assert red > 150 and green < 80 and blue < 80, "the button that deletes a department is not red"
     page.get_by_role("button", name="삭제", exact=True).click()
     expect(page.locator("#department option", has_text=name)).to_have_count(0)
     expect(other.locator("#department option", has_text=name)).to_have_count(0, timeout=LIVE)

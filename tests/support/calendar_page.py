@@ -45,8 +45,12 @@ def wait_until_refused(server, revoked: str) -> None:
         time.sleep(0.1)
 
 
+# A chip starts with its event's start time ("09:30 "), when it has one, on the event's first day.
+START = r"(?:\d{2}:\d{2} )?"
+
+
 def chip(page, title: str):
-    return page.locator("#grid-body .chip", has_text=re.compile(f"^{re.escape(title)}$"))
+    return page.locator("#grid-body .chip", has_text=re.compile(f"^{START}{re.escape(title)}$"))
 
 
 def day_button(page, iso: str):
@@ -76,8 +80,8 @@ def day_cell(page, day: int):
 
 
 def series_chip(page, title: str):
-    """A chip of an occurrence: the ↻ marker, then the title."""
-    return page.locator("#grid-body .chip.recurring", has_text=re.compile(f"^↻{re.escape(title)}$"))
+    """A chip of an occurrence: its start time if any, the ↻ marker, then the title."""
+    return page.locator("#grid-body .chip.recurring", has_text=re.compile(f"^{START}↻{re.escape(title)}$"))
 
 
 def days_with(page, chips) -> list[int]:

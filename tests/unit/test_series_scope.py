@@ -7,7 +7,7 @@ import pytest
 
 from errors import NotFound, PreconditionFailed, ValidationError
 from rules import series_scope
-from rules.series_scope import AddException, PutNew, Recut, Remove, ReplaceSeries
+from rules.series_scope import AddException, PutNew, Recut, Remove, Replace
 from rules.shapes import EXCEPTION_DATES, OVERRIDDEN_FIELDS, stored_event
 
 NOW = "2024-02-01T00:00:00.000Z"
@@ -46,7 +46,7 @@ def test_deleting_the_whole_series_removes_it_and_each_exception():
 def test_a_whole_series_edit_is_one_replacement_conditioned_on_the_series_as_read():
     plan = series_scope.rewrite_series(SERIES, [], {"time": "오후 2:00"}, None, "editor", NOW)
     (replace,), = plan.groups
-    assert isinstance(replace, ReplaceSeries) and replace.series is SERIES and replace.item["version"] == 4
+    assert isinstance(replace, Replace) and replace.read is SERIES and replace.item["version"] == 4
 
 
 @pytest.mark.parametrize(("call", "error"), [

@@ -1,13 +1,14 @@
 // The calendar page: which department and month are shown (kept in the URL), the token, and the
 // wiring of the grid, the day list, the dialogs and the live connection.
 
-import { api, ApiError, describe, forgetToken, getToken, setToken } from "./api.js";
+import { api, ApiError, describe, forgetToken, getToken, sayCode, setToken } from "./api.js";
 import { renderDay, renderGrid } from "./calendar.js";
 import { monthLabel, monthRange, parseMonth, shiftMonth, todayIso } from "./dates.js";
 import { Departments } from "./departments.js";
 import { byId, say, show } from "./dom.js";
 import { EventEditor } from "./editor.js";
 import { buildFields } from "./fields.js";
+import { wireGridKeys, wireShortcuts } from "./grid_keys.js";
 import { Live } from "./live.js";
 import { wireMenu } from "./menu.js";
 import { EventStore } from "./store.js";
@@ -15,7 +16,8 @@ import { copySubscription } from "./subscribe.js";
 
 buildFields(); // before the dialogs' classes look their fields up
 
-const state = { departmentId: null, month: todayIso().slice(0, 7), day: null };
+// cursor: the day the keyboard is on in the grid (its one Tab stop).
+const state = { departmentId: null, month: todayIso().slice(0, 7), day: null, cursor: null };
 const store = new EventStore();
 let live = null;
 
@@ -61,7 +63,8 @@ function render() {
   const spot = focusedSpot();
   byId("month-title").textContent = monthLabel(state.month);
   showTitle();
-  renderGrid(byId("grid-body"), state.month, store, openDay, state.day);
+  const current = state.cursor && state.cursor.startsWith(`${state.month}-`) ? state.cursor : newEventDay();
+  renderGrid(byId("grid-body"), state.month, store, openDay, { selected: state.day, current });
   show(byId("day"), Boolean(state.day));
   if (state.day) renderDay({ title: byId("day-title"), list: byId("day-events"), empty: byId("day-empty") }, state.day, store, editEvent);
   const again = spot && document.querySelector(spot);
@@ -75,8 +78,24 @@ function newEventDay() {
   return state.day || (today.startsWith(`${state.month}-`) ? today : `${state.month}-01`);
 }
 
+// The keyboard on day `iso` (arrows, T), its month shown first when it is another.
+function focusDay(iso) {
+  state.cursor = iso;
+  if (iso.startsWith(`${state.month}-`)) render();
+  else moveMonth(iso.slice(0, 7));
+  const button = document.querySelector(`#grid-body button[data-date="${iso}"]`);
+  if (button) button.focus();
+}
+
+// N: 새 일정, when the page offers it (a viewer is not offered it).
+function newEventByKey() {
+  const button = byId("event-new");
+  if (button.checkVisibility() && !button.disabled) button.click();
+}
+
 function openDay(iso) {
   state.day = iso;
+  state.cursor = iso;
   render();
   byId("day-title").focus();
 }
@@ -170,7 +189,7 @@ function showLive(up, problem) {
   liveRefused = Boolean(problem && LIVE_REFUSALS[problem.error]) || (liveRefused && !up);
   if (problem && LIVE_REFUSALS[problem.error]) message(LIVE_REFUSALS[problem.error]);
   else if (problem && problem.error === "unauthorized") askForToken(`실시간 연결이 거절되었습니다. ${describe(new ApiError(401, problem))}`);
-  else if (problem && problem.message) message(`실시간 연결 문제: ${problem.message}`);
+  else if (problem && problem.error) message(`실시간 연결 문제: ${sayCode(problem.error)}`);
 }
 
 function onDepartment(name, payload) {
@@ -209,10 +228,21 @@ function askForToken(why) {
   byId("token-input").focus();
 }
 
+// The caller's role (GET /api/me): the page offers only the controls it may use. Null when it
+// cannot be told (everything offered; the API refuses what the role may not do).
+async function loadRole() {
+  try {
+    return (await api("/api/me")).data.role;
+  } catch {
+    return null;
+  }
+}
+
 async function start() {
   readUrl();
   try {
-    await departments.load();
+    const [, role] = await Promise.all([departments.load(), loadRole()]);
+    document.body.dataset.role = role || "";
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return askForToken(describe(error));
     return message(describe(error));
@@ -229,6 +259,8 @@ async function start() {
 
 function wire() {
   wireMenu("menu-toggle", "toolbar-menu");
+  wireGridKeys(byId("grid-body"), focusDay);
+  wireShortcuts({ today: () => focusDay(todayIso()), new: newEventByKey });
   byId("month-prev").addEventListener("click", () => moveMonth(shiftMonth(state.month, -1)));
   byId("month-next").addEventListener("click", () => moveMonth(shiftMonth(state.month, 1)));
   byId("month-today").addEventListener("click", () => moveMonth(todayIso().slice(0, 7)));

@@ -1,18 +1,20 @@
 // The month grid (weeks start on Sunday) and the list of one day's events.
 
 import { el } from "./dom.js";
-import { dayLabel, monthWeeks, todayIso, weekday } from "./dates.js";
+import { dayLabel, monthWeeks, timeKey, todayIso, weekday } from "./dates.js";
 
 const WEEKEND_CLASS = { 0: "sun", 6: "sat" };
 
-function dayCell(iso, store, onOpenDay, selected) {
+// marks: the day `selected` (its list shown) and the `current` one, the grid's one stop for Tab
+// (the arrows move between the others, grid_keys.js).
+function dayCell(iso, store, onOpenDay, { selected, current }) {
   if (!iso) return el("td", { className: "outside", attrs: { "aria-hidden": "true" } });
   const events = store.forDay(iso);
   const cell = el("td", { className: WEEKEND_CLASS[weekday(iso)] || "" });
   const count = events.length ? `, 일정 ${events.length}개` : "";
   const button = el("button", {
     className: "day-number", text: String(Number(iso.slice(8))),
-    attrs: { type: "button", "data-date": iso, "aria-label": `${dayLabel(iso)}${count}` },
+    attrs: { type: "button", "data-date": iso, "aria-label": `${dayLabel(iso)}${count}`, tabindex: iso === current ? "0" : "-1" },
   });
   if (iso === todayIso()) {
     cell.classList.add("today");
@@ -25,7 +27,10 @@ function dayCell(iso, store, onOpenDay, selected) {
   });
   const chips = el("ul", { className: "chips" });
   for (const event of events) {
-    const chip = el("li", { className: event.recurring_event_id ? "chip recurring" : "chip", attrs: { title: event.title } });
+    const start = startClock(event, iso);
+    const chip = el("li", { className: event.recurring_event_id ? "chip recurring" : "chip",
+      attrs: { title: start ? `${start} ${event.title}` : event.title } });
+    if (start) chip.append(el("time", { className: "chip-time", text: start }), " ");
     chip.append(...marker(event), event.title);
     chips.append(chip);
   }
@@ -33,9 +38,19 @@ function dayCell(iso, store, onOpenDay, selected) {
   return cell;
 }
 
-export function renderGrid(body, month, store, onOpenDay, selected) {
-  const rows = monthWeeks(month).map((week) => el("tr", {}, week.map((iso) => dayCell(iso, store, onOpenDay, selected))));
+export function renderGrid(body, month, store, onOpenDay, marks) {
+  const rows = monthWeeks(month).map((week) => el("tr", {}, week.map((iso) => dayCell(iso, store, onOpenDay, marks))));
   body.replaceChildren(...rows);
+}
+
+// When the event starts (HH:MM) as its chip on `iso` shows it: on its first day only, from its
+// start time or else a free-text time the page can read ("오후 2:00"); "" for an all-day event.
+function startClock(event, iso) {
+  if (iso !== event.event_date) return "";
+  if (event.start_time) return event.start_time;
+  const minutes = timeKey(event.time);
+  const two = (number) => String(number).padStart(2, "0");
+  return minutes < 0 ? "" : `${two(Math.floor(minutes / 60))}:${two(minutes % 60)}`;
 }
 
 // "↻" before an occurrence of a series, read out as "반복 일정".
@@ -71,7 +86,7 @@ function eventItem(event, onEdit) {
       attrs: { href: event.url, target: "_blank", rel: "noopener noreferrer" } }));
   }
   item.append(el("p", { className: "event-audit note", text: audit(event) }));
-  const edit = el("button", { className: "secondary", text: "편집", attrs: { type: "button", "aria-label": `${event.title} 편집` } });
+  const edit = el("button", { className: "secondary needs-editor", text: "편집", attrs: { type: "button", "aria-label": `${event.title} 편집` } });
   edit.addEventListener("click", () => onEdit(event.id));
   item.append(edit);
   return item;

@@ -27,6 +27,13 @@ export function shiftMonth(month, delta) {
   return `${moved.getFullYear()}-${pad(moved.getMonth() + 1)}`;
 }
 
+// The day `days` after (or before) `iso`.
+export function shiftDay(iso, days) {
+  const [year, month, day] = iso.split("-").map(Number);
+  const moved = new Date(year, month - 1, day + days);
+  return isoDate(moved.getFullYear(), moved.getMonth() + 1, moved.getDate());
+}
+
 export function monthRange(month) {
   const [year, number] = month.split("-").map(Number);
   const days = new Date(year, number, 0).getDate();

@@ -4,6 +4,9 @@ import { api, ApiError, describe } from "./api.js";
 import { byId, el, say, show } from "./dom.js";
 import { fieldMessages } from "./field_messages.js";
 
+// A 409 here: the name is another department's (names are unique, compared case-insensitively).
+const NAME_TAKEN = { conflict: "같은 이름의 부서가 이미 있습니다. 다른 이름을 쓰세요." };
+
 export class Departments {
   // onChosen(departmentId | null): the user picked another department (or the list emptied);
   // onListed(): the list changed (a department came, went or was renamed).
@@ -76,6 +79,7 @@ export class Departments {
     show(byId("department-delete-confirm"), mode === "delete");
     byId("department-delete-text").textContent = mode === "delete" ? `'${department.name}' 부서와 그 일정을 모두 삭제할까요?` : "";
     byId("department-save").textContent = mode === "delete" ? "삭제" : "저장";
+    byId("department-save").classList.toggle("danger", mode === "delete");
     this.showErrors({});
     say(byId("department-error"), "");
     this.dialog.showModal();
@@ -97,7 +101,7 @@ export class Departments {
       this.dialog.close();
     } catch (error) {
       if (error instanceof ApiError && Object.keys(error.fields).length) this.showErrors(error.fields);
-      else say(byId("department-error"), describe(error));
+      else say(byId("department-error"), describe(error, NAME_TAKEN));
     }
   }
 

@@ -4,6 +4,7 @@
 // occurrence reads its series, whose rule the repeat controls show and may change.
 
 import { api, ApiError, describe } from "./api.js";
+import { deleteQuestion } from "./delete_question.js";
 import { byId, el, say, show } from "./dom.js";
 import { eventProblems } from "./event_checks.js";
 import { fieldMessages } from "./field_messages.js";
@@ -150,7 +151,7 @@ export class EventEditor {
       else this.inputs[name].removeAttribute("aria-invalid");
     }
     const others = Object.entries(shown).filter(([name]) => !SHOWN.includes(name));
-    if (others.length) say(byId("event-error"), others.map(([name, problem]) => `${name}: ${problem}`).join(" "));
+    if (others.length) say(byId("event-error"), others.map(([name, problem]) => `${LABELS[name] || name}: ${problem}`).join(" "));
     const first = SHOWN.find((name) => shown[name]);
     if (first) this.inputs[first].focus();
   }
@@ -172,7 +173,12 @@ export class EventEditor {
     }
   }
 
-  confirmDelete(asking) {
+  async confirmDelete(asking) {
+    if (asking) {
+      await this.loading;
+      const about = { departmentId: this.departmentId, event: this.event, series: this.series, scope: this.occurrence ? this.scope() : "this" };
+      byId("delete-question").textContent = await deleteQuestion(about);
+    }
     show(byId("delete-confirm"), asking);
     (asking ? byId("delete-yes") : byId("event-delete")).focus();
   }

@@ -1,7 +1,7 @@
 // The API's validation problems (`fields`: English text per field) in Korean, as the page shows
 // them under its fields. The wording follows backend/contract/bodies.py, validation.py and
 // rules/recurrence.py; a problem of a known field in other words gets its field's general message, and a
-// field the page does not know keeps the API's English.
+// field the page does not know a general request to check it (never the API's English).
 
 const PROBLEMS = [
   [/^is required/, () => "꼭 입력해야 합니다."],
@@ -51,7 +51,7 @@ const GENERAL = {
 
 // What to show under `field` for the API's `problem`.
 export function fieldMessage(field, problem) {
-  if (!(field in GENERAL)) return problem;
+  if (!(field in GENERAL)) return "값을 확인해 주세요.";
   for (const [pattern, korean] of PROBLEMS) {
     const match = pattern.exec(problem || "");
     if (match) return korean(match);

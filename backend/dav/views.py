@@ -1,0 +1,217 @@
+"""HTTP: the CalDAV routes. Discovery and PROPFIND of the root, principal, home and calendars;
+GET, PUT and DELETE of event resources, through the same storage calls, audit and broadcasts as
+/api/events. REPORTs are in dav.reports."""
+from __future__ import annotations
+
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, current_app, redirect, request
+
+import auth
+import realtime
+from api.events import broadcast_edit
+from database import get_db
+from dav import properties, resources
+from dav.ical_events import VALID_OBJECT, InvalidResource, WrittenEvent, changes_from, read_event
+from dav.resources import Resource
+from dav.xml_bodies import XML_CONTENT_TYPE, multistatus, parse, requested_properties, response
+from errors import Conflict, NotFound, PreconditionFailed
+from rules.shapes import CALDAV_PROPERTIES
+from validation import validate_event_changes, validate_new_event
+
+bp = Blueprint("dav", __name__)
+DAV_CLASSES = "1, 3, calendar-access"
+CALENDAR = "/dav/calendars/<uuid:department_id>/"
+RESOURCE = CALENDAR + "<string:name>"
+
+
+@bp.after_request
+def _dav_header(answer: Response) -> Response:
+    answer.headers["DAV"] = DAV_CLASSES
+    return answer
+
+
+@bp.route("/.well-known/caldav", methods=["GET", "PROPFIND", "OPTIONS"], provide_automatic_options=False)
+@bp.route("/", methods=["PROPFIND"], endpoint="site_root")
+def well_known():
+    """RFC 6764 discovery (and clients given only the site's address): the DAV root."""
+    return redirect(properties.ROOT, 301)
+
+
+def multistatus_response(responses: list, sync_token: str | None = None) -> Response:
+    return Response(multistatus(responses, sync_token), status=207, content_type=XML_CONTENT_TYPE)
+
+
+def _answer(path: str, available: dict) -> Response:
+    """A PROPFIND of one resource, Depth 0."""
+    return multistatus_response([response(path, *properties.chosen(available, _requested()))])
+
+
+def _requested() -> list[str] | None:
+    return requested_properties(parse(request.get_data()))
+
+
+def _depth_one() -> bool:
+    return request.headers.get("Depth", "infinity").strip() != "0"
+
+
+@bp.route("/dav/", methods=["PROPFIND"])
+@auth.requires("viewer")
+def propfind_root():
+    return _answer(properties.ROOT, properties.root(auth.current_principal()))
+
+
+@bp.route("/dav/principal/", methods=["PROPFIND"])
+@auth.requires("viewer")
+def propfind_principal():
+    return _answer(properties.PRINCIPAL, properties.principal_properties(auth.current_principal()))
+
+
+@bp.route("/dav/calendars/", methods=["PROPFIND"])
+@auth.requires("viewer")
+def propfind_home():
+    principal, requested = auth.current_principal(), _requested()
+    answers = [response(properties.HOME, *properties.chosen(properties.home(principal), requested))]
+    if _depth_one():
+        scope, db = principal.departments, get_db()
+        departments = db.list_departments() if scope is None else db.get_departments(scope)
+        answers += [response(properties.calendar_path(d["id"]), *properties.chosen(properties.calendar(principal, d),
+                                                                                    requested)) for d in departments]
+    return multistatus_response(answers)
+
+
+@bp.route(CALENDAR, methods=["PROPFIND"])
+@auth.requires("viewer")
+def propfind_calendar(department_id: UUID):
+    department, requested = department_of(department_id), _requested()
+    available = properties.calendar(auth.current_principal(), department)
+    answers = [response(properties.calendar_path(department["id"]), *properties.chosen(available, requested))]
+    if _depth_one():
+        found = resources.all_resources(get_db(), department["id"], wants_data(requested))
+        answers += [event_response(department, resource, requested) for resource in found.values()]
+    return multistatus_response(answers)
+
+
+def wants_data(requested: list[str] | None) -> bool:
+    return requested is not None and properties.CALENDAR_DATA in requested
+
+
+def event_response(department: dict, resource: Resource, requested: list[str] | None):
+    """The multistatus `response` of an event resource, with its data when asked for."""
+    available = properties.event(resource)
+    if wants_data(requested):
+        available[properties.CALENDAR_DATA] = resource.ics(department, _timezone()).decode("utf-8")
+    return response(properties.event_path(department["id"], resource.id), *properties.chosen(available, requested))
+
+
+@bp.route(RESOURCE, methods=["PROPFIND"])
+@auth.requires("viewer")
+def propfind_event(department_id: UUID, name: str):
+    department = department_of(department_id)
+    return multistatus_response([event_response(department, _resource(department["id"], name), _requested())])
+
+
+@bp.get(RESOURCE)
+@auth.requires("viewer")
+def get_event(department_id: UUID, name: str):
+    department = department_of(department_id)
+    found = _resource(department["id"], name)
+    answer = Response(found.ics(department, _timezone()), content_type="text/calendar; charset=utf-8")
+    answer.headers["ETag"] = found.etag
+    return answer
+
+
+@bp.put(RESOURCE)
+@auth.requires("editor")
+def put_event(department_id: UUID, name: str):
+    department_id = str(department_id)
+    auth.check_department(department_id)
+    event_id = resources.resource_id(name)
+    if event_id is None:
+        raise InvalidResource(VALID_OBJECT, f"event resources are named <uuid>.ics, the UUID being the UID; not {name}")
+    written = read_event(request.get_data(), calendar_zone())
+    if written.uid.lower() != event_id:
+        raise InvalidResource(VALID_OBJECT, f"the UID must be the resource's name ({event_id}); got {written.uid}")
+    current = resources.load(get_db(), department_id, [event_id]).get(event_id)
+    _check_preconditions(current)
+    if current is None:
+        return _create(department_id, event_id, written)
+    changes = changes_from(current.main, written.fields, calendar_zone())
+    changes = validate_event_changes(changes) if changes else {}
+    if written.kept != current.main.get(CALDAV_PROPERTIES):
+        changes[CALDAV_PROPERTIES] = written.kept  # None removes it
+    if changes:
+        edit = get_db().series.update(event_id, changes, None, current.main["version"],
+                                      auth.current_principal().name, auth.check_department)
+        broadcast_edit(edit)
+    return Response(status=204)
+
+
+def _create(department_id: str, event_id: str, written: WrittenEvent) -> Response:
+    db = get_db()
+    try:
+        db.get_event_item(event_id)  # ids are unique across departments, and clients choose these
+    except NotFound:
+        pass
+    else:
+        raise PreconditionFailed(f"an event with id {event_id} already exists")
+    try:
+        event = db.create_event(department_id, validate_new_event(written.fields), event_id=event_id,
+                                actor=auth.current_principal().name,
+                                attributes={CALDAV_PROPERTIES: written.kept} if written.kept else None)
+    except Conflict as exc:  # another PUT created it meanwhile, or it was deleted (its tombstone holds the id)
+        raise PreconditionFailed(str(exc)) from None
+    realtime.event_created(event)
+    return Response(status=201)
+
+
+def _check_preconditions(current: Resource | None) -> None:
+    """If-None-Match: * on an existing resource, and If-Match naming another ETag (or none), fail."""
+    if current is not None and request.headers.get("If-None-Match", "").strip() == "*":
+        raise PreconditionFailed("the resource exists (If-None-Match: *)")
+    expected = request.headers.get("If-Match")
+    if expected is not None and expected.strip() != "*" and (current is None or expected.strip() != current.etag):
+        raise PreconditionFailed("the resource is not at the ETag of If-Match")
+    if expected is not None and current is None:
+        raise PreconditionFailed("the resource does not exist (If-Match)")
+
+
+@bp.delete(RESOURCE)
+@auth.requires("editor")
+def delete_event(department_id: UUID, name: str):
+    department_id = str(department_id)
+    auth.check_department(department_id)
+    current = _resource(department_id, name)
+    _check_preconditions(current)
+    edit = get_db().series.delete(current.id, None, current.main["version"], auth.current_principal().name,
+                                  auth.check_department)
+    broadcast_edit(edit)
+    return Response(status=204)
+
+
+def department_of(department_id: UUID) -> dict:
+    auth.check_department(str(department_id))
+    return get_db().get_department(str(department_id))
+
+
+def _event_id(name: str) -> str:
+    event_id = resources.resource_id(name)
+    if event_id is None:
+        raise NotFound(f"no resource {name}: event resources are named <uuid>.ics")
+    return event_id
+
+
+def _resource(department_id: str, name: str) -> Resource:
+    found = resources.load(get_db(), department_id, [_event_id(name)])
+    if not found:
+        raise NotFound(f"no resource {name}")
+    return next(iter(found.values()))
+
+
+def _timezone() -> str:
+    return current_app.config["SETTINGS"].calendar_timezone
+
+
+def calendar_zone() -> ZoneInfo:
+    return ZoneInfo(_timezone())
