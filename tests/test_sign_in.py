@@ -196,3 +196,21 @@ def test_with_sign_in_the_api_document_offers_the_session_cookie(url):
     assert document["components"]["securitySchemes"]["sessionCookie"]["in"] == "cookie"
     assert document["components"]["securitySchemes"]["sessionCookie"]["name"] == SESSION_COOKIE
     assert {"sessionCookie": []} in document["paths"]["/api/me"]["get"]["security"]
+
+
+def test_a_socket_with_the_cookie_from_another_site_is_refused(url, provider):
+    cookie = {"Cookie": f"{SESSION_COOKIE}={sign_in(url, provider.add_person(['calendar-viewers'])).cookies[SESSION_COOKIE]}"}
+    polling = ("polling",)  # the headers as given (the WebSocket client adds an Origin of its own)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        SocketClient(url, polling, token=NO_TOKEN, headers={**cookie, "Origin": "https://evil.example"}).connect()
+    SocketClient(url, polling, token=NO_TOKEN, headers={**cookie, "Origin": url}).connect().close()
+
+
+def test_an_unreachable_provider_is_a_korean_page_not_an_error(settings, db):
+    from app import create_app
+    from local.dynamodb_local import free_port
+
+    nowhere = settings.with_overrides(oidc_issuer=f"http://127.0.0.1:{free_port()}", oidc_client_id="calendar")
+    answer = create_app(nowhere, db).test_client().get("/auth/login")
+    assert answer.status_code == 503 and answer.content_type.startswith("text/html")
+    assert "연결할 수 없습니다" in answer.get_data(as_text=True)

@@ -272,7 +272,9 @@ ROUTES: list[Route] = [
     Route("GET", "/auth/login", "Sign in with the company's account: a redirect to the identity provider "
           "(OIDC_ISSUER; 404 without it)", "auth", reads_storage=False,
           answers={302: Answer("To the provider's authorization endpoint (code flow, PKCE S256, state, nonce)",
-                               headers=("Location",))}, errors=(404,)),
+                               headers=("Location",)),
+                   503: Answer("The provider's discovery document could not be read: a page in Korean",
+                               {"type": "string"}, "text/html")}, errors=(404,)),
     Route("GET", "/auth/callback", "Where the provider sends the browser back: checks state and the ID token, "
           "starts a session (cookie `calendar_session`) and opens the calendar page", "auth",
           answers={302: Answer("Signed in: to `/`, with the session cookie", headers=("Location",)),
