@@ -26,10 +26,6 @@ def _store() -> TokenStore:
     return TokenStore(get_db())
 
 
-def _sees_everyone(principal: Principal) -> bool:
-    return principal.allows("admin") and principal.departments is None
-
-
 def _owns(principal: Principal, token: dict[str, Any]) -> bool:
     return principal.identity is not None and principal.identity == (token.get("owner_issuer"), token.get("owner_subject"))
 
@@ -69,7 +65,7 @@ def list_tokens():
     """The caller's own tokens; an admin of every department: every token."""
     principal = auth.current_principal()
     tokens = _store().list()
-    if not _sees_everyone(principal):
+    if not principal.administers_everything():
         tokens = [token for token in tokens if _owns(principal, token)]
     return jsonify([_public(token) for token in tokens])
 
@@ -80,7 +76,7 @@ def revoke_token(token_name: str):
     """Revoke one of the caller's tokens (an admin of every department: anyone's); it stops working
     here at once, on other instances within AUTH_CACHE_SECONDS. 404 for a token that is not theirs."""
     principal, store = auth.current_principal(), _store()
-    if not _sees_everyone(principal) and not _owns(principal, store.named(token_name)):
+    if not principal.administers_everything() and not _owns(principal, store.named(token_name)):
         raise NotFound(f"no token named {token_name!r}")
     auth.http.verifier().forget(store.revoke(token_name))
     return "", 204

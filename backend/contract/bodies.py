@@ -341,6 +341,14 @@ class DepartmentChanges(BaseModel):
     description: DepartmentDescription | None = None
 
 
+class Person(BaseModel):
+    """Someone who signed in with the company's account (a live session or a personal token), or is blocked."""
+
+    subject: str = Field(description="Their subject (`sub`) at the identity provider: stable, unlike the name")
+    name: str = Field(description="Their display name when last seen")
+    blocked: bool
+
+
 TOKEN_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$"
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 TokenName = Annotated[str, StringConstraints(pattern=TOKEN_NAME_PATTERN),

@@ -51,6 +51,7 @@ from contract.bodies import (
     Me,
     NewToken,
     NotReady,
+    Person,
     PreconditionFailure,
     RateLimited,
     Ready,
@@ -152,6 +153,8 @@ PARAMETERS: dict[str, dict[str, Any]] = {
                            {"type": "string", "maxLength": 200}),
     "token_name": {"name": "token_name", "in": "path", "required": True, "description": "The token's name",
                    "schema": {"type": "string", "pattern": TOKEN_NAME_PATTERN}},
+    "subject": {"name": "subject", "in": "path", "required": True,
+                "description": "The person's subject (`sub`) at the identity provider", "schema": {"type": "string"}},
     "asset": {"name": "asset", "in": "path", "required": True, "description": "A file name",
               "schema": {"type": "string", "enum": list(DOCS_ASSETS)}},
     "page.asset": {"name": "asset", "in": "path", "required": True,
@@ -294,6 +297,14 @@ ROUTES: list[Route] = [
     Route("DELETE", "/api/tokens/{token_name}", "Revoke one of your tokens (an admin of every department: anyone's); "
           "it stops working everywhere within AUTH_CACHE_SECONDS", "auth", role="viewer",
           parameters=("token_name",), answers={204: Answer("Revoked")}, errors=(404,)),
+    Route("GET", "/api/people", "People who signed in (a live session or a personal token) and people blocked: "
+          "an admin of every department only (404 without OIDC_ISSUER)", "auth", role="admin",
+          answers={200: Answer("The people, by name", [Person])}, errors=(404,)),
+    Route("PUT", "/api/people/{subject}/block", "Block a person: their sessions end and personal tokens are "
+          "revoked (everywhere within AUTH_CACHE_SECONDS) and sign-in is refused until unblocked", "auth",
+          role="admin", parameters=("subject",), answers={204: Answer("Blocked")}, errors=(404,)),
+    Route("DELETE", "/api/people/{subject}/block", "Unblock a person: they may sign in again", "auth",
+          role="admin", parameters=("subject",), answers={204: Answer("Unblocked")}, errors=(404,)),
     Route("GET", "/healthz", "Liveness: 200 while the process runs", "health",
           answers={200: Answer("Alive", Health)}, reads_storage=False, rate_limited=False),
     Route("GET", "/readyz", "Readiness: DynamoDB answers and every table (and index) is ACTIVE", "health",
