@@ -214,3 +214,8 @@ def test_an_unreachable_provider_is_a_korean_page_not_an_error(settings, db):
     answer = create_app(nowhere, db).test_client().get("/auth/login")
     assert answer.status_code == 503 and answer.content_type.startswith("text/html")
     assert "연결할 수 없습니다" in answer.get_data(as_text=True)
+
+
+def test_a_401_tells_a_browser_where_to_sign_in(url):
+    answer = requests.get(f"{url}/api/me", timeout=10)
+    assert answer.status_code == 401 and answer.json()["sign_in"] == "/auth/login"

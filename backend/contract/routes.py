@@ -199,7 +199,8 @@ HEADERS: dict[str, dict[str, Any]] = {
 ERRORS: dict[int, tuple[str, type[BaseModel], tuple[str, ...]]] = {
     400: ("Invalid input: `validation_error` naming each bad field (a bad limit, cursor, sync token, "
           "If-Match or Idempotency-Key too)", ValidationFailure, ()),
-    401: ("`unauthorized`: no token, or one that is unknown or revoked", Error, ("WWW-Authenticate",)),
+    401: ("`unauthorized`: no token, or one that is unknown or revoked (or no live session); with sign-in "
+          "(OIDC_ISSUER) the body's `sign_in` is where a browser signs in: `/auth/login`", Error, ("WWW-Authenticate",)),
     403: ("`forbidden`: the token lacks the role, or is limited to other departments", Error, ()),
     404: ("`not_found`: no such department or event (a path id that is not a UUID too)", Error, ()),
     408: ("`request_timeout`: the request did not arrive whole within REQUEST_READ_TIMEOUT (the server's "
