@@ -45,8 +45,10 @@ test: install system-packages
 	@$(MAKE) --no-print-directory test-fast
 	$(PY) -m pytest -n 3 --dist loadgroup --ignore=tests/unit
 
-# Unit tests of the pure code (backend/rules/ and the checks built on it): no server, a few seconds.
+# The type check of the data's shapes (mypy.ini: storage/, rules/, models.py), then the unit tests of
+# the pure code (backend/rules/ and the checks built on it): no server, a few seconds each.
 test-fast: install
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -n 0 tests/unit
 
 create-tables: install

@@ -8,7 +8,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from config import Settings
 from contract.bodies import Department, Event, EventCreate
@@ -86,6 +86,13 @@ def event_key(event_id: str, department_id: str) -> dict[str, str]:
 # -- conditions -------------------------------------------------------------------------------
 
 
+class ConditionParams(TypedDict):
+    """A condition as a write's arguments name it."""
+
+    ConditionExpression: str
+    ExpressionAttributeNames: dict[str, str]
+
+
 @dataclass(frozen=True)
 class Condition:
     """A ConditionExpression with its attribute-name placeholders."""
@@ -93,7 +100,7 @@ class Condition:
     expression: str
     names: dict[str, str] = field(default_factory=dict)
 
-    def params(self, other_names: dict[str, str] | None = None) -> dict[str, Any]:
+    def params(self, other_names: dict[str, str] | None = None) -> ConditionParams:
         """ConditionExpression and ExpressionAttributeNames (plus other_names the request uses)."""
         return {"ConditionExpression": self.expression, "ExpressionAttributeNames": {**self.names, **(other_names or {})}}
 

@@ -82,7 +82,7 @@ def _vevent(event: PublicEvent, zone: ZoneInfo, series: dict[str, PublicEvent]) 
 
 def _moment(series: PublicEvent, day: str, zone: ZoneInfo) -> date | datetime:
     """The start the series gives an occurrence on `day` (as its DTSTART: a date, or a time in `zone`)."""
-    start, _end = event_times({**series, "event_date": day, "end_date": None}, zone)
+    start, _end = event_times({**series, "event_date": day, "end_date": day}, zone)
     return start
 
 
@@ -140,8 +140,8 @@ def calendar_bytes(department: PublicDepartment, events: list[PublicEvent], time
 
 def _timezone_window(events: list[PublicEvent]) -> tuple[date, date]:
     """A window holding every event, for the VTIMEZONE's transitions (not more, to keep it short)."""
-    days = [date.fromisoformat(event.get(field) or event["event_date"])
-            for event in events for field in ("event_date", "end_date")] or [date(2000, 1, 1)]
+    days = [date.fromisoformat(day) for event in events
+            for day in (event["event_date"], event.get("end_date") or event["event_date"])] or [date(2000, 1, 1)]
     return min(days) - timedelta(days=1), max(days) + timedelta(days=2)
 
 

@@ -103,7 +103,9 @@ class _Lines:
 
 def _split_lines(lines: list[str] | tuple[str, ...]) -> _Lines:
     """The lines by kind; raises RecurrenceError for a line of another kind or a bad date."""
-    rules, exdates, rdates = [], set(), []
+    rules: list[str] = []
+    exdates: set[date] = set()
+    rdates: list[date] = []
     for line in lines:
         name, colon, value = line.strip().partition(":")
         kind = name.split(";")[0].strip().upper()
@@ -286,7 +288,7 @@ def _window_rule(value: str, first: date, start: date) -> rrule | None:
     if found is not None and "COUNT" in found:
         found = _count_as_until(value, first)
     anchor = _anchor(found, first, start) if found else first
-    if anchor == first:
+    if found is None or anchor == first:
         return _rule_from(value, first)
     return _rule_from(rrule_form.text(rrule_form.pinned(found, first)), anchor)
 
@@ -363,7 +365,7 @@ def _months(lines: tuple[str, ...], first: date, length: timedelta) -> frozenset
 def _named_months(lines: tuple[str, ...], first: date) -> set[int] | None:
     """The months the rules name (BYMONTH, or a YEARLY rule's first month) and the RDATEs' months;
     None when a rule names none (its months are found by walking it)."""
-    read, named = _reading(lines), set()
+    read, named = _reading(lines), set[int]()
     for value in read.rules if read else ():
         found = _lenient_parts(value)
         pinned = rrule_form.pinned(found, first) if found else {}

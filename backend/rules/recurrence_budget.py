@@ -49,9 +49,10 @@ _active: ContextVar[Budget | None] = ContextVar("recurrence_budget", default=Non
 @contextlib.contextmanager
 def budget(units: int = DEFAULT_UNITS) -> Iterator[Budget]:
     """A fresh budget for the iterations inside the block (nested blocks have their own)."""
-    token = _active.set(Budget(units))
+    fresh = Budget(units)
+    token = _active.set(fresh)
     try:
-        yield _active.get()
+        yield fresh
     finally:
         _active.reset(token)
 
@@ -59,8 +60,9 @@ def budget(units: int = DEFAULT_UNITS) -> Iterator[Budget]:
 @contextlib.contextmanager
 def shared(units: int = DEFAULT_UNITS) -> Iterator[Budget]:
     """The budget of the enclosing `budget` block, or a fresh one when there is none."""
-    if _active.get() is not None:
-        yield _active.get()
+    active = _active.get()
+    if active is not None:
+        yield active
     else:
         with budget(units) as fresh:
             yield fresh

@@ -110,19 +110,20 @@ def checked_times(current: PublicEvent, changes: EventFields) -> PublicEvent:
     return changed
 
 
-def target(item: StoredEvent, event_id: str, scope: str | None) -> tuple[date | None, str]:
+def target(item: StoredEvent, event_id: str, scope: str | None) -> tuple[date, str]:
     """For the stored event or series `item` that the id names: the occurrence's original date
-    (None for `all`) and the scope that applies. Raises NotFound (also for a day the series has no
-    occurrence on)."""
+    (its first day for `all`) and the scope that applies. Raises NotFound (also for a day the
+    series has no occurrence on)."""
     day = recurrence.split_id(event_id)[1]
+    first = date.fromisoformat(item["event_date"])
     if not item.get("recurrence"):  # an event that is no series is its own only occurrence: any scope is it
         if day is not None:
             raise NotFound(f"event {event_id} not found")
-        return None, "all"
+        return first, "all"
     chosen = scope or ("this" if day else "all")
     if chosen == "all":
-        return None, chosen
-    day = day or date.fromisoformat(item["event_date"])
+        return first, chosen
+    day = day or first
     if not has_exception(item, day) and not recurrence.is_occurrence(item, day):
         raise NotFound(f"event {event_id} not found")
     return day, chosen
@@ -216,7 +217,7 @@ def cut(series: StoredEvent, day: date, exception: PublicEvent | None, expected_
     keys = exceptions_from(series, day)
     if not keep_day:
         keys = [e for e in keys if e["id"] == recurrence.occurrence_id(series["id"], day)]
-    current = exception if keys and not keep_day else occurrence(series, day)
+    current = exception if exception is not None and keys and not keep_day else occurrence(series, day)
     check_version(current if not keep_day else public_event(series), expected_version)
     if keep_day:
         lines = _split(series, date.fromisoformat(series["event_date"]), day)[0]

@@ -3,10 +3,12 @@ conversions between them (no boto3, no Flask).
 
 - What an answer shows: `PublicEvent`, `PublicDepartment`, `Tombstone` (a sync `Change` is either).
 - What an item holds: `StoredEvent` and `StoredDepartment` (the public shape and its internal
-  attributes); `ListedEvent` is what a list reads of one (the public event and the exception dates
-  its expansion skips); `EventKey` names one.
+  attributes), `StoredSession` (who it signs in: `SessionPerson`); `ListedEvent` is what a list
+  reads of an event (the public event and the exception dates its expansion skips); `EventKey`
+  names one.
 - What a write asks: `EventFields` (a new event's fields, or a change to them: None removes an
-  optional one) and `ItemChanges` (a change with the internal attributes that follow from it).
+  optional one), `ItemChanges` (a change with the internal attributes that follow from it) and
+  `WrittenAttributes` (what a writer stores beside a new event's fields).
 
 One converter a pair: `public_event` (StoredEvent -> PublicEvent), `stored_event` (PublicEvent ->
 StoredEvent), `public_department` (StoredDepartment -> PublicDepartment), `event_key` (an event ->

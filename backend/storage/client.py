@@ -35,6 +35,14 @@ class ClientArgs(TypedDict):
     aws_secret_access_key: NotRequired[str]
 
 
+class ClientLimits(TypedDict):
+    """How many attempts a call makes, and how long each may wait (make_client's overrides)."""
+
+    max_attempts: int
+    connect_timeout: float
+    read_timeout: float
+
+
 class RawAnswer(TypedDict, total=False):
     """An HTTP answer as botocore hands it to its parser."""
 
@@ -44,7 +52,7 @@ class RawAnswer(TypedDict, total=False):
 
 
 # The readiness probe answers within 2 s however DynamoDB behaves: one short attempt per call.
-PROBE_TIMEOUTS = {"max_attempts": 1, "connect_timeout": 0.5, "read_timeout": 0.6}
+PROBE_TIMEOUTS: ClientLimits = {"max_attempts": 1, "connect_timeout": 0.5, "read_timeout": 0.6}
 
 
 def make_client(settings: Settings, max_attempts: int | None = None, connect_timeout: float | None = None,

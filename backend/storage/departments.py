@@ -200,7 +200,7 @@ class Departments:
             "created_at": created_at or now, "updated_at": updated_at or now,
             "created_by": actor, "updated_by": updated_by or actor,
         }
-        marker: NameMarker = {**name_marker_key(name), "department_id": department["id"]}
+        marker: NameMarker = {"id": name_marker_key(name)["id"], "department_id": department["id"]}
         plumbing.transact(
             self.client,
             [
@@ -253,7 +253,7 @@ class Departments:
         }}]
         if department_name_key(current["name"]) == department_name_key(updated["name"]):
             return items, [changed]
-        marker: NameMarker = {**name_marker_key(updated["name"]), "department_id": current["id"]}
+        marker: NameMarker = {"id": name_marker_key(updated["name"])["id"], "department_id": current["id"]}
         items.append({"Put": {"TableName": self.table, "Item": to_item(marker), **ITEM_IS_NEW.params()}})
         items.append({"Delete": {
             "TableName": self.table, "Key": to_item(name_marker_key(current["name"])),

@@ -151,7 +151,7 @@ class Events:
 
         Unconditional: the caller makes sure the departments exist and the ids are new.
         """
-        items = [stored_event({**AUDIT_DEFAULTS, **event}) for event in events]
+        items = [stored_event(cast(PublicEvent, {**AUDIT_DEFAULTS, **event})) for event in events]
         self.departments.mark_spanning(items)
         plumbing.batch_write(self.client, self.table, [{"PutRequest": {"Item": to_item(item)}} for item in items])
 

@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 from errors import DatabaseError, Throttled
 from storage.client import THROTTLING_CODES, cancellation_codes, error_code
 from storage.items import to_item
-from storage.wire import PlainItem, QueryInput, TransactAction, WireItem, WriteRequest
+from storage.wire import KeysToGet, PlainItem, QueryInput, TransactAction, WireItem, WriteRequest
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ def transact(client, items: list[TransactAction], if_condition_fails: list[Datab
 def batch_get(client, table: str, keys: Sequence[PlainItem], convert: Callable[[WireItem], Item]) -> list[Item]:
     """BatchGetItem of up to BATCH_GET_LIMIT keys (strongly consistent), following UnprocessedKeys;
     the items converted."""
-    pending = {table: {"Keys": [to_item(key) for key in keys], "ConsistentRead": True}}
+    pending: dict[str, KeysToGet] = {table: {"Keys": [to_item(key) for key in keys], "ConsistentRead": True}}
     items: list[Item] = []
     for attempt in range(BATCH_WRITE_ATTEMPTS):
         if attempt:

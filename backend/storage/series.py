@@ -82,9 +82,9 @@ class SeriesEdits:
         raise Conflict(f"event {event_id} kept changing; try again")
 
     def _target(self, event_id: str, scope: str | None,
-                check_department: DepartmentCheck | None) -> tuple[StoredEvent, date | None, str]:
-        """The stored event or series the id names, the occurrence's original date (None for
-        `all`), and the scope that applies (series_scope.target). Raises NotFound."""
+                check_department: DepartmentCheck | None) -> tuple[StoredEvent, date, str]:
+        """The stored event or series the id names, the occurrence's original date (its first day
+        for `all`), and the scope that applies (series_scope.target). Raises NotFound."""
         item = self.events.get_event_item(recurrence.split_id(event_id)[0])
         if check_department is not None:
             check_department(item["department_id"])

@@ -2,6 +2,8 @@
 each conditioned so that a write made on a stale read fails instead of overwriting."""
 from __future__ import annotations
 
+from typing import cast
+
 from rules.series_scope import AddException, PutNew, Recut, Remove, Replace, Write
 from rules.shapes import EventKey, StoredEvent
 from schema import EVENT_IS_LIVE, EXCEPTION_DATES, ITEM_IS_NEW, LAST_DATE, SERIES_MONTHS, VERSION_MATCHES, event_key
@@ -41,11 +43,12 @@ def _tombstone(table: str, event: StoredEvent | EventKey, tombstone_update: Expr
     version (and, for a series, has no exception added since)."""
     update, names, values = tombstone_update
     condition, names = EVENT_IS_LIVE.expression, {**names, **EVENT_IS_LIVE.names}
-    if "version" in event:
+    read = cast(StoredEvent, event) if "version" in event else None  # else the key alone
+    if read is not None:
         condition += f" AND {VERSION_MATCHES.expression}"
-        names, values = {**names, **VERSION_MATCHES.names}, {**values, ":expected": event["version"]}
-    if "version" in event and event.get("recurrence"):
-        unchanged, unchanged_names, unchanged_values = _exceptions_as_read(event)
+        names, values = {**names, **VERSION_MATCHES.names}, {**values, ":expected": read["version"]}
+    if read is not None and read.get("recurrence"):
+        unchanged, unchanged_names, unchanged_values = _exceptions_as_read(read)
         condition, names, values = f"{condition} AND {unchanged}", {**names, **unchanged_names}, {
             **values, **unchanged_values}
     return {"Update": {"TableName": table, "Key": to_item(event_key(event["id"], event["department_id"])),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import cast
 
 from botocore.exceptions import ClientError
 
@@ -20,6 +21,11 @@ def status_of(table: TableSpec) -> str:
     statuses = [table.get("TableStatus", "UNKNOWN")]
     statuses += [g.get("IndexStatus", "ACTIVE") for g in table.get("GlobalSecondaryIndexes", [])]
     return next((s for s in statuses if s != "ACTIVE"), "ACTIVE")
+
+
+def _specs(settings: Settings) -> list[TableSpec]:
+    """schema.table_specs, which declares them as boto3's CreateTable takes them."""
+    return cast(list[TableSpec], table_specs(settings))
 
 
 def _gsi_names(table: TableSpec) -> set[str]:
@@ -39,7 +45,7 @@ class Tables:
         version made what they lack (upgrade_tables). Returns the names created."""
         created: list[str] = []
         described: dict[str, TableSpec | None] = {}
-        for spec in table_specs(self.settings):
+        for spec in _specs(self.settings):
             name = spec["TableName"]
             described[name] = self._describe(name)
             if described[name] is not None:
@@ -69,9 +75,9 @@ class Tables:
         ["events: department-modified-index"]."""
         described = {name: (described or {}).get(name) or self._describe(name) for name in self.settings.table_names}
         added = []
-        for spec in (spec for spec in table_specs(self.settings) if described[spec["TableName"]] is not None):
-            indexes = self._add_missing_indexes(spec, described[spec["TableName"]])
-            added += [f"{spec['TableName']}: {index}" for index in indexes]
+        for spec in _specs(self.settings):
+            if (table := described[spec["TableName"]]) is not None:
+                added += [f"{spec['TableName']}: {index}" for index in self._add_missing_indexes(spec, table)]
         for name, attribute in time_to_live_specs(self.settings).items():
             if described[name] is not None and self._enable_time_to_live(name, attribute):
                 added.append(f"{name}: TTL on {attribute}")

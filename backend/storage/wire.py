@@ -57,6 +57,13 @@ class TransactAction(TypedDict, total=False):
     ConditionCheck: WriteInput
 
 
+class KeysToGet(TypedDict):
+    """What a BatchGetItem asks of one table."""
+
+    Keys: list[WireItem]
+    ConsistentRead: bool
+
+
 class WriteRequest(TypedDict, total=False):
     """One request of a BatchWriteItem: exactly one of these keys."""
 
