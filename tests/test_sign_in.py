@@ -13,7 +13,7 @@ import requests
 import socketio
 
 from support.live_helpers import ADMIN_NAME, NO_TOKEN, SocketClient, http, token_for
-from support.oidc_provider import approve, authorize_form, callback_url, page_text, running_provider, sign_in
+from support.oidc_provider import FAULTS, approve, authorize_form, callback_url, page_text, running_provider, sign_in
 from support.servers import moto_tables, start_live_server
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("sign_in")]
@@ -173,8 +173,9 @@ def test_a_replayed_code_is_refused(url, provider):
     assert answer.status_code == 400 and SESSION_COOKIE not in replay.cookies
 
 
-@pytest.mark.parametrize("kind", ["audience", "signature"])
-def test_an_id_token_for_another_audience_or_badly_signed_is_refused(url, provider, fault, kind):
+@pytest.mark.parametrize("kind", FAULTS)
+def test_an_id_token_for_another_audience_or_issuer_with_another_nonce_expired_or_badly_signed_is_refused(
+        url, provider, fault, kind):
     sub = provider.add_person(["calendar-admins"])
     browser = requests.Session()
     form = authorize_form(browser, url)
