@@ -118,7 +118,7 @@ def test_a_person_in_no_mapped_group_is_refused_with_a_korean_page(url, provider
     assert browser.get(f"{url}/api/me", timeout=10).status_code == 401
 
 
-def test_a_department_group_limits_the_person_to_that_department(url, provider):
+def test_a_department_group_limits_the_person_to_that_department_on_rest_feeds_and_sockets(url, provider):
     sales, other = _department(url, f"영업부{uuid.uuid4().hex[:4]}"), _department(url)
     sub = provider.add_person(["calendar-editors", f"dept:{sales['name']}"])
     browser = sign_in(url, sub)
@@ -126,6 +126,15 @@ def test_a_department_group_limits_the_person_to_that_department(url, provider):
     assert [d["id"] for d in browser.get(f"{url}/api/departments", timeout=10).json()] == [sales["id"]]
     assert browser.get(f"{url}/api/events/{other['id']}", timeout=10).status_code == 403
     assert browser.get(f"{url}/api/events/{sales['id']}", timeout=10).status_code == 200
+    assert browser.get(f"{url}/api/departments/{other['id']}/calendar.ics", timeout=10).status_code == 403
+    assert browser.get(f"{url}/api/departments/{sales['id']}/calendar.ics", timeout=10).status_code == 200
+    cookie = {"Cookie": f"{SESSION_COOKIE}={browser.cookies[SESSION_COOKIE]}"}
+    socket = SocketClient(url, token=NO_TOKEN, headers=cookie).connect()
+    try:
+        assert socket.join(other["id"])["ok"] is False
+        assert socket.join(sales["id"])["ok"] is True
+    finally:
+        socket.close()
 
 
 def test_a_cross_site_post_with_the_cookie_is_403_and_changes_nothing(url, provider):
