@@ -10,8 +10,10 @@ AUTH_MODE=off, batches of the route interleaved; prints each one's CPU ms per re
 With --compare-peer: the service as deployed (request log at INFO, into /dev/null) and the peer in
 this process, batches interleaved the same way, for one route or both; prints each one's CPU ms
 per request and the ratio (tests/test_bench.py holds the ratios to their limits).
+With --compare-session: one app with sign-in configured, the route's batches with a cached bearer
+token interleaved with batches carrying a signed-in person's session cookie (what a session costs).
 Usage: python bench/profile_api.py [--app service|peer] [--route get|post|both] [--requests 2000]
-       [--compare-auth | --compare-peer]
+       [--compare-auth | --compare-peer | --compare-session]
 """
 from __future__ import annotations
 
@@ -61,11 +63,14 @@ def build_app(name: str, endpoint_url: str, prefix: str) -> Callable:
         sys.stderr = stderr
 
 
-def environs(route: str, department_id: str, count: int, token: str) -> list[dict]:
-    """`count` fresh WSGI environs of the route (with the token; the peer ignores it), built
-    before the clock starts."""
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def environs(route: str, department_id: str, count: int, headers: dict[str, str]) -> list[dict]:
+    """`count` fresh WSGI environs of the route (with the credentials in `headers`; the peer ignores
+    them), built before the clock starts."""
     path = f"/api/events/{department_id}"
-    headers = {"Authorization": f"Bearer {token}"}
     if route == "get":
         builder = EnvironBuilder(path=path, query_string={"from": MONTH[0], "to": MONTH[1]}, headers=headers)
         return [builder.get_environ() for _ in range(count)]
@@ -151,7 +156,7 @@ def cpu_ms_per_request(app: Callable, batch: list[dict]) -> float:
 def report(args: argparse.Namespace, app: Callable, department_id: str) -> None:
     """CPU per request, then cProfile's top entries, then the CPU per layer."""
     def batch() -> list[dict]:
-        return environs(args.route, department_id, args.requests, args.token)
+        return environs(args.route, department_id, args.requests, bearer(args.token))
 
     plain_ms = cpu_ms_per_request(app, batch())
     print(f"{args.app} {args.route}: {plain_ms:.2f} CPU ms per request (no profiler, {args.requests} requests)")
@@ -168,17 +173,18 @@ def report(args: argparse.Namespace, app: Callable, department_id: str) -> None:
         print(f"  {label:44}{seconds * 1000 / args.requests:7.2f}")
 
 
-def interleaved_cpu(apps: dict[str, Callable], route: str, department_id: str, token: str, requests: int,
-                    batches: int = 10) -> dict[str, list[float]]:
-    """CPU ms per request of each app, in `batches` batches of the route interleaved app by app
-    (after a warm-up of each: the token's one DynamoDB read, lazily built objects)."""
-    for app in apps.values():
-        for environ in environs(route, department_id, 100, token):
+def interleaved_cpu(sides: dict[str, tuple[Callable, dict[str, str]]], route: str, department_id: str,
+                    requests: int, batches: int = 10) -> dict[str, list[float]]:
+    """CPU ms per request of each side (an app, and the credential headers its requests carry), in
+    `batches` batches of the route interleaved side by side (after a warm-up of each: the
+    credential's one DynamoDB read, lazily built objects)."""
+    for app, headers in sides.values():
+        for environ in environs(route, department_id, 100, headers):
             serve(app, environ)
-    cpu: dict[str, list[float]] = {name: [] for name in apps}
+    cpu: dict[str, list[float]] = {name: [] for name in sides}
     for _ in range(batches):
-        for name, app in apps.items():
-            cpu[name].append(cpu_ms_per_request(app, environs(route, department_id, max(1, requests // batches), token)))
+        for name, (app, headers) in sides.items():
+            cpu[name].append(cpu_ms_per_request(app, environs(route, department_id, max(1, requests // batches), headers)))
     return cpu
 
 
@@ -188,7 +194,8 @@ def compare_auth(args: argparse.Namespace, endpoint_url: str, prefix: str, depar
     os.environ["AUTH_MODE"] = "off"
     apps["off"] = build_app("service", endpoint_url, prefix)
     os.environ["AUTH_MODE"] = "token"
-    cpu = interleaved_cpu(apps, args.route, department_id, args.token, args.requests)
+    cpu = interleaved_cpu({mode: (app, bearer(args.token)) for mode, app in apps.items()}, args.route, department_id,
+                          args.requests)
     token, off = (statistics.median(cpu[mode]) for mode in ("token", "off"))
     print(f"auth cost, service {args.route}: token mode {token:.3f} CPU ms per request, AUTH_MODE=off {off:.3f} "
           f"(medians of 10 interleaved batches of {args.requests // 10}): {token / off:.3f}x")
@@ -200,12 +207,36 @@ def compare_peer(args: argparse.Namespace, endpoint_url: str, prefix: str, depar
     os.environ["LOG_LEVEL"] = "INFO"
     apps = {"service": build_app("service", endpoint_url, prefix), "peer": build_app("peer", endpoint_url, prefix)}
     for route in ROUTES if args.route == "both" else (args.route,):
-        cpu = interleaved_cpu(apps, route, department_id, args.token, args.requests)
+        cpu = interleaved_cpu({name: (app, bearer(args.token)) for name, app in apps.items()}, route, department_id,
+                              args.requests)
         service, peer = (statistics.median(cpu[name]) for name in ("service", "peer"))
         ratios = [s / p for s, p in zip(cpu["service"], cpu["peer"], strict=True)]
         print(f"service / peer, {route}: service {service:.3f} CPU ms per request, peer {peer:.3f} "
               f"(medians of 10 interleaved batches of {args.requests // 10}): {service / peer:.3f}x "
               f"(batches {min(ratios):.2f}-{max(ratios):.2f}x)", flush=True)
+
+
+def compare_session(args: argparse.Namespace, endpoint_url: str, prefix: str, department_id: str) -> None:
+    """One app with sign-in configured (as deployed otherwise): the route with a cached bearer token
+    against the same route with a signed-in person's session cookie, batches interleaved."""
+    os.environ.update(LOG_LEVEL="INFO", OIDC_ISSUER="http://127.0.0.1:9/not-asked", OIDC_CLIENT_ID="bench",
+                      OIDC_CLIENT_SECRET="bench")  # the provider is asked only when someone signs in
+    app = build_app("service", endpoint_url, prefix)
+    from auth.sessions import COOKIE_NAME, SessionStore
+    from config import Settings
+    from models import DynamoDBDatabase
+
+    settings = Settings.from_env()
+    person = {"name": "벤치 사용자", "email": "bench@example.com", "role": "admin", "departments": None,
+              "issuer": os.environ["OIDC_ISSUER"], "subject": "bench"}
+    secret = SessionStore(DynamoDBDatabase(settings), settings).create(person)
+    # A page's request: the cookie, and (for a change) the page's own origin, as the CSRF check asks.
+    session = {"Cookie": f"{COOKIE_NAME}={secret}", "Origin": "http://localhost"}
+    cpu = interleaved_cpu({"token": (app, bearer(args.token)), "session": (app, session)}, args.route,
+                          department_id, args.requests)
+    token, cookie = (statistics.median(cpu[side]) for side in ("token", "session"))
+    print(f"session cost, service {args.route}: session cookie {cookie:.3f} CPU ms per request, bearer token "
+          f"{token:.3f} (medians of 10 interleaved batches of {args.requests // 10}): {cookie / token:.3f}x")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -217,6 +248,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--compare-auth", action="store_true", help="token mode against AUTH_MODE=off")
     parser.add_argument("--compare-peer", action="store_true", help="the service against the peer, in one process")
+    parser.add_argument("--compare-session", action="store_true",
+                        help="a signed-in person's session cookie against a bearer token, in one app")
     args = parser.parse_args(argv)
     if args.route == "both" and not args.compare_peer:
         parser.error("--route both goes with --compare-peer")
@@ -226,12 +259,12 @@ def main(argv: list[str] | None = None) -> int:
         from auth import TokenStore  # backend/ is on sys.path once bench_api is imported
 
         args.token = TokenStore(tables.db).create("profile", "admin")
-        if args.compare_auth or args.compare_peer:
-            compare = compare_auth if args.compare_auth else compare_peer
+        if args.compare_auth or args.compare_peer or args.compare_session:
+            compare = compare_auth if args.compare_auth else compare_peer if args.compare_peer else compare_session
             compare(args, dynamodb.endpoint_url, tables.settings.table_prefix, tables.target)
             return 0
         app = build_app(args.app, dynamodb.endpoint_url, tables.settings.table_prefix)
-        for environ in environs(args.route, tables.target, 200, args.token):  # warm-up
+        for environ in environs(args.route, tables.target, 200, bearer(args.token)):  # warm-up
             serve(app, environ)
         report(args, app, tables.target)
     finally:

@@ -14,6 +14,10 @@ sys.path.insert(0, str(PROJECT_DIR / "bench"))
 from load_generator import LoadFailed, parse_wrk_output  # noqa: E402
 
 RUNS = {
+    "bench_caldav.py": (["--small", "100", "--big", "400", "--latency-samples", "10", "--no-targets"],
+                        ["sync-collection REPORT, service under gunicorn", "no changes: 100 events p50",
+                         "30 changes: 100 events p50", "PROPFIND of the home with 100 departments: p50",
+                         "targets: not judged (--no-targets)"]),
     "bench_capacity.py": (["--levels", "0,50", "--rounds", "1", "--room-size", "20", "--latency-samples", "10",
                            "--no-targets"],
                           ["service  |     50 |", "peer     |     50 |", "fan-out, 20 sockets in one room: p50"]),
@@ -121,6 +125,16 @@ def test_profile_compares_token_mode_with_auth_off(route, needs_dynamodb_local):
     assert result.returncode == 0, out
     assert re.search(rf"^auth cost, service {route}: token mode [\d.]+ CPU ms per request, AUTH_MODE=off [\d.]+ "
                      r"\(medians of 10 interleaved batches of 4\): [\d.]+x$", result.stdout, re.MULTILINE), out
+
+
+@pytest.mark.parametrize("route", ["get", "post"])
+def test_profile_compares_a_session_cookie_with_a_bearer_token(route, needs_dynamodb_local):
+    """bench/README.md's `profile_api.py --compare-session` (what a signed-in person's request costs)."""
+    result = run_bench("profile_api.py", ["--compare-session", "--route", route, "--requests", "40"])
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    assert re.search(rf"^session cost, service {route}: session cookie [\d.]+ CPU ms per request, bearer token "
+                     r"[\d.]+ \(medians of 10 interleaved batches of 4\): [\d.]+x$", result.stdout, re.MULTILINE), out
 
 
 # The request path's cost against the peer's, measured as bench/README.md's in-process comparison

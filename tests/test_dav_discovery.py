@@ -5,8 +5,10 @@ token may read, read-only privileges for viewers, and the properties clients ask
 from __future__ import annotations
 
 import pytest
+import requests
 
 from support.dav_helpers import CALDAV, DAV, dav, department, new_token, propstat, responses
+from support.live_helpers import WAIT
 from support.servers import start_live_server
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("dav"),
@@ -53,6 +55,7 @@ def test_options_declares_caldav_and_basic_or_bearer_both_work(url, module_setti
     bearer = dav("PROPFIND", f"{url}/dav/", None, Depth="0", Authorization=f"Bearer {token}")
     principal = responses(bearer)["/dav/"].find(f".//{{{DAV}}}current-user-principal/{{{DAV}}}href")
     assert principal.text == "/dav/principal/"
+    assert requests.get(f"{url}/api/departments", auth=(name, token), timeout=WAIT).status_code == 200  # REST too
 
 
 def test_the_principal_names_the_calendar_home(url, module_settings):
@@ -95,3 +98,14 @@ def test_a_body_with_an_entity_declaration_is_refused(url, module_settings):
     name, token = new_token(module_settings, "viewer")
     body = '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaa">]><propfind xmlns="DAV:"><prop>&a;</prop></propfind>'
     assert dav("PROPFIND", f"{url}/dav/", (name, token), body, Depth="0").status_code == 400
+
+
+def test_ios_setting_a_calendar_colour_is_refused_inside_the_multistatus(url, module_settings):
+    sales = department(url)
+    name, token = new_token(module_settings, "editor", [sales["id"]])
+    body = (f'<A:propertyupdate xmlns:A="DAV:"><A:set><A:prop><C:calendar-color xmlns:C="{APPLE}">#FF2968FF'
+            f'</C:calendar-color><C:calendar-order xmlns:C="{APPLE}">2</C:calendar-order></A:prop></A:set>'
+            "</A:propertyupdate>")
+    answered = responses(dav("PROPPATCH", f"{url}/dav/calendars/{sales['id']}/", (name, token), body))
+    assert set(propstat(answered[f"/dav/calendars/{sales['id']}/"], 403)) == {
+        f"{{{APPLE}}}calendar-color", f"{{{APPLE}}}calendar-order"}

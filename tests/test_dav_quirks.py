@@ -123,7 +123,7 @@ def test_thunderbird_calendar_query_and_multiget_of_a_missing_resource(calendar,
      "valid-calendar-object-resource", "DTSTART"),
     (lambda uid: vcalendar(uid, "가" * 201), "valid-calendar-object-resource", "title"),
     (lambda uid: vcalendar(uid, "매시간", extra="RRULE:FREQ=HOURLY"), "valid-calendar-object-resource", "recurrence"),
-    (lambda uid: vcalendar(str(uuid.uuid4()), "다른 UID"), "valid-calendar-object-resource", "UID"),
+    (lambda uid: vcalendar("u" * 256, "너무 긴 UID"), "valid-calendar-object-resource", "UID"),
     (lambda uid: b"not a calendar", "valid-calendar-data", "iCalendar"),
 ])
 def test_calendar_data_we_refuse_is_403_with_the_precondition_and_why(calendar, url, body, precondition, reason):
@@ -154,3 +154,73 @@ def test_a_series_with_an_occurrence_changed_over_rest_is_one_resource_whose_eta
                            Depth="1"))
     assert set(listed) == {home.removeprefix(url), f"{home.removeprefix(url)}{series['id']}.ics"}
     assert listed[f"{home.removeprefix(url)}{series['id']}.ics"].findtext(f".//{{{DAV}}}getetag") == after.headers["ETag"]
+    assert dav("DELETE", f"{home}{series['id']}.ics", editor, **{"If-Match": after.headers["ETag"]}).status_code == 204
+    assert http.get(f"{url}/api/events/{department_id}?expand=false", timeout=WAIT).json() == []  # exception too
+
+
+def test_ios_upper_case_uuids_come_back_as_written(calendar, url):
+    home, editor, department_id = calendar
+    uid = str(uuid.uuid4()).upper()  # iOS names resources and UIDs with upper-case UUIDs
+    path = f"{home.removeprefix(url)}{uid}.ics"
+    assert dav("PUT", f"{url}{path}", editor, vcalendar(uid, "아이폰 일정")).status_code == 201
+    listed = responses(dav("PROPFIND", home, editor, '<propfind xmlns="DAV:"><prop><getetag/></prop></propfind>',
+                           Depth="1"))
+    assert path in listed
+    assert f"UID:{uid}\r\n" in dav("GET", f"{url}{path}", editor).text
+    assert http.get(f"{url}/api/events/{department_id}/{uid.lower()}", timeout=WAIT).status_code == 200
+    synced = dav("REPORT", home, editor, SYNC.format(token=""))
+    assert set(responses(synced)) == {path}
+    assert http.delete(f"{url}/api/events/{uid.lower()}", timeout=WAIT).status_code == 204
+    later = responses(dav("REPORT", home, editor, SYNC.format(token=_token_of(synced))))
+    assert later[path].findtext(f"{{{DAV}}}status") == "HTTP/1.1 404 Not Found"
+
+
+def test_davx5_keeps_an_invitations_uid_under_a_name_of_its_own(calendar, url):
+    home, editor, department_id = calendar
+    name, uid = str(uuid.uuid4()), "040000008200E00074C5B7101A82E008@example.com"  # not a UUID
+    assert dav("PUT", f"{home}{name}.ics", editor, vcalendar(uid, "초대받은 회의"), **{"If-None-Match": "*"}).status_code == 201
+    assert f"UID:{uid}\r\n" in dav("GET", f"{home}{name}.ics", editor).text
+    assert set(responses(dav("REPORT", home, editor, SYNC.format(token="")))) == {f"{home.removeprefix(url)}{name}.ics"}
+    assert http.get(f"{url}/api/events/{department_id}/{name}", timeout=WAIT).json()["title"] == "초대받은 회의"
+
+
+def test_an_open_ended_calendar_query_answers_at_once_with_every_resource(calendar, url):
+    """A range without an end would be thousands of month-list Queries: it is answered with every
+    resource instead (a superset the client filters), in one Query."""
+    home, editor, department_id = calendar
+    made = [http.post(f"{url}/api/events/{department_id}", json={"event_date": day, "title": "열린 범위"},
+                      timeout=WAIT).json() for day in ("2023-12-31", "2031-03-01")]
+    open_ended = THUNDERBIRD_QUERY.replace(' end="20240501T000000Z"', "")
+    found = responses(dav("REPORT", home, editor, open_ended, Depth="1"))
+    assert set(found) == {f"/dav/calendars/{department_id}/{event['id']}.ics" for event in made}
+
+
+def test_a_resource_is_the_same_bytes_under_the_same_etag_when_its_department_is_renamed(calendar, url):
+    home, editor, department_id = calendar
+    uid = str(uuid.uuid4())
+    assert dav("PUT", f"{home}{uid}.ics", editor, vcalendar(uid, "이름 바뀌는 부서")).status_code == 201
+    before = dav("GET", f"{home}{uid}.ics", editor)
+    renamed = http.patch(f"{url}/api/departments/{department_id}", json={"name": f"새 이름 {uuid.uuid4().hex[:6]}"},
+                         timeout=WAIT)
+    assert renamed.status_code == 200, renamed.text
+    after = dav("GET", f"{home}{uid}.ics", editor)
+    assert (after.headers["ETag"], after.content) == (before.headers["ETag"], before.content)
+    assert b"X-WR-CALNAME" not in after.content and b"BEGIN:VTIMEZONE" in after.content
+
+
+def test_evolution_names_a_resource_by_a_uid_that_is_no_uuid(calendar, url):
+    home, editor, department_id = calendar
+    uid = f"20240120T050000Z-{uuid.uuid4().hex[:6]}-1000-1-0@laptop.example.com"
+    path = f"{home.removeprefix(url)}{uid}.ics"
+    assert dav("PUT", f"{url}{path}", editor, vcalendar(uid, "에볼루션 일정"), **{"If-None-Match": "*"}).status_code == 201
+    assert f"UID:{uid}\r\n" in dav("GET", f"{url}{path}", editor).text
+    listed = responses(dav("PROPFIND", home, editor, '<propfind xmlns="DAV:"><prop><getetag/></prop></propfind>',
+                           Depth="1"))
+    assert path in listed
+    [event] = http.get(f"{url}/api/events/{department_id}?expand=false", timeout=WAIT).json()
+    assert event["title"] == "에볼루션 일정"
+    assert dav("PUT", f"{url}{path}", editor, vcalendar(uid, "에볼루션 일정 (변경)"),
+               **{"If-Match": listed[path].findtext(f".//{{{DAV}}}getetag")}).status_code == 204
+    assert dav("DELETE", f"{url}{path}", editor).status_code == 204
+    assert http.get(f"{url}/api/events/{department_id}/{event['id']}", timeout=WAIT).status_code == 404
+    assert dav("PUT", f"{home}bad%20name.ics", editor, vcalendar("x", "이름")).status_code == 403

@@ -7,7 +7,7 @@ it checks a REST body. What cannot be held is refused with the CalDAV preconditi
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,6 +25,8 @@ TIME_FIELDS = ("event_date", "end_date", "start_time", "end_time")
 MAPPED = frozenset({"UID", "DTSTAMP", "DTSTART", "DTEND", "DURATION", "SUMMARY", "DESCRIPTION", "URL", "RRULE",
                     "RDATE", "EXDATE", "RECURRENCE-ID", "SEQUENCE", "CREATED", "LAST-MODIFIED", "COMMENT"})
 MAX_KEPT = 20_000
+# Each changed occurrence is its own write: a PUT holds at most this many.
+MAX_OVERRIDES = 100
 
 
 class InvalidResource(Exception):
@@ -41,6 +43,8 @@ class WrittenEvent:
     uid: str
     fields: dict[str, Any]
     kept: str | None  # CALDAV_PROPERTIES: what the fields cannot hold, as iCalendar text
+    # A series' changed occurrences (RECURRENCE-ID): their fields by original date (in the zone).
+    overrides: dict[date, dict[str, Any]] = field(default_factory=dict)
 
 
 def read_event(body: bytes, zone: ZoneInfo) -> WrittenEvent:
@@ -59,17 +63,27 @@ def read_event(body: bytes, zone: ZoneInfo) -> WrittenEvent:
     uids = {str(v.get("UID", "")) for v in vevents}
     if len(uids) != 1 or not next(iter(uids)):
         raise InvalidResource(VALID_OBJECT, "every VEVENT of a resource needs the same UID")
-    if len(vevents) > 1 or any("RECURRENCE-ID" in v for v in vevents):
-        raise InvalidResource(VALID_OBJECT, "changed or moved occurrences of a series (RECURRENCE-ID) cannot "
-                                            "be written over CalDAV yet; change them on the calendar page")
-    return WrittenEvent(uids.pop(), _fields(vevents[0], zone), _kept(vevents[0]))
+    masters = [v for v in vevents if "RECURRENCE-ID" not in v]
+    if len(masters) != 1:
+        raise InvalidResource(VALID_OBJECT, "a resource holds one VEVENT without RECURRENCE-ID (the event or "
+                                            "the series), and the series' changed occurrences")
+    fields = _fields(masters[0], zone)
+    overrides = {_day(v["RECURRENCE-ID"].dt, zone): _fields(v, zone) for v in vevents if "RECURRENCE-ID" in v}
+    if len(overrides) > MAX_OVERRIDES:
+        raise InvalidResource(VALID_OBJECT, f"a series resource holds at most {MAX_OVERRIDES} changed occurrences")
+    if overrides and "recurrence" not in fields:
+        raise InvalidResource(VALID_OBJECT, "RECURRENCE-ID names an occurrence of a series, and this event does "
+                                            "not repeat")
+    for override in overrides.values():
+        override.pop("recurrence", None)  # an occurrence does not repeat on its own
+    return WrittenEvent(uids.pop(), fields, _kept(masters[0]), overrides)
 
 
 def _fields(vevent: icalendar.Event, zone: ZoneInfo) -> dict[str, Any]:
     fields: dict[str, Any] = {"title": str(vevent.get("SUMMARY", "")).strip()}
-    for name, field in (("DESCRIPTION", "description"), ("URL", "url")):
+    for name, key in (("DESCRIPTION", "description"), ("URL", "url")):
         if vevent.get(name) is not None:
-            fields[field] = str(vevent[name])
+            fields[key] = str(vevent[name])
     fields.update(_times(vevent, zone))
     lines = _recurrence(vevent, zone)
     if lines:

@@ -30,8 +30,9 @@ def calendar_path(department_id: str) -> str:
     return f"{HOME}{department_id}/"
 
 
-def event_path(department_id: str, event_id: str) -> str:
-    return f"{calendar_path(department_id)}{event_id}{SUFFIX}"
+def event_path(department_id: str, name: str) -> str:
+    """The path of an event resource named `name` (its id, in the case the client wrote it)."""
+    return f"{calendar_path(department_id)}{name}{SUFFIX}"
 
 
 def sync_token(department_id: str, moment: datetime | None = None) -> str:

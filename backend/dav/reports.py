@@ -12,7 +12,7 @@ from flask import Blueprint, Response, current_app, request
 import auth
 from database import get_db
 from dav import properties, resources
-from dav.views import CALENDAR, calendar_zone, department_of, event_response, multistatus_response, wants_data
+from dav.views import CALENDAR, calendar_zone, department_of, event_response, multistatus_response
 from dav.xml_bodies import CALDAV, DAV, XML_CONTENT_TYPE, BadXml, error_body, parse, qname, requested_properties
 from dav.xml_bodies import status_response as gone
 from errors import SyncTokenExpired, ValidationError
@@ -20,6 +20,9 @@ from rules import sync_tokens
 from rules.date_range import MAX_LIST_DAYS
 
 NOT_FOUND = "404 Not Found"
+# A time range longer than this (an open end is one) is answered with every resource, a superset,
+# rather than with a month-list Query per MAX_LIST_DAYS: the work stays bounded.
+MAX_QUERY_SPANS = 3
 
 
 def register(bp: Blueprint) -> None:
@@ -44,7 +47,7 @@ def report(department_id: UUID):
 
 def _multiget(department: dict, root: ET.Element, requested: list[str] | None) -> Response:
     paths = [found.text.strip() for found in root.iter(qname(DAV, "href")) if found.text]
-    ids = {path: resources.resource_id(path.rstrip("/").rsplit("/", 1)[-1]) for path in paths}
+    ids = {path: resources.resource_id(department["id"], path.rstrip("/").rsplit("/", 1)[-1]) for path in paths}
     found = resources.load(get_db(), department["id"], [i for i in ids.values() if i])
     answers = [event_response(department, found[ids[path]], requested) if ids[path] in found
                else gone(path, NOT_FOUND) for path in paths]
@@ -55,8 +58,8 @@ def _query(department: dict, root: ET.Element, requested: list[str] | None) -> R
     """The resources with an occurrence in the time range (every one without a range)."""
     db, department_id = get_db(), department["id"]
     window = _time_range(root)
-    if window is None:
-        chosen = resources.all_resources(db, department_id, wants_data(requested))
+    if window is None or _days(*window) > MAX_QUERY_SPANS * MAX_LIST_DAYS:
+        chosen = resources.all_resources(db, department_id)
     else:
         ids = [event.get("recurring_event_id") or event["id"] for event in _occurrences(department_id, *window)]
         chosen = resources.load(db, department_id, ids)
@@ -75,6 +78,10 @@ def _time_range(root: ET.Element) -> tuple[str, str] | None:
     except ValueError:
         raise BadXml("time-range start and end must be UTC date-times such as 20240101T000000Z") from None
     return start.isoformat(), max(start, end).isoformat()
+
+
+def _days(start: str, end: str) -> int:
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).days
 
 
 def _moment(value: str | None, default: datetime) -> datetime:
@@ -97,11 +104,13 @@ def _sync(department: dict, root: ET.Element, requested: list[str] | None) -> Re
     db, department_id, started = get_db(), department["id"], datetime.now(UTC)
     sent = (root.findtext(qname(DAV, "sync-token")) or "").strip()
     if not sent:
-        changed, deleted = resources.all_resources(db, department_id, wants_data(requested)), []
+        changed, deleted = resources.all_resources(db, department_id), []
     else:
         changed, deleted = _changes(department_id, sent)
     answers = [event_response(department, found, requested) for found in changed.values()]
-    answers += [gone(properties.event_path(department_id, event_id), NOT_FOUND) for event_id in deleted]
+    # A deleted event's UID is gone with it: its name in either case (iOS writes UUIDs in upper case).
+    answers += [gone(properties.event_path(department_id, name), NOT_FOUND) for event_id in deleted
+                for name in dict.fromkeys((event_id, event_id.upper()))]
     return multistatus_response(answers, properties.sync_token(department_id, started))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,9 +20,14 @@ from dav.ical_events import give_back
 from models import DynamoDBDatabase
 from rules import recurrence
 from rules.feed_calendar import calendar_bytes
-from rules.shapes import CALDAV_PROPERTIES, EXCEPTION_DATES
+from rules.shapes import CALDAV_PROPERTIES, CALDAV_UID, EXCEPTION_DATES
 
 SUFFIX = ".ics"
+# Resource names that are no UUID, and the namespace of the event ids derived from them.
+OTHER_NAME = re.compile(r"[A-Za-z0-9@._+=-]{1,200}")
+NAMES = uuid.UUID("6f0d7c2e-4a53-5a4e-9d0b-3c1f2a7e8b90")
+# What the feed says of the department and of subscribing, not of an event.
+FEED_ONLY = ("UID", "NAME", "X-WR-CALNAME", "DESCRIPTION", "X-WR-CALDESC", "REFRESH-INTERVAL", "X-PUBLISHED-TTL")
 
 
 @dataclass(frozen=True)
@@ -39,30 +45,49 @@ class Resource:
         return self.main["id"]
 
     @property
+    def uid(self) -> str:
+        """The UID as the client wrote it, else the id."""
+        return self.main.get(CALDAV_UID) or self.id
+
+    @property
+    def name(self) -> str:
+        """The resource's name without `.ics`: the UID as the client wrote it when the name stands
+        for this event's id (the client named it after its UID), else the id."""
+        return self.uid if resource_id(self.main["department_id"], self.uid + SUFFIX) == self.id else self.id
+
+    @property
     def etag(self) -> str:
         if len(self.events) == 1:
             return f'"{self.main["version"]}"'
         versions = ",".join(f"{e['id']}:{e['version']}" for e in sorted(self.events[1:], key=lambda e: e["id"]))
         return f'"{self.main["version"]}-{hashlib.sha256(versions.encode()).hexdigest()[:12]}"'
 
-    def ics(self, department: dict[str, Any], timezone: str) -> bytes:
-        """The resource's calendar object: the feed's VEVENTs, with what a client sent that the
-        event's fields cannot hold given back (read through `load`: lists do not carry it)."""
-        body = calendar_bytes(department, list(self.events), timezone)
+    def ics(self, timezone: str) -> bytes:
+        """The resource's calendar object: the feed's VEVENTs and VTIMEZONE, without the feed's
+        properties of the department (its name may change, the resource's ETag does not), with what
+        a client sent that the event's fields cannot hold given back (read through `load`)."""
+        calendar = icalendar.Calendar.from_ical(
+            calendar_bytes({"id": self.main["department_id"], "name": ""}, list(self.events), timezone))
+        for name in FEED_ONLY:
+            calendar.pop(name, None)
         kept = self.main.get(CALDAV_PROPERTIES)
-        if not kept:
-            return body
-        calendar = icalendar.Calendar.from_ical(body)
-        give_back(next(v for v in calendar.walk("VEVENT") if "RECURRENCE-ID" not in v), kept)
+        for vevent in calendar.walk("VEVENT"):
+            vevent["UID"] = self.uid
+            if kept and "RECURRENCE-ID" not in vevent:
+                give_back(vevent, kept)
         return calendar.to_ical()
 
 
-def resource_id(name: str) -> str | None:
-    """The event id a resource name (`<uuid>.ics`, any case) stands for; None for another name."""
+def resource_id(department_id: str, name: str) -> str | None:
+    """The event id a resource name stands for: `<uuid>.ics` (any case) that UUID; another
+    `<name>.ics` of OTHER_NAME (Evolution names resources by non-UUID UIDs) a UUID derived from the
+    department and the name. None for a name that is neither."""
     if not name.endswith(SUFFIX):
         return None
-    candidate = name[: -len(SUFFIX)].lower()
-    return candidate if re.fullmatch(EVENT_ID_PATTERN, candidate) and "_" not in candidate else None
+    stem = name[: -len(SUFFIX)]
+    if re.fullmatch(EVENT_ID_PATTERN, stem.lower()) and "_" not in stem:
+        return stem.lower()
+    return str(uuid.uuid5(NAMES, f"{department_id}/{stem}")) if OTHER_NAME.fullmatch(stem) else None
 
 
 def owner_id(event_id: str) -> str:
@@ -81,11 +106,11 @@ def grouped(events: list[dict[str, Any]]) -> dict[str, Resource]:
     return {rid: Resource(tuple(found)) for rid, found in mains.items()}
 
 
-def all_resources(db: DynamoDBDatabase, department_id: str, with_data: bool = False) -> dict[str, Resource]:
-    """Every resource of the department (one Query of its events as stored); `with_data`: read
-    again as `load` reads them, for answers that carry their calendar data."""
+def all_resources(db: DynamoDBDatabase, department_id: str) -> dict[str, Resource]:
+    """Every resource of the department: one Query of its events as stored, then their items read
+    as `load` reads them (a list does not carry the client's UID nor what it sent beyond our fields)."""
     found = grouped(db.list_events(department_id, expand=False))
-    return load(db, department_id, list(found)) if with_data and found else found
+    return load(db, department_id, list(found)) if found else found
 
 
 def load(db: DynamoDBDatabase, department_id: str, ids: list[str]) -> dict[str, Resource]:

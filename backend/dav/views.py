@@ -14,16 +14,26 @@ from api.events import broadcast_edit
 from database import get_db
 from dav import properties, resources
 from dav.ical_events import VALID_OBJECT, InvalidResource, WrittenEvent, changes_from, read_event
+from dav.occurrences import write_overrides
 from dav.resources import Resource
-from dav.xml_bodies import XML_CONTENT_TYPE, multistatus, parse, requested_properties, response
+from dav.xml_bodies import (
+    XML_CONTENT_TYPE,
+    multistatus,
+    parse,
+    requested_properties,
+    response,
+    status_props,
+    updated_properties,
+)
 from errors import Conflict, NotFound, PreconditionFailed
-from rules.shapes import CALDAV_PROPERTIES
+from rules.shapes import CALDAV_PROPERTIES, CALDAV_UID
 from validation import validate_event_changes, validate_new_event
 
 bp = Blueprint("dav", __name__)
 DAV_CLASSES = "1, 3, calendar-access"
 CALENDAR = "/dav/calendars/<uuid:department_id>/"
 RESOURCE = CALENDAR + "<string:name>"
+MAX_UID = 255
 
 
 @bp.after_request
@@ -88,7 +98,7 @@ def propfind_calendar(department_id: UUID):
     available = properties.calendar(auth.current_principal(), department)
     answers = [response(properties.calendar_path(department["id"]), *properties.chosen(available, requested))]
     if _depth_one():
-        found = resources.all_resources(get_db(), department["id"], wants_data(requested))
+        found = resources.all_resources(get_db(), department["id"])
         answers += [event_response(department, resource, requested) for resource in found.values()]
     return multistatus_response(answers)
 
@@ -97,12 +107,21 @@ def wants_data(requested: list[str] | None) -> bool:
     return requested is not None and properties.CALENDAR_DATA in requested
 
 
+@bp.route(CALENDAR, methods=["PROPPATCH"])
+@auth.requires("viewer")
+def proppatch_calendar(department_id: UUID):
+    """A calendar's properties are the department's: each one a client sets (iOS: its colour and
+    order) is refused inside the 207, so the client keeps its own and nothing fails."""
+    department, names = department_of(department_id), updated_properties(parse(request.get_data()))
+    return multistatus_response([status_props(properties.calendar_path(department["id"]), names, "403 Forbidden")])
+
+
 def event_response(department: dict, resource: Resource, requested: list[str] | None):
     """The multistatus `response` of an event resource, with its data when asked for."""
     available = properties.event(resource)
     if wants_data(requested):
-        available[properties.CALENDAR_DATA] = resource.ics(department, _timezone()).decode("utf-8")
-    return response(properties.event_path(department["id"], resource.id), *properties.chosen(available, requested))
+        available[properties.CALENDAR_DATA] = resource.ics(_timezone()).decode("utf-8")
+    return response(properties.event_path(department["id"], resource.name), *properties.chosen(available, requested))
 
 
 @bp.route(RESOURCE, methods=["PROPFIND"])
@@ -117,7 +136,7 @@ def propfind_event(department_id: UUID, name: str):
 def get_event(department_id: UUID, name: str):
     department = department_of(department_id)
     found = _resource(department["id"], name)
-    answer = Response(found.ics(department, _timezone()), content_type="text/calendar; charset=utf-8")
+    answer = Response(found.ics(_timezone()), content_type="text/calendar; charset=utf-8")
     answer.headers["ETag"] = found.etag
     return answer
 
@@ -127,28 +146,36 @@ def get_event(department_id: UUID, name: str):
 def put_event(department_id: UUID, name: str):
     department_id = str(department_id)
     auth.check_department(department_id)
-    event_id = resources.resource_id(name)
+    event_id = resources.resource_id(department_id, name)
     if event_id is None:
-        raise InvalidResource(VALID_OBJECT, f"event resources are named <uuid>.ics, the UUID being the UID; not {name}")
+        raise InvalidResource(VALID_OBJECT, "event resources are named <UUID>.ics or <letters, digits, @._+=->.ics "
+                                            f"(up to 200 characters); not {name}")
     written = read_event(request.get_data(), calendar_zone())
-    if written.uid.lower() != event_id:
-        raise InvalidResource(VALID_OBJECT, f"the UID must be the resource's name ({event_id}); got {written.uid}")
+    if len(written.uid) > MAX_UID:
+        raise InvalidResource(VALID_OBJECT, f"the UID has {len(written.uid)} characters; at most {MAX_UID} are kept")
     current = resources.load(get_db(), department_id, [event_id]).get(event_id)
     _check_preconditions(current)
     if current is None:
-        return _create(department_id, event_id, written)
+        _create(department_id, event_id, written)
+    else:
+        _update(current, written)
+    write_overrides(department_id, event_id, written.overrides, calendar_zone())
+    return Response(status=204 if current else 201)
+
+
+def _update(current: Resource, written: WrittenEvent) -> None:
+    """The event (or the whole series) changed as the PUT's event says, if it says anything new."""
     changes = changes_from(current.main, written.fields, calendar_zone())
     changes = validate_event_changes(changes) if changes else {}
-    if written.kept != current.main.get(CALDAV_PROPERTIES):
-        changes[CALDAV_PROPERTIES] = written.kept  # None removes it
+    for name, value in _attributes(current.id, written).items():
+        if value != current.main.get(name):
+            changes[name] = value  # None removes it
     if changes:
-        edit = get_db().series.update(event_id, changes, None, current.main["version"],
-                                      auth.current_principal().name, auth.check_department)
-        broadcast_edit(edit)
-    return Response(status=204)
+        broadcast_edit(get_db().series.update(current.id, changes, None, current.main["version"],
+                                              auth.current_principal().name, auth.check_department))
 
 
-def _create(department_id: str, event_id: str, written: WrittenEvent) -> Response:
+def _create(department_id: str, event_id: str, written: WrittenEvent) -> None:
     db = get_db()
     try:
         db.get_event_item(event_id)  # ids are unique across departments, and clients choose these
@@ -159,11 +186,15 @@ def _create(department_id: str, event_id: str, written: WrittenEvent) -> Respons
     try:
         event = db.create_event(department_id, validate_new_event(written.fields), event_id=event_id,
                                 actor=auth.current_principal().name,
-                                attributes={CALDAV_PROPERTIES: written.kept} if written.kept else None)
+                                attributes={k: v for k, v in _attributes(event_id, written).items() if v})
     except Conflict as exc:  # another PUT created it meanwhile, or it was deleted (its tombstone holds the id)
         raise PreconditionFailed(str(exc)) from None
     realtime.event_created(event)
-    return Response(status=201)
+
+
+def _attributes(event_id: str, written: WrittenEvent) -> dict[str, str | None]:
+    """What the event's item keeps of a PUT beyond the API's fields (None: nothing)."""
+    return {CALDAV_PROPERTIES: written.kept, CALDAV_UID: written.uid if written.uid != event_id else None}
 
 
 def _check_preconditions(current: Resource | None) -> None:
@@ -195,15 +226,15 @@ def department_of(department_id: UUID) -> dict:
     return get_db().get_department(str(department_id))
 
 
-def _event_id(name: str) -> str:
-    event_id = resources.resource_id(name)
+def _event_id(department_id: str, name: str) -> str:
+    event_id = resources.resource_id(department_id, name)
     if event_id is None:
-        raise NotFound(f"no resource {name}: event resources are named <uuid>.ics")
+        raise NotFound(f"no resource {name}")
     return event_id
 
 
 def _resource(department_id: str, name: str) -> Resource:
-    found = resources.load(get_db(), department_id, [_event_id(name)])
+    found = resources.load(get_db(), department_id, [_event_id(department_id, name)])
     if not found:
         raise NotFound(f"no resource {name}")
     return next(iter(found.values()))

@@ -53,6 +53,11 @@ def requested_properties(root: ET.Element | None) -> list[str] | None:
     return [child.tag for child in prop]
 
 
+def updated_properties(root: ET.Element | None) -> list[str]:
+    """The property names a PROPPATCH sets or removes."""
+    return [] if root is None else [child.tag for found in root.iter(qname(DAV, "prop")) for child in found]
+
+
 def element(tag: str, text: str | None = None, children: Iterable[ET.Element] = ()) -> ET.Element:
     made = ET.Element(tag)
     if text is not None:
@@ -88,6 +93,11 @@ def response(path: str, found: dict[str, Any], missing: Iterable[str] = ()) -> E
     if missing:
         children.append(_propstat(missing, "404 Not Found"))
     return element(qname(DAV, "response"), children=children)
+
+
+def status_props(path: str, names: Iterable[str], status: str) -> ET.Element:
+    """A `response` answering every named property with one status (PROPPATCH's 403s)."""
+    return element(qname(DAV, "response"), children=[href(path), _propstat([ET.Element(n) for n in names], status)])
 
 
 def status_response(path: str, status: str) -> ET.Element:

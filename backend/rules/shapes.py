@@ -36,6 +36,9 @@ OVERRIDDEN_FIELDS: Final = "overridden_fields"
 # What a CalDAV client sent in an event that the event's fields cannot hold (VALARM reminders,
 # CATEGORIES, X- properties), as iCalendar text; backend/dav/ gives it back with the event.
 CALDAV_PROPERTIES: Final = "caldav_properties"
+# The UID as a CalDAV client wrote it, when it is not the event id itself (iOS writes UUIDs in upper
+# case): backend/dav/ names the resource and its UID with it.
+CALDAV_UID: Final = "caldav_uid"
 
 
 class PublicDepartment(TypedDict):
@@ -86,6 +89,7 @@ class StoredEvent(PublicEvent):
     exception_dates: NotRequired[set[str] | list[str]]
     overridden_fields: NotRequired[list[str]]
     caldav_properties: NotRequired[str]
+    caldav_uid: NotRequired[str]
     deleted: NotRequired[bool]
     expires_at: NotRequired[int]
 
@@ -94,6 +98,7 @@ class WrittenAttributes(TypedDict, total=False):
     """Internal attributes a writer stores on a new event's item beside its fields."""
 
     caldav_properties: str
+    caldav_uid: str
 
 
 class SessionPerson(TypedDict):
