@@ -132,6 +132,7 @@ CALLS: dict[str, Call] = {
     "PUT /api/people/{subject}/block": lambda url: [http.put(f"{url}/api/people/p-{uuid.uuid4().hex[:6]}/block", timeout=10)],
     "DELETE /api/people/{subject}/block": lambda url: [http.delete(f"{url}/api/people/p-{uuid.uuid4().hex[:6]}/block",
                                                                   timeout=10)],
+    "GET /api/holidays": _get("/api/holidays?from=2031-03-01&to=2031-03-31"),
     "GET /auth/login": lambda url: [requests.get(f"{url}/auth/login", allow_redirects=False, timeout=10)],
     "GET /healthz": _get("/healthz"),
     "GET /readyz": _get("/readyz"),

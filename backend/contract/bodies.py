@@ -240,6 +240,14 @@ class Me(BaseModel):
                                                      "signed in with the company's account), `off` (AUTH_MODE=off)")
 
 
+class Holiday(BaseModel):
+    """A Korean public holiday: GET /api/holidays."""
+
+    date: EventDate
+    name: str = Field(description="Its name in Korean; a day of two holidays names both, `; ` between",
+                      examples=["삼일절"])
+
+
 class Error(BaseModel):
     """Every failure: a stable code and a message for people, plus details where useful."""
 

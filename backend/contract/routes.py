@@ -48,6 +48,7 @@ from contract.bodies import (
     EventCreate,
     EventDate,
     Health,
+    Holiday,
     Me,
     NewToken,
     NotReady,
@@ -133,6 +134,9 @@ PARAMETERS: dict[str, dict[str, Any]] = {
                    "changes; a COUNT is split between them, and the exceptions from that day on move to it), or `all` (the series; exceptions keep the fields they "
                    "changed themselves and take the others). Default: `this` for an occurrence id, `all` for any other id. On an event that is no "
                    "series every scope is the event itself", {"type": "string", "enum": ["this", "following", "all"]}),
+    "holidays.from": {**_date_range_param("from"), "required": True, "description": "First day, YYYY-MM-DD"},
+    "holidays.to": {**_date_range_param("to"), "required": True,
+                    "description": "Last day, YYYY-MM-DD, at most 366 days after `from`"},
     "from": _date_range_param("from"),
     "to": _date_range_param("to"),
     "expand": query("expand", "`true` (the default): each series as its occurrences touching the range (without "
@@ -271,6 +275,9 @@ ROUTES: list[Route] = [
     Route("DELETE", "/api/events/{id}", "Delete an event, a series or occurrences of one (`scope`)", "events",
           role="editor", parameters=("events.event", "scope", "If-Match"), answers={204: Answer("Deleted")},
           errors=(400, 404, 409, 412)),
+    Route("GET", "/api/holidays", "The Korean public holidays (substitute and temporary ones included) of a range of "
+          "days, by day", "holidays", role="viewer", parameters=("holidays.from", "holidays.to"),
+          answers={200: Answer("The holidays, by day", [Holiday])}, errors=(400,), reads_storage=False),
     Route("GET", "/api/me", "Who the caller is: name, e-mail, role, departments and how it authenticated", "auth",
           role="viewer", answers={200: Answer("The caller", Me)}),
     Route("GET", "/auth/login", "Sign in with the company's account: a redirect to the identity provider "

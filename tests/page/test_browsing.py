@@ -253,3 +253,51 @@ def test_chips_show_when_each_event_starts(server, people, token):
     expect(day_cell(page, 13).locator(".chip")).to_have_text(["08:00 출장"])
     expect(day_cell(page, 14).locator(".chip")).to_have_text(["출장"])  # the second day of the trip
     assert person.console_errors() == []
+
+
+def test_public_holidays_are_named_in_red_on_the_grid_and_in_the_days_list(server, people, token):
+    department = new_department(server)
+    person = people(token("xena", "viewer"))
+    page = person.open(department["id"], MONTH)
+    # 1 March 2031, 삼일절, is a Saturday: the Monday after is its substitute holiday.
+    expect(day_cell(page, 1).locator(".holiday-name")).to_have_text("삼일절")
+    expect(day_cell(page, 3).locator(".holiday-name")).to_have_text("삼일절 대체 휴일")
+    expect(page.locator("#grid-body .holiday-name")).to_have_count(2)
+    expect(day_button(page, f"{MONTH}-03")).to_have_attribute("aria-label", "3, 2031년 3월 3일 (월), 삼일절 대체 휴일")
+    expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)  # the catch-up that draws anew is done
+    colours = page.locator("#grid-body .holiday-name, #grid-body td.holiday button").evaluate_all(
+        "nodes => nodes.map(node => getComputedStyle(node).color)")
+    assert set(colours) == {"rgb(197, 34, 31)"}  # the page's red (--sun)
+    assert min(contrasts(page.locator("#grid-body .holiday-name, #grid-body td.holiday button")).values()) >= 4.5
+    day_button(page, f"{MONTH}-03").click()
+    expect(page.locator("#day-title")).to_have_text("2031년 3월 3일 (월) 삼일절 대체 휴일")
+    page.get_by_role("button", name="다음 달").click()
+    expect(page.locator("#month-title")).to_have_text("2031년 4월")
+    expect(page.locator("#grid-body .holiday-name")).to_have_count(0)  # April has none
+    page.get_by_role("button", name="다음 달").click()
+    expect(page.locator("#month-title")).to_have_text("2031년 5월")
+    expect(page.locator('#grid-body td:has(button[data-date="2031-05-05"]) .holiday-name')).to_have_text("어린이날")
+    assert person.console_errors() == []
+
+
+def test_a_printed_month_is_one_a4_page_across_with_its_heading_and_no_controls(server, people, token):
+    name = f"총무부-{uuid.uuid4().hex[:4]}"
+    department = new_department(server, name=name)
+    for day in (3, 3, 3, 12, 31):
+        new_event(server, department, title="회의", event_date=f"{MONTH}-{day:02d}", start_time="10:00")
+    person = people(token("yuri", "admin"))
+    page = person.open(department["id"], MONTH)
+    expect(chip(page, "회의")).to_have_count(5)
+    day_button(page, f"{MONTH}-12").click()
+    page.emulate_media(media="print")
+    expect(page.locator("#print-heading")).to_have_text(f"{name} · 2031년 3월")
+    expect(page.locator("#print-heading")).to_be_visible()
+    for hidden in ("#department", "#event-new", "#month-today", "#day", "#live"):
+        expect(page.locator(hidden)).to_be_hidden()
+    expect(page.locator("#grid")).to_be_visible()
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    pages = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    assert len(pages) == 1, f"{len(pages)} pages"
+    width, height = (float(size) for size in pages[0])
+    assert (round(width), round(height)) == (842, 595)  # A4 landscape, in points
+    assert person.console_errors() == []

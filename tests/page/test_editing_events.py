@@ -14,6 +14,7 @@ from support.calendar_page import (
     fill_event,
     new_department,
     new_event,
+    two_watching,
 )
 from support.live_helpers import http
 
@@ -135,7 +136,10 @@ def test_on_a_phone_the_page_fits_and_works_by_keyboard(server, people, token):
     expect(page.locator("#event-date")).to_have_value(f"{MONTH}-12")
     page.keyboard.type("저녁 약속")
     page.keyboard.press("Tab")
-    page.keyboard.type("오후 7:00")
+    expect(page.get_by_role("checkbox", name="종일")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.type("0700P")  # 시작 시각 07:00 PM: 종일 is off by itself
+    expect(page.get_by_role("checkbox", name="종일")).not_to_be_checked()
     page.keyboard.press("Enter")  # submits the form
     expect(page.locator("#event-dialog")).to_be_hidden()
     expect(page.locator("#day-events .event-title")).to_have_text(["종일 워크숍", "아침 회의", "점심", "저녁 약속"])
@@ -170,4 +174,66 @@ def test_a_new_event_starts_on_the_chosen_day_else_today_else_the_first(server, 
     expect(page.locator("#month-title")).to_have_text("2031년 4월")
     new.click()
     expect(page.locator("#event-date")).to_have_value("2031-04-01")
+    assert person.console_errors() == []
+
+
+def test_saving_over_someone_elses_change_keeps_what_they_changed_and_asks_about_what_both_changed(
+        server, people, token):
+    department = new_department(server)
+    event = new_event(server, department, title="분기 회의", start_time="14:00", end_time="15:30")
+    alice, bob = two_watching(people, token, department, second=("quinn", "editor"))
+    a, b = alice.page, bob.page
+    for page in (a, b):
+        day_button(page, event["event_date"]).click()
+        page.get_by_role("button", name="분기 회의 편집").click()
+    fill_event(a, title="분기 회의 (3층)", description="자료는 A가 준비")
+    a.get_by_role("button", name="저장", exact=True).click()
+    expect(a.locator("#event-dialog")).to_be_hidden()
+
+    fill_event(b, description="자료는 B가 준비", url="https://intranet.example.com/q1")  # B holds the old copy
+    b.get_by_role("button", name="저장", exact=True).click()
+    expect(b.locator("#conflict")).to_be_visible()
+    expect(b.locator("#conflict-theirs")).to_contain_text("14:00–15:30")  # the time, not "—"
+    both = b.get_by_role("group", name="설명: 둘 다 바꿨습니다")
+    expect(b.locator("#conflict-choices fieldset")).to_have_count(1)  # the title only they changed
+    expect(both.get_by_role("radio", name="내 것: 자료는 B가 준비")).to_be_checked()
+    both.get_by_role("radio", name="상대 것: 자료는 A가 준비").check()
+    b.get_by_role("button", name="내 것으로 저장").click()
+    expect(b.locator("#event-dialog")).to_be_hidden()
+    stored = http.get(f"{server.url}/api/events/{department['id']}/{event['id']}").json()
+    assert (stored["title"], stored["description"], stored["url"]) == (
+        "분기 회의 (3층)", "자료는 A가 준비", "https://intranet.example.com/q1")
+    for page in (a, b):
+        expect(chip(page, "분기 회의 (3층)")).to_be_visible(timeout=LIVE)
+    assert alice.console_errors() == [] and bob.console_errors(provoked=(412,)) == []
+
+
+def test_a_time_is_given_one_way_all_day_or_start_and_end_and_free_text_only_for_old_events(server, people, token):
+    department = new_department(server)
+    old = new_event(server, department, title="옮겨 온 회의", time="오후 2:00")  # migrated: free text only
+    person = people(token("yoon", "editor"))
+    page = person.open(department["id"], MONTH)
+    all_day = page.get_by_role("checkbox", name="종일")
+    page.get_by_role("button", name="새 일정", exact=True).click()
+    expect(page.locator("#event-time")).to_be_hidden()  # a new event has no free-text time
+    expect(all_day).to_be_checked()
+    fill_event(page, title="주간 회의")
+    all_day.uncheck()
+    page.get_by_role("button", name="저장", exact=True).click()
+    expect(page.locator("#event-start-time-error")).to_have_text("시작 시각을 넣거나 종일을 고르세요.")
+    fill_event(page, start_time="10:00")
+    page.get_by_role("button", name="저장", exact=True).click()
+    expect(page.locator("#event-dialog")).to_be_hidden()
+
+    day_button(page, old["event_date"]).click()
+    page.get_by_role("button", name="옮겨 온 회의 편집").click()
+    expect(page.locator("#event-time")).to_have_value("오후 2:00")  # shown for the event that has nothing else
+    expect(all_day).not_to_be_checked()  # it has a time
+    fill_event(page, start_time="14:00", end_time="15:00")
+    page.get_by_role("button", name="저장", exact=True).click()
+    expect(page.locator("#event-dialog")).to_be_hidden()
+    stored = http.get(f"{server.url}/api/events/{department['id']}/{old['id']}").json()
+    assert (stored["time"], stored["start_time"], stored["end_time"]) == ("", "14:00", "15:00")
+    page.get_by_role("button", name="옮겨 온 회의 편집").click()
+    expect(page.locator("#event-time")).to_be_hidden()  # one time now: the start and end
     assert person.console_errors() == []

@@ -297,7 +297,7 @@ def test_the_dialogs_buttons_stay_in_view_choices_sit_beside_their_labels_and_de
             expect(button).to_be_in_viewport(ratio=1)
             assert button.evaluate(_ON_TOP), f"{name} is covered at {viewport}"
         choices = page.locator("#event-form label:has(input[type=checkbox]), #event-form label:has(input[type=radio])")
-        expect(choices).to_have_count(10)
+        expect(choices).to_have_count(11)  # 종일, seven weekdays, three scopes
         for choice in choices.all():
             place = choice.evaluate(_BESIDE)
             assert 0 <= place["gap"] <= 12 and place["off"] <= 3, (choice.text_content(), place, viewport)

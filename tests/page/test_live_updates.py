@@ -32,7 +32,7 @@ def test_an_event_made_on_one_page_shows_on_the_other_live_and_so_do_its_edit_an
     a, b = alice.page, bob.page
     day_button(a, f"{MONTH}-14").click()
     a.get_by_role("button", name="이 날에 새 일정").click()
-    fill_event(a, title="분기 보고", time="오후 2:00", description="3층 회의실")
+    fill_event(a, title="분기 보고", start_time="14:00", description="3층 회의실")
     a.get_by_role("button", name="저장", exact=True).click()
     expect(chip(b, "분기 보고")).to_be_visible(timeout=LIVE)
     expect(chip(a, "분기 보고")).to_be_visible()

@@ -32,6 +32,7 @@ def test_with_auth_on_the_page_asks_for_a_token_once_and_says_what_is_wrong_with
     page = person.open(department["id"], MONTH)
     expect(page.locator("#token-section")).to_be_visible()
     expect(page.locator("#message")).to_have_text("토큰이 필요합니다. 관리자에게 받은 토큰을 넣어 주세요.")
+    expect(page.get_by_role("link", name="회사 계정으로 로그인")).to_be_hidden()  # this server signs no one in
     page.get_by_label("토큰", exact=True).fill("cal_not-a-real-token")
     page.get_by_role("button", name="저장").click()
     expect(page.locator("#message")).to_have_text("토큰이 맞지 않거나 폐기되었습니다. 새 토큰을 넣어 주세요.")

@@ -11,6 +11,8 @@ import { buildFields } from "./fields.js";
 import { wireGridKeys, wireShortcuts } from "./grid_keys.js";
 import { Live } from "./live.js";
 import { wireMenu } from "./menu.js";
+import { loadHolidays } from "./public_holidays.js";
+import { offerSignIn, showWho, wireSignOut } from "./signin.js";
 import { EventStore } from "./store.js";
 import { copySubscription } from "./subscribe.js";
 
@@ -53,10 +55,12 @@ function focusedSpot() {
   return item ? `#day-events li[data-id="${item.dataset.id}"] button` : null;
 }
 
-// The tab names the department and the month shown, e.g. "영업부 · 2026년 12월 — 부서 일정".
+// The tab (and a printed page) names the department and the month shown, e.g. "영업부 · 2026년 12월 — 부서 일정".
 function showTitle() {
   const name = departments.nameOf(state.departmentId);
-  document.title = `${[name, monthLabel(state.month)].filter(Boolean).join(" · ")} — 부서 일정`;
+  const shown = [name, monthLabel(state.month)].filter(Boolean).join(" · ");
+  document.title = `${shown} — 부서 일정`;
+  byId("print-heading").textContent = shown; // what a printed month is headed with
 }
 
 function render() {
@@ -142,6 +146,7 @@ async function loadMonth(fresh = true) {
     state.day = state.day && state.day.startsWith(`${state.month}-`) ? state.day : null;
     render();
   }
+  showHolidays(state.month);
   if (!state.departmentId) return;
   const { from, to } = monthRange(state.month);
   const wanted = { departmentId: state.departmentId, month: state.month };
@@ -154,6 +159,15 @@ async function loadMonth(fresh = true) {
     if (live && live.joined === wanted.departmentId) catchUp(wanted.departmentId);
   } catch (error) {
     failed(error);
+  }
+}
+
+// The month's public holidays, named on the grid once read (without them when they cannot be).
+async function showHolidays(month) {
+  try {
+    if ((await loadHolidays(month)) && month === state.month) render();
+  } catch {
+    // the grid stays as it is: a holiday is a name on it, nothing the page needs
   }
 }
 
@@ -224,15 +238,16 @@ function moveMonth(month) {
 function askForToken(why) {
   show(byId("app"), false);
   show(byId("token-section"), true);
+  offerSignIn();
   message(why);
   byId("token-input").focus();
 }
 
-// The caller's role (GET /api/me): the page offers only the controls it may use. Null when it
-// cannot be told (everything offered; the API refuses what the role may not do).
-async function loadRole() {
+// Who the caller is (GET /api/me): the page offers only the controls its role may use. Null when
+// it cannot be told (everything offered; the API refuses what the role may not do).
+async function loadMe() {
   try {
-    return (await api("/api/me")).data.role;
+    return (await api("/api/me")).data;
   } catch {
     return null;
   }
@@ -241,8 +256,9 @@ async function loadRole() {
 async function start() {
   readUrl();
   try {
-    const [, role] = await Promise.all([departments.load(), loadRole()]);
-    document.body.dataset.role = role || "";
+    const [, me] = await Promise.all([departments.load(), loadMe()]);
+    document.body.dataset.role = (me && me.role) || "";
+    showWho(me);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return askForToken(describe(error));
     return message(describe(error));
@@ -259,6 +275,7 @@ async function start() {
 
 function wire() {
   wireMenu("menu-toggle", "toolbar-menu");
+  wireSignOut();
   wireGridKeys(byId("grid-body"), focusDay);
   wireShortcuts({ today: () => focusDay(todayIso()), new: newEventByKey });
   byId("month-prev").addEventListener("click", () => moveMonth(shiftMonth(state.month, -1)));

@@ -1,7 +1,8 @@
-// The month grid (weeks start on Sunday) and the list of one day's events.
+// The month grid (weeks start on Sunday; public holidays named in red) and the list of one day's events.
 
 import { el } from "./dom.js";
 import { dayLabel, monthWeeks, timeKey, todayIso, weekday } from "./dates.js";
+import { holidayOn } from "./public_holidays.js";
 
 const WEEKEND_CLASS = { 0: "sun", 6: "sat" };
 
@@ -10,11 +11,16 @@ const WEEKEND_CLASS = { 0: "sun", 6: "sat" };
 function dayCell(iso, store, onOpenDay, { selected, current }) {
   if (!iso) return el("td", { className: "outside", attrs: { "aria-hidden": "true" } });
   const events = store.forDay(iso);
+  const holiday = holidayOn(iso);
   const cell = el("td", { className: WEEKEND_CLASS[weekday(iso)] || "" });
+  if (holiday) cell.classList.add("holiday");
   const count = events.length ? `, 일정 ${events.length}개` : "";
+  const number = String(Number(iso.slice(8)));
+  // The name starts with the number shown, so a person who says what they see (voice control) hits it.
   const button = el("button", {
-    className: "day-number", text: String(Number(iso.slice(8))),
-    attrs: { type: "button", "data-date": iso, "aria-label": `${dayLabel(iso)}${count}`, tabindex: iso === current ? "0" : "-1" },
+    className: "day-number", text: number,
+    attrs: { type: "button", "data-date": iso, "aria-label": `${number}, ${dayLabel(iso)}${holiday ? `, ${holiday}` : ""}${count}`,
+      tabindex: iso === current ? "0" : "-1" },
   });
   if (iso === todayIso()) {
     cell.classList.add("today");
@@ -34,7 +40,9 @@ function dayCell(iso, store, onOpenDay, { selected, current }) {
     chip.append(...marker(event), event.title);
     chips.append(chip);
   }
-  cell.append(button, chips);
+  cell.append(button);
+  if (holiday) cell.append(el("p", { className: "holiday-name", text: holiday, attrs: { "aria-hidden": "true" } }));
+  cell.append(chips);
   return cell;
 }
 
@@ -60,7 +68,7 @@ function marker(event) {
 
 // The time as shown: the free text, else the structured start–end, else all-day; and the days
 // of a multi-day event.
-function timeLabel(event) {
+export function timeLabel(event) {
   const clock = event.start_time ? `${event.start_time}${event.end_time ? `–${event.end_time}` : ""}` : "";
   const label = event.time || clock || "종일";
   return event.end_date && event.end_date !== event.event_date
@@ -93,7 +101,8 @@ function eventItem(event, onEdit) {
 }
 
 export function renderDay(nodes, iso, store, onEdit) {
-  nodes.title.textContent = dayLabel(iso);
+  const holiday = holidayOn(iso);
+  nodes.title.replaceChildren(dayLabel(iso), ...(holiday ? [" ", el("span", { className: "holiday-name", text: holiday })] : []));
   const events = store.forDay(iso);
   nodes.list.replaceChildren(...events.map((event) => eventItem(event, onEdit)));
   nodes.empty.hidden = events.length > 0;

@@ -6,6 +6,8 @@
 import { api, ApiError, describe } from "./api.js";
 import { deleteQuestion } from "./delete_question.js";
 import { byId, el, say, show } from "./dom.js";
+import { timeLabel } from "./calendar.js";
+import { bothChanged, pickedTheirs, renderChoices } from "./conflict_choices.js";
 import { eventProblems } from "./event_checks.js";
 import { fieldMessages } from "./field_messages.js";
 import { describeLines, RepeatControls, shapeOf, withRule } from "./recurrence_form.js";
@@ -15,6 +17,7 @@ const TIMES = ["start_time", "end_time", "end_date"]; // sent as null when empty
 const FIELDS = [...TEXTS, ...TIMES];
 const SHOWN = [...FIELDS, "recurrence"]; // the fields a problem shows under
 const LABELS = { title: "제목", event_date: "날짜", time: "시간", description: "설명", url: "링크", recurrence: "반복",
+  start_time: "시작 시각", end_time: "끝 시각", end_date: "마지막 날",
   updated_by: "바꾼 사람" };
 const UNCHANGEABLE = "이 반복 규칙은 여기서 바꿀 수 없습니다 (그대로 둡니다)";
 
@@ -30,6 +33,15 @@ export class EventEditor {
     this.form = byId("event-form");
     this.inputs = Object.fromEntries(FIELDS.map((name) => [name, this.form.elements[name]]));
     this.inputs.recurrence = this.form.elements.repeat; // its 400 shows next to the repeat control
+    this.allDay = this.form.elements.all_day;
+    this.allDay.addEventListener("change", () => {
+      if (this.allDay.checked) this.inputs.start_time.value = this.inputs.end_time.value = this.inputs.time.value = "";
+    });
+    for (const name of ["start_time", "end_time"]) {
+      this.inputs[name].addEventListener("input", () => {
+        if (this.inputs[name].value) this.allDay.checked = false;
+      });
+    }
     this.repeat = new RepeatControls(this.form, () => this.offerScopes());
     this.form.addEventListener("submit", (submit) => {
       submit.preventDefault();
@@ -46,12 +58,18 @@ export class EventEditor {
   // Open for a new event on `date` (event null) or for editing `event`.
   open(departmentId, event, date) {
     this.departmentId = departmentId;
-    this.event = event;
+    this.event = event; // its id, and the version the next write expects
+    this.base = event; // as opened: what the person changed is told against it, whoever wrote since
+    this.dropped = new Set(); // fields both changed where the person took the other's value
     this.series = null;
     this.theirs = null;
     byId("event-dialog-title").textContent = event ? "일정 편집" : "새 일정";
     for (const name of FIELDS) this.inputs[name].value = event ? event[name] || "" : "";
     if (!event) this.inputs.event_date.value = date;
+    // One way to give a time: 종일, or the start and end times; the free text only for an event
+    // that has nothing else.
+    this.allDay.checked = !(event && (event.start_time || event.time));
+    show(this.inputs.time.closest(".field"), Boolean(event && event.time && !event.start_time));
     this.occurrence = Boolean(event && event.recurring_event_id);
     this.repeat.fill(null);
     this.shownRule = null;
@@ -107,13 +125,17 @@ export class EventEditor {
     if (changed && only.checked) this.form.querySelector('input[name="scope"][value="following"]').checked = true;
   }
 
-  // The body to send: every field (empty times as null) and a changed rule; for an occurrence
-  // only what changed (its date and times would move the whole series with `all`).
+  // The body to send: for a new event every field (empty times as null) and its rule; for an
+  // edit only what the person changed against the event as opened (so a save on top of someone
+  // else's change keeps theirs, and an occurrence's date and times do not move a whole series),
+  // less the fields where they took the other person's value.
   values() {
     const values = Object.fromEntries(FIELDS.map((name) => [name, this.inputs[name].value || (TIMES.includes(name) ? null : "")]));
+    if (values.start_time) values.time = ""; // the start and end times say it: no second, different time
     if (this.ruleChanged()) values.recurrence = this.recurrence(this.repeat.rule());
-    if (!this.occurrence) return values;
-    return Object.fromEntries(Object.entries(values).filter(([name, value]) => value !== (this.event[name] ?? (TIMES.includes(name) ? null : ""))));
+    if (!this.base) return values;
+    return Object.fromEntries(Object.entries(values)
+      .filter(([name, value]) => value !== stored(this.base, name) && !this.dropped.has(name)));
   }
 
   // The lines to send for the rule set: null stops a series repeating ("반복 안 함"); a series
@@ -158,12 +180,14 @@ export class EventEditor {
 
   async save() {
     this.reset();
-    const problems = eventProblems(this.inputs);
+    const problems = eventProblems(this.inputs, this.allDay.checked);
     if (Object.keys(problems).length) return this.showProblems(problems);
     await this.loading;
+    const body = this.values();
+    if (this.event && !Object.keys(body).length) return this.finish(this.theirs || this.event); // nothing to write
     const request = this.event
-      ? api(this.target().path, { method: "PUT", body: this.values(), headers: this.target().headers })
-      : api(`/api/events/${this.departmentId}`, { method: "POST", body: this.values() });
+      ? api(this.target().path, { method: "PUT", body, headers: this.target().headers })
+      : api(`/api/events/${this.departmentId}`, { method: "POST", body });
     try {
       const { data } = await request;
       this.finish(data);
@@ -220,11 +244,12 @@ export class EventEditor {
     this.action = action;
     const rows = ["title", "event_date", "time", "description", "url", "recurrence", "updated_by"]
       .filter((name) => name !== "recurrence" || current.recurrence)
-      .flatMap((name) => [
-        el("dt", { text: LABELS[name] }),
-        el("dd", { text: (name === "recurrence" ? describeLines(current.recurrence) : current[name]) || "—" }),
-      ]);
+      .flatMap((name) => [el("dt", { text: LABELS[name] }), el("dd", { text: shownValue(current, name) || "—" })]);
     byId("conflict-theirs").replaceChildren(...rows);
+    const both = action === "save" && !current.recurrence ? bothChanged(this.values(), this.base, current, stored) : [];
+    renderChoices(byId("conflict-choices"), both, LABELS);
+    byId("conflict-note").textContent = action === "save"
+      ? "내 것으로 저장하면 내가 바꾼 항목만 저장하고, 상대가 바꾼 다른 항목은 그대로 둡니다." : "";
     byId("conflict-mine").textContent = action === "delete" ? "그래도 삭제" : "내 것으로 저장";
     show(byId("conflict"), true);
     byId("conflict-mine").focus();
@@ -232,6 +257,7 @@ export class EventEditor {
 
   // Keep mine: repeat the save (or delete) on top of the version they made.
   keepMine() {
+    for (const name of pickedTheirs(byId("conflict-choices"))) this.dropped.add(name);
     if (this.theirs.recurrence && this.occurrence) this.series = this.theirs;
     else this.event = this.theirs;
     return this.action === "delete" ? this.remove() : this.save();
@@ -242,4 +268,15 @@ export class EventEditor {
     this.finish(this.theirs);
     if (this.occurrence || this.theirs.recurrence) this.onSeriesChanged();
   }
+}
+
+// A field of a stored event as the form writes it (times absent: null; texts absent: "").
+function stored(event, name) {
+  return event[name] ?? (TIMES.includes(name) ? null : "");
+}
+
+// A field as the conflict panel shows it: the time as the day's list does (start–end or free text).
+function shownValue(event, name) {
+  if (name === "recurrence") return describeLines(event.recurrence);
+  return name === "time" ? timeLabel(event) : event[name];
 }
