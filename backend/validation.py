@@ -14,6 +14,7 @@ from contract.bodies import (
     DepartmentCreate,
     EventChanges,
     EventCreate,
+    TokenCreate,
     field_rule,
     read_only_fields,
     writable_fields,
@@ -68,6 +69,13 @@ def validate_department(body: Any) -> dict[str, str]:
     """The department's `name` (trimmed, 1-100 chars) and `description`; raises ValidationError."""
     department = _validated(DepartmentCreate, body)
     return {"name": department.name, "description": department.description or ""}
+
+
+def validate_personal_token(body: Any) -> dict[str, Any]:
+    """A personal token's `name`, `role` and `departments` (canonical ids) or None; raises ValidationError."""
+    token = _validated(TokenCreate, body)
+    departments = None if token.departments is None else sorted({d.lower() for d in token.departments})
+    return {"name": token.name, "role": token.role, "departments": departments}
 
 
 def validate_department_changes(body: Any) -> dict[str, str]:

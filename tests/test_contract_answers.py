@@ -128,6 +128,10 @@ CALLS: dict[str, Call] = {
     "PUT /api/events/{id}": _on_event("PUT", json={"title": "바뀐 회의"}),
     "DELETE /api/events/{id}": _on_event("DELETE"),
     "GET /api/me": _get("/api/me"),
+    "GET /api/people": _get("/api/people"),
+    "PUT /api/people/{subject}/block": lambda url: [http.put(f"{url}/api/people/p-{uuid.uuid4().hex[:6]}/block", timeout=10)],
+    "DELETE /api/people/{subject}/block": lambda url: [http.delete(f"{url}/api/people/p-{uuid.uuid4().hex[:6]}/block",
+                                                                  timeout=10)],
     "GET /api/holidays": _get("/api/holidays?from=2031-03-01&to=2031-03-31"),
     "GET /auth/login": lambda url: [requests.get(f"{url}/auth/login", allow_redirects=False, timeout=10)],
     "GET /healthz": _get("/healthz"),
@@ -151,9 +155,25 @@ def _contract_headers(answer: requests.Response) -> set[str]:
     return {name for name in HEADERS if name in answer.headers} - ON_EVERY_ANSWER
 
 
+def _personal_tokens(provider, method: str) -> Call:
+    """A signed-in person's token made (POST), listed (GET) or revoked (DELETE)."""
+    def call(url: str) -> list[requests.Response]:
+        browser = sign_in(url, provider.add_person(["calendar-editors"]))
+        made = browser.post(f"{url}/api/tokens", json={"name": f"app-{uuid.uuid4().hex[:8]}"},
+                            headers={"Origin": url}, timeout=10)
+        if method == "POST":
+            return [made]
+        if method == "GET":
+            return [browser.get(f"{url}/api/tokens", timeout=10)]
+        return [browser.delete(f"{url}/api/tokens/{made.json()['name']}", headers={"Origin": url}, timeout=10)]
+    return call
+
+
 def _calls(provider) -> dict[str, Call]:
     """CALLS and the sign-in routes' calls, which need the module's identity provider."""
-    return {**CALLS, "GET /auth/callback": _callbacks(provider), "POST /auth/logout": _sign_out(provider)}
+    return {**CALLS, "GET /auth/callback": _callbacks(provider), "POST /auth/logout": _sign_out(provider),
+            **{f"{method} {path}": _personal_tokens(provider, method)
+               for method, path in (("POST", "/api/tokens"), ("GET", "/api/tokens"), ("DELETE", "/api/tokens/{token_name}"))}}
 
 
 def test_every_declared_route_is_called():

@@ -28,7 +28,8 @@ def test_a_scoped_token_names_only_its_departments(app, db, make_department):
 
 
 def test_without_a_valid_token_it_is_401(app, db):
-    assert app.test_client().get("/api/me").status_code == 401
+    refused = app.test_client().get("/api/me")
+    assert refused.status_code == 401 and "sign_in" not in refused.get_json()  # no sign-in configured
     assert app.test_client().get("/api/me", headers=_bearer(f"cal_{uuid.uuid4().hex}")).status_code == 401
 
 

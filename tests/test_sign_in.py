@@ -13,7 +13,7 @@ import requests
 import socketio
 
 from support.live_helpers import ADMIN_NAME, NO_TOKEN, SocketClient, http, token_for
-from support.oidc_provider import approve, authorize_form, callback_url, page_text, running_provider, sign_in
+from support.oidc_provider import FAULTS, approve, authorize_form, callback_url, page_text, running_provider, sign_in
 from support.servers import moto_tables, start_live_server
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("sign_in")]
@@ -118,7 +118,7 @@ def test_a_person_in_no_mapped_group_is_refused_with_a_korean_page(url, provider
     assert browser.get(f"{url}/api/me", timeout=10).status_code == 401
 
 
-def test_a_department_group_limits_the_person_to_that_department(url, provider):
+def test_a_department_group_limits_the_person_to_that_department_on_rest_feeds_and_sockets(url, provider):
     sales, other = _department(url, f"영업부{uuid.uuid4().hex[:4]}"), _department(url)
     sub = provider.add_person(["calendar-editors", f"dept:{sales['name']}"])
     browser = sign_in(url, sub)
@@ -126,6 +126,15 @@ def test_a_department_group_limits_the_person_to_that_department(url, provider):
     assert [d["id"] for d in browser.get(f"{url}/api/departments", timeout=10).json()] == [sales["id"]]
     assert browser.get(f"{url}/api/events/{other['id']}", timeout=10).status_code == 403
     assert browser.get(f"{url}/api/events/{sales['id']}", timeout=10).status_code == 200
+    assert browser.get(f"{url}/api/departments/{other['id']}/calendar.ics", timeout=10).status_code == 403
+    assert browser.get(f"{url}/api/departments/{sales['id']}/calendar.ics", timeout=10).status_code == 200
+    cookie = {"Cookie": f"{SESSION_COOKIE}={browser.cookies[SESSION_COOKIE]}"}
+    socket = SocketClient(url, token=NO_TOKEN, headers=cookie).connect()
+    try:
+        assert socket.join(other["id"])["ok"] is False
+        assert socket.join(sales["id"])["ok"] is True
+    finally:
+        socket.close()
 
 
 def test_a_cross_site_post_with_the_cookie_is_403_and_changes_nothing(url, provider):
@@ -173,8 +182,9 @@ def test_a_replayed_code_is_refused(url, provider):
     assert answer.status_code == 400 and SESSION_COOKIE not in replay.cookies
 
 
-@pytest.mark.parametrize("kind", ["audience", "signature"])
-def test_an_id_token_for_another_audience_or_badly_signed_is_refused(url, provider, fault, kind):
+@pytest.mark.parametrize("kind", FAULTS)
+def test_an_id_token_for_another_audience_or_issuer_with_another_nonce_expired_or_badly_signed_is_refused(
+        url, provider, fault, kind):
     sub = provider.add_person(["calendar-admins"])
     browser = requests.Session()
     form = authorize_form(browser, url)
@@ -196,3 +206,26 @@ def test_with_sign_in_the_api_document_offers_the_session_cookie(url):
     assert document["components"]["securitySchemes"]["sessionCookie"]["in"] == "cookie"
     assert document["components"]["securitySchemes"]["sessionCookie"]["name"] == SESSION_COOKIE
     assert {"sessionCookie": []} in document["paths"]["/api/me"]["get"]["security"]
+
+
+def test_a_socket_with_the_cookie_from_another_site_is_refused(url, provider):
+    cookie = {"Cookie": f"{SESSION_COOKIE}={sign_in(url, provider.add_person(['calendar-viewers'])).cookies[SESSION_COOKIE]}"}
+    polling = ("polling",)  # the headers as given (the WebSocket client adds an Origin of its own)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        SocketClient(url, polling, token=NO_TOKEN, headers={**cookie, "Origin": "https://evil.example"}).connect()
+    SocketClient(url, polling, token=NO_TOKEN, headers={**cookie, "Origin": url}).connect().close()
+
+
+def test_an_unreachable_provider_is_a_korean_page_not_an_error(settings, db):
+    from app import create_app
+    from local.dynamodb_local import free_port
+
+    nowhere = settings.with_overrides(oidc_issuer=f"http://127.0.0.1:{free_port()}", oidc_client_id="calendar")
+    answer = create_app(nowhere, db).test_client().get("/auth/login")
+    assert answer.status_code == 503 and answer.content_type.startswith("text/html")
+    assert "연결할 수 없습니다" in answer.get_data(as_text=True)
+
+
+def test_a_401_tells_a_browser_where_to_sign_in(url):
+    answer = requests.get(f"{url}/api/me", timeout=10)
+    assert answer.status_code == 401 and answer.json()["sign_in"] == "/auth/login"

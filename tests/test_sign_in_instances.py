@@ -10,11 +10,12 @@ import requests
 
 from auth.tokens import token_hash
 from models import DynamoDBDatabase
-from support.live_helpers import NO_TOKEN, SocketClient
-from support.oidc_provider import running_provider, sign_in
+from support.live_helpers import NO_TOKEN, SocketClient, http
+from support.oidc_provider import approve, authorize_form, page_text, running_provider, sign_in
 from support.servers import app_instances, moto_tables
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("sign_in_instances")]
+# (and an admin blocks a person: sessions, personal tokens and sockets end on both within the bound)
 
 SESSION_COOKIE = "calendar_session"
 BOUND = 1.0  # AUTH_CACHE_SECONDS of both instances
@@ -91,3 +92,36 @@ def test_a_session_in_use_still_ends_at_its_absolute_end(instances, provider):
         assert time.monotonic() - signed_in < MAX + BOUND + 1, "the session outlived SESSION_MAX_SECONDS"
         time.sleep(0.3)
     assert time.monotonic() - signed_in > MAX - 1  # not ended by the idle time (IDLE < MAX), nor early
+
+
+def _gone_within(check, seconds: float, what: str) -> None:
+    started = time.monotonic()
+    while check():
+        assert time.monotonic() - started < seconds, what
+        time.sleep(0.1)
+
+
+def test_an_admin_blocks_a_person_and_their_open_page_loses_access_within_the_bound(instances, provider):
+    (a, b), _settings = instances
+    sub = provider.add_person(["calendar-editors"], name="차단될사람")
+    browser = sign_in(a, sub)
+    cookie = _cookie(browser)
+    token = browser.post(f"{a}/api/tokens", json={"name": f"app-{sub}"}, headers={"Origin": a}, timeout=10).json()["token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert _me_status(b, bearer) == 200
+    socket_on_b = SocketClient(b, token=NO_TOKEN, headers=cookie).connect()
+    try:
+        listed = {person["subject"]: person for person in http.get(f"{a}/api/people", timeout=10).json()}
+        assert listed[sub] == {"subject": sub, "name": "차단될사람", "blocked": False}
+        assert http.put(f"{a}/api/people/{sub}/block", timeout=10).status_code == 204
+        _gone_within(lambda: _me_status(b, cookie) == 200, BOUND + 2, "b still accepts the blocked person's session")
+        _gone_within(lambda: _me_status(b, bearer) == 200, BOUND + 2, "b still accepts the blocked person's token")
+        _gone_within(lambda: socket_on_b.client.connected, 2 * BOUND + 3, "the blocked person's socket is still open")
+    finally:
+        socket_on_b.close()
+    again = requests.Session()
+    refused = approve(again, authorize_form(again, a), sub)
+    assert refused.status_code == 403 and "차단" in page_text(refused) and SESSION_COOKIE not in again.cookies
+    assert {p["subject"]: p for p in http.get(f"{a}/api/people", timeout=10).json()}[sub]["blocked"] is True
+    assert http.delete(f"{a}/api/people/{sub}/block", timeout=10).status_code == 204
+    assert _me_status(b, _cookie(sign_in(a, sub))) == 200

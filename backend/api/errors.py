@@ -66,7 +66,9 @@ def _validation(exc: ValidationError):
 
 
 def _unauthorized(exc: Unauthorized):
-    response = error_response(401, "unauthorized", str(exc))
+    # With sign-in (auth.http's session check is set), where a browser goes to get a session.
+    sign_in = {"sign_in": "/auth/login"} if current_app.extensions.get("calendar_sessions") else {}
+    response = error_response(401, "unauthorized", str(exc), **sign_in)
     response.headers["WWW-Authenticate"] = 'Bearer realm="calendar"'
     return response
 

@@ -59,10 +59,13 @@ def storage_uri(settings: Settings) -> str:
 
 
 def rate_limit_key() -> str:
-    """Whose budget a request spends: the token's (set by authentication), else the address's
-    (no token, or one not verified yet)."""
+    """Whose budget a request spends: the token's or the signed-in person's (set by authentication;
+    a person by issuer and subject, as two people may share a display name), else the address's (no
+    token, or one not verified yet)."""
     principal = g.get("principal")
     if principal is not None and principal is not ANONYMOUS:  # AUTH_MODE=off: everyone is anonymous
+        if principal.identity is not None:
+            return f"person:{principal.identity[0]} {principal.identity[1]}"
         return f"token:{principal.name}"
     return f"address:{request.remote_addr}"
 

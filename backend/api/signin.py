@@ -26,7 +26,9 @@ PAGE = """<!doctype html>
 <html lang="ko"><head><meta charset="utf-8"><title>{{ title }}</title></head>
 <body><main><h1>{{ title }}</h1><p>{{ message }}</p><p><a href="{{ link }}">{{ link_text }}</a></p></main></body></html>
 """
+BLOCKED = ("로그인할 수 없습니다", "이 계정은 관리자가 차단했습니다. 관리자에게 문의하세요.")
 NO_ROLE = ("로그인할 수 없습니다", "이 계정에는 부서 일정을 볼 권한이 없습니다. 관리자에게 권한(그룹)을 요청하세요.")
+UNREACHABLE = ("로그인을 시작하지 못했습니다", "회사 계정 서비스(ID 공급자)에 연결할 수 없습니다. 잠시 뒤 다시 시도해 주세요.")
 FAILED = ("로그인하지 못했습니다", "회사 계정 확인에 실패했거나 로그인 요청이 만료되었습니다. 다시 로그인해 주세요.")
 
 
@@ -45,7 +47,10 @@ def _require_sign_in() -> None:
 def login():
     """Off to the identity provider; it sends the browser back to /auth/callback."""
     _require_sign_in()
-    return oidc.login_redirect(url_for(".callback", _external=True))
+    try:
+        return oidc.login_redirect(url_for(".callback", _external=True))
+    except oidc.SignInFailed:
+        return _page(503, UNREACHABLE, link="/auth/login", link_text="다시 시도")
 
 
 @bp.get("/callback")
@@ -60,6 +65,8 @@ def callback():
     if person is None:
         return _page(403, NO_ROLE)
     store = sessions()[0].store
+    if store.sessions.is_blocked(person["subject"]):
+        return _page(403, BLOCKED)
     response = redirect("/")
     response.set_cookie(COOKIE_NAME, store.create(person), max_age=int(store.max_seconds), path="/",
                         secure=request.is_secure, httponly=True, samesite="Lax")

@@ -91,8 +91,13 @@ def configured() -> bool:
 
 
 def login_redirect(callback_url: str):
-    """The redirect to the provider's authorization endpoint (state, nonce and PKCE kept for the callback)."""
-    return current_app.extensions[_EXTENSION].authorize_redirect(callback_url)
+    """The redirect to the provider's authorization endpoint (state, nonce and PKCE kept for the
+    callback); raises SignInFailed when the provider's discovery cannot be read."""
+    try:
+        return current_app.extensions[_EXTENSION].authorize_redirect(callback_url)
+    except SIGN_IN_FAILURES as exc:
+        log.warning("sign-in cannot start: the identity provider did not answer: %s: %s", type(exc).__name__, exc)
+        raise SignInFailed(str(exc)) from exc
 
 
 def verified_claims() -> dict[str, Any]:

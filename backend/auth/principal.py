@@ -23,6 +23,10 @@ class Principal:
         """True when this principal's role includes `role`."""
         return ROLES.index(self.role) >= ROLES.index(role)
 
+    def administers_everything(self) -> bool:
+        """An admin of every department: manages people and anyone's tokens."""
+        return self.role == "admin" and self.departments is None
+
     def can_see(self, department_id: str) -> bool:
         return self.departments is None or department_id in self.departments
 

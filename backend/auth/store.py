@@ -7,7 +7,7 @@ from typing import Any
 from auth.principal import Principal
 from auth.tokens import new_token, token_hash
 from models import DynamoDBDatabase
-from storage.tokens import Tokens
+from storage.tokens import TokenOwner, Tokens, TokenSummary
 
 
 class TokenStore:
@@ -22,6 +22,18 @@ class TokenStore:
         self.tokens.create(token_hash(secret), name, role, departments, created_by)
         return secret
 
+    def create_personal(self, name: str, role: str, departments: list[str] | None, person: Principal) -> dict[str, Any]:
+        """A signed-in person's own token: its summary with the secret as `token` (shown once).
+        Raises Conflict if the name is taken."""
+        secret = new_token()
+        issuer, subject = person.identity or ("", "")
+        owner = TokenOwner(owner_issuer=issuer, owner_subject=subject, owner_name=person.name)
+        return {**self.tokens.create(token_hash(secret), name, role, departments, person.name, owner), "token": secret}
+
+    def named(self, name: str) -> TokenSummary:
+        """The summary of the token of this name; raises NotFound."""
+        return self.tokens.named(name)
+
     def find(self, hashed: str) -> Principal | None:
         """The principal of the token with this hash, or None (one strongly consistent GetItem)."""
         item = self.tokens.find(hashed)
@@ -30,10 +42,11 @@ class TokenStore:
         departments = item.get("departments")
         return Principal(item["name"], item["role"], None if departments is None else frozenset(departments))
 
-    def list(self) -> list[dict[str, Any]]:
+    def list(self) -> list[TokenSummary]:
         """Every token's name, role, departments and creation, sorted by name; never its hash."""
         return self.tokens.list()
 
-    def revoke(self, name: str) -> None:
-        """Delete the token of this name (it stops working when caches expire). Raises NotFound."""
-        self.tokens.revoke(name)
+    def revoke(self, name: str) -> str:
+        """Delete the token of this name (it stops working when caches expire); returns its hash.
+        Raises NotFound."""
+        return self.tokens.revoke(name)

@@ -349,6 +349,49 @@ class DepartmentChanges(BaseModel):
     description: DepartmentDescription | None = None
 
 
+class Person(BaseModel):
+    """Someone who signed in with the company's account (a live session or a personal token), or is blocked."""
+
+    subject: str = Field(description="Their subject (`sub`) at the identity provider: stable, unlike the name")
+    name: str = Field(description="Their display name when last seen")
+    blocked: bool
+
+
+TOKEN_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$"
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+TokenName = Annotated[str, StringConstraints(pattern=TOKEN_NAME_PATTERN),
+                      FixedRule("must be 1-64 letters, digits, _ . @ -, starting with a letter or digit"),
+                      Field(description="Unique among all tokens; shown in created_by/updated_by of what the token writes",
+                            examples=["minji-desktop"])]
+TokenRole = Annotated[Literal["viewer", "editor", "admin"], FixedRule("must be viewer, editor or admin")]
+TokenDepartments = Annotated[list[Annotated[str, StringConstraints(pattern=UUID_PATTERN)]],
+                             FixedRule("must be a list of department ids")]
+
+
+class TokenCreate(BaseModel):
+    """A personal token (app password) for the C# client, a feed or a calendar app."""
+
+    model_config = _REQUEST
+    name: TokenName
+    role: TokenRole | None = Field(None, description="At most your own role (default: your role)")
+    departments: TokenDepartments | None = Field(None, description="Some of your departments (default: all of yours)")
+
+
+class TokenSummary(BaseModel):
+    """A token as listed: never its secret."""
+
+    name: TokenName
+    role: Literal["viewer", "editor", "admin"]
+    departments: list[UUID] | None = Field(description="The departments it is limited to; null: every department")
+    created_at: Timestamp
+    created_by: Actor
+    owner: str | None = Field(description="The display name of the person it belongs to; null for an operator's token")
+
+
+class NewToken(TokenSummary):
+    token: str = Field(description="The secret, shown only in this answer: send it as `Authorization: Bearer`")
+
+
 class DateRange(BaseModel):
     """The `from`/`to` query parameters of an event listing (inclusive, either optional; `to` at most
     MAX_LIST_DAYS after `from`)."""

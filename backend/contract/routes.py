@@ -37,6 +37,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from contract.bodies import (
     EVENT_ID_PATTERN,
+    TOKEN_NAME_PATTERN,
     DateRange,
     Department,
     DepartmentChanges,
@@ -49,10 +50,14 @@ from contract.bodies import (
     Health,
     Holiday,
     Me,
+    NewToken,
     NotReady,
+    Person,
     PreconditionFailure,
     RateLimited,
     Ready,
+    TokenCreate,
+    TokenSummary,
     Tombstone,
     ValidationFailure,
 )
@@ -150,6 +155,10 @@ PARAMETERS: dict[str, dict[str, Any]] = {
                            "the last one: drop what you have by `id` + `version`). Not with from/to, limit "
                            "or cursor (400); older than the tombstone retention: 410, list everything again",
                            {"type": "string", "maxLength": 200}),
+    "token_name": {"name": "token_name", "in": "path", "required": True, "description": "The token's name",
+                   "schema": {"type": "string", "pattern": TOKEN_NAME_PATTERN}},
+    "subject": {"name": "subject", "in": "path", "required": True,
+                "description": "The person's subject (`sub`) at the identity provider", "schema": {"type": "string"}},
     "asset": {"name": "asset", "in": "path", "required": True, "description": "A file name",
               "schema": {"type": "string", "enum": list(DOCS_ASSETS)}},
     "page.asset": {"name": "asset", "in": "path", "required": True,
@@ -194,7 +203,8 @@ HEADERS: dict[str, dict[str, Any]] = {
 ERRORS: dict[int, tuple[str, type[BaseModel], tuple[str, ...]]] = {
     400: ("Invalid input: `validation_error` naming each bad field (a bad limit, cursor, sync token, "
           "If-Match or Idempotency-Key too)", ValidationFailure, ()),
-    401: ("`unauthorized`: no token, or one that is unknown or revoked", Error, ("WWW-Authenticate",)),
+    401: ("`unauthorized`: no token, or one that is unknown or revoked (or no live session); with sign-in "
+          "(OIDC_ISSUER) the body's `sign_in` is where a browser signs in: `/auth/login`", Error, ("WWW-Authenticate",)),
     403: ("`forbidden`: the token lacks the role, or is limited to other departments", Error, ()),
     404: ("`not_found`: no such department or event (a path id that is not a UUID too)", Error, ()),
     408: ("`request_timeout`: the request did not arrive whole within REQUEST_READ_TIMEOUT (the server's "
@@ -273,7 +283,9 @@ ROUTES: list[Route] = [
     Route("GET", "/auth/login", "Sign in with the company's account: a redirect to the identity provider "
           "(OIDC_ISSUER; 404 without it)", "auth", reads_storage=False,
           answers={302: Answer("To the provider's authorization endpoint (code flow, PKCE S256, state, nonce)",
-                               headers=("Location",))}, errors=(404,)),
+                               headers=("Location",)),
+                   503: Answer("The provider's discovery document could not be read: a page in Korean",
+                               {"type": "string"}, "text/html")}, errors=(404,)),
     Route("GET", "/auth/callback", "Where the provider sends the browser back: checks state and the ID token, "
           "starts a session (cookie `calendar_session`) and opens the calendar page", "auth",
           answers={302: Answer("Signed in: to `/`, with the session cookie", headers=("Location",)),
@@ -283,6 +295,24 @@ ROUTES: list[Route] = [
                                {"type": "string"}, "text/html")}, errors=(404,)),
     Route("POST", "/auth/logout", "Sign out: the session ends on every instance within AUTH_CACHE_SECONDS and "
           "the cookie is dropped", "auth", answers={204: Answer("Signed out")}, errors=(403, 404)),
+    Route("POST", "/api/tokens", "Make a personal token (app password) for the C# client, a feed or a calendar "
+          "app: only a person signed in with the company's account, at most their role and departments",
+          "auth", role="viewer", body=TokenCreate,
+          answers={201: Answer("The token with its secret (`token`), shown only now", NewToken)},
+          errors=(400, 409, 413)),
+    Route("GET", "/api/tokens", "List your own tokens (an admin of every department: every token), never a secret",
+          "auth", role="viewer", answers={200: Answer("The tokens, by name", [TokenSummary])}),
+    Route("DELETE", "/api/tokens/{token_name}", "Revoke one of your tokens (an admin of every department: anyone's); "
+          "it stops working everywhere within AUTH_CACHE_SECONDS", "auth", role="viewer",
+          parameters=("token_name",), answers={204: Answer("Revoked")}, errors=(404,)),
+    Route("GET", "/api/people", "People who signed in (a live session or a personal token) and people blocked: "
+          "an admin of every department only (404 without OIDC_ISSUER)", "auth", role="admin",
+          answers={200: Answer("The people, by name", [Person])}, errors=(404,)),
+    Route("PUT", "/api/people/{subject}/block", "Block a person: their sessions end and personal tokens are "
+          "revoked (everywhere within AUTH_CACHE_SECONDS) and sign-in is refused until unblocked", "auth",
+          role="admin", parameters=("subject",), answers={204: Answer("Blocked")}, errors=(404,)),
+    Route("DELETE", "/api/people/{subject}/block", "Unblock a person: they may sign in again", "auth",
+          role="admin", parameters=("subject",), answers={204: Answer("Unblocked")}, errors=(404,)),
     Route("GET", "/healthz", "Liveness: 200 while the process runs", "health",
           answers={200: Answer("Alive", Health)}, reads_storage=False, rate_limited=False),
     Route("GET", "/readyz", "Readiness: DynamoDB answers and every table (and index) is ACTIVE", "health",

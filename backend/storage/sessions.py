@@ -11,16 +11,30 @@ are auth/'s.
 from __future__ import annotations
 
 import time
+from typing import TypedDict, cast
 
 from botocore.exceptions import ClientError
 
 from rules.shapes import SessionPerson, StoredSession
 from schema import ITEM_IS_NEW, SESSION_EXPIRES_AT, utc_now_iso
+from storage import plumbing
 from storage.client import error_code
-from storage.items import session_from_wire, to_item
+from storage.items import from_item, session_from_wire, to_item
 from storage.wire import ExpressionValues, WireItem
 
 SESSION_KEY_PREFIX = "session#"
+# A person an admin blocked: no new session for them (sign-in checks it). Kept until unblocked.
+BLOCKED_KEY_PREFIX = "blocked#"
+
+
+class BlockedPerson(TypedDict):
+    """A block as stored: whom (their subject and name), when and by whom."""
+
+    id: str
+    subject: str
+    name: str
+    blocked_at: str
+    blocked_by: str
 _NAMES = {"#id": "id", "#expires": SESSION_EXPIRES_AT, "#ends": "ends_at"}
 # Alive, and its absolute end leaves room for the whole idle time asked for.
 _ALIVE_WITH_ROOM = "attribute_exists(#id) AND #expires > :now AND #ends >= :until"
@@ -83,3 +97,40 @@ class Sessions:
     def delete(self, hashed: str) -> None:
         """End the session (nothing happens when it is gone already)."""
         self.client.delete_item(TableName=self.table, Key=_key(hashed))
+
+    def live(self) -> list[StoredSession]:
+        """Every session that has not ended (a paginated Scan: an admin's listing, not a request's path)."""
+        items = plumbing.paginate(self.client, "scan", {
+            "TableName": self.table, "FilterExpression": "begins_with(#id, :session) AND #expires > :now",
+            "ExpressionAttributeNames": {"#id": "id", "#expires": SESSION_EXPIRES_AT},
+            "ExpressionAttributeValues": to_item({":session": SESSION_KEY_PREFIX, ":now": int(time.time())})},
+            session_from_wire)
+        return list(items)
+
+    def end_person(self, subject: str) -> list[str]:
+        """End every session of the person with this subject; returns their hashes."""
+        ended = [session["id"].removeprefix(SESSION_KEY_PREFIX) for session in self.live() if session["subject"] == subject]
+        for hashed in ended:
+            self.delete(hashed)
+        return ended
+
+    def block(self, subject: str, name: str, blocked_by: str) -> None:
+        item = BlockedPerson(id=BLOCKED_KEY_PREFIX + subject, subject=subject, name=name, blocked_at=utc_now_iso(),
+                             blocked_by=blocked_by)
+        self.client.put_item(TableName=self.table, Item=to_item(item))
+
+    def unblock(self, subject: str) -> None:
+        self.client.delete_item(TableName=self.table, Key=to_item({"id": BLOCKED_KEY_PREFIX + subject}))
+
+    def is_blocked(self, subject: str) -> bool:
+        """Whether an admin blocked this person (one strongly consistent GetItem)."""
+        return "Item" in self.client.get_item(TableName=self.table, Key=to_item({"id": BLOCKED_KEY_PREFIX + subject}),
+                                              ConsistentRead=True)
+
+    def blocked(self) -> list[BlockedPerson]:
+        """Every blocked person."""
+        return list(plumbing.paginate(self.client, "scan", {
+            "TableName": self.table, "FilterExpression": "begins_with(#id, :blocked)",
+            "ExpressionAttributeNames": {"#id": "id"},
+            "ExpressionAttributeValues": to_item({":blocked": BLOCKED_KEY_PREFIX})},
+            lambda item: cast(BlockedPerson, from_item(item))))

@@ -1,6 +1,7 @@
 """The `tokens` table: one item per token, keyed by its hash, and one marker per name.
 
-    {"id": "token#<sha256>", "name", "role", "departments": [ids] (absent: all), "created_at", "created_by"}
+    {"id": "token#<sha256>", "name", "role", "departments": [ids] (absent: all), "created_at", "created_by",
+     "owner_issuer", "owner_subject", "owner_name" (a person's personal token only)}
     {"id": "name#<name>", "token_id": "token#<sha256>"}
 
 The two are written in one transaction, so names are unique. A revoke deletes the token item
@@ -22,7 +23,8 @@ from storage.wire import WireItem
 
 TOKEN_KEY_PREFIX = "token#"
 NAME_KEY_PREFIX = "name#"
-TOKEN_SUMMARY_FIELDS = ("name", "role", "departments", "created_at", "created_by")
+TOKEN_SUMMARY_FIELDS = ("name", "role", "departments", "created_at", "created_by", "owner_issuer", "owner_subject",
+                        "owner_name")
 
 
 class TokenItem(TypedDict):
@@ -34,16 +36,35 @@ class TokenItem(TypedDict):
     created_at: str
     created_by: str
     departments: NotRequired[list[str]]
+    owner_issuer: NotRequired[str]
+    owner_subject: NotRequired[str]
+    owner_name: NotRequired[str]
+
+
+class TokenOwner(TypedDict):
+    """Whose personal token it is: the person's issuer and subject, and their display name."""
+
+    owner_issuer: str
+    owner_subject: str
+    owner_name: str
 
 
 class TokenSummary(TypedDict):
-    """What `tokens list` shows of a token (TOKEN_SUMMARY_FIELDS; departments None: all)."""
+    """What a listing shows of a token (TOKEN_SUMMARY_FIELDS; departments None: all; the owner
+    fields None for an operator's token)."""
 
     name: str
     role: str
     departments: list[str] | None
     created_at: str
     created_by: str
+    owner_issuer: str | None
+    owner_subject: str | None
+    owner_name: str | None
+
+
+def _summary(item: TokenItem) -> TokenSummary:
+    return cast(TokenSummary, {f: item.get(f) for f in TOKEN_SUMMARY_FIELDS})
 
 
 def token_from_wire(item: WireItem) -> TokenItem:
@@ -62,10 +83,14 @@ class Tokens:
         self.client = client
         self.table = table
 
-    def create(self, hashed: str, name: str, role: str, departments: list[str] | None, created_by: str) -> None:
-        """Store a token by the hash of its secret; raises Conflict if the name is taken."""
+    def create(self, hashed: str, name: str, role: str, departments: list[str] | None, created_by: str,
+               owner: TokenOwner | None = None) -> TokenSummary:
+        """Store a token by the hash of its secret (`owner`: whose personal token it is); returns its
+        summary. Raises Conflict if the name is taken."""
         item: TokenItem = {"id": _token_key(hashed), "name": name, "role": role,
                            "created_at": utc_now_iso(), "created_by": created_by}
+        if owner is not None:
+            item.update(owner)
         if departments is not None:
             item["departments"] = sorted(set(departments))
         marker = {"id": NAME_KEY_PREFIX + name, "token_id": item["id"]}
@@ -78,6 +103,7 @@ class Tokens:
             if error_code(exc) == "TransactionCanceledException":
                 raise Conflict(f"a token named {name!r} already exists") from exc
             raise
+        return _summary(item)
 
     def find(self, hashed: str) -> TokenItem | None:
         """The token with this hash, or None (one strongly consistent GetItem)."""
@@ -90,18 +116,34 @@ class Tokens:
         tokens = plumbing.paginate(self.client, "scan", {
             "TableName": self.table, "FilterExpression": "attribute_exists(#role)",
             "ExpressionAttributeNames": {"#role": "role"}}, token_from_wire)
-        summaries = [cast(TokenSummary, {f: t.get(f) for f in TOKEN_SUMMARY_FIELDS}) for t in tokens]
+        summaries = [_summary(t) for t in tokens]
         return sorted(summaries, key=lambda t: t["name"])
 
-    def revoke(self, name: str) -> None:
-        """Delete the token of this name (it stops working when caches expire). Raises NotFound."""
-        marker_key = to_item({"id": NAME_KEY_PREFIX + name})
-        marker = self.client.get_item(TableName=self.table, Key=marker_key, ConsistentRead=True).get("Item")
+    def named(self, name: str) -> TokenSummary:
+        """The summary of the token of this name (never its hash); raises NotFound."""
+        item = self.client.get_item(TableName=self.table, Key=to_item({"id": self._token_id(name)}),
+                                    ConsistentRead=True).get("Item")
+        if item is None:
+            raise NotFound(f"no token named {name!r}")
+        return _summary(token_from_wire(item))
+
+    def _token_id(self, name: str) -> str:
+        """The key of the token this name's marker points at; raises NotFound."""
+        marker = self.client.get_item(TableName=self.table, Key=to_item({"id": NAME_KEY_PREFIX + name}),
+                                      ConsistentRead=True).get("Item")
         if marker is None:
             raise NotFound(f"no token named {name!r}")
-        self.client.delete_item(TableName=self.table, Key=to_item({"id": from_item(marker)["token_id"]}))
+        return str(from_item(marker)["token_id"])
+
+    def revoke(self, name: str) -> str:
+        """Delete the token of this name (it stops working when caches expire); returns its hash.
+        Raises NotFound."""
+        marker_key = to_item({"id": NAME_KEY_PREFIX + name})
+        token_id = self._token_id(name)
+        self.client.delete_item(TableName=self.table, Key=to_item({"id": token_id}))
         try:
             self.client.delete_item(TableName=self.table, Key=marker_key, **ITEM_EXISTS.params())
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":  # revoked concurrently: done too
                 raise
+        return token_id.removeprefix(TOKEN_KEY_PREFIX)

@@ -28,7 +28,15 @@ with warnings.catch_warnings():  # the provider still imports authlib.jose, whic
 
 CLIENT_ID = "calendar-tests"
 CLIENT_SECRET = "calendar-tests-secret"
-FAULTS = ("audience", "signature")
+# What a fault changes in the ID token (re-signed with the provider's own key, so only that is wrong);
+# "signature" breaks the signature instead.
+CLAIM_FAULTS = {
+    "audience": lambda claims: {"aud": "another-client"},
+    "issuer": lambda claims: {"iss": "https://another-issuer.example"},
+    "nonce": lambda claims: {"nonce": "not-the-nonce-this-browser-left-with"},
+    "expired": lambda claims: {"iat": claims["iat"] - 7200, "exp": claims["iat"] - 3600},
+}
+FAULTS = (*CLAIM_FAULTS, "signature")
 
 
 class Provider:
@@ -53,8 +61,8 @@ class Provider:
 
 
 def _inject_fault(provider: Provider, response: flask.Response) -> flask.Response:
-    """After the provider's own token answer: an ID token for another audience (re-signed with the
-    provider's key, so only the audience is wrong), or one whose signature is broken."""
+    """After the provider's own token answer: an ID token with one claim wrong (CLAIM_FAULTS, re-signed
+    with the provider's key), or one whose signature is broken."""
     if provider.fault is None or flask.request.path != "/oauth2/token" or response.status_code != 200:
         return response
     body = response.get_json()
@@ -66,7 +74,7 @@ def _inject_fault(provider: Provider, response: flask.Response) -> flask.Respons
     else:
         key = RSAKey.import_key(flask.g.oidc_provider_mock_storage.jwk.as_dict(is_private=True))
         token = jwt.decode(body["id_token"], key)
-        claims = {**token.claims, "aud": "another-client"}
+        claims = {**token.claims, **CLAIM_FAULTS[provider.fault](token.claims)}
         body["id_token"] = jwt.encode(token.header, claims, key)
     response.set_data(flask.json.dumps(body))
     return response

@@ -1,0 +1,102 @@
+"""Personal tokens (app passwords) over REST on a live server with sign-in: a signed-in person makes,
+lists and revokes their own, never with more than their own role and departments; the secret is
+shown once; others cannot see or revoke them; an admin of every department can."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+
+from support.live_helpers import http
+from support.oidc_provider import running_provider, sign_in
+from support.servers import moto_tables, start_live_server
+
+pytestmark = [pytest.mark.live, pytest.mark.xdist_group("personal_tokens")]
+
+
+@pytest.fixture(scope="module")
+def provider():
+    with running_provider() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def url(provider, tmp_path_factory):
+    log_dir = tmp_path_factory.mktemp("personal_tokens")
+    with moto_tables(log_dir) as settings:
+        served = start_live_server(settings, log_dir / "app.log", **provider.settings_env())
+        try:
+            yield served.url
+        finally:
+            served.stop()
+
+
+def _person(url: str, provider, groups: list[str], name: str | None = None) -> requests.Session:
+    return sign_in(url, provider.add_person(groups, name=name))
+
+
+def _make(browser: requests.Session, url: str, **body) -> requests.Response:
+    body.setdefault("name", f"app-{uuid.uuid4().hex[:8]}")
+    return browser.post(f"{url}/api/tokens", json=body, headers={"Origin": url}, timeout=10)
+
+
+def _me(url: str, token: str) -> requests.Response:
+    return requests.get(f"{url}/api/me", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+
+
+def test_a_person_makes_uses_lists_and_revokes_their_own_token(url, provider):
+    browser = _person(url, provider, ["calendar-editors"], name="정수진")
+    made = _make(browser, url, name="sujin-desktop")
+    assert made.status_code == 201, made.text
+    summary = made.json()
+    token = summary.pop("token")
+    assert (summary["name"], summary["role"], summary["departments"], summary["owner"], summary["created_by"]) == (
+        "sujin-desktop", "editor", None, "정수진", "정수진")
+    me = _me(url, token)
+    assert me.status_code == 200 and (me.json()["name"], me.json()["role"], me.json()["auth"]) == (
+        "sujin-desktop", "editor", "token")
+    listed = browser.get(f"{url}/api/tokens", timeout=10).json()
+    assert listed == [summary]  # the secret is never shown again
+    assert browser.delete(f"{url}/api/tokens/sujin-desktop", headers={"Origin": url}, timeout=10).status_code == 204
+    assert _me(url, token).status_code == 401
+    assert browser.get(f"{url}/api/tokens", timeout=10).json() == []
+
+
+def test_a_token_never_has_more_than_its_owner(url, provider):
+    mine = http.post(f"{url}/api/departments", json={"name": f"영업부{uuid.uuid4().hex[:4]}"}, timeout=10).json()
+    other = http.post(f"{url}/api/departments", json={"name": f"개발부{uuid.uuid4().hex[:4]}"}, timeout=10).json()
+    viewer = _person(url, provider, ["calendar-viewers"])
+    assert _make(viewer, url, role="editor").status_code == 403
+    scoped = _person(url, provider, ["calendar-editors", f"dept:{mine['name']}"])
+    assert _make(scoped, url, departments=[other["id"]]).status_code == 403
+    default = _make(scoped, url)
+    assert default.status_code == 201 and default.json()["departments"] == [mine["id"]]
+    assert _me(url, default.json()["token"]).json()["departments"] == [mine["id"]]
+    lower = _make(scoped, url, role="viewer", departments=[mine["id"]])
+    assert lower.status_code == 201 and lower.json()["role"] == "viewer"
+
+
+def test_bad_input_is_a_400_and_a_taken_name_a_409(url, provider):
+    browser = _person(url, provider, ["calendar-editors"])
+    bad = _make(browser, url, name="no spaces allowed", role="root")
+    assert bad.status_code == 400 and set(bad.json()["fields"]) == {"name", "role"}
+    unknown = _make(browser, url, departments=[str(uuid.uuid4())])
+    assert unknown.status_code == 400 and "departments" in unknown.json()["fields"]
+    first = _make(browser, url)
+    assert _make(browser, url, name=first.json()["name"]).status_code == 409
+
+
+def test_only_people_make_tokens_and_only_owners_and_admins_revoke_them(url, provider):
+    assert http.post(f"{url}/api/tokens", json={"name": "by-a-token"}, timeout=10).status_code == 403
+    owner = _person(url, provider, ["calendar-editors"], name="한소유")
+    token = _make(owner, url).json()
+    stranger = _person(url, provider, ["calendar-editors"])
+    assert token["name"] not in [t["name"] for t in stranger.get(f"{url}/api/tokens", timeout=10).json()]
+    refused = stranger.delete(f"{url}/api/tokens/{token['name']}", headers={"Origin": url}, timeout=10)
+    assert refused.status_code == 404 and _me(url, token["token"]).status_code == 200
+    admin = _person(url, provider, ["calendar-admins"])
+    seen = {t["name"]: t for t in admin.get(f"{url}/api/tokens", timeout=10).json()}
+    assert seen[token["name"]]["owner"] == "한소유"
+    assert admin.delete(f"{url}/api/tokens/{token['name']}", headers={"Origin": url}, timeout=10).status_code == 204
+    assert _me(url, token["token"]).status_code == 401
