@@ -181,6 +181,25 @@ def test_a_screenshot_of_the_page_for_the_readme(server, people):
     assert person.console_errors() == []
 
 
+PHONE_SCREENSHOT = PROJECT_DIR / "docs" / "page-phone.png"
+
+
+def test_a_screenshot_of_the_page_at_phone_width_for_the_readme(server, people):
+    """docs/page-phone.png (README.md shows it): a month at 375 px, holidays named, the menu folded."""
+    department = new_department(server, name="총무팀")
+    for day, title, start in ((3, "주간 회의", "10:00"), (5, "신입 교육", ""), (12, "분기 보고", "15:00"),
+                              (12, "팀 점심", "12:00"), (20, "워크숍", ""), (27, "월말 정산", "")):
+        new_event(server, department, title=title, event_date=f"{MONTH}-{day:02d}", **({"start_time": start} if start else {}))
+    person = people(token_for(server.url), viewport={"width": 375, "height": 667}, has_touch=True)
+    person.page.clock.set_fixed_time(f"{MONTH}-12T09:00:00")  # today marked, the same on every run
+    page = person.open(department["id"], MONTH)
+    expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
+    expect(page.locator("#grid-body .holiday-name")).to_have_count(2)
+    expect(chip(page, "월말 정산")).to_be_visible()
+    assert len(save_screenshot(page, PHONE_SCREENSHOT)) > 10_000
+    assert person.console_errors() == []
+
+
 def test_the_api_document_page_renders_under_the_strict_csp(server, people):
     reader = people(None)
     reader.page.goto("/api/docs")
