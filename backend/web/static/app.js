@@ -29,7 +29,7 @@ const message = (text, kind) => say(byId("message"), text, kind);
 
 // A request failed: a token that stopped working asks for a new one; anything else is told.
 function failed(error) {
-  if (error instanceof ApiError && error.status === 401) askForToken(describe(error));
+  if (error instanceof ApiError && error.status === 401) askForToken(describe(error), error.body.sign_in);
   else message(describe(error));
 }
 
@@ -212,7 +212,7 @@ function showLive(up, problem) {
   if (up && liveRefused) message("");
   liveRefused = Boolean(problem && LIVE_REFUSALS[problem.error]) || (liveRefused && !up);
   if (problem && LIVE_REFUSALS[problem.error]) message(LIVE_REFUSALS[problem.error]);
-  else if (problem && problem.error === "unauthorized") askForToken(`실시간 연결이 거절되었습니다. ${describe(new ApiError(401, problem))}`);
+  else if (problem && problem.error === "unauthorized") askForToken(`실시간 연결이 거절되었습니다. ${describe(new ApiError(401, problem))}`, problem.sign_in);
   else if (problem && problem.error) message(`실시간 연결 문제: ${sayCode(problem.error)}`);
 }
 
@@ -251,10 +251,11 @@ function moveMonth(month) {
   loadMonth();
 }
 
-function askForToken(why) {
+// why: what the page says; signIn: where the server signs people in (its 401's `sign_in`), if it does.
+function askForToken(why, signIn) {
   show(byId("app"), false);
   show(byId("token-section"), true);
-  offerSignIn();
+  offerSignIn(signIn);
   message(why);
   byId("token-input").focus();
 }
@@ -276,7 +277,7 @@ async function start() {
     document.body.dataset.role = (me && me.role) || "";
     showWho(me);
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) return askForToken(describe(error));
+    if (error instanceof ApiError && error.status === 401) return askForToken(describe(error), error.body.sign_in);
     return message(describe(error));
   }
   message("");

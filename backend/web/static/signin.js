@@ -4,21 +4,12 @@
 import { api } from "./api.js";
 import { byId, show } from "./dom.js";
 
-const SIGN_IN = "/auth/login";
 const ROLE_NAMES = { viewer: "열람", editor: "편집", admin: "관리자" };
 
-// The link to sign in, when the server signs people in: its API document offers the session
-// cookie then (and only then).
-export async function offerSignIn() {
-  try {
-    const { data } = await api("/api/openapi.json");
-    const schemes = Object.values((data.components && data.components.securitySchemes) || {});
-    const offered = schemes.some((scheme) => scheme.in === "cookie");
-    if (offered) byId("signin-link").href = SIGN_IN; // only then: the route answers 404 without sign-in
-    show(byId("signin"), offered);
-  } catch {
-    show(byId("signin"), false); // the token prompt stays the way in
-  }
+// The link to sign in, where the server signs people in: its 401 names it ("sign_in").
+export function offerSignIn(link) {
+  if (link) byId("signin-link").href = link;
+  show(byId("signin"), Boolean(link));
 }
 
 // Who the page acts for (GET /api/me; null: unknown), and 로그아웃 for a signed-in person.
