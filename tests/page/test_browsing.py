@@ -1,7 +1,8 @@
 """A person browses the calendar: months back and forth with the URL keeping department and
-month, series and events spanning days on every day they cover, text shown as text, the page's
-files under the strict CSP, the API document page, and the README's screenshot. Every test
-asserts what a person sees, and that the page logged no error."""
+month, series and events spanning days on every day they cover, chips with their start times,
+holidays in red, the 목록 view, text shown as text, the tab title, the phone layout, readable
+contrast, a printed month, the page's files under the strict CSP, the API document page, and the
+README's screenshots. Every test asserts what a person sees, and that the page logged no error."""
 from __future__ import annotations
 
 import calendar

@@ -1,6 +1,7 @@
-"""A person creates and edits events: the API's validation problems shown in Korean next to their
-fields, a conflict with someone else's change resolved either way, and all of it on a phone by
-keyboard alone."""
+"""A person creates and edits events: the day a new event starts on, a time given one way (종일 or
+start and end), every problem shown in one round in Korean next to its field (a time typed halfway
+too), a conflict with someone else's change resolved either way or merged field by field, and all
+of it on a phone by keyboard alone."""
 from __future__ import annotations
 
 from playwright.sync_api import expect

@@ -1,6 +1,7 @@
 """A person makes and changes repeating events in the dialog: a new series, one occurrence, this
 and the following ones, the whole rule, a plain event turned into a series and back, and a stale
-edit of a series refused with the other version shown (issue 12)."""
+edit of a series refused with the other version shown (issue 12); the dialog's buttons in view at
+desktop and phone sizes, and what deleting the following occurrences says."""
 from __future__ import annotations
 
 import re
