@@ -14,6 +14,8 @@ from support.calendar_page import (
     WAIT,
     chip,
     day_button,
+    day_cell,
+    days_with,
     fill_event,
     new_department,
     new_event,
@@ -123,3 +125,25 @@ def test_an_admin_creates_renames_and_deletes_departments_and_other_pages_follow
     expect(other.locator("#department option", has_text=name)).to_have_count(0, timeout=LIVE)
     assert http.get(f"{server.url}/api/departments/{department_id}").status_code == 404
     assert admin.console_errors(provoked=(409,)) == [] and watcher.console_errors() == []
+
+
+def test_dragging_a_chip_to_another_day_moves_the_event_there_for_everyone(server, people, token):
+    department = new_department(server)
+    event = new_event(server, department, title="고객 미팅", start_time="10:00")  # the 12th
+    trip = new_event(server, department, title="출장", event_date=f"{MONTH}-04", end_date=f"{MONTH}-05")
+    alice, bob = two_watching(people, token, department)
+    a, b = alice.page, bob.page
+    expect(b.locator('#grid-body .chip[draggable="true"]')).to_have_count(0)  # a viewer moves nothing
+    chip(a, "고객 미팅").drag_to(day_button(a, f"{MONTH}-20"))
+    for page in (a, b):
+        expect(day_cell(page, 20).locator(".chip")).to_have_text(["10:00 고객 미팅"], timeout=LIVE)
+        assert days_with(page, chip(page, "고객 미팅")) == [20]
+    stored = http.get(f"{server.url}/api/events/{department['id']}/{event['id']}").json()
+    assert (stored["event_date"], stored["start_time"], stored["version"]) == (f"{MONTH}-20", "10:00", 2)
+
+    chip(a, "출장").first.drag_to(day_button(a, f"{MONTH}-10"))  # both days move
+    expect(day_cell(b, 11).locator(".chip")).to_have_text(["출장"], timeout=LIVE)
+    assert days_with(b, chip(b, "출장")) == [10, 11]
+    stored = http.get(f"{server.url}/api/events/{department['id']}/{trip['id']}").json()
+    assert (stored["event_date"], stored["end_date"]) == (f"{MONTH}-10", f"{MONTH}-11")
+    assert alice.console_errors() == [] and bob.console_errors() == []

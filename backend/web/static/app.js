@@ -8,6 +8,7 @@ import { Departments } from "./departments.js";
 import { byId, say, show } from "./dom.js";
 import { EventEditor } from "./editor.js";
 import { buildFields } from "./fields.js";
+import { wireDragMove } from "./drag_move.js";
 import { wireGridKeys, wireShortcuts } from "./grid_keys.js";
 import { Live } from "./live.js";
 import { wireMenu } from "./menu.js";
@@ -294,6 +295,14 @@ function wire() {
   wireMenu("menu-toggle", "toolbar-menu");
   wireSignOut();
   wireGridKeys(byId("grid-body"), focusDay);
+  wireDragMove(byId("grid-body"), {
+    eventOf: (id) => store.get(id),
+    onStored: apply,
+    onFailed: (error) => {
+      failed(error);
+      relist(); // show what is stored now
+    },
+  });
   wireShortcuts({ today: () => focusDay(todayIso()), new: newEventByKey, month: () => showView("month"),
     agenda: () => showView("agenda") });
   byId("month-prev").addEventListener("click", () => moveMonth(shiftMonth(state.month, -1)));

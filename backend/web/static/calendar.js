@@ -34,8 +34,10 @@ function dayCell(iso, store, onOpenDay, { selected, current }) {
   const chips = el("ul", { className: "chips" });
   for (const event of events) {
     const start = startClock(event, iso);
+    // A single event moves by dragging its chip (drag_move.js), where the page offers editing.
+    const movable = !event.recurring_event_id && document.body.dataset.role !== "viewer";
     const chip = el("li", { className: event.recurring_event_id ? "chip recurring" : "chip",
-      attrs: { title: start ? `${start} ${event.title}` : event.title } });
+      attrs: { title: start ? `${start} ${event.title}` : event.title, "data-id": event.id, draggable: String(movable) } });
     if (start) chip.append(el("time", { className: "chip-time", text: start }), " ");
     chip.append(...marker(event), event.title);
     chips.append(chip);
