@@ -147,3 +147,20 @@ def test_dragging_a_chip_to_another_day_moves_the_event_there_for_everyone(serve
     stored = http.get(f"{server.url}/api/events/{department['id']}/{trip['id']}").json()
     assert (stored["event_date"], stored["end_date"]) == (f"{MONTH}-10", f"{MONTH}-11")
     assert alice.console_errors() == [] and bob.console_errors() == []
+
+
+def test_alt_and_an_arrow_on_an_event_in_the_days_list_moves_it_a_day_or_a_week(server, people, token):
+    department = new_department(server)
+    event = new_event(server, department, title="팀 회고")  # the 12th
+    alice, bob = two_watching(people, token, department)
+    a = alice.page
+    day_button(a, f"{MONTH}-12").click()
+    a.get_by_role("button", name="팀 회고 편집").focus()
+    a.keyboard.press("Alt+ArrowRight")
+    expect(day_cell(bob.page, 13).locator(".chip")).to_have_text(["팀 회고"], timeout=LIVE)
+    expect(a.locator("#day-title")).to_have_text("2031년 3월 13일 (목)")  # the list followed it
+    a.get_by_role("button", name="팀 회고 편집").focus()
+    a.keyboard.press("Alt+ArrowDown")
+    expect(day_cell(bob.page, 20).locator(".chip")).to_have_text(["팀 회고"], timeout=LIVE)
+    assert http.get(f"{server.url}/api/events/{department['id']}/{event['id']}").json()["event_date"] == f"{MONTH}-20"
+    assert alice.console_errors() == [] and bob.console_errors() == []

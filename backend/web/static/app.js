@@ -8,7 +8,7 @@ import { Departments } from "./departments.js";
 import { byId, say, show } from "./dom.js";
 import { EventEditor } from "./editor.js";
 import { buildFields } from "./fields.js";
-import { wireDragMove } from "./drag_move.js";
+import { wireDragMove, wireKeyMove } from "./drag_move.js";
 import { wireGridKeys, wireShortcuts } from "./grid_keys.js";
 import { Live } from "./live.js";
 import { wireMenu } from "./menu.js";
@@ -295,13 +295,17 @@ function wire() {
   wireMenu("menu-toggle", "toolbar-menu");
   wireSignOut();
   wireGridKeys(byId("grid-body"), focusDay);
-  wireDragMove(byId("grid-body"), {
+  const moving = {
     eventOf: (id) => store.get(id),
     onStored: apply,
     onFailed: (error) => {
       failed(error);
       relist(); // show what is stored now
     },
+  };
+  wireDragMove(byId("grid-body"), moving);
+  wireKeyMove(byId("day-events"), moving, (iso) => {
+    if (iso.startsWith(`${state.month}-`)) state.day = iso; // the day's list follows the event
   });
   wireShortcuts({ today: () => focusDay(todayIso()), new: newEventByKey, month: () => showView("month"),
     agenda: () => showView("agenda") });

@@ -1,5 +1,5 @@
 // Drag an event's chip to another day of the month grid to move it there (its last day moves
-// with it). The write carries If-Match: someone else's change first is told, not overwritten.
+// with it), or by keyboard: Alt+arrows on an event of the day's list (a day, a week). The write carries If-Match: someone else's change first is told, not overwritten.
 // A series' occurrences are not dragged (which of them to move is the dialog's question).
 
 import { api } from "./api.js";
@@ -38,7 +38,9 @@ export function wireDragMove(body, handlers) {
   });
 }
 
-async function move(event, iso, handlers) {
+// Move `event` to day `iso` (a single event; a series' occurrence is left to the dialog).
+export async function move(event, iso, handlers) {
+  if (event.recurring_event_id) return;
   const shift = daysBetween(event.event_date, iso);
   if (!shift) return;
   const changes = { event_date: iso, ...(event.end_date ? { end_date: shiftDay(event.end_date, shift) } : {}) };
@@ -48,4 +50,22 @@ async function move(event, iso, handlers) {
   } catch (error) {
     handlers.onFailed(error);
   }
+}
+
+const KEY_DAYS = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -7, ArrowDown: 7 };
+
+// Alt+arrow on an event's button in `list` (li[data-id]) moves it a day or a week; onMoving(iso)
+// first says where it goes.
+export function wireKeyMove(list, handlers, onMoving) {
+  list.addEventListener("keydown", (key) => {
+    const days = KEY_DAYS[key.key];
+    const item = key.target.closest && key.target.closest("li[data-id]");
+    const event = item && handlers.eventOf(item.dataset.id);
+    if (!days || !key.altKey || key.ctrlKey || key.metaKey || !event || event.recurring_event_id) return;
+    if (document.body.dataset.role === "viewer") return;
+    key.preventDefault();
+    const iso = shiftDay(event.event_date, days);
+    onMoving(iso);
+    move(event, iso, handlers);
+  });
 }
