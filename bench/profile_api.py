@@ -110,7 +110,7 @@ def layers(app_name: str) -> list[tuple[Any, str, str]]:
         import realtime
         from storage import departments
 
-        found += [(departments, "from_item", "storage: from_item (departments)"),
+        found += [(departments, "department_from_wire", "storage: department_from_wire"),
                   (departments, "public_department", "storage: public_department"),
                   (departments.Departments, "get_department", "storage: get_department (GetItem)"),
                   (api.events, "validate_date_range", "validation: date range"),
