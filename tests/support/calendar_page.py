@@ -114,7 +114,7 @@ def open_occurrence(page, day: int, title: str) -> None:
 
 # The text colour of each element and the backgrounds behind it, nearest first, as computed
 # styles: read in one go, so a grid drawn anew meanwhile cannot leave a detached node.
-_COLOURS = """nodes => nodes.map(node => {
+_COLOURS = """nodes => nodes.filter(node => node.isConnected).map(node => {
   const backgrounds = [];
   for (let at = node; at; at = at.parentElement) backgrounds.push(getComputedStyle(at).backgroundColor);
   return { html: node.outerHTML, text: getComputedStyle(node).color, backgrounds };
