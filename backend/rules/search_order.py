@@ -14,12 +14,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from rules import recurrence
+from rules.date_range import MAX_LIST_DAYS, plus_days
+from rules.shapes import EXCEPTION_DATES, PublicEvent, StoredEvent, public_event
+
 
 @dataclass(frozen=True)
 class Match:
-    """An event whose text matched: its id, the result it belongs to (a series' id for the series
-    and its exceptions, else its own id), and the first and last day it covers."""
+    """An event whose text matched: its id and department, the result it belongs to (a series' id
+    for the series and its exceptions, else its own id), and the first and last day it covers."""
 
+    department_id: str
     event_id: str
     result_id: str
     first: date
@@ -40,7 +45,9 @@ class Result:
     """One search result: its id, how near today it is, and its matches, nearest first."""
 
     result_id: str
-    sort_key: tuple[int, int, int, str]  # distance, days from today to the first day, 1 if that is past, id
+    # Distance, days from today to the first day, "1" if that is past, the id; numbers zero-padded
+    # so the key compares as strings do (and travels in a page cursor as strings).
+    sort_key: tuple[str, str, str, str]
     matches: tuple[Match, ...]
 
 
@@ -58,10 +65,27 @@ def ranked(matches: Iterable[Match], today: date, start: date | None = None, end
     return sorted(results, key=lambda r: r.sort_key)
 
 
-def _key(distance: int, first: date, today: date, result_id: str) -> tuple[int, int, int, str]:
-    return distance, abs((first - today).days), int(first < today), result_id
+def _key(distance: int, first: date, today: date, result_id: str) -> tuple[str, str, str, str]:
+    return f"{distance:07d}", f"{abs((first - today).days):07d}", str(int(first < today)), result_id
 
 
-def after(results: list[Result], key: tuple[int, int, int, str] | None) -> list[Result]:
+def after(results: list[Result], key: tuple[str, ...] | None) -> list[Result]:
     """The results after the one whose sort key is `key` (a page's continuation; all when None)."""
     return results if key is None else [r for r in results if r.sort_key > key]
+
+
+def shown_event(item: StoredEvent, today: date, start: date | None, end: date | None) -> PublicEvent | None:
+    """What a result shows of a matched item, as a month list shows it: an event or an exception
+    as it is; a series as its occurrence nearest today within [start, end] (the next one, else the
+    last before), None when it has none there."""
+    if not item.get("recurrence"):
+        return public_event(item)
+    series, skip = public_event(item), frozenset(item.get(EXCEPTION_DATES) or ())
+    first = date.fromisoformat(series["event_date"])
+    ahead = max(today, start or first, first)
+    if end is None or ahead <= end:
+        for occurrence in recurrence.iter_expand(series, ahead, end, skip):
+            return occurrence
+    last = min(today, end) if end is not None else today
+    earlier = recurrence.expand(series, max(start or first, first, plus_days(last, -MAX_LIST_DAYS)), last, skip)
+    return earlier[-1] if earlier else None
