@@ -18,6 +18,7 @@ import { offerSignIn, showWho, wireSignOut } from "./signin.js";
 import { EventStore } from "./store.js";
 import { copySubscription } from "./subscribe.js";
 import { renderTimeGrid } from "./time_grid.js";
+import { wireTimeDrag } from "./time_grid_drag.js";
 import { daysShown, goTo, isTimed, monthsShown, rangeShown, readView, step, stepNames, viewTitle, VIEWS, writeView } from "./view_state.js";
 
 buildFields(); // before the dialogs' classes look their fields up
@@ -332,20 +333,29 @@ async function start() {
   choose(state.departmentId, false);
 }
 
+// What a move by drag or key (drag_move.js, time_grid_drag.js) calls back.
+function moveHandlers() {
+  return {
+    eventOf: (id) => store.get(id),
+    onStored: apply,
+    onSeriesChanged: relist,
+    onConflict: (event, changes, scope, current) => editor.showMoved(state.departmentId, event, changes, scope, current),
+    onFailed: (error) => {
+      failed(error);
+      relist(); // show what is stored now
+    },
+    redraw: render,
+  };
+}
+
 function wire() {
   wireMenu("menu-toggle", "toolbar-menu");
   wireSignOut();
   wireCompanyDays(render);
   wireGridKeys(byId("grid-body"), focusDay);
-  const moving = {
-    eventOf: (id) => store.get(id),
-    onStored: apply,
-    onFailed: (error) => {
-      failed(error);
-      relist(); // show what is stored now
-    },
-  };
+  const moving = moveHandlers();
   wireDragMove(byId("grid-body"), moving);
+  wireTimeDrag(byId("timegrid-body"), moving);
   wireKeyMove(byId("day-events"), moving, (iso) => {
     if (iso.startsWith(`${state.month}-`)) state.day = iso; // the day's list follows the event
   });

@@ -46,8 +46,8 @@ function dayCell(iso, store, onOpenDay, { selected, current }, lanes) {
 // An event's chip on day `iso`: its start time (on its first day), the series marker, its title.
 function chipOf(event, iso, className) {
   const start = startClock(event, iso);
-  // A single event moves by dragging its chip (drag_move.js), where the page offers editing.
-  const movable = !event.recurring_event_id && document.body.dataset.role !== "viewer";
+  // An event moves by dragging its chip (drag_move.js), where the page offers editing.
+  const movable = document.body.dataset.role !== "viewer";
   const chip = el("li", { className: event.recurring_event_id ? `${className} recurring` : className,
     attrs: { title: start ? `${start} ${event.title}` : event.title, "data-id": event.id, draggable: String(movable) } });
   if (start) chip.append(el("time", { className: "chip-time", text: start }), " ");
