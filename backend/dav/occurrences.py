@@ -20,7 +20,7 @@ from validation import validate_event_changes
 def write_overrides(department_id: str, series_id: str, overrides: dict[date, dict[str, Any]], zone: ZoneInfo) -> None:
     """Make each occurrence of `overrides` (by original date) what the client sent, broadcasting
     each change; raises InvalidResource for a date the series does not give."""
-    db, actor = get_db(), auth.current_principal().name
+    db, actor = get_db(), auth.current_principal().actor
     for day, fields in sorted(overrides.items()):
         occurrence_id = recurrence.occurrence_id(series_id, day)
         try:

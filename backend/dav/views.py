@@ -172,7 +172,7 @@ def _update(current: Resource, written: WrittenEvent) -> None:
             changes[name] = value  # None removes it
     if changes:
         broadcast_edit(get_db().series.update(current.id, changes, None, current.main["version"],
-                                              auth.current_principal().name, auth.check_department))
+                                              auth.current_principal().actor, auth.check_department))
 
 
 def _create(department_id: str, event_id: str, written: WrittenEvent) -> None:
@@ -185,7 +185,7 @@ def _create(department_id: str, event_id: str, written: WrittenEvent) -> None:
         raise PreconditionFailed(f"an event with id {event_id} already exists")
     try:
         event = db.create_event(department_id, validate_new_event(written.fields), event_id=event_id,
-                                actor=auth.current_principal().name,
+                                actor=auth.current_principal().actor,
                                 attributes={k: v for k, v in _attributes(event_id, written).items() if v})
     except Conflict as exc:  # another PUT created it meanwhile, or it was deleted (its tombstone holds the id)
         raise PreconditionFailed(str(exc)) from None
@@ -215,7 +215,7 @@ def delete_event(department_id: UUID, name: str):
     auth.check_department(department_id)
     current = _resource(department_id, name)
     _check_preconditions(current)
-    edit = get_db().series.delete(current.id, None, current.main["version"], auth.current_principal().name,
+    edit = get_db().series.delete(current.id, None, current.main["version"], auth.current_principal().actor,
                                   auth.check_department)
     broadcast_edit(edit)
     return Response(status=204)
