@@ -7,6 +7,7 @@ from typing import Any
 from auth.principal import Principal
 from auth.tokens import new_token, token_hash
 from models import DynamoDBDatabase
+from rules.actors import person
 from storage.tokens import TokenOwner, Tokens, TokenSummary
 
 
@@ -40,7 +41,8 @@ class TokenStore:
         if item is None:
             return None
         departments = item.get("departments")
-        return Principal(item["name"], item["role"], None if departments is None else frozenset(departments))
+        owner = person(item["owner_name"], item["owner_issuer"], item["owner_subject"]) if "owner_subject" in item else None
+        return Principal(item["name"], item["role"], None if departments is None else frozenset(departments), owner=owner)
 
     def list(self) -> list[TokenSummary]:
         """Every token's name, role, departments and creation, sorted by name; never its hash."""

@@ -8,7 +8,7 @@ import re
 
 from playwright.sync_api import expect
 
-from support.calendar_page import LIVE, MONTH, PAGE_MARKS, contrasts, new_department, new_event
+from support.calendar_page import LIVE, MONTH, PAGE_MARKS, box, contrasts, new_department, new_event
 
 pytestmark = PAGE_MARKS
 
@@ -16,12 +16,6 @@ pytestmark = PAGE_MARKS
 def block(page, title: str):
     """An event's block on the hours (or its chip in the all-day row)."""
     return page.locator("#timegrid .tg-event, #timegrid .tg-chip", has=page.locator(".tg-title", has_text=re.compile(f"^{re.escape(title)}$")))
-
-
-def box(locator) -> dict:
-    """Where the element is, read in one go (a live redraw may replace it at any moment)."""
-    expect(locator).to_be_visible()
-    return locator.evaluate("node => node.getBoundingClientRect().toJSON()")
 
 
 def test_the_week_and_day_views_place_events_by_their_times_and_the_url_keeps_them(server, people, token):

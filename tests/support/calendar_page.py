@@ -53,6 +53,12 @@ def chip(page, title: str):
     return page.locator("#grid-body .chip", has_text=re.compile(f"^{START}{re.escape(title)}$"))
 
 
+def box(locator) -> dict:
+    """Where the element is on the page, read in one go (a live redraw may replace it at any moment)."""
+    expect(locator).to_be_visible()
+    return locator.evaluate("node => node.getBoundingClientRect().toJSON()")
+
+
 def day_button(page, iso: str):
     return page.locator(f'#grid-body button[data-date="{iso}"]')
 

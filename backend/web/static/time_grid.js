@@ -63,7 +63,8 @@ function dayColumn(iso, store, onEdit) {
   for (const block of layOut(store.forDay(iso).filter(isTimedEvent))) {
     const text = `${clockOf(block.start)}–${clockOf(block.end)}`;
     const button = editButton(block.event, "tg-event", text, onEdit);
-    button.draggable = false;
+    button.draggable = false; // moved by pointer (time_grid_drag.js), its lower edge resizing it
+    button.append(el("span", { className: "tg-resize needs-editor", attrs: { "aria-hidden": "true" } }));
     column.append(place(button, { start: block.start, length: block.end - block.start, lane: block.lane, lanes: block.lanes }));
   }
   if (iso === todayIso()) column.append(place(el("div", { className: "tg-now", attrs: { "aria-hidden": "true" } }), { start: nowMinutes() }));
