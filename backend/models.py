@@ -23,6 +23,7 @@ from storage.event_lists import EventLists
 from storage.events import Events
 from storage.idempotency import IdempotencyStore
 from storage.items import from_item, to_item
+from storage.search_entries import SearchEntries
 from storage.series import SeriesEdits
 from storage.tables import Tables
 from storage.wire import TableSpec, TransactAction, WireItem
@@ -46,6 +47,7 @@ class DynamoDBDatabase:
         self.event_lists = EventLists(self.settings, self.client, self.departments)
         self.series = SeriesEdits(self.events)  # edits and deletes by scope (this, following, all)
         self.company_days = CompanyDays(self.client, self.departments_table)  # 창립기념일, 전사 휴무
+        self.search_entries = SearchEntries(self.settings.search_table, self.client)  # written with each event
         self.idempotency = IdempotencyStore(
             self.client, self.settings.idempotency_table, self.settings.idempotency_in_progress_seconds
         )

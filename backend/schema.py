@@ -164,6 +164,7 @@ def table_specs(settings: Settings) -> list[dict[str, Any]]:
         idempotency_table_spec(settings.idempotency_table),
         tokens_table_spec(settings.tokens_table),
         sessions_table_spec(settings.sessions_table),
+        search_table_spec(settings.search_table),
     ]
 
 
@@ -190,6 +191,17 @@ def sessions_table_spec(table_name: str) -> dict[str, Any]:
         "TableName": table_name,
         "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
         "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+    }
+
+
+def search_table_spec(table_name: str) -> dict[str, Any]:
+    """Search entries (storage/search_entries.py): one per live event, keyed by its department and id."""
+    return {
+        "TableName": table_name,
+        "AttributeDefinitions": [{"AttributeName": "department_id", "AttributeType": "S"},
+                                 {"AttributeName": "event_id", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "department_id", "KeyType": "HASH"},
+                      {"AttributeName": "event_id", "KeyType": "RANGE"}],
     }
 
 

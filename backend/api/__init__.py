@@ -19,6 +19,7 @@ from api import (
     public_holidays,
     rate_limits,
     request_log,
+    search,
     signin,
 )
 from api.errors import register_error_handlers
@@ -34,7 +35,7 @@ def init_app(app: Flask) -> None:
     request_log.init_app(app)
     app.url_map.converters["event_id"] = events.EventIdConverter
     for blueprint in (departments.bp, events.bp, calendar_feed.bp, company_days.bp, docs.bp, health.bp, me.bp,
-                      metrics.bp, people.bp, personal_tokens.bp, public_holidays.bp, signin.bp, web.bp):
+                      metrics.bp, people.bp, personal_tokens.bp, public_holidays.bp, search.bp, signin.bp, web.bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     settings = app.config["SETTINGS"]
