@@ -11,9 +11,10 @@ import { EventEditor } from "./editor.js";
 import { buildFields } from "./fields.js";
 import { wireDragMove, wireKeyMove } from "./drag_move.js";
 import { wireGridKeys, wireShortcuts } from "./grid_keys.js";
-import { Live } from "./live.js";
+import { LiveRooms } from "./live_rooms.js";
 import { wireMenu } from "./menu.js";
 import { forgetHolidays, loadHolidays } from "./public_holidays.js";
+import { SeveralDepartments } from "./several_departments.js";
 import { offerSignIn, showWho, wireSignOut } from "./signin.js";
 import { EventStore } from "./store.js";
 import { copySubscription } from "./subscribe.js";
@@ -26,6 +27,10 @@ const state = { departmentId: null, month: todayIso().slice(0, 7), day: null, cu
 const VIEWS = ["month", "agenda"];
 const store = new EventStore();
 let live = null;
+// The departments ticked to show beside the chosen one; `shown` reads all their events.
+const several = new SeveralDepartments({ onChanged: () => render(), onFailed: (error) => failed(error),
+  onPicked: (ids) => live && live.followAlso(ids) });
+const shown = several.view(store);
 
 const message = (text, kind) => say(byId("message"), text, kind);
 
@@ -75,15 +80,16 @@ function render() {
   byId("month-title").textContent = monthLabel(state.month);
   showTitle();
   const current = state.cursor && state.cursor.startsWith(`${state.month}-`) ? state.cursor : newEventDay();
-  renderGrid(byId("grid-body"), state.month, store, openDay, { selected: state.day, current });
+  renderGrid(byId("grid-body"), state.month, shown, openDay, { selected: state.day, current });
   show(byId("day"), Boolean(state.day));
-  if (state.day) renderDay({ title: byId("day-title"), list: byId("day-events"), empty: byId("day-empty") }, state.day, store, editEvent);
+  if (state.day) renderDay({ title: byId("day-title"), list: byId("day-events"), empty: byId("day-empty") }, state.day, shown, editEvent);
   showCompanyDay(state.day);
   const agenda = state.view === "agenda";
   show(byId("grid"), !agenda);
   show(byId("agenda"), agenda);
   for (const view of VIEWS) byId(`view-${view}`).setAttribute("aria-pressed", String(view === state.view));
-  if (agenda) renderAgenda({ list: byId("agenda-days"), empty: byId("agenda-empty") }, state.month, store, editEvent);
+  if (agenda) renderAgenda({ list: byId("agenda-days"), empty: byId("agenda-empty") }, state.month, shown, editEvent);
+  several.paint(byId("app"), shown);
   const again = spot && document.querySelector(spot);
   if (again) again.focus();
 }
@@ -121,7 +127,7 @@ function openDay(iso) {
 // an exception (its occurrences are the API's to expand) lists the month again.
 function apply(item) {
   if (store.wantsList(item)) relist();
-  else if (store.apply(item)) render();
+  else if (store.apply(item) || several.apply(item)) render();
 }
 
 // List the shown month again, keeping what is shown until the answer comes; requests that
@@ -148,7 +154,8 @@ async function relist() {
 const editor = new EventEditor(apply, relist);
 
 function editEvent(id) {
-  editor.open(state.departmentId, store.get(id), null);
+  const event = shown.get(id);
+  editor.open(event ? event.department_id : state.departmentId, event, null);
 }
 
 // List the shown month (fresh: another month or department, drawn empty until the answer), and
@@ -157,6 +164,7 @@ async function loadMonth(fresh = true) {
   if (fresh) {
     store.show(state.departmentId, state.month);
     state.day = state.day && state.day.startsWith(`${state.month}-`) ? state.day : null;
+    several.show(departments.list, state.departmentId, state.month);
     render();
   }
   showHolidays(state.month);
@@ -240,7 +248,10 @@ function choose(departmentId, push = true) {
   loadMonth();
 }
 
-const departments = new Departments((id) => choose(id), () => state.departmentId && showTitle());
+const departments = new Departments((id) => choose(id), () => {
+  if (state.departmentId) showTitle();
+  if (live) several.show(departments.list, state.departmentId, state.month); // a department came or went
+});
 
 function showView(view) {
   state.view = view;
@@ -289,7 +300,8 @@ async function start() {
   show(byId("token-forget"), Boolean(getToken()));
   state.departmentId = departments.has(state.departmentId) ? state.departmentId : departments.select.value || null;
   departments.render(state.departmentId);
-  live = live || new Live({ onStatus: showLive, onEvent, onDepartment, onJoined: catchUp,
+  live = live || new LiveRooms({ onStatus: showLive, onEvent, onDepartment,
+    onJoined: (id) => (id === state.departmentId ? catchUp(id) : several.catchUp(id)),
     onCompanyDay: (name, payload) => onCompanyDay(name, payload, render),
     onReconnect: () => {
       forgetHolidays(); // company days may have changed while the socket was away
@@ -304,7 +316,7 @@ function wire() {
   wireCompanyDays(render);
   wireGridKeys(byId("grid-body"), focusDay);
   const moving = {
-    eventOf: (id) => store.get(id),
+    eventOf: (id) => shown.get(id),
     onStored: apply,
     onFailed: (error) => {
       failed(error);
