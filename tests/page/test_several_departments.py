@@ -8,6 +8,8 @@ import uuid
 from playwright.sync_api import expect
 
 from auth import TokenStore
+from config import PROJECT_DIR
+from support.browser import save_screenshot
 from support.calendar_page import LIVE, MONTH, PAGE_MARKS, WAIT, chip, contrasts, day_cell, new_department, new_event
 
 pytestmark = PAGE_MARKS
@@ -23,32 +25,38 @@ def _tick(page, name: str):
     return page.locator("#also-shown-list").get_by_label(name)
 
 
-def test_ticked_departments_show_beside_the_chosen_one_in_their_colours_and_stay_ticked(server, people, token):
-    sales, dev, design = (new_department(server, f"{name}-{uuid.uuid4().hex[:6]}") for name in ("영업", "개발", "디자인"))
-    new_event(server, sales, title="영업 회의", start_time="09:00")
-    new_event(server, dev, title="개발 회의", start_time="10:00")
-    new_event(server, design, title="디자인 리뷰", start_time="11:00")
-    person = people(token("mia", "viewer"))
+SCREENSHOT = PROJECT_DIR / "docs" / "page-departments.png"
+
+
+def test_ticked_departments_show_beside_the_chosen_one_in_their_colours_and_stay_ticked(server, people, tables):
+    """Also writes docs/page-departments.png (README.md shows it): fixed names, so it only changes with the page."""
+    sales, dev, design = (new_department(server, name) for name in ("기획팀", "재무팀", "법무팀"))
+    new_event(server, sales, title="기획 회의", start_time="09:00")
+    new_event(server, dev, title="예산 검토", start_time="10:00")
+    new_event(server, design, title="계약 검토", start_time="11:00")
+    new_event(server, dev, title="결산", event_date=f"{MONTH}-27")
+    person = people(TokenStore(tables[1]).create("kim-viewer", "viewer"))
     page = person.open(sales["id"], MONTH)
-    expect(chip(page, "영업 회의")).to_be_visible()
-    expect(_chip(page, "개발 회의")).to_have_count(0)
+    expect(chip(page, "기획 회의")).to_be_visible()
+    expect(_chip(page, "예산 검토")).to_have_count(0)
     _tick(page, dev["name"]).check()
     page.locator("#also-shown-list").get_by_label(design["name"]).check()
     # Each in the day's order, the others' chips coloured and named for a screen reader.
-    expect(day_cell(page, 12).locator(".chip")).to_have_text(
-        ["09:00 영업 회의", f"{dev['name']}10:00 개발 회의", f"{design['name']}11:00 디자인 리뷰"])
+    expect(day_cell(page, 12).locator(".chip")).to_have_text(["09:00 기획 회의", "재무팀10:00 예산 검토", "법무팀11:00 계약 검토"])
     colours = day_cell(page, 12).locator(".chip").evaluate_all("nodes => nodes.map(n => getComputedStyle(n).backgroundColor)")
     assert len(set(colours)) == 3, colours
     assert min(contrasts(page.locator("#grid-body .chip")).values()) >= 4.5
-    page.locator('#grid-body button[data-date="2031-03-12"]').click()
-    expect(page.locator("#day-events .department-tag")).to_have_text([dev["name"], design["name"]])
+    page.locator(f'#grid-body button[data-date="{MONTH}-12"]').click()
+    expect(page.locator("#day-events .department-tag")).to_have_text(["재무팀", "법무팀"])
     assert min(contrasts(page.locator("#day-events .department-tag, #day-events .event-title")).values()) >= 4.5
+    expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
+    assert len(save_screenshot(page, SCREENSHOT)) > 10_000
 
     page.reload()  # the ticks are the browser's
     expect(day_cell(page, 12).locator(".chip")).to_have_count(3)
     _tick(page, design["name"]).uncheck()
-    expect(_chip(page, "디자인 리뷰")).to_have_count(0)
-    expect(_chip(page, "개발 회의")).to_have_count(1)
+    expect(_chip(page, "계약 검토")).to_have_count(0)
+    expect(_chip(page, "예산 검토")).to_have_count(1)
     assert person.console_errors() == []
 
 
