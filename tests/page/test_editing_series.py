@@ -312,3 +312,71 @@ def test_the_dialogs_buttons_stay_in_view_choices_sit_beside_their_labels_and_de
     assert days_with(page, series_chip(page, "스터디")) == [3, 10]
     assert person.console_errors() == []
 
+
+def _both_open_occurrence(a, b, day: int, title: str) -> None:
+    open_occurrence(b, day, title)  # Bob reads the series first ...
+    open_occurrence(a, day, title)  # ... then Alice saves hers
+
+
+def test_a_stale_edit_of_a_series_keeps_what_the_other_changed_and_asks_per_field_for_each_scope(server, people, token):
+    department = new_department(server)
+    series = new_series(server, department, "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=5", title="팀 회의", event_date=f"{MONTH}-03")
+    alice, bob = two_watching(people, token, department, ("pat", "editor"), ("quinn", "editor"))
+    a, b = alice.page, bob.page
+
+    # All: Alice renames the series and writes its description; Bob, holding the old copy, writes
+    # another description and a link. Only the description is both people's.
+    _both_open_occurrence(a, b, 10, "팀 회의")
+    fill_event(a, title="팀 회의 (3층)", description="자료는 A가 준비")
+    a.get_by_role("radio", name="모든 일정").check()
+    save(a)
+    expect(series_chip(b, "팀 회의 (3층)")).to_have_count(5, timeout=LIVE)
+    fill_event(b, description="자료는 B가 준비", url="https://intranet.example.com/b")
+    b.get_by_role("radio", name="모든 일정").check()
+    save(b)
+    expect(b.locator("#conflict")).to_be_visible()
+    expect(b.locator("#conflict-choices fieldset")).to_have_count(1)
+    both = b.get_by_role("group", name="설명: 둘 다 바꿨습니다")
+    expect(both.get_by_role("radio", name="내 것: 자료는 B가 준비")).to_be_checked()
+    both.get_by_role("radio", name="상대 것: 자료는 A가 준비").check()
+    b.get_by_role("button", name="내 것으로 저장").click()
+    expect(b.locator("#event-dialog")).to_be_hidden()
+    after_all = http.get(f"{server.url}/api/events/{department['id']}/{series['id']}").json()
+    assert (after_all["title"], after_all["description"], after_all["url"]) == (
+        "팀 회의 (3층)", "자료는 A가 준비", "https://intranet.example.com/b")
+
+    # Following: both rename; Bob keeps his title from the 17th on, and Alice's description stays.
+    _both_open_occurrence(a, b, 17, "팀 회의 (3층)")
+    fill_event(a, title="팀 회의 (4층)", description="자료는 A가 다시 준비")
+    a.get_by_role("radio", name="모든 일정").check()
+    save(a)
+    expect(series_chip(b, "팀 회의 (4층)")).to_have_count(5, timeout=LIVE)
+    fill_event(b, title="팀 회의 (B실)")
+    b.get_by_role("radio", name="이 일정과 이후 일정").check()
+    save(b)
+    expect(b.locator("#conflict-choices fieldset")).to_have_count(1)
+    expect(b.get_by_role("group", name="제목: 둘 다 바꿨습니다").get_by_role("radio", name="내 것: 팀 회의 (B실)")).to_be_checked()
+    b.get_by_role("button", name="내 것으로 저장").click()
+    expect(b.locator("#event-dialog")).to_be_hidden()
+    for page in (a, b):
+        expect(series_chip(page, "팀 회의 (B실)")).to_have_count(3, timeout=LIVE)
+        assert days_with(page, series_chip(page, "팀 회의 (B실)")) == [17, 24, 31]
+        assert days_with(page, series_chip(page, "팀 회의 (4층)")) == [3, 10]
+    listed = http.get(f"{server.url}/api/events/{department['id']}?from={MONTH}-01&to={MONTH}-31").json()
+    assert {event["description"] for event in listed} == {"자료는 A가 다시 준비"}
+
+    # This: one occurrence; Alice moves its time, Bob changes its link: nothing both changed, both kept.
+    _both_open_occurrence(a, b, 24, "팀 회의 (B실)")
+    fill_event(a, start_time="15:00")
+    save(a)
+    expect(b.locator("#grid-body .chip", has_text="15:00")).to_have_count(1, timeout=LIVE)
+    fill_event(b, url="https://intranet.example.com/24")
+    save(b)
+    expect(b.locator("#conflict")).to_be_visible()
+    expect(b.locator("#conflict-choices fieldset")).to_have_count(0)
+    b.get_by_role("button", name="내 것으로 저장").click()
+    expect(b.locator("#event-dialog")).to_be_hidden()
+    (occurrence,) = [event for event in http.get(
+        f"{server.url}/api/events/{department['id']}?from={MONTH}-24&to={MONTH}-24").json()]
+    assert (occurrence["start_time"], occurrence["url"]) == ("15:00", "https://intranet.example.com/24")
+    assert alice.console_errors() == [] and bob.console_errors(provoked=(412,)) == []
