@@ -53,6 +53,12 @@ def chip(page, title: str):
     return page.locator("#grid-body .chip", has_text=re.compile(f"^{START}{re.escape(title)}$"))
 
 
+def box(locator) -> dict:
+    """Where the element is on the page, read in one go (a live redraw may replace it at any moment)."""
+    expect(locator).to_be_visible()
+    return locator.evaluate("node => node.getBoundingClientRect().toJSON()")
+
+
 def day_button(page, iso: str):
     return page.locator(f'#grid-body button[data-date="{iso}"]')
 
@@ -131,7 +137,7 @@ def open_occurrence(page, day: int, title: str) -> None:
 
 # The text colour of each element and the backgrounds behind it, nearest first, as computed
 # styles: read in one go, so a grid drawn anew meanwhile cannot leave a detached node.
-_COLOURS = """nodes => nodes.map(node => {
+_COLOURS = """nodes => nodes.filter(node => node.isConnected).map(node => {
   const backgrounds = [];
   for (let at = node; at; at = at.parentElement) backgrounds.push(getComputedStyle(at).backgroundColor);
   return { html: node.outerHTML, text: getComputedStyle(node).color, backgrounds };

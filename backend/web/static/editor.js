@@ -259,6 +259,17 @@ export class EventEditor {
     byId("conflict-mine").focus();
   }
 
+  // A move (drag or key) that someone else's change came first to: the dialog on the event with
+  // the move filled in and their version beside it, as after a save here.
+  async showMoved(departmentId, event, changes, scope, current) {
+    this.open(departmentId, event, null);
+    for (const [name, value] of Object.entries(changes)) if (this.inputs[name]) this.inputs[name].value = value ?? "";
+    if (changes.start_time) this.allDay.checked = false;
+    if (scope) this.form.querySelector(`input[name="scope"][value="${scope}"]`).checked = true;
+    await this.loading;
+    this.showConflict(current, "save");
+  }
+
   // Keep mine: repeat the save (or delete) on top of the version they made.
   keepMine() {
     for (const name of pickedTheirs(byId("conflict-choices"))) this.dropped.add(name);

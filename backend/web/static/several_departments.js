@@ -1,11 +1,11 @@
 // Several departments at once: besides the department chosen in the picker, the person ticks
-// others they may read (GET /api/departments lists only those) to show on the same month, each
+// others they may read (GET /api/departments lists only those) to show on the same days, each
 // in its own colour. The ticks are remembered per browser (localStorage: ids only, no secret).
-// Each department shown keeps its own EventStore (its month, its sync token); one socket is in
+// Each department shown keeps its own EventStore (its days, its sync token); one socket is in
 // all their rooms (live_rooms.js), and after a reconnect each catches up with changed_since.
 
 import { api, ApiError } from "./api.js";
-import { monthRange, timeKey } from "./dates.js";
+import { timeKey } from "./dates.js";
 import { byId, el } from "./dom.js";
 import { EventStore } from "./store.js";
 
@@ -36,9 +36,9 @@ export class SeveralDepartments {
   constructor(hooks) {
     this.hooks = hooks;
     this.picks = readPicks();
-    this.stores = new Map(); // department id -> EventStore of the shown month
+    this.stores = new Map(); // department id -> EventStore of the days shown
     this.primary = null;
-    this.month = null;
+    this.range = null; // the days shown: {from, to}
   }
 
   // The departments shown beside the primary one, in the order they were ticked.
@@ -51,13 +51,13 @@ export class SeveralDepartments {
     return index < 0 || departmentId === this.primary ? null : PALETTE[index % PALETTE.length];
   }
 
-  // The departments one may read (the picker's list) and the one chosen there: the ticks drawn,
-  // and each ticked department's month listed (fresh: another month or primary department).
-  show(departments, primary, month) {
+  // The departments one may read (the picker's list), the one chosen there and the days shown:
+  // the ticks drawn, and each ticked department's days listed (fresh: other days or department).
+  show(departments, primary, range) {
     this.names = new Map(departments.map((department) => [department.id, department.name]));
-    const fresh = primary !== this.primary || month !== this.month;
+    const fresh = primary !== this.primary || !this.range || range.from !== this.range.from || range.to !== this.range.to;
     this.primary = primary;
-    this.month = month;
+    this.range = range;
     this.renderPicker(departments);
     for (const id of [...this.stores.keys()]) if (!this.shown().includes(id)) this.stores.delete(id);
     for (const id of this.shown()) if (fresh || !this.stores.has(id)) this.list(id);
@@ -81,19 +81,19 @@ export class SeveralDepartments {
   toggle(id, on, departments) {
     this.picks = on ? [...this.picks.filter((known) => known !== id), id] : this.picks.filter((known) => known !== id);
     localStorage.setItem(PICKS_KEY, JSON.stringify(this.picks));
-    this.show(departments, this.primary, this.month);
+    this.show(departments, this.primary, this.range);
     this.hooks.onChanged();
   }
 
-  // List the department's month (and take its sync token).
+  // List the department's days shown (and take its sync token).
   async list(id) {
     const store = this.stores.get(id) || new EventStore();
-    store.show(id, this.month);
+    const range = this.range;
+    store.show(id, range);
     this.stores.set(id, store);
-    const { from, to } = monthRange(this.month);
     try {
-      const { data, headers } = await api(`/api/events/${id}?from=${from}&to=${to}`);
-      if (this.stores.get(id) !== store || store.month !== this.month) return;
+      const { data, headers } = await api(`/api/events/${id}?from=${range.from}&to=${range.to}`);
+      if (this.stores.get(id) !== store || store.range !== range) return;
       store.replace(data, headers.get("X-Sync-Token"));
       this.hooks.onChanged();
     } catch (error) {
