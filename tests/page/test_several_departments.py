@@ -57,6 +57,11 @@ def test_ticked_departments_show_beside_the_chosen_one_in_their_colours_and_stay
     _tick(page, design["name"]).uncheck()
     expect(_chip(page, "계약 검토")).to_have_count(0)
     expect(_chip(page, "예산 검토")).to_have_count(1)
+    page.goto(f"/?department={sales['id']}&view=week&date={MONTH}-12")  # the week's time grid too
+    blocks = page.locator("#timegrid-body [data-id]")
+    expect(blocks).to_have_count(2)
+    expect(page.locator("#timegrid-body .other-department")).to_have_text(["재무팀10:00–11:00 예산 검토"])
+    assert min(contrasts(page.locator("#timegrid-body .other-department .tg-title")).values()) >= 4.5
     assert person.console_errors() == []
 
 
