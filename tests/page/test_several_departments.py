@@ -54,7 +54,10 @@ def test_ticked_departments_show_beside_the_chosen_one_in_their_colours_and_stay
 
     page.reload()  # the ticks are the browser's
     expect(day_cell(page, 12).locator(".chip")).to_have_count(3)
-    _tick(page, design["name"]).uncheck()
+    _tick(page, design["name"]).focus()
+    page.keyboard.press("Space")  # by keyboard: the focus stays on the tick
+    expect(page.locator("#also-shown-list").get_by_label(design["name"])).to_be_focused()
+    expect(page.locator("#also-shown-list").get_by_label(design["name"])).not_to_be_checked()
     expect(_chip(page, "계약 검토")).to_have_count(0)
     expect(_chip(page, "예산 검토")).to_have_count(1)
     page.goto(f"/?department={sales['id']}&view=week&date={MONTH}-12")  # the week's time grid too
