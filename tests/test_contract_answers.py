@@ -86,6 +86,12 @@ def _feed(url: str) -> list[requests.Response]:
     return [first, http.get(feed, headers={"If-None-Match": first.headers["ETag"]}, timeout=10)]
 
 
+def _company_days_feed(url: str) -> list[requests.Response]:
+    feed = f"{url}/api/company-days/calendar.ics"
+    first = http.get(feed, timeout=10)
+    return [first, http.get(feed, headers={"If-None-Match": first.headers["ETag"]}, timeout=10)]
+
+
 def _event_pages(url: str) -> list[requests.Response]:
     department_id = _department(url)
     _event(url, department_id), _event(url, department_id)
@@ -143,6 +149,7 @@ CALLS: dict[str, Call] = {
                                                                   timeout=10)],
     "GET /api/holidays": _get("/api/holidays?from=2031-03-01&to=2031-03-31"),
     "POST /api/company-days": lambda url: [_company_day(url)],
+    "GET /api/company-days/calendar.ics": _company_days_feed,
     "DELETE /api/company-days/{date}": lambda url: [
         http.delete(f"{url}/api/company-days/{_company_day(url).json()['date']}", timeout=10)],
     "GET /auth/login": lambda url: [requests.get(f"{url}/auth/login", allow_redirects=False, timeout=10)],
