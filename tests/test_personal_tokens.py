@@ -9,27 +9,15 @@ import pytest
 import requests
 
 from support.live_helpers import http
-from support.oidc_provider import approve, authorize_form, running_provider, sign_in
-from support.servers import moto_tables, start_live_server
+from support.oidc_provider import approve, authorize_form, sign_in
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("personal_tokens")]
 
 
 @pytest.fixture(scope="module")
-def provider():
-    with running_provider() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def url(provider, tmp_path_factory):
-    log_dir = tmp_path_factory.mktemp("personal_tokens")
-    with moto_tables(log_dir) as settings:
-        served = start_live_server(settings, log_dir / "app.log", **provider.settings_env())
-        try:
-            yield served.url
-        finally:
-            served.stop()
+def url(signing_in):
+    """The module's server (support.oidc_provider's signing_in)."""
+    return signing_in.url
 
 
 def _person(url: str, provider, groups: list[str], name: str | None = None) -> requests.Session:

@@ -11,8 +11,7 @@ import requests
 from auth.tokens import token_hash
 from models import DynamoDBDatabase
 from support.live_helpers import NO_TOKEN, SocketClient, http
-from support.oidc_provider import approve, authorize_form, page_text, running_provider, sign_in
-from support.servers import app_instances, moto_tables
+from support.oidc_provider import approve, authorize_form, page_text, sign_in
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("sign_in_instances")]
 # (and an admin blocks a person: sessions, personal tokens and sockets end on both within the bound)
@@ -23,20 +22,15 @@ IDLE = 3.0  # SESSION_IDLE_SECONDS of both instances
 MAX = 6.0  # SESSION_MAX_SECONDS of both instances
 
 
-@pytest.fixture(scope="module")
-def provider():
-    with running_provider() as running:
-        yield running
+# The module's two instances (support.oidc_provider's signing_in).
+SIGN_IN_INSTANCES = 2
+SIGN_IN_ENV = {"AUTH_CACHE_SECONDS": str(BOUND), "SESSION_IDLE_SECONDS": str(IDLE), "SESSION_MAX_SECONDS": str(MAX),
+               "SECRET_KEY": "one key for both instances"}
 
 
 @pytest.fixture(scope="module")
-def instances(provider, tmp_path_factory):
-    log_dir = tmp_path_factory.mktemp("sign_in_instances")
-    with moto_tables(log_dir) as settings, app_instances(
-            "gevent", settings, log_dir, AUTH_CACHE_SECONDS=str(BOUND), SESSION_IDLE_SECONDS=str(IDLE),
-            SESSION_MAX_SECONDS=str(MAX),
-            SECRET_KEY="one key for both instances", **provider.settings_env()) as started:
-        yield [server.url for server in started], settings
+def instances(signing_in):
+    return signing_in.urls, signing_in.settings
 
 
 def _cookie(browser: requests.Session) -> dict[str, str]:
