@@ -145,7 +145,7 @@ class SigningIn:
 
     urls: list[str]
     settings: Settings
-    redis_url: str | None = None
+    redis: RedisServer | None = None  # the Socket.IO message queue of SIGN_IN_REDIS
 
     @property
     def url(self) -> str:
@@ -170,16 +170,16 @@ def signing_in(provider: Provider, request: pytest.FixtureRequest, tmp_path_fact
     log_dir = tmp_path_factory.mktemp(module.__name__.rpartition(".")[2])
     with ExitStack() as stack:
         settings = stack.enter_context(moto_tables(log_dir))
-        redis_url = None
+        redis = None
         if getattr(module, "SIGN_IN_REDIS", False):
             require_redis_server()
             redis = RedisServer(log_dir).start()
             stack.callback(redis.stop)
-            redis_url = env["SOCKETIO_MESSAGE_QUEUE"] = redis.url
+            env["SOCKETIO_MESSAGE_QUEUE"] = redis.url
         if getattr(module, "SIGN_IN_INSTANCES", 1) == 2:
             started = stack.enter_context(app_instances("gevent", settings, log_dir, **env))
-            yield SigningIn([server.url for server in started], settings, redis_url)
+            yield SigningIn([server.url for server in started], settings, redis)
             return
         served = start_live_server(settings, log_dir / "app.log", **env)
         stack.callback(served.stop)
-        yield SigningIn([served.url], settings, redis_url)
+        yield SigningIn([served.url], settings, redis)
