@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
+from rules import recurrence
 from rules.feed_calendar import DEFAULT_LENGTH, event_times
 
 VALID_DATA = "valid-calendar-data"
@@ -76,7 +77,11 @@ def read_event(body: bytes, zone: ZoneInfo) -> WrittenEvent:
         raise InvalidResource(VALID_OBJECT, "a resource holds one VEVENT without RECURRENCE-ID (the event or "
                                             "the series), and the series' changed occurrences")
     fields = _fields(masters[0], zone)
-    overrides = {_day(v["RECURRENCE-ID"].dt, zone): _fields(v, zone) for v in vevents if "RECURRENCE-ID" in v}
+    changed = [v for v in vevents if "RECURRENCE-ID" in v]
+    overrides = {_day(v["RECURRENCE-ID"].dt, zone): _fields(v, zone) for v in changed if not _cancelled(v)}
+    for day in sorted({_day(v["RECURRENCE-ID"].dt, zone) for v in changed if _cancelled(v)}):
+        if "recurrence" in fields:  # an occurrence cancelled on its own (STATUS:CANCELLED) is an EXDATE
+            fields["recurrence"] = recurrence.with_exdate(fields["recurrence"], day)
     if len(overrides) > MAX_OVERRIDES:
         raise InvalidResource(VALID_OBJECT, f"a series resource holds at most {MAX_OVERRIDES} changed occurrences")
     if overrides and "recurrence" not in fields:
@@ -85,6 +90,10 @@ def read_event(body: bytes, zone: ZoneInfo) -> WrittenEvent:
     for override in overrides.values():
         override.pop("recurrence", None)  # an occurrence does not repeat on its own
     return WrittenEvent(uids.pop(), fields, _kept(masters[0]), overrides)
+
+
+def _cancelled(vevent: icalendar.Event) -> bool:
+    return str(vevent.get("STATUS", "")).upper() == "CANCELLED"
 
 
 def _fields(vevent: icalendar.Event, zone: ZoneInfo) -> dict[str, Any]:

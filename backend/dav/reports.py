@@ -55,8 +55,11 @@ def _multiget(department: dict, root: ET.Element, requested: list[str] | None) -
 
 
 def _query(department: dict, root: ET.Element, requested: list[str] | None) -> Response:
-    """The resources with an occurrence in the time range (every one without a range)."""
+    """The resources with an occurrence in the time range (every one without a range); none for a
+    query of another component than VEVENT."""
     db, department_id = get_db(), department["id"]
+    if not _asks_for_events(root):
+        return multistatus_response([])
     window = _time_range(root)
     if window is None or _days(*window) > MAX_QUERY_SPANS * MAX_LIST_DAYS:
         chosen = resources.all_resources(db, department_id)
@@ -64,6 +67,16 @@ def _query(department: dict, root: ET.Element, requested: list[str] | None) -> R
         ids = [event.get("recurring_event_id") or event["id"] for event in _occurrences(department_id, *window)]
         chosen = resources.load(db, department_id, ids)
     return multistatus_response([event_response(department, found, requested) for found in chosen.values()])
+
+
+def _asks_for_events(root: ET.Element) -> bool:
+    """Whether the query's filter may match an event: it names no component inside VCALENDAR, or
+    VEVENT (a query for tasks or journals finds nothing here)."""
+    calendar = root.find(f"{qname(CALDAV, 'filter')}/{qname(CALDAV, 'comp-filter')}[@name='VCALENDAR']")
+    if calendar is None:
+        return True
+    names = {found.get("name", "").upper() for found in calendar.findall(qname(CALDAV, "comp-filter"))}
+    return not names or "VEVENT" in names
 
 
 def _time_range(root: ET.Element) -> tuple[str, str] | None:
