@@ -54,7 +54,7 @@ test: install system-packages
 	@$(MAKE) --no-print-directory test-fast
 	$(PY) -m pytest -n 3 --dist loadgroup --ignore=tests/unit
 
-# The type check of the data's shapes (mypy.ini: storage/, rules/, models.py), then the unit tests of
+# The type check of the data's shapes (mypy.ini: storage/, rules/, dav/, models.py), then the unit tests of
 # the pure code (backend/rules/ and the checks built on it): no server, a few seconds each.
 test-fast: install
 	$(VENV)/bin/mypy
