@@ -10,6 +10,7 @@ import { holidayOn } from "./public_holidays.js";
 
 const WEEKEND_CLASS = { 0: "sun", 6: "sat" };
 const MORNING = 7 * 60; // a time grid opens scrolled to this hour
+const SHORT = 45; // minutes: a block this short has room for one line
 
 function nowMinutes() {
   const now = new Date();
@@ -64,6 +65,7 @@ function dayColumn(iso, store, onEdit) {
     const text = `${clockOf(block.start)}–${clockOf(block.end)}`;
     const button = editButton(block.event, "tg-event", text, onEdit);
     button.draggable = false; // moved by pointer (time_grid_drag.js), its lower edge resizing it
+    if (block.end - block.start <= SHORT) button.classList.add("tg-short"); // time and title on one line
     button.append(el("span", { className: "tg-resize needs-editor", attrs: { "aria-hidden": "true" } }));
     column.append(place(button, { start: block.start, length: block.end - block.start, lane: block.lane, lanes: block.lanes }));
   }
