@@ -25,8 +25,8 @@ TIME_FIELDS = ("event_date", "end_date", "start_time", "end_time")
 MAPPED = frozenset({"UID", "DTSTAMP", "DTSTART", "DTEND", "DURATION", "SUMMARY", "DESCRIPTION", "URL", "RRULE",
                     "RDATE", "EXDATE", "RECURRENCE-ID", "SEQUENCE", "CREATED", "LAST-MODIFIED", "COMMENT"})
 MAX_KEPT = 20_000
-# Each changed occurrence is its own write: a PUT holds at most this many.
-MAX_OVERRIDES = 100
+# A PUT is one transaction of at most 100 writes: the department checked, the series, its changed occurrences.
+MAX_OVERRIDES = 98
 
 
 class InvalidResource(Exception):
@@ -36,6 +36,14 @@ class InvalidResource(Exception):
         super().__init__(reason)
         self.precondition = precondition
         self.reason = reason
+
+
+class UidConflict(Exception):
+    """RFC 4791 5.3.2.1 CALDAV:no-uid-conflict: another resource of the calendar, at `path`, holds the UID."""
+
+    def __init__(self, path: str):
+        super().__init__(f"another resource of this calendar holds that UID: {path}")
+        self.path = path
 
 
 @dataclass(frozen=True)

@@ -122,3 +122,13 @@ def load(db: DynamoDBDatabase, department_id: str, ids: list[str]) -> dict[str, 
                      for item in mains for day in sorted(item.get(EXCEPTION_DATES) or ())]
     exceptions = db.get_event_items(department_id, exception_ids) if exception_ids else []
     return grouped([*mains, *exceptions])
+
+
+def uid_holder(db: DynamoDBDatabase, department_id: str, uid: str, event_id: str) -> Resource | None:
+    """Another resource of the department holding `uid` (a resource other than `event_id`'s): the
+    one a name after the UID stands for, else one whose client wrote that UID (one filtered Query)."""
+    named = resource_id(department_id, uid + SUFFIX)
+    ids = {named} if named is not None else set()
+    ids |= db.events.department_ids_with_uid(department_id, uid)
+    found = load(db, department_id, sorted({owner_id(i) for i in ids} - {event_id}))
+    return next((r for r in found.values() if r.uid.casefold() == uid.casefold()), None)

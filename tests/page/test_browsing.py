@@ -317,6 +317,18 @@ def test_chips_show_when_each_event_starts(server, people, token):
     assert person.console_errors() == []
 
 
+def test_an_event_given_a_time_both_ways_shows_its_start_and_end_as_the_feed_does(server, people, token):
+    department = new_department(server)
+    new_event(server, department, title="분기 회의", event_date=f"{MONTH}-15", time="오후 2:00",
+              start_time="10:00", end_time="11:30")  # as an old client could send it
+    person = people(token("wes", "viewer"))
+    page = person.open(department["id"], MONTH)
+    expect(day_cell(page, 15).locator(".chip")).to_have_text(["10:00 분기 회의"])
+    day_button(page, f"{MONTH}-15").click()
+    expect(page.locator("#day-events .event-time")).to_have_text(["10:00–11:30"])
+    assert person.console_errors() == []
+
+
 def test_public_holidays_are_named_in_red_on_the_grid_and_in_the_days_list(server, people, token):
     department = new_department(server)
     person = people(token("xena", "viewer"))

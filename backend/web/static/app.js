@@ -3,6 +3,7 @@
 
 import { api, ApiError, describe, forgetToken, getToken, sayCode, setToken } from "./api.js";
 import { renderAgenda, renderDay, renderGrid } from "./calendar.js";
+import { onCompanyDay, showCompanyDay, wireCompanyDays } from "./company_days.js";
 import { todayIso } from "./dates.js";
 import { Departments } from "./departments.js";
 import { byId, say, show } from "./dom.js";
@@ -12,7 +13,7 @@ import { wireDragMove, wireKeyMove } from "./drag_move.js";
 import { wireGridKeys, wireShortcuts } from "./grid_keys.js";
 import { Live } from "./live.js";
 import { wireMenu } from "./menu.js";
-import { loadHolidays } from "./public_holidays.js";
+import { forgetHolidays, loadHolidays } from "./public_holidays.js";
 import { offerSignIn, showWho, wireSignOut } from "./signin.js";
 import { EventStore } from "./store.js";
 import { copySubscription } from "./subscribe.js";
@@ -92,6 +93,7 @@ function renderMonth() {
   const current = state.cursor && state.cursor.startsWith(`${state.month}-`) ? state.cursor : newEventDay();
   renderGrid(byId("grid-body"), state.month, store, openDay, { selected: state.day, current });
   if (state.day) renderDay({ title: byId("day-title"), list: byId("day-events"), empty: byId("day-empty") }, state.day, store, editEvent);
+  showCompanyDay(state.day);
   if (state.view === "agenda") renderAgenda({ list: byId("agenda-days"), empty: byId("agenda-empty") }, state.month, store, editEvent);
 }
 
@@ -322,7 +324,12 @@ async function start() {
   show(byId("token-forget"), Boolean(getToken()));
   state.departmentId = departments.has(state.departmentId) ? state.departmentId : departments.select.value || null;
   departments.render(state.departmentId);
-  live = live || new Live({ onStatus: showLive, onEvent, onDepartment, onJoined: catchUp });
+  live = live || new Live({ onStatus: showLive, onEvent, onDepartment, onJoined: catchUp,
+    onCompanyDay: (name, payload) => onCompanyDay(name, payload, render),
+    onReconnect: () => {
+      forgetHolidays(); // company days may have changed while the socket was away
+      showHolidays(state.month);
+    } });
   choose(state.departmentId, false);
 }
 
@@ -344,6 +351,7 @@ function moveHandlers() {
 function wire() {
   wireMenu("menu-toggle", "toolbar-menu");
   wireSignOut();
+  wireCompanyDays(render);
   wireGridKeys(byId("grid-body"), focusDay);
   const moving = moveHandlers();
   wireDragMove(byId("grid-body"), moving);

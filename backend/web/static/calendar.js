@@ -87,11 +87,12 @@ function marker(event) {
   return event.recurring_event_id ? [el("span", { className: "recur", text: "↻", attrs: { role: "img", "aria-label": "반복 일정" } })] : [];
 }
 
-// The time as shown: the free text, else the structured start–end, else all-day; and the days
-// of a multi-day event.
+// The time as shown (as the feed and the C# client show it): the structured start–end, else the
+// free text of an event that has nothing else (migrated data), else all-day; and the days of a
+// multi-day event.
 export function timeLabel(event) {
   const clock = event.start_time ? `${event.start_time}${event.end_time ? `–${event.end_time}` : ""}` : "";
-  const label = event.time || clock || "종일";
+  const label = clock || event.time || "종일";
   return event.end_date && event.end_date !== event.event_date
     ? `${label} (${shortDate(event.event_date)}~${shortDate(event.end_date)})` : label;
 }
