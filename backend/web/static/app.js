@@ -328,7 +328,7 @@ async function start() {
     onCompanyDay: (name, payload) => onCompanyDay(name, payload, render),
     onReconnect: () => {
       forgetHolidays(); // company days may have changed while the socket was away
-      showHolidays(state.month);
+      for (const month of monthsShown(state)) showHolidays(month);
     } });
   choose(state.departmentId, false);
 }
