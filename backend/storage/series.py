@@ -72,11 +72,10 @@ class SeriesEdits:
             item, day, chosen = self._target(event_id, scope, check_department)
             try:
                 if chosen == "all" or (chosen == "following" and day.isoformat() == item["event_date"]):
-                    return self._delete_all(item, expected_version)
-                exception = self.events.get_event(recurrence.occurrence_id(item["id"], day)) if (
-                    chosen == "this" and series_scope.has_exception(item, day)) else None
-                return self._write(series_scope.cut(item, day, exception, expected_version, actor, utc_now_iso(),
-                                                    keep_day=chosen == "following"))
+                    return self._delete_all(item, expected_version, actor)
+                exceptions = self._exceptions(item, day) if chosen == "following" else self._exceptions(item, day, day)
+                return self._write(series_scope.cut(item, day, exceptions, expected_version, actor, utc_now_iso(),
+                                                    keep_day=chosen == "following"), actor)
             except _Changed:
                 continue
         raise Conflict(f"event {event_id} kept changing; try again")
@@ -96,7 +95,7 @@ class SeriesEdits:
         series_scope.check_one_occurrence(changes)
         if series_scope.has_exception(series, day):
             return self._edit_exception(recurrence.occurrence_id(series["id"], day), changes, expected_version, actor)
-        return self._write(series_scope.edit_this(series, day, changes, expected_version, actor, utc_now_iso()))
+        return self._write(series_scope.edit_this(series, day, changes, expected_version, actor, utc_now_iso()), actor)
 
     def _edit_exception(self, exception_id: str, changes: EventFields, expected_version: int | None,
                         actor: str) -> Edit:
@@ -124,7 +123,7 @@ class SeriesEdits:
                 return Edit(updated, updated=[updated])
             try:
                 return self._write(series_scope.rewrite_series(
-                    current, self._exceptions(current, date.min), changes, expected_version, actor, utc_now_iso()))
+                    current, self._exceptions(current, date.min), changes, expected_version, actor, utc_now_iso()), actor)
             except _Changed:
                 continue
         raise Conflict(f"event {event_id} kept changing; try again")
@@ -134,30 +133,34 @@ class SeriesEdits:
         if day == date.fromisoformat(series["event_date"]):  # this and following from the first: the whole series
             return self._edit_all(series["id"], changes, expected_version, actor)
         return self._write(series_scope.edit_following(series, self._exceptions(series, day), day, changes,
-                                                       expected_version, actor, utc_now_iso(), str(uuid.uuid4())))
+                                                       expected_version, actor, utc_now_iso(), str(uuid.uuid4())), actor)
 
-    def _delete_all(self, series: StoredEvent, expected_version: int | None) -> Edit:
-        """Delete the series (or event) and its exceptions, each leaving a tombstone."""
+    def _delete_all(self, series: StoredEvent, expected_version: int | None, actor: str) -> Edit:
+        """Delete the series (or event) and its exceptions, each leaving a tombstone; the series (or
+        event) goes to the department's trash."""
         if not series.get("recurrence"):
-            return Edit(None, deleted=[self.events.delete_event(series["id"], expected_version, current=series)])
-        return self._write(series_scope.delete_all(series, self._exceptions(series, date.min), expected_version))
+            return Edit(None, deleted=[self.events.delete_event(series["id"], expected_version, series, actor)])
+        return self._write(series_scope.delete_all(series, self._exceptions(series, date.min), expected_version),
+                           actor, trash=True)
 
-    def _exceptions(self, series: StoredEvent, since: date) -> list[StoredEvent]:
-        """The stored exceptions of the series on or after `since`, by original date (strongly consistent)."""
-        days = sorted(d for d in series.get(EXCEPTION_DATES, []) if d >= since.isoformat())
+    def _exceptions(self, series: StoredEvent, since: date, until: date = date.max) -> list[StoredEvent]:
+        """The stored exceptions of the series from `since` to `until`, by original date (strongly consistent)."""
+        days = sorted(d for d in series.get(EXCEPTION_DATES, []) if since.isoformat() <= d <= until.isoformat())
         ids = [recurrence.occurrence_id(series["id"], date.fromisoformat(d)) for d in days]
         return self.events.get_event_items(series["department_id"], ids)
 
-    def _write(self, plan: Plan) -> Edit:
-        """The plan's writes in one transaction, the first group (the series' own) included; raises
-        _Changed when a condition fails. A series with more exceptions than one transaction takes
-        has the rest written after it, a group at a time where one changed meanwhile (that change
-        wins). Returns what the edit did."""
+    def _write(self, plan: Plan, actor: str, trash: bool = False) -> Edit:
+        """The plan's writes, each with its history entry (`trash`: a deleted series restorable from
+        the department's trash), in one transaction, the first group (the series' own) included;
+        raises _Changed when a condition fails. A series with more exceptions than one transaction
+        takes has the rest written after it, a group at a time where one changed meanwhile (that
+        change wins). Returns what the edit did."""
         # An event made a series spans days from now on: department_spans must know before the write.
         self.events.departments.mark_spanning([write.item for group in plan.groups for write in group
                                                if isinstance(write, (PutNew, Replace))])
         tombstone = self.events.tombstone_update()
-        groups = [[series_actions.action(self.events.table, w, tombstone) for w in group] for group in plan.groups]
+        groups = series_actions.with_history(self.events.table, plan.groups, tombstone, self.events.history, actor,
+                                             trash)
         first, *rest = series_actions.packed(groups)
         self._transact(first)
         for transaction in rest:
