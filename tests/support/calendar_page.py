@@ -56,7 +56,11 @@ def chip(page, title: str):
 def box(locator) -> dict:
     """Where the element is on the page, read in one go (a live redraw may replace it at any moment)."""
     expect(locator).to_be_visible()
-    return locator.evaluate("node => node.getBoundingClientRect().toJSON()")
+    for _ in range(20):  # found, then drawn anew before it was measured: find it again
+        found = locator.evaluate("node => node.isConnected ? node.getBoundingClientRect().toJSON() : null")
+        if found:
+            return found
+    raise AssertionError(f"{locator} keeps being drawn anew")
 
 
 def day_button(page, iso: str):

@@ -19,7 +19,7 @@ import { offerSignIn, showWho, wireSignOut } from "./signin.js";
 import { EventStore } from "./store.js";
 import { copySubscription } from "./subscribe.js";
 import { renderTimeGrid } from "./time_grid.js";
-import { wireTimeDrag } from "./time_grid_drag.js";
+import { wireTimeDrag, wireTimeKeys } from "./time_grid_drag.js";
 import { daysShown, goTo, isTimed, monthsShown, rangeShown, readView, step, stepNames, viewTitle, VIEWS, writeView } from "./view_state.js";
 
 buildFields(); // before the dialogs' classes look their fields up
@@ -63,6 +63,8 @@ function focusedSpot() {
   const focused = document.activeElement;
   if (!focused || !focused.closest) return null;
   if (focused.closest("#grid-body") && focused.dataset.date) return `#grid-body button[data-date="${focused.dataset.date}"]`;
+  const block = focused.closest("#timegrid-body .tg-event");
+  if (block) return `#timegrid-body .tg-event[data-id="${block.dataset.id}"]`;
   const list = focused.closest("#day-events, #agenda-days");
   const item = focused.closest("li[data-id]");
   return list && item ? `#${list.id} li[data-id="${item.dataset.id}"] button` : null;
@@ -340,7 +342,7 @@ async function start() {
     onCompanyDay: (name, payload) => onCompanyDay(name, payload, render),
     onReconnect: () => {
       forgetHolidays(); // company days may have changed while the socket was away
-      showHolidays(state.month);
+      for (const month of monthsShown(state)) showHolidays(month);
     } });
   choose(state.departmentId, false);
 }
@@ -368,6 +370,7 @@ function wire() {
   const moving = moveHandlers();
   wireDragMove(byId("grid-body"), moving);
   wireTimeDrag(byId("timegrid-body"), moving);
+  wireTimeKeys(byId("timegrid-body"), { ...moving, onKeyMoving: (iso) => daysShown(state).includes(iso) || moveTo(state.view, iso) });
   wireKeyMove(byId("day-events"), moving, (iso) => {
     if (iso.startsWith(`${state.month}-`)) state.day = iso; // the day's list follows the event
   });
