@@ -2,6 +2,7 @@
 /api/company-days; GET /api/holidays serves them beside the public holidays, by date."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import icalendar
@@ -66,6 +67,18 @@ def test_a_second_company_day_on_the_same_date_is_409_and_the_first_stays(app, d
     assert second.status_code == 409 and second.get_json()["error"] == "conflict"
     assert _holidays(client, admin, "2026-04-01", "2026-04-01") == [
         {"date": "2026-04-01", "name": "창립기념일", "kind": "company"}]
+
+
+def test_ten_admins_naming_one_date_at_once_store_exactly_one_and_the_others_get_409(app, db):
+    admin = _bearer(db, "admin")
+
+    def add(name: str) -> int:
+        return app.test_client().post("/api/company-days", json={"date": "2026-06-01", "name": name}, headers=admin).status_code
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        statuses = list(pool.map(add, [f"휴무 {n}" for n in range(10)]))
+    assert sorted(statuses) == [201] + [409] * 9
+    assert len(db.company_days.list_days(*_year_span("2026"))) == 1
 
 
 @pytest.mark.parametrize(("body", "field"), [
