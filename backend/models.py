@@ -17,6 +17,7 @@ from rules.actors import Actor
 from rules.shapes import Change, EventFields, PublicDepartment, PublicEvent, StoredEvent, WrittenAttributes
 from storage import plumbing
 from storage.client import make_client
+from storage.company_days import CompanyDays
 from storage.departments import SYSTEM_ACTOR, Departments
 from storage.event_lists import EventLists
 from storage.events import Events
@@ -44,6 +45,7 @@ class DynamoDBDatabase:
         self.events = Events(self.settings, self.client, self.departments)
         self.event_lists = EventLists(self.settings, self.client, self.departments)
         self.series = SeriesEdits(self.events)  # edits and deletes by scope (this, following, all)
+        self.company_days = CompanyDays(self.client, self.departments_table)  # 창립기념일, 전사 휴무
         self.idempotency = IdempotencyStore(
             self.client, self.settings.idempotency_table, self.settings.idempotency_in_progress_seconds
         )

@@ -250,11 +250,27 @@ class Me(BaseModel):
 
 
 class Holiday(BaseModel):
-    """A Korean public holiday: GET /api/holidays."""
+    """A Korean public holiday or a company day: GET /api/holidays."""
 
     date: EventDate
-    name: str = Field(description="Its name in Korean; a day of two holidays names both, `; ` between",
+    name: str = Field(description="Its name in Korean; a day of two public holidays names both, `; ` between",
                       examples=["삼일절"])
+    kind: Literal["public", "company"] = Field(description="`public`: a Korean public holiday (the `holidays` "
+                                               "package); `company`: a company day an admin added")
+
+
+CompanyDayName = text(TextRule(50, min_length=1, strip=True), "1-50 characters after trimming",
+                      examples=["창립기념일"])
+
+
+class CompanyDay(BaseModel):
+    """A company day (창립기념일, 전사 휴무): at most one per date."""
+
+    date: EventDate
+    name: CompanyDayName
+    kind: Literal["company"]
+    created_by: Actor
+    created_at: Timestamp
 
 
 class Error(BaseModel):
@@ -300,6 +316,20 @@ class DepartmentCreate(BaseModel):
     resource: ClassVar[type[BaseModel]] = Department
     name: DepartmentName
     description: DepartmentDescription | None = None
+
+
+class CompanyDayCreate(BaseModel):
+    model_config = _REQUEST
+    resource: ClassVar[type[BaseModel]] = CompanyDay
+    date: EventDate
+    name: CompanyDayName
+
+
+class CompanyDayKey(BaseModel):
+    """The `{date}` of DELETE /api/company-days/{date}."""
+
+    model_config = _REQUEST
+    date: EventDate
 
 
 class EventCreate(BaseModel):

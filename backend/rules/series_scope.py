@@ -21,6 +21,8 @@ from rules import recurrence
 from rules.actors import Actor, stamped
 from rules.event_times import check_event_times
 from rules.shapes import (
+    CALDAV_PROPERTIES,
+    CALDAV_UID,
     EXCEPTION_DATES,
     OVERRIDDEN_FIELDS,
     EventFields,
@@ -190,7 +192,17 @@ def rewrite_series(series: StoredEvent, exceptions: list[StoredEvent], changes: 
         if (changed := _carried(exception, carried, actor, now)) is not None:
             groups.append([Replace(_as_exception(changed, exception), exception)])
             edit.updated.append(public_event(changed))
-    return Plan([[Replace(_with_exception_dates(stored_event(after), kept), series)], *groups], edit)
+    item = {**_client_attributes(series, changes), **stored_event(after)}
+    return Plan([[Replace(_with_exception_dates(cast(StoredEvent, item), kept), series)], *groups], edit)
+
+
+def _client_attributes(series: StoredEvent, changes: EventFields) -> dict[str, str]:
+    """What the series' item keeps that a CalDAV client sent beyond its fields (alarms, other
+    properties, the client's UID), as the changes leave it: an edit of the series keeps them."""
+    sent = cast(dict[str, str | None], changes)
+    kept = {name: sent[name] if name in sent else cast(dict[str, str], series).get(name)
+            for name in (CALDAV_PROPERTIES, CALDAV_UID)}
+    return {name: value for name, value in kept.items() if value is not None}
 
 
 def edit_following(series: StoredEvent, exceptions: list[StoredEvent], day: date, changes: EventFields,

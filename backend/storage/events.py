@@ -14,6 +14,7 @@ from errors import Conflict, NotFound, PreconditionFailed
 from rules.actors import UPDATED_BY_ID, Actor
 from rules.series_scope import checked_times
 from rules.shapes import (
+    CALDAV_UID,
     EventFields,
     ItemChanges,
     PublicEvent,
@@ -102,6 +103,15 @@ class Events:
         query = event_queries.department_events(self.table, department_id)
         query["ExpressionAttributeNames"]["#id"] = "id"
         query["ProjectionExpression"] = "#id"
+        return set(plumbing.paginate(self.client, "query", query, _id_of))
+
+    def department_ids_with_uid(self, department_id: str, uid: str) -> set[str]:
+        """Ids of the department's events holding `uid` as a CalDAV client's UID (CALDAV_UID): one
+        Query of department-date-index, filtered (a calendar's UIDs are unique, RFC 4791)."""
+        query = event_queries.department_events(self.table, department_id)
+        query["ExpressionAttributeNames"].update({"#id": "id", "#uid": CALDAV_UID})
+        query["ExpressionAttributeValues"].update(to_item({":uid": uid}))
+        query["ProjectionExpression"], query["FilterExpression"] = "#id", "#uid = :uid"
         return set(plumbing.paginate(self.client, "query", query, _id_of))
 
     def count_department_events(self, department_id: str) -> int:

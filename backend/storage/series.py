@@ -8,14 +8,22 @@ from collections.abc import Callable
 from contextlib import suppress
 from datetime import date
 
-from errors import Conflict, DatabaseError, NotFound, PreconditionFailed
+from errors import Conflict, DatabaseError, NotFound, PreconditionFailed, ValidationError
 from rules import recurrence, series_scope
 from rules.actors import Actor
 from rules.series_scope import Edit, Plan, PutNew, Replace
 from rules.shapes import EventFields, PublicEvent, StoredEvent, public_event
-from schema import EXCEPTION_DATES, event_not_found, utc_now_iso
+from schema import (
+    DEPARTMENT_IS_LIVE,
+    EXCEPTION_DATES,
+    department_key,
+    department_not_found,
+    event_not_found,
+    utc_now_iso,
+)
 from storage import plumbing, series_actions
 from storage.events import Events
+from storage.items import to_item
 from storage.wire import TransactAction
 
 # Called with an event's department id before a write to it; raises to refuse the write.
@@ -168,6 +176,30 @@ class SeriesEdits:
                 for group in transaction:
                     with suppress(_Changed):
                         self._transact([group])
+        return plan.edit
+
+    def write_at_once(self, plan: Plan, new_in: str | None = None) -> Edit:
+        """Every write of the plan in ONE transaction (a CalDAV PUT of a series and its changed
+        occurrences); `new_in`: the department a new event goes in, checked live in the same
+        transaction. Raises NotFound (that department is gone), PreconditionFailed (an item is no
+        longer as read, or a new id is taken), ValidationError (more writes than one transaction holds).
+        A plan without writes writes nothing."""
+        writes = [write for group in plan.groups for write in group]
+        if len(writes) + (new_in is not None) > series_actions.TRANSACTION_ITEMS_MAX:
+            raise ValidationError(f"one change writes at most {series_actions.TRANSACTION_ITEMS_MAX} events at once; "
+                                  f"this one would write {len(writes)}")
+        if not writes:
+            return plan.edit
+        self.events.departments.mark_spanning([w.item for w in writes if isinstance(w, (PutNew, Replace))])
+        tombstone = self.events.tombstone_update()
+        items = [series_actions.action(self.events.table, write, tombstone) for write in writes]
+        failures: list[DatabaseError] = [PreconditionFailed("the event or one of its occurrences changed meanwhile, "
+                                                            "or its id is taken: read it again") for _ in items]
+        if new_in is not None:
+            items.insert(0, {"ConditionCheck": {"TableName": self.events.settings.departments_table,
+                                                "Key": to_item(department_key(new_in)), **DEPARTMENT_IS_LIVE.params()}})
+            failures.insert(0, NotFound(department_not_found(new_in)))
+        plumbing.transact(self.events.client, items, if_condition_fails=failures)
         return plan.edit
 
     def _transact(self, groups: list[list[TransactAction]]) -> None:

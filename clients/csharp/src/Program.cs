@@ -104,7 +104,7 @@ namespace DepartmentCalendar
                 + " created_by={10} updated_by={11}",
                 label, e.Id, e.DepartmentId, Timestamps.FormatDate(e.EventDate), e.Version,
                 Timestamps.FormatInstant(e.CreatedAt), Timestamps.FormatInstant(e.LastModified), e.LastModified.Kind,
-                Quote(e.Time), Quote(e.Title), Quote(e.CreatedBy), Quote(e.UpdatedBy));
+                Quote(e.DisplayTime), Quote(e.Title), Quote(e.CreatedBy), Quote(e.UpdatedBy));
         }
 
         public static string Quote(string text)
