@@ -10,7 +10,7 @@ import requests
 from playwright.sync_api import Browser, expect
 
 from support.browser import Person
-from support.calendar_page import LIVE, MONTH, PAGE_MARKS, WAIT, chip, new_department
+from support.calendar_page import LIVE, MONTH, PAGE_MARKS, WAIT, chip, day_button, new_department
 from support.oidc_provider import running_provider
 from support.servers import start_live_server
 
@@ -64,6 +64,8 @@ def test_a_person_signs_in_works_live_under_their_name_and_signs_out(browser, si
         status, event = minji.page.evaluate(POST_EVENT, [department["id"], "로그인 회의"])
         assert status == 201 and (event["created_by"], event["updated_by"]) == ("김민지", "김민지")
         expect(chip(watcher.page, "로그인 회의")).to_be_visible(timeout=LIVE)
+        day_button(watcher.page, "2031-03-12").click()  # the second person's page names who made it
+        expect(watcher.page.locator(".event-audit").filter(has_text="작성 김민지")).to_be_visible(timeout=WAIT)
         assert minji.page.evaluate("async () => (await fetch('/auth/logout', {method: 'POST'})).status") == 204
         minji.open(department["id"], MONTH)
         expect(minji.page.locator("#token-section")).to_be_visible(timeout=WAIT)  # signed out: asked to sign in
