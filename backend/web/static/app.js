@@ -15,6 +15,7 @@ import { LiveRooms } from "./live_rooms.js";
 import { wireMenu } from "./menu.js";
 import { forgetHolidays, loadHolidays } from "./public_holidays.js";
 import { SeveralDepartments } from "./several_departments.js";
+import { showPersonalTokens, wirePersonalTokens } from "./personal_tokens.js";
 import { offerSignIn, showWho, wireSignOut } from "./signin.js";
 import { EventStore } from "./store.js";
 import { copySubscription } from "./subscribe.js";
@@ -327,6 +328,7 @@ async function start() {
     const [, me] = await Promise.all([departments.load(), loadMe()]);
     document.body.dataset.role = (me && me.role) || "";
     showWho(me);
+    showPersonalTokens(me);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return askForToken(describe(error), error.body.sign_in);
     return message(describe(error));
@@ -365,6 +367,7 @@ function moveHandlers() {
 function wire() {
   wireMenu("menu-toggle", "toolbar-menu");
   wireSignOut();
+  wirePersonalTokens();
   wireCompanyDays(render);
   wireGridKeys(byId("grid-body"), focusDay);
   const moving = moveHandlers();
