@@ -140,6 +140,13 @@ def test_dragging_an_occurrence_asks_which_events_move_on_the_week_and_on_the_mo
         expect(day_cell(page, 18).locator(".chip")).to_have_count(1, timeout=LIVE)
         assert days_with(page, page.locator("#grid-body .chip.recurring")) == [3, 10, 18, 24]
     assert occurrences(server, department, series) == [(f"{MONTH}-{day:02d}", "11:00") for day in (3, 10, 18, 24)]
+
+    day_cell(a, 24).locator(".chip").drag_to(day_button(a, f"{MONTH}-25"))  # Monday to Tuesday, from then on
+    question.get_by_role("button", name="이 일정과 이후 일정").click()
+    expect(day_cell(b, 25).locator(".chip")).to_have_count(1, timeout=LIVE)
+    assert occurrences(server, department, series)[:3] == [(f"{MONTH}-{day:02d}", "11:00") for day in (3, 10, 18)]
+    listed = http.get(f"{server.url}/api/events/{department['id']}?from={MONTH}-19&to=2031-04-30").json()
+    assert [(one["event_date"], one.get("start_time")) for one in listed] == [(f"{MONTH}-25", "11:00")]  # the rule's weekday moved
     assert alice.console_errors() == [] and bob.console_errors() == []
 
 
