@@ -177,8 +177,13 @@ EventId = Annotated[str, StringConstraints(pattern=EVENT_ID_PATTERN), Field(
     examples=["0b6f2d1e-8f0a-4c1b-9a57-3d2c1e0f9a8b"])]
 Url = Annotated[text(TextRule(2048, strip=True), "An absolute http(s) URL, or empty", examples=["https://intranet.example.com/meetings/1"]),
                 AfterValidator(_http_url)]
-Actor = Annotated[str, Field(description="Name of the token that made it ('anonymous' with AUTH_MODE=off, "
-                                         "'migration' for migrated items)", examples=["ops-admin"])]
+Actor = Annotated[str, Field(description="Name of the token, or of the person signed in with the company account "
+                                         "(also through their personal token), that made it ('anonymous' with "
+                                         "AUTH_MODE=off, 'migration' for migrated items)", examples=["ops-admin"])]
+ActorId = Annotated[str, Field(description="The stable identity of the person who made it, `<issuer>#<subject>` "
+                                           "from their company account (a name can change, this does not). Present "
+                                           "only when a person made it: absent for tokens",
+                               examples=["https://login.example.com/realms/acme#248289761001"])]
 Timestamp = Annotated[datetime, Field(description="UTC, ISO-8601 with milliseconds", examples=["2024-01-15T10:30:00.000Z"])]
 
 _REQUEST = ConfigDict(extra="forbid", strict=True)
@@ -195,6 +200,8 @@ class Department(BaseModel):
     updated_at: Timestamp
     created_by: Actor
     updated_by: Actor
+    created_by_id: ActorId | None = Field(None, description="Present only when a person made it: see ActorId")
+    updated_by_id: ActorId | None = Field(None, description="Present only when a person last changed it: see ActorId")
 
 
 class Event(BaseModel):
@@ -217,6 +224,8 @@ class Event(BaseModel):
     version: Annotated[int, Field(ge=1, description="1 when created, one more on every update; the ETag")]
     created_by: Actor
     updated_by: Actor
+    created_by_id: ActorId | None = Field(None, description="Present only when a person made it: see ActorId")
+    updated_by_id: ActorId | None = Field(None, description="Present only when a person last changed it: see ActorId")
 
 
 class Tombstone(BaseModel):

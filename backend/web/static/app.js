@@ -11,9 +11,10 @@ import { EventEditor } from "./editor.js";
 import { buildFields } from "./fields.js";
 import { wireDragMove, wireKeyMove } from "./drag_move.js";
 import { wireGridKeys, wireShortcuts } from "./grid_keys.js";
-import { Live } from "./live.js";
+import { LiveRooms } from "./live_rooms.js";
 import { wireMenu } from "./menu.js";
 import { forgetHolidays, loadHolidays } from "./public_holidays.js";
+import { SeveralDepartments } from "./several_departments.js";
 import { offerSignIn, showWho, wireSignOut } from "./signin.js";
 import { EventStore } from "./store.js";
 import { copySubscription } from "./subscribe.js";
@@ -29,6 +30,10 @@ buildFields(); // before the dialogs' classes look their fields up
 const state = { departmentId: null, month: todayIso().slice(0, 7), date: null, day: null, cursor: null, view: "month" };
 const store = new EventStore();
 let live = null;
+// The departments ticked to show beside the chosen one; `shown` reads all their events.
+const several = new SeveralDepartments({ onChanged: () => render(), onFailed: (error) => failed(error),
+  onPicked: (ids) => live && live.followAlso(ids) });
+const shown = several.view(store);
 
 const message = (text, kind) => say(byId("message"), text, kind);
 
@@ -87,22 +92,23 @@ function render() {
   show(byId("day"), Boolean(state.day) && !isTimed(state.view));
   if (isTimed(state.view)) renderTimed();
   else renderMonth();
+  several.paint(byId("app"), shown);
   const again = spot && document.querySelector(spot);
   if (again) again.focus();
 }
 
 function renderMonth() {
   const current = state.cursor && state.cursor.startsWith(`${state.month}-`) ? state.cursor : newEventDay();
-  renderGrid(byId("grid-body"), state.month, store, openDay, { selected: state.day, current });
-  if (state.day) renderDay({ title: byId("day-title"), list: byId("day-events"), empty: byId("day-empty") }, state.day, store, editEvent);
+  renderGrid(byId("grid-body"), state.month, shown, openDay, { selected: state.day, current });
+  if (state.day) renderDay({ title: byId("day-title"), list: byId("day-events"), empty: byId("day-empty") }, state.day, shown, editEvent);
   showCompanyDay(state.day);
-  if (state.view === "agenda") renderAgenda({ list: byId("agenda-days"), empty: byId("agenda-empty") }, state.month, store, editEvent);
+  if (state.view === "agenda") renderAgenda({ list: byId("agenda-days"), empty: byId("agenda-empty") }, state.month, shown, editEvent);
 }
 
 function renderTimed() {
   const nodes = { section: byId("timegrid"), head: byId("timegrid-head"), allDay: byId("timegrid-allday"),
     body: byId("timegrid-body"), scroll: byId("timegrid-scroll") };
-  renderTimeGrid(nodes, daysShown(state), store, { onEdit: editEvent, onOpenDay: (iso) => moveTo("day", iso) });
+  renderTimeGrid(nodes, daysShown(state), shown, { onEdit: editEvent, onOpenDay: (iso) => moveTo("day", iso) });
 }
 
 // The day 새 일정 (and a switch to the week or day view) starts on: the day chosen, else today
@@ -145,7 +151,7 @@ function openDay(iso) {
 // an exception (its occurrences are the API's to expand) lists the month again.
 function apply(item) {
   if (store.wantsList(item)) relist();
-  else if (store.apply(item)) render();
+  else if (store.apply(item) || several.apply(item)) render();
 }
 
 // List the shown month again, keeping what is shown until the answer comes; requests that
@@ -172,7 +178,8 @@ async function relist() {
 const editor = new EventEditor(apply, relist);
 
 function editEvent(id) {
-  editor.open(state.departmentId, store.get(id), null);
+  const event = shown.get(id);
+  editor.open(event ? event.department_id : state.departmentId, event, null);
 }
 
 // List the shown month (fresh: another month or department, drawn empty until the answer), and
@@ -180,6 +187,7 @@ function editEvent(id) {
 async function loadMonth(fresh = true) {
   if (fresh) {
     store.show(state.departmentId, rangeShown(state));
+    several.show(departments.list, state.departmentId, rangeShown(state));
     state.day = state.day && state.day.startsWith(`${state.month}-`) ? state.day : null;
     render();
   }
@@ -265,7 +273,10 @@ function choose(departmentId, push = true) {
   loadMonth();
 }
 
-const departments = new Departments((id) => choose(id), () => state.departmentId && showTitle());
+const departments = new Departments((id) => choose(id), () => {
+  if (state.departmentId) showTitle();
+  if (live) several.show(departments.list, state.departmentId, rangeShown(state)); // a department came or went
+});
 
 // Another view (M, W, D, A and their buttons): a week or day of the day chosen (else today or
 // the first day shown), the month of the day a week or day showed.
@@ -326,7 +337,8 @@ async function start() {
   show(byId("token-forget"), Boolean(getToken()));
   state.departmentId = departments.has(state.departmentId) ? state.departmentId : departments.select.value || null;
   departments.render(state.departmentId);
-  live = live || new Live({ onStatus: showLive, onEvent, onDepartment, onJoined: catchUp,
+  live = live || new LiveRooms({ onStatus: showLive, onEvent, onDepartment,
+    onJoined: (id) => (id === state.departmentId ? catchUp(id) : several.catchUp(id)),
     onCompanyDay: (name, payload) => onCompanyDay(name, payload, render),
     onReconnect: () => {
       forgetHolidays(); // company days may have changed while the socket was away
@@ -338,7 +350,7 @@ async function start() {
 // What a move by drag or key (drag_move.js, time_grid_drag.js) calls back.
 function moveHandlers() {
   return {
-    eventOf: (id) => store.get(id),
+    eventOf: (id) => shown.get(id),
     onStored: apply,
     onSeriesChanged: relist,
     onConflict: (event, changes, scope, current) => editor.showMoved(state.departmentId, event, changes, scope, current),
