@@ -353,7 +353,7 @@ function moveHandlers() {
     eventOf: (id) => shown.get(id),
     onStored: apply,
     onSeriesChanged: relist,
-    onConflict: (event, changes, scope, current) => editor.showMoved(state.departmentId, event, changes, scope, current),
+    onConflict: (event, changes, scope, current) => editor.showMoved(event.department_id, event, changes, scope, current),
     onFailed: (error) => {
       failed(error);
       relist(); // show what is stored now
