@@ -78,6 +78,9 @@ function showTitle() {
   byId("print-heading").textContent = shown; // what a printed month is headed with
 }
 
+// The section each view is drawn in (the week and the day share the time grid).
+const SECTIONS = { month: "grid", week: "timegrid", day: "timegrid", agenda: "agenda" };
+
 function render() {
   const spot = focusedSpot();
   byId("month-title").textContent = viewTitle(state);
@@ -85,10 +88,8 @@ function render() {
   byId("month-prev").setAttribute("aria-label", names.previous);
   byId("month-next").setAttribute("aria-label", names.next);
   showTitle();
-  for (const view of VIEWS) {
-    byId(`view-${view}`).setAttribute("aria-pressed", String(view === state.view));
-    show(byId({ month: "grid", agenda: "agenda", week: "timegrid", day: "timegrid" }[view]), isTimed(view) ? isTimed(state.view) : view === state.view);
-  }
+  for (const view of VIEWS) byId(`view-${view}`).setAttribute("aria-pressed", String(view === state.view));
+  for (const section of new Set(Object.values(SECTIONS))) show(byId(section), SECTIONS[state.view] === section);
   show(byId("day"), Boolean(state.day) && !isTimed(state.view));
   if (isTimed(state.view)) renderTimed();
   else renderMonth();
