@@ -168,3 +168,18 @@ def test_alt_and_the_arrows_move_an_event_on_the_week_by_a_quarter_hour_or_a_day
     after = stored(server, department, event)
     assert (after["event_date"], after["start_time"], after["end_time"], after["version"]) == (f"{MONTH}-13", "14:15", "15:30", 4)
     assert person.console_errors() == []
+
+
+def test_dragging_an_occurrence_a_day_later_with_all_moves_the_whole_series_to_that_weekday(server, people, token):
+    department = new_department(server)
+    series = new_series(server, department, "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=3", title="주간 보고",
+                        event_date=f"{MONTH}-03", start_time="09:00", end_time="10:00")
+    person = people(token("gus", "editor"), viewport={"width": 1280, "height": 900})
+    page = open_week(person, department)  # the 9th to the 15th: the Monday the 10th
+    _, day = hour_and_day(page)
+    drag(page, block(page, "주간 보고"), day, 0)
+    page.get_by_role("button", name="모든 일정").click()
+    expect(page.locator("#timegrid .tg-event.dragging")).to_have_count(0, timeout=LIVE)  # stored, drawn anew
+    expect(page.locator('#timegrid .tg-col[data-date="2031-03-11"] .tg-event')).to_contain_text("주간 보고", timeout=LIVE)
+    assert occurrences(server, department, series) == [(f"{MONTH}-{day:02d}", "09:00") for day in (4, 11, 18)]
+    assert person.console_errors() == []
