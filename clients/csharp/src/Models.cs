@@ -26,7 +26,7 @@ namespace DepartmentCalendar
     }
 
     /// <summary>An event, or (in a changed_since answer) the tombstone of a deleted one:
-    /// Deleted = true with only Id, DepartmentId and LastModified set. In a month list a series comes as
+    /// Deleted = true with only Id, DepartmentId, LastModified and Version (the deletion's) set. In a month list a series comes as
     /// its occurrences: Id is "&lt;series id&gt;_&lt;YYYYMMDD&gt;" (stable), RecurringEventId the series' id
     /// and OriginalDate the day the rule gave it; a stored series (changed_since) has Recurrence.</summary>
     [DataContract]
