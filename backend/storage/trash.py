@@ -10,6 +10,7 @@ from typing import cast
 from botocore.exceptions import ClientError
 
 from errors import Conflict, DatabaseError, NotFound
+from rules.actors import Actor, stamped
 from rules.history_entries import StoredEntry
 from rules.series_scope import Edit
 from rules.shapes import EXCEPTION_DATES, SERIES_MONTHS, PublicEvent, StoredEvent, public_event
@@ -70,7 +71,7 @@ class Trash:
                                         key_names=(TRASH_DEPARTMENT, "changed_at", HISTORY_KEY, HISTORY_ENTRY))
         return [_trashed(stored_entry_from_wire(item)) for item in items], next_key
 
-    def restore(self, department_id: str, event_id: str, actor: str) -> Edit:
+    def restore(self, department_id: str, event_id: str, actor: Actor) -> Edit:
         """Store the deleted event again (a series with the exceptions deleted with it), under its
         id, as the version after its tombstone's, with a "restored" history entry each. Raises
         NotFound when it is not in the trash or the department is gone."""
@@ -82,9 +83,9 @@ class Trash:
         first: list[TransactAction] = [
             {"ConditionCheck": {"TableName": self.events.settings.departments_table,
                                 "Key": to_item(department_key(department_id)), **DEPARTMENT_IS_LIVE.params()}},
-            self._take_out(entry, "restored", now, actor),
+            self._take_out(entry, "restored", now, actor.name),
         ]
-        groups = [self._put_back(e, item, actor) for e, item in zip(entries, items, strict=True)]
+        groups = [self._put_back(e, item, actor.name) for e, item in zip(entries, items, strict=True)]
         head, *rest = series_actions.packed([first + groups[0], *groups[1:]])
         actions = [action for group in head for action in group]
         errors: list[DatabaseError] = [NotFound(department_not_found(department_id)), _not_in_trash(event_id)]
@@ -145,10 +146,9 @@ class Trash:
         return [put, self.history.put(self.history.created(public_event(item), actor, "restored"))]
 
 
-def _restored(entry: StoredEntry, now: str, actor: str) -> StoredEvent:
-    """The deleted item as it is stored again: the version after its tombstone's."""
-    item = cast(StoredEvent, {**entry["item"], "version": entry["version"] + 1, "last_modified": now,
-                              "updated_by": actor})
+def _restored(entry: StoredEntry, now: str, actor: Actor) -> StoredEvent:
+    """The deleted item as it is stored again, last changed by `actor`: the version after its tombstone's."""
+    item = stamped(cast(StoredEvent, {**entry["item"], "version": entry["version"] + 1, "last_modified": now}), actor)
     for name in (EXCEPTION_DATES, SERIES_MONTHS):  # read back as lists, stored as sets
         if name in item:
             item[name] = set(item[name])  # type: ignore[literal-required, typeddict-item]
