@@ -83,6 +83,17 @@ def test_series_and_changed_occurrences_then_one_dropped_by_the_client(calendar,
     assert http.get(f"{url}/api/events/{department_id}/{uid}", timeout=WAIT).json()["version"] == version
 
 
+def test_an_occurrence_cancelled_on_its_own_is_no_longer_listed(calendar, url):
+    home, editor, department_id = calendar
+    uid = str(uuid.uuid4())
+    body = _series(uid, overrides=(("20240110", "취소됨"),)).replace(
+        "SUMMARY:취소됨\r\n".encode(), "SUMMARY:취소됨\r\nSTATUS:CANCELLED\r\n".encode())
+    assert b"STATUS:CANCELLED" in body
+    assert dav("PUT", f"{home}{uid}.ics", editor, body).status_code == 201
+    assert _listed(url, department_id) == [("2024-01-03", "09:00", "주간 점검"), ("2024-01-17", "09:00", "주간 점검"),
+                                           ("2024-01-24", "09:00", "주간 점검")]
+
+
 def test_a_series_keeps_its_alarm_when_the_whole_series_is_changed_over_rest(calendar, url):
     home, editor, department_id = calendar
     uid = str(uuid.uuid4())

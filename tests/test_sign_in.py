@@ -13,29 +13,17 @@ import requests
 import socketio
 
 from support.live_helpers import ADMIN_NAME, NO_TOKEN, SocketClient, http, token_for
-from support.oidc_provider import FAULTS, approve, authorize_form, callback_url, page_text, running_provider, sign_in
-from support.servers import moto_tables, start_live_server
+from support.oidc_provider import FAULTS, approve, authorize_form, callback_url, page_text, sign_in
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("sign_in")]
 
 SESSION_COOKIE = "calendar_session"
+SIGN_IN_ENV = {"TRUSTED_PROXY_COUNT": "1"}  # the module's server (support.oidc_provider's signing_in)
 
 
 @pytest.fixture(scope="module")
-def provider():
-    with running_provider() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def url(provider, tmp_path_factory):
-    log_dir = tmp_path_factory.mktemp("sign_in")
-    with moto_tables(log_dir) as settings:
-        served = start_live_server(settings, log_dir / "app.log", TRUSTED_PROXY_COUNT="1", **provider.settings_env())
-        try:
-            yield served.url
-        finally:
-            served.stop()
+def url(signing_in):
+    return signing_in.url
 
 
 @pytest.fixture
@@ -201,11 +189,13 @@ def test_a_bearer_token_wins_over_the_cookie_and_needs_no_origin(url, provider):
     assert made.status_code == 201 and made.json()["created_by"] == ADMIN_NAME
 
 
-def test_with_sign_in_the_api_document_offers_the_session_cookie(url):
+def test_with_sign_in_the_api_document_offers_the_session_cookie_and_the_sign_in_routes(url):
     document = requests.get(f"{url}/api/openapi.json", timeout=10).json()
     assert document["components"]["securitySchemes"]["sessionCookie"]["in"] == "cookie"
     assert document["components"]["securitySchemes"]["sessionCookie"]["name"] == SESSION_COOKIE
     assert {"sessionCookie": []} in document["paths"]["/api/me"]["get"]["security"]
+    routes = {(path, method) for path, operations in document["paths"].items() for method in operations}
+    assert {("/auth/login", "get"), ("/auth/callback", "get"), ("/auth/logout", "post")} <= routes
 
 
 def test_a_socket_with_the_cookie_from_another_site_is_refused(url, provider):

@@ -49,7 +49,7 @@ def series_plan(current: Resource | None, department_id: str, event_id: str, wri
     the series does not give, ValidationError for what the API's validation refuses."""
     series, changed = _series(current, department_id, event_id, written, zone, actor, now)
     stored = {e["original_date"]: e for e in current.events[1:]} if current else {}
-    edit = Edit(public_event(series))
+    edit = Edit(public_event(cast(PublicEvent, series)))
     groups: list[list[Write]] = []
     days: set[str] = set()
     for day, fields in sorted(written.overrides.items()):
@@ -67,10 +67,10 @@ def series_plan(current: Resource | None, department_id: str, event_id: str, wri
         k: v for k, v in series.items() if k != EXCEPTION_DATES})
     if current is None:
         groups.insert(0, [PutNew(item)])
-        edit.created.insert(0, public_event(series))
+        edit.created.insert(0, public_event(cast(PublicEvent, series)))
     elif changed or set(current.main.get(EXCEPTION_DATES) or ()) != days:
         groups.insert(0, [Replace(item, cast(StoredEvent, current.main))])
-        edit.updated.insert(0, public_event(series))
+        edit.updated.insert(0, public_event(cast(PublicEvent, series)))
     return Plan(groups, edit)
 
 

@@ -3,6 +3,7 @@ GET, PUT and DELETE of event resources, through the same storage calls, audit an
 /api/events. REPORTs are in dav.reports."""
 from __future__ import annotations
 
+from typing import cast
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -26,6 +27,7 @@ from dav.xml_bodies import (
     updated_properties,
 )
 from errors import Conflict, NotFound, PreconditionFailed
+from rules.shapes import EventFields, PublicDepartment, WrittenAttributes
 from schema import utc_now_iso
 from validation import validate_event_changes, validate_new_event
 
@@ -116,7 +118,7 @@ def proppatch_calendar(department_id: UUID):
     return multistatus_response([status_props(properties.calendar_path(department["id"]), names, "403 Forbidden")])
 
 
-def event_response(department: dict, resource: Resource, requested: list[str] | None):
+def event_response(department: PublicDepartment, resource: Resource, requested: list[str] | None):
     """The multistatus `response` of an event resource, with its data when asked for."""
     available = properties.event(resource)
     if wants_data(requested):
@@ -144,7 +146,10 @@ def get_event(department_id: UUID, name: str):
 @bp.put(RESOURCE)
 @auth.requires("editor")
 def put_event(department_id: UUID, name: str):
-    department_id = str(department_id)
+    return _put(str(department_id), name)
+
+
+def _put(department_id: str, name: str) -> Response:
     auth.check_department(department_id)
     event_id = resources.resource_id(department_id, name)
     if event_id is None:
@@ -170,20 +175,20 @@ def _write_series(department_id: str, event_id: str, current: Resource | None, w
     """The series and its changed occurrences in one transaction, broadcast once written."""
     if current is None:
         _check_id_is_new(event_id)
-    plan = series_plan(current, department_id, event_id, written, calendar_zone(), auth.current_principal().actor,
-                       utc_now_iso())
-    broadcast_edit(get_db().series.write_at_once(plan, department_id if current is None else None))
+    actor = auth.current_principal().actor
+    plan = series_plan(current, department_id, event_id, written, calendar_zone(), actor, utc_now_iso())
+    broadcast_edit(get_db().series.write_at_once(plan, actor, department_id if current is None else None))
 
 
 def _update(current: Resource, written: WrittenEvent) -> None:
     """The event changed as the PUT's event says, if it says anything new."""
     changes = changes_from(current.main, written.fields, calendar_zone())
-    changes = validate_event_changes(changes) if changes else {}
+    changes = dict(validate_event_changes(changes)) if changes else {}
     for name, value in client_attributes(current.id, written).items():
-        if value != current.main.get(name):
+        if value != cast(dict[str, str], current.main).get(name):
             changes[name] = value  # None removes it
     if changes:
-        broadcast_edit(get_db().series.update(current.id, changes, None, current.main["version"],
+        broadcast_edit(get_db().series.update(current.id, cast(EventFields, changes), None, current.main["version"],
                                               auth.current_principal().actor, auth.check_department))
 
 
@@ -201,10 +206,11 @@ def _create(department_id: str, event_id: str, written: WrittenEvent) -> None:
     try:
         event = get_db().create_event(department_id, validate_new_event(written.fields), event_id=event_id,
                                       actor=auth.current_principal().actor,
-                                      attributes={k: v for k, v in client_attributes(event_id, written).items() if v})
+                                      attributes=cast(WrittenAttributes, {
+                                          k: v for k, v in client_attributes(event_id, written).items() if v}))
     except Conflict as exc:  # another PUT created it meanwhile, or it was deleted (its tombstone holds the id)
         raise PreconditionFailed(str(exc)) from None
-    realtime.event_created(event)
+    realtime.event_created(dict(event))
 
 
 def _check_uid_is_free(department_id: str, event_id: str, uid: str) -> None:
@@ -229,9 +235,8 @@ def _check_preconditions(current: Resource | None) -> None:
 @bp.delete(RESOURCE)
 @auth.requires("editor")
 def delete_event(department_id: UUID, name: str):
-    department_id = str(department_id)
-    auth.check_department(department_id)
-    current = _resource(department_id, name)
+    auth.check_department(str(department_id))
+    current = _resource(str(department_id), name)
     _check_preconditions(current)
     edit = get_db().series.delete(current.id, None, current.main["version"], auth.current_principal().actor,
                                   auth.check_department)
@@ -239,7 +244,7 @@ def delete_event(department_id: UUID, name: str):
     return Response(status=204)
 
 
-def department_of(department_id: UUID) -> dict:
+def department_of(department_id: UUID) -> PublicDepartment:
     auth.check_department(str(department_id))
     return get_db().get_department(str(department_id))
 

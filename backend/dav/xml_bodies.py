@@ -89,9 +89,9 @@ def response(path: str, found: dict[str, Any], missing: Iterable[str] = ()) -> E
     children = [href(path)]
     if found:
         children.append(_propstat([_value(tag, value) for tag, value in found.items()], "200 OK"))
-    missing = [ET.Element(tag) for tag in missing]
-    if missing:
-        children.append(_propstat(missing, "404 Not Found"))
+    absent = [ET.Element(tag) for tag in missing]
+    if absent:
+        children.append(_propstat(absent, "404 Not Found"))
     return element(qname(DAV, "response"), children=children)
 
 

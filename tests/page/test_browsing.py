@@ -194,6 +194,36 @@ def test_a_screenshot_of_the_page_for_the_readme(server, people):
     assert person.console_errors() == []
 
 
+WEEK_SCREENSHOT = PROJECT_DIR / "docs" / "page-week.png"
+DAY_SCREENSHOT = PROJECT_DIR / "docs" / "page-day.png"
+
+
+def test_screenshots_of_the_week_and_day_views_for_the_readme(server, people):
+    """docs/page-week.png and docs/page-day.png (README.md shows them): a week with hours, events
+    side by side where they overlap, a multi-day event and a holiday above the hours, the line at the
+    current time; then its Thursday alone. The clock is fixed, so the pictures stay the same."""
+    department = new_department(server, name="개발팀")
+    for day, title, start, end in ((2, "신입 교육", "09:00", "12:00"), (3, "스탠드업", "09:30", "10:00"),
+                                   (4, "설계 검토", "10:00", "11:30"), (4, "고객 통화", "10:30", "11:00"),
+                                   (5, "점심 약속", "12:00", "13:00"), (6, "릴리스 회의", "14:00", "15:30"),
+                                   (6, "코드 리뷰", "14:30", "16:00"), (6, "1:1 면담", "15:00", "15:30"),
+                                   (7, "주간 회고", "16:00", "17:00")):
+        new_event(server, department, title=title, event_date=f"{MONTH}-{day:02d}", start_time=start, end_time=end)
+    new_event(server, department, title="해외 출장", event_date=f"{MONTH}-05", end_date=f"{MONTH}-07")
+    person = people(token_for(server.url), viewport={"width": 1200, "height": 900})
+    person.page.clock.set_fixed_time(f"{MONTH}-06T14:45:00")
+    page = person.page
+    page.goto(f"/?department={department['id']}&view=week&date={MONTH}-06")
+    expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
+    expect(page.locator("#timegrid .tg-event")).to_have_count(9)
+    expect(page.locator("#timegrid .holiday-name")).to_have_text(["삼일절 대체 휴일"])
+    assert len(save_screenshot(page, WEEK_SCREENSHOT)) > 10_000
+    page.get_by_role("button", name="6 (목)").click()
+    expect(page.locator("#timegrid .tg-event")).to_have_count(3)
+    assert len(save_screenshot(page, DAY_SCREENSHOT)) > 10_000
+    assert person.console_errors() == []
+
+
 PHONE_SCREENSHOT = PROJECT_DIR / "docs" / "page-phone.png"
 
 

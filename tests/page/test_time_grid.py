@@ -1,7 +1,7 @@
 """A person looks at a week and a day with hours: events placed by their start and end, the ones
-that overlap side by side, all-day events and public holidays in the row above the hours, a line
-at the current time; W, D and M (and the buttons) switch views, and the URL keeps the view and the
-day through a reload and back and forward."""
+that overlap side by side, all-day events, multi-day ones as one bar and public holidays in the row
+above the hours, a line at the current time; W, D and M (and the buttons) switch views, and the URL
+keeps the view and the day through a reload and back and forward."""
 from __future__ import annotations
 
 import re
@@ -25,10 +25,11 @@ def test_the_week_and_day_views_place_events_by_their_times_and_the_url_keeps_th
     new_event(server, department, title="점심", start_time="12:30", end_time="13:30")
     new_event(server, department, title="워크숍")  # all day
     new_event(server, department, title="2월 마감", event_date="2031-02-25", start_time="09:00")
+    new_event(server, department, title="출장", event_date=f"{MONTH}-14", end_date=f"{MONTH}-17")  # into the next week
     person = people(token("uma", "editor"), viewport={"width": 1280, "height": 900})
     person.page.clock.set_fixed_time(f"{MONTH}-12T10:00:00")
     page = person.open(department["id"], MONTH)
-    expect(page.locator("#grid-body .chip")).to_have_count(4)
+    expect(page.locator("#grid-body .chip")).to_have_count(6)  # the trip: a bar on each week's row
     page.keyboard.press("w")
     expect(page).to_have_url(re.compile(f"view=week&date={MONTH}-12$"))
     expect(page.locator("#month-title")).to_have_text("2031년 3월 9일 – 15일")
@@ -47,6 +48,11 @@ def test_the_week_and_day_views_place_events_by_their_times_and_the_url_keeps_th
     expect(page.locator("#timegrid .tg-col").nth(3).locator(".tg-now")).to_have_count(1)
     expect(page.locator('#timegrid-allday [data-date="2031-03-12"] .tg-chip')).to_have_text("워크숍")
     expect(block(page, "회의 A")).to_contain_text("10:00–11:00")
+    trip = page.locator("#timegrid-allday .tg-bar", has_text="출장")  # one bar over the 14th and 15th
+    expect(trip).to_have_count(1)
+    bar, first, last = (box(trip), box(page.locator('#timegrid-allday [data-date="2031-03-14"]')),
+                        box(page.locator('#timegrid-allday [data-date="2031-03-15"]')))
+    assert abs(bar["left"] - first["left"]) < 6 and abs(bar["right"] - last["right"]) < 6, (bar, first, last)
 
     page.keyboard.press("d")
     expect(page).to_have_url(re.compile(f"view=day&date={MONTH}-12$"))

@@ -11,14 +11,16 @@ import { EventEditor } from "./editor.js";
 import { buildFields } from "./fields.js";
 import { wireDragMove, wireKeyMove } from "./drag_move.js";
 import { wireGridKeys, wireShortcuts } from "./grid_keys.js";
-import { Live } from "./live.js";
+import { LiveRooms } from "./live_rooms.js";
 import { wireMenu } from "./menu.js";
 import { forgetHolidays, loadHolidays } from "./public_holidays.js";
+import { SeveralDepartments } from "./several_departments.js";
+import { showPersonalTokens, wirePersonalTokens } from "./personal_tokens.js";
 import { offerSignIn, showWho, wireSignOut } from "./signin.js";
 import { EventStore } from "./store.js";
 import { copySubscription } from "./subscribe.js";
 import { renderTimeGrid } from "./time_grid.js";
-import { wireTimeDrag } from "./time_grid_drag.js";
+import { wireTimeDrag, wireTimeKeys } from "./time_grid_drag.js";
 import { daysShown, goTo, isTimed, monthsShown, rangeShown, readView, step, stepNames, viewTitle, VIEWS, writeView } from "./view_state.js";
 
 buildFields(); // before the dialogs' classes look their fields up
@@ -29,6 +31,10 @@ buildFields(); // before the dialogs' classes look their fields up
 const state = { departmentId: null, month: todayIso().slice(0, 7), date: null, day: null, cursor: null, view: "month" };
 const store = new EventStore();
 let live = null;
+// The departments ticked to show beside the chosen one; `shown` reads all their events.
+const several = new SeveralDepartments({ onChanged: () => render(), onFailed: (error) => failed(error),
+  onPicked: (ids) => live && live.followAlso(ids) });
+const shown = several.view(store);
 
 const message = (text, kind) => say(byId("message"), text, kind);
 
@@ -58,6 +64,8 @@ function focusedSpot() {
   const focused = document.activeElement;
   if (!focused || !focused.closest) return null;
   if (focused.closest("#grid-body") && focused.dataset.date) return `#grid-body button[data-date="${focused.dataset.date}"]`;
+  const block = focused.closest("#timegrid-body .tg-event");
+  if (block) return `#timegrid-body .tg-event[data-id="${block.dataset.id}"]`;
   const list = focused.closest("#day-events, #agenda-days");
   const item = focused.closest("li[data-id]");
   return list && item ? `#${list.id} li[data-id="${item.dataset.id}"] button` : null;
@@ -71,6 +79,9 @@ function showTitle() {
   byId("print-heading").textContent = shown; // what a printed month is headed with
 }
 
+// The section each view is drawn in (the week and the day share the time grid).
+const SECTIONS = { month: "grid", week: "timegrid", day: "timegrid", agenda: "agenda" };
+
 function render() {
   const spot = focusedSpot();
   byId("month-title").textContent = viewTitle(state);
@@ -78,29 +89,28 @@ function render() {
   byId("month-prev").setAttribute("aria-label", names.previous);
   byId("month-next").setAttribute("aria-label", names.next);
   showTitle();
-  for (const view of VIEWS) {
-    byId(`view-${view}`).setAttribute("aria-pressed", String(view === state.view));
-    show(byId({ month: "grid", agenda: "agenda", week: "timegrid", day: "timegrid" }[view]), isTimed(view) ? isTimed(state.view) : view === state.view);
-  }
+  for (const view of VIEWS) byId(`view-${view}`).setAttribute("aria-pressed", String(view === state.view));
+  for (const section of new Set(Object.values(SECTIONS))) show(byId(section), SECTIONS[state.view] === section);
   show(byId("day"), Boolean(state.day) && !isTimed(state.view));
   if (isTimed(state.view)) renderTimed();
   else renderMonth();
+  several.paint(byId("app"), shown);
   const again = spot && document.querySelector(spot);
   if (again) again.focus();
 }
 
 function renderMonth() {
   const current = state.cursor && state.cursor.startsWith(`${state.month}-`) ? state.cursor : newEventDay();
-  renderGrid(byId("grid-body"), state.month, store, openDay, { selected: state.day, current });
-  if (state.day) renderDay({ title: byId("day-title"), list: byId("day-events"), empty: byId("day-empty") }, state.day, store, editEvent);
+  renderGrid(byId("grid-body"), state.month, shown, openDay, { selected: state.day, current });
+  if (state.day) renderDay({ title: byId("day-title"), list: byId("day-events"), empty: byId("day-empty") }, state.day, shown, editEvent);
   showCompanyDay(state.day);
-  if (state.view === "agenda") renderAgenda({ list: byId("agenda-days"), empty: byId("agenda-empty") }, state.month, store, editEvent);
+  if (state.view === "agenda") renderAgenda({ list: byId("agenda-days"), empty: byId("agenda-empty") }, state.month, shown, editEvent);
 }
 
 function renderTimed() {
   const nodes = { section: byId("timegrid"), head: byId("timegrid-head"), allDay: byId("timegrid-allday"),
     body: byId("timegrid-body"), scroll: byId("timegrid-scroll") };
-  renderTimeGrid(nodes, daysShown(state), store, { onEdit: editEvent, onOpenDay: (iso) => moveTo("day", iso) });
+  renderTimeGrid(nodes, daysShown(state), shown, { onEdit: editEvent, onOpenDay: (iso) => moveTo("day", iso) });
 }
 
 // The day 새 일정 (and a switch to the week or day view) starts on: the day chosen, else today
@@ -143,7 +153,7 @@ function openDay(iso) {
 // an exception (its occurrences are the API's to expand) lists the month again.
 function apply(item) {
   if (store.wantsList(item)) relist();
-  else if (store.apply(item)) render();
+  else if (store.apply(item) || several.apply(item)) render();
 }
 
 // List the shown month again, keeping what is shown until the answer comes; requests that
@@ -170,7 +180,8 @@ async function relist() {
 const editor = new EventEditor(apply, relist);
 
 function editEvent(id) {
-  editor.open(state.departmentId, store.get(id), null);
+  const event = shown.get(id);
+  editor.open(event ? event.department_id : state.departmentId, event, null);
 }
 
 // List the shown month (fresh: another month or department, drawn empty until the answer), and
@@ -178,6 +189,7 @@ function editEvent(id) {
 async function loadMonth(fresh = true) {
   if (fresh) {
     store.show(state.departmentId, rangeShown(state));
+    several.show(departments.list, state.departmentId, rangeShown(state));
     state.day = state.day && state.day.startsWith(`${state.month}-`) ? state.day : null;
     render();
   }
@@ -263,7 +275,10 @@ function choose(departmentId, push = true) {
   loadMonth();
 }
 
-const departments = new Departments((id) => choose(id), () => state.departmentId && showTitle());
+const departments = new Departments((id) => choose(id), () => {
+  if (state.departmentId) showTitle();
+  if (live) several.show(departments.list, state.departmentId, rangeShown(state)); // a department came or went
+});
 
 // Another view (M, W, D, A and their buttons): a week or day of the day chosen (else today or
 // the first day shown), the month of the day a week or day showed.
@@ -314,6 +329,7 @@ async function start() {
     const [, me] = await Promise.all([departments.load(), loadMe()]);
     document.body.dataset.role = (me && me.role) || "";
     showWho(me);
+    showPersonalTokens(me);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return askForToken(describe(error), error.body.sign_in);
     return message(describe(error));
@@ -324,11 +340,12 @@ async function start() {
   show(byId("token-forget"), Boolean(getToken()));
   state.departmentId = departments.has(state.departmentId) ? state.departmentId : departments.select.value || null;
   departments.render(state.departmentId);
-  live = live || new Live({ onStatus: showLive, onEvent, onDepartment, onJoined: catchUp,
+  live = live || new LiveRooms({ onStatus: showLive, onEvent, onDepartment,
+    onJoined: (id) => (id === state.departmentId ? catchUp(id) : several.catchUp(id)),
     onCompanyDay: (name, payload) => onCompanyDay(name, payload, render),
     onReconnect: () => {
       forgetHolidays(); // company days may have changed while the socket was away
-      showHolidays(state.month);
+      for (const month of monthsShown(state)) showHolidays(month);
     } });
   choose(state.departmentId, false);
 }
@@ -336,10 +353,10 @@ async function start() {
 // What a move by drag or key (drag_move.js, time_grid_drag.js) calls back.
 function moveHandlers() {
   return {
-    eventOf: (id) => store.get(id),
+    eventOf: (id) => shown.get(id),
     onStored: apply,
     onSeriesChanged: relist,
-    onConflict: (event, changes, scope, current) => editor.showMoved(state.departmentId, event, changes, scope, current),
+    onConflict: (event, changes, scope, current) => editor.showMoved(event.department_id, event, changes, scope, current),
     onFailed: (error) => {
       failed(error);
       relist(); // show what is stored now
@@ -351,11 +368,13 @@ function moveHandlers() {
 function wire() {
   wireMenu("menu-toggle", "toolbar-menu");
   wireSignOut();
+  wirePersonalTokens();
   wireCompanyDays(render);
   wireGridKeys(byId("grid-body"), focusDay);
   const moving = moveHandlers();
   wireDragMove(byId("grid-body"), moving);
   wireTimeDrag(byId("timegrid-body"), moving);
+  wireTimeKeys(byId("timegrid-body"), { ...moving, onKeyMoving: (iso) => daysShown(state).includes(iso) || moveTo(state.view, iso) });
   wireKeyMove(byId("day-events"), moving, (iso) => {
     if (iso.startsWith(`${state.month}-`)) state.day = iso; // the day's list follows the event
   });

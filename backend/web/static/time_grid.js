@@ -6,10 +6,12 @@
 import { el } from "./dom.js";
 import { dayLabel, todayIso, weekday, WEEKDAYS } from "./dates.js";
 import { clockOf, isTimedEvent, layOut } from "./day_layout.js";
+import { barLanes, isMultiDay } from "./month_bars.js";
 import { holidayOn } from "./public_holidays.js";
 
 const WEEKEND_CLASS = { 0: "sun", 6: "sat" };
 const MORNING = 7 * 60; // a time grid opens scrolled to this hour
+const SHORT = 45; // minutes: a block this short has room for one line
 
 function nowMinutes() {
   const now = new Date();
@@ -41,12 +43,18 @@ function editButton(event, className, text, onEdit) {
   return button;
 }
 
-// The all-day row's cell: the holiday's name, then the day's all-day and multi-day events.
-function allDayCell(iso, store, onEdit) {
+// The all-day row's cell: the holiday's name, the multi-day events as bars across the days shown
+// (lanes as on the month, month_bars.js), then the day's all-day events.
+function allDayCell(iso, store, onEdit, lanes) {
   const cell = el("div", { className: dayClasses(iso, "tg-cell tg-allday-cell"), attrs: { "data-date": iso } });
   const holiday = holidayOn(iso);
-  if (holiday) cell.append(el("p", { className: "holiday-name", text: holiday }));
-  for (const event of store.forDay(iso).filter((one) => !isTimedEvent(one))) {
+  // An empty line where another day of the row names a holiday, so the bars' lanes line up.
+  cell.append(holiday ? el("p", { className: "holiday-name", text: holiday }) : el("p", { className: "holiday-space", attrs: { "aria-hidden": "true" } }));
+  for (const lane of lanes) {
+    if (!lane || lane === "through") cell.append(el("span", { className: "tg-bar-space", attrs: { "aria-hidden": "true" } }));
+    else cell.append(place(editButton(lane.event, "tg-chip tg-bar", "", onEdit), { span: lane.span }));
+  }
+  for (const event of store.forDay(iso).filter((one) => !isTimedEvent(one) && !isMultiDay(one))) {
     cell.append(editButton(event, "tg-chip", "", onEdit));
   }
   return cell;
@@ -64,6 +72,7 @@ function dayColumn(iso, store, onEdit) {
     const text = `${clockOf(block.start)}–${clockOf(block.end)}`;
     const button = editButton(block.event, "tg-event", text, onEdit);
     button.draggable = false; // moved by pointer (time_grid_drag.js), its lower edge resizing it
+    if (block.end - block.start <= SHORT) button.classList.add("tg-short"); // time and title on one line
     button.append(el("span", { className: "tg-resize needs-editor", attrs: { "aria-hidden": "true" } }));
     column.append(place(button, { start: block.start, length: block.end - block.start, lane: block.lane, lanes: block.lanes }));
   }
@@ -81,8 +90,9 @@ function hourLabels() {
 export function renderTimeGrid(nodes, days, store, handlers) {
   nodes.section.classList.toggle("one-day", days.length === 1);
   nodes.head.replaceChildren(el("div", { className: "tg-corner" }), ...days.map((iso) => dayHead(iso, handlers.onOpenDay)));
+  const lanes = barLanes(days, store);
   nodes.allDay.replaceChildren(el("div", { className: "tg-corner tg-allday-label", text: "종일" }),
-    ...days.map((iso) => allDayCell(iso, store, handlers.onEdit)));
+    ...days.map((iso, column) => allDayCell(iso, store, handlers.onEdit, lanes[column])));
   nodes.body.replaceChildren(hourLabels(), ...days.map((iso) => dayColumn(iso, store, handlers.onEdit)));
   if (!nodes.scroll.dataset.placed && nodes.scroll.clientHeight) {
     nodes.scroll.dataset.placed = "1";

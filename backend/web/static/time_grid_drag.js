@@ -1,8 +1,10 @@
 // Dragging on the week and day views: an event's block moves to another time (in steps of 15
 // minutes) or another day's column; its lower edge resizes its end. The block follows the pointer;
 // on release the move goes through moveEvent (drag_move.js): If-Match, a series asks which events
-// move, a 412 opens the dialog with both versions.
+// move, a 412 opens the dialog with both versions. By keyboard, on a block: Alt and ↑/↓ move it
+// 15 minutes, Alt and ←/→ a day, Alt+Shift and ↑/↓ move its end.
 
+import { shiftDay } from "./dates.js";
 import { moveEvent } from "./drag_move.js";
 import { clockOf, spanOf } from "./day_layout.js";
 
@@ -87,4 +89,31 @@ export function wireTimeDrag(body, handlers) {
       delete block.dataset.dragged;
     }
   }, true);
+}
+
+const KEY_STEPS = { ArrowUp: [0, -STEP], ArrowDown: [0, STEP], ArrowLeft: [-1, 0], ArrowRight: [1, 0] };
+
+// The move Alt (+Shift) and an arrow make of `event`, or null past the day's edge.
+function keyMove(event, key) {
+  const [days, minutes] = KEY_STEPS[key.key];
+  const span = spanOf(event);
+  const resize = key.shiftKey && Boolean(minutes);
+  const start = resize ? span.start : span.start + minutes;
+  const end = span.end + minutes;
+  if (start < 0 || end > DAY_MINUTES || end <= start) return null;
+  return changesOf({ event, span, resize, start, end, day: shiftDay(event.event_date, days) });
+}
+
+// handlers as wireTimeDrag's, plus onKeyMoving(iso): the day a key moves an event to, first.
+export function wireTimeKeys(body, handlers) {
+  body.addEventListener("keydown", (key) => {
+    const block = KEY_STEPS[key.key] && key.altKey && key.target.closest && key.target.closest(".tg-event");
+    const event = block && handlers.eventOf(block.dataset.id);
+    if (!event || key.ctrlKey || key.metaKey || document.body.dataset.role === "viewer") return;
+    key.preventDefault();
+    const changes = keyMove(event, key);
+    if (!changes) return;
+    if (changes.event_date) handlers.onKeyMoving(changes.event_date);
+    moveEvent(event, changes, handlers);
+  });
 }
