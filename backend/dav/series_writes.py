@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from dav.ical_events import VALID_OBJECT, InvalidResource, WrittenEvent, changes_from
 from dav.resources import Resource
 from rules import recurrence, series_scope
+from rules.actors import Actor, stamped
 from rules.series_scope import Edit, Plan, PutNew, Remove, Replace, Write
 from rules.shapes import (
     CALDAV_PROPERTIES,
@@ -43,7 +44,7 @@ def client_attributes(event_id: str, written: WrittenEvent) -> dict[str, str | N
 
 
 def series_plan(current: Resource | None, department_id: str, event_id: str, written: WrittenEvent,
-                zone: ZoneInfo, actor: str, now: str) -> Plan:
+                zone: ZoneInfo, actor: Actor, now: str) -> Plan:
     """The writes making the resource what the PUT sent; raises InvalidResource for a RECURRENCE-ID
     the series does not give, ValidationError for what the API's validation refuses."""
     series, changed = _series(current, department_id, event_id, written, zone, actor, now)
@@ -74,27 +75,27 @@ def series_plan(current: Resource | None, department_id: str, event_id: str, wri
 
 
 def _series(current: Resource | None, department_id: str, event_id: str, written: WrittenEvent, zone: ZoneInfo,
-            actor: str, now: str) -> tuple[dict[str, Any], bool]:
+            actor: Actor, now: str) -> tuple[dict[str, Any], bool]:
     """The series' item as the PUT leaves it (exception dates aside), and whether its fields or
     the client's attributes changed."""
     attributes = client_attributes(event_id, written)
     kept = {name: value for name, value in attributes.items() if value is not None}
     if current is None:
         event = {**EVENT_DEFAULTS, **validate_new_event(written.fields), "id": event_id, "department_id": department_id,
-                 "created_at": now, "last_modified": now, "version": 1, "created_by": actor, "updated_by": actor}
+                 "created_at": now, "last_modified": now, "version": 1, **actor.created()}
         return {**stored_event(cast(PublicEvent, event)), **kept}, True
     main = current.main
     changes = changes_from(main, written.fields, zone)
     changes = dict(validate_event_changes(changes)) if changes else {}
     if not changes and all(main.get(name) == value for name, value in attributes.items()):
         return dict(main), False
-    after = {**series_scope.checked_times(public_event(cast(PublicEvent, main)), cast(Any, changes)),
-             "version": main["version"] + 1, "last_modified": now, "updated_by": actor}
+    after = stamped(cast(PublicEvent, {**series_scope.checked_times(public_event(cast(PublicEvent, main)), cast(Any, changes)),
+                                       "version": main["version"] + 1, "last_modified": now}), actor)
     return {**stored_event(cast(PublicEvent, after)), **kept}, True
 
 
 def _override(series: dict[str, Any], stored: StoredEvent | None, day: date, fields: dict[str, Any], zone: ZoneInfo,
-              actor: str, now: str) -> Write | bool | None:
+              actor: Actor, now: str) -> Write | bool | None:
     """The write of the changed occurrence on `day`: a new exception, the stored one replaced, True
     when the stored one stays as it is, None when a new one would not differ from the series."""
     public = public_event(cast(PublicEvent, series))
@@ -111,7 +112,7 @@ def _override(series: dict[str, Any], stored: StoredEvent | None, day: date, fie
     if stored is not None and not changes and overridden == sorted(stored.get(OVERRIDDEN_FIELDS) or ()):
         return True
     validated = validate_event_changes(changes) if changes else {}
-    exception = {**series_scope.checked_times(base, validated), "version": base["version"] + 1,
-                 "last_modified": now, "updated_by": actor}
+    exception = stamped(cast(PublicEvent, {**series_scope.checked_times(base, validated), "version": base["version"] + 1,
+                                           "last_modified": now}), actor)
     item = cast(StoredEvent, {**stored_event(cast(PublicEvent, exception)), OVERRIDDEN_FIELDS: overridden})
     return PutNew(item) if stored is None else Replace(item, stored)

@@ -225,7 +225,7 @@ def _write_series(department_id: str, event_id: str, current: Resource | None, w
     """The series and its changed occurrences in one transaction, broadcast once written."""
     if current is None:
         _check_id_is_new(event_id)
-    plan = series_plan(current, department_id, event_id, written, calendar_zone(), auth.current_principal().name,
+    plan = series_plan(current, department_id, event_id, written, calendar_zone(), auth.current_principal().actor,
                        utc_now_iso())
     broadcast_edit(get_db().series.write_at_once(plan, department_id if current is None else None))
 
@@ -239,7 +239,7 @@ def _update(current: Resource, written: WrittenEvent) -> None:
             changes[name] = value  # None removes it
     if changes:
         broadcast_edit(get_db().series.update(current.id, cast(EventFields, changes), None, current.main["version"],
-                                              auth.current_principal().name, auth.check_department))
+                                              auth.current_principal().actor, auth.check_department))
 
 
 def _check_id_is_new(event_id: str) -> None:
@@ -255,7 +255,7 @@ def _create(department_id: str, event_id: str, written: WrittenEvent) -> None:
     _check_id_is_new(event_id)
     try:
         event = get_db().create_event(department_id, validate_new_event(written.fields), event_id=event_id,
-                                      actor=auth.current_principal().name,
+                                      actor=auth.current_principal().actor,
                                       attributes=cast(WrittenAttributes, {
                                           k: v for k, v in client_attributes(event_id, written).items() if v}))
     except Conflict as exc:  # another PUT created it meanwhile, or it was deleted (its tombstone holds the id)
@@ -288,7 +288,7 @@ def delete_event(department_id: UUID, name: str):
     auth.check_department(str(department_id))
     current = _resource(str(department_id), name)
     _check_preconditions(current)
-    edit = get_db().series.delete(current.id, None, current.main["version"], auth.current_principal().name,
+    edit = get_db().series.delete(current.id, None, current.main["version"], auth.current_principal().actor,
                                   auth.check_department)
     broadcast_edit(edit)
     return Response(status=204)

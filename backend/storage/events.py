@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from config import Settings
 from errors import Conflict, NotFound, PreconditionFailed
+from rules.actors import UPDATED_BY_ID, Actor
 from rules.series_scope import checked_times
 from rules.shapes import (
     CALDAV_UID,
@@ -45,7 +46,7 @@ from storage.departments import SYSTEM_ACTOR, Departments
 from storage.items import event_from_wire, stored_event_from_wire, to_item
 from storage.wire import Expression, ExpressionValues, QueryInput, WireItem
 
-AUDIT_DEFAULTS = {"created_by": SYSTEM_ACTOR, "updated_by": SYSTEM_ACTOR}
+AUDIT_DEFAULTS = SYSTEM_ACTOR.created()
 
 
 class Events:
@@ -128,16 +129,16 @@ class Events:
 
     def create_event(
         self, department_id: str, fields: EventFields, *, event_id: str | None = None,
-        created_at: str | None = None, last_modified: str | None = None, actor: str = SYSTEM_ACTOR,
+        created_at: str | None = None, last_modified: str | None = None, actor: Actor = SYSTEM_ACTOR,
         attributes: WrittenAttributes | None = None,
     ) -> PublicEvent:
-        """Store a new event of an existing department (created_by = updated_by = actor; `attributes`:
+        """Store a new event of an existing department (created and last changed by `actor`; `attributes`:
         internal ones the item also holds, e.g. CALDAV_PROPERTIES); raises NotFound or Conflict (id taken)."""
         now = utc_now_iso()
         event = cast(PublicEvent, {
             **EVENT_DEFAULTS, **fields, "id": event_id or str(uuid.uuid4()), "department_id": department_id,
             "created_at": created_at or now, "last_modified": last_modified or created_at or now,
-            "version": 1, "created_by": actor, "updated_by": actor,
+            "version": 1, **actor.created(),
         })
         item = cast(StoredEvent, {**stored_event(event), **(attributes or {})})
         self.departments.mark_spanning([item])
@@ -167,11 +168,11 @@ class Events:
 
     def update_event(
         self, event_id: str, changes: EventFields, expected_version: int | None = None,
-        actor: str = SYSTEM_ACTOR,
+        actor: Actor = SYSTEM_ACTOR,
     ) -> PublicEvent:
         """Change only the given fields (None removes an optional one; ItemChanges' internal
         attributes too), bump version, renew
-        last_modified and updated_by; returns the event.
+        last_modified and updated_by (and updated_by_id: rules/actors.py); returns the event.
 
         A change to when the event is (EVENT_TIME_FIELDS) is checked against the other times as
         stored, and written only if the event is still at the version read. Raises NotFound,
@@ -194,12 +195,16 @@ class Events:
                     raise
         raise Conflict(f"event {event_id} kept changing; try again")
 
-    def _update_event(self, event_id: str, changes: EventFields, expected_version: int | None, actor: str,
+    def _update_event(self, event_id: str, changes: EventFields, expected_version: int | None, actor: Actor,
                       current: StoredEvent | None = None) -> PublicEvent:
-        names = {"#version": "version", "#last_modified": "last_modified", "#updated_by": "updated_by"}
-        values: ExpressionValues = {":one": 1, ":now": utc_now_iso(), ":actor": actor}
+        names = {"#version": "version", "#last_modified": "last_modified", "#updated_by": "updated_by",
+                 "#updated_by_id": UPDATED_BY_ID}
+        values: ExpressionValues = {":one": 1, ":now": utc_now_iso(), ":actor": actor.name}
         assignments = ["#version = #version + :one", "#last_modified = :now", "#updated_by = :actor"]
-        removals = []
+        removals = ["#updated_by_id"] if actor.identity is None else []
+        if actor.identity is not None:
+            values[":actor_id"] = actor.identity
+            assignments.append("#updated_by_id = :actor_id")
         for i, (field, value) in enumerate(sorted(changes.items())):
             names[f"#f{i}"] = field
             if value is None:

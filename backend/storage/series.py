@@ -10,6 +10,7 @@ from datetime import date
 
 from errors import Conflict, DatabaseError, NotFound, PreconditionFailed, ValidationError
 from rules import recurrence, series_scope
+from rules.actors import Actor
 from rules.series_scope import Edit, Plan, PutNew, Replace
 from rules.shapes import EventFields, PublicEvent, StoredEvent, public_event
 from schema import (
@@ -54,7 +55,7 @@ class SeriesEdits:
         return series_scope.occurrence(series, day)
 
     def update(self, event_id: str, changes: EventFields, scope: str | None, expected_version: int | None,
-               actor: str, check_department: DepartmentCheck | None = None) -> Edit:
+               actor: Actor, check_department: DepartmentCheck | None = None) -> Edit:
         """Change an event, a series or an occurrence (`<series id>_<YYYYMMDD>`) in `scope` (default:
         `this` for an occurrence, `all` otherwise). Raises NotFound, ValidationError, PreconditionFailed."""
         if "_" not in event_id and scope in (None, "all"):  # an event or a whole series
@@ -72,7 +73,7 @@ class SeriesEdits:
                 continue
         raise Conflict(f"event {event_id} kept changing; try again")
 
-    def delete(self, event_id: str, scope: str | None, expected_version: int | None, actor: str,
+    def delete(self, event_id: str, scope: str | None, expected_version: int | None, actor: Actor,
                check_department: DepartmentCheck | None = None) -> Edit:
         """Delete an event, a series (with its exceptions) or occurrences of one, by scope (as update).
         Raises NotFound, ValidationError, PreconditionFailed."""
@@ -99,7 +100,7 @@ class SeriesEdits:
         return item, *series_scope.target(item, event_id, scope)
 
     def _edit_this(self, series: StoredEvent, day: date, changes: EventFields, expected_version: int | None,
-                   actor: str) -> Edit:
+                   actor: Actor) -> Edit:
         """The occurrence changed alone: a new exception item, or the one stored before changed."""
         series_scope.check_one_occurrence(changes)
         if series_scope.has_exception(series, day):
@@ -107,7 +108,7 @@ class SeriesEdits:
         return self._write(series_scope.edit_this(series, day, changes, expected_version, actor, utc_now_iso()))
 
     def _edit_exception(self, exception_id: str, changes: EventFields, expected_version: int | None,
-                        actor: str) -> Edit:
+                        actor: Actor) -> Edit:
         """An exception changed again, written only if it is still at the version read."""
         for _attempt in range(plumbing.TRANSACTION_RETRIES):
             current = self.events.get_event_item(exception_id)
@@ -120,7 +121,7 @@ class SeriesEdits:
             return Edit(updated, updated=[updated])
         raise Conflict(f"event {exception_id} kept changing; try again")
 
-    def _edit_all(self, event_id: str, changes: EventFields, expected_version: int | None, actor: str,
+    def _edit_all(self, event_id: str, changes: EventFields, expected_version: int | None, actor: Actor,
                   check_department: DepartmentCheck | None = None) -> Edit:
         """The event or the whole series changed (an event given `recurrence` becomes a series)."""
         for _attempt in range(plumbing.TRANSACTION_RETRIES):
@@ -138,7 +139,7 @@ class SeriesEdits:
         raise Conflict(f"event {event_id} kept changing; try again")
 
     def _edit_following(self, series: StoredEvent, day: date, changes: EventFields, expected_version: int | None,
-                        actor: str) -> Edit:
+                        actor: Actor) -> Edit:
         if day == date.fromisoformat(series["event_date"]):  # this and following from the first: the whole series
             return self._edit_all(series["id"], changes, expected_version, actor)
         return self._write(series_scope.edit_following(series, self._exceptions(series, day), day, changes,

@@ -59,12 +59,16 @@ def _tombstone(table: str, event: StoredEvent | EventKey, tombstone_update: Expr
 def _recut(table: str, write: Recut) -> TransactAction:
     after = write.after
     update = "SET #r = :lines, #last = :last, #months = :months, #version = :next, #lm = :now, #by = :actor"
-    update += ", #exceptions = :kept" if write.kept else " REMOVE #exceptions"
+    update += ", #by_id = :actor_id" if "updated_by_id" in after else ""
+    removed = [name for name, gone in (("#exceptions", not write.kept), ("#by_id", "updated_by_id" not in after)) if gone]
+    update += ", #exceptions = :kept" if write.kept else ""
+    update += " REMOVE " + ", ".join(removed) if removed else ""
     values: ExpressionValues = {":lines": after["recurrence"], ":last": write.last_date, ":months": set(write.months),
               ":next": after["version"], ":now": after["last_modified"], ":actor": after["updated_by"],
-              **({":kept": set(write.kept)} if write.kept else {})}
+              **({":kept": set(write.kept)} if write.kept else {}),
+              **({":actor_id": after["updated_by_id"]} if "updated_by_id" in after else {})}
     names = {"#r": "recurrence", "#last": LAST_DATE, "#months": SERIES_MONTHS, "#lm": "last_modified",
-             "#by": "updated_by"}
+             "#by": "updated_by", "#by_id": "updated_by_id"}
     return _series_update(table, write.series, update, values, names)
 
 
