@@ -183,6 +183,8 @@ class Settings:
     idempotency_in_progress_seconds: float = setting("IDEMPOTENCY_IN_PROGRESS_SECONDS", 10.0)
     sync_overlap_seconds: float = setting("SYNC_OVERLAP_SECONDS", 10.0)
     sync_tombstone_days: int = setting("SYNC_TOMBSTONE_DAYS", 30)
+    history_days: int = setting("HISTORY_DAYS", 365)
+    trash_days: int = setting("TRASH_DAYS", 30)
     secret_key: str = setting("SECRET_KEY", read=_secret, default_factory=lambda: secrets.token_hex(32), repr=False)
     cors_allowed_origins: tuple[str, ...] = setting("CORS_ALLOWED_ORIGINS", (), _origins)
     rate_limit: str = setting("RATE_LIMIT", "6000 per minute", _text)
@@ -242,10 +244,14 @@ class Settings:
         return f"{self.table_prefix}sessions"
 
     @property
+    def history_table(self) -> str:
+        return f"{self.table_prefix}event_history"
+
+    @property
     def table_names(self) -> tuple[str, ...]:
         """Every table of the service, as create_tables makes them and /readyz checks them."""
         return (self.departments_table, self.events_table, self.idempotency_table, self.tokens_table,
-                self.sessions_table)
+                self.sessions_table, self.history_table)
 
     @property
     def sign_in(self) -> bool:

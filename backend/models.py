@@ -25,6 +25,7 @@ from storage.idempotency import IdempotencyStore
 from storage.items import from_item, to_item
 from storage.series import SeriesEdits
 from storage.tables import Tables
+from storage.trash import Trash
 from storage.wire import TableSpec, TransactAction, WireItem
 
 __all__ = ["Conflict", "DatabaseError", "DynamoDBDatabase", "NotFound", "PreconditionFailed", "Throttled",
@@ -46,6 +47,8 @@ class DynamoDBDatabase:
         self.event_lists = EventLists(self.settings, self.client, self.departments)
         self.series = SeriesEdits(self.events)  # edits and deletes by scope (this, following, all)
         self.company_days = CompanyDays(self.client, self.departments_table)  # 창립기념일, 전사 휴무
+        self.history = self.events.history  # each change of an event (storage/event_history.py)
+        self.trash = Trash(self.events)  # deleted events, restorable for TRASH_DAYS
         self.idempotency = IdempotencyStore(
             self.client, self.settings.idempotency_table, self.settings.idempotency_in_progress_seconds
         )
@@ -150,11 +153,11 @@ class DynamoDBDatabase:
         return self.events.update_event(event_id, changes, expected_version, actor)
 
     def delete_event(self, event_id: str, expected_version: int | None = None,
-                     current: StoredEvent | None = None) -> PublicEvent:
-        return self.events.delete_event(event_id, expected_version, current)
+                     current: StoredEvent | None = None, actor: Actor = SYSTEM_ACTOR) -> PublicEvent:
+        return self.events.delete_event(event_id, expected_version, current, actor)
 
-    def put_events(self, events: Iterable[PublicEvent]) -> None:
-        self.events.put_events(events)
+    def put_events(self, events: Iterable[PublicEvent], history: bool = False) -> None:
+        self.events.put_events(events, history)
 
     def department_event_ids(self, department_id: str) -> set[str]:
         return self.events.department_event_ids(department_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypedDict
+from typing import Any, Final, TypedDict
 
 from config import Settings
 from contract.bodies import Department, Event, EventCreate
@@ -34,6 +34,15 @@ DEPARTMENT_SPAN_INDEX = "department-span-index"
 # leaves department-date-index) until DynamoDB's TTL removes it after the epoch second in TTL_ATTRIBUTE.
 TOMBSTONE_MARKER = "deleted"
 TTL_ATTRIBUTE = "expires_at"
+# The event_history table (storage/event_history.py): one item per change of an event, keyed by
+# HISTORY_KEY (`<department id>/<event id>`) and HISTORY_ENTRY (`<changed_at>#<version>`), expiring
+# after HISTORY_DAYS. A delete's entry holds the deleted item and, while it is restorable,
+# TRASH_DEPARTMENT, which puts it in the sparse DEPARTMENT_TRASH_INDEX (the department's trash).
+HISTORY_KEY: Final = "event"
+HISTORY_ENTRY: Final = "entry"
+TRASH_DEPARTMENT: Final = "trash_department"
+DEPARTMENT_TRASH_INDEX = "department-trash-index"
+HISTORY_EXPIRES_AT = "expires_at"
 # The departments table also holds one marker item per name, keyed by this prefix + the name key.
 NAME_MARKER_PREFIX = "name#"
 # The idempotency table's TTL attribute: when DynamoDB may delete a record (epoch seconds).
@@ -59,7 +68,7 @@ EVENT_OPTIONAL_FIELDS = tuple(name for name in Event.model_fields if name not in
 EVENT_TIME_FIELDS = ("event_date", "end_date", "start_time", "end_time", "recurrence")
 MIGRATION_ACTOR = "migration"
 # What the sync answer shows of a deleted event.
-TOMBSTONE_FIELDS = ("id", "department_id", "deleted", "last_modified")
+TOMBSTONE_FIELDS = ("id", "department_id", "deleted", "last_modified", "version")
 # What a tombstone no longer holds (event_date: so it is not in department-date-index).
 TOMBSTONE_REMOVES = ("event_date", "title", "description", "time", "url", "created_at", *AUDIT_FIELDS,
                      *EVENT_OPTIONAL_FIELDS, LAST_DATE, SERIES_MONTHS, EXCEPTION_DATES, OVERRIDDEN_FIELDS,
@@ -164,6 +173,7 @@ def table_specs(settings: Settings) -> list[dict[str, Any]]:
         idempotency_table_spec(settings.idempotency_table),
         tokens_table_spec(settings.tokens_table),
         sessions_table_spec(settings.sessions_table),
+        history_table_spec(settings.history_table),
     ]
 
 
@@ -193,11 +203,36 @@ def sessions_table_spec(table_name: str) -> dict[str, Any]:
     }
 
 
+def history_table_spec(table_name: str) -> dict[str, Any]:
+    """Each change of an event (storage/event_history.py), and the department's trash (a sparse GSI)."""
+    return {
+        "TableName": table_name,
+        "AttributeDefinitions": [
+            {"AttributeName": HISTORY_KEY, "AttributeType": "S"},
+            {"AttributeName": HISTORY_ENTRY, "AttributeType": "S"},
+            {"AttributeName": TRASH_DEPARTMENT, "AttributeType": "S"},
+            {"AttributeName": "changed_at", "AttributeType": "S"},
+        ],
+        "KeySchema": [
+            {"AttributeName": HISTORY_KEY, "KeyType": "HASH"},
+            {"AttributeName": HISTORY_ENTRY, "KeyType": "RANGE"},
+        ],
+        "GlobalSecondaryIndexes": [{
+            "IndexName": DEPARTMENT_TRASH_INDEX,
+            "KeySchema": [
+                {"AttributeName": TRASH_DEPARTMENT, "KeyType": "HASH"},
+                {"AttributeName": "changed_at", "KeyType": "RANGE"},
+            ],
+            "Projection": {"ProjectionType": "ALL"},
+        }],
+    }
+
+
 def time_to_live_specs(settings: Settings) -> dict[str, str]:
     """Table name -> its TTL attribute (epoch seconds), for the tables whose items expire by
-    themselves: deleted events' tombstones, idempotency records, sessions."""
+    themselves: deleted events' tombstones, idempotency records, sessions, history entries."""
     return {settings.events_table: TTL_ATTRIBUTE, settings.idempotency_table: IDEMPOTENCY_EXPIRES_AT,
-            settings.sessions_table: SESSION_EXPIRES_AT}
+            settings.sessions_table: SESSION_EXPIRES_AT, settings.history_table: HISTORY_EXPIRES_AT}
 
 
 def departments_table_spec(table_name: str) -> dict[str, Any]:

@@ -113,6 +113,35 @@ def _company_day(url: str) -> requests.Response:
     return added
 
 
+def _history_pages(url: str) -> list[requests.Response]:
+    event = _event(url, _department(url))
+    http.put(f"{url}/api/events/{event['id']}", json={"title": "바뀐 회의"}, timeout=10)
+    return [http.get(f"{url}/api/events/{event['department_id']}/{event['id']}/history?limit=1", timeout=10)]
+
+
+def _in_trash(url: str) -> dict:
+    event = _event(url, _department(url))
+    assert http.delete(f"{url}/api/events/{event['id']}", timeout=10).status_code == 204
+    return event
+
+
+def _trash_pages(url: str) -> list[requests.Response]:
+    first = _in_trash(url)
+    department = first["department_id"]
+    second = http.post(f"{url}/api/events/{department}", json={"event_date": "2024-03-06", "title": "둘"},
+                          timeout=10).json()
+    http.delete(f"{url}/api/events/{second['id']}", timeout=10)
+    return [http.get(f"{url}/api/departments/{department}/trash?limit=1", timeout=10)]
+
+
+def _from_trash(method: str, tail: str) -> Call:
+    def call(url: str) -> list[requests.Response]:
+        event = _in_trash(url)
+        return [http.request(method, f"{url}/api/departments/{event['department_id']}/trash/{event['id']}{tail}",
+                             timeout=10)]
+    return call
+
+
 def _get(path: str) -> Call:
     return lambda url: [http.get(url + path, timeout=10)]
 
@@ -136,6 +165,10 @@ CALLS: dict[str, Call] = {
         for event in [_event(url, _department(url))]],
     "PUT /api/events/{id}": _on_event("PUT", json={"title": "바뀐 회의"}),
     "DELETE /api/events/{id}": _on_event("DELETE"),
+    "GET /api/events/{department_id}/{event_id}/history": _history_pages,
+    "GET /api/departments/{department_id}/trash": _trash_pages,
+    "POST /api/departments/{department_id}/trash/{event_id}/restore": _from_trash("POST", "/restore"),
+    "DELETE /api/departments/{department_id}/trash/{event_id}": _from_trash("DELETE", ""),
     "GET /api/me": _get("/api/me"),
     "GET /api/people": _get("/api/people"),
     "PUT /api/people/{subject}/block": lambda url: [http.put(f"{url}/api/people/p-{uuid.uuid4().hex[:6]}/block", timeout=10)],

@@ -44,7 +44,7 @@ FIRST_ADMIN_TOKEN = ("cd backend",
                      "TABLE_PREFIX=prod_ flask --app app tokens create --name ops-admin "
                      "--role admin")
 TESTED_COMMANDS = {LINT, DEPLOY, *SERVERS.values(), *FIRST_ADMIN_TOKEN}
-TABLE_RESOURCES = ("DepartmentsTable", "EventsTable", "IdempotencyTable", "TokensTable", "SessionsTable")
+TABLE_RESOURCES = ("DepartmentsTable", "EventsTable", "IdempotencyTable", "TokensTable", "SessionsTable", "EventHistoryTable")
 
 
 def test_every_command_of_the_doc_is_one_a_test_runs():

@@ -52,7 +52,7 @@ def test_what_users_do_through_the_api_needs_only_the_app_policy(client, make_de
     tables = {need.table for need in needs["app"]}
     assert {"BatchWriteItem", "ConditionCheckItem", "Query", "DescribeTable"} <= {n.action for n in needs["app"]}
     assert tables == {db_table for db_table in tables
-                      if db_table.endswith(("departments", "events", "tokens", "idempotency", "sessions"))}
+                      if db_table.endswith(("departments", "events", "tokens", "idempotency", "sessions", "event_history"))}
     verdict = iam_policy.check(needs, iam_policy.load_policies())
     assert verdict.not_allowed == []
 

@@ -58,7 +58,7 @@ def test_the_document_describes_paging_sync_retries_and_the_audit_fields(client)
         "anyOf": [{"$ref": "#/components/schemas/Event"}, {"$ref": "#/components/schemas/Tombstone"}]}
     assert {"X-Sync-Token", "X-Next-Cursor", "Link"} <= set(listing["responses"]["200"]["headers"])
     assert "410" in listing["responses"]
-    assert set(schemas["Tombstone"]["required"]) == {"id", "department_id", "deleted", "last_modified"}
+    assert set(schemas["Tombstone"]["required"]) == {"id", "department_id", "deleted", "last_modified", "version"}
     for path in ("/api/departments", "/api/events/{id}"):
         create = paths[path]["post"]
         assert {"409", "422"} <= set(create["responses"])
@@ -192,7 +192,10 @@ def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_document(s
     assert _operations_missing_test_data(result.stdout) <= {
         "DELETE /api/departments/{department_id}", "DELETE /api/events/{id}", "DELETE /api/tokens/{token_name}",
         "GET /auth/login", "GET /auth/callback", "POST /auth/logout",
-        "GET /api/people", "PUT /api/people/{subject}/block", "DELETE /api/people/{subject}/block"}
+        "GET /api/people", "PUT /api/people/{subject}/block", "DELETE /api/people/{subject}/block",
+        # nothing of the department under test is in its trash (tests/test_trash.py restores and removes)
+        "POST /api/departments/{department_id}/trash/{event_id}/restore",
+        "DELETE /api/departments/{department_id}/trash/{event_id}"}
 
 
 def _operations_missing_test_data(report: str) -> set[str]:
@@ -227,6 +230,7 @@ def _existing_ids_config(department_id: str, deleted_department_id: str, event_i
         "GET /api/departments/{department_id}": ("department_id", department_id),
         "PATCH /api/departments/{department_id}": ("department_id", department_id),
         "GET /api/departments/{department_id}/calendar.ics": ("department_id", department_id),
+        "GET /api/departments/{department_id}/trash": ("department_id", department_id),
         "GET /api/events/{id}": ("id", department_id),
         "POST /api/events/{id}": ("id", department_id),
         "PUT /api/events/{id}": ("id", event_id),
@@ -234,8 +238,9 @@ def _existing_ids_config(department_id: str, deleted_department_id: str, event_i
     }
     tables = "".join(f'[[operations]]\ninclude-name = "{name}"\nparameters = {{ {key} = "{value}" }}\n\n'
                      for name, (key, value) in uses.items())
-    return tables + ('[[operations]]\ninclude-name = "GET /api/events/{department_id}/{event_id}"\n'
-                     f'parameters = {{ department_id = "{department_id}", event_id = "{event_id}" }}\n\n')
+    return tables + "".join(f'[[operations]]\ninclude-name = "GET /api/events/{{department_id}}/{{event_id}}{tail}"\n'
+                            f'parameters = {{ department_id = "{department_id}", event_id = "{event_id}" }}\n\n'
+                            for tail in ("", "/history"))
 
 
 def _schemathesis_headers(url: str) -> list[str]:

@@ -68,7 +68,8 @@ def test_sync_returns_what_changed_since_the_token_with_deletions_as_tombstones(
     changes = response.get_json()
     tombstone = changes[-1]
     assert changes == [created, updated, {"id": to_delete["id"], "department_id": department_id,
-                                          "deleted": True, "last_modified": tombstone["last_modified"]}]
+                                          "deleted": True, "last_modified": tombstone["last_modified"],
+                                          "version": to_delete["version"] + 1}]
     assert tombstone["last_modified"] > updated["last_modified"] >= created["last_modified"]
     assert untouched["id"] not in {c["id"] for c in changes}
     # Its token carries on from there; one taken past the overlap answers nothing more.

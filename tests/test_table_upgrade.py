@@ -62,7 +62,8 @@ def old_db(dynamodb_server):
 
 def _new_tables(db: DynamoDBDatabase) -> list[str]:
     """The tables this version adds beside the old two."""
-    return sorted([db.settings.idempotency_table, db.settings.tokens_table, db.settings.sessions_table])
+    return sorted([db.settings.idempotency_table, db.settings.tokens_table, db.settings.sessions_table,
+                   db.settings.history_table])
 
 
 def _stored_events(db: DynamoDBDatabase, department_id: str) -> list[dict]:

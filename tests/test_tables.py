@@ -95,4 +95,4 @@ def test_table_prefix_keeps_environments_apart(dynamodb_server):
     prod.create_tables()
     staging.create_department("only in staging")
     assert prod.list_departments() == []
-    assert staging.table_statuses() == {f"staging{run}_{table}": "ACTIVE" for table in ("departments", "events", "idempotency", "tokens", "sessions")}
+    assert staging.table_statuses() == {f"staging{run}_{table}": "ACTIVE" for table in ("departments", "events", "idempotency", "tokens", "sessions", "event_history")}

@@ -12,6 +12,7 @@ from api import (
     docs,
     events,
     health,
+    history,
     me,
     metrics,
     people,
@@ -20,6 +21,7 @@ from api import (
     rate_limits,
     request_log,
     signin,
+    trash,
 )
 from api.errors import register_error_handlers
 from serving import cors
@@ -34,7 +36,8 @@ def init_app(app: Flask) -> None:
     request_log.init_app(app)
     app.url_map.converters["event_id"] = events.EventIdConverter
     for blueprint in (departments.bp, events.bp, calendar_feed.bp, company_days.bp, docs.bp, health.bp, me.bp,
-                      metrics.bp, people.bp, personal_tokens.bp, public_holidays.bp, signin.bp, web.bp):
+                      metrics.bp, people.bp, personal_tokens.bp, public_holidays.bp, signin.bp, history.bp, trash.bp,
+                      web.bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     settings = app.config["SETTINGS"]

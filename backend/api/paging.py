@@ -34,10 +34,12 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=CURSOR_SALT)
 
 
-def requested_page(scope: str) -> Page | None:
-    """The page `limit` and `cursor` ask for, None without `limit` (everything); raises
-    ValidationError for a bad limit, or a cursor that is garbage, altered or of another listing."""
-    raw_limit, cursor = request.args.get("limit"), request.args.get("cursor")
+def requested_page(scope: str, default_limit: int | None = None) -> Page | None:
+    """The page `limit` and `cursor` ask for, None without `limit` (everything; with default_limit,
+    a page of that many); raises ValidationError for a bad limit, or a cursor that is garbage,
+    altered or of another listing."""
+    raw_limit, cursor = request.args.get("limit", None if default_limit is None else str(default_limit)), \
+        request.args.get("cursor")
     if raw_limit is None:
         if cursor is not None:
             raise ValidationError("`cursor` goes with `limit`", {"cursor": "needs limit"})

@@ -235,6 +235,32 @@ class Tombstone(BaseModel):
     department_id: UUID
     deleted: Literal[True]
     last_modified: Annotated[datetime, Field(description="When it was deleted (UTC, ISO-8601 with milliseconds)")]
+    version: Annotated[int, Field(ge=1, description="The deletion's version, one more than the event's last: a "
+                                                    "restored event comes back under its id with a higher one")]
+
+
+class HistoryEntry(BaseModel):
+    """One change of an event, as its history shows it (kept HISTORY_DAYS)."""
+
+    event_id: EventId
+    department_id: UUID
+    action: Literal["created", "updated", "deleted", "restored", "migrated"] = Field(
+        description="What the change was; a series edit records on the series and on each exception it touched")
+    version: Annotated[int, Field(ge=1, description="The event's version after the change (a deletion: its "
+                                                    "tombstone's)")]
+    changed_at: Timestamp
+    changed_by: Actor
+    before: dict[str, Any] | None = Field(description="The changed fields as they were (null: not set); a "
+                                          "deletion's: every field the event had; null for a creation")
+    after: dict[str, Any] | None = Field(description="The changed fields as they became (null: removed); a "
+                                         "creation's, restore's or migration's: every field it has; null for a deletion")
+
+
+class TrashedEvent(Event):
+    """A deleted event or series in its department's trash (kept TRASH_DAYS): as it was when deleted."""
+
+    deleted_at: Timestamp
+    deleted_by: Actor
 
 
 class Me(BaseModel):
@@ -400,7 +426,8 @@ TOKEN_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$"
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 TokenName = Annotated[str, StringConstraints(pattern=TOKEN_NAME_PATTERN),
                       FixedRule("must be 1-64 letters, digits, _ . @ -, starting with a letter or digit"),
-                      Field(description="Unique among all tokens; shown in created_by/updated_by of what the token writes",
+                      Field(description="Unique among all tokens; shown in created_by/updated_by of what an operator's "
+                                        "token writes (a personal token writes as its person)",
                             examples=["minji-desktop"])]
 TokenRole = Annotated[Literal["viewer", "editor", "admin"], FixedRule("must be viewer, editor or admin")]
 TokenDepartments = Annotated[list[Annotated[str, StringConstraints(pattern=UUID_PATTERN)]],

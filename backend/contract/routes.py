@@ -50,6 +50,7 @@ from contract.bodies import (
     EventCreate,
     EventDate,
     Health,
+    HistoryEntry,
     Holiday,
     Me,
     NewToken,
@@ -61,6 +62,7 @@ from contract.bodies import (
     TokenCreate,
     TokenSummary,
     Tombstone,
+    TrashedEvent,
     ValidationFailure,
 )
 
@@ -149,6 +151,9 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "limit": query("limit", f"At most this many items (1-{LIMIT_MAX}); when more remain the answer carries "
                    "`X-Next-Cursor` and `Link`. Without it everything comes back",
                    {"type": "integer", "minimum": 1, "maximum": LIMIT_MAX}),
+    "history.limit": query("limit", f"At most this many entries (1-{LIMIT_MAX}); 50 without it. When more remain "
+                           "the answer carries `X-Next-Cursor` and `Link`", {"type": "integer", "minimum": 1,
+                                                                             "maximum": LIMIT_MAX}),
     "cursor": query("cursor", "`X-Next-Cursor` of the previous page (needs `limit`; the same listing's "
                     "other parameters). A cursor that is altered or of another listing is a 400",
                     {"type": "string", "maxLength": 2048}),
@@ -279,6 +284,23 @@ ROUTES: list[Route] = [
     Route("DELETE", "/api/events/{id}", "Delete an event, a series or occurrences of one (`scope`)", "events",
           role="editor", parameters=("events.event", "scope", "If-Match"), answers={204: Answer("Deleted")},
           errors=(400, 404, 409, 412)),
+    Route("GET", "/api/events/{department_id}/{event_id}/history", "An event's history: each change (who, when, "
+          "the fields before and after), newest first, kept HISTORY_DAYS", "events", role="viewer",
+          parameters=("department_id", "event_id", "history.limit", "cursor"),
+          answers={200: Answer("The entries (a page of them)", [HistoryEntry], headers=PAGE_HEADERS)},
+          errors=(400, 404)),
+    Route("GET", "/api/departments/{department_id}/trash", "The department's trash: the events and series deleted "
+          "in the last TRASH_DAYS, newest first", "departments", role="editor",
+          parameters=("department_id", "history.limit", "cursor"),
+          answers={200: Answer("The deleted events as they were (a page of them)", [TrashedEvent],
+                               headers=PAGE_HEADERS)}, errors=(400, 404)),
+    Route("POST", "/api/departments/{department_id}/trash/{event_id}/restore", "Restore a deleted event or series "
+          "(with its exceptions) under its id, as the version after its tombstone's; broadcast as `event_created` "
+          "and in `changed_since`", "departments", role="editor", parameters=("department_id", "event_id"),
+          answers={200: Answer("The restored event", Event, headers=("ETag",))}, errors=(404, 409)),
+    Route("DELETE", "/api/departments/{department_id}/trash/{event_id}", "Remove a deleted event from the trash "
+          "for good (it can no longer be restored; its history stays)", "departments", role="editor",
+          parameters=("department_id", "event_id"), answers={204: Answer("Removed")}, errors=(404,)),
     Route("GET", "/api/holidays", "The Korean public holidays (substitute and temporary ones included) and the "
           "company days of a range of days, by day", "holidays", role="viewer",
           parameters=("holidays.from", "holidays.to"),

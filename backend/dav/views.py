@@ -225,9 +225,9 @@ def _write_series(department_id: str, event_id: str, current: Resource | None, w
     """The series and its changed occurrences in one transaction, broadcast once written."""
     if current is None:
         _check_id_is_new(event_id)
-    plan = series_plan(current, department_id, event_id, written, calendar_zone(), auth.current_principal().actor,
-                       utc_now_iso())
-    broadcast_edit(get_db().series.write_at_once(plan, department_id if current is None else None))
+    actor = auth.current_principal().actor
+    plan = series_plan(current, department_id, event_id, written, calendar_zone(), actor, utc_now_iso())
+    broadcast_edit(get_db().series.write_at_once(plan, actor, department_id if current is None else None))
 
 
 def _update(current: Resource, written: WrittenEvent) -> None:

@@ -28,7 +28,7 @@ def put_all(db: DynamoDBDatabase, events: list[dict[str, Any]], workers: int, pr
     done, next_log = 0, step
 
     def put_chunk(chunk: list[dict[str, Any]]) -> int:
-        db.put_events(chunk)
+        db.put_events(chunk, history=True)  # one "migrated" history entry each
         return len(chunk)
 
     with tqdm(total=len(events), unit="event", disable=not progress, file=sys.stderr,

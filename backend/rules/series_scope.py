@@ -225,15 +225,12 @@ def edit_following(series: StoredEvent, exceptions: list[StoredEvent], day: date
     return Plan([[cut, PutNew(_with_exception_dates(item, moved))], *groups], edit)
 
 
-def cut(series: StoredEvent, day: date, exception: PublicEvent | None, expected_version: int | None,
+def cut(series: StoredEvent, day: date, exceptions: list[StoredEvent], expected_version: int | None,
         actor: Actor, now: str, keep_day: bool) -> Plan:
-    """Delete the occurrence on `day` (an EXDATE; `exception`, its stored exception if it has one,
-    becomes a tombstone), or with keep_day every occurrence from `day` on (the series ends the day
-    before)."""
-    keys = exceptions_from(series, day)
-    if not keep_day:
-        keys = [e for e in keys if e["id"] == recurrence.occurrence_id(series["id"], day)]
-    current = exception if exception is not None and keys and not keep_day else occurrence(series, day)
+    """Delete the occurrence on `day` (an EXDATE; `exceptions`: its stored exception, if it has one,
+    which becomes a tombstone), or with keep_day every occurrence from `day` on (the series ends the
+    day before; `exceptions`: the stored ones from `day` on, which become tombstones)."""
+    current = public_event(exceptions[0]) if exceptions and not keep_day else occurrence(series, day)
     check_version(current if not keep_day else public_event(series), expected_version)
     if keep_day:
         lines = _split(series, date.fromisoformat(series["event_date"]), day)[0]
@@ -242,9 +239,9 @@ def cut(series: StoredEvent, day: date, exception: PublicEvent | None, expected_
         lines = recurrence.with_exdate(series["recurrence"], day)
         kept = [d for d in series.get(EXCEPTION_DATES, []) if d != day.isoformat()]
     recut, after = _recut(series, lines, kept, actor, now)
-    gone = keys if keys or keep_day else [
+    gone = [event_key(e) for e in exceptions] if exceptions or keep_day else [
         EventKey(id=recurrence.occurrence_id(series["id"], day), department_id=series["department_id"])]
-    return Plan([[recut], *_removals(keys)], Edit(None, updated=[after], deleted=[*gone]))
+    return Plan([[recut], *_removals(exceptions)], Edit(None, updated=[after], deleted=[*gone]))
 
 
 def delete_all(series: StoredEvent, exceptions: list[StoredEvent], expected_version: int | None) -> Plan:
@@ -252,12 +249,6 @@ def delete_all(series: StoredEvent, exceptions: list[StoredEvent], expected_vers
     check_version(public_event(series), expected_version)
     return Plan([[Remove(series)], *_removals(exceptions)],
                 Edit(None, deleted=[public_event(series), *(public_event(e) for e in exceptions)]))
-
-
-def exceptions_from(series: StoredEvent, day: date) -> list[EventKey]:
-    """Keys (as `{"id", "department_id"}`) of the series' exceptions on or after `day`, by date."""
-    return [{"id": recurrence.occurrence_id(series["id"], date.fromisoformat(d)), "department_id": series["department_id"]}
-            for d in sorted(series.get(EXCEPTION_DATES, [])) if d >= day.isoformat()]
 
 
 def _changed(item: PublicEvent, changes: EventFields, actor: Actor, now: str) -> PublicEvent:

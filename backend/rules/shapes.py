@@ -140,12 +140,14 @@ class ListedEvent(PublicEvent):
 
 
 class Tombstone(TypedDict):
-    """A deleted event as the catch-up sync answer shows it."""
+    """A deleted event as the catch-up sync answer shows it (`version`: the deletion's, one more
+    than the event's last; a restore comes back one above it)."""
 
     id: str
     department_id: str
     deleted: bool
     last_modified: str
+    version: int
 
 
 # What the catch-up sync answers for each event written since: the event, or its tombstone.

@@ -2,16 +2,15 @@
 read), delete as a tombstone; and the bulk reads and writes of exports and migrations."""
 from __future__ import annotations
 
+import random
 import time
 import uuid
 from collections.abc import Iterable, Iterator
 from typing import cast
 
-from botocore.exceptions import ClientError
-
 from config import Settings
-from errors import Conflict, NotFound, PreconditionFailed
-from rules.actors import UPDATED_BY_ID, Actor
+from errors import Conflict, DatabaseError, NotFound, PreconditionFailed
+from rules.actors import UPDATED_BY_ID, Actor, stamped
 from rules.series_scope import checked_times
 from rules.shapes import (
     CALDAV_UID,
@@ -41,12 +40,30 @@ from schema import (
     utc_now_iso,
 )
 from storage import event_queries, plumbing
-from storage.client import error_code
 from storage.departments import SYSTEM_ACTOR, Departments
+from storage.event_history import EventHistory
 from storage.items import event_from_wire, stored_event_from_wire, to_item
-from storage.wire import Expression, ExpressionValues, QueryInput, WireItem
+from storage.wire import Expression, ExpressionValues, QueryInput, TransactAction, WireItem
 
 AUDIT_DEFAULTS = SYSTEM_ACTOR.created()
+# Attempts of a change without If-Match, read again each time another change came first (twenty
+# people editing one event at once all get theirs written, each with its history entry).
+EDIT_ATTEMPTS = 40
+
+
+class _EventChanged(DatabaseError):
+    """The event was deleted or changed between the read and the write."""
+
+
+def _check_version(current: StoredEvent, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != current["version"]:
+        raise PreconditionFailed(f"event {current['id']} is at version {current['version']}", current["version"],
+                                 dict(public_event(current)))
+
+
+def _pause(attempt: int) -> None:
+    """A short random wait before reading again, longer the more often another change came first."""
+    time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 10)))
 
 
 class Events:
@@ -57,6 +74,7 @@ class Events:
         self.client = client
         self.table = settings.events_table
         self.departments = departments
+        self.history = EventHistory(settings, client)  # written in the same transaction as each change
 
     # -- reads ----------------------------------------------------------------------------
 
@@ -148,6 +166,7 @@ class Events:
                 {"ConditionCheck": {"TableName": self.settings.departments_table,
                                     "Key": to_item(department_key(department_id)), **DEPARTMENT_IS_LIVE.params()}},
                 {"Put": {"TableName": self.table, "Item": to_item(item), **ITEM_IS_NEW.params()}},
+                self.history.put(self.history.created(event, actor.name)),
             ],
             if_condition_fails=[
                 NotFound(department_not_found(department_id)),
@@ -156,50 +175,55 @@ class Events:
         )
         return public_event(event)
 
-    def put_events(self, events: Iterable[PublicEvent]) -> None:
+    def put_events(self, events: Iterable[PublicEvent], history: bool = False) -> None:
         """Batch-put complete events (every EVENT_FIELDS key; created_by/updated_by default to
-        SYSTEM_ACTOR) as given, for bulk loads.
+        SYSTEM_ACTOR) as given, for bulk loads; with `history`, a "migrated" history entry each.
 
         Unconditional: the caller makes sure the departments exist and the ids are new.
         """
         items = [stored_event(cast(PublicEvent, {**AUDIT_DEFAULTS, **event})) for event in events]
         self.departments.mark_spanning(items)
         plumbing.batch_write(self.client, self.table, [{"PutRequest": {"Item": to_item(item)}} for item in items])
+        if history:
+            self.history.put_migrated(items)
 
     def update_event(
         self, event_id: str, changes: EventFields, expected_version: int | None = None,
         actor: Actor = SYSTEM_ACTOR,
     ) -> PublicEvent:
         """Change only the given fields (None removes an optional one; ItemChanges' internal
-        attributes too), bump version, renew
-        last_modified and updated_by (and updated_by_id: rules/actors.py); returns the event.
+        attributes too), bump version, renew last_modified and updated_by (and updated_by_id:
+        rules/actors.py); returns the event.
 
-        A change to when the event is (EVENT_TIME_FIELDS) is checked against the other times as
-        stored, and written only if the event is still at the version read. Raises NotFound,
+        Written with its history entry in one transaction, only if the event is still at the version
+        read (else read again, unless expected_version was given). A change to when the event is
+        (EVENT_TIME_FIELDS) is checked against the other times as stored. Raises NotFound,
         ValidationError, or PreconditionFailed when expected_version is not the stored one.
         """
-        if not changes.keys() & set(EVENT_TIME_FIELDS):
-            return self._update_event(event_id, changes, expected_version, actor)
-        for _attempt in range(plumbing.TRANSACTION_RETRIES):
+        for attempt in range(EDIT_ATTEMPTS):
             current = self.get_event_item(event_id)
-            if expected_version is not None and expected_version != current["version"]:
-                raise PreconditionFailed(f"event {event_id} is at version {current['version']}",
-                                         current["version"], dict(public_event(current)))
-            after = checked_times(current, changes)
-            spanned: ItemChanges = {**changes, **span_attributes(after)}
-            self.departments.mark_spanning([stored_event(after)])
+            _check_version(current, expected_version)
+            spanned = cast(ItemChanges, changes)
+            if changes.keys() & set(EVENT_TIME_FIELDS):
+                after = checked_times(current, changes)
+                spanned = {**changes, **span_attributes(after)}
+                self.departments.mark_spanning([stored_event(after)])
             try:
-                return self._update_event(event_id, spanned, current["version"], actor, current=current)
+                return self._update_event(current, spanned, actor)
             except PreconditionFailed:
                 if expected_version is not None:
                     raise
+            _pause(attempt)
         raise Conflict(f"event {event_id} kept changing; try again")
 
-    def _update_event(self, event_id: str, changes: EventFields, expected_version: int | None, actor: Actor,
-                      current: StoredEvent | None = None) -> PublicEvent:
+    def _update_event(self, current: StoredEvent, changes: ItemChanges, actor: Actor) -> PublicEvent:
+        """The change written on the event at the version read, with its history entry."""
+        now = utc_now_iso()
+        kept = {k: v for k, v in {**current, **changes}.items() if v is not None}
+        after = stamped(cast(StoredEvent, {**kept, "version": current["version"] + 1, "last_modified": now}), actor)
         names = {"#version": "version", "#last_modified": "last_modified", "#updated_by": "updated_by",
                  "#updated_by_id": UPDATED_BY_ID}
-        values: ExpressionValues = {":one": 1, ":now": utc_now_iso(), ":actor": actor.name}
+        values: ExpressionValues = {":one": 1, ":now": now, ":actor": actor.name}
         assignments = ["#version = #version + :one", "#last_modified = :now", "#updated_by = :actor"]
         removals = ["#updated_by_id"] if actor.identity is None else []
         if actor.identity is not None:
@@ -213,20 +237,33 @@ class Events:
                 values[f":v{i}"] = value
                 assignments.append(f"#f{i} = :v{i}")
         update = "SET " + ", ".join(assignments) + (" REMOVE " + ", ".join(removals) if removals else "")
-        return self._conditional_write(event_id, expected_version, names, values, current,
-                                       UpdateExpression=update, ReturnValues="ALL_NEW")
+        history = self.history.updated(public_event(current), public_event(after), actor.name)
+        self._write_change(current, (update, names, values), self.history.put(history))
+        return public_event(after)
 
     def delete_event(self, event_id: str, expected_version: int | None = None,
-                     current: StoredEvent | None = None) -> PublicEvent:
+                     current: StoredEvent | None = None, actor: Actor = SYSTEM_ACTOR) -> PublicEvent:
         """Delete the event (`current`: as the caller already read it); returns it as it was. Raises
         NotFound or PreconditionFailed.
 
         What stays is a tombstone for catch-up sync: the texts and event_date removed (so month
-        lists and counts never see it), version bumped, last_modified renewed, and a TTL.
+        lists and counts never see it), version bumped, last_modified renewed, and a TTL. Its
+        history entry, written in the same transaction, keeps the event for the department's trash.
         """
-        update, names, values = self.tombstone_update()
-        return self._conditional_write(event_id, expected_version, names, values, current,
-                                       UpdateExpression=update, ReturnValues="ALL_OLD")
+        for attempt in range(EDIT_ATTEMPTS):
+            current = current or self.get_event_item(event_id)
+            _check_version(current, expected_version)
+            tombstone = self.tombstone_update()
+            entry = self.history.deleted(current, str(tombstone[2][":now"]), actor.name, trash=True)
+            try:
+                self._write_change(current, tombstone, self.history.put(entry))
+                return public_event(current)
+            except PreconditionFailed:
+                if expected_version is not None:
+                    raise
+            current = None
+            _pause(attempt)
+        raise Conflict(f"event {event_id} kept changing; try again")
 
     def tombstone_update(self) -> Expression:
         """The UpdateExpression (with its names and values) that turns an event into a tombstone."""
@@ -239,30 +276,23 @@ class Events:
                   " REMOVE " + ", ".join(f"#r{i}" for i in range(len(TOMBSTONE_REMOVES))))
         return update, names, values
 
-    def _conditional_write(self, event_id: str, expected_version: int | None, names: dict[str, str],
-                           values: ExpressionValues, current: StoredEvent | None, **kwargs: str) -> PublicEvent:
-        """UpdateItem on a live event (at expected_version, if given); `current` is the event as
-        already read (else it is read here)."""
-        current = current or self.get_event_item(event_id)
-        names = {**names, **EVENT_IS_LIVE.names}
-        condition = EVENT_IS_LIVE.expression
-        if expected_version is not None:
-            condition += " AND " + VERSION_MATCHES.expression
-            names.update(VERSION_MATCHES.names)
-            values = {**values, ":expected": expected_version}
+    def _write_change(self, current: StoredEvent, change: Expression, history: TransactAction) -> None:
+        """The update `change` of the live event `current`, if still at the version read, and its
+        history entry, in one transaction. Raises NotFound or PreconditionFailed."""
+        update, names, values = change
+        action: TransactAction = {"Update": {
+            "TableName": self.table, "Key": to_item(event_key(current["id"], current["department_id"])),
+            "UpdateExpression": update,
+            "ConditionExpression": f"{EVENT_IS_LIVE.expression} AND {VERSION_MATCHES.expression}",
+            "ExpressionAttributeNames": {**names, **EVENT_IS_LIVE.names, **VERSION_MATCHES.names},
+            "ExpressionAttributeValues": to_item({**values, ":expected": current["version"]}),
+        }}
         try:
-            response = self.client.update_item(
-                TableName=self.table, Key=to_item(event_key(event_id, current["department_id"])),
-                ConditionExpression=condition, ExpressionAttributeNames=names,
-                ExpressionAttributeValues=to_item(values), **kwargs,
-            )
-        except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
-                self._raise_for_failed_condition(event_id, exc)
-            raise
-        return public_event(stored_event_from_wire(response["Attributes"]))
+            plumbing.transact(self.client, [action, history], if_condition_fails=[_EventChanged()])
+        except _EventChanged as exc:
+            self._raise_for_failed_condition(current["id"], exc)
 
-    def _raise_for_failed_condition(self, event_id: str, exc: ClientError) -> None:
+    def _raise_for_failed_condition(self, event_id: str, exc: Exception) -> None:
         try:
             current = self.get_event(event_id)
         except NotFound as missing:

@@ -108,7 +108,7 @@ def change_from_wire(item: WireItem) -> Change:
     """A wire item of department-modified-index as the sync answer shows it: the event, or its tombstone."""
     if TOMBSTONE_MARKER in item:
         return {"id": item["id"]["S"], "department_id": item["department_id"]["S"], "deleted": True,
-                "last_modified": item["last_modified"]["S"]}
+                "last_modified": item["last_modified"]["S"], "version": int(item["version"]["N"])}
     return event_from_wire(item)
 
 

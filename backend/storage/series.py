@@ -81,11 +81,10 @@ class SeriesEdits:
             item, day, chosen = self._target(event_id, scope, check_department)
             try:
                 if chosen == "all" or (chosen == "following" and day.isoformat() == item["event_date"]):
-                    return self._delete_all(item, expected_version)
-                exception = self.events.get_event(recurrence.occurrence_id(item["id"], day)) if (
-                    chosen == "this" and series_scope.has_exception(item, day)) else None
-                return self._write(series_scope.cut(item, day, exception, expected_version, actor, utc_now_iso(),
-                                                    keep_day=chosen == "following"))
+                    return self._delete_all(item, expected_version, actor)
+                exceptions = self._exceptions(item, day) if chosen == "following" else self._exceptions(item, day, day)
+                return self._write(series_scope.cut(item, day, exceptions, expected_version, actor, utc_now_iso(),
+                                                    keep_day=chosen == "following"), actor)
             except _Changed:
                 continue
         raise Conflict(f"event {event_id} kept changing; try again")
@@ -105,7 +104,7 @@ class SeriesEdits:
         series_scope.check_one_occurrence(changes)
         if series_scope.has_exception(series, day):
             return self._edit_exception(recurrence.occurrence_id(series["id"], day), changes, expected_version, actor)
-        return self._write(series_scope.edit_this(series, day, changes, expected_version, actor, utc_now_iso()))
+        return self._write(series_scope.edit_this(series, day, changes, expected_version, actor, utc_now_iso()), actor)
 
     def _edit_exception(self, exception_id: str, changes: EventFields, expected_version: int | None,
                         actor: Actor) -> Edit:
@@ -133,7 +132,7 @@ class SeriesEdits:
                 return Edit(updated, updated=[updated])
             try:
                 return self._write(series_scope.rewrite_series(
-                    current, self._exceptions(current, date.min), changes, expected_version, actor, utc_now_iso()))
+                    current, self._exceptions(current, date.min), changes, expected_version, actor, utc_now_iso()), actor)
             except _Changed:
                 continue
         raise Conflict(f"event {event_id} kept changing; try again")
@@ -143,30 +142,34 @@ class SeriesEdits:
         if day == date.fromisoformat(series["event_date"]):  # this and following from the first: the whole series
             return self._edit_all(series["id"], changes, expected_version, actor)
         return self._write(series_scope.edit_following(series, self._exceptions(series, day), day, changes,
-                                                       expected_version, actor, utc_now_iso(), str(uuid.uuid4())))
+                                                       expected_version, actor, utc_now_iso(), str(uuid.uuid4())), actor)
 
-    def _delete_all(self, series: StoredEvent, expected_version: int | None) -> Edit:
-        """Delete the series (or event) and its exceptions, each leaving a tombstone."""
+    def _delete_all(self, series: StoredEvent, expected_version: int | None, actor: Actor) -> Edit:
+        """Delete the series (or event) and its exceptions, each leaving a tombstone; the series (or
+        event) goes to the department's trash."""
         if not series.get("recurrence"):
-            return Edit(None, deleted=[self.events.delete_event(series["id"], expected_version, current=series)])
-        return self._write(series_scope.delete_all(series, self._exceptions(series, date.min), expected_version))
+            return Edit(None, deleted=[self.events.delete_event(series["id"], expected_version, series, actor)])
+        return self._write(series_scope.delete_all(series, self._exceptions(series, date.min), expected_version),
+                           actor, trash=True)
 
-    def _exceptions(self, series: StoredEvent, since: date) -> list[StoredEvent]:
-        """The stored exceptions of the series on or after `since`, by original date (strongly consistent)."""
-        days = sorted(d for d in series.get(EXCEPTION_DATES, []) if d >= since.isoformat())
+    def _exceptions(self, series: StoredEvent, since: date, until: date = date.max) -> list[StoredEvent]:
+        """The stored exceptions of the series from `since` to `until`, by original date (strongly consistent)."""
+        days = sorted(d for d in series.get(EXCEPTION_DATES, []) if since.isoformat() <= d <= until.isoformat())
         ids = [recurrence.occurrence_id(series["id"], date.fromisoformat(d)) for d in days]
         return self.events.get_event_items(series["department_id"], ids)
 
-    def _write(self, plan: Plan) -> Edit:
-        """The plan's writes in one transaction, the first group (the series' own) included; raises
-        _Changed when a condition fails. A series with more exceptions than one transaction takes
-        has the rest written after it, a group at a time where one changed meanwhile (that change
-        wins). Returns what the edit did."""
+    def _write(self, plan: Plan, actor: Actor, trash: bool = False) -> Edit:
+        """The plan's writes, each with its history entry (`trash`: a deleted series restorable from
+        the department's trash), in one transaction, the first group (the series' own) included;
+        raises _Changed when a condition fails. A series with more exceptions than one transaction
+        takes has the rest written after it, a group at a time where one changed meanwhile (that
+        change wins). Returns what the edit did."""
         # An event made a series spans days from now on: department_spans must know before the write.
         self.events.departments.mark_spanning([write.item for group in plan.groups for write in group
                                                if isinstance(write, (PutNew, Replace))])
         tombstone = self.events.tombstone_update()
-        groups = [[series_actions.action(self.events.table, w, tombstone) for w in group] for group in plan.groups]
+        groups = series_actions.with_history(self.events.table, plan.groups, tombstone, self.events.history,
+                                             actor.name, trash)
         first, *rest = series_actions.packed(groups)
         self._transact(first)
         for transaction in rest:
@@ -178,21 +181,23 @@ class SeriesEdits:
                         self._transact([group])
         return plan.edit
 
-    def write_at_once(self, plan: Plan, new_in: str | None = None) -> Edit:
-        """Every write of the plan in ONE transaction (a CalDAV PUT of a series and its changed
-        occurrences); `new_in`: the department a new event goes in, checked live in the same
-        transaction. Raises NotFound (that department is gone), PreconditionFailed (an item is no
-        longer as read, or a new id is taken), ValidationError (more writes than one transaction holds).
-        A plan without writes writes nothing."""
+    def write_at_once(self, plan: Plan, actor: Actor, new_in: str | None = None) -> Edit:
+        """Every write of the plan with its history entry in ONE transaction (a CalDAV PUT of a series
+        and its changed occurrences); `new_in`: the department a new event goes in, checked live in
+        the same transaction. Raises NotFound (that department is gone), PreconditionFailed (an item
+        is no longer as read, or a new id is taken), ValidationError (more writes than one transaction
+        holds). A plan without writes writes nothing."""
         writes = [write for group in plan.groups for write in group]
-        if len(writes) + (new_in is not None) > series_actions.TRANSACTION_ITEMS_MAX:
-            raise ValidationError(f"one change writes at most {series_actions.TRANSACTION_ITEMS_MAX} events at once; "
-                                  f"this one would write {len(writes)}")
         if not writes:
             return plan.edit
-        self.events.departments.mark_spanning([w.item for w in writes if isinstance(w, (PutNew, Replace))])
         tombstone = self.events.tombstone_update()
-        items = [series_actions.action(self.events.table, write, tombstone) for write in writes]
+        items = [action for group in series_actions.with_history(self.events.table, plan.groups, tombstone,
+                                                                 self.events.history, actor.name)
+                 for action in group]
+        if len(items) + (new_in is not None) > series_actions.TRANSACTION_ITEMS_MAX:
+            raise ValidationError(f"one change writes at most {series_actions.TRANSACTION_ITEMS_MAX} items at once "
+                                  f"(events and their history entries); this one would write {len(items)}")
+        self.events.departments.mark_spanning([w.item for w in writes if isinstance(w, (PutNew, Replace))])
         failures: list[DatabaseError] = [PreconditionFailed("the event or one of its occurrences changed meanwhile, "
                                                             "or its id is taken: read it again") for _ in items]
         if new_in is not None:

@@ -4,16 +4,29 @@ from __future__ import annotations
 
 from typing import cast
 
+from rules.history_entries import EntryKey, StoredEntry
 from rules.series_scope import AddException, PutNew, Recut, Remove, Replace, Write
-from rules.shapes import EventKey, StoredEvent
-from schema import EVENT_IS_LIVE, EXCEPTION_DATES, ITEM_IS_NEW, LAST_DATE, SERIES_MONTHS, VERSION_MATCHES, event_key
+from rules.shapes import EventKey, StoredEvent, public_event
+from schema import (
+    EVENT_IS_LIVE,
+    EXCEPTION_DATES,
+    HISTORY_ENTRY,
+    HISTORY_KEY,
+    ITEM_IS_NEW,
+    LAST_DATE,
+    SERIES_MONTHS,
+    TRASH_DEPARTMENT,
+    VERSION_MATCHES,
+    event_key,
+)
+from storage.event_history import EventHistory
 from storage.items import to_item
 from storage.wire import Expression, ExpressionValues, TransactAction
 
 TRANSACTION_ITEMS_MAX = 100  # DynamoDB's limit of actions in one TransactWriteItems
 
 
-def action(table: str, write: Write, tombstone_update: Expression) -> TransactAction:
+def _action(table: str, write: Write, tombstone_update: Expression) -> TransactAction:
     """The action of one write on the events table (`tombstone_update`: Events.tombstone_update)."""
     if isinstance(write, PutNew):
         return {"Put": {"TableName": table, "Item": to_item(write.item), **ITEM_IS_NEW.params()}}
@@ -24,6 +37,36 @@ def action(table: str, write: Write, tombstone_update: Expression) -> TransactAc
     if isinstance(write, AddException):
         return _series_update(table, write.series, "ADD #exceptions :day", {":day": {write.day}})
     return _recut(table, write)
+
+
+def with_history(table: str, groups: list[list[Write]], tombstone_update: Expression, history: EventHistory,
+                 actor: str, trash: bool = False) -> list[list[TransactAction]]:
+    """The actions of the groups' writes, each followed by its history entry's (AddException has
+    none: it changes no field and no version). With `trash`, the first write (a series' Remove) is
+    restorable from the department's trash, the exceptions the other groups remove with it."""
+    deleted_at = str(tombstone_update[2][":now"])
+    entries = [[_entry(history, write, actor, deleted_at) for write in group] for group in groups]
+    if trash and (root := entries[0][0]) is not None:
+        root[TRASH_DEPARTMENT] = root["department_id"]
+        if exceptions := [EntryKey(event=e[HISTORY_KEY], entry=e[HISTORY_ENTRY])
+                          for group in entries[1:] for e in group if e is not None]:
+            root["exceptions"] = exceptions
+    return [[action for write, entry in zip(group, group_entries, strict=True)
+             for action in (_action(table, write, tombstone_update), *([history.put(entry)] if entry else []))]
+            for group, group_entries in zip(groups, entries, strict=True)]
+
+
+def _entry(history: EventHistory, write: Write, actor: str, deleted_at: str) -> StoredEntry | None:
+    """The history entry of one write."""
+    if isinstance(write, PutNew):
+        return history.created(public_event(write.item), actor)
+    if isinstance(write, Replace):
+        return history.updated(public_event(write.read), public_event(write.item), actor)
+    if isinstance(write, Recut):
+        return history.updated(public_event(write.series), write.after, actor)
+    if isinstance(write, Remove) and "version" in write.event:
+        return history.deleted(cast(StoredEvent, write.event), deleted_at, actor)
+    return None
 
 
 def _replace(table: str, item: StoredEvent, read: StoredEvent) -> TransactAction:

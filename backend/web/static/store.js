@@ -1,5 +1,6 @@
 // The events of the shown department and days (a month, a week or a day), merged from lists, catch-up syncs and live
-// broadcasts in any order: a higher `version` wins, a tombstone (or `event_deleted`) removes for good.
+// broadcasts in any order: a higher `version` wins, a tombstone (or `event_deleted`) removes; only a
+// higher version than the deleted one brings the id back (a restore from the trash).
 // Series are never expanded here: a stored series or exception that arrives live or in a sync
 // (`wantsList`) makes the page list the month again (the API expands the occurrences).
 
@@ -19,7 +20,7 @@ export class EventStore {
   // Start over for another department or days ({from, to}; a list of them follows).
   show(departmentId, range) {
     if (departmentId !== this.departmentId || !this.deleted) {
-      this.deleted = new Set();
+      this.deleted = new Map(); // deleted id -> the highest version known of it
       this.seen = new Map(); // series and exception id -> the highest version that caused a list
     }
     this.departmentId = departmentId;
@@ -54,18 +55,21 @@ export class EventStore {
   // Merge one event or tombstone; true when what is shown changed.
   apply(item) {
     if (!item || item.department_id !== this.departmentId) return false;
-    if (item.deleted) return this.remove(item.id);
+    if (item.deleted) return this.remove(item.id, item.version);
     if (item.recurrence) return false; // a series shows as its occurrences (a list of the month)
-    if (this.deleted.has(item.id) || (this.versions.get(item.id) || 0) >= item.version) return false;
+    if ((this.deleted.get(item.id) || 0) >= item.version || (this.versions.get(item.id) || 0) >= item.version) {
+      return false;
+    }
+    this.deleted.delete(item.id);
     this.versions.set(item.id, item.version);
     if (!this.inRange(item)) return this.events.delete(item.id);
     this.events.set(item.id, item);
     return true;
   }
 
-  // A tombstone: the event, or a series with every occurrence of it shown.
-  remove(id) {
-    this.deleted.add(id);
+  // A tombstone (`version`: its own, else the one shown): the event, or a series with every occurrence of it shown.
+  remove(id, version) {
+    this.deleted.set(id, Math.max(version || 0, this.versions.get(id) || 0, this.deleted.get(id) || 0));
     let changed = this.events.delete(id);
     for (const [key, event] of this.events) {
       if (event.recurring_event_id === id) changed = this.events.delete(key) || changed;

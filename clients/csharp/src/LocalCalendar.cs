@@ -14,11 +14,12 @@ namespace DepartmentCalendar
 
     /// <summary>The rule: the server may send a change more than once (its window overlaps by a few
     /// seconds so that no write is ever missed); keep an event only when its version is newer than the
-    /// one held, and drop an event for good when its tombstone comes (ids are never reused).</summary>
+    /// one held; a tombstone removes it, and only a version above the tombstone's brings the id back
+    /// (a restore from the department's trash keeps the id and comes one version above its tombstone).</summary>
     public sealed class LocalCalendar
     {
         readonly Dictionary<string, CalendarEvent> events = new Dictionary<string, CalendarEvent>();
-        readonly HashSet<string> deleted = new HashSet<string>();
+        readonly Dictionary<string, int> deleted = new Dictionary<string, int>(); // id -> the tombstone's version
 
         public string SyncToken { get; private set; }
 
@@ -47,16 +48,23 @@ namespace DepartmentCalendar
                 var known = events.TryGetValue(change.Id, out held);
                 if (change.Deleted)
                 {
-                    deleted.Add(change.Id);
+                    int before;
+                    deleted[change.Id] = Math.Max(change.Version, deleted.TryGetValue(change.Id, out before) ? before : 0);
                     if (known) { events.Remove(change.Id); result.Removed++; } else result.Skipped++;
                 }
-                else if (deleted.Contains(change.Id) || (known && held.Version >= change.Version))
+                else if (IsDeletedAt(change) || (known && held.Version >= change.Version))
                     result.Skipped++;
-                else { events[change.Id] = change; result.Applied++; }
+                else { deleted.Remove(change.Id); events[change.Id] = change; result.Applied++; }
             }
             if (changes.SyncToken != null)
                 SyncToken = changes.SyncToken;
             return result;
+        }
+
+        bool IsDeletedAt(CalendarEvent change)
+        {
+            int tombstone;
+            return deleted.TryGetValue(change.Id, out tombstone) && tombstone >= change.Version;
         }
     }
 }

@@ -26,7 +26,7 @@ namespace DepartmentCalendar
     }
 
     /// <summary>An event, or (in a changed_since answer) the tombstone of a deleted one:
-    /// Deleted = true with only Id, DepartmentId and LastModified set. In a month list a series comes as
+    /// Deleted = true with only Id, DepartmentId, LastModified and Version (the deletion's) set. In a month list a series comes as
     /// its occurrences: Id is "&lt;series id&gt;_&lt;YYYYMMDD&gt;" (stable), RecurringEventId the series' id
     /// and OriginalDate the day the rule gave it; a stored series (changed_since) has Recurrence.</summary>
     [DataContract]
@@ -49,6 +49,9 @@ namespace DepartmentCalendar
         [DataMember(Name = "recurrence")] public string[] Recurrence { get; set; }
         [DataMember(Name = "recurring_event_id")] public string RecurringEventId { get; set; }
         [DataMember(Name = "original_date")] public string OriginalDate { get; set; }
+        // Who made it and last changed it: a token's name, or a signed-in person's (also through their personal token).
+        [DataMember(Name = "created_by")] public string CreatedBy { get; set; }
+        [DataMember(Name = "updated_by")] public string UpdatedBy { get; set; }
 
         public DateTime EventDate { get; private set; }
         public DateTime CreatedAt { get; private set; }

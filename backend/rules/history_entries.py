@@ -1,0 +1,85 @@
+"""What an event's history records of one change, in pure code (no boto3, no Flask): the entry's
+keys, which fields changed from what to what, and the entry as an answer shows it.
+
+storage/event_history.py stores the entries in the same transaction as the change."""
+from __future__ import annotations
+
+from typing import Literal, NotRequired, TypedDict, cast
+
+from rules.shapes import EventFields, PublicEvent, StoredEvent
+
+Action = Literal["created", "updated", "deleted", "restored", "migrated"]
+# The fields a change is recorded by: those a request may write.
+RECORDED_FIELDS = tuple(EventFields.__annotations__)
+
+
+class HistoryEntry(TypedDict):
+    """One change of an event as its history answers it (`before`/`after`: the changed fields;
+    a creation's `after` and a deletion's `before` hold every field the event had)."""
+
+    event_id: str
+    department_id: str
+    action: Action
+    version: int
+    changed_at: str
+    changed_by: str
+    before: EventFields | None
+    after: EventFields | None
+
+
+class EntryKey(TypedDict):
+    """The key of an entry in the event_history table."""
+
+    event: str
+    entry: str
+
+
+class StoredEntry(HistoryEntry):
+    """An entry as the event_history table holds it (see schema.HISTORY_KEY)."""
+
+    event: str
+    entry: str
+    expires_at: int
+    item: NotRequired[StoredEvent]  # a deletion's: the event as it was, to restore it
+    trash_department: NotRequired[str]  # while the deletion is restorable
+    exceptions: NotRequired[list[EntryKey]]  # a series' deletion: its exceptions' entries' keys
+
+
+def history_key(department_id: str, event_id: str) -> str:
+    """The partition of an event's entries: the department is part of it, so another department's
+    id reads none of them."""
+    return f"{department_id}/{event_id}"
+
+
+def entry_key(changed_at: str, version: int) -> str:
+    """The sort key of an entry: when, then the version (so entries sort by time)."""
+    return f"{changed_at}#{version:010d}"
+
+
+def fields_of(event: PublicEvent) -> EventFields:
+    """The recorded fields the event has (empty texts left out)."""
+    return cast(EventFields, {f: event.get(f) for f in RECORDED_FIELDS if event.get(f) not in (None, "")})
+
+
+def changed_fields(before: PublicEvent, after: PublicEvent) -> tuple[EventFields, EventFields]:
+    """The recorded fields that differ, as they were and as they are (None: not set)."""
+    changed = [f for f in RECORDED_FIELDS if before.get(f) != after.get(f)]
+    return (cast(EventFields, {f: before.get(f) for f in changed}),
+            cast(EventFields, {f: after.get(f) for f in changed}))
+
+
+def new_entry(action: Action, event: PublicEvent, version: int, changed_at: str, changed_by: str,
+              before: EventFields | None = None, after: EventFields | None = None) -> HistoryEntry:
+    """The entry of a change of `event` (its id and department) that left it at `version`."""
+    return {"event_id": event["id"], "department_id": event["department_id"], "action": action, "version": version,
+            "changed_at": changed_at, "changed_by": changed_by, "before": before, "after": after}
+
+
+def public_entry(stored: StoredEntry) -> HistoryEntry:
+    """The entry as an answer shows it: a deletion's `before` is the event it deleted."""
+    before = stored.get("before")
+    if stored["action"] == "deleted" and before is None and "item" in stored:
+        before = fields_of(stored["item"])
+    return {"event_id": stored["event_id"], "department_id": stored["department_id"], "action": stored["action"],
+            "version": stored["version"], "changed_at": stored["changed_at"], "changed_by": stored["changed_by"],
+            "before": before or None, "after": stored.get("after") or None}
