@@ -1,6 +1,6 @@
 """A CalDAV series PUT through the app in this process, where its DynamoDB calls can be counted:
-the series and its changed occurrences are ONE TransactWriteItems (all written or none), as the
-API's scopes write them, and the permission recorder sees those calls checked against the IAM
+the series and its changed occurrences are ONE TransactWriteItems with their history entries (all
+written or none), as the API's scopes write them, and the permission recorder sees those calls checked against the IAM
 policy (the live-server tests in test_dav_series_writes.py prove what a client sees)."""
 from __future__ import annotations
 
@@ -36,12 +36,14 @@ def test_a_series_put_is_one_transaction_of_the_series_and_its_changed_occurrenc
     created = client.put(path, data=_series(uid, {"20240110": "옮김", "20240117": "또 옮김"}),
                          content_type="text/calendar")
     assert created.status_code == 201, created.get_data(as_text=True)
-    assert writes == [("TransactWriteItems", 4)]  # the department checked, the series, two changed occurrences
+    # The department checked; the series and two changed occurrences, each with its history entry.
+    assert writes == [("TransactWriteItems", 1 + 2 * 3)]
 
     writes.clear()  # the 10th's change dropped by the client, the 17th's retitled
     changed = client.put(path, data=_series(uid, {"20240117": "다시 옮김"}), content_type="text/calendar")
     assert changed.status_code == 204, changed.get_data(as_text=True)
-    assert writes == [("TransactWriteItems", 3)]  # the series' exception dates, the 17th, the 10th removed
+    # The series' exception dates, the 17th, the 10th removed: each with its history entry.
+    assert writes == [("TransactWriteItems", 2 * 3)]
     listed = client.get(f"/api/events/{department['id']}?from=2024-01-01&to=2024-01-31").get_json()
     assert [(e["event_date"], e["title"]) for e in listed] == [
         ("2024-01-03", "주간 점검"), ("2024-01-10", "주간 점검"), ("2024-01-17", "다시 옮김"), ("2024-01-24", "주간 점검")]
