@@ -12,6 +12,7 @@ from typing import Any, TypedDict
 
 from config import Settings
 from contract.bodies import Department, Event, EventCreate
+from rules.history_entries import HISTORY_ENTRY, HISTORY_KEY, TRASH_DEPARTMENT  # noqa: F401 - declared there
 from rules.shapes import (  # noqa: F401 - declared there
     CALDAV_PROPERTIES,
     CALDAV_UID,
@@ -38,9 +39,6 @@ TTL_ATTRIBUTE = "expires_at"
 # HISTORY_KEY (`<department id>/<event id>`) and HISTORY_ENTRY (`<changed_at>#<version>`), expiring
 # after HISTORY_DAYS. A delete's entry holds the deleted item and, while it is restorable,
 # TRASH_DEPARTMENT, which puts it in the sparse DEPARTMENT_TRASH_INDEX (the department's trash).
-HISTORY_KEY = "event"
-HISTORY_ENTRY = "entry"
-TRASH_DEPARTMENT = "trash_department"
 DEPARTMENT_TRASH_INDEX = "department-trash-index"
 HISTORY_EXPIRES_AT = "expires_at"
 # The departments table also holds one marker item per name, keyed by this prefix + the name key.

@@ -4,9 +4,21 @@ keys, which fields changed from what to what, and the entry as an answer shows i
 storage/event_history.py stores the entries in the same transaction as the change."""
 from __future__ import annotations
 
+import json
 from typing import Literal, NotRequired, TypedDict, cast
 
 from rules.shapes import EventFields, PublicEvent, StoredEvent
+
+# The event_history table's keys (schema.py re-exports them): `<department id>/<event id>` and
+# `<changed_at>#<version>`; a deletion still restorable carries TRASH_DEPARTMENT (the trash's GSI).
+HISTORY_KEY = "event"
+HISTORY_ENTRY = "entry"
+TRASH_DEPARTMENT = "trash_department"
+# Stored as compact JSON text, one attribute each: an entry is written on every change, and a map
+# costs botocore a walk of every field to send (the POST path's CPU).
+PACKED = ("before", "after", "item", "exceptions")
+# Read from the keys, not stored again.
+DERIVED = ("event_id", "department_id", "version")
 
 Action = Literal["created", "updated", "deleted", "restored", "migrated"]
 # The fields a change is recorded by: those a request may write.
@@ -43,6 +55,46 @@ class StoredEntry(HistoryEntry):
     item: NotRequired[StoredEvent]  # a deletion's: the event as it was, to restore it
     trash_department: NotRequired[str]  # while the deletion is restorable
     exceptions: NotRequired[list[EntryKey]]  # a series' deletion: its exceptions' entries' keys
+
+
+class PackedEntry(TypedDict, total=False):
+    """An entry as the item holds it (`packed`): the PACKED fields as JSON text, no DERIVED one,
+    `changed_at` only on a deletion in the trash (the trash index's sort key)."""
+
+    event: str
+    entry: str
+    action: str
+    changed_by: str
+    changed_at: str
+    expires_at: int
+    trash_department: str
+    before: str
+    after: str
+    item: str
+    exceptions: str
+
+
+def packed(stored: StoredEntry) -> PackedEntry:
+    """The entry as its item holds it."""
+    item = {k: v for k, v in stored.items() if k not in DERIVED and k not in PACKED}
+    if TRASH_DEPARTMENT not in stored:
+        del item["changed_at"]
+    for name in PACKED:
+        if stored.get(name) is not None:
+            item[name] = json.dumps(stored[name], ensure_ascii=False, separators=(",", ":"), default=sorted)  # type: ignore[literal-required]
+    return cast(PackedEntry, item)
+
+
+def unpacked(item: PackedEntry) -> StoredEntry:
+    """The entry of an item as `packed` wrote it (sets read back as lists)."""
+    department_id, event_id = item[HISTORY_KEY].split("/", 1)  # type: ignore[literal-required]
+    changed_at, version = item[HISTORY_ENTRY].rsplit("#", 1)  # type: ignore[literal-required]
+    stored = {**item, "department_id": department_id, "event_id": event_id, "changed_at": changed_at,
+              "version": int(version), "before": None, "after": None}
+    for name in PACKED:
+        if name in item:
+            stored[name] = json.loads(item[name])  # type: ignore[literal-required]
+    return cast(StoredEntry, stored)
 
 
 def history_key(department_id: str, event_id: str) -> str:

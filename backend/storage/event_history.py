@@ -11,13 +11,16 @@ from config import Settings
 from rules.history_entries import (
     Action,
     HistoryEntry,
+    PackedEntry,
     StoredEntry,
     changed_fields,
     entry_key,
     fields_of,
     history_key,
     new_entry,
+    packed,
     public_entry,
+    unpacked,
 )
 from rules.shapes import PublicEvent, StoredEvent, public_event
 from schema import HISTORY_ENTRY, HISTORY_KEY, MIGRATION_ACTOR, TRASH_DEPARTMENT
@@ -29,7 +32,7 @@ DAY_SECONDS = 86400
 
 
 def stored_entry_from_wire(item: WireItem) -> StoredEntry:
-    return cast(StoredEntry, from_item(item))
+    return unpacked(cast(PackedEntry, from_item(item)))
 
 
 class EventHistory:
@@ -59,7 +62,7 @@ class EventHistory:
 
     def put(self, stored: StoredEntry) -> TransactAction:
         """The transaction's action writing the entry."""
-        return {"Put": {"TableName": self.table, "Item": to_item(stored)}}
+        return {"Put": {"TableName": self.table, "Item": to_item(packed(stored))}}
 
     def created(self, event: PublicEvent, actor: str, action: Action = "created") -> StoredEntry:
         """The entry of a new (or restored) event, every field it has as `after`."""
@@ -86,7 +89,7 @@ class EventHistory:
     def put_migrated(self, events: Iterable[PublicEvent]) -> None:
         """One "migrated" entry per event a bulk load wrote (batched, unconditional)."""
         entries = [self.created(event, MIGRATION_ACTOR, "migrated") for event in events]
-        plumbing.batch_write(self.client, self.table, [{"PutRequest": {"Item": to_item(e)}} for e in entries])
+        plumbing.batch_write(self.client, self.table, [{"PutRequest": {"Item": to_item(packed(e))}} for e in entries])
 
     # -- reads ----------------------------------------------------------------------------
 
