@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 
 .PHONY: run test test-fast bench bench-fanout create-tables install system-packages clean
 
-install: $(VENV)/.installed node_modules/.installed
+DAVTESTER := .venv-davtester
+install: $(VENV)/.installed node_modules/.installed $(DAVTESTER)/.installed
 
 # Debian packages the tests use: redis-server (several instances sharing broadcasts), wrk (the
 # API benchmark's load generator), Mono's C# compiler and the two class libraries the C# sample
@@ -30,6 +31,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# caldav-server-tester (tests/test_dav_server_tester.py runs it against the live CalDAV server) in a
+# virtual environment of its own: its caldav>=3.6 brings urllib3-future, which breaks botocore in .venv.
+$(DAVTESTER)/.installed: requirements-davtester.txt
+	$(PYTHON) -m venv $(DAVTESTER)
+	$(DAVTESTER)/bin/python -m pip install --quiet --upgrade pip
+	$(DAVTESTER)/bin/python -m pip install --quiet -r requirements-davtester.txt
+	touch $@
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -45,7 +54,7 @@ test: install system-packages
 	@$(MAKE) --no-print-directory test-fast
 	$(PY) -m pytest -n 3 --dist loadgroup --ignore=tests/unit
 
-# The type check of the data's shapes (mypy.ini: storage/, rules/, models.py), then the unit tests of
+# The type check of the data's shapes (mypy.ini: storage/, rules/, dav/, models.py), then the unit tests of
 # the pure code (backend/rules/ and the checks built on it): no server, a few seconds each.
 test-fast: install
 	$(VENV)/bin/mypy
@@ -77,4 +86,4 @@ bench-migration: install
 	$(PY) bench/bench_migration.py
 
 clean:
-	rm -rf $(VENV) node_modules
+	rm -rf $(VENV) $(DAVTESTER) node_modules

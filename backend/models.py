@@ -13,9 +13,11 @@ from errors import (  # re-exported: tests import them here
     PreconditionFailed,
     Throttled,
 )
+from rules.actors import Actor
 from rules.shapes import Change, EventFields, PublicDepartment, PublicEvent, StoredEvent, WrittenAttributes
 from storage import plumbing
 from storage.client import make_client
+from storage.company_days import CompanyDays
 from storage.departments import SYSTEM_ACTOR, Departments
 from storage.event_lists import EventLists
 from storage.events import Events
@@ -46,6 +48,7 @@ class DynamoDBDatabase:
         self.series = SeriesEdits(self.events)  # edits and deletes by scope (this, following, all)
         self.history = self.events.history  # each change of an event (storage/event_history.py)
         self.trash = Trash(self.events)  # deleted events, restorable for TRASH_DAYS
+        self.company_days = CompanyDays(self.client, self.departments_table)  # 창립기념일, 전사 휴무
         self.idempotency = IdempotencyStore(
             self.client, self.settings.idempotency_table, self.settings.idempotency_in_progress_seconds
         )
@@ -87,13 +90,13 @@ class DynamoDBDatabase:
 
     def create_department(
         self, name: str, description: str = "", *, department_id: str | None = None, created_at: str | None = None,
-        updated_at: str | None = None, actor: str = SYSTEM_ACTOR, updated_by: str | None = None,
+        updated_at: str | None = None, actor: Actor = SYSTEM_ACTOR, updated_by: Actor | None = None,
     ) -> PublicDepartment:
         return self.departments.create_department(
             name, description, department_id=department_id, created_at=created_at, updated_at=updated_at,
             actor=actor, updated_by=updated_by)
 
-    def update_department(self, department_id: str, changes: dict[str, str], actor: str = SYSTEM_ACTOR
+    def update_department(self, department_id: str, changes: dict[str, str], actor: Actor = SYSTEM_ACTOR
                           ) -> PublicDepartment:
         return self.departments.update_department(department_id, changes, actor)
 
@@ -139,14 +142,14 @@ class DynamoDBDatabase:
 
     def create_event(
         self, department_id: str, fields: EventFields, *, event_id: str | None = None,
-        created_at: str | None = None, last_modified: str | None = None, actor: str = SYSTEM_ACTOR,
+        created_at: str | None = None, last_modified: str | None = None, actor: Actor = SYSTEM_ACTOR,
         attributes: WrittenAttributes | None = None,
     ) -> PublicEvent:
         return self.events.create_event(department_id, fields, event_id=event_id, created_at=created_at,
                                         last_modified=last_modified, actor=actor, attributes=attributes)
 
     def update_event(self, event_id: str, changes: EventFields, expected_version: int | None = None,
-                     actor: str = SYSTEM_ACTOR) -> PublicEvent:
+                     actor: Actor = SYSTEM_ACTOR) -> PublicEvent:
         return self.events.update_event(event_id, changes, expected_version, actor)
 
     def delete_event(self, event_id: str, expected_version: int | None = None,

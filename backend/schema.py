@@ -49,11 +49,14 @@ IDEMPOTENCY_EXPIRES_AT = "expires_at"
 # it some time after, and every read checks it itself.
 SESSION_EXPIRES_AT = "expires_at"
 
-# Who created and last changed an item: the name of the token (see auth/); "anonymous" with
-# AUTH_MODE=off, "migration" for what the migration wrote.
+# Who created and last changed an item: the name of the token or of the signed-in person (see
+# auth/), "anonymous" with AUTH_MODE=off, "migration" for what the migration wrote. Beside them, a
+# person's stable identity (created_by_id, updated_by_id: rules/actors.py) is an optional field.
 AUDIT_FIELDS = ("created_by", "updated_by")
-# The fields come from the API's bodies (contract.bodies), declared there once.
-DEPARTMENT_FIELDS = tuple(Department.model_fields)
+# The fields come from the API's bodies (contract.bodies), declared there once: every department
+# has these, and the optional ones (a person's identity) only when set.
+DEPARTMENT_FIELDS = tuple(name for name, field in Department.model_fields.items() if field.is_required())
+DEPARTMENT_OPTIONAL_FIELDS = tuple(name for name in Department.model_fields if name not in DEPARTMENT_FIELDS)
 
 # Every event has these (optional texts stored empty) ...
 EVENT_FIELDS = tuple(name for name, field in Event.model_fields.items() if field.is_required())

@@ -9,6 +9,8 @@ from pydantic import BaseModel
 
 from contract.bodies import (
     REQUIRED,
+    CompanyDayCreate,
+    CompanyDayKey,
     DateRange,
     DepartmentChanges,
     DepartmentCreate,
@@ -69,6 +71,18 @@ def validate_department(body: Any) -> dict[str, str]:
     """The department's `name` (trimmed, 1-100 chars) and `description`; raises ValidationError."""
     department = _validated(DepartmentCreate, body)
     return {"name": department.name, "description": department.description or ""}
+
+
+def validate_company_day(body: Any) -> dict[str, str]:
+    """A company day's `date` (a real day in the stored range) and `name` (trimmed, 1-50 chars);
+    raises ValidationError."""
+    day = _validated(CompanyDayCreate, body)
+    return {"date": day.date, "name": day.name}
+
+
+def validate_company_date(value: str) -> str:
+    """The date of a company day to remove, checked as on creation; raises ValidationError."""
+    return _validated(CompanyDayKey, {"date": value}).date
 
 
 def validate_personal_token(body: Any) -> dict[str, Any]:

@@ -26,7 +26,8 @@ from support.migration_support import Cli, make_cli
 from support.servers import make_settings, start_live_server
 
 # Records every DynamoDB call's IAM permission and checks AWS_DEPLOYMENT_CONFIG.md's policies at the end.
-pytest_plugins = ["support.dynamodb_recorder"]
+# support.oidc_provider gives every module the `provider` and `signing_in` fixtures of the sign-in tests.
+pytest_plugins = ["support.dynamodb_recorder", "support.oidc_provider"]
 
 BACKENDS = ["dynamodb-local", "moto"]
 

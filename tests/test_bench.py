@@ -117,24 +117,23 @@ def test_wrk_report_is_parsed_and_non_2xx_answers_fail_the_run():
             parse_wrk_output(output)
 
 
-@pytest.mark.parametrize("route", ["get", "post"])
-def test_profile_compares_token_mode_with_auth_off(route, needs_dynamodb_local):
-    """bench/README.md's `profile_api.py --compare-auth` (what a cached token check costs)."""
-    result = run_bench("profile_api.py", ["--compare-auth", "--route", route, "--requests", "40"])
-    out = result.stdout + result.stderr
-    assert result.returncode == 0, out
-    assert re.search(rf"^auth cost, service {route}: token mode [\d.]+ CPU ms per request, AUTH_MODE=off [\d.]+ "
-                     r"\(medians of 10 interleaved batches of 4\): [\d.]+x$", result.stdout, re.MULTILINE), out
+# bench/README.md's in-process comparisons of one app with itself: what a cached token check costs
+# (--compare-auth), and what a signed-in person's session cookie costs (--compare-session).
+ONE_APP_COMPARISONS = {
+    "--compare-auth": r"auth cost, service {route}: token mode [\d.]+ CPU ms per request, AUTH_MODE=off [\d.]+ ",
+    "--compare-session": r"session cost, service {route}: session cookie [\d.]+ CPU ms per request, bearer token "
+                         r"[\d.]+ ",
+}
 
 
 @pytest.mark.parametrize("route", ["get", "post"])
-def test_profile_compares_a_session_cookie_with_a_bearer_token(route, needs_dynamodb_local):
-    """bench/README.md's `profile_api.py --compare-session` (what a signed-in person's request costs)."""
-    result = run_bench("profile_api.py", ["--compare-session", "--route", route, "--requests", "40"])
+@pytest.mark.parametrize("comparison", sorted(ONE_APP_COMPARISONS))
+def test_profile_compares_one_app_two_ways(comparison, route, needs_dynamodb_local):
+    result = run_bench("profile_api.py", [comparison, "--route", route, "--requests", "40"])
     out = result.stdout + result.stderr
     assert result.returncode == 0, out
-    assert re.search(rf"^session cost, service {route}: session cookie [\d.]+ CPU ms per request, bearer token "
-                     r"[\d.]+ \(medians of 10 interleaved batches of 4\): [\d.]+x$", result.stdout, re.MULTILINE), out
+    line = ONE_APP_COMPARISONS[comparison].format(route=route) + r"\(medians of 10 interleaved batches of 4\): [\d.]+x$"
+    assert re.search("^" + line, result.stdout, re.MULTILINE), out
 
 
 # The request path's cost against the peer's, measured as bench/README.md's in-process comparison

@@ -133,6 +133,15 @@ def _from_trash(method: str, tail: str) -> Call:
     return call
 
 
+def _company_day(url: str) -> requests.Response:
+    """A company day added on a date no other call took."""
+    day = f"2031-{uuid.uuid4().int % 12 + 1:02d}-{uuid.uuid4().int % 28 + 1:02d}"
+    while (added := http.post(f"{url}/api/company-days", json={"date": day, "name": "창립기념일"}, timeout=10)
+           ).status_code == 409:
+        day = f"2032{day[4:]}" if day.startswith("2031") else f"{int(day[:4]) + 1}{day[4:]}"
+    return added
+
+
 def _get(path: str) -> Call:
     return lambda url: [http.get(url + path, timeout=10)]
 
@@ -166,6 +175,9 @@ CALLS: dict[str, Call] = {
     "DELETE /api/people/{subject}/block": lambda url: [http.delete(f"{url}/api/people/p-{uuid.uuid4().hex[:6]}/block",
                                                                   timeout=10)],
     "GET /api/holidays": _get("/api/holidays?from=2031-03-01&to=2031-03-31"),
+    "POST /api/company-days": lambda url: [_company_day(url)],
+    "DELETE /api/company-days/{date}": lambda url: [
+        http.delete(f"{url}/api/company-days/{_company_day(url).json()['date']}", timeout=10)],
     "GET /auth/login": lambda url: [requests.get(f"{url}/auth/login", allow_redirects=False, timeout=10)],
     "GET /healthz": _get("/healthz"),
     "GET /readyz": _get("/readyz"),

@@ -207,6 +207,10 @@ def test_departments_create_event_and_month_commands_and_their_errors(built_clie
     department = make_department("인사부", "채용과 교육")
     inside = make_event(department["id"], event_date="2024-03-05", title="신입 교육", time="오후 2:00")
     make_event(department["id"], event_date="2024-04-01", title="4월 행사")
+    # Given both ways (as an old client could): the start and end win, as on the page and in the feed.
+    timed = make_event(department["id"], event_date="2024-03-20", title="분기 회의", time="오후 2:00",
+                       start_time="10:00", end_time="11:30")
+    all_day = make_event(department["id"], event_date="2024-03-21", title="체육 대회")
     result = _run_block(fenced_blocks(README, "sh")[2], built_client, live_server, DEPARTMENT_ID=department["id"])
     assert result.returncode == 0, result.stdout + result.stderr
     lines = _lines(result.stdout)
@@ -217,7 +221,9 @@ def test_departments_create_event_and_month_commands_and_their_errors(built_clie
         "2024-03-07", "비품 점검", "오전 10:00", "1")
     assert [(e["id"], e["title"], e["time"], e["created_at"]) for e in _all(lines, "event")] == [
         (inside["id"], "신입 교육", "오후 2:00", inside["created_at"]),
-        (created["id"], "비품 점검", "오전 10:00", created["created_at"])]
+        (created["id"], "비품 점검", "오전 10:00", created["created_at"]),
+        (timed["id"], "분기 회의", "10:00–11:30", timed["created_at"]),
+        (all_day["id"], "체육 대회", "종일", all_day["created_at"])]
     assert db.get_event(created["id"])["title"] == "비품 점검"
 
     client = ["mono", "CalendarClient.exe", "--url", live_server.url]

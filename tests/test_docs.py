@@ -59,7 +59,8 @@ TESTED_COMMANDS = {
 # Walkthrough sections (<!-- test: NAME --> ... <!-- /test: NAME -->): their ```sh blocks run in one shell
 # against a live server, and each ```http block after a command is the answer it must give.
 WALKTHROUGHS = {("backend/README.md", name): "test_docs.py::test_backend_readme_walkthroughs"
-                for name in ("api-walkthrough", "times-walkthrough", "series-walkthrough")}
+                for name in ("api-walkthrough", "times-walkthrough", "series-walkthrough",
+                                 "company-days-walkthrough")}
 _SECTION = r"<!-- test: ([\w-]+) -->\n(.*?)<!-- /test: \1 -->"
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")

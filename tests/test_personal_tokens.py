@@ -9,27 +9,15 @@ import pytest
 import requests
 
 from support.live_helpers import http
-from support.oidc_provider import running_provider, sign_in
-from support.servers import moto_tables, start_live_server
+from support.oidc_provider import approve, authorize_form, sign_in
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("personal_tokens")]
 
 
 @pytest.fixture(scope="module")
-def provider():
-    with running_provider() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def url(provider, tmp_path_factory):
-    log_dir = tmp_path_factory.mktemp("personal_tokens")
-    with moto_tables(log_dir) as settings:
-        served = start_live_server(settings, log_dir / "app.log", **provider.settings_env())
-        try:
-            yield served.url
-        finally:
-            served.stop()
+def url(signing_in):
+    """The module's server (support.oidc_provider's signing_in)."""
+    return signing_in.url
 
 
 def _person(url: str, provider, groups: list[str], name: str | None = None) -> requests.Session:
@@ -100,3 +88,26 @@ def test_only_people_make_tokens_and_only_owners_and_admins_revoke_them(url, pro
     assert seen[token["name"]]["owner"] == "한소유"
     assert admin.delete(f"{url}/api/tokens/{token['name']}", headers={"Origin": url}, timeout=10).status_code == 204
     assert _me(url, token["token"]).status_code == 401
+
+
+def test_a_persons_tokens_never_keep_more_than_their_groups_give_at_their_latest_sign_in(url, provider):
+    sales = http.post(f"{url}/api/departments", json={"name": f"영업부{uuid.uuid4().hex[:4]}"}, timeout=10).json()
+    dev = http.post(f"{url}/api/departments", json={"name": f"개발부{uuid.uuid4().hex[:4]}"}, timeout=10).json()
+    sub = provider.add_person(["calendar-admins"], name="문지훈")
+    browser = sign_in(url, sub)
+    everything = _make(browser, url).json()["token"]
+    sales_viewer = _make(browser, url, role="viewer", departments=[sales["id"]]).json()["token"]
+    assert _me(url, everything).json()["role"] == "admin" and sales["id"] in _me(url, everything).json()["departments"]
+
+    provider.add_person(["calendar-editors", f"dept:{dev['name']}"], name="문지훈", sub=sub)  # demoted, moved
+    sign_in(url, sub)
+    me = _me(url, everything).json()
+    assert (me["role"], me["departments"]) == ("editor", [dev["id"]])
+    assert requests.post(f"{url}/api/events/{sales['id']}", json={"event_date": "2024-06-03", "title": "x"},
+                         headers={"Authorization": f"Bearer {everything}"}, timeout=10).status_code == 403
+    assert _me(url, sales_viewer).status_code == 401  # it reached only a department the person no longer does
+
+    provider.add_person(["staff"], sub=sub)  # in no mapped group: sign-in refused, every token revoked
+    refused = requests.Session()
+    assert approve(refused, authorize_form(refused, url), sub).status_code == 403
+    assert _me(url, everything).status_code == 401

@@ -26,7 +26,8 @@ def test_a_year_of_korean_holidays_with_substitute_days_and_the_local_election(a
 
 def test_a_range_across_new_year_holds_the_days_inside_it_only(app, db):
     answer = app.test_client().get("/api/holidays?from=2026-12-25&to=2027-01-01", headers=_viewer(db))
-    assert answer.get_json() == [{"date": "2026-12-25", "name": "기독탄신일"}, {"date": "2027-01-01", "name": "신정연휴"}]
+    assert answer.get_json() == [{"date": "2026-12-25", "name": "기독탄신일", "kind": "public"},
+                                 {"date": "2027-01-01", "name": "신정연휴", "kind": "public"}]
 
 
 def test_a_missing_bad_or_too_long_range_is_a_400_naming_the_field(app, db):

@@ -7,6 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from rules.actors import Actor
+
 WEEKLY = ["RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=10"]  # 2024-01-01 .. 2024-03-04
 
 
@@ -199,7 +201,7 @@ def test_concurrent_edits_of_one_occurrence(client, db, make_department):
         def edit(n):
             barrier.wait()
             try:
-                outcomes.append(db.series.update(f"{series['id']}_20240108", {"title": f"t{n}"}, "this", if_match, "t").answer)
+                outcomes.append(db.series.update(f"{series['id']}_20240108", {"title": f"t{n}"}, "this", if_match, Actor("t")).answer)
             except Exception as exc:  # noqa: BLE001 - a 412 is what the losers must get
                 outcomes.append(type(exc).__name__)
 

@@ -13,29 +13,17 @@ import requests
 import socketio
 
 from support.live_helpers import ADMIN_NAME, NO_TOKEN, SocketClient, http, token_for
-from support.oidc_provider import FAULTS, approve, authorize_form, callback_url, page_text, running_provider, sign_in
-from support.servers import moto_tables, start_live_server
+from support.oidc_provider import FAULTS, approve, authorize_form, callback_url, page_text, sign_in
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("sign_in")]
 
 SESSION_COOKIE = "calendar_session"
+SIGN_IN_ENV = {"TRUSTED_PROXY_COUNT": "1"}  # the module's server (support.oidc_provider's signing_in)
 
 
 @pytest.fixture(scope="module")
-def provider():
-    with running_provider() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def url(provider, tmp_path_factory):
-    log_dir = tmp_path_factory.mktemp("sign_in")
-    with moto_tables(log_dir) as settings:
-        served = start_live_server(settings, log_dir / "app.log", TRUSTED_PROXY_COUNT="1", **provider.settings_env())
-        try:
-            yield served.url
-        finally:
-            served.stop()
+def url(signing_in):
+    return signing_in.url
 
 
 @pytest.fixture

@@ -1,18 +1,20 @@
-"""A signed-in person's session across two app instances on one set of tables (AUTH_CACHE_SECONDS=1):
-each accepts it, a sign-out on one ends it on the other for REST and open sockets within the bound,
+"""A signed-in person's session across two app instances on one set of tables behind one Redis
+(AUTH_CACHE_SECONDS=1): each accepts it, and what the person writes on one reaches their socket on
+the other live; a sign-out on one ends it on the other for REST and open sockets within the bound,
 a session unused for SESSION_IDLE_SECONDS ends by itself, and one in use at SESSION_MAX_SECONDS."""
 from __future__ import annotations
 
 import time
+import uuid
 
 import pytest
 import requests
 
 from auth.tokens import token_hash
 from models import DynamoDBDatabase
+from realtime import QUEUE_CHANNEL
 from support.live_helpers import NO_TOKEN, SocketClient, http
-from support.oidc_provider import approve, authorize_form, page_text, running_provider, sign_in
-from support.servers import app_instances, moto_tables
+from support.oidc_provider import approve, authorize_form, page_text, sign_in
 
 pytestmark = [pytest.mark.live, pytest.mark.xdist_group("sign_in_instances")]
 # (and an admin blocks a person: sessions, personal tokens and sockets end on both within the bound)
@@ -23,20 +25,16 @@ IDLE = 3.0  # SESSION_IDLE_SECONDS of both instances
 MAX = 6.0  # SESSION_MAX_SECONDS of both instances
 
 
-@pytest.fixture(scope="module")
-def provider():
-    with running_provider() as running:
-        yield running
+# The module's two instances (support.oidc_provider's signing_in), behind one Redis.
+SIGN_IN_INSTANCES = 2
+SIGN_IN_REDIS = True
+SIGN_IN_ENV = {"AUTH_CACHE_SECONDS": str(BOUND), "SESSION_IDLE_SECONDS": str(IDLE), "SESSION_MAX_SECONDS": str(MAX),
+               "SECRET_KEY": "one key for both instances"}
 
 
 @pytest.fixture(scope="module")
-def instances(provider, tmp_path_factory):
-    log_dir = tmp_path_factory.mktemp("sign_in_instances")
-    with moto_tables(log_dir) as settings, app_instances(
-            "gevent", settings, log_dir, AUTH_CACHE_SECONDS=str(BOUND), SESSION_IDLE_SECONDS=str(IDLE),
-            SESSION_MAX_SECONDS=str(MAX),
-            SECRET_KEY="one key for both instances", **provider.settings_env()) as started:
-        yield [server.url for server in started], settings
+def instances(signing_in):
+    return signing_in.urls, signing_in.settings
 
 
 def _cookie(browser: requests.Session) -> dict[str, str]:
@@ -45,6 +43,26 @@ def _cookie(browser: requests.Session) -> dict[str, str]:
 
 def _me_status(url: str, cookie: dict[str, str]) -> int:
     return requests.get(f"{url}/api/me", headers=cookie, timeout=10).status_code
+
+
+def test_two_instances_behind_one_redis_accept_one_session_and_carry_its_writes_live(signing_in, provider):
+    a, b = signing_in.urls
+    department = http.post(f"{a}/api/departments", json={"name": f"영업부 {uuid.uuid4().hex[:6]}"}, timeout=10).json()
+    browser = sign_in(a, provider.add_person(["calendar-editors"], name="강다은"))
+    cookie = _cookie(browser)
+    socket_on_b = SocketClient(b, token=NO_TOKEN, headers=cookie).connect()  # b takes a's session
+    try:
+        assert socket_on_b.join(department["id"]) == {"ok": True, "department_id": department["id"]}
+        signing_in.redis.wait_for_subscribers(QUEUE_CHANNEL, 2)
+        made = browser.post(f"{a}/api/events/{department['id']}", json={"event_date": "2024-07-01", "title": "방문"},
+                            headers={"Origin": a}, timeout=10)
+        assert made.status_code == 201 and made.json()["created_by"] == "강다은"
+        name, payload = socket_on_b.next_event()
+        while name != "event_created":
+            name, payload = socket_on_b.next_event()
+        assert payload == made.json()
+    finally:
+        socket_on_b.close()
 
 
 def test_signing_out_on_one_instance_ends_the_session_on_the_other_within_the_bound(instances, provider):

@@ -7,6 +7,7 @@ import auth
 import web
 from api import (
     calendar_feed,
+    company_days,
     departments,
     docs,
     events,
@@ -34,8 +35,9 @@ def init_app(app: Flask) -> None:
     then the DynamoDB read of a token the cache did not hold, and the 401s."""
     request_log.init_app(app)
     app.url_map.converters["event_id"] = events.EventIdConverter
-    for blueprint in (departments.bp, events.bp, calendar_feed.bp, docs.bp, health.bp, me.bp, metrics.bp, people.bp,
-                      personal_tokens.bp, public_holidays.bp, signin.bp, history.bp, trash.bp, web.bp):
+    for blueprint in (departments.bp, events.bp, calendar_feed.bp, company_days.bp, docs.bp, health.bp, me.bp,
+                      metrics.bp, people.bp, personal_tokens.bp, public_holidays.bp, signin.bp, history.bp, trash.bp,
+                      web.bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)
     settings = app.config["SETTINGS"]

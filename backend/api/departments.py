@@ -46,7 +46,7 @@ def create_department():
     if auth.current_principal().departments is not None:
         raise auth.Forbidden("a token limited to departments cannot create departments")
     fields = validate_department(json_body())
-    db, actor = get_db(), auth.current_principal().name
+    db, actor = get_db(), auth.current_principal().actor
     department = create_once(
         lambda new_id: db.create_department(fields["name"], fields["description"], department_id=new_id, actor=actor),
         db.get_department,
@@ -70,7 +70,7 @@ def get_department(department_id: UUID):
 def update_department(department_id: UUID):
     auth.check_department(str(department_id))
     changes = validate_department_changes(json_body())
-    department = get_db().update_department(str(department_id), changes, actor=auth.current_principal().name)
+    department = get_db().update_department(str(department_id), changes, actor=auth.current_principal().actor)
     realtime.department_updated(department)
     return jsonify(department)
 

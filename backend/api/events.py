@@ -95,7 +95,7 @@ def get_event(department_id: UUID, event_id: str):
 def create_event(department_id: UUID):
     auth.check_department(str(department_id))
     fields = validate_new_event(json_body())
-    db, department, actor = get_db(), str(department_id), auth.current_principal().name
+    db, department, actor = get_db(), str(department_id), auth.current_principal().actor
     event = create_once(lambda new_id: db.create_event(department, fields, event_id=new_id, actor=actor),
                         lambda found_id: db.get_department_event(department, found_id))
     realtime.event_created(event)
@@ -110,7 +110,7 @@ def update_event(event_id: str):
     changes = validate_event_changes(json_body())
     with auth.events_outside_scope_hidden(event_id) as check_department:
         edit = get_db().series.update(event_id, changes, validate_scope(request.args.get("scope")),
-                                   _expected_version(), auth.current_principal().name, check_department)
+                                   _expected_version(), auth.current_principal().actor, check_department)
     broadcast_edit(edit)
     return _event_response(edit.answer)
 
@@ -120,7 +120,7 @@ def update_event(event_id: str):
 def delete_event(event_id: str):
     with auth.events_outside_scope_hidden(event_id) as check_department:
         edit = get_db().series.delete(event_id, validate_scope(request.args.get("scope")),
-                                   _expected_version(), auth.current_principal().name, check_department)
+                                   _expected_version(), auth.current_principal().actor, check_department)
     broadcast_edit(edit)
     return "", 204
 

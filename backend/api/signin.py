@@ -2,7 +2,8 @@
 
 The callback turns the verified ID token (auth/oidc.py) into a session (auth/sessions.py): the
 person's role and departments from their groups (auth/groups.py), department names read once,
-now. The session's secret goes into an HttpOnly, SameSite=Lax cookie (Secure over HTTPS; behind
+now. Their personal tokens are cut down to what those groups give them now (auth/store.py),
+revoked when they give nothing. The session's secret goes into an HttpOnly, SameSite=Lax cookie (Secure over HTTPS; behind
 a proxy the scheme is X-Forwarded-Proto's, as TRUSTED_PROXY_COUNT allows). These are browser
 pages: a refusal is a short page in Korean, not JSON. Without OIDC_ISSUER they answer 404.
 """
@@ -13,8 +14,9 @@ from typing import Any
 from flask import Blueprint, Response, current_app, redirect, render_template_string, request, url_for
 
 from auth import csrf, groups, oidc
-from auth.http import sessions
+from auth.http import sessions, verifier
 from auth.sessions import COOKIE_NAME
+from auth.store import TokenStore
 from auth.tokens import token_hash
 from config import Settings
 from database import get_db
@@ -62,6 +64,7 @@ def callback():
     except oidc.SignInFailed:
         return _page(400, FAILED)
     person = _person(claims, current_app.config["SETTINGS"])
+    _fit_personal_tokens(claims, person)
     if person is None:
         return _page(403, NO_ROLE)
     store = sessions()[0].store
@@ -87,6 +90,19 @@ def logout():
     response = Response(status=204)
     response.delete_cookie(COOKIE_NAME, path="/", secure=request.is_secure, httponly=True, samesite="Lax")
     return response
+
+
+def _fit_personal_tokens(claims: dict[str, Any], person: dict[str, Any] | None) -> None:
+    """The person's personal tokens, fitted to their role and departments as of this sign-in (none:
+    revoked); this instance trusts the old ones no more, the others within AUTH_CACHE_SECONDS."""
+    store = TokenStore(get_db())
+    if person is None:
+        touched = store.fit_to_person(claims["iss"], claims["sub"], groups.display_name(claims), None, None)
+    else:
+        touched = store.fit_to_person(person["issuer"], person["subject"], person["name"], person["role"],
+                                      person["departments"])
+    for hashed in touched:
+        verifier().forget(hashed)
 
 
 def _person(claims: dict[str, Any], settings: Settings) -> dict[str, Any] | None:

@@ -32,7 +32,7 @@ def list_trash(department_id: UUID):
 @auth.requires("editor")
 def restore_event(department_id: UUID, event_id: str):
     auth.check_department(str(department_id))
-    edit = get_db().trash.restore(str(department_id), event_id, auth.current_principal().name)
+    edit = get_db().trash.restore(str(department_id), event_id, auth.current_principal().actor)
     for event in edit.created:
         realtime.event_created(event)
     response = jsonify(edit.answer)
@@ -44,5 +44,5 @@ def restore_event(department_id: UUID, event_id: str):
 @auth.requires("editor")
 def remove_from_trash(department_id: UUID, event_id: str):
     auth.check_department(str(department_id))
-    get_db().trash.remove(str(department_id), event_id, auth.current_principal().name)
+    get_db().trash.remove(str(department_id), event_id, auth.current_principal().actor)
     return "", 204

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rules.actors import Actor, person
+
 # Each role can do what the ones before it can: viewer reads and joins rooms, editor also writes
 # events, admin also manages departments and tokens.
 ROLES = ("viewer", "editor", "admin")
@@ -18,6 +20,17 @@ class Principal:
     auth: str = "token"  # how it authenticated: "token", "session" (a signed-in person), "off" (AUTH_MODE=off)
     email: str | None = None  # a signed-in person's e-mail (tokens have none)
     identity: tuple[str, str] | None = None  # a signed-in person's (issuer, subject): stable, unlike the name
+    owner: Actor | None = None  # a personal token's: the person it is theirs (their name and identity)
+
+    @property
+    def actor(self) -> Actor:
+        """Who the record names for what this principal writes (rules/actors.py): a signed-in person,
+        or the person whose personal token it is; else the token's name, without an identity."""
+        if self.owner is not None:
+            return self.owner
+        if self.identity is not None:
+            return person(self.name, *self.identity)
+        return Actor(self.name)
 
     def allows(self, role: str) -> bool:
         """True when this principal's role includes `role`."""

@@ -1,13 +1,20 @@
 """API tokens as auth/ sees them: a new secret for each, stored by its hash (storage/tokens.py
-keeps the table), and the principal a stored token stands for."""
+keeps the table), and the principal a stored token stands for.
+
+A personal token never has more than its person: it is made with at most their role and
+departments, and each time they sign in (their groups read afresh) their tokens are cut down to
+what they have now (`fit_to_person`), or revoked when that leaves them nothing."""
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
-from auth.principal import Principal
+from auth.principal import ROLES, Principal
 from auth.tokens import new_token, token_hash
+from errors import NotFound
 from models import DynamoDBDatabase
-from storage.tokens import TokenOwner, Tokens, TokenSummary
+from rules.actors import person
+from storage.tokens import TOKEN_KEY_PREFIX, TokenItem, TokenOwner, Tokens, TokenSummary
 
 
 class TokenStore:
@@ -40,13 +47,44 @@ class TokenStore:
         if item is None:
             return None
         departments = item.get("departments")
-        return Principal(item["name"], item["role"], None if departments is None else frozenset(departments))
+        owner = person(item["owner_name"], item["owner_issuer"], item["owner_subject"]) if "owner_subject" in item else None
+        return Principal(item["name"], item["role"], None if departments is None else frozenset(departments), owner=owner)
 
     def list(self) -> list[TokenSummary]:
         """Every token's name, role, departments and creation, sorted by name; never its hash."""
         return self.tokens.list()
 
+    def fit_to_person(self, issuer: str, subject: str, name: str, role: str | None,
+                      departments: list[str] | None) -> list[str]:
+        """Cut the person's personal tokens down to the role and departments they have now (role
+        None: none at all), renaming their owner to `name`; a token left no department, or its
+        person no role, is revoked. Returns the hashes of the tokens changed or revoked."""
+        touched = []
+        for token in [*self.tokens.owned_by(issuer, subject)]:  # read all before changing any
+            fitted = None if role is None else fitted_to(token, role, departments)
+            if fitted is None:
+                with suppress(NotFound):  # revoked meanwhile
+                    self.tokens.revoke(token["name"])
+            elif fitted != (token["role"], token.get("departments")) or name != token.get("owner_name"):
+                self.tokens.limit(token["id"], *fitted, name)
+            else:
+                continue
+            touched.append(token["id"].removeprefix(TOKEN_KEY_PREFIX))
+        return touched
+
     def revoke(self, name: str) -> str:
         """Delete the token of this name (it stops working when caches expire); returns its hash.
         Raises NotFound."""
         return self.tokens.revoke(name)
+
+
+def fitted_to(token: TokenItem, role: str, departments: list[str] | None) -> tuple[str, list[str] | None] | None:
+    """The role and departments (None: all) a token keeps under its person's `role` and
+    `departments`: the lower role, the departments both reach; None when that is no department."""
+    kept_role = min(token["role"], role, key=ROLES.index)
+    own = token.get("departments")
+    if departments is None:
+        kept = own
+    else:
+        kept = sorted(set(departments) if own is None else set(own) & set(departments))
+    return None if kept == [] else (kept_role, kept)

@@ -177,8 +177,13 @@ EventId = Annotated[str, StringConstraints(pattern=EVENT_ID_PATTERN), Field(
     examples=["0b6f2d1e-8f0a-4c1b-9a57-3d2c1e0f9a8b"])]
 Url = Annotated[text(TextRule(2048, strip=True), "An absolute http(s) URL, or empty", examples=["https://intranet.example.com/meetings/1"]),
                 AfterValidator(_http_url)]
-Actor = Annotated[str, Field(description="Name of the token that made it ('anonymous' with AUTH_MODE=off, "
-                                         "'migration' for migrated items)", examples=["ops-admin"])]
+Actor = Annotated[str, Field(description="Name of the token, or of the person signed in with the company account "
+                                         "(also through their personal token), that made it ('anonymous' with "
+                                         "AUTH_MODE=off, 'migration' for migrated items)", examples=["ops-admin"])]
+ActorId = Annotated[str, Field(description="The stable identity of the person who made it, `<issuer>#<subject>` "
+                                           "from their company account (a name can change, this does not). Present "
+                                           "only when a person made it: absent for tokens",
+                               examples=["https://login.example.com/realms/acme#248289761001"])]
 Timestamp = Annotated[datetime, Field(description="UTC, ISO-8601 with milliseconds", examples=["2024-01-15T10:30:00.000Z"])]
 
 _REQUEST = ConfigDict(extra="forbid", strict=True)
@@ -195,6 +200,8 @@ class Department(BaseModel):
     updated_at: Timestamp
     created_by: Actor
     updated_by: Actor
+    created_by_id: ActorId | None = Field(None, description="Present only when a person made it: see ActorId")
+    updated_by_id: ActorId | None = Field(None, description="Present only when a person last changed it: see ActorId")
 
 
 class Event(BaseModel):
@@ -217,6 +224,8 @@ class Event(BaseModel):
     version: Annotated[int, Field(ge=1, description="1 when created, one more on every update; the ETag")]
     created_by: Actor
     updated_by: Actor
+    created_by_id: ActorId | None = Field(None, description="Present only when a person made it: see ActorId")
+    updated_by_id: ActorId | None = Field(None, description="Present only when a person last changed it: see ActorId")
 
 
 class Tombstone(BaseModel):
@@ -241,6 +250,7 @@ class HistoryEntry(BaseModel):
                                                     "tombstone's)")]
     changed_at: Timestamp
     changed_by: Actor
+    changed_by_id: ActorId | None = Field(None, description="Present only when a person made the change: see ActorId")
     before: dict[str, Any] | None = Field(description="The changed fields as they were (null: not set); a "
                                           "deletion's: every field the event had; null for a creation")
     after: dict[str, Any] | None = Field(description="The changed fields as they became (null: removed); a "
@@ -267,11 +277,27 @@ class Me(BaseModel):
 
 
 class Holiday(BaseModel):
-    """A Korean public holiday: GET /api/holidays."""
+    """A Korean public holiday or a company day: GET /api/holidays."""
 
     date: EventDate
-    name: str = Field(description="Its name in Korean; a day of two holidays names both, `; ` between",
+    name: str = Field(description="Its name in Korean; a day of two public holidays names both, `; ` between",
                       examples=["삼일절"])
+    kind: Literal["public", "company"] = Field(description="`public`: a Korean public holiday (the `holidays` "
+                                               "package); `company`: a company day an admin added")
+
+
+CompanyDayName = text(TextRule(50, min_length=1, strip=True), "1-50 characters after trimming",
+                      examples=["창립기념일"])
+
+
+class CompanyDay(BaseModel):
+    """A company day (창립기념일, 전사 휴무): at most one per date."""
+
+    date: EventDate
+    name: CompanyDayName
+    kind: Literal["company"]
+    created_by: Actor
+    created_at: Timestamp
 
 
 class Error(BaseModel):
@@ -317,6 +343,20 @@ class DepartmentCreate(BaseModel):
     resource: ClassVar[type[BaseModel]] = Department
     name: DepartmentName
     description: DepartmentDescription | None = None
+
+
+class CompanyDayCreate(BaseModel):
+    model_config = _REQUEST
+    resource: ClassVar[type[BaseModel]] = CompanyDay
+    date: EventDate
+    name: CompanyDayName
+
+
+class CompanyDayKey(BaseModel):
+    """The `{date}` of DELETE /api/company-days/{date}."""
+
+    model_config = _REQUEST
+    date: EventDate
 
 
 class EventCreate(BaseModel):

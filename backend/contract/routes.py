@@ -38,6 +38,8 @@ from pydantic import BaseModel, TypeAdapter
 from contract.bodies import (
     EVENT_ID_PATTERN,
     TOKEN_NAME_PATTERN,
+    CompanyDay,
+    CompanyDayCreate,
     DateRange,
     Department,
     DepartmentChanges,
@@ -160,6 +162,8 @@ PARAMETERS: dict[str, dict[str, Any]] = {
                            "the last one: drop what you have by `id` + `version`). Not with from/to, limit "
                            "or cursor (400); older than the tombstone retention: 410, list everything again",
                            {"type": "string", "maxLength": 200}),
+    "company_day.date": {"name": "date", "in": "path", "required": True, "description": "The company day's date, "
+                         "YYYY-MM-DD", "schema": TypeAdapter(EventDate).json_schema()},
     "token_name": {"name": "token_name", "in": "path", "required": True, "description": "The token's name",
                    "schema": {"type": "string", "pattern": TOKEN_NAME_PATTERN}},
     "subject": {"name": "subject", "in": "path", "required": True,
@@ -297,9 +301,17 @@ ROUTES: list[Route] = [
     Route("DELETE", "/api/departments/{department_id}/trash/{event_id}", "Remove a deleted event from the trash "
           "for good (it can no longer be restored; its history stays)", "departments", role="editor",
           parameters=("department_id", "event_id"), answers={204: Answer("Removed")}, errors=(404,)),
-    Route("GET", "/api/holidays", "The Korean public holidays (substitute and temporary ones included) of a range of "
-          "days, by day", "holidays", role="viewer", parameters=("holidays.from", "holidays.to"),
-          answers={200: Answer("The holidays, by day", [Holiday])}, errors=(400,), reads_storage=False),
+    Route("GET", "/api/holidays", "The Korean public holidays (substitute and temporary ones included) and the "
+          "company days of a range of days, by day", "holidays", role="viewer",
+          parameters=("holidays.from", "holidays.to"),
+          answers={200: Answer("The holidays and company days, by day (`kind` tells which)", [Holiday])},
+          errors=(400,)),
+    Route("POST", "/api/company-days", "Add a company day (창립기념일, 전사 휴무): an admin of every department "
+          "only; every open page hears `company_day_added`", "holidays", role="admin", body=CompanyDayCreate,
+          answers={201: Answer("The company day as stored", CompanyDay)}, errors=(400, 409, 413)),
+    Route("DELETE", "/api/company-days/{date}", "Remove a company day: an admin of every department only; every "
+          "open page hears `company_day_removed`", "holidays", role="admin", parameters=("company_day.date",),
+          answers={204: Answer("Removed")}, errors=(400, 404)),
     Route("GET", "/api/me", "Who the caller is: name, e-mail, role, departments and how it authenticated", "auth",
           role="viewer", answers={200: Answer("The caller", Me)}),
     Route("GET", "/auth/login", "Sign in with the company's account: a redirect to the identity provider "

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Flask, Response
 
 from dav import reports, views
-from dav.ical_events import VALID_OBJECT, InvalidResource
+from dav.ical_events import VALID_OBJECT, InvalidResource, UidConflict
 from dav.xml_bodies import CALDAV, XML_CONTENT_TYPE, BadXml, error_body
 from errors import Unauthorized, ValidationError
 
@@ -39,6 +39,12 @@ def _refused_by_validation(exc: ValidationError) -> Response:
     return _invalid_resource(InvalidResource(VALID_OBJECT, exc.message))
 
 
+def _uid_conflict(exc: UidConflict) -> Response:
+    """409 (RFC 4791 5.3.2.1, RFC 4918 16): the client can fetch the resource named and merge."""
+    return Response(error_body(CALDAV, "no-uid-conflict", str(exc), exc.path), status=409,
+                    content_type=XML_CONTENT_TYPE)
+
+
 def _bad_xml(exc: BadXml) -> Response:
     return Response(f"{exc}\n", status=400, content_type="text/plain; charset=utf-8")
 
@@ -46,6 +52,6 @@ def _bad_xml(exc: BadXml) -> Response:
 # The blueprint is set up once, here (Flask refuses changes to a blueprint an app has registered).
 reports.register(views.bp)
 for _kind, _handler in ((Unauthorized, _unauthorized), (InvalidResource, _invalid_resource),
-                        (ValidationError, _refused_by_validation), (BadXml, _bad_xml),
+                        (ValidationError, _refused_by_validation), (BadXml, _bad_xml), (UidConflict, _uid_conflict),
                         (reports.InvalidSyncToken, reports.invalid_sync_token)):
     views.bp.register_error_handler(_kind, _handler)

@@ -15,6 +15,7 @@ from auth.principal import Principal
 from dav.resources import SUFFIX, Resource
 from dav.xml_bodies import CALDAV, CALENDARSERVER, DAV, element, href, qname
 from rules import sync_tokens
+from rules.shapes import PublicDepartment
 
 ROOT = "/dav/"
 PRINCIPAL = "/dav/principal/"
@@ -70,7 +71,7 @@ def home(principal: Principal) -> dict[str, Any]:
             qname(DAV, "displayname"): principal.name, **_common(principal)}
 
 
-def calendar(principal: Principal, department: dict[str, Any]) -> dict[str, Any]:
+def calendar(principal: Principal, department: PublicDepartment) -> dict[str, Any]:
     token = sync_token(department["id"])
     reports = [element(qname(DAV, "supported-report"), children=[
         element(qname(DAV, "report"), children=[ET.Element(qname(ns, name))])]) for ns, name in REPORTS]

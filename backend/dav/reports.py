@@ -18,6 +18,7 @@ from dav.xml_bodies import status_response as gone
 from errors import SyncTokenExpired, ValidationError
 from rules import sync_tokens
 from rules.date_range import MAX_LIST_DAYS
+from rules.shapes import PublicDepartment, PublicEvent
 
 NOT_FOUND = "404 Not Found"
 # A time range longer than this (an open end is one) is answered with every resource, a superset,
@@ -45,18 +46,24 @@ def report(department_id: UUID):
                     status=403, content_type=XML_CONTENT_TYPE)
 
 
-def _multiget(department: dict, root: ET.Element, requested: list[str] | None) -> Response:
+def _multiget(department: PublicDepartment, root: ET.Element, requested: list[str] | None) -> Response:
     paths = [found.text.strip() for found in root.iter(qname(DAV, "href")) if found.text]
     ids = {path: resources.resource_id(department["id"], path.rstrip("/").rsplit("/", 1)[-1]) for path in paths}
     found = resources.load(get_db(), department["id"], [i for i in ids.values() if i])
-    answers = [event_response(department, found[ids[path]], requested) if ids[path] in found
-               else gone(path, NOT_FOUND) for path in paths]
+    answers = []
+    for path in paths:
+        event_id = ids[path]
+        answers.append(event_response(department, found[event_id], requested) if event_id in found
+                       else gone(path, NOT_FOUND))
     return multistatus_response(answers)
 
 
-def _query(department: dict, root: ET.Element, requested: list[str] | None) -> Response:
-    """The resources with an occurrence in the time range (every one without a range)."""
+def _query(department: PublicDepartment, root: ET.Element, requested: list[str] | None) -> Response:
+    """The resources with an occurrence in the time range (every one without a range); none for a
+    query of another component than VEVENT."""
     db, department_id = get_db(), department["id"]
+    if not _asks_for_events(root):
+        return multistatus_response([])
     window = _time_range(root)
     if window is None or _days(*window) > MAX_QUERY_SPANS * MAX_LIST_DAYS:
         chosen = resources.all_resources(db, department_id)
@@ -64,6 +71,16 @@ def _query(department: dict, root: ET.Element, requested: list[str] | None) -> R
         ids = [event.get("recurring_event_id") or event["id"] for event in _occurrences(department_id, *window)]
         chosen = resources.load(db, department_id, ids)
     return multistatus_response([event_response(department, found, requested) for found in chosen.values()])
+
+
+def _asks_for_events(root: ET.Element) -> bool:
+    """Whether the query's filter may match an event: it names no component inside VCALENDAR, or
+    VEVENT (a query for tasks or journals finds nothing here)."""
+    calendar = root.find(f"{qname(CALDAV, 'filter')}/{qname(CALDAV, 'comp-filter')}[@name='VCALENDAR']")
+    if calendar is None:
+        return True
+    names = {found.get("name", "").upper() for found in calendar.findall(qname(CALDAV, "comp-filter"))}
+    return not names or "VEVENT" in names
 
 
 def _time_range(root: ET.Element) -> tuple[str, str] | None:
@@ -88,9 +105,10 @@ def _moment(value: str | None, default: datetime) -> datetime:
     return default if value is None else datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
 
 
-def _occurrences(department_id: str, start: str, end: str) -> list[dict]:
+def _occurrences(department_id: str, start: str, end: str) -> list[PublicEvent]:
     """The department's events and occurrences from `start` to `end`, read in spans the list allows."""
-    db, found, first = get_db(), [], datetime.fromisoformat(start)
+    db, first = get_db(), datetime.fromisoformat(start)
+    found: list[PublicEvent] = []
     last = datetime.fromisoformat(end)
     while first <= last:
         through = min(first + timedelta(days=MAX_LIST_DAYS - 1), last)
@@ -99,12 +117,12 @@ def _occurrences(department_id: str, start: str, end: str) -> list[dict]:
     return found
 
 
-def _sync(department: dict, root: ET.Element, requested: list[str] | None) -> Response:
+def _sync(department: PublicDepartment, root: ET.Element, requested: list[str] | None) -> Response:
     """Everything for an empty token; else what changed since it, deletions as 404 entries."""
     db, department_id, started = get_db(), department["id"], datetime.now(UTC)
     sent = (root.findtext(qname(DAV, "sync-token")) or "").strip()
     if not sent:
-        changed, deleted = resources.all_resources(db, department_id), []
+        changed, deleted = resources.all_resources(db, department_id), list[str]()
     else:
         changed, deleted = _changes(department_id, sent)
     answers = [event_response(department, found, requested) for found in changed.values()]

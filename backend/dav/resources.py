@@ -11,7 +11,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import cast
 
 import icalendar
 
@@ -20,7 +20,7 @@ from dav.ical_events import give_back
 from models import DynamoDBDatabase
 from rules import recurrence
 from rules.feed_calendar import calendar_bytes
-from rules.shapes import CALDAV_PROPERTIES, CALDAV_UID, EXCEPTION_DATES
+from rules.shapes import CALDAV_PROPERTIES, CALDAV_UID, EXCEPTION_DATES, PublicDepartment, PublicEvent, StoredEvent
 
 SUFFIX = ".ics"
 # Resource names that are no UUID, and the namespace of the event ids derived from them.
@@ -34,10 +34,10 @@ FEED_ONLY = ("UID", "NAME", "X-WR-CALNAME", "DESCRIPTION", "X-WR-CALDESC", "REFR
 class Resource:
     """The stored events of one resource: the event or series first, then its exceptions."""
 
-    events: tuple[dict[str, Any], ...]
+    events: tuple[StoredEvent, ...]
 
     @property
-    def main(self) -> dict[str, Any]:
+    def main(self) -> StoredEvent:
         return self.events[0]
 
     @property
@@ -47,7 +47,7 @@ class Resource:
     @property
     def uid(self) -> str:
         """The UID as the client wrote it, else the id."""
-        return self.main.get(CALDAV_UID) or self.id
+        return cast(dict[str, str], self.main).get(CALDAV_UID) or self.id
 
     @property
     def name(self) -> str:
@@ -67,7 +67,8 @@ class Resource:
         properties of the department (its name may change, the resource's ETag does not), with what
         a client sent that the event's fields cannot hold given back (read through `load`)."""
         calendar = icalendar.Calendar.from_ical(
-            calendar_bytes({"id": self.main["department_id"], "name": ""}, list(self.events), timezone))
+            calendar_bytes(cast(PublicDepartment, {"id": self.main["department_id"], "name": ""}),
+                           cast(list[PublicEvent], list(self.events)), timezone))
         for name in FEED_ONLY:
             calendar.pop(name, None)
         kept = self.main.get(CALDAV_PROPERTIES)
@@ -95,7 +96,7 @@ def owner_id(event_id: str) -> str:
     return recurrence.split_id(event_id)[0]
 
 
-def grouped(events: list[dict[str, Any]]) -> dict[str, Resource]:
+def grouped(events: list[StoredEvent]) -> dict[str, Resource]:
     """Events as stored (series, exceptions, single events) grouped into resources by id; an
     exception whose series is not among them is left out."""
     mains = {e["id"]: [e] for e in events if not e.get("recurring_event_id")}
@@ -109,8 +110,8 @@ def grouped(events: list[dict[str, Any]]) -> dict[str, Resource]:
 def all_resources(db: DynamoDBDatabase, department_id: str) -> dict[str, Resource]:
     """Every resource of the department: one Query of its events as stored, then their items read
     as `load` reads them (a list does not carry the client's UID nor what it sent beyond our fields)."""
-    found = grouped(db.list_events(department_id, expand=False))
-    return load(db, department_id, list(found)) if found else found
+    ids = [event["id"] for event in db.list_events(department_id, expand=False) if not event.get("recurring_event_id")]
+    return load(db, department_id, ids) if ids else {}
 
 
 def load(db: DynamoDBDatabase, department_id: str, ids: list[str]) -> dict[str, Resource]:
@@ -122,3 +123,13 @@ def load(db: DynamoDBDatabase, department_id: str, ids: list[str]) -> dict[str, 
                      for item in mains for day in sorted(item.get(EXCEPTION_DATES) or ())]
     exceptions = db.get_event_items(department_id, exception_ids) if exception_ids else []
     return grouped([*mains, *exceptions])
+
+
+def uid_holder(db: DynamoDBDatabase, department_id: str, uid: str, event_id: str) -> Resource | None:
+    """Another resource of the department holding `uid` (a resource other than `event_id`'s): the
+    one a name after the UID stands for, else one whose client wrote that UID (one filtered Query)."""
+    named = resource_id(department_id, uid + SUFFIX)
+    ids = {named} if named is not None else set()
+    ids |= db.events.department_ids_with_uid(department_id, uid)
+    found = load(db, department_id, sorted({owner_id(i) for i in ids} - {event_id}))
+    return next((r for r in found.values() if r.uid.casefold() == uid.casefold()), None)

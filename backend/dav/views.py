@@ -3,6 +3,7 @@ GET, PUT and DELETE of event resources, through the same storage calls, audit an
 /api/events. REPORTs are in dav.reports."""
 from __future__ import annotations
 
+from typing import cast
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -13,9 +14,9 @@ import realtime
 from api.events import broadcast_edit
 from database import get_db
 from dav import properties, resources
-from dav.ical_events import VALID_OBJECT, InvalidResource, WrittenEvent, changes_from, read_event
-from dav.occurrences import write_overrides
+from dav.ical_events import VALID_OBJECT, InvalidResource, UidConflict, WrittenEvent, changes_from, read_event
 from dav.resources import Resource
+from dav.series_writes import client_attributes, is_series_write, series_plan
 from dav.xml_bodies import (
     XML_CONTENT_TYPE,
     multistatus,
@@ -26,7 +27,8 @@ from dav.xml_bodies import (
     updated_properties,
 )
 from errors import Conflict, NotFound, PreconditionFailed
-from rules.shapes import CALDAV_PROPERTIES, CALDAV_UID
+from rules.shapes import EventFields, PublicDepartment, WrittenAttributes
+from schema import utc_now_iso
 from validation import validate_event_changes, validate_new_event
 
 bp = Blueprint("dav", __name__)
@@ -116,7 +118,7 @@ def proppatch_calendar(department_id: UUID):
     return multistatus_response([status_props(properties.calendar_path(department["id"]), names, "403 Forbidden")])
 
 
-def event_response(department: dict, resource: Resource, requested: list[str] | None):
+def event_response(department: PublicDepartment, resource: Resource, requested: list[str] | None):
     """The multistatus `response` of an event resource, with its data when asked for."""
     available = properties.event(resource)
     if wants_data(requested):
@@ -144,7 +146,10 @@ def get_event(department_id: UUID, name: str):
 @bp.put(RESOURCE)
 @auth.requires("editor")
 def put_event(department_id: UUID, name: str):
-    department_id = str(department_id)
+    return _put(str(department_id), name)
+
+
+def _put(department_id: str, name: str) -> Response:
     auth.check_department(department_id)
     event_id = resources.resource_id(department_id, name)
     if event_id is None:
@@ -155,46 +160,65 @@ def put_event(department_id: UUID, name: str):
         raise InvalidResource(VALID_OBJECT, f"the UID has {len(written.uid)} characters; at most {MAX_UID} are kept")
     current = resources.load(get_db(), department_id, [event_id]).get(event_id)
     _check_preconditions(current)
-    if current is None:
+    if current is None or written.uid != current.uid:
+        _check_uid_is_free(department_id, event_id, written.uid)
+    if is_series_write(current, written):
+        _write_series(department_id, event_id, current, written)
+    elif current is None:
         _create(department_id, event_id, written)
     else:
         _update(current, written)
-    write_overrides(department_id, event_id, written.overrides, calendar_zone())
     return Response(status=204 if current else 201)
 
 
+def _write_series(department_id: str, event_id: str, current: Resource | None, written: WrittenEvent) -> None:
+    """The series and its changed occurrences in one transaction, broadcast once written."""
+    if current is None:
+        _check_id_is_new(event_id)
+    actor = auth.current_principal().actor
+    plan = series_plan(current, department_id, event_id, written, calendar_zone(), actor, utc_now_iso())
+    broadcast_edit(get_db().series.write_at_once(plan, actor, department_id if current is None else None))
+
+
 def _update(current: Resource, written: WrittenEvent) -> None:
-    """The event (or the whole series) changed as the PUT's event says, if it says anything new."""
+    """The event changed as the PUT's event says, if it says anything new."""
     changes = changes_from(current.main, written.fields, calendar_zone())
-    changes = validate_event_changes(changes) if changes else {}
-    for name, value in _attributes(current.id, written).items():
-        if value != current.main.get(name):
+    changes = dict(validate_event_changes(changes)) if changes else {}
+    for name, value in client_attributes(current.id, written).items():
+        if value != cast(dict[str, str], current.main).get(name):
             changes[name] = value  # None removes it
     if changes:
-        broadcast_edit(get_db().series.update(current.id, changes, None, current.main["version"],
-                                              auth.current_principal().name, auth.check_department))
+        broadcast_edit(get_db().series.update(current.id, cast(EventFields, changes), None, current.main["version"],
+                                              auth.current_principal().actor, auth.check_department))
+
+
+def _check_id_is_new(event_id: str) -> None:
+    """Ids are unique across departments, and clients choose these: one in use is a 412."""
+    try:
+        get_db().get_event_item(event_id)
+    except NotFound:
+        return
+    raise PreconditionFailed(f"an event with id {event_id} already exists")
 
 
 def _create(department_id: str, event_id: str, written: WrittenEvent) -> None:
-    db = get_db()
+    _check_id_is_new(event_id)
     try:
-        db.get_event_item(event_id)  # ids are unique across departments, and clients choose these
-    except NotFound:
-        pass
-    else:
-        raise PreconditionFailed(f"an event with id {event_id} already exists")
-    try:
-        event = db.create_event(department_id, validate_new_event(written.fields), event_id=event_id,
-                                actor=auth.current_principal().name,
-                                attributes={k: v for k, v in _attributes(event_id, written).items() if v})
+        event = get_db().create_event(department_id, validate_new_event(written.fields), event_id=event_id,
+                                      actor=auth.current_principal().actor,
+                                      attributes=cast(WrittenAttributes, {
+                                          k: v for k, v in client_attributes(event_id, written).items() if v}))
     except Conflict as exc:  # another PUT created it meanwhile, or it was deleted (its tombstone holds the id)
         raise PreconditionFailed(str(exc)) from None
-    realtime.event_created(event)
+    realtime.event_created(dict(event))
 
 
-def _attributes(event_id: str, written: WrittenEvent) -> dict[str, str | None]:
-    """What the event's item keeps of a PUT beyond the API's fields (None: nothing)."""
-    return {CALDAV_PROPERTIES: written.kept, CALDAV_UID: written.uid if written.uid != event_id else None}
+def _check_uid_is_free(department_id: str, event_id: str, uid: str) -> None:
+    """RFC 4791 5.3.2.1 CALDAV:no-uid-conflict: a UID another resource of the calendar holds is
+    refused (409), naming that resource."""
+    holder = resources.uid_holder(get_db(), department_id, uid, event_id)
+    if holder is not None:
+        raise UidConflict(properties.event_path(department_id, holder.name))
 
 
 def _check_preconditions(current: Resource | None) -> None:
@@ -211,17 +235,16 @@ def _check_preconditions(current: Resource | None) -> None:
 @bp.delete(RESOURCE)
 @auth.requires("editor")
 def delete_event(department_id: UUID, name: str):
-    department_id = str(department_id)
-    auth.check_department(department_id)
-    current = _resource(department_id, name)
+    auth.check_department(str(department_id))
+    current = _resource(str(department_id), name)
     _check_preconditions(current)
-    edit = get_db().series.delete(current.id, None, current.main["version"], auth.current_principal().name,
+    edit = get_db().series.delete(current.id, None, current.main["version"], auth.current_principal().actor,
                                   auth.check_department)
     broadcast_edit(edit)
     return Response(status=204)
 
 
-def department_of(department_id: UUID) -> dict:
+def department_of(department_id: UUID) -> PublicDepartment:
     auth.check_department(str(department_id))
     return get_db().get_department(str(department_id))
 

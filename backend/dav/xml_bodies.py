@@ -89,9 +89,9 @@ def response(path: str, found: dict[str, Any], missing: Iterable[str] = ()) -> E
     children = [href(path)]
     if found:
         children.append(_propstat([_value(tag, value) for tag, value in found.items()], "200 OK"))
-    missing = [ET.Element(tag) for tag in missing]
-    if missing:
-        children.append(_propstat(missing, "404 Not Found"))
+    absent = [ET.Element(tag) for tag in missing]
+    if absent:
+        children.append(_propstat(absent, "404 Not Found"))
     return element(qname(DAV, "response"), children=children)
 
 
@@ -112,8 +112,10 @@ def multistatus(responses: Iterable[ET.Element], sync_token: str | None = None) 
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def error_body(namespace: str, precondition: str, reason: str) -> bytes:
-    """A `DAV:error` naming the precondition that failed, with the reason for people."""
-    root = element(qname(DAV, "error"), children=[element(qname(namespace, precondition))])
+def error_body(namespace: str, precondition: str, reason: str, path: str | None = None) -> bytes:
+    """A `DAV:error` naming the precondition that failed (with the `href` of the resource it names,
+    when given), with the reason for people."""
+    named = [href(path)] if path is not None else []
+    root = element(qname(DAV, "error"), children=[element(qname(namespace, precondition), children=named)])
     root.append(element(qname(DAV, "responsedescription"), reason))
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)

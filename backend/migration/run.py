@@ -32,6 +32,7 @@ from migration.legacy_json import (
 from migration.report import Report
 from migration.verify import put_all, verify
 from models import DynamoDBDatabase
+from rules.actors import Actor
 from schema import EVENT_DEFAULTS, EVENT_FIELDS, MIGRATION_ACTOR, department_name_key
 from validation import validate_department, validate_new_event
 
@@ -218,7 +219,7 @@ class Migration:
                 self.db.create_department(
                     department.name, department.description, department_id=department.id,
                     created_at=department.created_at, updated_at=department.updated_at,
-                    actor=department.created_by, updated_by=department.updated_by,
+                    actor=Actor(department.created_by), updated_by=Actor(department.updated_by),
                 )
                 department.status = "written"
                 counts.written += 1

@@ -8,7 +8,8 @@ After a stored write, `event_created` / `event_updated` (the event as GET return
 `event_deleted` (`{"id", "department_id"}`) go to the department's room only;
 `department_created` and `department_updated` (the department as GET returns it) and
 `department_deleted` (`{"id"}`) go to every socket whose token covers every department, and to
-the department's room.
+the department's room. `company_day_added` (the company day as POST answers it) and
+`company_day_removed` (`{"date"}`) go to every socket: company days are everyone's.
 Deleting a department sends that one `department_deleted`, not an `event_deleted` per event:
 clients drop the department's events themselves.
 
@@ -324,3 +325,13 @@ def department_updated(department: dict[str, Any]) -> None:
 def department_deleted(department_id: str) -> None:
     """One `department_deleted` to every unscoped socket and the department's room, not one per event."""
     _emit("department_deleted", {"id": department_id}, _department_audience(department_id))
+
+
+def company_day_added(day: dict[str, Any]) -> None:
+    """To every socket: the company day as stored (POST /api/company-days answers it)."""
+    _emit("company_day_added", day)
+
+
+def company_day_removed(day: str) -> None:
+    """To every socket: `{"date"}` of the company day removed."""
+    _emit("company_day_removed", {"date": day})

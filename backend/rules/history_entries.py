@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Literal, NotRequired, TypedDict, cast
 
+from rules.actors import Actor
 from rules.shapes import EventFields, PublicEvent, StoredEvent
 
 # The event_history table's keys (schema.py re-exports them): `<department id>/<event id>` and
@@ -37,6 +38,7 @@ class HistoryEntry(TypedDict):
     changed_by: str
     before: EventFields | None
     after: EventFields | None
+    changed_by_id: NotRequired[str]  # a person's identity (rules/actors.py), when a person made it
 
 
 class EntryKey(TypedDict):
@@ -120,11 +122,15 @@ def changed_fields(before: PublicEvent, after: PublicEvent) -> tuple[EventFields
             cast(EventFields, {f: after.get(f) for f in changed}))
 
 
-def new_entry(action: Action, event: PublicEvent, version: int, changed_at: str, changed_by: str,
+def new_entry(action: Action, event: PublicEvent, version: int, changed_at: str, changed_by: Actor,
               before: EventFields | None = None, after: EventFields | None = None) -> HistoryEntry:
     """The entry of a change of `event` (its id and department) that left it at `version`."""
-    return {"event_id": event["id"], "department_id": event["department_id"], "action": action, "version": version,
-            "changed_at": changed_at, "changed_by": changed_by, "before": before, "after": after}
+    entry: HistoryEntry = {"event_id": event["id"], "department_id": event["department_id"], "action": action,
+                           "version": version, "changed_at": changed_at, "changed_by": changed_by.name,
+                           "before": before, "after": after}
+    if changed_by.identity is not None:
+        entry["changed_by_id"] = changed_by.identity
+    return entry
 
 
 def public_entry(stored: StoredEntry) -> HistoryEntry:
@@ -132,6 +138,10 @@ def public_entry(stored: StoredEntry) -> HistoryEntry:
     before = stored.get("before")
     if stored["action"] == "deleted" and before is None and "item" in stored:
         before = fields_of(stored["item"])
-    return {"event_id": stored["event_id"], "department_id": stored["department_id"], "action": stored["action"],
-            "version": stored["version"], "changed_at": stored["changed_at"], "changed_by": stored["changed_by"],
-            "before": before or None, "after": stored.get("after") or None}
+    entry: HistoryEntry = {"event_id": stored["event_id"], "department_id": stored["department_id"],
+                           "action": stored["action"], "version": stored["version"], "changed_at": stored["changed_at"],
+                           "changed_by": stored["changed_by"], "before": before or None,
+                           "after": stored.get("after") or None}
+    if "changed_by_id" in stored:
+        entry["changed_by_id"] = stored["changed_by_id"]
+    return entry

@@ -18,8 +18,11 @@ from typing import cast
 
 from errors import NotFound, PreconditionFailed, ValidationError
 from rules import recurrence
+from rules.actors import Actor, stamped
 from rules.event_times import check_event_times
 from rules.shapes import (
+    CALDAV_PROPERTIES,
+    CALDAV_UID,
     EXCEPTION_DATES,
     OVERRIDDEN_FIELDS,
     EventFields,
@@ -159,7 +162,7 @@ def exception_changes(exception: StoredEvent, changes: EventFields) -> ItemChang
 
 
 def edit_this(series: StoredEvent, day: date, changes: EventFields, expected_version: int | None,
-              actor: str, now: str) -> Plan:
+              actor: Actor, now: str) -> Plan:
     """The occurrence on `day` (not yet an exception) changed alone: a new exception item."""
     current = occurrence(series, day)
     check_version(current, expected_version)
@@ -170,7 +173,7 @@ def edit_this(series: StoredEvent, day: date, changes: EventFields, expected_ver
 
 
 def rewrite_series(series: StoredEvent, exceptions: list[StoredEvent], changes: EventFields,
-                   expected_version: int | None, actor: str, now: str) -> Plan:
+                   expected_version: int | None, actor: Actor, now: str) -> Plan:
     """The series changed together with its exceptions: they take the changes to the fields they
     did not change themselves, and those on days the series no longer gives (its rule or first
     day changed) are deleted."""
@@ -189,11 +192,21 @@ def rewrite_series(series: StoredEvent, exceptions: list[StoredEvent], changes: 
         if (changed := _carried(exception, carried, actor, now)) is not None:
             groups.append([Replace(_as_exception(changed, exception), exception)])
             edit.updated.append(public_event(changed))
-    return Plan([[Replace(_with_exception_dates(stored_event(after), kept), series)], *groups], edit)
+    item = {**_client_attributes(series, changes), **stored_event(after)}
+    return Plan([[Replace(_with_exception_dates(cast(StoredEvent, item), kept), series)], *groups], edit)
+
+
+def _client_attributes(series: StoredEvent, changes: EventFields) -> dict[str, str]:
+    """What the series' item keeps that a CalDAV client sent beyond its fields (alarms, other
+    properties, the client's UID), as the changes leave it: an edit of the series keeps them."""
+    sent = cast(dict[str, str | None], changes)
+    kept = {name: sent[name] if name in sent else cast(dict[str, str], series).get(name)
+            for name in (CALDAV_PROPERTIES, CALDAV_UID)}
+    return {name: value for name, value in kept.items() if value is not None}
 
 
 def edit_following(series: StoredEvent, exceptions: list[StoredEvent], day: date, changes: EventFields,
-                   expected_version: int | None, actor: str, now: str, new_id: str) -> Plan:
+                   expected_version: int | None, actor: Actor, now: str, new_id: str) -> Plan:
     """The series ends the day before `day` (not its first); a new series `new_id` starts on it
     with the changes, and the `exceptions` from that day on move to it (those on days it does not
     give are deleted)."""
@@ -201,8 +214,8 @@ def edit_following(series: StoredEvent, exceptions: list[StoredEvent], day: date
     head, tail = _split(series, date.fromisoformat(series["event_date"]), day)
     first = occurrence(series, day)
     del first["recurring_event_id"], first["original_date"]
-    new: PublicEvent = {**checked_times({**first, "recurrence": tail}, changes), "id": new_id, "created_at": now,
-                        "last_modified": now, "version": 1, "created_by": actor, "updated_by": actor}
+    new = stamped(cast(PublicEvent, {**checked_times({**first, "recurrence": tail}, changes), "id": new_id,
+                                     "created_at": now, "last_modified": now, "version": 1}), actor, created=True)
     cut, before = _recut(series, head, _exceptions_before(series, day), actor, now)
     edit = Edit(public_event(new), created=[public_event(new)], updated=[before])
     groups, moved = _moved_exceptions(exceptions, new, changes, actor, now, edit)
@@ -210,7 +223,7 @@ def edit_following(series: StoredEvent, exceptions: list[StoredEvent], day: date
 
 
 def cut(series: StoredEvent, day: date, exceptions: list[StoredEvent], expected_version: int | None,
-        actor: str, now: str, keep_day: bool) -> Plan:
+        actor: Actor, now: str, keep_day: bool) -> Plan:
     """Delete the occurrence on `day` (an EXDATE; `exceptions`: its stored exception, if it has one,
     which becomes a tombstone), or with keep_day every occurrence from `day` on (the series ends the
     day before; `exceptions`: the stored ones from `day` on, which become tombstones)."""
@@ -235,11 +248,11 @@ def delete_all(series: StoredEvent, exceptions: list[StoredEvent], expected_vers
                 Edit(None, deleted=[public_event(series), *(public_event(e) for e in exceptions)]))
 
 
-def _changed(item: PublicEvent, changes: EventFields, actor: str, now: str) -> PublicEvent:
+def _changed(item: PublicEvent, changes: EventFields, actor: Actor, now: str) -> PublicEvent:
     """The stored event with the changes (None removes a field), as the next version; raises
     ValidationError when its times contradict each other."""
-    return {**checked_times(public_event(item), changes), "version": item["version"] + 1, "last_modified": now,
-            "updated_by": actor}
+    return stamped(cast(PublicEvent, {**checked_times(public_event(item), changes), "version": item["version"] + 1,
+                                      "last_modified": now}), actor)
 
 
 def _carried_over(changes: EventFields) -> EventFields:
@@ -247,7 +260,7 @@ def _carried_over(changes: EventFields) -> EventFields:
     return cast(EventFields, {k: v for k, v in changes.items() if k in CARRIED_OVER})
 
 
-def _carried(exception: StoredEvent, carried: EventFields, actor: str, now: str) -> PublicEvent | None:
+def _carried(exception: StoredEvent, carried: EventFields, actor: Actor, now: str) -> PublicEvent | None:
     """The exception with the series' changes to the fields it did not change itself (the two
     times as a pair), as its next version; None when nothing changes or its times would clash."""
     own = set(exception.get(OVERRIDDEN_FIELDS, []))
@@ -266,7 +279,7 @@ def _as_exception(event: PublicEvent, exception: StoredEvent) -> StoredEvent:
     return {**stored_event(event), OVERRIDDEN_FIELDS: exception.get(OVERRIDDEN_FIELDS, [])}
 
 
-def _moved_exceptions(exceptions: list[StoredEvent], new: PublicEvent, changes: EventFields, actor: str,
+def _moved_exceptions(exceptions: list[StoredEvent], new: PublicEvent, changes: EventFields, actor: Actor,
                       now: str, edit: Edit) -> tuple[list[list[Write]], list[str]]:
     """The writes moving exceptions to the new series (each deleted, and stored again under the
     new series' id with the changes it did not make itself), and their days. Those on days the new
@@ -290,11 +303,11 @@ def _moved_exceptions(exceptions: list[StoredEvent], new: PublicEvent, changes: 
     return groups, moved
 
 
-def _recut(series: StoredEvent, lines: list[str], kept: list[str], actor: str, now: str) -> tuple[Recut, PublicEvent]:
+def _recut(series: StoredEvent, lines: list[str], kept: list[str], actor: Actor, now: str) -> tuple[Recut, PublicEvent]:
     """The write giving the series new lines and exception dates (version bumped), and the series
     as it will be. Raises ValidationError when the lines leave no occurrence."""
-    after: PublicEvent = {**public_event(series), "recurrence": lines, "version": series["version"] + 1,
-                          "last_modified": now, "updated_by": actor}
+    after = stamped(cast(PublicEvent, {**public_event(series), "recurrence": lines, "version": series["version"] + 1,
+                                       "last_modified": now}), actor)
     try:
         last = recurrence.last_day(after)
     except recurrence.RecurrenceError as exc:

@@ -49,6 +49,8 @@ class PublicDepartment(TypedDict):
     updated_at: str
     created_by: str
     updated_by: str
+    created_by_id: NotRequired[str]  # a person's identity (rules/actors.py): only when a person wrote it
+    updated_by_id: NotRequired[str]
 
 
 class StoredDepartment(PublicDepartment):
@@ -79,6 +81,8 @@ class PublicEvent(TypedDict):
     recurrence: NotRequired[list[str]]
     recurring_event_id: NotRequired[str]
     original_date: NotRequired[str]
+    created_by_id: NotRequired[str]  # a person's identity (rules/actors.py): only when a person wrote it
+    updated_by_id: NotRequired[str]
 
 
 class StoredEvent(PublicEvent):
@@ -194,14 +198,18 @@ class ItemChanges(EventFields, total=False):
 
 # The fields as the types name them, in the contract's order (contract/bodies.py declares them for the
 # API; tests/unit/test_shapes.py checks that both agree).
-DEPARTMENT_FIELDS = tuple(PublicDepartment.__annotations__)
+DEPARTMENT_FIELDS = tuple(f for f in PublicDepartment.__annotations__ if f in PublicDepartment.__required_keys__)
+DEPARTMENT_OPTIONAL_FIELDS = tuple(f for f in PublicDepartment.__annotations__
+                                   if f in PublicDepartment.__optional_keys__)
 EVENT_FIELDS = tuple(f for f in PublicEvent.__annotations__ if f in PublicEvent.__required_keys__)
 EVENT_OPTIONAL_FIELDS = tuple(f for f in PublicEvent.__annotations__ if f in PublicEvent.__optional_keys__)
 
 
 def public_department(item: StoredDepartment) -> PublicDepartment:
-    """A department item (plain values) as an answer shows it."""
-    return cast(PublicDepartment, {f: item.get(f, "") for f in DEPARTMENT_FIELDS})
+    """A department item (plain values) as an answer shows it: the optional fields only when set."""
+    public = {f: item.get(f, "") for f in DEPARTMENT_FIELDS}
+    public.update({f: item.get(f) for f in DEPARTMENT_OPTIONAL_FIELDS if item.get(f) is not None})
+    return cast(PublicDepartment, public)
 
 
 def public_event(event: PublicEvent) -> PublicEvent:

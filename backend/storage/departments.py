@@ -5,12 +5,14 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterable
-from typing import TypedDict
+from typing import TypedDict, cast
 
 from botocore.exceptions import ClientError
 
 from config import Settings
 from errors import Conflict, DatabaseError, NotFound
+from rules.actors import SYSTEM as SYSTEM_ACTOR
+from rules.actors import Actor, audit_fields, stamped
 from rules.shapes import EventKey, PublicDepartment, StoredDepartment, StoredEvent, public_department
 from schema import (
     DEPARTMENT_EXISTS,
@@ -29,9 +31,6 @@ from storage import department_spans, event_queries, plumbing
 from storage.client import error_code
 from storage.items import department_from_wire, event_key_from_wire, to_item
 from storage.wire import QueryInput, TransactAction, WireItem
-
-# Who wrote an item when the caller names nobody (scripts, fixtures): see schema.AUDIT_FIELDS.
-SYSTEM_ACTOR = "system"
 
 
 class NameMarker(TypedDict):
@@ -190,15 +189,15 @@ class Departments:
 
     def create_department(
         self, name: str, description: str = "", *, department_id: str | None = None, created_at: str | None = None,
-        updated_at: str | None = None, actor: str = SYSTEM_ACTOR, updated_by: str | None = None,
+        updated_at: str | None = None, actor: Actor = SYSTEM_ACTOR, updated_by: Actor | None = None,
     ) -> PublicDepartment:
-        """Store a new department (created_by = actor, updated_by = updated_by or actor); raises
-        Conflict if the name (or the id) is taken."""
+        """Store a new department (created by `actor`, last changed by `updated_by` or `actor`:
+        rules/actors.py); raises Conflict if the name (or the id) is taken."""
         now = utc_now_iso()
         department: PublicDepartment = {
             "id": department_id or str(uuid.uuid4()), "name": name, "description": description,
             "created_at": created_at or now, "updated_at": updated_at or now,
-            "created_by": actor, "updated_by": updated_by or actor,
+            **audit_fields(actor, updated_by or actor),  # type: ignore[typeddict-item]
         }
         marker: NameMarker = {"id": name_marker_key(name)["id"], "department_id": department["id"]}
         plumbing.transact(
@@ -215,18 +214,17 @@ class Departments:
         return department
 
     def update_department(
-        self, department_id: str, changes: dict[str, str], actor: str = SYSTEM_ACTOR
+        self, department_id: str, changes: dict[str, str], actor: Actor = SYSTEM_ACTOR
     ) -> PublicDepartment:
         """Change the department's `name` and/or `description`, renew `updated_at` and set
-        `updated_by` to the actor; returns it.
+        `updated_by` (and `updated_by_id`) to the actor's; returns it.
 
         A new name is reserved, and the old one freed, in the transaction that renames. Raises
         NotFound, or Conflict when another department holds the name.
         """
         for _attempt in range(plumbing.TRANSACTION_RETRIES):
             current = self.get_department(department_id)
-            updated: PublicDepartment = {**current, **changes, "updated_at": utc_now_iso(),  # type: ignore[typeddict-item]
-                                         "updated_by": actor}
+            updated = stamped(cast(PublicDepartment, {**current, **changes, "updated_at": utc_now_iso()}), actor)
             try:
                 plumbing.transact(self.client, *self._department_update(current, updated))
                 return updated
@@ -243,13 +241,15 @@ class Departments:
         items: list[TransactAction] = [{"Update": {
             "TableName": self.table,
             "Key": to_item(department_key(current["id"])),
-            "UpdateExpression": "SET #name = :name, #description = :description, #updated_at = :now, #by = :by",
+            "UpdateExpression": "SET #name = :name, #description = :description, #updated_at = :now, #by = :by"
+                                + (", #by_id = :by_id" if "updated_by_id" in updated else " REMOVE #by_id"),
             "ConditionExpression": f"{DEPARTMENT_IS_LIVE.expression} AND #name = :old",
             "ExpressionAttributeNames": {**DEPARTMENT_IS_LIVE.names, "#description": "description",
-                                         "#updated_at": "updated_at", "#by": "updated_by"},
+                                         "#updated_at": "updated_at", "#by": "updated_by", "#by_id": "updated_by_id"},
             "ExpressionAttributeValues": to_item({":name": updated["name"], ":old": current["name"],
                                                   ":description": updated["description"],
-                                                  ":now": updated["updated_at"], ":by": updated["updated_by"]}),
+                                                  ":now": updated["updated_at"], ":by": updated["updated_by"],
+                                                  **({":by_id": updated["updated_by_id"]} if "updated_by_id" in updated else {})}),
         }}]
         if department_name_key(current["name"]) == department_name_key(updated["name"]):
             return items, [changed]

@@ -10,8 +10,10 @@ from typing import cast
 
 from config import Settings
 from errors import Conflict, DatabaseError, NotFound, PreconditionFailed
+from rules.actors import UPDATED_BY_ID, Actor, stamped
 from rules.series_scope import checked_times
 from rules.shapes import (
+    CALDAV_UID,
     EventFields,
     ItemChanges,
     PublicEvent,
@@ -43,7 +45,7 @@ from storage.event_history import EventHistory
 from storage.items import event_from_wire, stored_event_from_wire, to_item
 from storage.wire import Expression, ExpressionValues, QueryInput, TransactAction, WireItem
 
-AUDIT_DEFAULTS = {"created_by": SYSTEM_ACTOR, "updated_by": SYSTEM_ACTOR}
+AUDIT_DEFAULTS = SYSTEM_ACTOR.created()
 # Attempts of a change without If-Match, read again each time another change came first (twenty
 # people editing one event at once all get theirs written, each with its history entry).
 EDIT_ATTEMPTS = 40
@@ -121,6 +123,15 @@ class Events:
         query["ProjectionExpression"] = "#id"
         return set(plumbing.paginate(self.client, "query", query, _id_of))
 
+    def department_ids_with_uid(self, department_id: str, uid: str) -> set[str]:
+        """Ids of the department's events holding `uid` as a CalDAV client's UID (CALDAV_UID): one
+        Query of department-date-index, filtered (a calendar's UIDs are unique, RFC 4791)."""
+        query = event_queries.department_events(self.table, department_id)
+        query["ExpressionAttributeNames"].update({"#id": "id", "#uid": CALDAV_UID})
+        query["ExpressionAttributeValues"].update(to_item({":uid": uid}))
+        query["ProjectionExpression"], query["FilterExpression"] = "#id", "#uid = :uid"
+        return set(plumbing.paginate(self.client, "query", query, _id_of))
+
     def count_department_events(self, department_id: str) -> int:
         """How many events the department has: a Query with Select=COUNT, every page."""
         return plumbing.count(self.client, event_queries.department_events(self.table, department_id))
@@ -136,16 +147,16 @@ class Events:
 
     def create_event(
         self, department_id: str, fields: EventFields, *, event_id: str | None = None,
-        created_at: str | None = None, last_modified: str | None = None, actor: str = SYSTEM_ACTOR,
+        created_at: str | None = None, last_modified: str | None = None, actor: Actor = SYSTEM_ACTOR,
         attributes: WrittenAttributes | None = None,
     ) -> PublicEvent:
-        """Store a new event of an existing department (created_by = updated_by = actor; `attributes`:
+        """Store a new event of an existing department (created and last changed by `actor`; `attributes`:
         internal ones the item also holds, e.g. CALDAV_PROPERTIES); raises NotFound or Conflict (id taken)."""
         now = utc_now_iso()
         event = cast(PublicEvent, {
             **EVENT_DEFAULTS, **fields, "id": event_id or str(uuid.uuid4()), "department_id": department_id,
             "created_at": created_at or now, "last_modified": last_modified or created_at or now,
-            "version": 1, "created_by": actor, "updated_by": actor,
+            "version": 1, **actor.created(),
         })
         item = cast(StoredEvent, {**stored_event(event), **(attributes or {})})
         self.departments.mark_spanning([item])
@@ -178,10 +189,11 @@ class Events:
 
     def update_event(
         self, event_id: str, changes: EventFields, expected_version: int | None = None,
-        actor: str = SYSTEM_ACTOR,
+        actor: Actor = SYSTEM_ACTOR,
     ) -> PublicEvent:
         """Change only the given fields (None removes an optional one; ItemChanges' internal
-        attributes too), bump version, renew last_modified and updated_by; returns the event.
+        attributes too), bump version, renew last_modified and updated_by (and updated_by_id:
+        rules/actors.py); returns the event.
 
         Written with its history entry in one transaction, only if the event is still at the version
         read (else read again, unless expected_version was given). A change to when the event is
@@ -204,15 +216,20 @@ class Events:
             _pause(attempt)
         raise Conflict(f"event {event_id} kept changing; try again")
 
-    def _update_event(self, current: StoredEvent, changes: ItemChanges, actor: str) -> PublicEvent:
+    def _update_event(self, current: StoredEvent, changes: ItemChanges, actor: Actor) -> PublicEvent:
         """The change written on the event at the version read, with its history entry."""
         now = utc_now_iso()
         after = cast(StoredEvent, {k: v for k, v in {**current, **changes}.items() if v is not None})
-        after.update(version=current["version"] + 1, last_modified=now, updated_by=actor)
-        names = {"#version": "version", "#last_modified": "last_modified", "#updated_by": "updated_by"}
-        values: ExpressionValues = {":one": 1, ":now": now, ":actor": actor}
+        after = stamped(after, actor)
+        after.update(version=current["version"] + 1, last_modified=now)
+        names = {"#version": "version", "#last_modified": "last_modified", "#updated_by": "updated_by",
+                 "#updated_by_id": UPDATED_BY_ID}
+        values: ExpressionValues = {":one": 1, ":now": now, ":actor": actor.name}
         assignments = ["#version = #version + :one", "#last_modified = :now", "#updated_by = :actor"]
-        removals = []
+        removals = ["#updated_by_id"] if actor.identity is None else []
+        if actor.identity is not None:
+            values[":actor_id"] = actor.identity
+            assignments.append("#updated_by_id = :actor_id")
         for i, (field, value) in enumerate(sorted(changes.items())):
             names[f"#f{i}"] = field
             if value is None:
@@ -226,7 +243,7 @@ class Events:
         return public_event(after)
 
     def delete_event(self, event_id: str, expected_version: int | None = None,
-                     current: StoredEvent | None = None, actor: str = SYSTEM_ACTOR) -> PublicEvent:
+                     current: StoredEvent | None = None, actor: Actor = SYSTEM_ACTOR) -> PublicEvent:
         """Delete the event (`current`: as the caller already read it); returns it as it was. Raises
         NotFound or PreconditionFailed.
 

@@ -8,13 +8,22 @@ from collections.abc import Callable
 from contextlib import suppress
 from datetime import date
 
-from errors import Conflict, DatabaseError, NotFound, PreconditionFailed
+from errors import Conflict, DatabaseError, NotFound, PreconditionFailed, ValidationError
 from rules import recurrence, series_scope
+from rules.actors import Actor
 from rules.series_scope import Edit, Plan, PutNew, Replace
 from rules.shapes import EventFields, PublicEvent, StoredEvent, public_event
-from schema import EXCEPTION_DATES, event_not_found, utc_now_iso
+from schema import (
+    DEPARTMENT_IS_LIVE,
+    EXCEPTION_DATES,
+    department_key,
+    department_not_found,
+    event_not_found,
+    utc_now_iso,
+)
 from storage import plumbing, series_actions
 from storage.events import Events
+from storage.items import to_item
 from storage.wire import TransactAction
 
 # Called with an event's department id before a write to it; raises to refuse the write.
@@ -46,7 +55,7 @@ class SeriesEdits:
         return series_scope.occurrence(series, day)
 
     def update(self, event_id: str, changes: EventFields, scope: str | None, expected_version: int | None,
-               actor: str, check_department: DepartmentCheck | None = None) -> Edit:
+               actor: Actor, check_department: DepartmentCheck | None = None) -> Edit:
         """Change an event, a series or an occurrence (`<series id>_<YYYYMMDD>`) in `scope` (default:
         `this` for an occurrence, `all` otherwise). Raises NotFound, ValidationError, PreconditionFailed."""
         if "_" not in event_id and scope in (None, "all"):  # an event or a whole series
@@ -64,7 +73,7 @@ class SeriesEdits:
                 continue
         raise Conflict(f"event {event_id} kept changing; try again")
 
-    def delete(self, event_id: str, scope: str | None, expected_version: int | None, actor: str,
+    def delete(self, event_id: str, scope: str | None, expected_version: int | None, actor: Actor,
                check_department: DepartmentCheck | None = None) -> Edit:
         """Delete an event, a series (with its exceptions) or occurrences of one, by scope (as update).
         Raises NotFound, ValidationError, PreconditionFailed."""
@@ -90,7 +99,7 @@ class SeriesEdits:
         return item, *series_scope.target(item, event_id, scope)
 
     def _edit_this(self, series: StoredEvent, day: date, changes: EventFields, expected_version: int | None,
-                   actor: str) -> Edit:
+                   actor: Actor) -> Edit:
         """The occurrence changed alone: a new exception item, or the one stored before changed."""
         series_scope.check_one_occurrence(changes)
         if series_scope.has_exception(series, day):
@@ -98,7 +107,7 @@ class SeriesEdits:
         return self._write(series_scope.edit_this(series, day, changes, expected_version, actor, utc_now_iso()), actor)
 
     def _edit_exception(self, exception_id: str, changes: EventFields, expected_version: int | None,
-                        actor: str) -> Edit:
+                        actor: Actor) -> Edit:
         """An exception changed again, written only if it is still at the version read."""
         for _attempt in range(plumbing.TRANSACTION_RETRIES):
             current = self.events.get_event_item(exception_id)
@@ -111,7 +120,7 @@ class SeriesEdits:
             return Edit(updated, updated=[updated])
         raise Conflict(f"event {exception_id} kept changing; try again")
 
-    def _edit_all(self, event_id: str, changes: EventFields, expected_version: int | None, actor: str,
+    def _edit_all(self, event_id: str, changes: EventFields, expected_version: int | None, actor: Actor,
                   check_department: DepartmentCheck | None = None) -> Edit:
         """The event or the whole series changed (an event given `recurrence` becomes a series)."""
         for _attempt in range(plumbing.TRANSACTION_RETRIES):
@@ -129,13 +138,13 @@ class SeriesEdits:
         raise Conflict(f"event {event_id} kept changing; try again")
 
     def _edit_following(self, series: StoredEvent, day: date, changes: EventFields, expected_version: int | None,
-                        actor: str) -> Edit:
+                        actor: Actor) -> Edit:
         if day == date.fromisoformat(series["event_date"]):  # this and following from the first: the whole series
             return self._edit_all(series["id"], changes, expected_version, actor)
         return self._write(series_scope.edit_following(series, self._exceptions(series, day), day, changes,
                                                        expected_version, actor, utc_now_iso(), str(uuid.uuid4())), actor)
 
-    def _delete_all(self, series: StoredEvent, expected_version: int | None, actor: str) -> Edit:
+    def _delete_all(self, series: StoredEvent, expected_version: int | None, actor: Actor) -> Edit:
         """Delete the series (or event) and its exceptions, each leaving a tombstone; the series (or
         event) goes to the department's trash."""
         if not series.get("recurrence"):
@@ -149,7 +158,7 @@ class SeriesEdits:
         ids = [recurrence.occurrence_id(series["id"], date.fromisoformat(d)) for d in days]
         return self.events.get_event_items(series["department_id"], ids)
 
-    def _write(self, plan: Plan, actor: str, trash: bool = False) -> Edit:
+    def _write(self, plan: Plan, actor: Actor, trash: bool = False) -> Edit:
         """The plan's writes, each with its history entry (`trash`: a deleted series restorable from
         the department's trash), in one transaction, the first group (the series' own) included;
         raises _Changed when a condition fails. A series with more exceptions than one transaction
@@ -170,6 +179,31 @@ class SeriesEdits:
                 for group in transaction:
                     with suppress(_Changed):
                         self._transact([group])
+        return plan.edit
+
+    def write_at_once(self, plan: Plan, actor: Actor, new_in: str | None = None) -> Edit:
+        """Every write of the plan, each with its history entry, in ONE transaction (a CalDAV PUT of
+        a series and its changed occurrences); `new_in`: the department a new event goes in, checked
+        live in the same transaction. Raises NotFound (that department is gone), PreconditionFailed
+        (an item is no longer as read, or a new id is taken), ValidationError (more writes than one
+        transaction holds). A plan without writes writes nothing."""
+        writes = [write for group in plan.groups for write in group]
+        if not writes:
+            return plan.edit
+        self.events.departments.mark_spanning([w.item for w in writes if isinstance(w, (PutNew, Replace))])
+        tombstone = self.events.tombstone_update()
+        items = [action for group in series_actions.with_history(self.events.table, plan.groups, tombstone,
+                                                                 self.events.history, actor) for action in group]
+        if len(items) + (new_in is not None) > series_actions.TRANSACTION_ITEMS_MAX:
+            raise ValidationError(f"one change writes at most {series_actions.TRANSACTION_ITEMS_MAX} items (events "
+                                  f"and their history entries) at once; this one would write {len(items)}")
+        failures: list[DatabaseError] = [PreconditionFailed("the event or one of its occurrences changed meanwhile, "
+                                                            "or its id is taken: read it again") for _ in items]
+        if new_in is not None:
+            items.insert(0, {"ConditionCheck": {"TableName": self.events.settings.departments_table,
+                                                "Key": to_item(department_key(new_in)), **DEPARTMENT_IS_LIVE.params()}})
+            failures.insert(0, NotFound(department_not_found(new_in)))
+        plumbing.transact(self.events.client, items, if_condition_fails=failures)
         return plan.edit
 
     def _transact(self, groups: list[list[TransactAction]]) -> None:

@@ -10,6 +10,7 @@ finishes, never a token that still works without a name. Secrets and principals 
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import NotRequired, TypedDict, cast
 
 from botocore.exceptions import ClientError
@@ -118,6 +119,31 @@ class Tokens:
             "ExpressionAttributeNames": {"#role": "role"}}, token_from_wire)
         summaries = [_summary(t) for t in tokens]
         return sorted(summaries, key=lambda t: t["name"])
+
+    def owned_by(self, issuer: str, subject: str) -> Iterator[TokenItem]:
+        """The personal tokens of the person with this issuer and subject (a paginated Scan: tokens
+        are few, and sign-in, which asks, is rare)."""
+        return plumbing.paginate(self.client, "scan", {
+            "TableName": self.table, "FilterExpression": "#issuer = :issuer AND #subject = :subject",
+            "ExpressionAttributeNames": {"#issuer": "owner_issuer", "#subject": "owner_subject"},
+            "ExpressionAttributeValues": to_item({":issuer": issuer, ":subject": subject})}, token_from_wire)
+
+    def limit(self, token_id: str, role: str, departments: Sequence[str] | None, owner_name: str) -> None:
+        """Give the token with this key (`token#<hash>`) this role, these departments (None: all) and
+        owner name; nothing happens when it was revoked meanwhile (never brought back)."""
+        update = "SET #role = :role, #owner = :owner" + (", #departments = :departments" if departments is not None
+                                                          else " REMOVE #departments")
+        values = {":role": role, ":owner": owner_name,
+                  **({":departments": sorted(set(departments))} if departments is not None else {})}
+        try:
+            self.client.update_item(
+                TableName=self.table, Key=to_item({"id": token_id}), UpdateExpression=update,
+                ConditionExpression=ITEM_EXISTS.expression, ExpressionAttributeValues=to_item(values),
+                ExpressionAttributeNames={"#role": "role", "#owner": "owner_name", "#departments": "departments",
+                                          **ITEM_EXISTS.names})
+        except ClientError as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":
+                raise
 
     def named(self, name: str) -> TokenSummary:
         """The summary of the token of this name (never its hash); raises NotFound."""

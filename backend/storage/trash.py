@@ -10,6 +10,7 @@ from typing import cast
 from botocore.exceptions import ClientError
 
 from errors import Conflict, DatabaseError, NotFound
+from rules.actors import Actor, stamped
 from rules.history_entries import StoredEntry
 from rules.series_scope import Edit
 from rules.shapes import EXCEPTION_DATES, SERIES_MONTHS, PublicEvent, StoredEvent, public_event
@@ -70,7 +71,7 @@ class Trash:
                                         key_names=(TRASH_DEPARTMENT, "changed_at", HISTORY_KEY, HISTORY_ENTRY))
         return [_trashed(stored_entry_from_wire(item)) for item in items], next_key
 
-    def restore(self, department_id: str, event_id: str, actor: str) -> Edit:
+    def restore(self, department_id: str, event_id: str, actor: Actor) -> Edit:
         """Store the deleted event again (a series with the exceptions deleted with it), under its
         id, as the version after its tombstone's, with a "restored" history entry each. Raises
         NotFound when it is not in the trash or the department is gone."""
@@ -95,7 +96,7 @@ class Trash:
         restored = [public_event(item) for item in items]
         return Edit(restored[0], created=restored)
 
-    def remove(self, department_id: str, event_id: str, actor: str) -> None:
+    def remove(self, department_id: str, event_id: str, actor: Actor) -> None:
         """Take the deleted event out of the trash for good (its history stays). Raises NotFound."""
         entry = self._in_trash(department_id, event_id)
         update = self._take_out(entry, "removed", utc_now_iso(), actor)["Update"]
@@ -124,7 +125,7 @@ class Trash:
         """The earliest deletion time still in the trash."""
         return format_timestamp(datetime.now(UTC) - timedelta(days=self.events.settings.trash_days))
 
-    def _take_out(self, entry: StoredEntry, how: str, now: str, actor: str) -> TransactAction:
+    def _take_out(self, entry: StoredEntry, how: str, now: str, actor: Actor) -> TransactAction:
         """The update taking the deletion out of the trash (`how`: restored or removed), if it is still in it."""
         return {"Update": {
             "TableName": self.history.table,
@@ -132,10 +133,10 @@ class Trash:
             "UpdateExpression": "REMOVE #trash SET #at = :now, #by = :actor",
             "ConditionExpression": "attribute_exists(#trash)",
             "ExpressionAttributeNames": {"#trash": TRASH_DEPARTMENT, "#at": f"{how}_at", "#by": f"{how}_by"},
-            "ExpressionAttributeValues": to_item({":now": now, ":actor": actor}),
+            "ExpressionAttributeValues": to_item({":now": now, ":actor": actor.name}),
         }}
 
-    def _put_back(self, entry: StoredEntry, item: StoredEvent, actor: str) -> list[TransactAction]:
+    def _put_back(self, entry: StoredEntry, item: StoredEvent, actor: Actor) -> list[TransactAction]:
         """The event stored again in place of its tombstone (or where it expired), and its history entry."""
         put: TransactAction = {"Put": {
             "TableName": self.events.table, "Item": to_item(item), "ConditionExpression": RESTORABLE,
@@ -145,10 +146,9 @@ class Trash:
         return [put, self.history.put(self.history.created(public_event(item), actor, "restored"))]
 
 
-def _restored(entry: StoredEntry, now: str, actor: str) -> StoredEvent:
+def _restored(entry: StoredEntry, now: str, actor: Actor) -> StoredEvent:
     """The deleted item as it is stored again: the version after its tombstone's."""
-    item = cast(StoredEvent, {**entry["item"], "version": entry["version"] + 1, "last_modified": now,
-                              "updated_by": actor})
+    item = stamped(cast(StoredEvent, {**entry["item"], "version": entry["version"] + 1, "last_modified": now}), actor)
     for name in (EXCEPTION_DATES, SERIES_MONTHS):  # read back as lists, stored as sets
         if name in item:
             item[name] = set(item[name])  # type: ignore[literal-required]

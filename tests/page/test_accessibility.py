@@ -1,6 +1,8 @@
 """axe-core (npm, the engine browsers' accessibility tools run) checks every view of the page in
-Chromium: the month with a day open, the agenda, the event dialog of an occurrence, the department dialog,
-the token prompt and the phone width with its menu open. No serious or critical violation."""
+Chromium: the month with a day open, the agenda, the week and the day with hours (and their text at
+least 4.5:1 against what is behind it), the scope question of a dragged occurrence, the event dialog
+of an occurrence, the department dialog, the token prompt and the phone width with its menu open.
+No serious or critical violation."""
 from __future__ import annotations
 
 from playwright.sync_api import expect
@@ -10,6 +12,7 @@ from support.calendar_page import (
     MONTH,
     PAGE_MARKS,
     WAIT,
+    contrasts,
     day_button,
     new_department,
     new_event,
@@ -77,4 +80,42 @@ def test_the_phone_width_and_the_token_prompt_have_no_serious_accessibility_viol
     prompt = stranger.open(department["id"], MONTH)
     expect(prompt.locator("#token-section")).to_be_visible()
     assert violations(prompt) == [], "token prompt"
+    assert person.console_errors() == []
+
+
+def test_the_week_and_day_views_have_no_serious_accessibility_violations_and_readable_text(server, people, token):
+    department = new_department(server)
+    new_event(server, department, title="설계 검토", start_time="10:00", end_time="11:00")
+    new_event(server, department, title="고객 통화", start_time="10:30", end_time="11:30")
+    new_event(server, department, title="워크숍", event_date=f"{MONTH}-11", end_date=f"{MONTH}-13")
+    new_series(server, department, "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=4", title="스터디", event_date=f"{MONTH}-03",
+               start_time="09:00", end_time="10:00")
+    person = people(token("xia", "editor"), viewport={"width": 1280, "height": 900}, **AXE_BROWSER)
+    person.page.clock.set_fixed_time(f"{MONTH}-12T10:20:00")  # today shown, its line over the events
+    page = person.page
+    page.goto(f"/?department={department['id']}&view=week&date={MONTH}-03")  # 삼일절's substitute holiday on the 3rd
+    expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
+    expect(page.locator("#timegrid .holiday-name")).to_have_text(["삼일절 대체 휴일"])
+    assert violations(page) == [], "week with holidays"
+    page.get_by_role("button", name="다음 주").click()
+    expect(page.locator("#timegrid .tg-event")).to_have_count(3)
+    assert violations(page) == [], "week"
+    text = page.locator("#timegrid .tg-event, #timegrid .tg-chip, #timegrid .tg-hour, #timegrid .tg-allday-label, "
+                        "#timegrid .tg-day-button, #timegrid .holiday-name")
+    unreadable = {html: ratio for html, ratio in contrasts(text).items() if ratio < 4.5}
+    assert unreadable == {}
+    page.keyboard.press("d")
+    expect(page.locator("#timegrid .tg-col")).to_have_count(1)
+    assert violations(page) == [], "day"
+    page.keyboard.press("w")
+    page.mouse.move(0, 0)
+    expect(page.locator("#timegrid .tg-event", has_text="스터디")).to_be_visible()
+    spot = page.locator("#timegrid .tg-event", has_text="스터디").bounding_box()
+    page.mouse.move(spot["x"] + spot["width"] / 2, spot["y"] + spot["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(spot["x"] + spot["width"] / 2, spot["y"] + spot["height"] * 1.5, steps=5)
+    page.mouse.up()
+    expect(page.get_by_role("dialog", name="반복 일정입니다. 어느 일정을 옮길까요?")).to_be_visible()
+    assert violations(page) == [], "the scope question of a dragged occurrence"
+    page.get_by_role("button", name="취소").click()
     assert person.console_errors() == []

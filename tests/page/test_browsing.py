@@ -1,5 +1,5 @@
 """A person browses the calendar: months back and forth with the URL keeping department and
-month, series and events spanning days on every day they cover, chips with their start times,
+month, series on every matching day, an event spanning days as one bar across them, chips with their start times,
 holidays in red, the 목록 view, text shown as text, the tab title, the phone layout, readable
 contrast, a printed month, the page's files under the strict CSP, the API document page, and the
 README's screenshots. Every test asserts what a person sees, and that the page logged no error."""
@@ -20,6 +20,7 @@ from support.calendar_page import (
     MONTH,
     PAGE_MARKS,
     WAIT,
+    box,
     chip,
     contrasts,
     day_button,
@@ -103,8 +104,9 @@ def test_a_weekly_series_shows_on_every_matching_day_marked_recurring(server, pe
     assert person.console_errors() == []
 
 
-def test_a_multi_day_event_shows_on_each_day_it_covers(server, people, token):
+def test_a_multi_day_event_is_one_bar_across_its_days_wrapping_at_the_weeks_end(server, people, token):
     department = new_department(server)
+    new_event(server, department, title="점심", event_date=f"{MONTH}-29", start_time="12:00")
     alice, bob = people(token("ruth", "editor")), people(token("sam", "viewer"))
     a = alice.open(department["id"], MONTH)
     b = bob.open(department["id"], "2031-04")
@@ -114,10 +116,20 @@ def test_a_multi_day_event_shows_on_each_day_it_covers(server, people, token):
     fill_event(a, title="워크숍", start_time="09:00", end_time="18:00", end_date="2031-04-02")
     a.get_by_role("button", name="저장", exact=True).click()
     expect(a.locator("#event-dialog")).to_be_hidden()
-    expect(chip(a, "워크숍")).to_have_count(4)
-    assert days_with(a, chip(a, "워크숍")) == [28, 29, 30, 31]
-    expect(chip(b, "워크숍")).to_have_count(2, timeout=LIVE)  # April, live: the 1st and the 2nd
-    assert days_with(b, chip(b, "워크숍")) == [1, 2]
+    # Friday the 28th to Wednesday 2 April: the 28th–29th on one week's row, the 30th–31st on the next.
+    expect(chip(a, "워크숍")).to_have_count(2)
+    assert days_with(a, chip(a, "워크숍")) == [28, 30]
+    first, second = box(chip(a, "워크숍").first), box(chip(a, "워크숍").last)
+    for bar, (start, end) in ((first, (28, 29)), (second, (30, 31))):
+        left, right = box(day_cell(a, start)), box(day_cell(a, end))
+        assert abs(bar["left"] - left["left"]) < 6 and abs(bar["right"] - right["right"]) < 6, (bar, left, right)
+    lunch = box(chip(a, "점심"))
+    assert lunch["top"] >= first["bottom"] - 1 and lunch["left"] < first["right"]  # under the bar, not over it
+    expect(chip(b, "워크숍")).to_have_count(1, timeout=LIVE)  # April, live: one bar, the 1st and the 2nd
+    assert days_with(b, chip(b, "워크숍")) == [1]
+    april = [b.locator(f'#grid-body td:has(button[data-date="2031-04-0{day}"])') for day in (1, 2)]
+    bar, left, right = box(chip(b, "워크숍")), box(april[0]), box(april[1])
+    assert abs(bar["left"] - left["left"]) < 6 and abs(bar["right"] - right["right"]) < 6
     day_button(a, f"{MONTH}-30").click()
     expect(a.locator("#day-events .event-time")).to_have_text(["09:00–18:00 (3/28~4/2)"])
     assert alice.console_errors() == [] and bob.console_errors() == []
@@ -179,6 +191,36 @@ def test_a_screenshot_of_the_page_for_the_readme(server, people):
     day_button(page, f"{MONTH}-03").click()
     expect(page.locator("#day-events .event-title")).to_have_text(["주간 회의", "고객 방문"])
     assert len(save_screenshot(page, SCREENSHOT)) > 10_000
+    assert person.console_errors() == []
+
+
+WEEK_SCREENSHOT = PROJECT_DIR / "docs" / "page-week.png"
+DAY_SCREENSHOT = PROJECT_DIR / "docs" / "page-day.png"
+
+
+def test_screenshots_of_the_week_and_day_views_for_the_readme(server, people):
+    """docs/page-week.png and docs/page-day.png (README.md shows them): a week with hours, events
+    side by side where they overlap, a multi-day event and a holiday above the hours, the line at the
+    current time; then its Thursday alone. The clock is fixed, so the pictures stay the same."""
+    department = new_department(server, name="개발팀")
+    for day, title, start, end in ((2, "신입 교육", "09:00", "12:00"), (3, "스탠드업", "09:30", "10:00"),
+                                   (4, "설계 검토", "10:00", "11:30"), (4, "고객 통화", "10:30", "11:00"),
+                                   (5, "점심 약속", "12:00", "13:00"), (6, "릴리스 회의", "14:00", "15:30"),
+                                   (6, "코드 리뷰", "14:30", "16:00"), (6, "1:1 면담", "15:00", "15:30"),
+                                   (7, "주간 회고", "16:00", "17:00")):
+        new_event(server, department, title=title, event_date=f"{MONTH}-{day:02d}", start_time=start, end_time=end)
+    new_event(server, department, title="해외 출장", event_date=f"{MONTH}-05", end_date=f"{MONTH}-07")
+    person = people(token_for(server.url), viewport={"width": 1200, "height": 900})
+    person.page.clock.set_fixed_time(f"{MONTH}-06T14:45:00")
+    page = person.page
+    page.goto(f"/?department={department['id']}&view=week&date={MONTH}-06")
+    expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
+    expect(page.locator("#timegrid .tg-event")).to_have_count(9)
+    expect(page.locator("#timegrid .holiday-name")).to_have_text(["삼일절 대체 휴일"])
+    assert len(save_screenshot(page, WEEK_SCREENSHOT)) > 10_000
+    page.get_by_role("button", name="6 (목)").click()
+    expect(page.locator("#timegrid .tg-event")).to_have_count(3)
+    assert len(save_screenshot(page, DAY_SCREENSHOT)) > 10_000
     assert person.console_errors() == []
 
 
@@ -271,7 +313,19 @@ def test_chips_show_when_each_event_starts(server, people, token):
     page = person.open(department["id"], MONTH)
     expect(day_cell(page, 12).locator(".chip")).to_have_text(["종일 워크숍", "09:30 아침 회의", "14:00 고객 방문"])
     expect(day_cell(page, 13).locator(".chip")).to_have_text(["08:00 출장"])
-    expect(day_cell(page, 14).locator(".chip")).to_have_text(["출장"])  # the second day of the trip
+    expect(day_cell(page, 14).locator(".chip")).to_have_count(0)  # the trip's bar reaches over its second day
+    assert person.console_errors() == []
+
+
+def test_an_event_given_a_time_both_ways_shows_its_start_and_end_as_the_feed_does(server, people, token):
+    department = new_department(server)
+    new_event(server, department, title="분기 회의", event_date=f"{MONTH}-15", time="오후 2:00",
+              start_time="10:00", end_time="11:30")  # as an old client could send it
+    person = people(token("wes", "viewer"))
+    page = person.open(department["id"], MONTH)
+    expect(day_cell(page, 15).locator(".chip")).to_have_text(["10:00 분기 회의"])
+    day_button(page, f"{MONTH}-15").click()
+    expect(page.locator("#day-events .event-time")).to_have_text(["10:00–11:30"])
     assert person.console_errors() == []
 
 

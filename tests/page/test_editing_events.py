@@ -12,9 +12,12 @@ from support.calendar_page import (
     PAGE_MARKS,
     chip,
     day_button,
+    edit_event,
+    editor_on_month,
     fill_event,
     new_department,
     new_event,
+    save,
     two_watching,
 )
 from support.live_helpers import http
@@ -24,11 +27,10 @@ pytestmark = PAGE_MARKS
 
 def test_the_apis_validation_errors_show_next_to_their_fields(server, people, token):
     department = new_department(server)
-    person = people(token("dave", "editor"))
-    page = person.open(department["id"], MONTH)
+    person, page = editor_on_month(people, token, department, "dave")
     page.get_by_role("button", name="새 일정", exact=True).click()
     fill_event(page, title="가" * 201, url="https://intranet.example.com/1")
-    page.get_by_role("button", name="저장", exact=True).click()
+    save(page)
     # The API answers in English per field ("must have at most 200 characters"); the page says it in Korean.
     expect(page.locator("#event-title-error")).to_have_text("200자까지 쓸 수 있습니다 (지금 201자).")
     expect(page.locator("#event-title")).to_have_attribute("aria-invalid", "true")
@@ -37,7 +39,7 @@ def test_the_apis_validation_errors_show_next_to_their_fields(server, people, to
     assert http.get(f"{server.url}/api/events/{department['id']}").json() == []  # nothing stored
 
     fill_event(page, title="고친 제목")
-    page.get_by_role("button", name="저장", exact=True).click()
+    save(page)
     expect(page.locator("#event-dialog")).to_be_hidden()
     expect(chip(page, "고친 제목")).to_be_visible()
     assert person.console_errors(provoked=(400,)) == []
@@ -45,14 +47,13 @@ def test_the_apis_validation_errors_show_next_to_their_fields(server, people, to
 
 def test_a_half_typed_time_is_a_field_error_and_every_problem_shows_in_one_round(server, people, token):
     department = new_department(server)
-    person = people(token("dora", "editor"))
-    page = person.open(department["id"], MONTH)
+    person, page = editor_on_month(people, token, department, "dora")
     day_button(page, f"{MONTH}-12").click()
     page.get_by_role("button", name="이 날에 새 일정").click()
     fill_event(page, title="   ", url="ftp://files.example.com/x", end_date=f"{MONTH}-11")
     page.locator("#event-start-time").focus()
     page.keyboard.type("0930")  # hours and minutes, no 오전/오후: the input's value stays empty
-    page.get_by_role("button", name="저장", exact=True).click()
+    save(page)
     expect(page.locator("#event-start-time-error")).to_have_text("시각을 끝까지 입력해 주세요 (오전/오후, 시, 분).")
     expect(page.locator("#event-title-error")).to_have_text("비워 둘 수 없습니다.")
     expect(page.locator("#event-url-error")).to_have_text("http:// 또는 https://로 시작하는 주소를 쓰거나 비워 두세요.")
@@ -62,11 +63,11 @@ def test_a_half_typed_time_is_a_field_error_and_every_problem_shows_in_one_round
     assert http.get(f"{server.url}/api/events/{department['id']}").json() == []  # never saved as all-day
 
     fill_event(page, title="아침 회의", url="", end_date="", start_time="09:30", end_time="09:00")
-    page.get_by_role("button", name="저장", exact=True).click()
+    save(page)
     expect(page.locator("#event-end-time-error")).to_have_text("끝 시각은 시작 시각보다 늦어야 합니다.")
     expect(page.locator("#event-form .field-error:not(:empty)")).to_have_count(1)
     fill_event(page, end_time="10:00")
-    page.get_by_role("button", name="저장", exact=True).click()
+    save(page)
     expect(page.locator("#event-dialog")).to_be_hidden()
     (stored,) = http.get(f"{server.url}/api/events/{department['id']}").json()
     assert (stored["title"], stored["start_time"], stored["end_time"]) == ("아침 회의", "09:30", "10:00")
@@ -74,12 +75,11 @@ def test_a_half_typed_time_is_a_field_error_and_every_problem_shows_in_one_round
 
 
 def _edit_while_someone_else_changes_it(server, page, event: dict, theirs: str, mine: str) -> None:
-    day_button(page, event["event_date"]).click()
-    page.get_by_role("button", name=f"{event['title']} 편집").click()
+    edit_event(page, event["event_date"], event["title"])
     answer = http.put(f"{server.url}/api/events/{event['id']}", json={"title": theirs})
     assert answer.status_code == 200
     fill_event(page, title=mine)
-    page.get_by_role("button", name="저장", exact=True).click()
+    save(page)
     expect(page.locator("#conflict")).to_be_visible()
     expect(page.locator("#conflict-theirs")).to_contain_text(theirs)
 
@@ -87,8 +87,7 @@ def _edit_while_someone_else_changes_it(server, page, event: dict, theirs: str, 
 def test_a_conflict_shows_the_other_version_and_the_user_keeps_theirs_or_takes_the_other(server, people, token, tables):
     department = new_department(server)
     event = new_event(server, department, title="원래 제목")
-    person = people(token("erin", "editor"))
-    page = person.open(department["id"], MONTH)
+    person, page = editor_on_month(people, token, department, "erin")
     expect(chip(page, "원래 제목")).to_be_visible()
     _edit_while_someone_else_changes_it(server, page, event, theirs="다른 사람 제목", mine="내 제목")
     page.get_by_role("button", name="내 것으로 저장").click()
@@ -121,8 +120,7 @@ def test_on_a_phone_the_page_fits_and_works_by_keyboard(server, people, token):
     new_event(server, department, title="아침 회의", time="오전 9:00")
     new_event(server, department, title="점심", time="12:00")
     new_event(server, department, title="종일 워크숍")
-    person = people(token("mia", "editor"), viewport={"width": 375, "height": 740}, has_touch=True)
-    page = person.open(department["id"], MONTH)
+    person, page = editor_on_month(people, token, department, "mia", viewport={"width": 375, "height": 740}, has_touch=True)
     expect(chip(page, "점심")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375  # no sideways scrolling
 
@@ -185,14 +183,13 @@ def test_saving_over_someone_elses_change_keeps_what_they_changed_and_asks_about
     alice, bob = two_watching(people, token, department, second=("quinn", "editor"))
     a, b = alice.page, bob.page
     for page in (a, b):
-        day_button(page, event["event_date"]).click()
-        page.get_by_role("button", name="분기 회의 편집").click()
+        edit_event(page, event["event_date"], "분기 회의")
     fill_event(a, title="분기 회의 (3층)", description="자료는 A가 준비")
-    a.get_by_role("button", name="저장", exact=True).click()
+    save(a)
     expect(a.locator("#event-dialog")).to_be_hidden()
 
     fill_event(b, description="자료는 B가 준비", url="https://intranet.example.com/q1")  # B holds the old copy
-    b.get_by_role("button", name="저장", exact=True).click()
+    save(b)
     expect(b.locator("#conflict")).to_be_visible()
     expect(b.locator("#conflict-theirs")).to_contain_text("14:00–15:30")  # the time, not "—"
     both = b.get_by_role("group", name="설명: 둘 다 바꿨습니다")
@@ -212,26 +209,24 @@ def test_saving_over_someone_elses_change_keeps_what_they_changed_and_asks_about
 def test_a_time_is_given_one_way_all_day_or_start_and_end_and_free_text_only_for_old_events(server, people, token):
     department = new_department(server)
     old = new_event(server, department, title="옮겨 온 회의", time="오후 2:00")  # migrated: free text only
-    person = people(token("yoon", "editor"))
-    page = person.open(department["id"], MONTH)
+    person, page = editor_on_month(people, token, department, "yoon")
     all_day = page.get_by_role("checkbox", name="종일")
     page.get_by_role("button", name="새 일정", exact=True).click()
     expect(page.locator("#event-time")).to_be_hidden()  # a new event has no free-text time
     expect(all_day).to_be_checked()
     fill_event(page, title="주간 회의")
     all_day.uncheck()
-    page.get_by_role("button", name="저장", exact=True).click()
+    save(page)
     expect(page.locator("#event-start-time-error")).to_have_text("시작 시각을 넣거나 종일을 고르세요.")
     fill_event(page, start_time="10:00")
-    page.get_by_role("button", name="저장", exact=True).click()
+    save(page)
     expect(page.locator("#event-dialog")).to_be_hidden()
 
-    day_button(page, old["event_date"]).click()
-    page.get_by_role("button", name="옮겨 온 회의 편집").click()
+    edit_event(page, old["event_date"], "옮겨 온 회의")
     expect(page.locator("#event-time")).to_have_value("오후 2:00")  # shown for the event that has nothing else
     expect(all_day).not_to_be_checked()  # it has a time
     fill_event(page, start_time="14:00", end_time="15:00")
-    page.get_by_role("button", name="저장", exact=True).click()
+    save(page)
     expect(page.locator("#event-dialog")).to_be_hidden()
     stored = http.get(f"{server.url}/api/events/{department['id']}/{old['id']}").json()
     assert (stored["time"], stored["start_time"], stored["end_time"]) == ("", "14:00", "15:00")

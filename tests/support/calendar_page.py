@@ -53,6 +53,16 @@ def chip(page, title: str):
     return page.locator("#grid-body .chip", has_text=re.compile(f"^{START}{re.escape(title)}$"))
 
 
+def box(locator) -> dict:
+    """Where the element is on the page, read in one go (a live redraw may replace it at any moment)."""
+    expect(locator).to_be_visible()
+    for _ in range(20):  # found, then drawn anew before it was measured: find it again
+        found = locator.evaluate("node => node.isConnected ? node.getBoundingClientRect().toJSON() : null")
+        if found:
+            return found
+    raise AssertionError(f"{locator} keeps being drawn anew")
+
+
 def day_button(page, iso: str):
     return page.locator(f'#grid-body button[data-date="{iso}"]')
 
@@ -101,20 +111,37 @@ def mondays_watched_by_two(server, people, token, title: str, count: int):
     return series, alice, bob
 
 
+def editor_on_month(people, token, department: dict, name: str, **context_options):
+    """A new editor called `name` (a browser of their own, with `context_options`) showing the
+    department's month: (person, page)."""
+    person = people(token(name, "editor"), **context_options)
+    return person, person.open(department["id"], MONTH)
+
+
+def save(page) -> None:
+    """저장 in the event dialog."""
+    page.get_by_role("button", name="저장", exact=True).click()
+
+
+def edit_event(page, iso: str, title: str) -> None:
+    """The editor of the event `title` on day `iso`, opened from the day's list."""
+    day_button(page, iso).click()
+    page.get_by_role("button", name=f"{title} 편집").click()
+
+
 def repeat_control(page):
     return page.get_by_role("combobox", name="반복", exact=True)
 
 
 def open_occurrence(page, day: int, title: str) -> None:
     """The editor of the occurrence on `day`, once its series' rule is read into the repeat controls."""
-    day_button(page, f"{MONTH}-{day:02d}").click()
-    page.get_by_role("button", name=f"{title} 편집").click()
+    edit_event(page, f"{MONTH}-{day:02d}", title)
     expect(page.locator("#repeat-note")).not_to_have_text("반복 규칙을 읽는 중…")
 
 
 # The text colour of each element and the backgrounds behind it, nearest first, as computed
 # styles: read in one go, so a grid drawn anew meanwhile cannot leave a detached node.
-_COLOURS = """nodes => nodes.map(node => {
+_COLOURS = """nodes => nodes.filter(node => node.isConnected).map(node => {
   const backgrounds = [];
   for (let at = node; at; at = at.parentElement) backgrounds.push(getComputedStyle(at).backgroundColor);
   return { html: node.outerHTML, text: getComputedStyle(node).color, backgrounds };

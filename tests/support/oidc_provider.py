@@ -2,6 +2,10 @@
 thread of the test process), with faults injected at its token endpoint, and a browser's walk
 through a sign-in made with `requests`.
 
+Loaded as a pytest plugin (tests/conftest.py), it gives every test module two module-scoped
+fixtures: `provider`, and `signing_in`, the module's app server(s) signing people in with it (a
+module sets what they are with SIGN_IN_ENV, SIGN_IN_INSTANCES and SIGN_IN_REDIS; see there).
+
 The provider accepts any client id and secret and signs ID tokens with its own RSA key, published
 at its JWKS. Tests choose each person's claims (`provider.add_person`), and may make the next
 token answers carry an ID token for another audience or with a broken signature (`provider.fault`).
@@ -13,14 +17,20 @@ import threading
 import uuid
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from html import unescape
 
 import flask
+import pytest
 import requests
 import werkzeug.serving
 from joserfc import jwt
 from joserfc.jwk import RSAKey
+
+from config import Settings
+from support.live_helpers import RedisServer, require_redis_server
+from support.servers import app_instances, moto_tables, start_live_server
 
 with warnings.catch_warnings():  # the provider still imports authlib.jose, which Authlib deprecates
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -127,3 +137,49 @@ def callback_url(browser: requests.Session, form: requests.Response, sub: str) -
 def page_text(answer: requests.Response) -> str:
     """An HTML answer's visible text, tags dropped."""
     return unescape(re.sub(r"<[^>]+>", " ", answer.text))
+
+
+@dataclass(frozen=True)
+class SigningIn:
+    """A module's app server(s) that sign people in with its provider, and their tables."""
+
+    urls: list[str]
+    settings: Settings
+    redis: RedisServer | None = None  # the Socket.IO message queue of SIGN_IN_REDIS
+
+    @property
+    def url(self) -> str:
+        return self.urls[0]
+
+
+@pytest.fixture(scope="module")
+def provider() -> Iterator[Provider]:
+    """The module's OpenID provider on loopback."""
+    with running_provider() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def signing_in(provider: Provider, request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[SigningIn]:
+    """The module's server signing people in with `provider`, on tables of a moto server of its own:
+    gunicorn as `make run` serves the app, or with the module's SIGN_IN_INSTANCES = 2 two app
+    processes (gevent) on the same tables, which SIGN_IN_REDIS = True puts behind one Redis (the
+    Socket.IO message queue). The module's SIGN_IN_ENV (a dict) adds to their environment."""
+    module = request.module
+    env = {**getattr(module, "SIGN_IN_ENV", {}), **provider.settings_env()}
+    log_dir = tmp_path_factory.mktemp(module.__name__.rpartition(".")[2])
+    with ExitStack() as stack:
+        settings = stack.enter_context(moto_tables(log_dir))
+        redis = None
+        if getattr(module, "SIGN_IN_REDIS", False):
+            require_redis_server()
+            redis = RedisServer(log_dir).start()
+            stack.callback(redis.stop)
+            env["SOCKETIO_MESSAGE_QUEUE"] = redis.url
+        if getattr(module, "SIGN_IN_INSTANCES", 1) == 2:
+            started = stack.enter_context(app_instances("gevent", settings, log_dir, **env))
+            yield SigningIn([server.url for server in started], settings, redis)
+            return
+        served = start_live_server(settings, log_dir / "app.log", **env)
+        stack.callback(served.stop)
+        yield SigningIn([served.url], settings, redis)

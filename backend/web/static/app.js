@@ -3,28 +3,37 @@
 
 import { api, ApiError, describe, forgetToken, getToken, sayCode, setToken } from "./api.js";
 import { renderAgenda, renderDay, renderGrid } from "./calendar.js";
-import { monthLabel, monthRange, parseMonth, shiftMonth, todayIso } from "./dates.js";
+import { onCompanyDay, showCompanyDay, wireCompanyDays } from "./company_days.js";
+import { todayIso } from "./dates.js";
 import { Departments } from "./departments.js";
 import { byId, say, show } from "./dom.js";
 import { EventEditor } from "./editor.js";
 import { buildFields } from "./fields.js";
 import { wireDragMove, wireKeyMove } from "./drag_move.js";
 import { wireGridKeys, wireShortcuts } from "./grid_keys.js";
-import { Live } from "./live.js";
+import { LiveRooms } from "./live_rooms.js";
 import { wireMenu } from "./menu.js";
-import { loadHolidays } from "./public_holidays.js";
+import { forgetHolidays, loadHolidays } from "./public_holidays.js";
+import { SeveralDepartments } from "./several_departments.js";
 import { offerSignIn, showWho, wireSignOut } from "./signin.js";
 import { EventStore } from "./store.js";
 import { copySubscription } from "./subscribe.js";
+import { renderTimeGrid } from "./time_grid.js";
+import { wireTimeDrag, wireTimeKeys } from "./time_grid_drag.js";
+import { daysShown, goTo, isTimed, monthsShown, rangeShown, readView, step, stepNames, viewTitle, VIEWS, writeView } from "./view_state.js";
 
 buildFields(); // before the dialogs' classes look their fields up
 
 // cursor: the day the keyboard is on in the grid (its one Tab stop).
-// view: "month" (the grid) or "agenda" (the month's events as a list).
-const state = { departmentId: null, month: todayIso().slice(0, 7), day: null, cursor: null, view: "month" };
-const VIEWS = ["month", "agenda"];
+// view: "month" (the grid), "week" or "day" (a time grid of state.date's week or day) or
+// "agenda" (the month's events as a list); view_state.js keeps them in the URL.
+const state = { departmentId: null, month: todayIso().slice(0, 7), date: null, day: null, cursor: null, view: "month" };
 const store = new EventStore();
 let live = null;
+// The departments ticked to show beside the chosen one; `shown` reads all their events.
+const several = new SeveralDepartments({ onChanged: () => render(), onFailed: (error) => failed(error),
+  onPicked: (ids) => live && live.followAlso(ids) });
+const shown = several.view(store);
 
 const message = (text, kind) => say(byId("message"), text, kind);
 
@@ -37,15 +46,13 @@ function failed(error) {
 function readUrl() {
   const params = new URLSearchParams(location.search);
   state.departmentId = params.get("department");
-  state.month = parseMonth(params.get("month")) || todayIso().slice(0, 7);
-  state.view = VIEWS.includes(params.get("view")) ? params.get("view") : "month";
+  readView(state, params);
 }
 
 function writeUrl(push) {
   const params = new URLSearchParams();
   if (state.departmentId) params.set("department", state.departmentId);
-  params.set("month", state.month);
-  if (state.view !== "month") params.set("view", state.view);
+  writeView(state, params);
   const url = `${location.pathname}?${params}`;
   if (url !== `${location.pathname}${location.search}`) history[push ? "pushState" : "replaceState"](null, "", url);
 }
@@ -56,6 +63,8 @@ function focusedSpot() {
   const focused = document.activeElement;
   if (!focused || !focused.closest) return null;
   if (focused.closest("#grid-body") && focused.dataset.date) return `#grid-body button[data-date="${focused.dataset.date}"]`;
+  const block = focused.closest("#timegrid-body .tg-event");
+  if (block) return `#timegrid-body .tg-event[data-id="${block.dataset.id}"]`;
   const list = focused.closest("#day-events, #agenda-days");
   const item = focused.closest("li[data-id]");
   return list && item ? `#${list.id} li[data-id="${item.dataset.id}"] button` : null;
@@ -64,40 +73,63 @@ function focusedSpot() {
 // The tab (and a printed page) names the department and the month shown, e.g. "영업부 · 2026년 12월 — 부서 일정".
 function showTitle() {
   const name = departments.nameOf(state.departmentId);
-  const shown = [name, monthLabel(state.month)].filter(Boolean).join(" · ");
+  const shown = [name, viewTitle(state)].filter(Boolean).join(" · ");
   document.title = `${shown} — 부서 일정`;
   byId("print-heading").textContent = shown; // what a printed month is headed with
 }
 
 function render() {
   const spot = focusedSpot();
-  byId("month-title").textContent = monthLabel(state.month);
+  byId("month-title").textContent = viewTitle(state);
+  const names = stepNames(state.view);
+  byId("month-prev").setAttribute("aria-label", names.previous);
+  byId("month-next").setAttribute("aria-label", names.next);
   showTitle();
-  const current = state.cursor && state.cursor.startsWith(`${state.month}-`) ? state.cursor : newEventDay();
-  renderGrid(byId("grid-body"), state.month, store, openDay, { selected: state.day, current });
-  show(byId("day"), Boolean(state.day));
-  if (state.day) renderDay({ title: byId("day-title"), list: byId("day-events"), empty: byId("day-empty") }, state.day, store, editEvent);
-  const agenda = state.view === "agenda";
-  show(byId("grid"), !agenda);
-  show(byId("agenda"), agenda);
-  for (const view of VIEWS) byId(`view-${view}`).setAttribute("aria-pressed", String(view === state.view));
-  if (agenda) renderAgenda({ list: byId("agenda-days"), empty: byId("agenda-empty") }, state.month, store, editEvent);
+  for (const view of VIEWS) {
+    byId(`view-${view}`).setAttribute("aria-pressed", String(view === state.view));
+    show(byId({ month: "grid", agenda: "agenda", week: "timegrid", day: "timegrid" }[view]), isTimed(view) ? isTimed(state.view) : view === state.view);
+  }
+  show(byId("day"), Boolean(state.day) && !isTimed(state.view));
+  if (isTimed(state.view)) renderTimed();
+  else renderMonth();
+  several.paint(byId("app"), shown);
   const again = spot && document.querySelector(spot);
   if (again) again.focus();
 }
 
-// The day 새 일정 starts on: the day chosen in the grid, else today when it is in the shown month,
-// else the month's first day.
+function renderMonth() {
+  const current = state.cursor && state.cursor.startsWith(`${state.month}-`) ? state.cursor : newEventDay();
+  renderGrid(byId("grid-body"), state.month, shown, openDay, { selected: state.day, current });
+  if (state.day) renderDay({ title: byId("day-title"), list: byId("day-events"), empty: byId("day-empty") }, state.day, shown, editEvent);
+  showCompanyDay(state.day);
+  if (state.view === "agenda") renderAgenda({ list: byId("agenda-days"), empty: byId("agenda-empty") }, state.month, shown, editEvent);
+}
+
+function renderTimed() {
+  const nodes = { section: byId("timegrid"), head: byId("timegrid-head"), allDay: byId("timegrid-allday"),
+    body: byId("timegrid-body"), scroll: byId("timegrid-scroll") };
+  renderTimeGrid(nodes, daysShown(state), shown, { onEdit: editEvent, onOpenDay: (iso) => moveTo("day", iso) });
+}
+
+// The day 새 일정 (and a switch to the week or day view) starts on: the day chosen, else today
+// when it is shown, else the first day shown.
 function newEventDay() {
   const today = todayIso();
+  if (isTimed(state.view)) return state.view === "day" || !daysShown(state).includes(today) ? daysShown(state)[0] : today;
   return state.day || (today.startsWith(`${state.month}-`) ? today : `${state.month}-01`);
+}
+
+// T and 오늘: today, in the view shown.
+function showToday() {
+  if (isTimed(state.view)) moveTo(state.view, todayIso());
+  else focusDay(todayIso());
 }
 
 // The keyboard on day `iso` (arrows, T), its month shown first when it is another.
 function focusDay(iso) {
   state.cursor = iso;
   if (iso.startsWith(`${state.month}-`)) render();
-  else moveMonth(iso.slice(0, 7));
+  else moveTo(state.view, iso);
   const button = document.querySelector(`#grid-body button[data-date="${iso}"]`);
   if (button) button.focus();
 }
@@ -119,7 +151,7 @@ function openDay(iso) {
 // an exception (its occurrences are the API's to expand) lists the month again.
 function apply(item) {
   if (store.wantsList(item)) relist();
-  else if (store.apply(item)) render();
+  else if (store.apply(item) || several.apply(item)) render();
 }
 
 // List the shown month again, keeping what is shown until the answer comes; requests that
@@ -146,24 +178,27 @@ async function relist() {
 const editor = new EventEditor(apply, relist);
 
 function editEvent(id) {
-  editor.open(state.departmentId, store.get(id), null);
+  const event = shown.get(id);
+  editor.open(event ? event.department_id : state.departmentId, event, null);
 }
 
 // List the shown month (fresh: another month or department, drawn empty until the answer), and
 // take its sync token.
 async function loadMonth(fresh = true) {
   if (fresh) {
-    store.show(state.departmentId, state.month);
+    store.show(state.departmentId, rangeShown(state));
+    several.show(departments.list, state.departmentId, rangeShown(state));
     state.day = state.day && state.day.startsWith(`${state.month}-`) ? state.day : null;
     render();
   }
-  showHolidays(state.month);
+  for (const month of monthsShown(state)) showHolidays(month);
   if (!state.departmentId) return;
-  const { from, to } = monthRange(state.month);
-  const wanted = { departmentId: state.departmentId, month: state.month };
+  const { from, to } = rangeShown(state);
+  const wanted = { departmentId: state.departmentId, from, to };
   try {
     const { data, headers } = await api(`/api/events/${wanted.departmentId}?from=${from}&to=${to}`);
-    if (wanted.departmentId !== state.departmentId || wanted.month !== state.month) return;
+    const now = rangeShown(state);
+    if (wanted.departmentId !== state.departmentId || wanted.from !== now.from || wanted.to !== now.to) return;
     store.replace(data, headers.get("X-Sync-Token"));
     render();
     // Joined before this list came back: what was written between its read and the join.
@@ -176,7 +211,7 @@ async function loadMonth(fresh = true) {
 // The month's public holidays, named on the grid once read (without them when they cannot be).
 async function showHolidays(month) {
   try {
-    if ((await loadHolidays(month)) && month === state.month) render();
+    if ((await loadHolidays(month)) && monthsShown(state).includes(month)) render();
   } catch {
     // the grid stays as it is: a holiday is a name on it, nothing the page needs
   }
@@ -238,16 +273,31 @@ function choose(departmentId, push = true) {
   loadMonth();
 }
 
-const departments = new Departments((id) => choose(id), () => state.departmentId && showTitle());
+const departments = new Departments((id) => choose(id), () => {
+  if (state.departmentId) showTitle();
+  if (live) several.show(departments.list, state.departmentId, rangeShown(state)); // a department came or went
+});
 
+// Another view (M, W, D, A and their buttons): a week or day of the day chosen (else today or
+// the first day shown), the month of the day a week or day showed.
 function showView(view) {
-  state.view = view;
-  writeUrl(true);
-  render();
+  if (view === state.view) return;
+  const date = isTimed(state.view) && !isTimed(view) ? state.date : newEventDay();
+  moveTo(view, isTimed(view) && isTimed(state.view) ? state.date : date);
 }
 
-function moveMonth(month) {
-  state.month = month;
+// Show `view` of `date` (its week, its day or its month), listing again when other days are shown.
+function moveTo(view, date) {
+  const { from, to } = rangeShown(state);
+  goTo(state, view, date);
+  writeUrl(true);
+  const now = rangeShown(state);
+  if (now.from === from && now.to === to) render();
+  else loadMonth();
+}
+
+function moveStep(delta) {
+  step(state, delta);
   writeUrl(true);
   loadMonth();
 }
@@ -287,32 +337,48 @@ async function start() {
   show(byId("token-forget"), Boolean(getToken()));
   state.departmentId = departments.has(state.departmentId) ? state.departmentId : departments.select.value || null;
   departments.render(state.departmentId);
-  live = live || new Live({ onStatus: showLive, onEvent, onDepartment, onJoined: catchUp });
+  live = live || new LiveRooms({ onStatus: showLive, onEvent, onDepartment,
+    onJoined: (id) => (id === state.departmentId ? catchUp(id) : several.catchUp(id)),
+    onCompanyDay: (name, payload) => onCompanyDay(name, payload, render),
+    onReconnect: () => {
+      forgetHolidays(); // company days may have changed while the socket was away
+      for (const month of monthsShown(state)) showHolidays(month);
+    } });
   choose(state.departmentId, false);
+}
+
+// What a move by drag or key (drag_move.js, time_grid_drag.js) calls back.
+function moveHandlers() {
+  return {
+    eventOf: (id) => shown.get(id),
+    onStored: apply,
+    onSeriesChanged: relist,
+    onConflict: (event, changes, scope, current) => editor.showMoved(state.departmentId, event, changes, scope, current),
+    onFailed: (error) => {
+      failed(error);
+      relist(); // show what is stored now
+    },
+    redraw: render,
+  };
 }
 
 function wire() {
   wireMenu("menu-toggle", "toolbar-menu");
   wireSignOut();
+  wireCompanyDays(render);
   wireGridKeys(byId("grid-body"), focusDay);
-  const moving = {
-    eventOf: (id) => store.get(id),
-    onStored: apply,
-    onFailed: (error) => {
-      failed(error);
-      relist(); // show what is stored now
-    },
-  };
+  const moving = moveHandlers();
   wireDragMove(byId("grid-body"), moving);
+  wireTimeDrag(byId("timegrid-body"), moving);
+  wireTimeKeys(byId("timegrid-body"), { ...moving, onKeyMoving: (iso) => daysShown(state).includes(iso) || moveTo(state.view, iso) });
   wireKeyMove(byId("day-events"), moving, (iso) => {
     if (iso.startsWith(`${state.month}-`)) state.day = iso; // the day's list follows the event
   });
-  wireShortcuts({ today: () => focusDay(todayIso()), new: newEventByKey, month: () => showView("month"),
-    agenda: () => showView("agenda") });
-  byId("month-prev").addEventListener("click", () => moveMonth(shiftMonth(state.month, -1)));
-  byId("month-next").addEventListener("click", () => moveMonth(shiftMonth(state.month, 1)));
+  wireShortcuts({ today: showToday, new: newEventByKey, view: showView });
+  byId("month-prev").addEventListener("click", () => moveStep(-1));
+  byId("month-next").addEventListener("click", () => moveStep(1));
   for (const view of VIEWS) byId(`view-${view}`).addEventListener("click", () => showView(view));
-  byId("month-today").addEventListener("click", () => moveMonth(todayIso().slice(0, 7)));
+  byId("month-today").addEventListener("click", () => moveTo(state.view, todayIso()));
   byId("event-new").addEventListener("click", () => editor.open(state.departmentId, null, newEventDay()));
   byId("day-new").addEventListener("click", () => editor.open(state.departmentId, null, state.day));
   byId("subscribe").addEventListener("click", () => copySubscription(state.departmentId));

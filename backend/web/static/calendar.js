@@ -1,14 +1,17 @@
-// The month grid (weeks start on Sunday; public holidays named in red) and the list of one day's events.
+// The month grid (weeks start on Sunday; public holidays named in red; a multi-day event one bar
+// across its days, month_bars.js) and the list of one day's events.
 
 import { el } from "./dom.js";
-import { dayLabel, monthWeeks, timeKey, todayIso, weekday } from "./dates.js";
+import { dayLabel, monthWeeks, shiftDay, timeKey, todayIso, weekday } from "./dates.js";
+import { lastDay } from "./store.js";
+import { barLanes, isMultiDay } from "./month_bars.js";
 import { holidayOn } from "./public_holidays.js";
 
 const WEEKEND_CLASS = { 0: "sun", 6: "sat" };
 
 // marks: the day `selected` (its list shown) and the `current` one, the grid's one stop for Tab
 // (the arrows move between the others, grid_keys.js).
-function dayCell(iso, store, onOpenDay, { selected, current }) {
+function dayCell(iso, store, onOpenDay, { selected, current }, lanes) {
   if (!iso) return el("td", { className: "outside", attrs: { "aria-hidden": "true" } });
   const events = store.forDay(iso);
   const holiday = holidayOn(iso);
@@ -31,25 +34,41 @@ function dayCell(iso, store, onOpenDay, { selected, current }) {
   cell.addEventListener("click", (click) => {
     if (click.target === cell) onOpenDay(iso);
   });
-  const chips = el("ul", { className: "chips" });
-  for (const event of events) {
-    const start = startClock(event, iso);
-    // A single event moves by dragging its chip (drag_move.js), where the page offers editing.
-    const movable = !event.recurring_event_id && document.body.dataset.role !== "viewer";
-    const chip = el("li", { className: event.recurring_event_id ? "chip recurring" : "chip",
-      attrs: { title: start ? `${start} ${event.title}` : event.title, "data-id": event.id, draggable: String(movable) } });
-    if (start) chip.append(el("time", { className: "chip-time", text: start }), " ");
-    chip.append(...marker(event), event.title);
-    chips.append(chip);
-  }
+  const chips = el("ul", { className: "chips" }, lanes.map((lane) => (lane && lane !== "through" ? bar(lane, iso)
+    : el("li", { className: "bar-space", attrs: { "aria-hidden": "true" } }))));
+  for (const event of events.filter((one) => !isMultiDay(one))) chips.append(chipOf(event, iso, "chip"));
   cell.append(button);
   if (holiday) cell.append(el("p", { className: "holiday-name", text: holiday, attrs: { "aria-hidden": "true" } }));
   cell.append(chips);
   return cell;
 }
 
+// An event's chip on day `iso`: its start time (on its first day), the series marker, its title.
+function chipOf(event, iso, className) {
+  const start = startClock(event, iso);
+  // An event moves by dragging its chip (drag_move.js), where the page offers editing.
+  const movable = document.body.dataset.role !== "viewer";
+  const chip = el("li", { className: event.recurring_event_id ? `${className} recurring` : className,
+    attrs: { title: start ? `${start} ${event.title}` : event.title, "data-id": event.id, draggable: String(movable) } });
+  if (start) chip.append(el("time", { className: "chip-time", text: start }), " ");
+  chip.append(...marker(event), event.title);
+  return chip;
+}
+
+// A multi-day event's bar, from `iso` across `lane.span` days of the week.
+function bar(lane, iso) {
+  const chip = chipOf(lane.event, iso, "chip bar");
+  chip.style.setProperty("--span", String(lane.span));
+  if (lane.event.event_date < iso) chip.classList.add("bar-continued"); // began in an earlier week
+  if (lastDay(lane.event) > shiftDay(iso, lane.span - 1)) chip.classList.add("bar-continues");
+  return chip;
+}
+
 export function renderGrid(body, month, store, onOpenDay, marks) {
-  const rows = monthWeeks(month).map((week) => el("tr", {}, week.map((iso) => dayCell(iso, store, onOpenDay, marks))));
+  const rows = monthWeeks(month).map((week) => {
+    const lanes = barLanes(week, store);
+    return el("tr", {}, week.map((iso, column) => dayCell(iso, store, onOpenDay, marks, lanes[column])));
+  });
   body.replaceChildren(...rows);
 }
 
@@ -68,11 +87,12 @@ function marker(event) {
   return event.recurring_event_id ? [el("span", { className: "recur", text: "↻", attrs: { role: "img", "aria-label": "반복 일정" } })] : [];
 }
 
-// The time as shown: the free text, else the structured start–end, else all-day; and the days
-// of a multi-day event.
+// The time as shown (as the feed and the C# client show it): the structured start–end, else the
+// free text of an event that has nothing else (migrated data), else all-day; and the days of a
+// multi-day event.
 export function timeLabel(event) {
   const clock = event.start_time ? `${event.start_time}${event.end_time ? `–${event.end_time}` : ""}` : "";
-  const label = event.time || clock || "종일";
+  const label = clock || event.time || "종일";
   return event.end_date && event.end_date !== event.event_date
     ? `${label} (${shortDate(event.event_date)}~${shortDate(event.end_date)})` : label;
 }

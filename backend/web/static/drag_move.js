@@ -1,17 +1,16 @@
 // Drag an event's chip to another day of the month grid to move it there (its last day moves
-// with it), or by keyboard: Alt+arrows on an event of the day's list (a day, a week). The write carries If-Match: someone else's change first is told, not overwritten.
-// A series' occurrences are not dragged (which of them to move is the dialog's question).
+// with it), or by keyboard: Alt+arrows on an event of the day's list (a day, a week). Every move
+// (also from the week and day views, time_drag.js) goes through moveEvent: an occurrence of a
+// series first asks which events move, the write carries If-Match, and someone else's change
+// first opens the event's dialog with both versions (handlers.onConflict), never overwritten.
 
-import { api } from "./api.js";
+import { api, ApiError } from "./api.js";
 import { shiftDay } from "./dates.js";
+import { askScope } from "./move_scope.js";
+import { daysBetween, seriesWrite } from "./series_move.js";
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-function daysBetween(from, to) {
-  return Math.round((Date.parse(to) - Date.parse(from)) / DAY_MS);
-}
-
-// handlers: eventOf(id), onStored(event), onFailed(error).
+// handlers: eventOf(id), onStored(event), onSeriesChanged(), onConflict(event, changes, scope,
+// current), onFailed(error).
 export function wireDragMove(body, handlers) {
   let dragged = null;
   body.addEventListener("dragstart", (drag) => {
@@ -38,17 +37,25 @@ export function wireDragMove(body, handlers) {
   });
 }
 
-// Move `event` to day `iso` (a single event; a series' occurrence is left to the dialog).
-export async function move(event, iso, handlers) {
-  if (event.recurring_event_id) return;
+// Move `event` to day `iso`, its last day with it.
+export function move(event, iso, handlers) {
   const shift = daysBetween(event.event_date, iso);
-  if (!shift) return;
-  const changes = { event_date: iso, ...(event.end_date ? { end_date: shiftDay(event.end_date, shift) } : {}) };
+  if (!shift) return Promise.resolve();
+  return moveEvent(event, { event_date: iso, ...(event.end_date ? { end_date: shiftDay(event.end_date, shift) } : {}) }, handlers);
+}
+
+// Write `changes` to `event` (for an occurrence, to the events the person chooses).
+export async function moveEvent(event, changes, handlers) {
+  const scope = event.recurring_event_id ? await askScope(event, changes.event_date || event.event_date) : "";
+  if (event.recurring_event_id && !scope) return;
   try {
-    const { data } = await api(`/api/events/${event.id}`, { method: "PUT", body: changes, headers: { "If-Match": `"${event.version}"` } });
+    const { path, version, body } = scope ? await seriesWrite(event, changes, scope) : { path: `/api/events/${event.id}`, version: event.version, body: changes };
+    const { data } = await api(path, { method: "PUT", body, headers: { "If-Match": `"${version}"` } });
     handlers.onStored(data);
+    if (scope) handlers.onSeriesChanged();
   } catch (error) {
-    handlers.onFailed(error);
+    if (error instanceof ApiError && error.status === 412 && error.body.current) handlers.onConflict(event, changes, scope, error.body.current);
+    else handlers.onFailed(error);
   }
 }
 
@@ -61,7 +68,7 @@ export function wireKeyMove(list, handlers, onMoving) {
     const days = KEY_DAYS[key.key];
     const item = key.target.closest && key.target.closest("li[data-id]");
     const event = item && handlers.eventOf(item.dataset.id);
-    if (!days || !key.altKey || key.ctrlKey || key.metaKey || !event || event.recurring_event_id) return;
+    if (!days || !key.altKey || key.ctrlKey || key.metaKey || !event) return;
     if (document.body.dataset.role === "viewer") return;
     key.preventDefault();
     const iso = shiftDay(event.event_date, days);

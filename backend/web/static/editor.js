@@ -62,6 +62,7 @@ export class EventEditor {
     this.base = event; // as opened: what the person changed is told against it, whoever wrote since
     this.dropped = new Set(); // fields both changed where the person took the other's value
     this.series = null;
+    this.seriesBase = null; // the series as first read: what someone else changed in it is told against it
     this.theirs = null;
     byId("event-dialog-title").textContent = event ? "일정 편집" : "새 일정";
     for (const name of FIELDS) this.inputs[name].value = event ? event[name] || "" : "";
@@ -98,6 +99,7 @@ export class EventEditor {
 
   showSeries(series) {
     this.series = series;
+    this.seriesBase = series;
     const shape = shapeOf(series.recurrence);
     this.repeat.fill(shape);
     if (!shape) this.repeat.lock(`${UNCHANGEABLE}: ${describeLines(series.recurrence)}`);
@@ -246,13 +248,26 @@ export class EventEditor {
       .filter((name) => name !== "recurrence" || current.recurrence)
       .flatMap((name) => [el("dt", { text: LABELS[name] }), el("dd", { text: shownValue(current, name) || "—" })]);
     byId("conflict-theirs").replaceChildren(...rows);
-    const both = action === "save" && !current.recurrence ? bothChanged(this.values(), this.base, current, stored) : [];
+    // With `following` or `all` theirs is the series: what they changed is told against it as read.
+    const base = current.recurrence ? this.seriesBase : this.base;
+    const both = action === "save" && base ? bothChanged(this.values(), base, current, stored) : [];
     renderChoices(byId("conflict-choices"), both, LABELS);
     byId("conflict-note").textContent = action === "save"
       ? "내 것으로 저장하면 내가 바꾼 항목만 저장하고, 상대가 바꾼 다른 항목은 그대로 둡니다." : "";
     byId("conflict-mine").textContent = action === "delete" ? "그래도 삭제" : "내 것으로 저장";
     show(byId("conflict"), true);
     byId("conflict-mine").focus();
+  }
+
+  // A move (drag or key) that someone else's change came first to: the dialog on the event with
+  // the move filled in and their version beside it, as after a save here.
+  async showMoved(departmentId, event, changes, scope, current) {
+    this.open(departmentId, event, null);
+    for (const [name, value] of Object.entries(changes)) if (this.inputs[name]) this.inputs[name].value = value ?? "";
+    if (changes.start_time) this.allDay.checked = false;
+    if (scope) this.form.querySelector(`input[name="scope"][value="${scope}"]`).checked = true;
+    await this.loading;
+    this.showConflict(current, "save");
   }
 
   // Keep mine: repeat the save (or delete) on top of the version they made.

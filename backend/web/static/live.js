@@ -9,6 +9,7 @@ import { getToken } from "./api.js";
 const EVENT_NAMES = ["event_created", "event_updated", "event_deleted"];
 const SERVER_DROP_RETRY_MS = 1000;
 const DEPARTMENT_NAMES = ["department_created", "department_updated", "department_deleted"];
+const COMPANY_DAY_NAMES = ["company_day_added", "company_day_removed"]; // to every socket
 // A server that holds all the connections it may (503) or all of this address's (429) refuses a
 // new one at the handshake (backend/realtime_admission.py). socket.io then retries by itself, with
 // its exponential backoff (jitter 0.5) between the delays below: longer while the server is full.
@@ -18,7 +19,7 @@ const FULL_RETRY_DELAYS_MS = [2000, 60000];
 
 export class Live {
   // handlers: onStatus(up: boolean, problem?), onEvent(name, payload), onDepartment(name, payload),
-  // onJoined(departmentId)
+  // onJoined(departmentId), onCompanyDay(name, payload), onReconnect()
   constructor(handlers) {
     this.handlers = handlers;
     this.room = null;
@@ -30,6 +31,8 @@ export class Live {
     });
     // "Up" once the socket is in the department's room: only then does every change reach it.
     this.socket.on("connect", () => {
+      if (this.connectedBefore) handlers.onReconnect(); // broadcasts to every socket may have been missed
+      this.connectedBefore = true;
       this.retryBetween(RETRY_DELAYS_MS);
       if (!this.room) handlers.onStatus(true);
       this.join();
@@ -48,6 +51,7 @@ export class Live {
     });
     for (const name of EVENT_NAMES) this.socket.on(name, (payload) => handlers.onEvent(name, payload));
     for (const name of DEPARTMENT_NAMES) this.socket.on(name, (payload) => handlers.onDepartment(name, payload));
+    for (const name of COMPANY_DAY_NAMES) this.socket.on(name, (payload) => handlers.onCompanyDay(name, payload));
   }
 
   retryBetween([first, most]) {

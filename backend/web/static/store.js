@@ -1,4 +1,4 @@
-// The events of the shown department and month, merged from lists, catch-up syncs and live
+// The events of the shown department and days (a month, a week or a day), merged from lists, catch-up syncs and live
 // broadcasts in any order: a higher `version` wins, a tombstone (or `event_deleted`) removes; only a
 // higher version than the deleted one brings the id back (a restore from the trash).
 // Series are never expanded here: a stored series or exception that arrives live or in a sync
@@ -17,14 +17,14 @@ export class EventStore {
     this.show(null, null);
   }
 
-  // Start over for another department or month (a list of it follows).
-  show(departmentId, month) {
+  // Start over for another department or days ({from, to}; a list of them follows).
+  show(departmentId, range) {
     if (departmentId !== this.departmentId || !this.deleted) {
       this.deleted = new Map(); // deleted id -> the highest version known of it
       this.seen = new Map(); // series and exception id -> the highest version that caused a list
     }
     this.departmentId = departmentId;
-    this.month = month;
+    this.range = range;
     this.syncToken = null;
     this.clear();
   }
@@ -62,7 +62,7 @@ export class EventStore {
     }
     this.deleted.delete(item.id);
     this.versions.set(item.id, item.version);
-    if (!this.inMonth(item)) return this.events.delete(item.id);
+    if (!this.inRange(item)) return this.events.delete(item.id);
     this.events.set(item.id, item);
     return true;
   }
@@ -77,9 +77,9 @@ export class EventStore {
     return changed;
   }
 
-  // Whether the event (multi-day: any of its days) falls in the shown month.
-  inMonth(event) {
-    return event.event_date <= `${this.month}-31` && lastDay(event) >= `${this.month}-01`;
+  // Whether the event (multi-day: any of its days) falls in the shown days.
+  inRange(event) {
+    return Boolean(this.range) && event.event_date <= this.range.to && lastDay(event) >= this.range.from;
   }
 
   get(id) {

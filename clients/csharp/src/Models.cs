@@ -54,6 +54,18 @@ namespace DepartmentCalendar
         public DateTime CreatedAt { get; private set; }
         public DateTime LastModified { get; private set; }
 
+        /// <summary>The time as the page and the calendar feed show it: the start (and end) when set,
+        /// else the free text of an event that has nothing else (migrated data), else 종일.</summary>
+        public string DisplayTime
+        {
+            get
+            {
+                if (!string.IsNullOrEmpty(StartTime))
+                    return string.IsNullOrEmpty(EndTime) ? StartTime : StartTime + "–" + EndTime;
+                return string.IsNullOrEmpty(Time) ? "종일" : Time;
+            }
+        }
+
         [OnDeserialized]
         void ParseTimestamps(StreamingContext context)
         {

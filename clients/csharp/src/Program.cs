@@ -103,7 +103,7 @@ namespace DepartmentCalendar
                 "{0}: id={1} department_id={2} date={3} version={4} created_at={5} last_modified={6} kind={7} time={8} title={9}",
                 label, e.Id, e.DepartmentId, Timestamps.FormatDate(e.EventDate), e.Version,
                 Timestamps.FormatInstant(e.CreatedAt), Timestamps.FormatInstant(e.LastModified), e.LastModified.Kind,
-                Quote(e.Time), Quote(e.Title));
+                Quote(e.DisplayTime), Quote(e.Title));
         }
 
         public static string Quote(string text)
