@@ -46,9 +46,9 @@ class DynamoDBDatabase:
         self.events = Events(self.settings, self.client, self.departments)
         self.event_lists = EventLists(self.settings, self.client, self.departments)
         self.series = SeriesEdits(self.events)  # edits and deletes by scope (this, following, all)
-        self.company_days = CompanyDays(self.client, self.departments_table)  # 창립기념일, 전사 휴무
         self.history = self.events.history  # each change of an event (storage/event_history.py)
         self.trash = Trash(self.events)  # deleted events, restorable for TRASH_DAYS
+        self.company_days = CompanyDays(self.client, self.departments_table)  # 창립기념일, 전사 휴무
         self.idempotency = IdempotencyStore(
             self.client, self.settings.idempotency_table, self.settings.idempotency_in_progress_seconds
         )
