@@ -46,9 +46,9 @@ class DynamoDBDatabase:
         self.events = Events(self.settings, self.client, self.departments)
         self.event_lists = EventLists(self.settings, self.client, self.departments)
         self.series = SeriesEdits(self.events)  # edits and deletes by scope (this, following, all)
+        self.company_days = CompanyDays(self.client, self.departments_table)  # 창립기념일, 전사 휴무
         self.history = self.events.history  # each change of an event (storage/event_history.py)
         self.trash = Trash(self.events)  # deleted events, restorable for TRASH_DAYS
-        self.company_days = CompanyDays(self.client, self.departments_table)  # 창립기념일, 전사 휴무
         self.idempotency = IdempotencyStore(
             self.client, self.settings.idempotency_table, self.settings.idempotency_in_progress_seconds
         )
@@ -153,7 +153,7 @@ class DynamoDBDatabase:
         return self.events.update_event(event_id, changes, expected_version, actor)
 
     def delete_event(self, event_id: str, expected_version: int | None = None,
-                     current: StoredEvent | None = None, actor: str = SYSTEM_ACTOR) -> PublicEvent:
+                     current: StoredEvent | None = None, actor: Actor = SYSTEM_ACTOR) -> PublicEvent:
         return self.events.delete_event(event_id, expected_version, current, actor)
 
     def put_events(self, events: Iterable[PublicEvent], history: bool = False) -> None:

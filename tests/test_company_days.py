@@ -2,8 +2,10 @@
 /api/company-days; GET /api/holidays serves them beside the public holidays, by date."""
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
+import icalendar
 import pytest
 
 from auth import TokenStore
@@ -67,6 +69,18 @@ def test_a_second_company_day_on_the_same_date_is_409_and_the_first_stays(app, d
         {"date": "2026-04-01", "name": "창립기념일", "kind": "company"}]
 
 
+def test_ten_admins_naming_one_date_at_once_store_exactly_one_and_the_others_get_409(app, db):
+    admin = _bearer(db, "admin")
+
+    def add(name: str) -> int:
+        return app.test_client().post("/api/company-days", json={"date": "2026-06-01", "name": name}, headers=admin).status_code
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        statuses = list(pool.map(add, [f"휴무 {n}" for n in range(10)]))
+    assert sorted(statuses) == [201] + [409] * 9
+    assert len(db.company_days.list_days(*_year_span("2026"))) == 1
+
+
 @pytest.mark.parametrize(("body", "field"), [
     ({"date": "2026-02-30", "name": "휴무"}, "date"),
     ({"date": "1899-01-01", "name": "휴무"}, "date"),
@@ -104,3 +118,19 @@ def test_company_days_are_no_departments(app, db):
     client.post("/api/company-days", json={"date": "2026-04-01", "name": "창립기념일"}, headers=admin)
     assert client.get("/api/departments", headers=admin).get_json() == []
     assert db.list_departments_page(10)[0] == []
+
+
+def test_the_company_days_feed_is_a_calendar_of_their_own_a_viewer_token_in_the_url_will_do(app, db):
+    client, admin, year = app.test_client(), _bearer(db, "admin"), date.today().year
+    for day, name in ((f"{year}-04-01", "창립기념일"), (f"{year + 1}-01-02", "시무식"), (f"{year + 2}-04-01", "너무 먼 날")):
+        assert client.post("/api/company-days", json={"date": day, "name": name}, headers=admin).status_code == 201
+    viewer = TokenStore(db).create("feed-viewer", "viewer")
+    answer = client.get(f"/api/company-days/calendar.ics?token={viewer}")
+    assert answer.status_code == 200 and answer.content_type == "text/calendar; charset=utf-8"
+    calendar = icalendar.Calendar.from_ical(answer.data)
+    assert calendar.calendar_name == "회사 휴일"  # NAME and X-WR-CALNAME, as Outlook and Google read it
+    events = [(str(event["SUMMARY"]), event["DTSTART"].dt, event["DTEND"].dt) for event in calendar.walk("VEVENT")]
+    assert events == [("창립기념일", date(year, 4, 1), date(year, 4, 2)), ("시무식", date(year + 1, 1, 2), date(year + 1, 1, 3))]
+    again = client.get(f"/api/company-days/calendar.ics?token={viewer}", headers={"If-None-Match": answer.headers["ETag"]})
+    assert again.status_code == 304
+    assert client.get(f"/api/company-days/calendar.ics?token={TokenStore(db).create('feed-admin', 'admin')}").status_code == 403

@@ -86,6 +86,12 @@ def _feed(url: str) -> list[requests.Response]:
     return [first, http.get(feed, headers={"If-None-Match": first.headers["ETag"]}, timeout=10)]
 
 
+def _company_days_feed(url: str) -> list[requests.Response]:
+    feed = f"{url}/api/company-days/calendar.ics"
+    first = http.get(feed, timeout=10)
+    return [first, http.get(feed, headers={"If-None-Match": first.headers["ETag"]}, timeout=10)]
+
+
 def _event_pages(url: str) -> list[requests.Response]:
     department_id = _department(url)
     _event(url, department_id), _event(url, department_id)
@@ -102,6 +108,15 @@ def _on_event(method: str, **kwargs) -> Call:
         event = _event(url, _department(url))
         return [http.request(method, f"{url}/api/events/{event['id']}", timeout=10, **kwargs)]
     return call
+
+
+def _company_day(url: str) -> requests.Response:
+    """A company day added on a date no other call took."""
+    day = f"2031-{uuid.uuid4().int % 12 + 1:02d}-{uuid.uuid4().int % 28 + 1:02d}"
+    while (added := http.post(f"{url}/api/company-days", json={"date": day, "name": "창립기념일"}, timeout=10)
+           ).status_code == 409:
+        day = f"2032{day[4:]}" if day.startswith("2031") else f"{int(day[:4]) + 1}{day[4:]}"
+    return added
 
 
 def _history_pages(url: str) -> list[requests.Response]:
@@ -131,15 +146,6 @@ def _from_trash(method: str, tail: str) -> Call:
         return [http.request(method, f"{url}/api/departments/{event['department_id']}/trash/{event['id']}{tail}",
                              timeout=10)]
     return call
-
-
-def _company_day(url: str) -> requests.Response:
-    """A company day added on a date no other call took."""
-    day = f"2031-{uuid.uuid4().int % 12 + 1:02d}-{uuid.uuid4().int % 28 + 1:02d}"
-    while (added := http.post(f"{url}/api/company-days", json={"date": day, "name": "창립기념일"}, timeout=10)
-           ).status_code == 409:
-        day = f"2032{day[4:]}" if day.startswith("2031") else f"{int(day[:4]) + 1}{day[4:]}"
-    return added
 
 
 def _get(path: str) -> Call:
@@ -176,6 +182,7 @@ CALLS: dict[str, Call] = {
                                                                   timeout=10)],
     "GET /api/holidays": _get("/api/holidays?from=2031-03-01&to=2031-03-31"),
     "POST /api/company-days": lambda url: [_company_day(url)],
+    "GET /api/company-days/calendar.ics": _company_days_feed,
     "DELETE /api/company-days/{date}": lambda url: [
         http.delete(f"{url}/api/company-days/{_company_day(url).json()['date']}", timeout=10)],
     "GET /auth/login": lambda url: [requests.get(f"{url}/auth/login", allow_redirects=False, timeout=10)],

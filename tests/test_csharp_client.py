@@ -17,6 +17,7 @@ from config import BACKEND_DIR, PROJECT_DIR
 from support import live_helpers
 from support.doc_blocks import NEWCOMER_SHELL, fenced_blocks
 from support.live_helpers import IN_CI
+from support.oidc_provider import sign_in
 from support.servers import start_live_server
 
 pytestmark = pytest.mark.parametrize("dynamodb_server", ["dynamodb-local"], indirect=True)
@@ -314,3 +315,33 @@ def test_month_command_reads_the_occurrences_of_a_series(built_client, live_serv
     assert [(e["id"], e["date"], e["title"]) for e in _all(_lines(result.stdout), "event")] == [
         (f"{series['id']}_20240304", "2024-03-04", "주간 회의"), (single["id"], "2024-03-05", "단독"),
         (f"{series['id']}_20240311", "2024-03-11", "주간 회의"), (f"{series['id']}_20240318", "2024-03-18", "주간 회의")]
+
+
+def test_a_personal_token_works_in_the_client_and_the_feed_as_its_person_until_revoked(built_client, settings, db,
+                                                                                         provider, tmp_path):
+    department = db.create_department("영업부", "")
+    server = start_live_server(settings, tmp_path / "app.log", AUTH_CACHE_SECONDS="1", **provider.settings_env())
+    try:
+        person = sign_in(server.url, provider.add_person(["calendar-editors"], name="노은비"))
+        origin = {"Origin": server.url}
+        desktop = person.post(f"{server.url}/api/tokens", json={"name": "eunbi-desktop"}, headers=origin, timeout=10)
+        feed = person.post(f"{server.url}/api/tokens", json={"name": "eunbi-feed", "role": "viewer"}, headers=origin,
+                           timeout=10)
+        client = ["mono", "CalendarClient.exe", "--url", server.url, "--token", desktop.json()["token"]]
+        made = subprocess.run([*client, "create-event", department["id"], "2024-03-07", "고객 방문"], cwd=built_client,
+                              capture_output=True, text=True, timeout=60)
+        assert made.returncode == 0, made.stdout + made.stderr
+        created = _only(_lines(made.stdout), "created")
+        assert (created["title"], created["created_by"], created["updated_by"]) == ("고객 방문", "노은비", "노은비")
+        feed_url = f"{server.url}/api/departments/{department['id']}/calendar.ics?token={feed.json()['token']}"
+        calendar = requests.get(feed_url, timeout=10)
+        assert calendar.status_code == 200 and "고객 방문" in calendar.text
+
+        for name in ("eunbi-desktop", "eunbi-feed"):
+            assert person.delete(f"{server.url}/api/tokens/{name}", headers=origin, timeout=10).status_code == 204
+        refused = subprocess.run([*client, "month", department["id"], "2024-03"], cwd=built_client,
+                                 capture_output=True, text=True, timeout=60)
+        assert refused.returncode == 1 and refused.stderr.startswith("error: 401"), refused.stderr
+        assert requests.get(feed_url, timeout=10).status_code == 401
+    finally:
+        server.stop()

@@ -111,3 +111,18 @@ def test_a_persons_tokens_never_keep_more_than_their_groups_give_at_their_latest
     refused = requests.Session()
     assert approve(refused, authorize_form(refused, url), sub).status_code == 403
     assert _me(url, everything).status_code == 401
+
+
+def test_signing_in_with_fewer_groups_ends_the_persons_older_sessions_that_have_more(url, provider):
+    sub = provider.add_person(["calendar-admins"], name="임도현")
+    older = sign_in(url, sub)
+    same = sign_in(url, sub)  # a second sign-in with the same groups ends nothing
+    assert older.get(f"{url}/api/me", timeout=10).json()["role"] == "admin"
+    provider.add_person(["calendar-viewers"], name="임도현", sub=sub)
+    newer = sign_in(url, sub)
+    assert newer.get(f"{url}/api/me", timeout=10).json()["role"] == "viewer"
+    assert older.get(f"{url}/api/me", timeout=10).status_code == 401  # no admin session left behind
+    assert same.get(f"{url}/api/me", timeout=10).status_code == 401
+    made = older.post(f"{url}/api/tokens", json={"name": f"late-{uuid.uuid4().hex[:6]}", "role": "admin"},
+                      headers={"Origin": url}, timeout=10)
+    assert made.status_code == 401

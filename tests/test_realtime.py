@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 import websocket
 
+from auth import TokenStore
 from config import ASYNC_MODES, PROJECT_DIR, Settings
+from models import DynamoDBDatabase
 from realtime import QUEUE_CHANNEL
 from support.live_helpers import (
     WAIT,
@@ -315,6 +317,22 @@ def test_department_updated_reaches_every_socket_as_get_returns_it(server, rooms
                            timeout=WAIT)
     assert taken.status_code == 409  # a refused rename sends nothing
     assert_received_nothing_before_marker(server.url, *clients.values())
+
+
+def test_company_days_reach_every_socket_a_limited_tokens_too(server, rooms, sockets, module_settings):
+    first, _second, clients = rooms
+    limited = TokenStore(DynamoDBDatabase(module_settings)).create(f"limited-{uuid.uuid4().hex[:6]}", "viewer", [first["id"]])
+    clients["limited"] = sockets(server.url, token=limited)
+    added = http.post(f"{server.url}/api/company-days", json={"date": "2031-04-01", "name": "창립기념일"}, timeout=WAIT)
+    assert added.status_code == 201, added.text
+    for client in clients.values():
+        expect_only(client, "company_day_added", added.json())
+    again = http.post(f"{server.url}/api/company-days", json={"date": "2031-04-01", "name": "휴무"}, timeout=WAIT)
+    assert again.status_code == 409  # a refused add sends nothing
+    assert http.delete(f"{server.url}/api/company-days/2031-04-01", timeout=WAIT).status_code == 204
+    for client in clients.values():
+        expect_only(client, "company_day_removed", {"date": "2031-04-01"})
+    assert_received_nothing_before_marker(server.url, *(c for name, c in clients.items() if name != "limited"))
 
 
 def test_polling_transport_works_too(server, sockets):

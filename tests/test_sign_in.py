@@ -189,11 +189,13 @@ def test_a_bearer_token_wins_over_the_cookie_and_needs_no_origin(url, provider):
     assert made.status_code == 201 and made.json()["created_by"] == ADMIN_NAME
 
 
-def test_with_sign_in_the_api_document_offers_the_session_cookie(url):
+def test_with_sign_in_the_api_document_offers_the_session_cookie_and_the_sign_in_routes(url):
     document = requests.get(f"{url}/api/openapi.json", timeout=10).json()
     assert document["components"]["securitySchemes"]["sessionCookie"]["in"] == "cookie"
     assert document["components"]["securitySchemes"]["sessionCookie"]["name"] == SESSION_COOKIE
     assert {"sessionCookie": []} in document["paths"]["/api/me"]["get"]["security"]
+    routes = {(path, method) for path, operations in document["paths"].items() for method in operations}
+    assert {("/auth/login", "get"), ("/auth/callback", "get"), ("/auth/logout", "post")} <= routes
 
 
 def test_a_socket_with_the_cookie_from_another_site_is_refused(url, provider):

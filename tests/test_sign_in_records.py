@@ -100,3 +100,22 @@ def test_series_edits_and_deletes_carry_the_identity_and_a_tombstone_keeps_none(
     tombstone = db.events.client.get_item(TableName=db.settings.events_table, ConsistentRead=True, Key={
         "id": {"S": following["id"]}, "department_id": {"S": department["id"]}})["Item"]
     assert "deleted" in tombstone and not {"created_by", "created_by_id", "updated_by_id"} & tombstone.keys()
+
+
+def test_an_event_restored_from_the_trash_names_who_restored_it(served):
+    provider, url, db = served
+    department = http.post(f"{url}/api/departments", json={"name": f"총무부 {uuid.uuid4().hex[:6]}"}, timeout=10).json()
+    sub = provider.add_person(["calendar-editors"], name="한지우")
+    identity = f"{provider.issuer}#{sub}"
+    browser = sign_in(url, sub)
+    event = browser.post(f"{url}/api/events/{department['id']}", json={"event_date": "2024-05-07", "title": "비품 점검"},
+                         headers=_origin(url), timeout=10).json()
+    trash = f"{url}/api/departments/{department['id']}/trash/{event['id']}"
+    assert http.delete(f"{url}/api/events/{event['id']}", timeout=10).status_code == 204
+    by_person = browser.post(f"{trash}/restore", headers=_origin(url), timeout=10)
+    assert by_person.status_code == 200, by_person.text
+    assert (by_person.json()["updated_by"], by_person.json()["updated_by_id"]) == ("한지우", identity)
+    assert browser.delete(f"{url}/api/events/{event['id']}", headers=_origin(url), timeout=10).status_code == 204
+    by_token = http.post(f"{trash}/restore", timeout=10).json()
+    assert by_token["updated_by"] == ADMIN_NAME and "updated_by_id" not in by_token  # not the last person's
+    assert by_token["created_by_id"] == identity and "updated_by_id" not in db.get_event_item(event["id"])

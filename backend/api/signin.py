@@ -3,7 +3,7 @@
 The callback turns the verified ID token (auth/oidc.py) into a session (auth/sessions.py): the
 person's role and departments from their groups (auth/groups.py), department names read once,
 now. Their personal tokens are cut down to what those groups give them now (auth/store.py),
-revoked when they give nothing. The session's secret goes into an HttpOnly, SameSite=Lax cookie (Secure over HTTPS; behind
+revoked when they give nothing, and their older sessions that have more end (auth/sessions.py). The session's secret goes into an HttpOnly, SameSite=Lax cookie (Secure over HTTPS; behind
 a proxy the scheme is X-Forwarded-Proto's, as TRUSTED_PROXY_COUNT allows). These are browser
 pages: a refusal is a short page in Korean, not JSON. Without OIDC_ISSUER they answer 404.
 """
@@ -70,6 +70,8 @@ def callback():
     store = sessions()[0].store
     if store.sessions.is_blocked(person["subject"]):
         return _page(403, BLOCKED)
+    for hashed in store.end_beyond(person):  # their older sessions that have more than this sign-in gives
+        sessions()[0].forget(hashed)
     response = redirect("/")
     response.set_cookie(COOKIE_NAME, store.create(person), max_age=int(store.max_seconds), path="/",
                         secure=request.is_secure, httponly=True, samesite="Lax")

@@ -13,10 +13,11 @@ import secrets
 from typing import Any
 
 from auth.principal import Principal
+from auth.store import fitted_to
 from auth.tokens import TOKEN_BYTES, token_hash
 from config import Settings
 from models import DynamoDBDatabase
-from storage.sessions import Sessions
+from storage.sessions import SESSION_KEY_PREFIX, Sessions
 
 COOKIE_NAME = "calendar_session"
 SESSION_PREFIX = "ses_"
@@ -52,5 +53,26 @@ class SessionStore:
         return Principal(item["name"], item["role"], None if departments is None else frozenset(departments),
                          auth="session", email=item.get("email"), identity=(item["issuer"], item["subject"]))
 
+    def end_beyond(self, person: dict[str, Any]) -> list[str]:
+        """Record what this sign-in gives `person`; when that is less than their previous sign-in
+        gave, end their sessions that have more (a Scan, only then). Returns the hashes ended."""
+        role, departments = person["role"], person["departments"]
+        before = self.sessions.swap_grant(person["issuer"], person["subject"], role, departments)
+        if before is None or _within(before["role"], before.get("departments"), role, departments):
+            return []
+        ended = []
+        for session in self.sessions.live():
+            if (session["issuer"], session["subject"]) == (person["issuer"], person["subject"]) and not _within(
+                    session["role"], session.get("departments"), role, departments):
+                hashed = session["id"].removeprefix(SESSION_KEY_PREFIX)
+                self.sessions.delete(hashed)
+                ended.append(hashed)
+        return ended
+
     def end(self, hashed: str) -> None:
         self.sessions.delete(hashed)
+
+
+def _within(own_role: str, own: list[str] | None, role: str, departments: list[str] | None) -> bool:
+    """Whether a grant of `own_role` and `own` departments (None: all) is no more than `role` and `departments`."""
+    return fitted_to(own_role, own, role, departments) == (own_role, None if own is None else sorted(own))

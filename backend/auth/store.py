@@ -14,7 +14,7 @@ from auth.tokens import new_token, token_hash
 from errors import NotFound
 from models import DynamoDBDatabase
 from rules.actors import person
-from storage.tokens import TOKEN_KEY_PREFIX, TokenItem, TokenOwner, Tokens, TokenSummary
+from storage.tokens import TOKEN_KEY_PREFIX, TokenOwner, Tokens, TokenSummary
 
 
 class TokenStore:
@@ -61,7 +61,7 @@ class TokenStore:
         person no role, is revoked. Returns the hashes of the tokens changed or revoked."""
         touched = []
         for token in [*self.tokens.owned_by(issuer, subject)]:  # read all before changing any
-            fitted = None if role is None else fitted_to(token, role, departments)
+            fitted = None if role is None else fitted_to(token["role"], token.get("departments"), role, departments)
             if fitted is None:
                 with suppress(NotFound):  # revoked meanwhile
                     self.tokens.revoke(token["name"])
@@ -78,11 +78,12 @@ class TokenStore:
         return self.tokens.revoke(name)
 
 
-def fitted_to(token: TokenItem, role: str, departments: list[str] | None) -> tuple[str, list[str] | None] | None:
-    """The role and departments (None: all) a token keeps under its person's `role` and
-    `departments`: the lower role, the departments both reach; None when that is no department."""
-    kept_role = min(token["role"], role, key=ROLES.index)
-    own = token.get("departments")
+def fitted_to(own_role: str, own: list[str] | None, role: str,
+              departments: list[str] | None) -> tuple[str, list[str] | None] | None:
+    """The role and departments (None: all) a token (or a session) of `own_role` and `own`
+    departments keeps under its person's `role` and `departments` of now: the lower role, the
+    departments both reach; None when that is no department."""
+    kept_role = min(own_role, role, key=ROLES.index)
     if departments is None:
         kept = own
     else:

@@ -427,7 +427,8 @@ TOKEN_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$"
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 TokenName = Annotated[str, StringConstraints(pattern=TOKEN_NAME_PATTERN),
                       FixedRule("must be 1-64 letters, digits, _ . @ -, starting with a letter or digit"),
-                      Field(description="Unique among all tokens; shown in created_by/updated_by of what the token writes",
+                      Field(description="Unique among all tokens; shown in created_by/updated_by of what an operator's "
+                                        "token writes (a personal token writes as its person)",
                             examples=["minji-desktop"])]
 TokenRole = Annotated[Literal["viewer", "editor", "admin"], FixedRule("must be viewer, editor or admin")]
 TokenDepartments = Annotated[list[Annotated[str, StringConstraints(pattern=UUID_PATTERN)]],

@@ -309,6 +309,11 @@ ROUTES: list[Route] = [
     Route("POST", "/api/company-days", "Add a company day (창립기념일, 전사 휴무): an admin of every department "
           "only; every open page hears `company_day_added`", "holidays", role="admin", body=CompanyDayCreate,
           answers={201: Answer("The company day as stored", CompanyDay)}, errors=(400, 409, 413)),
+    Route("GET", "/api/company-days/calendar.ics", "The company days of the last, this and the next year as an "
+          "iCalendar (RFC 5545) feed to subscribe to; a viewer token may come as `?token=`", "holidays", role="viewer",
+          query_token=True, parameters=("If-None-Match",),
+          answers={200: Answer("The calendar", {"type": "string"}, "text/calendar", headers=("ETag",)),
+                   304: Answer("The client's copy (If-None-Match) is current", headers=("ETag",))}),
     Route("DELETE", "/api/company-days/{date}", "Remove a company day: an admin of every department only; every "
           "open page hears `company_day_removed`", "holidays", role="admin", parameters=("company_day.date",),
           answers={204: Answer("Removed")}, errors=(400, 404)),

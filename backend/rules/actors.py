@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, TypedDict, TypeVar
 
-from rules.shapes import PublicDepartment, PublicEvent
+from rules.shapes import PublicDepartment, PublicEvent, StoredEvent
 
 IDENTITY_SEPARATOR = "#"
 UPDATED_BY_ID: Final = "updated_by_id"
@@ -50,7 +50,7 @@ class Actor:
         return {"updated_by": self.name, "updated_by_id": self.identity}
 
 
-Item = TypeVar("Item", PublicEvent, PublicDepartment)
+Item = TypeVar("Item", StoredEvent, PublicEvent, PublicDepartment)
 
 
 def stamped(item: Item, actor: Actor, *, created: bool = False) -> Item:

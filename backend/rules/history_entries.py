@@ -5,16 +5,16 @@ storage/event_history.py stores the entries in the same transaction as the chang
 from __future__ import annotations
 
 import json
-from typing import Literal, NotRequired, TypedDict, cast
+from typing import Final, Literal, NotRequired, TypedDict, cast
 
 from rules.actors import Actor
 from rules.shapes import EventFields, PublicEvent, StoredEvent
 
 # The event_history table's keys (schema.py re-exports them): `<department id>/<event id>` and
 # `<changed_at>#<version>`; a deletion still restorable carries TRASH_DEPARTMENT (the trash's GSI).
-HISTORY_KEY = "event"
-HISTORY_ENTRY = "entry"
-TRASH_DEPARTMENT = "trash_department"
+HISTORY_KEY: Final = "event"
+HISTORY_ENTRY: Final = "entry"
+TRASH_DEPARTMENT: Final = "trash_department"
 # Stored as compact JSON text, one attribute each: an entry is written on every change, and a map
 # costs botocore a walk of every field to send (the POST path's CPU).
 PACKED = ("before", "after", "item", "exceptions")

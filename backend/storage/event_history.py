@@ -11,6 +11,7 @@ from config import Settings
 from rules.actors import Actor
 from rules.history_entries import (
     Action,
+    EntryKey,
     HistoryEntry,
     PackedEntry,
     StoredEntry,
@@ -77,7 +78,7 @@ class EventHistory:
                                      before=was, after=now))
 
     def deleted(self, item: StoredEvent, changed_at: str, actor: Actor, trash: bool = False,
-                exceptions: list[dict[str, str]] | None = None) -> StoredEntry:
+                exceptions: list[EntryKey] | None = None) -> StoredEntry:
         """The entry of the deletion of `item` (its tombstone is the next version); with `trash`,
         restorable from the department's trash (with the `exceptions` deleted with it)."""
         stored = self.stored(new_entry("deleted", item, item["version"] + 1, changed_at, actor), item=item)

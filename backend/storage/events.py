@@ -203,7 +203,7 @@ class Events:
         for attempt in range(EDIT_ATTEMPTS):
             current = self.get_event_item(event_id)
             _check_version(current, expected_version)
-            spanned: ItemChanges = changes
+            spanned = cast(ItemChanges, changes)
             if changes.keys() & set(EVENT_TIME_FIELDS):
                 after = checked_times(current, changes)
                 spanned = {**changes, **span_attributes(after)}
@@ -219,9 +219,8 @@ class Events:
     def _update_event(self, current: StoredEvent, changes: ItemChanges, actor: Actor) -> PublicEvent:
         """The change written on the event at the version read, with its history entry."""
         now = utc_now_iso()
-        after = cast(StoredEvent, {k: v for k, v in {**current, **changes}.items() if v is not None})
-        after = stamped(after, actor)
-        after.update(version=current["version"] + 1, last_modified=now)
+        kept = {k: v for k, v in {**current, **changes}.items() if v is not None}
+        after = stamped(cast(StoredEvent, {**kept, "version": current["version"] + 1, "last_modified": now}), actor)
         names = {"#version": "version", "#last_modified": "last_modified", "#updated_by": "updated_by",
                  "#updated_by_id": UPDATED_BY_ID}
         values: ExpressionValues = {":one": 1, ":now": now, ":actor": actor.name}

@@ -2,6 +2,8 @@
 
     {"id": "session#<sha256>", "name", "email", "role", "departments": [ids] (absent: all),
      "issuer", "subject", "created_at", "ends_at", "expires_at"}
+    {"id": "blocked#<subject>", "subject", "name", "blocked_at", "blocked_by"}
+    {"id": "person#<issuer>#<subject>", "role", "departments"}: what their latest sign-in gave them
 
 `ends_at` is the absolute end (sign-in + SESSION_MAX_SECONDS); `expires_at`, DynamoDB's TTL
 attribute, the sooner of that and the idle end, moved on by `touch`. Both are epoch seconds and
@@ -11,7 +13,7 @@ are auth/'s.
 from __future__ import annotations
 
 import time
-from typing import TypedDict, cast
+from typing import NotRequired, TypedDict, cast
 
 from botocore.exceptions import ClientError
 
@@ -25,6 +27,9 @@ from storage.wire import ExpressionValues, WireItem
 SESSION_KEY_PREFIX = "session#"
 # A person an admin blocked: no new session for them (sign-in checks it). Kept until unblocked.
 BLOCKED_KEY_PREFIX = "blocked#"
+# What a person's groups gave them at their latest sign-in (GrantedPerson): a sign-in that gives
+# less ends their sessions that have more.
+PERSON_KEY_PREFIX = "person#"
 
 
 class BlockedPerson(TypedDict):
@@ -35,6 +40,16 @@ class BlockedPerson(TypedDict):
     name: str
     blocked_at: str
     blocked_by: str
+
+
+class GrantedPerson(TypedDict):
+    """A person's role and departments (absent: all) as of their latest sign-in."""
+
+    id: str
+    role: str
+    departments: NotRequired[list[str]]
+
+
 _NAMES = {"#id": "id", "#expires": SESSION_EXPIRES_AT, "#ends": "ends_at"}
 # Alive, and its absolute end leaves room for the whole idle time asked for.
 _ALIVE_WITH_ROOM = "attribute_exists(#id) AND #expires > :now AND #ends >= :until"
@@ -113,6 +128,15 @@ class Sessions:
         for hashed in ended:
             self.delete(hashed)
         return ended
+
+    def swap_grant(self, issuer: str, subject: str, role: str, departments: list[str] | None) -> GrantedPerson | None:
+        """Keep what the person's sign-in gives them now; returns what the one before gave (None:
+        a first sign-in). One PutItem."""
+        item = GrantedPerson(id=f"{PERSON_KEY_PREFIX}{issuer}#{subject}", role=role)
+        if departments is not None:
+            item["departments"] = sorted(set(departments))
+        old = self.client.put_item(TableName=self.table, Item=to_item(item), ReturnValues="ALL_OLD").get("Attributes")
+        return None if old is None else cast(GrantedPerson, from_item(old))
 
     def block(self, subject: str, name: str, blocked_by: str) -> None:
         item = BlockedPerson(id=BLOCKED_KEY_PREFIX + subject, subject=subject, name=name, blocked_at=utc_now_iso(),

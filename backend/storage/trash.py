@@ -147,11 +147,11 @@ class Trash:
 
 
 def _restored(entry: StoredEntry, now: str, actor: Actor) -> StoredEvent:
-    """The deleted item as it is stored again: the version after its tombstone's."""
+    """The deleted item as it is stored again, last changed by `actor`: the version after its tombstone's."""
     item = stamped(cast(StoredEvent, {**entry["item"], "version": entry["version"] + 1, "last_modified": now}), actor)
     for name in (EXCEPTION_DATES, SERIES_MONTHS):  # read back as lists, stored as sets
         if name in item:
-            item[name] = set(item[name])  # type: ignore[literal-required]
+            item[name] = set(item[name])  # type: ignore[literal-required, typeddict-item]
     return item
 
 

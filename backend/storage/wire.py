@@ -34,6 +34,7 @@ class QueryInput(TypedDict, total=False):
     Select: str
     Limit: int
     ConsistentRead: bool
+    ScanIndexForward: bool
 
 
 class WriteInput(TypedDict, total=False):

@@ -12,6 +12,7 @@ from support.calendar_page import (
     MONTH,
     PAGE_MARKS,
     WAIT,
+    box,
     contrasts,
     day_button,
     new_department,
@@ -108,12 +109,10 @@ def test_the_week_and_day_views_have_no_serious_accessibility_violations_and_rea
     expect(page.locator("#timegrid .tg-col")).to_have_count(1)
     assert violations(page) == [], "day"
     page.keyboard.press("w")
-    page.mouse.move(0, 0)
-    expect(page.locator("#timegrid .tg-event", has_text="스터디")).to_be_visible()
-    spot = page.locator("#timegrid .tg-event", has_text="스터디").bounding_box()
-    page.mouse.move(spot["x"] + spot["width"] / 2, spot["y"] + spot["height"] / 2)
+    spot = box(page.locator("#timegrid .tg-event", has_text="스터디"))
+    page.mouse.move(spot["left"] + spot["width"] / 2, spot["top"] + spot["height"] / 2)
     page.mouse.down()
-    page.mouse.move(spot["x"] + spot["width"] / 2, spot["y"] + spot["height"] * 1.5, steps=5)
+    page.mouse.move(spot["left"] + spot["width"] / 2, spot["top"] + spot["height"] * 1.5, steps=5)
     page.mouse.up()
     expect(page.get_by_role("dialog", name="반복 일정입니다. 어느 일정을 옮길까요?")).to_be_visible()
     assert violations(page) == [], "the scope question of a dragged occurrence"

@@ -35,7 +35,8 @@ def test_ticked_departments_show_beside_the_chosen_one_in_their_colours_and_stay
     new_event(server, dev, title="예산 검토", start_time="10:00")
     new_event(server, design, title="계약 검토", start_time="11:00")
     new_event(server, dev, title="결산", event_date=f"{MONTH}-27")
-    person = people(TokenStore(tables[1]).create("kim-viewer", "viewer"))
+    # Limited to the three: the picker (and the screenshot) shows no other test's departments.
+    person = people(TokenStore(tables[1]).create("kim-viewer", "viewer", [sales["id"], dev["id"], design["id"]]))
     page = person.open(sales["id"], MONTH)
     expect(chip(page, "기획 회의")).to_be_visible()
     expect(_chip(page, "예산 검토")).to_have_count(0)
@@ -54,9 +55,17 @@ def test_ticked_departments_show_beside_the_chosen_one_in_their_colours_and_stay
 
     page.reload()  # the ticks are the browser's
     expect(day_cell(page, 12).locator(".chip")).to_have_count(3)
-    _tick(page, design["name"]).uncheck()
+    _tick(page, design["name"]).focus()
+    page.keyboard.press("Space")  # by keyboard: the focus stays on the tick
+    expect(page.locator("#also-shown-list").get_by_label(design["name"])).to_be_focused()
+    expect(page.locator("#also-shown-list").get_by_label(design["name"])).not_to_be_checked()
     expect(_chip(page, "계약 검토")).to_have_count(0)
     expect(_chip(page, "예산 검토")).to_have_count(1)
+    page.goto(f"/?department={sales['id']}&view=week&date={MONTH}-12")  # the week's time grid too
+    blocks = page.locator("#timegrid-body [data-id]")
+    expect(blocks).to_have_count(2)
+    expect(page.locator("#timegrid-body .other-department")).to_have_text(["재무팀10:00–11:00 예산 검토"])
+    assert min(contrasts(page.locator("#timegrid-body .other-department .tg-title")).values()) >= 4.5
     assert person.console_errors() == []
 
 

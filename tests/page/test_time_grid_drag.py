@@ -140,6 +140,13 @@ def test_dragging_an_occurrence_asks_which_events_move_on_the_week_and_on_the_mo
         expect(day_cell(page, 18).locator(".chip")).to_have_count(1, timeout=LIVE)
         assert days_with(page, page.locator("#grid-body .chip.recurring")) == [3, 10, 18, 24]
     assert occurrences(server, department, series) == [(f"{MONTH}-{day:02d}", "11:00") for day in (3, 10, 18, 24)]
+
+    day_cell(a, 24).locator(".chip").drag_to(day_button(a, f"{MONTH}-25"))  # Monday to Tuesday, from then on
+    question.get_by_role("button", name="이 일정과 이후 일정").click()
+    expect(day_cell(b, 25).locator(".chip")).to_have_count(1, timeout=LIVE)
+    assert occurrences(server, department, series)[:3] == [(f"{MONTH}-{day:02d}", "11:00") for day in (3, 10, 18)]
+    listed = http.get(f"{server.url}/api/events/{department['id']}?from={MONTH}-19&to=2031-04-30").json()
+    assert [(one["event_date"], one.get("start_time")) for one in listed] == [(f"{MONTH}-25", "11:00")]  # the rule's weekday moved
     assert alice.console_errors() == [] and bob.console_errors() == []
 
 
@@ -160,4 +167,19 @@ def test_alt_and_the_arrows_move_an_event_on_the_week_by_a_quarter_hour_or_a_day
     expect(block(page, "면접")).to_be_focused()
     after = stored(server, department, event)
     assert (after["event_date"], after["start_time"], after["end_time"], after["version"]) == (f"{MONTH}-13", "14:15", "15:30", 4)
+    assert person.console_errors() == []
+
+
+def test_dragging_an_occurrence_a_day_later_with_all_moves_the_whole_series_to_that_weekday(server, people, token):
+    department = new_department(server)
+    series = new_series(server, department, "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=3", title="주간 보고",
+                        event_date=f"{MONTH}-03", start_time="09:00", end_time="10:00")
+    person = people(token("gus", "editor"), viewport={"width": 1280, "height": 900})
+    page = open_week(person, department)  # the 9th to the 15th: the Monday the 10th
+    _, day = hour_and_day(page)
+    drag(page, block(page, "주간 보고"), day, 0)
+    page.get_by_role("button", name="모든 일정").click()
+    expect(page.locator("#timegrid .tg-event.dragging")).to_have_count(0, timeout=LIVE)  # stored, drawn anew
+    expect(page.locator('#timegrid .tg-col[data-date="2031-03-11"] .tg-event')).to_contain_text("주간 보고", timeout=LIVE)
+    assert occurrences(server, department, series) == [(f"{MONTH}-{day:02d}", "09:00") for day in (4, 11, 18)]
     assert person.console_errors() == []

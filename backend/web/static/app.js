@@ -15,6 +15,7 @@ import { LiveRooms } from "./live_rooms.js";
 import { wireMenu } from "./menu.js";
 import { forgetHolidays, loadHolidays } from "./public_holidays.js";
 import { SeveralDepartments } from "./several_departments.js";
+import { showPersonalTokens, wirePersonalTokens } from "./personal_tokens.js";
 import { offerSignIn, showWho, wireSignOut } from "./signin.js";
 import { EventStore } from "./store.js";
 import { copySubscription } from "./subscribe.js";
@@ -78,6 +79,9 @@ function showTitle() {
   byId("print-heading").textContent = shown; // what a printed month is headed with
 }
 
+// The section each view is drawn in (the week and the day share the time grid).
+const SECTIONS = { month: "grid", week: "timegrid", day: "timegrid", agenda: "agenda" };
+
 function render() {
   const spot = focusedSpot();
   byId("month-title").textContent = viewTitle(state);
@@ -85,10 +89,8 @@ function render() {
   byId("month-prev").setAttribute("aria-label", names.previous);
   byId("month-next").setAttribute("aria-label", names.next);
   showTitle();
-  for (const view of VIEWS) {
-    byId(`view-${view}`).setAttribute("aria-pressed", String(view === state.view));
-    show(byId({ month: "grid", agenda: "agenda", week: "timegrid", day: "timegrid" }[view]), isTimed(view) ? isTimed(state.view) : view === state.view);
-  }
+  for (const view of VIEWS) byId(`view-${view}`).setAttribute("aria-pressed", String(view === state.view));
+  for (const section of new Set(Object.values(SECTIONS))) show(byId(section), SECTIONS[state.view] === section);
   show(byId("day"), Boolean(state.day) && !isTimed(state.view));
   if (isTimed(state.view)) renderTimed();
   else renderMonth();
@@ -327,6 +329,7 @@ async function start() {
     const [, me] = await Promise.all([departments.load(), loadMe()]);
     document.body.dataset.role = (me && me.role) || "";
     showWho(me);
+    showPersonalTokens(me);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return askForToken(describe(error), error.body.sign_in);
     return message(describe(error));
@@ -353,7 +356,7 @@ function moveHandlers() {
     eventOf: (id) => shown.get(id),
     onStored: apply,
     onSeriesChanged: relist,
-    onConflict: (event, changes, scope, current) => editor.showMoved(state.departmentId, event, changes, scope, current),
+    onConflict: (event, changes, scope, current) => editor.showMoved(event.department_id, event, changes, scope, current),
     onFailed: (error) => {
       failed(error);
       relist(); // show what is stored now
@@ -365,6 +368,7 @@ function moveHandlers() {
 function wire() {
   wireMenu("menu-toggle", "toolbar-menu");
   wireSignOut();
+  wirePersonalTokens();
   wireCompanyDays(render);
   wireGridKeys(byId("grid-body"), focusDay);
   const moving = moveHandlers();

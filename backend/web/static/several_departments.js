@@ -83,6 +83,8 @@ export class SeveralDepartments {
     localStorage.setItem(PICKS_KEY, JSON.stringify(this.picks));
     this.show(departments, this.primary, this.range);
     this.hooks.onChanged();
+    const again = byId("also-shown-list").querySelector(`input[value="${id}"]`);
+    if (again) again.focus(); // the ticks were drawn anew: the keyboard stays on this one
   }
 
   // List the department's days shown (and take its sync token).

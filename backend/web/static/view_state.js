@@ -22,11 +22,10 @@ export function parseDate(text) {
 
 // state.view, state.date (the day a week or day view shows) and state.month from the URL.
 export function readView(state, params) {
-  const view = VIEWS.includes(params.get("view")) ? params.get("view") : "month";
-  const date = isTimed(view) && parseDate(params.get("date"));
-  state.view = date ? view : view === "agenda" ? "agenda" : "month";
-  state.date = date || null;
-  state.month = date ? date.slice(0, 7) : parseMonth(params.get("month")) || todayIso().slice(0, 7);
+  state.view = VIEWS.includes(params.get("view")) ? params.get("view") : "month";
+  // A week or a day without a (real) date: today's.
+  state.date = isTimed(state.view) ? parseDate(params.get("date")) || todayIso() : null;
+  state.month = state.date ? state.date.slice(0, 7) : parseMonth(params.get("month")) || todayIso().slice(0, 7);
 }
 
 // The view's part of the URL's query.

@@ -49,6 +49,9 @@ namespace DepartmentCalendar
         [DataMember(Name = "recurrence")] public string[] Recurrence { get; set; }
         [DataMember(Name = "recurring_event_id")] public string RecurringEventId { get; set; }
         [DataMember(Name = "original_date")] public string OriginalDate { get; set; }
+        // Who made it and last changed it: a token's name, or a signed-in person's (also through their personal token).
+        [DataMember(Name = "created_by")] public string CreatedBy { get; set; }
+        [DataMember(Name = "updated_by")] public string UpdatedBy { get; set; }
 
         public DateTime EventDate { get; private set; }
         public DateTime CreatedAt { get; private set; }

@@ -100,10 +100,11 @@ namespace DepartmentCalendar
         public static string Event(string label, CalendarEvent e)
         {
             return string.Format(
-                "{0}: id={1} department_id={2} date={3} version={4} created_at={5} last_modified={6} kind={7} time={8} title={9}",
+                "{0}: id={1} department_id={2} date={3} version={4} created_at={5} last_modified={6} kind={7} time={8} title={9}"
+                + " created_by={10} updated_by={11}",
                 label, e.Id, e.DepartmentId, Timestamps.FormatDate(e.EventDate), e.Version,
                 Timestamps.FormatInstant(e.CreatedAt), Timestamps.FormatInstant(e.LastModified), e.LastModified.Kind,
-                Quote(e.DisplayTime), Quote(e.Title));
+                Quote(e.DisplayTime), Quote(e.Title), Quote(e.CreatedBy), Quote(e.UpdatedBy));
         }
 
         public static string Quote(string text)
