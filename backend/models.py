@@ -23,7 +23,6 @@ from storage.event_lists import EventLists
 from storage.events import Events
 from storage.idempotency import IdempotencyStore
 from storage.items import from_item, to_item
-from storage.search_entries import SearchEntries
 from storage.series import SeriesEdits
 from storage.tables import Tables
 from storage.trash import Trash
@@ -47,10 +46,9 @@ class DynamoDBDatabase:
         self.events = Events(self.settings, self.client, self.departments)
         self.event_lists = EventLists(self.settings, self.client, self.departments)
         self.series = SeriesEdits(self.events)  # edits and deletes by scope (this, following, all)
-        self.company_days = CompanyDays(self.client, self.departments_table)  # 창립기념일, 전사 휴무
         self.history = self.events.history  # each change of an event (storage/event_history.py)
         self.trash = Trash(self.events)  # deleted events, restorable for TRASH_DAYS
-        self.search_entries = SearchEntries(self.settings.search_table, self.client)  # written with each event
+        self.company_days = CompanyDays(self.client, self.departments_table)  # 창립기념일, 전사 휴무
         self.idempotency = IdempotencyStore(
             self.client, self.settings.idempotency_table, self.settings.idempotency_in_progress_seconds
         )

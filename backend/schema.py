@@ -8,10 +8,11 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Final, TypedDict
+from typing import Any, TypedDict
 
 from config import Settings
 from contract.bodies import Department, Event, EventCreate
+from rules.history_entries import HISTORY_ENTRY, HISTORY_KEY, TRASH_DEPARTMENT  # noqa: F401 - declared there
 from rules.shapes import (  # noqa: F401 - declared there
     CALDAV_PROPERTIES,
     CALDAV_UID,
@@ -38,9 +39,6 @@ TTL_ATTRIBUTE = "expires_at"
 # HISTORY_KEY (`<department id>/<event id>`) and HISTORY_ENTRY (`<changed_at>#<version>`), expiring
 # after HISTORY_DAYS. A delete's entry holds the deleted item and, while it is restorable,
 # TRASH_DEPARTMENT, which puts it in the sparse DEPARTMENT_TRASH_INDEX (the department's trash).
-HISTORY_KEY: Final = "event"
-HISTORY_ENTRY: Final = "entry"
-TRASH_DEPARTMENT: Final = "trash_department"
 DEPARTMENT_TRASH_INDEX = "department-trash-index"
 HISTORY_EXPIRES_AT = "expires_at"
 # The departments table also holds one marker item per name, keyed by this prefix + the name key.

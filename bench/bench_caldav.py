@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "backend"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_api import FLAT_LIMIT, TableSet, load_set  # noqa: E402
-from bench_common import add_measure_arguments, main_on_dynamodb_local, percentile  # noqa: E402
+from bench_common import flatness_main, percentile  # noqa: E402
 from bench_sync import CREATES, DELETES, make_changes  # noqa: E402
 from rules.timestamps import format_timestamp  # noqa: E402
 from support.live_helpers import ShellServer, start_app, token_for  # noqa: E402
@@ -112,17 +112,9 @@ def report(measured: dict[str, list[float]], args: argparse.Namespace, departmen
     return 0 if flat else 1
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--small", type=int, default=1_000)
-    parser.add_argument("--big", type=int, default=100_000)
-    add_measure_arguments(parser)
-    return parser.parse_args(argv)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; 0 when flat (or not judged), 1 when not."""
-    return main_on_dynamodb_local("bench-caldav-", parse_args(argv), run)
+    return flatness_main("bench-caldav-", argv, __doc__.splitlines()[0], run)
 
 
 if __name__ == "__main__":

@@ -68,6 +68,22 @@ def add_measure_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-targets", action="store_true", help="print the verdicts without judging them")
 
 
+def add_size_arguments(parser: argparse.ArgumentParser) -> None:
+    """The two department sizes a flatness bench compares (its verdict: big's p50 / small's)."""
+    parser.add_argument("--small", type=int, default=1_000, help="events in the small department")
+    parser.add_argument("--big", type=int, default=100_000, help="events in the big department")
+
+
+def flatness_main(prefix: str, argv: list[str] | None, description: str,
+                  run: Callable[[argparse.Namespace, str, Path, list[Any]], int]) -> int:
+    """The main of a bench comparing a small and a big department: --small/--big and the measure
+    arguments, then main_on_dynamodb_local."""
+    parser = argparse.ArgumentParser(description=description)
+    add_size_arguments(parser)
+    add_measure_arguments(parser)
+    return main_on_dynamodb_local(prefix, parser.parse_args(argv), run)
+
+
 def main_on_dynamodb_local(prefix: str, args: argparse.Namespace,
                            run: Callable[[argparse.Namespace, str, Path, list[Any]], int]) -> int:
     """A bench's main: the machine line, then run(args, endpoint_url, log_dir, servers) as

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "backend"))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from bench_api import MONTH, TableSet, check_flatness, load_set  # noqa: E402
-from bench_common import add_measure_arguments, main_on_dynamodb_local  # noqa: E402
+from bench_common import flatness_main  # noqa: E402
 from rules.timestamps import format_timestamp  # noqa: E402
 from support.live_helpers import ShellServer, http, start_app  # noqa: E402
 
@@ -69,17 +69,9 @@ def run(args: argparse.Namespace, endpoint_url: str, log_dir: Path, servers: lis
     return 0 if flat else 1
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--small", type=int, default=1_000)
-    parser.add_argument("--big", type=int, default=100_000)
-    add_measure_arguments(parser)
-    return parser.parse_args(argv)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; 0 when flat (or not judged), 1 when not."""
-    return main_on_dynamodb_local("bench-sync-", parse_args(argv), run)
+    return flatness_main("bench-sync-", argv, __doc__.splitlines()[0], run)
 
 
 if __name__ == "__main__":

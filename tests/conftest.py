@@ -69,6 +69,15 @@ def dynamodb_server(request, tmp_path_factory):
     server.stop()
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_dynamodb_server(request, tmp_path_factory):
+    """A server of the module's own, for a module that must not share one with the worker's other
+    tests (test_table_upgrade.py overrides dynamodb_server with it)."""
+    server = _start(request.param, tmp_path_factory.mktemp(request.param))
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def settings(dynamodb_server) -> Settings:
     return make_settings(dynamodb_server.endpoint_url)

@@ -147,7 +147,8 @@ def test_profile_compares_one_app_two_ways(comparison, route, needs_dynamodb_loc
 # post: target (b), at most 1.0x, is not met in one process (runs 0.97-1.17x, median 1.12x); the
 # limit is that median plus the runs' range, rounded to 0.05 as before (1.30x). Checked: 0.5 ms of
 # CPU added to every request takes post to 1.38x and fails; this machine's noise hides less than
-# about 0.3 ms.
+# about 0.3 ms. Since each create also writes its history entry in its transaction, runs read
+# 1.07-1.30x (median 1.24x, bench/README.md): the best of three stays under the limit, kept as it was.
 PEER_RATIO_LIMITS = {"get": 0.62, "post": 1.30}
 PEER_RATIO = re.compile(r"^service / peer, (get|post): service ([\d.]+) CPU ms per request, peer ([\d.]+) .*: "
                         r"([\d.]+)x \(batches", re.MULTILINE)

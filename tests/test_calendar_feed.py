@@ -62,7 +62,8 @@ def test_feed_keeps_description_and_url_and_declares_its_timezone(client, make_d
     response = _feed(client, department["id"])
     calendar = icalendar.Calendar.from_ical(response.data)
     vevent = _vevents(response)[event["id"]]
-    assert str(vevent["DESCRIPTION"]) == "첫 줄\n둘째 줄, 쉼표; 세미콜론"
+    # The description, then who made the event, as the page says it.
+    assert str(vevent["DESCRIPTION"]) == "첫 줄\n둘째 줄, 쉼표; 세미콜론\n\n작성 system"
     assert str(vevent["URL"]) == "https://intranet.example.com/meetings/1?a=b"
     assert vevent.DTSTAMP == datetime.fromisoformat(event["last_modified"]).replace(microsecond=0)
     assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Asia/Seoul"]
@@ -205,3 +206,16 @@ def test_a_token_in_the_feed_url_never_reaches_the_server_log(server, settings, 
     assert "--- Logging error ---" not in log  # ...every line as its format says
     for secret in (viewer, editor, viewer.removeprefix(TOKEN_PREFIX)[:20]):
         assert secret not in log  # ...without the token
+
+
+def test_feed_says_who_made_each_event_and_who_changed_it_last(client, db, make_department):
+    department = make_department("기획부")
+    made = client.post(f"/api/events/{department['id']}", json={"event_date": "2024-03-05", "title": "회의"}).get_json()
+    bare = client.post(f"/api/events/{department['id']}", json={"event_date": "2024-03-06", "title": "점검",
+                                                                "description": "3층"}).get_json()
+    client.put(f"/api/events/{bare['id']}", json={"title": "정기 점검"}, headers={"Authorization": f"Bearer {_token(db, 'editor')}"})
+    vevents = _vevents(_feed(client, department["id"]))
+    assert str(vevents[made["id"]]["DESCRIPTION"]) == f"작성 {made['created_by']}"
+    changed = client.get(f"/api/events/{department['id']}/{bare['id']}").get_json()
+    assert changed["updated_by"] != changed["created_by"]
+    assert str(vevents[bare["id"]]["DESCRIPTION"]) == f"3층\n\n작성 {changed['created_by']} · 수정 {changed['updated_by']}"

@@ -4,6 +4,9 @@ token may read, read-only privileges for viewers, and the properties clients ask
 (iOS's Apple properties) answered as 404 inside the multistatus."""
 from __future__ import annotations
 
+import uuid
+from xml.etree import ElementTree as ET
+
 import pytest
 import requests
 
@@ -109,3 +112,30 @@ def test_ios_setting_a_calendar_colour_is_refused_inside_the_multistatus(url, mo
     answered = responses(dav("PROPPATCH", f"{url}/dav/calendars/{sales['id']}/", (name, token), body))
     assert set(propstat(answered[f"/dav/calendars/{sales['id']}/"], 403)) == {
         f"{{{APPLE}}}calendar-color", f"{{{APPLE}}}calendar-order"}
+
+
+MKCALENDAR = f"""<?xml version="1.0" encoding="UTF-8"?>
+<C:mkcalendar xmlns:D="DAV:" xmlns:C="{CALDAV}"><D:set><D:prop><D:displayname>새 캘린더</D:displayname></D:prop></D:set>
+</C:mkcalendar>"""
+
+
+def test_a_client_creating_a_calendar_is_told_calendars_are_departments(url, module_settings):
+    """RFC 4791 5.3.1: 403 CALDAV:calendar-collection-location-ok where no calendar can be created,
+    405 DAV:resource-must-be-null on one that exists; creation is never offered, nothing is created."""
+    sales = department(url)
+    editor = new_token(module_settings, "editor", [sales["id"]])
+    listed = set(responses(dav("PROPFIND", f"{url}/dav/calendars/", editor, Depth="1")))
+    for method, path in (("MKCALENDAR", f"/dav/calendars/{uuid.uuid4()}/"), ("MKCALENDAR", "/dav/calendars/work/"),
+                         ("MKCOL", "/dav/calendars/personal/")):
+        refused = dav(method, f"{url}{path}", editor, MKCALENDAR)
+        assert refused.status_code == 403, (method, path, refused.text)
+        error = ET.fromstring(refused.content)
+        assert error.find(f"{{{CALDAV}}}calendar-collection-location-ok") is not None
+        assert "POST /api/departments" in error.findtext(f"{{{DAV}}}responsedescription")
+    existing = dav("MKCALENDAR", f"{url}/dav/calendars/{sales['id']}/", editor, MKCALENDAR)
+    assert existing.status_code == 405
+    assert ET.fromstring(existing.content).find(f"{{{DAV}}}resource-must-be-null") is not None
+    assert "MKCALENDAR" not in existing.headers["Allow"]
+    assert "MKCALENDAR" not in dav("OPTIONS", f"{url}/dav/calendars/", editor).headers.get("Allow", "")
+    assert set(responses(dav("PROPFIND", f"{url}/dav/calendars/", editor, Depth="1"))) == listed
+    assert dav("MKCALENDAR", f"{url}/dav/calendars/work/", None).status_code == 401

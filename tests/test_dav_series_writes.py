@@ -107,6 +107,14 @@ def test_a_series_keeps_its_alarm_when_the_whole_series_is_changed_over_rest(cal
     [alarm] = main.walk("VALARM")
     assert str(alarm["DESCRIPTION"]) == "알림"
 
+    # "This and following" from the 24th: the new series is a resource of its own, with the alarm too.
+    split = http.put(f"{url}/api/events/{uid}_20240124?scope=following", json={"title": "새 점검"}, timeout=WAIT)
+    assert split.status_code == 200, split.text
+    tail = icalendar.Calendar.from_ical(dav("GET", f"{home}{split.json()['id']}.ics", editor).content)
+    [vevent] = tail.walk("VEVENT")
+    assert (str(vevent["SUMMARY"]), str(vevent["UID"])) == ("새 점검", split.json()["id"])
+    assert [str(a["DESCRIPTION"]) for a in vevent.walk("VALARM")] == ["알림"]
+
 
 def test_a_uid_another_resource_holds_is_a_409_naming_it(calendar, url):
     home, editor, department_id = calendar

@@ -87,3 +87,24 @@ def test_the_migration_writes_one_migrated_entry_per_event(cli, db, client):
     assert entry == {"event_id": event["id"], "department_id": event["department_id"], "action": "migrated",
                      "version": 1, "changed_at": event["last_modified"], "changed_by": "migration", "before": None,
                      "after": {"event_date": "2024-01-20", "title": "팀 회의"}}
+
+
+def test_a_signed_in_person_s_change_records_their_identity_beside_their_name(settings, db, make_department):
+    from app import create_app
+    from auth.sessions import COOKIE_NAME, SessionStore
+
+    signed = settings.with_overrides(oidc_issuer="http://127.0.0.1:9/not-asked", oidc_client_id="calendar",
+                                     oidc_client_secret="secret")
+    app = create_app(signed, db)
+    person = {"name": "김민지", "email": None, "role": "editor", "departments": None,
+              "issuer": "http://127.0.0.1:9/not-asked", "subject": "s-minji"}
+    with app.test_request_context():
+        secret = SessionStore(db, signed).create(person)
+    client = app.test_client()
+    client.set_cookie(COOKIE_NAME, secret)
+    department = make_department()["id"]
+    made = client.post(f"/api/events/{department}", json={"event_date": "2024-03-04", "title": "회의"},
+                       headers={"Origin": "http://localhost"})
+    assert made.status_code == 201, made.get_json()
+    [entry] = _history(client, department, made.get_json()["id"])
+    assert (entry["changed_by"], entry["changed_by_id"]) == ("김민지", "http://127.0.0.1:9/not-asked#s-minji")

@@ -91,19 +91,20 @@ def test_dynamodb_calls_are_counted_by_operation_and_outcome(gunicorn):
                          timeout=10).status_code == 201
     stale = http.put(f"{url}/api/events/{event['id']}", json={"title": "x"}, headers={"If-Match": '"7"'},
                          timeout=10)
-    assert stale.status_code == 412  # refused on the read, before any write
-    nowhere = http.post(f"{url}/api/events/{uuid.uuid4()}", json={"event_date": "2024-01-21", "title": "t"},
-                        timeout=10)
-    assert nowhere.status_code == 404
+    assert stale.status_code == 412
+    taken = http.post(f"{url}/api/departments", json={"name": "총무부"}, timeout=10)
+    assert taken.status_code == 409
     assert http.get(f"{url}/readyz", timeout=10).status_code == 200
     after = Scrape(url)
 
     calls = "calendar_dynamodb_calls_total"
     assert moved(before, after, calls, operation="Scan", outcome="ok") == 1
     assert moved(before, after, calls, operation="TransactWriteItems", outcome="ok") == 1
-    # The department that does not exist: DynamoDB cancelled the transaction, and that is what is counted.
+    # The name taken: DynamoDB refused the transaction, and that is what is counted.
     assert moved(before, after, calls, operation="TransactWriteItems", outcome="TransactionCanceledException") == 1
+    # The stale If-Match is refused on the version read: nothing is written.
     assert moved(before, after, calls, operation="UpdateItem", outcome="ok") == 0
+    assert moved(before, after, calls, operation="Query", outcome="ok") >= 1  # the read that refused it
     assert moved(before, after, calls, operation="DescribeTable", outcome="ok") == len(Settings().table_names)  # /readyz
     assert moved(before, after, "calendar_dynamodb_call_duration_seconds_count", operation="Scan") == 1
     assert after.value("calendar_dynamodb_throttled_attempts_total", operation="Scan") == 0

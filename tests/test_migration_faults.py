@@ -67,7 +67,15 @@ def test_throttling_that_never_clears_is_exit_2_saying_what_to_do(cli, db):
     throttle = {"__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
                 "message": "The level of configured provisioned throughput for the table was exceeded."}
     no_botocore_retries = DynamoDBDatabase(db.settings.with_overrides(dynamodb_max_attempts=1))
-    with batch_write_fault(no_botocore_retries, lambda n, request: answer(request, 400, throttle) if n > 2 else None):
+    event_batches = {"n": 0}
+
+    def throttled_from_the_third_batch_of_events(_number, request):
+        # Each batch of events is followed by a batch of their "migrated" history entries.
+        (table, _requests), = json.loads(request.body)["RequestItems"].items()
+        event_batches["n"] += table == db.settings.events_table
+        return answer(request, 400, throttle) if event_batches["n"] > 2 else None
+
+    with batch_write_fault(no_botocore_retries, throttled_from_the_third_batch_of_events):
         run = cli(DEPARTMENTS, events(200), "--workers", "1", db=no_botocore_retries)
 
     assert run.code == 2

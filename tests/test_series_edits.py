@@ -361,7 +361,16 @@ def test_all_moving_the_first_day_drops_the_exceptions_on_days_it_no_longer_give
     assert [e["id"] for e in _list(client, department_id, "expand=false")] == [series["id"]]
 
 
-def test_all_reaches_more_exceptions_than_one_transaction_takes(client, db, make_department):
+def test_all_reaches_more_exceptions_than_one_transaction_takes(settings, db, admin_token, make_department):
+    from app import create_app
+    from models import DynamoDBDatabase
+
+    # Each transaction here holds up to 100 actions (events and their history entries): moto's
+    # server, in Python, takes seconds over one on a loaded machine, past the read timeout and the
+    # stall budget meant for DynamoDB. This test is about splitting the writes, not about those.
+    patient = settings.with_overrides(dynamodb_read_timeout=30.0, dynamodb_stall_seconds=60.0)
+    client = create_app(patient, DynamoDBDatabase(patient)).test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {admin_token}"
     department_id = make_department()["id"]
     series = _series(client, department_id, recurrence=["RRULE:FREQ=DAILY;COUNT=130"])
     for day in range(1, 121):  # 120 exceptions, each with its own description

@@ -40,6 +40,14 @@ def _old_events_spec(name: str) -> dict:
     }
 
 
+@pytest.fixture(scope="module")
+def dynamodb_server(module_dynamodb_server):
+    """A fresh server for this module: DynamoDB Local builds a new index in the background, and on
+    a worker's shared server, late in a full run, it left the events table's new index CREATING past
+    the tests' timeout (twice in CI runs of 2026-12-06; alone the module passes in 20 s)."""
+    return module_dynamodb_server
+
+
 @pytest.fixture
 def old_db(dynamodb_server):
     """Tables created the old way (no department-modified-index, no TTL), holding a department

@@ -25,7 +25,7 @@ def department_calendar(department_id: UUID):
     db = get_db()
     department = db.get_department(str(department_id))
     body = calendar_bytes(department, db.list_events(str(department_id), expand=False),
-                          current_app.config["SETTINGS"].calendar_timezone)
+                          current_app.config["SETTINGS"].calendar_timezone, authors=True)
     response = Response(body, content_type="text/calendar; charset=utf-8")
     response.headers["Cache-Control"] = "no-cache"  # subscribers revalidate with If-None-Match
     response.add_etag()

@@ -44,5 +44,5 @@ def restore_event(department_id: UUID, event_id: str):
 @auth.requires("editor")
 def remove_from_trash(department_id: UUID, event_id: str):
     auth.check_department(str(department_id))
-    get_db().trash.remove(str(department_id), event_id, auth.current_principal().name)
+    get_db().trash.remove(str(department_id), event_id, auth.current_principal().actor)
     return "", 204

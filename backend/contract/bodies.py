@@ -250,6 +250,7 @@ class HistoryEntry(BaseModel):
                                                     "tombstone's)")]
     changed_at: Timestamp
     changed_by: Actor
+    changed_by_id: ActorId | None = Field(None, description="Present only when a person made the change: see ActorId")
     before: dict[str, Any] | None = Field(description="The changed fields as they were (null: not set); a "
                                           "deletion's: every field the event had; null for a creation")
     after: dict[str, Any] | None = Field(description="The changed fields as they became (null: removed); a "

@@ -29,8 +29,9 @@ TIME_FIELDS = ("event_date", "end_date", "start_time", "end_time")
 MAPPED = frozenset({"UID", "DTSTAMP", "DTSTART", "DTEND", "DURATION", "SUMMARY", "DESCRIPTION", "URL", "RRULE",
                     "RDATE", "EXDATE", "RECURRENCE-ID", "SEQUENCE", "CREATED", "LAST-MODIFIED", "COMMENT"})
 MAX_KEPT = 20_000
-# A PUT is one transaction of at most 100 writes: the department checked, the series, its changed occurrences.
-MAX_OVERRIDES = 98
+# A PUT is one transaction of at most 100 items: the department checked, then the series and its changed
+# occurrences, each with its history entry (1 + 2 * (1 + 48) = 99).
+MAX_OVERRIDES = 48
 
 
 class InvalidResource(Exception):

@@ -3,6 +3,7 @@ GET, PUT and DELETE of event resources, through the same storage calls, audit an
 /api/events. REPORTs are in dav.reports."""
 from __future__ import annotations
 
+import re
 from typing import cast
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -18,7 +19,10 @@ from dav.ical_events import VALID_OBJECT, InvalidResource, UidConflict, WrittenE
 from dav.resources import Resource
 from dav.series_writes import client_attributes, is_series_write, series_plan
 from dav.xml_bodies import (
+    CALDAV,
+    DAV,
     XML_CONTENT_TYPE,
+    error_body,
     multistatus,
     parse,
     requested_properties,
@@ -26,7 +30,7 @@ from dav.xml_bodies import (
     status_props,
     updated_properties,
 )
-from errors import Conflict, NotFound, PreconditionFailed
+from errors import Conflict, Forbidden, NotFound, PreconditionFailed
 from rules.shapes import EventFields, PublicDepartment, WrittenAttributes
 from schema import utc_now_iso
 from validation import validate_event_changes, validate_new_event
@@ -36,12 +40,58 @@ DAV_CLASSES = "1, 3, calendar-access"
 CALENDAR = "/dav/calendars/<uuid:department_id>/"
 RESOURCE = CALENDAR + "<string:name>"
 MAX_UID = 255
+# Methods that would create a calendar: none is served (calendars are the departments).
+CREATING = ("MKCALENDAR", "MKCOL")
+CALENDAR_METHODS = "OPTIONS, PROPFIND, PROPPATCH, REPORT"
 
 
 @bp.after_request
 def _dav_header(answer: Response) -> Response:
     answer.headers["DAV"] = DAV_CLASSES
+    if "Allow" in answer.headers:  # never offered, so clients do not offer to create calendars
+        allowed = [m.strip() for m in answer.headers["Allow"].split(",") if m.strip().upper() not in CREATING]
+        answer.headers["Allow"] = ", ".join(allowed)
     return answer
+
+
+# Every WebDAV method a path no other route serves may be sent: these answer it (a rule matching the
+# path with another method would otherwise make each a 405).
+BEYOND_ROUTES = [*CREATING, "PROPFIND", "PROPPATCH", "REPORT", "GET", "PUT", "DELETE"]
+
+
+@bp.route("/dav/", methods=list(CREATING), endpoint="mkcalendar_root")
+@bp.route("/dav/<path:path>", methods=BEYOND_ROUTES)
+@auth.requires("viewer")
+def beyond_routes(path: str = ""):
+    """MKCALENDAR (RFC 4791 5.3.1) and extended MKCOL (RFC 5689) create no calendar: each calendar
+    is a department, which an admin creates over REST. On a calendar that exists, 405
+    (DAV:resource-must-be-null); anywhere else, 403 (CALDAV:calendar-collection-location-ok).
+    Another method on a calendar that serves no such method is 405; on any other path, 404."""
+    found = re.fullmatch(r"calendars/([0-9a-fA-F-]{36})/?", path)
+    existing = found is not None and _readable_department(found.group(1))
+    if request.method not in CREATING:
+        if not existing:
+            raise NotFound(f"no resource /dav/{path}")
+        answer = Response(status=405)
+    elif existing:
+        answer = Response(error_body(DAV, "resource-must-be-null", "this calendar exists; calendars are the "
+                                     "departments, and none is created over CalDAV"), status=405,
+                          content_type=XML_CONTENT_TYPE)
+    else:
+        return Response(error_body(CALDAV, "calendar-collection-location-ok", "calendars are the departments: an "
+                                   "admin adds one with POST /api/departments, and it appears in every calendar app "
+                                   "at its next sync; none is created over CalDAV"), status=403,
+                        content_type=XML_CONTENT_TYPE)
+    answer.headers["Allow"] = CALENDAR_METHODS
+    return answer
+
+
+def _readable_department(department_id: str) -> bool:
+    try:
+        department_of(UUID(department_id))
+    except (ValueError, NotFound, Forbidden):
+        return False
+    return True
 
 
 @bp.route("/.well-known/caldav", methods=["GET", "PROPFIND", "OPTIONS"], provide_automatic_options=False)

@@ -57,7 +57,7 @@ def _clock_span(event: PublicEvent) -> ClockSpan | None:
     return parse_clock_span(event.get("time", ""))
 
 
-def _vevent(event: PublicEvent, zone: ZoneInfo, series: dict[str, PublicEvent]) -> icalendar.Event:
+def _vevent(event: PublicEvent, zone: ZoneInfo, series: dict[str, PublicEvent], authors: bool) -> icalendar.Event:
     start, end = event_times(event, zone)
     vevent = icalendar.Event.new(
         uid=event.get("recurring_event_id") or event["id"],
@@ -68,7 +68,7 @@ def _vevent(event: PublicEvent, zone: ZoneInfo, series: dict[str, PublicEvent]) 
         created=_timestamp(event["created_at"]),
         last_modified=_timestamp(event["last_modified"]),
         sequence=event["version"] - 1,
-        description=event.get("description") or None,
+        description=_description(event) if authors else event.get("description") or None,
         url=event.get("url") or None,
     )
     if event.get("time"):
@@ -78,6 +78,15 @@ def _vevent(event: PublicEvent, zone: ZoneInfo, series: dict[str, PublicEvent]) 
     elif event.get("recurring_event_id") in series:  # an exception: which occurrence it replaces
         vevent.add("recurrence-id", _moment(series[event["recurring_event_id"]], event["original_date"], zone))
     return vevent
+
+
+def _description(event: PublicEvent) -> str:
+    """The event's description, then who made it (and who changed it last), as the page says it:
+    calendar apps show the description, and no property of RFC 5545 names an item's author."""
+    audit = f"작성 {event['created_by']}"
+    if event.get("updated_by") and event["version"] > 1:
+        audit += f" · 수정 {event['updated_by']}"
+    return f"{event['description']}\n\n{audit}" if event.get("description") else audit
 
 
 def _moment(series: PublicEvent, day: str, zone: ZoneInfo) -> date | datetime:
@@ -115,9 +124,12 @@ def _until_as_dtstart(rule: str, event: PublicEvent, zone: ZoneInfo) -> str:
     return ";".join(part for part in recurrence.UNTIL.sub(until, rule).split(";") if part)
 
 
-def calendar_bytes(department: PublicDepartment, events: list[PublicEvent], timezone: str) -> bytes:
+def calendar_bytes(department: PublicDepartment, events: list[PublicEvent], timezone: str,
+                   authors: bool = False) -> bytes:
     """The department's calendar as iCalendar bytes (CRLF lines, UTF-8), from its events as stored
-    (series with their lines, exceptions with RECURRENCE-ID under their series' UID)."""
+    (series with their lines, exceptions with RECURRENCE-ID under their series' UID). With `authors`
+    (the read-only feed), each description ends with who made the event; a CalDAV resource keeps
+    the description as the client wrote it."""
     zone = ZoneInfo(timezone)
     events = [event for event in events if _in_range(event)]
     series = {event["id"]: event for event in events if event.get("recurrence")}
@@ -128,7 +140,7 @@ def calendar_bytes(department: PublicDepartment, events: list[PublicEvent], time
         name=department["name"],
         description=department.get("description") or None,
         refresh_interval=REFRESH_INTERVAL,
-        subcomponents=[_vevent(event, zone, series) for event in events],
+        subcomponents=[_vevent(event, zone, series, authors) for event in events],
     )
     calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"  # RFC 7986 requires the parameter
     # What Outlook and Google Calendar read for a subscription's zone and refresh period.

@@ -219,7 +219,10 @@ def edit_following(series: StoredEvent, exceptions: list[StoredEvent], day: date
     cut, before = _recut(series, head, _exceptions_before(series, day), actor, now)
     edit = Edit(public_event(new), created=[public_event(new)], updated=[before])
     groups, moved = _moved_exceptions(exceptions, new, changes, actor, now, edit)
-    return Plan([[cut, PutNew(_with_exception_dates(stored_event(new), moved))], *groups], edit)
+    # The new series keeps what a CalDAV client sent beyond the fields (its alarms), not the client's UID.
+    sent = {k: v for k, v in _client_attributes(series, changes).items() if k != CALDAV_UID}
+    item = cast(StoredEvent, {**sent, **stored_event(new)})
+    return Plan([[cut, PutNew(_with_exception_dates(item, moved))], *groups], edit)
 
 
 def cut(series: StoredEvent, day: date, exceptions: list[StoredEvent], expected_version: int | None,

@@ -8,17 +8,21 @@ from collections.abc import Iterable
 from typing import cast
 
 from config import Settings
+from rules.actors import Actor
 from rules.history_entries import (
     Action,
     EntryKey,
     HistoryEntry,
+    PackedEntry,
     StoredEntry,
     changed_fields,
     entry_key,
     fields_of,
     history_key,
     new_entry,
+    packed,
     public_entry,
+    unpacked,
 )
 from rules.shapes import PublicEvent, StoredEvent, public_event
 from schema import HISTORY_ENTRY, HISTORY_KEY, MIGRATION_ACTOR, TRASH_DEPARTMENT
@@ -30,7 +34,7 @@ DAY_SECONDS = 86400
 
 
 def stored_entry_from_wire(item: WireItem) -> StoredEntry:
-    return cast(StoredEntry, from_item(item))
+    return unpacked(cast(PackedEntry, from_item(item)))
 
 
 class EventHistory:
@@ -60,20 +64,20 @@ class EventHistory:
 
     def put(self, stored: StoredEntry) -> TransactAction:
         """The transaction's action writing the entry."""
-        return {"Put": {"TableName": self.table, "Item": to_item(stored)}}
+        return {"Put": {"TableName": self.table, "Item": to_item(packed(stored))}}
 
-    def created(self, event: PublicEvent, actor: str, action: Action = "created") -> StoredEntry:
+    def created(self, event: PublicEvent, actor: Actor, action: Action = "created") -> StoredEntry:
         """The entry of a new (or restored) event, every field it has as `after`."""
         return self.stored(new_entry(action, event, event["version"], event["last_modified"], actor,
                                      after=fields_of(public_event(event))))
 
-    def updated(self, before: PublicEvent, after: PublicEvent, actor: str) -> StoredEntry:
+    def updated(self, before: PublicEvent, after: PublicEvent, actor: Actor) -> StoredEntry:
         """The entry of a change from `before` to `after` (the fields that differ)."""
         was, now = changed_fields(before, after)
         return self.stored(new_entry("updated", after, after["version"], after["last_modified"], actor,
                                      before=was, after=now))
 
-    def deleted(self, item: StoredEvent, changed_at: str, actor: str, trash: bool = False,
+    def deleted(self, item: StoredEvent, changed_at: str, actor: Actor, trash: bool = False,
                 exceptions: list[EntryKey] | None = None) -> StoredEntry:
         """The entry of the deletion of `item` (its tombstone is the next version); with `trash`,
         restorable from the department's trash (with the `exceptions` deleted with it)."""
@@ -86,8 +90,8 @@ class EventHistory:
 
     def put_migrated(self, events: Iterable[PublicEvent]) -> None:
         """One "migrated" entry per event a bulk load wrote (batched, unconditional)."""
-        entries = [self.created(event, MIGRATION_ACTOR, "migrated") for event in events]
-        plumbing.batch_write(self.client, self.table, [{"PutRequest": {"Item": to_item(e)}} for e in entries])
+        entries = [self.created(event, Actor(MIGRATION_ACTOR), "migrated") for event in events]
+        plumbing.batch_write(self.client, self.table, [{"PutRequest": {"Item": to_item(packed(e))}} for e in entries])
 
     # -- reads ----------------------------------------------------------------------------
 

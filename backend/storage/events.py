@@ -166,7 +166,7 @@ class Events:
                 {"ConditionCheck": {"TableName": self.settings.departments_table,
                                     "Key": to_item(department_key(department_id)), **DEPARTMENT_IS_LIVE.params()}},
                 {"Put": {"TableName": self.table, "Item": to_item(item), **ITEM_IS_NEW.params()}},
-                self.history.put(self.history.created(event, actor.name)),
+                self.history.put(self.history.created(event, actor)),
             ],
             if_condition_fails=[
                 NotFound(department_not_found(department_id)),
@@ -237,7 +237,7 @@ class Events:
                 values[f":v{i}"] = value
                 assignments.append(f"#f{i} = :v{i}")
         update = "SET " + ", ".join(assignments) + (" REMOVE " + ", ".join(removals) if removals else "")
-        history = self.history.updated(public_event(current), public_event(after), actor.name)
+        history = self.history.updated(public_event(current), public_event(after), actor)
         self._write_change(current, (update, names, values), self.history.put(history))
         return public_event(after)
 
@@ -254,7 +254,7 @@ class Events:
             current = current or self.get_event_item(event_id)
             _check_version(current, expected_version)
             tombstone = self.tombstone_update()
-            entry = self.history.deleted(current, str(tombstone[2][":now"]), actor.name, trash=True)
+            entry = self.history.deleted(current, str(tombstone[2][":now"]), actor, trash=True)
             try:
                 self._write_change(current, tombstone, self.history.put(entry))
                 return public_event(current)

@@ -168,8 +168,8 @@ class SeriesEdits:
         self.events.departments.mark_spanning([write.item for group in plan.groups for write in group
                                                if isinstance(write, (PutNew, Replace))])
         tombstone = self.events.tombstone_update()
-        groups = series_actions.with_history(self.events.table, plan.groups, tombstone, self.events.history,
-                                             actor.name, trash)
+        groups = series_actions.with_history(self.events.table, plan.groups, tombstone, self.events.history, actor,
+                                             trash)
         first, *rest = series_actions.packed(groups)
         self._transact(first)
         for transaction in rest:
@@ -182,22 +182,21 @@ class SeriesEdits:
         return plan.edit
 
     def write_at_once(self, plan: Plan, actor: Actor, new_in: str | None = None) -> Edit:
-        """Every write of the plan with its history entry in ONE transaction (a CalDAV PUT of a series
-        and its changed occurrences); `new_in`: the department a new event goes in, checked live in
-        the same transaction. Raises NotFound (that department is gone), PreconditionFailed (an item
-        is no longer as read, or a new id is taken), ValidationError (more writes than one transaction
-        holds). A plan without writes writes nothing."""
+        """Every write of the plan, each with its history entry, in ONE transaction (a CalDAV PUT of
+        a series and its changed occurrences); `new_in`: the department a new event goes in, checked
+        live in the same transaction. Raises NotFound (that department is gone), PreconditionFailed
+        (an item is no longer as read, or a new id is taken), ValidationError (more writes than one
+        transaction holds). A plan without writes writes nothing."""
         writes = [write for group in plan.groups for write in group]
         if not writes:
             return plan.edit
+        self.events.departments.mark_spanning([w.item for w in writes if isinstance(w, (PutNew, Replace))])
         tombstone = self.events.tombstone_update()
         items = [action for group in series_actions.with_history(self.events.table, plan.groups, tombstone,
-                                                                 self.events.history, actor.name)
-                 for action in group]
+                                                                 self.events.history, actor) for action in group]
         if len(items) + (new_in is not None) > series_actions.TRANSACTION_ITEMS_MAX:
-            raise ValidationError(f"one change writes at most {series_actions.TRANSACTION_ITEMS_MAX} items at once "
-                                  f"(events and their history entries); this one would write {len(items)}")
-        self.events.departments.mark_spanning([w.item for w in writes if isinstance(w, (PutNew, Replace))])
+            raise ValidationError(f"one change writes at most {series_actions.TRANSACTION_ITEMS_MAX} items (events "
+                                  f"and their history entries) at once; this one would write {len(items)}")
         failures: list[DatabaseError] = [PreconditionFailed("the event or one of its occurrences changed meanwhile, "
                                                             "or its id is taken: read it again") for _ in items]
         if new_in is not None:

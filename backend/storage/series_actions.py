@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
+from rules.actors import Actor
 from rules.history_entries import EntryKey, StoredEntry
 from rules.series_scope import AddException, PutNew, Recut, Remove, Replace, Write
 from rules.shapes import EventKey, StoredEvent, public_event
@@ -40,7 +41,7 @@ def _action(table: str, write: Write, tombstone_update: Expression) -> TransactA
 
 
 def with_history(table: str, groups: list[list[Write]], tombstone_update: Expression, history: EventHistory,
-                 actor: str, trash: bool = False) -> list[list[TransactAction]]:
+                 actor: Actor, trash: bool = False) -> list[list[TransactAction]]:
     """The actions of the groups' writes, each followed by its history entry's (AddException has
     none: it changes no field and no version). With `trash`, the first write (a series' Remove) is
     restorable from the department's trash, the exceptions the other groups remove with it."""
@@ -56,7 +57,7 @@ def with_history(table: str, groups: list[list[Write]], tombstone_update: Expres
             for group, group_entries in zip(groups, entries, strict=True)]
 
 
-def _entry(history: EventHistory, write: Write, actor: str, deleted_at: str) -> StoredEntry | None:
+def _entry(history: EventHistory, write: Write, actor: Actor, deleted_at: str) -> StoredEntry | None:
     """The history entry of one write."""
     if isinstance(write, PutNew):
         return history.created(public_event(write.item), actor)

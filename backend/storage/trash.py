@@ -83,9 +83,9 @@ class Trash:
         first: list[TransactAction] = [
             {"ConditionCheck": {"TableName": self.events.settings.departments_table,
                                 "Key": to_item(department_key(department_id)), **DEPARTMENT_IS_LIVE.params()}},
-            self._take_out(entry, "restored", now, actor.name),
+            self._take_out(entry, "restored", now, actor),
         ]
-        groups = [self._put_back(e, item, actor.name) for e, item in zip(entries, items, strict=True)]
+        groups = [self._put_back(e, item, actor) for e, item in zip(entries, items, strict=True)]
         head, *rest = series_actions.packed([first + groups[0], *groups[1:]])
         actions = [action for group in head for action in group]
         errors: list[DatabaseError] = [NotFound(department_not_found(department_id)), _not_in_trash(event_id)]
@@ -96,7 +96,7 @@ class Trash:
         restored = [public_event(item) for item in items]
         return Edit(restored[0], created=restored)
 
-    def remove(self, department_id: str, event_id: str, actor: str) -> None:
+    def remove(self, department_id: str, event_id: str, actor: Actor) -> None:
         """Take the deleted event out of the trash for good (its history stays). Raises NotFound."""
         entry = self._in_trash(department_id, event_id)
         update = self._take_out(entry, "removed", utc_now_iso(), actor)["Update"]
@@ -125,7 +125,7 @@ class Trash:
         """The earliest deletion time still in the trash."""
         return format_timestamp(datetime.now(UTC) - timedelta(days=self.events.settings.trash_days))
 
-    def _take_out(self, entry: StoredEntry, how: str, now: str, actor: str) -> TransactAction:
+    def _take_out(self, entry: StoredEntry, how: str, now: str, actor: Actor) -> TransactAction:
         """The update taking the deletion out of the trash (`how`: restored or removed), if it is still in it."""
         return {"Update": {
             "TableName": self.history.table,
@@ -133,10 +133,10 @@ class Trash:
             "UpdateExpression": "REMOVE #trash SET #at = :now, #by = :actor",
             "ConditionExpression": "attribute_exists(#trash)",
             "ExpressionAttributeNames": {"#trash": TRASH_DEPARTMENT, "#at": f"{how}_at", "#by": f"{how}_by"},
-            "ExpressionAttributeValues": to_item({":now": now, ":actor": actor}),
+            "ExpressionAttributeValues": to_item({":now": now, ":actor": actor.name}),
         }}
 
-    def _put_back(self, entry: StoredEntry, item: StoredEvent, actor: str) -> list[TransactAction]:
+    def _put_back(self, entry: StoredEntry, item: StoredEvent, actor: Actor) -> list[TransactAction]:
         """The event stored again in place of its tombstone (or where it expired), and its history entry."""
         put: TransactAction = {"Put": {
             "TableName": self.events.table, "Item": to_item(item), "ConditionExpression": RESTORABLE,
@@ -147,7 +147,7 @@ class Trash:
 
 
 def _restored(entry: StoredEntry, now: str, actor: Actor) -> StoredEvent:
-    """The deleted item as it is stored again, last changed by `actor`: the version after its tombstone's."""
+    """The deleted item as it is stored again: the version after its tombstone's."""
     item = stamped(cast(StoredEvent, {**entry["item"], "version": entry["version"] + 1, "last_modified": now}), actor)
     for name in (EXCEPTION_DATES, SERIES_MONTHS):  # read back as lists, stored as sets
         if name in item:

@@ -101,9 +101,9 @@ def test_the_week_and_day_views_have_no_serious_accessibility_violations_and_rea
     page.get_by_role("button", name="다음 주").click()
     expect(page.locator("#timegrid .tg-event")).to_have_count(3)
     assert violations(page) == [], "week"
-    text = page.locator("#timegrid .tg-event, #timegrid .tg-chip, #timegrid .tg-hour, #timegrid .tg-allday-label, "
-                        "#timegrid .tg-day-button, #timegrid .holiday-name")
-    unreadable = {html: ratio for html, ratio in contrasts(text).items() if ratio < 4.5}
+    text = ("#timegrid .tg-event, #timegrid .tg-chip, #timegrid .tg-hour, #timegrid .tg-allday-label, "
+            "#timegrid .tg-day-button, #timegrid .holiday-name")
+    unreadable = {html: ratio for html, ratio in contrasts(page, text).items() if ratio < 4.5}
     assert unreadable == {}
     page.keyboard.press("d")
     expect(page.locator("#timegrid .tg-col")).to_have_count(1)

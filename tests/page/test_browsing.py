@@ -295,9 +295,9 @@ def test_today_on_a_weekend_and_every_day_number_and_title_on_the_grid_are_reada
         expect(chip(page, "주말 근무")).to_be_visible()
         expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
         expect(page.locator("td.today button")).to_have_attribute("data-date", today)
-        (ratio,) = contrasts(page.locator("td.today button")).values()
+        (ratio,) = contrasts(page, "td.today button").values()
         assert ratio >= 4.5, f"today ({today}) has a contrast of {ratio:.1f}:1"
-        unreadable = {html: ratio for html, ratio in contrasts(page.locator("#grid-body button, #grid-body .chip")).items()
+        unreadable = {html: ratio for html, ratio in contrasts(page, "#grid-body button, #grid-body .chip").items()
                       if ratio < 4.5}
         assert unreadable == {}
         assert person.console_errors() == []
@@ -342,7 +342,7 @@ def test_public_holidays_are_named_in_red_on_the_grid_and_in_the_days_list(serve
     colours = page.locator("#grid-body .holiday-name, #grid-body td.holiday button").evaluate_all(
         "nodes => nodes.map(node => getComputedStyle(node).color)")
     assert set(colours) == {"rgb(197, 34, 31)"}  # the page's red (--sun)
-    assert min(contrasts(page.locator("#grid-body .holiday-name, #grid-body td.holiday button")).values()) >= 4.5
+    assert min(contrasts(page, "#grid-body .holiday-name, #grid-body td.holiday button").values()) >= 4.5
     day_button(page, f"{MONTH}-03").click()
     expect(page.locator("#day-title")).to_have_text("2031년 3월 3일 (월) 삼일절 대체 휴일")
     page.get_by_role("button", name="다음 달").click()

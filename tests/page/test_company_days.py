@@ -34,7 +34,7 @@ def test_an_admin_names_a_company_day_and_every_open_page_shows_it_live_until_it
     for shown in pages:
         expect(_cell(shown, DAY).locator(".holiday-name")).to_have_text("창립기념일", timeout=LIVE)
         expect(day_button(shown, DAY)).to_have_attribute("aria-label", "20, 2031년 11월 20일 (목), 창립기념일")
-    assert min(contrasts(pages[1].locator("#grid-body .holiday-name, #grid-body td.holiday button")).values()) >= 4.5
+    assert min(contrasts(pages[1], "#grid-body .holiday-name, #grid-body td.holiday button").values()) >= 4.5
 
     day_button(pages[1], DAY).click()  # a viewer is offered neither control
     expect(pages[1].locator("#day-title")).to_have_text("2031년 11월 20일 (목) 창립기념일")

@@ -164,3 +164,18 @@ def test_alt_and_an_arrow_on_an_event_in_the_days_list_moves_it_a_day_or_a_week(
     expect(day_cell(bob.page, 20).locator(".chip")).to_have_text(["팀 회고"], timeout=LIVE)
     assert http.get(f"{server.url}/api/events/{department['id']}/{event['id']}").json()["event_date"] == f"{MONTH}-20"
     assert alice.console_errors() == [] and bob.console_errors() == []
+
+
+def test_an_event_restored_from_the_trash_comes_back_live_on_a_page_that_saw_it_deleted(server, people, token):
+    department = new_department(server)
+    event = new_event(server, department, event_date=f"{MONTH}-20", title="되살릴 회의")
+    alice, _bob = two_watching(people, token, department, ("alice", "editor"), ("bob", "viewer"))
+    a = alice.page
+    expect(chip(a, "되살릴 회의")).to_be_visible(timeout=LIVE)
+    assert http.delete(f"{server.url}/api/events/{event['id']}").status_code == 204
+    expect(chip(a, "되살릴 회의")).to_have_count(0, timeout=LIVE)  # the page now remembers it deleted
+
+    restored = http.post(f"{server.url}/api/departments/{department['id']}/trash/{event['id']}/restore")
+    assert restored.status_code == 200 and restored.json()["version"] == event["version"] + 2
+    expect(chip(a, "되살릴 회의")).to_be_visible(timeout=LIVE)  # one version above its tombstone: shown again
+    assert alice.console_errors() == []

@@ -46,10 +46,10 @@ def test_ticked_departments_show_beside_the_chosen_one_in_their_colours_and_stay
     expect(day_cell(page, 12).locator(".chip")).to_have_text(["09:00 기획 회의", "재무팀10:00 예산 검토", "법무팀11:00 계약 검토"])
     colours = day_cell(page, 12).locator(".chip").evaluate_all("nodes => nodes.map(n => getComputedStyle(n).backgroundColor)")
     assert len(set(colours)) == 3, colours
-    assert min(contrasts(page.locator("#grid-body .chip")).values()) >= 4.5
+    assert min(contrasts(page, "#grid-body .chip").values()) >= 4.5
     page.locator(f'#grid-body button[data-date="{MONTH}-12"]').click()
     expect(page.locator("#day-events .department-tag")).to_have_text(["재무팀", "법무팀"])
-    assert min(contrasts(page.locator("#day-events .department-tag, #day-events .event-title")).values()) >= 4.5
+    assert min(contrasts(page, "#day-events .department-tag, #day-events .event-title").values()) >= 4.5
     expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
     assert len(save_screenshot(page, SCREENSHOT)) > 10_000
 
@@ -65,7 +65,7 @@ def test_ticked_departments_show_beside_the_chosen_one_in_their_colours_and_stay
     blocks = page.locator("#timegrid-body [data-id]")
     expect(blocks).to_have_count(2)
     expect(page.locator("#timegrid-body .other-department")).to_have_text(["재무팀10:00–11:00 예산 검토"])
-    assert min(contrasts(page.locator("#timegrid-body .other-department .tg-title")).values()) >= 4.5
+    assert min(contrasts(page, "#timegrid-body .other-department .tg-title").values()) >= 4.5
     assert person.console_errors() == []
 
 

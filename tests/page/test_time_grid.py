@@ -80,7 +80,7 @@ def test_the_week_and_day_views_place_events_by_their_times_and_the_url_keeps_th
     expect(holiday).to_have_text("삼일절")
     for red in (holiday, page.get_by_role("button", name="1 (토)")):
         expect(red).to_have_css("color", "rgb(197, 34, 31)")
-    assert min(contrasts(page.locator("#timegrid .holiday-name, #timegrid .tg-day-button")).values()) >= 4.5
+    assert min(contrasts(page, "#timegrid .holiday-name, #timegrid .tg-day-button").values()) >= 4.5
 
     page.get_by_role("button", name="1 (토)").click()  # a day's heading shows it alone
     expect(page).to_have_url(re.compile("view=day&date=2031-03-01$"))

@@ -140,8 +140,9 @@ def open_occurrence(page, day: int, title: str) -> None:
 
 
 # The text colour of each element and the backgrounds behind it, nearest first, as computed
-# styles: read in one go, so a grid drawn anew meanwhile cannot leave a detached node.
-_COLOURS = """nodes => nodes.filter(node => node.isConnected).map(node => {
+# styles: found and read in one task of the page, so a grid drawn anew meanwhile (the live
+# connection redraws it) cannot leave the query holding detached nodes.
+_COLOURS = """selector => [...document.querySelectorAll(selector)].map(node => {
   const backgrounds = [];
   for (let at = node; at; at = at.parentElement) backgrounds.push(getComputedStyle(at).backgroundColor);
   return { html: node.outerHTML, text: getComputedStyle(node).color, backgrounds };
@@ -174,8 +175,8 @@ def _ratio(colours: dict) -> float:
     return (lighter + 0.05) / (darker + 0.05)
 
 
-def contrasts(locator) -> dict[str, float]:
-    """The WCAG contrast ratio of each matched element's text against what is behind it (its own
-    and its ancestors' background colours over white), from the browser's computed styles; keyed
-    by the element's HTML."""
-    return {colours["html"]: _ratio(colours) for colours in locator.evaluate_all(_COLOURS)}
+def contrasts(page, selector: str) -> dict[str, float]:
+    """The WCAG contrast ratio of the text of each element the CSS selector matches against what is
+    behind it (its own and its ancestors' background colours over white), from the browser's
+    computed styles; keyed by the element's HTML."""
+    return {colours["html"]: _ratio(colours) for colours in page.evaluate(_COLOURS, selector)}
