@@ -248,14 +248,10 @@ class Settings:
         return f"{self.table_prefix}event_history"
 
     @property
-    def search_table(self) -> str:
-        return f"{self.table_prefix}search"
-
-    @property
     def table_names(self) -> tuple[str, ...]:
         """Every table of the service, as create_tables makes them and /readyz checks them."""
         return (self.departments_table, self.events_table, self.idempotency_table, self.tokens_table,
-                self.sessions_table, self.history_table, self.search_table)
+                self.sessions_table, self.history_table)
 
     @property
     def sign_in(self) -> bool:

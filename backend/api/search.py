@@ -1,7 +1,7 @@
 """HTTP: GET /api/search?q=&department=&from=&to=&limit=&cursor=, the events of every department
 the caller may read (or of one) whose title, description or time holds every word of `q`, nearest
-to today first, a series once (as its occurrence nearest today). One Query of the search table per
-department (storage/search_entries.py), then the page's events read by key."""
+to today first, a series once (as its occurrence nearest today). One Query of department-date-index per
+department (storage/event_search.py), then the page's events read by key."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -23,7 +23,7 @@ from validation import validate_date_bounds
 bp = Blueprint("search", __name__, url_prefix="/api")
 
 DEFAULT_LIMIT = 20
-LIMIT_MAX = 100
+LIMIT_MAX = 100  # contract/routes.py's SEARCH_LIMIT_MAX
 
 
 @bp.get("/search")
@@ -40,7 +40,7 @@ def search():
     today = datetime.now(ZoneInfo(current_app.config["SETTINGS"].calendar_timezone)).date()
     page = _page(f"search|{' '.join(words)}|{','.join(departments)}|{start}|{end}|{today}")
     db = get_db()
-    matches = chain.from_iterable(db.search_entries.matching(d, words) for d in departments)
+    matches = chain.from_iterable(db.search.matching(d, words) for d in departments)
     remaining = after(ranked(matches, today, start, end), after_key(page))
     chosen = remaining[:page.limit]
     items = _items(chosen)

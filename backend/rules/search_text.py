@@ -25,11 +25,10 @@ def folded(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
 
 
-def searchable_text(fields: dict[str, object]) -> str:
-    """The folded text of an event's SEARCHED_FIELDS (missing or empty ones skipped)."""
-    return FIELD_SEPARATOR.join(
-        text for name in SEARCHED_FIELDS if (text := folded(str(fields.get(name) or "")))
-    )
+def searchable_text(texts: Iterable[object]) -> str:
+    """The folded text of an event's SEARCHED_FIELDS, given in that order (missing or empty ones
+    skipped)."""
+    return FIELD_SEPARATOR.join(text for given in texts if (text := folded(str(given or ""))))
 
 
 def query_words(query: str) -> list[str]:

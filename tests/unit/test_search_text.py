@@ -1,10 +1,10 @@
 import pytest
 
-from rules.search_text import MAX_QUERY_WORDS, matches, query_words, searchable_text
+from rules.search_text import MAX_QUERY_WORDS, SEARCHED_FIELDS, matches, query_words, searchable_text
 
 
 def found(query: str, **fields: str) -> bool:
-    return matches(query_words(query), searchable_text(fields))
+    return matches(query_words(query), searchable_text(fields.get(f) for f in SEARCHED_FIELDS))
 
 
 @pytest.mark.parametrize(("query", "title"), [
