@@ -1,6 +1,8 @@
 """The event dialog's 변경 기록: who changed which fields from what to what, and when in the
 reader's time zone, for an event and for an occurrence of a series (its own changes and its
-series')."""
+series'). A department's 휴지통: a deleted event listed with who deleted it and when, restored (back
+on the grid here and, live, on another page) or removed for good after a question, paged with
+더 보기; a viewer is offered no trash."""
 from __future__ import annotations
 
 import re
@@ -10,8 +12,10 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import expect
 
 from support.calendar_page import (
+    LIVE,
     MONTH,
     PAGE_MARKS,
+    chip,
     edit_event,
     editor_on_month,
     fill_event,
@@ -20,6 +24,7 @@ from support.calendar_page import (
     new_series,
     open_occurrence,
     save,
+    two_watching,
 )
 from support.live_helpers import ADMIN_NAME, http
 
@@ -90,4 +95,69 @@ def test_an_occurrence_shows_its_own_changes_and_its_series_by_keyboard(server, 
     page.locator("#event-history summary").click()
     expect(page.locator("#history-own-empty")).to_have_text("이 날짜만 바꾼 기록은 없습니다.")
     expect(whole).to_have_count(2)
+    assert person.console_errors() == []
+
+
+def _open_trash(page):
+    page.get_by_role("button", name="휴지통").click()
+    dialog = page.get_by_role("dialog", name=re.compile("^휴지통"))
+    expect(dialog).to_be_visible()
+    return dialog, dialog.locator("#trash-list > li")
+
+
+def test_a_deleted_event_is_in_the_trash_and_restored_shows_again_on_every_page(server, people, token):
+    department = new_department(server)
+    event = new_event(server, department, title="지울 회의", start_time="15:00")
+    alice, bob = two_watching(people, token, department, ("alice", "editor"), ("bob", "viewer"))
+    page = alice.page
+    edit_event(page, event["event_date"], "지울 회의")
+    page.get_by_role("button", name="삭제", exact=True).click()
+    page.get_by_role("button", name="삭제 확인").click()
+    expect(chip(bob.page, "지울 회의")).to_have_count(0, timeout=LIVE)
+
+    dialog, rows = _open_trash(page)
+    expect(dialog.get_by_role("heading")).to_have_text(f"휴지통 — {department['name']}")
+    expect(rows).to_have_count(1)
+    expect(rows.first.locator(".trash-title")).to_have_text("지울 회의")
+    expect(rows.first).to_contain_text("2031년 3월 12일 (수)")
+    expect(rows.first.locator(".trash-deleted")).to_have_text(re.compile(r"^삭제 alice-\w+ · \d{4}년 \d+월 \d+일 \(.\) \d{2}:\d{2}$"))
+    dialog.get_by_role("button", name="지울 회의 복원").click()
+    expect(dialog.get_by_role("status")).to_have_text("'지울 회의' 일정을 복원했습니다 (2031년 3월 12일 (수)).")
+    expect(rows).to_have_count(0)
+    expect(dialog.locator("#trash-empty")).to_be_visible()
+    dialog.get_by_role("button", name="닫기").click()
+    expect(chip(page, "지울 회의")).to_be_visible()
+    expect(chip(bob.page, "지울 회의")).to_be_visible(timeout=LIVE)
+
+    expect(bob.page.get_by_role("button", name="휴지통")).to_be_hidden()  # a viewer is not offered it
+    assert http.get(f"{server.url}/api/events/{department['id']}/{event['id']}").json()["title"] == "지울 회의"
+    assert alice.console_errors() == [] and bob.console_errors() == []
+
+
+def test_the_trash_pages_with_more_and_removes_for_good_only_when_confirmed(server, people, token):
+    department = new_department(server)
+    for n in range(21):  # one more than a page of the trash
+        made = new_event(server, department, title=f"일정 {n:02d}")
+        assert http.delete(f"{server.url}/api/events/{made['id']}").status_code == 204
+    person, page = editor_on_month(people, token, department, "dana")
+    dialog, rows = _open_trash(page)
+    expect(rows).to_have_count(20)
+    expect(rows.first.locator(".trash-title")).to_have_text("일정 20")  # newest first
+    dialog.get_by_role("button", name="더 보기").click()
+    expect(rows).to_have_count(21)
+    expect(rows.last.locator(".trash-title")).to_have_text("일정 00")
+    expect(dialog.get_by_role("button", name="더 보기")).to_be_hidden()
+
+    dialog.get_by_role("button", name="일정 05 영구 삭제").click()
+    expect(dialog.locator("#trash-question")).to_have_text("'일정 05' 일정을 영구 삭제할까요? 되돌릴 수 없습니다.")
+    dialog.get_by_role("button", name="아니요").click()
+    expect(dialog.get_by_role("button", name="일정 05 영구 삭제")).to_be_focused()
+    expect(rows).to_have_count(21)
+    dialog.get_by_role("button", name="일정 05 영구 삭제").click()
+    dialog.get_by_role("button", name="영구 삭제 확인").click()
+    expect(dialog.get_by_role("status")).to_have_text("'일정 05' 일정을 영구 삭제했습니다.")
+    expect(rows).to_have_count(20)
+    expect(dialog.locator(".trash-title", has_text="일정 05")).to_have_count(0)
+    listed = http.get(f"{server.url}/api/departments/{department['id']}/trash").json()
+    assert "일정 05" not in [item["title"] for item in listed] and len(listed) == 20
     assert person.console_errors() == []

@@ -20,6 +20,7 @@ import { offerSignIn, showWho, wireSignOut } from "./signin.js";
 import { EventStore } from "./store.js";
 import { copySubscription } from "./subscribe.js";
 import { renderTimeGrid } from "./time_grid.js";
+import { TrashList } from "./trash_list.js";
 import { wireTimeDrag, wireTimeKeys } from "./time_grid_drag.js";
 import { daysShown, goTo, isTimed, monthsShown, rangeShown, readView, step, stepNames, viewTitle, VIEWS, writeView } from "./view_state.js";
 
@@ -178,6 +179,7 @@ async function relist() {
 }
 
 const editor = new EventEditor(apply, relist);
+const trash = new TrashList(apply);
 
 function editEvent(id) {
   const event = shown.get(id);
@@ -386,6 +388,7 @@ function wire() {
   byId("event-new").addEventListener("click", () => editor.open(state.departmentId, null, newEventDay()));
   byId("day-new").addEventListener("click", () => editor.open(state.departmentId, null, state.day));
   byId("subscribe").addEventListener("click", () => copySubscription(state.departmentId));
+  byId("trash-open").addEventListener("click", () => trash.open(state.departmentId, departments.nameOf(state.departmentId)));
   byId("token-forget").addEventListener("click", () => {
     forgetToken();
     location.reload();
