@@ -2,7 +2,7 @@
 // each and when, paged with 더 보기; 복원 stores one again (the page shows it, and the server tells
 // every other open page), 영구 삭제 removes it for good once the person confirms.
 
-import { api, describe } from "./api.js";
+import { api, ApiError, describe } from "./api.js";
 import { dayLabel, momentLabel } from "./dates.js";
 import { byId, el, say, show } from "./dom.js";
 import { PagedList } from "./paged_list.js";
@@ -53,8 +53,14 @@ export class TrashList {
       this.gone(row, `'${item.title}' 일정을 복원했습니다 (${dayLabel(data.event_date)}).`);
       this.onRestored(data);
     } catch (error) {
-      say(byId("trash-error"), describe(error));
+      this.failed(error, item, row);
     }
+  }
+
+  // A 404: someone else restored it or removed it for good meanwhile, so its row goes.
+  failed(error, item, row) {
+    if (error instanceof ApiError && error.status === 404) this.gone(row, `'${item.title}' 일정은 그사이 다른 사람이 복원했거나 영구 삭제했습니다.`);
+    else say(byId("trash-error"), describe(error));
   }
 
   // Ask before removing for good (asked: {item, row, button}), or take the question away (null).
@@ -78,7 +84,7 @@ export class TrashList {
       await api(`/api/departments/${this.departmentId}/trash/${encodeURIComponent(item.id)}`, { method: "DELETE" });
       this.gone(row, `'${item.title}' 일정을 영구 삭제했습니다.`);
     } catch (error) {
-      say(byId("trash-error"), describe(error));
+      this.failed(error, item, row);
     }
   }
 
