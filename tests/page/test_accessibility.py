@@ -1,7 +1,7 @@
 """axe-core (npm, the engine browsers' accessibility tools run) checks every view of the page in
 Chromium: the month with a day open, the agenda, the week and the day with hours (and their text at
 least 4.5:1 against what is behind it), the scope question of a dragged occurrence, the event dialog
-of an occurrence with its 변경 기록, the trash, the department dialog, the token prompt and the phone width with its menu open.
+of an occurrence with its 변경 기록, the trash, search results, the department dialog, the token prompt and the phone width with its menu open.
 No serious or critical violation."""
 from __future__ import annotations
 
@@ -51,6 +51,11 @@ def test_the_month_and_the_dialogs_have_no_serious_accessibility_violations(serv
     day_button(page, f"{MONTH}-12").click()
     expect(page.locator("#day-events .event-title")).to_have_text(["주간 회의"])
     assert violations(page) == [], "month"
+    page.get_by_role("searchbox", name="일정 검색").fill("스터디")
+    page.get_by_role("searchbox", name="일정 검색").press("Enter")
+    expect(page.locator("#search-list > li").first).to_be_visible()
+    assert violations(page) == [], "search results"
+    page.get_by_role("button", name="닫기").click()
     page.get_by_role("button", name="목록", exact=True).click()
     expect(page.locator("#agenda .event-title")).to_have_text(["스터디", "스터디", "주간 회의", "스터디", "스터디"])
     assert violations(page) == [], "agenda"
