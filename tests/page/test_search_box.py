@@ -49,9 +49,12 @@ def test_a_search_lists_what_holds_the_words_and_a_result_opens_its_day(server, 
     page.get_by_role("button", name="닫기").click()
     expect(page.locator("#search-results")).to_be_hidden()
     expect(page.get_by_role("searchbox", name="일정 검색")).to_be_focused()
-    assert _search(page, f"{code}없음").count() == 0
+    results = _search(page, f"{code}없음")
     expect(page.locator("#search-empty")).to_have_text("찾은 일정이 없습니다.")
-    assert person.console_errors() == []
+    expect(results).to_have_count(0)
+    _search(page, "?!")  # no word the API can look for
+    expect(page.locator("#search-error")).to_have_text("검색어에는 글자나 숫자가 있어야 하며, 100자와 8단어까지 쓸 수 있습니다.")
+    assert person.console_errors(provoked=(400,)) == []
 
 
 def test_one_department_s_reader_sees_only_its_results_without_its_name_and_pages_on(server, people, tables):

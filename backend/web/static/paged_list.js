@@ -5,9 +5,11 @@ import { api, describe } from "./api.js";
 import { byId, say, show } from "./dom.js";
 
 export class PagedList {
-  // prefix: its nodes' ids (`<prefix>-list`, `-empty`, `-more`, `-error`); row(item): an item's <li>.
-  constructor(prefix, row) {
+  // prefix: its nodes' ids (`<prefix>-list`, `-empty`, `-more`, `-error`); row(item): an item's <li>;
+  // words: the page's words for error codes here (see describe).
+  constructor(prefix, row, words = {}) {
     this.row = row;
+    this.words = words;
     this.list = byId(`${prefix}-list`);
     this.empty = byId(`${prefix}-empty`);
     this.more = byId(`${prefix}-more`);
@@ -48,7 +50,7 @@ export class PagedList {
       this.changed();
       if (next && rows.length) focusRow(rows[0]); // 더 보기 may have gone: the keyboard goes on with what came
     } catch (error) {
-      if (reading === this.reading) say(this.error, describe(error));
+      if (reading === this.reading) say(this.error, describe(error, this.words));
     }
   }
 

@@ -8,6 +8,8 @@ import { byId, el, show } from "./dom.js";
 import { PagedList } from "./paged_list.js";
 
 const PAGE_SIZE = 20; // results a page lists before 더 보기
+// A 400 here: a query the API does not take (rules/search_text.py: no letter or digit, too long).
+const QUERY_REFUSED = { validation_error: "검색어에는 글자나 숫자가 있어야 하며, 100자와 8단어까지 쓸 수 있습니다." };
 
 export class SearchBox {
   // nameOf(departmentId): the department a result is in, "" when it need not be said;
@@ -16,7 +18,7 @@ export class SearchBox {
     this.nameOf = nameOf;
     this.onOpen = onOpen;
     this.panel = byId("search-results");
-    this.results = new PagedList("search", (event) => this.row(event));
+    this.results = new PagedList("search", (event) => this.row(event), QUERY_REFUSED);
     byId("search-form").addEventListener("submit", (submit) => {
       submit.preventDefault();
       this.search();
