@@ -24,6 +24,7 @@ from support.calendar_page import (
     new_series,
     open_occurrence,
     save,
+    series_chip,
     two_watching,
 )
 from support.live_helpers import ADMIN_NAME, http
@@ -168,3 +169,19 @@ def test_the_trash_pages_with_more_and_removes_for_good_only_when_confirmed(serv
     listed = http.get(f"{server.url}/api/departments/{department['id']}/trash").json()
     assert "일정 05" not in [item["title"] for item in listed] and len(listed) == 19
     assert person.console_errors(provoked=(404,)) == []
+
+
+def test_a_restored_series_comes_back_with_every_occurrence(server, people, token):
+    department = new_department(server)
+    series = new_series(server, department, "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=4", title="주간 점검", event_date=f"{MONTH}-03")
+    assert http.delete(f"{server.url}/api/events/{series['id']}?scope=all").status_code == 204
+    person, page = editor_on_month(people, token, department, "gus")
+    expect(series_chip(page, "주간 점검")).to_have_count(0)
+    dialog, rows = _open_trash(page)
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("2031년 3월 3일 (월) · 반복 일정")
+    dialog.get_by_role("button", name="주간 점검 복원").click()
+    expect(rows).to_have_count(0)
+    dialog.get_by_role("button", name="닫기").click()
+    expect(series_chip(page, "주간 점검")).to_have_count(4)
+    assert person.console_errors() == []
