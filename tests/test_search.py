@@ -126,6 +126,18 @@ def test_create_tables_gives_events_stored_before_search_their_text(client, db, 
     assert client.get(f"/api/events/{department}/{event['id']}").get_json()["version"] == 1  # not a change
 
 
+def test_without_a_limit_a_search_answers_twenty_and_its_cursor_alone_asks_for_the_rest(client, make_department):
+    department = make_department()["id"]
+    for day in range(1, 23):
+        _new(client, department, f"정기 점검 {day:02d}", event_date=f"2024-03-{day:02d}")
+    first = client.get("/api/search", query_string={"q": "정기점검", "department": department})
+    assert first.status_code == 200 and len(first.get_json()) == 20
+    rest = client.get("/api/search", query_string={"q": "정기점검", "department": department,
+                                                   "cursor": first.headers["X-Next-Cursor"]})
+    assert rest.status_code == 200, rest.get_json()
+    assert sorted(e["title"] for e in first.get_json() + rest.get_json()) == [f"정기 점검 {d:02d}" for d in range(1, 23)]
+
+
 @pytest.mark.parametrize("params, field", [
     ({}, "q"), ({"q": "  ,. "}, "q"), ({"q": "가" * 101}, "q"), ({"q": "회의", "limit": "101"}, "limit"),
     ({"q": "회의", "from": "2024-05-02", "to": "2024-05-01"}, "from"), ({"q": "회의", "department": "x"}, "department"),

@@ -79,7 +79,8 @@ def _departments(department: str | None) -> list[str]:
 
 
 def _page(scope: str) -> Page:
-    page = requested_page(scope) or Page(DEFAULT_LIMIT, None, scope)
+    page = requested_page(scope, DEFAULT_LIMIT)
+    assert page is not None  # a default limit gives a page
     if page.limit > LIMIT_MAX:
         raise ValidationError(f"`limit` must be an integer from 1 to {LIMIT_MAX}",
                               {"limit": f"must be an integer from 1 to {LIMIT_MAX}"})
