@@ -16,7 +16,7 @@ import requests
 from config import BACKEND_DIR, PROJECT_DIR
 from support import live_helpers
 from support.doc_blocks import NEWCOMER_SHELL, fenced_blocks
-from support.live_helpers import IN_CI
+from support.live_helpers import ADMIN_NAME, IN_CI, auth_headers
 from support.oidc_provider import sign_in
 from support.servers import start_live_server
 
@@ -117,6 +117,13 @@ def built_client(tmp_path_factory) -> Path:
     return folder
 
 
+def _shown_time(event: dict) -> str:
+    """The time as the client shows it (CalendarEvent.DisplayTime): start–end, else the free text, else 종일."""
+    if event.get("start_time"):
+        return "–".join(filter(None, (event["start_time"], event.get("end_time"))))
+    return event.get("time") or "종일"
+
+
 def _check_against_server(lines, db) -> None:
     """The department, every event printed, and the offline copy equal what DynamoDB holds."""
     shown = _only(lines, "department")
@@ -126,7 +133,7 @@ def _check_against_server(lines, db) -> None:
     assert (shown["created_at"], shown["updated_at"], shown["kind"]) == (stored["created_at"], stored["updated_at"], "Utc")
     events = db.list_events(stored["id"])
     replica = _all(lines, "replica")
-    assert [(e["id"], str(e["version"]), e["title"], e["time"], e["event_date"], e["created_at"], e["last_modified"])
+    assert [(e["id"], str(e["version"]), e["title"], _shown_time(e), e["event_date"], e["created_at"], e["last_modified"])
             for e in events] == [
         (r["id"], r["version"], r["title"], r["time"], r["date"], r["created_at"], r["last_modified"]) for r in replica]
     assert all(r["kind"] == "Utc" and r["department_id"] == stored["id"] for r in replica)
@@ -170,9 +177,23 @@ def test_demo_does_what_the_desktop_client_does(built_client, live_server, db):
     else:
         assert (sync["mode"], sync["applied"], sync["removed"]) == ("full_resync_no_token", "0", "0")
 
+    # The deleted event waits in the trash; restored, it is back under its id and the copy catches up with it.
+    closing = _only(lines, "deleted")["id"]
+    assert _only(lines, "trash")["count"] == "1"
+    trashed = _only(lines, "trashed")
+    assert (trashed["id"], trashed["date"], trashed["title"], trashed["deleted_by"]) == (
+        closing, "2024-03-31", "월말 정산", ADMIN_NAME)
+    assert trashed["deleted_at"] > trashed["last_modified"]
+    restored = _only(lines, "restored")
+    assert (restored["id"], restored["title"], restored["version"], restored["etag"]) == (closing, "월말 정산", "3", "3")
+    again = _only(lines, "sync after restore")
+    if SYNC:
+        assert (again["mode"], again["applied"], again["removed"]) == ("changed_since", "1", "0")
+    assert closing in [r["id"] for r in _all(lines, "replica")]
+
     _check_against_server(lines, db)
     events = {event["id"]: event for event in db.list_events(department_id)}
-    assert _only(lines, "deleted")["id"] not in events and len(events) == 5
+    assert len(events) == 6 and events[closing]["version"] == 3 and events[closing]["title"] == "월말 정산"
     assert events[meeting]["title"] == "주간 회의 (장소 변경)" and events[meeting]["version"] == 3
     assert events[meeting]["description"] == "충돌 뒤 다시 저장"
     assert events[created[1]["id"]]["description"] == "최종 보고서 제출\n담당: 김민수"
@@ -201,6 +222,7 @@ def test_an_expired_sync_token_makes_the_client_read_everything_again(built_clie
     sync = _only(lines, "sync")
     assert (sync["mode"], sync["applied"]) == ("full_resync_token_expired" if SYNC else "full_resync_no_token", "0")
     assert sync["next_token"] == ("yes" if SYNC else "no")
+    assert _only(lines, "sync after restore")["mode"] == sync["mode"]
     _check_against_server(lines, db)
 
 
@@ -235,6 +257,36 @@ def test_departments_create_event_and_month_commands_and_their_errors(built_clie
     usage = subprocess.run([*client, "month", "not-a-uuid", "2024-03"], cwd=built_client,
                            env=_client_env(live_server), capture_output=True, text=True, timeout=60)
     assert usage.returncode == 2 and usage.stderr.startswith("usage: CalendarClient.exe")
+
+
+def test_trash_restore_and_remove_from_trash_commands(built_client, live_server, db, make_department, make_event):
+    department = make_department("재무부")["id"]
+    kept, restored, removed = (make_event(department, event_date=day, title=title) for day, title in (
+        ("2024-03-04", "예산 회의"), ("2024-03-05", "결산 보고"), ("2024-03-06", "감사 준비")))
+    for event in (restored, removed):  # deleted through the API, as another client would
+        answer = requests.delete(f"{live_server.url}/api/events/{event['id']}", headers=auth_headers(live_server.url),
+                                 timeout=10)
+        assert answer.status_code == 204, answer.text
+    result = _run_block(fenced_blocks(README, "sh")[3], built_client, live_server, DEPARTMENT_ID=department,
+                        EVENT_ID=restored["id"], OLD_EVENT_ID=removed["id"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = _lines(result.stdout)
+    assert [(e["id"], e["title"], e["date"], e["deleted_by"]) for e in _all(lines, "trashed")] == [
+        (removed["id"], "감사 준비", "2024-03-06", ADMIN_NAME), (restored["id"], "결산 보고", "2024-03-05", ADMIN_NAME)]
+    back = _only(lines, "restored")
+    assert (back["id"], back["title"], back["date"], back["version"], back["etag"]) == (
+        restored["id"], "결산 보고", "2024-03-05", "3", "3")
+    assert _only(lines, "removed for good")["id"] == removed["id"]
+    assert [(e["id"], e["version"]) for e in db.list_events(department)] == [(kept["id"], 1), (restored["id"], 3)]
+
+    client = ["mono", "CalendarClient.exe", "--url", live_server.url]
+    empty = subprocess.run([*client, "trash", department], cwd=built_client, env=_client_env(live_server),
+                           capture_output=True, text=True, timeout=60)
+    assert (empty.returncode, empty.stdout) == (0, "")
+    gone = subprocess.run([*client, "restore", department, removed["id"]], cwd=built_client,
+                          env=_client_env(live_server), capture_output=True, text=True, timeout=60)
+    assert (gone.returncode, gone.stderr.strip()) == (1, f"error: 404 not_found: event {removed['id']} is not in the "
+                                                         "department's trash (restored, removed, or deleted too long ago)")
 
 
 class AnswerLosingProxy:

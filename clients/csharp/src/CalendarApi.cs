@@ -149,6 +149,41 @@ namespace DepartmentCalendar
             Send(HttpMethod.Delete, "api/events/" + eventId, null, ifMatchVersion, null);
         }
 
+        /// <summary>One page of the department's trash: its deleted events as they were, with DeletedAt and
+        /// DeletedBy, newest deletion first (an editor's right).</summary>
+        public Page<CalendarEvent> ListTrash(Guid departmentId, int? limit = null, string cursor = null)
+        {
+            var query = new List<KeyValuePair<string, string>>();
+            AddPaging(query, limit, cursor);
+            return ReadPage<CalendarEvent>(TrashPath(departmentId) + QueryString(query));
+        }
+
+        /// <summary>The department's whole trash, `limit` per page.</summary>
+        public Page<CalendarEvent> ReadAllTrash(Guid departmentId, int limit)
+        {
+            return ReadAll(cursor => ListTrash(departmentId, limit, cursor));
+        }
+
+        /// <summary>Store a deleted event (a series with its exceptions) again under its id, one version above
+        /// its tombstone, so changed_since brings it back. Not retried: once restored it is no longer in the
+        /// trash, and a repeat answers 404 not_found like an id that never was there.</summary>
+        public Tagged<CalendarEvent> RestoreEvent(Guid departmentId, string eventId)
+        {
+            var answer = Send(HttpMethod.Post, TrashPath(departmentId) + "/" + eventId + "/restore", null, null, null);
+            return new Tagged<CalendarEvent> { Value = Json.Read<CalendarEvent>(answer.Body), ETag = answer.ETag };
+        }
+
+        /// <summary>Take a deleted event out of the trash for good: it can no longer be restored.</summary>
+        public void RemoveFromTrash(Guid departmentId, string eventId)
+        {
+            Send(HttpMethod.Delete, TrashPath(departmentId) + "/" + eventId, null, null, null);
+        }
+
+        static string TrashPath(Guid departmentId)
+        {
+            return "api/departments/" + departmentId + "/trash";
+        }
+
         public void Dispose()
         {
             http.Dispose();
