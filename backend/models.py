@@ -20,6 +20,7 @@ from storage.client import make_client
 from storage.company_days import CompanyDays
 from storage.departments import SYSTEM_ACTOR, Departments
 from storage.event_lists import EventLists
+from storage.event_search import EventSearch
 from storage.events import Events
 from storage.idempotency import IdempotencyStore
 from storage.items import from_item, to_item
@@ -48,6 +49,7 @@ class DynamoDBDatabase:
         self.series = SeriesEdits(self.events)  # edits and deletes by scope (this, following, all)
         self.history = self.events.history  # each change of an event (storage/event_history.py)
         self.trash = Trash(self.events)  # deleted events, restorable for TRASH_DAYS
+        self.search = EventSearch(self.events_table, self.client)  # the events' folded text, Queried
         self.company_days = CompanyDays(self.client, self.departments_table)  # 창립기념일, 전사 휴무
         self.idempotency = IdempotencyStore(
             self.client, self.settings.idempotency_table, self.settings.idempotency_in_progress_seconds
@@ -56,7 +58,11 @@ class DynamoDBDatabase:
     # -- tables (storage/tables.py) -------------------------------------------------------
 
     def create_tables(self, wait: bool = True) -> list[str]:
-        return self.tables.create_tables(wait)
+        """storage/tables.py's create_tables; then (waiting) events stored before search get their text."""
+        created = self.tables.create_tables(wait)
+        if wait:
+            self.search.fill_missing()
+        return created
 
     def upgrade_tables(self, described: dict[str, TableSpec | None] | None = None) -> list[str]:
         return self.tables.upgrade_tables(described)

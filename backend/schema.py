@@ -19,6 +19,7 @@ from rules.shapes import (  # noqa: F401 - declared there
     EXCEPTION_DATES,
     LAST_DATE,
     OVERRIDDEN_FIELDS,
+    SEARCH_TEXT,
     SERIES_MONTHS,
 )
 from rules.timestamps import format_timestamp
@@ -70,7 +71,7 @@ TOMBSTONE_FIELDS = ("id", "department_id", "deleted", "last_modified", "version"
 # What a tombstone no longer holds (event_date: so it is not in department-date-index).
 TOMBSTONE_REMOVES = ("event_date", "title", "description", "time", "url", "created_at", *AUDIT_FIELDS,
                      *EVENT_OPTIONAL_FIELDS, LAST_DATE, SERIES_MONTHS, EXCEPTION_DATES, OVERRIDDEN_FIELDS,
-                     CALDAV_PROPERTIES, CALDAV_UID)
+                     CALDAV_PROPERTIES, CALDAV_UID, SEARCH_TEXT)
 # What a stored event holds for the optional texts a client (or a legacy file) left out.
 EVENT_DEFAULTS: dict[str, str] = {
     name: "" for name, field in EventCreate.model_fields.items()

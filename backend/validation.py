@@ -127,14 +127,21 @@ def validate_event_changes(body: Any) -> EventFields:
     return cast(EventFields, _sent_fields(_validated(EventChanges, body)))
 
 
-def validate_date_range(start: str | None, end: str | None) -> tuple[str | None, str | None]:
-    """The `from`/`to` query parameters, checked; raises ValidationError."""
+def validate_date_bounds(start: str | None, end: str | None) -> tuple[str | None, str | None]:
+    """The `from`/`to` query parameters of any span (a search's), checked; raises ValidationError."""
     if start is None and end is None:
         return None, None
     sent = {name: value for name, value in (("from", start), ("to", end)) if value is not None}
     _validated(DateRange, sent)
     if start and end and start > end:
         raise ValidationError("`from` must not be after `to`", {"from": "is after `to`"})
+    return start, end
+
+
+def validate_date_range(start: str | None, end: str | None) -> tuple[str | None, str | None]:
+    """The `from`/`to` query parameters of a listing (at most MAX_LIST_DAYS apart), checked;
+    raises ValidationError."""
+    start, end = validate_date_bounds(start, end)
     if start and end and days_between(start, end) > MAX_LIST_DAYS:
         raise ValidationError(f"`to` must be at most {MAX_LIST_DAYS} days after `from`: list a longer span "
                               "in several requests", {"to": f"must be at most {MAX_LIST_DAYS} days after `from`"})

@@ -125,6 +125,12 @@ def _history_pages(url: str) -> list[requests.Response]:
     return [http.get(f"{url}/api/events/{event['department_id']}/{event['id']}/history?limit=1", timeout=10)]
 
 
+def _search_pages(url: str) -> list[requests.Response]:
+    department = _department(url)
+    _event(url, department), _event(url, department)
+    return [http.get(f"{url}/api/search", params={"q": "회의", "department": department, "limit": 1}, timeout=10)]
+
+
 def _in_trash(url: str) -> dict:
     event = _event(url, _department(url))
     assert http.delete(f"{url}/api/events/{event['id']}", timeout=10).status_code == 204
@@ -175,6 +181,7 @@ CALLS: dict[str, Call] = {
     "GET /api/departments/{department_id}/trash": _trash_pages,
     "POST /api/departments/{department_id}/trash/{event_id}/restore": _from_trash("POST", "/restore"),
     "DELETE /api/departments/{department_id}/trash/{event_id}": _from_trash("DELETE", ""),
+    "GET /api/search": _search_pages,
     "GET /api/me": _get("/api/me"),
     "GET /api/people": _get("/api/people"),
     "PUT /api/people/{subject}/block": lambda url: [http.put(f"{url}/api/people/p-{uuid.uuid4().hex[:6]}/block", timeout=10)],

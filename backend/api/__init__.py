@@ -20,6 +20,7 @@ from api import (
     public_holidays,
     rate_limits,
     request_log,
+    search,
     signin,
     trash,
 )
@@ -36,7 +37,7 @@ def init_app(app: Flask) -> None:
     request_log.init_app(app)
     app.url_map.converters["event_id"] = events.EventIdConverter
     for blueprint in (departments.bp, events.bp, calendar_feed.bp, company_days.bp, docs.bp, health.bp, me.bp,
-                      metrics.bp, people.bp, personal_tokens.bp, public_holidays.bp, signin.bp, history.bp, trash.bp,
+                      metrics.bp, people.bp, personal_tokens.bp, public_holidays.bp, search.bp, signin.bp, history.bp, trash.bp,
                       web.bp):
         app.register_blueprint(blueprint)
     register_error_handlers(app)

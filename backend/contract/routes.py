@@ -73,6 +73,7 @@ DOCS_ASSETS = ("swagger-ui.css", "swagger-ui-bundle.js", "initializer.js")
 PAGE_VENDOR_ASSETS = ("socket.io.esm.min.js", "socket.io.esm.min.js.map")
 ENTITY_TAG = {"type": "string", "examples": ['"3"']}
 LIMIT_MAX = 1000  # api.paging.LIMIT_MAX (the contract imports no Flask code)
+SEARCH_LIMIT_MAX = 100  # api.search.LIMIT_MAX
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,15 @@ PARAMETERS: dict[str, dict[str, Any]] = {
     "history.limit": query("limit", f"At most this many entries (1-{LIMIT_MAX}); 50 without it. When more remain "
                            "the answer carries `X-Next-Cursor` and `Link`", {"type": "integer", "minimum": 1,
                                                                              "maximum": LIMIT_MAX}),
+    "search.q": {**query("q", "The words to find (at most 8, 100 characters): each must occur in the event's title, "
+                         "description or `time`, compared without case, width, spacing or punctuation, inside words "
+                         "too (`회의` finds `주간회의는`)", {"type": "string", "minLength": 1, "maxLength": 100}),
+                 "required": True},
+    "search.department": query("department", "Only this department (one the token may read); without it, every "
+                               "department the token may read", UUID_SCHEMA),
+    "search.limit": query("limit", f"At most this many results (1-{SEARCH_LIMIT_MAX}); 20 without it. When more "
+                          "remain the answer carries `X-Next-Cursor` and `Link`",
+                          {"type": "integer", "minimum": 1, "maximum": SEARCH_LIMIT_MAX}),
     "cursor": query("cursor", "`X-Next-Cursor` of the previous page (needs `limit`; the same listing's "
                     "other parameters). A cursor that is altered or of another listing is a 400",
                     {"type": "string", "maxLength": 2048}),
@@ -289,6 +299,11 @@ ROUTES: list[Route] = [
           parameters=("department_id", "event_id", "history.limit", "cursor"),
           answers={200: Answer("The entries (a page of them)", [HistoryEntry], headers=PAGE_HEADERS)},
           errors=(400, 404)),
+    Route("GET", "/api/search", "Find events by their words across every date of the departments the token may "
+          "read: nearest to today first (a series once, as its occurrence nearest today)", "events", role="viewer",
+          parameters=("search.q", "search.department", "from", "to", "search.limit", "cursor"),
+          answers={200: Answer("The events found (a page of them)", [Event], headers=PAGE_HEADERS)},
+          errors=(400,)),
     Route("GET", "/api/departments/{department_id}/trash", "The department's trash: the events and series deleted "
           "in the last TRASH_DAYS, newest first", "departments", role="editor",
           parameters=("department_id", "history.limit", "cursor"),

@@ -20,6 +20,7 @@ and from DynamoDB's wire format.
 from typing import Final, NotRequired, TypedDict, cast
 
 from rules import recurrence
+from rules.search_text import SEARCHED_FIELDS, searchable_text
 
 # The internal attributes an event item may hold besides its public fields, never in an answer:
 # A series' last day, when it spans days (department-span-index keys it).
@@ -39,6 +40,9 @@ CALDAV_PROPERTIES: Final = "caldav_properties"
 # The UID as a CalDAV client wrote it, when it is not the event id itself (iOS writes UUIDs in upper
 # case): backend/dav/ names the resource and its UID with it.
 CALDAV_UID: Final = "caldav_uid"
+# The event's title, description and time folded for search (rules/search_text.py); a search
+# Queries department-date-index keeping the items whose SEARCH_TEXT holds every word.
+SEARCH_TEXT: Final = "search_text"
 
 
 class PublicDepartment(TypedDict):
@@ -94,6 +98,7 @@ class StoredEvent(PublicEvent):
     overridden_fields: NotRequired[list[str]]
     caldav_properties: NotRequired[str]
     caldav_uid: NotRequired[str]
+    search_text: NotRequired[str]
     deleted: NotRequired[bool]
     expires_at: NotRequired[int]
 
@@ -194,6 +199,7 @@ class ItemChanges(EventFields, total=False):
     last_date: str | None
     series_months: set[int] | None
     overridden_fields: list[str]
+    search_text: str | None
 
 
 # The fields as the types name them, in the contract's order (contract/bodies.py declares them for the
@@ -221,14 +227,22 @@ def public_event(event: PublicEvent) -> PublicEvent:
 
 
 def stored_event(event: PublicEvent) -> StoredEvent:
-    """The item of a public event: with LAST_DATE (department-span-index) when it spans days, and
-    a series' SERIES_MONTHS."""
-    item = cast(StoredEvent, public_event(event))
+    """The item of a public event: with LAST_DATE (department-span-index) when it spans days, a
+    series' SERIES_MONTHS, and its SEARCH_TEXT when it has text."""
+    item = with_search_text(cast(StoredEvent, public_event(event)))
     spans = span_attributes(item)
     if spans[LAST_DATE] is not None:
         item[LAST_DATE] = spans[LAST_DATE]
     if spans[SERIES_MONTHS] is not None:
         item[SERIES_MONTHS] = spans[SERIES_MONTHS]
+    return item
+
+
+def with_search_text(item: StoredEvent) -> StoredEvent:
+    """The item with the SEARCH_TEXT of its fields as they now read (none when they have no text)."""
+    item = cast(StoredEvent, {k: v for k, v in item.items() if k != SEARCH_TEXT})
+    if text := searchable_text(item.get(field) for field in SEARCHED_FIELDS):
+        item[SEARCH_TEXT] = text
     return item
 
 

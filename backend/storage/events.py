@@ -11,9 +11,11 @@ from typing import cast
 from config import Settings
 from errors import Conflict, DatabaseError, NotFound, PreconditionFailed
 from rules.actors import UPDATED_BY_ID, Actor, stamped
+from rules.search_text import SEARCHED_FIELDS
 from rules.series_scope import checked_times
 from rules.shapes import (
     CALDAV_UID,
+    SEARCH_TEXT,
     EventFields,
     ItemChanges,
     PublicEvent,
@@ -22,6 +24,7 @@ from rules.shapes import (
     public_event,
     span_attributes,
     stored_event,
+    with_search_text,
 )
 from schema import (
     DEPARTMENT_IS_LIVE,
@@ -208,6 +211,9 @@ class Events:
                 after = checked_times(current, changes)
                 spanned = {**changes, **span_attributes(after)}
                 self.departments.mark_spanning([stored_event(after)])
+            if changes.keys() & set(SEARCHED_FIELDS):
+                searched = with_search_text(cast(StoredEvent, {**current, **changes}))
+                spanned = {**spanned, SEARCH_TEXT: searched.get(SEARCH_TEXT)}
             try:
                 return self._update_event(current, spanned, actor)
             except PreconditionFailed:

@@ -13,7 +13,7 @@ from errors import Conflict, DatabaseError, NotFound
 from rules.actors import Actor, stamped
 from rules.history_entries import StoredEntry
 from rules.series_scope import Edit
-from rules.shapes import EXCEPTION_DATES, SERIES_MONTHS, PublicEvent, StoredEvent, public_event
+from rules.shapes import EXCEPTION_DATES, SERIES_MONTHS, PublicEvent, StoredEvent, public_event, with_search_text
 from rules.timestamps import format_timestamp
 from schema import (
     DEPARTMENT_IS_LIVE,
@@ -152,7 +152,7 @@ def _restored(entry: StoredEntry, now: str, actor: Actor) -> StoredEvent:
     for name in (EXCEPTION_DATES, SERIES_MONTHS):  # read back as lists, stored as sets
         if name in item:
             item[name] = set(item[name])  # type: ignore[literal-required, typeddict-item]
-    return item
+    return with_search_text(item)  # deleted before search was built, it holds none
 
 
 def _trashed(entry: StoredEntry) -> TrashedEvent:
