@@ -190,6 +190,8 @@ def test_demo_does_what_the_desktop_client_does(built_client, live_server, db):
     if SYNC:
         assert (again["mode"], again["applied"], again["removed"]) == ("changed_since", "1", "0")
     assert closing in [r["id"] for r in _all(lines, "replica")]
+    assert (_only(lines, "search")["q"], _only(lines, "search")["count"]) == ("정산", "1")
+    assert [(f["id"], f["title"], f["version"]) for f in _all(lines, "found")] == [(closing, "월말 정산", "3")]
 
     _check_against_server(lines, db)
     events = {event["id"]: event for event in db.list_events(department_id)}
@@ -287,6 +289,48 @@ def test_trash_restore_and_remove_from_trash_commands(built_client, live_server,
                           env=_client_env(live_server), capture_output=True, text=True, timeout=60)
     assert (gone.returncode, gone.stderr.strip()) == (1, f"error: 404 not_found: event {removed['id']} is not in the "
                                                          "department's trash (restored, removed, or deleted too long ago)")
+
+
+def _api_search(server, **params) -> list[dict]:
+    """Every page of GET /api/search (20 a page, as the client reads it), as the API answers it."""
+    found, cursor = [], None
+    while True:
+        answer = requests.get(f"{server.url}/api/search", params={**params, "limit": 20, **({"cursor": cursor} if cursor else {})},
+                              headers=auth_headers(server.url), timeout=10)
+        assert answer.status_code == 200, answer.text
+        found += answer.json()
+        if (cursor := answer.headers.get("X-Next-Cursor")) is None:
+            return found
+
+
+def test_search_command_finds_words_as_people_type_them_through_every_page(built_client, live_server, db,
+                                                                          make_department):
+    sales, planning = make_department("영업부")["id"], make_department("기획부")["id"]
+    weekly = db.create_event(sales, {"event_date": "2024-03-04", "title": "주간회의는 3층에서"})
+    visit = db.create_event(sales, {"event_date": "2024-03-05", "title": "고객 방문", "time": "오후 2시, 대회의실"})
+    db.create_event(sales, {"event_date": "2024-03-06", "title": "점심"})
+    checks = [db.create_event(d, {"event_date": f"2024-04-{n:02d}", "title": f"장비 점검 {n}회차"})
+              for n, d in enumerate([sales, planning] * 11, start=1)]
+    result = _run_block(fenced_blocks(README, "sh")[4], built_client, live_server, DEPARTMENT_ID=sales)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = _lines(result.stdout)
+    searches = [n for n, (label, _) in enumerate(lines) if label == "search"]
+    assert [lines[n][1]["q"] for n in searches] == ["회의", "점검"]
+    meeting, checking = lines[searches[0]:searches[1]], lines[searches[1]:]
+
+    # "회의" finds "주간회의는" (inside a compound, a particle attached) and the time's "대회의실", in one department.
+    assert {f["id"] for f in _all(meeting, "found")} == {weekly["id"], visit["id"]}
+    assert [(f["id"], f["title"], f["time"]) for f in _all(meeting, "found")] == [
+        (e["id"], e["title"], _shown_time(e)) for e in _api_search(live_server, q="회의", department=sales)]
+    # Across every department, more results than one page holds: the client follows X-Next-Cursor.
+    summary = _only(checking, "search")
+    assert (summary["count"], int(summary["pages"]) > 1) == ("22", True)
+    assert sorted(f["id"] for f in _all(checking, "found")) == sorted(e["id"] for e in checks)
+    assert [f["id"] for f in _all(checking, "found")] == [e["id"] for e in _api_search(live_server, q="점검")]
+
+    bad = subprocess.run(["mono", "CalendarClient.exe", "--url", live_server.url, "search", " , "], cwd=built_client,
+                         env=_client_env(live_server), capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 1 and bad.stderr.startswith("error: 400 "), bad.stderr
 
 
 class AnswerLosingProxy:

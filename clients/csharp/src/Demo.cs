@@ -1,6 +1,6 @@
 // The desktop client's day, end to end: departments, a new department with Korean events, a month,
 // an edit that meets a concurrent one (412), paging, an offline copy catching up, and a deleted event
-// restored from the department's trash that the copy's next catch-up brings back.
+// restored from the department's trash that the copy's next catch-up brings back and a search finds.
 using System;
 using System.Linq;
 using System.Net;
@@ -42,6 +42,8 @@ namespace DepartmentCalendar
             CatchUp(department.Id, replica, "sync");
             RestoreFromTrash(department.Id);
             CatchUp(department.Id, replica, "sync after restore");
+            var search = new SearchQuery { Text = "정산", Department = department.Id };
+            SearchCommand.Print(search, api.SearchAll(search));
             foreach (var item in replica.Events)
                 Console.WriteLine(Show.Event("replica", item));
         }
