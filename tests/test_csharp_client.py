@@ -179,7 +179,7 @@ def test_demo_does_what_the_desktop_client_does(built_client, live_server, db):
 
     # The deleted event waits in the trash; restored, it is back under its id and the copy catches up with it.
     closing = _only(lines, "deleted")["id"]
-    assert _only(lines, "trash")["count"] == "1"
+    assert (_only(lines, "trash")["count"], _only(lines, "trash")["pages"]) == ("1", "1")
     trashed = _only(lines, "trashed")
     assert (trashed["id"], trashed["date"], trashed["title"], trashed["deleted_by"]) == (
         closing, "2024-03-31", "월말 정산", ADMIN_NAME)
@@ -261,20 +261,29 @@ def test_departments_create_event_and_month_commands_and_their_errors(built_clie
     assert usage.returncode == 2 and usage.stderr.startswith("usage: CalendarClient.exe")
 
 
+def _delete_through_the_api(server, events: list[dict]) -> None:
+    """DELETE each event through the API in turn, as another client would."""
+    for event in events:
+        answer = requests.delete(f"{server.url}/api/events/{event['id']}", headers=auth_headers(server.url), timeout=10)
+        assert answer.status_code == 204, answer.text
+
+
 def test_trash_restore_and_remove_from_trash_commands(built_client, live_server, db, make_department, make_event):
     department = make_department("재무부")["id"]
+    older = [make_event(department, event_date="2024-02-01", title=f"지난 일정 {n}") for n in range(19)]
     kept, restored, removed = (make_event(department, event_date=day, title=title) for day, title in (
         ("2024-03-04", "예산 회의"), ("2024-03-05", "결산 보고"), ("2024-03-06", "감사 준비")))
-    for event in (restored, removed):  # deleted through the API, as another client would
-        answer = requests.delete(f"{live_server.url}/api/events/{event['id']}", headers=auth_headers(live_server.url),
-                                 timeout=10)
-        assert answer.status_code == 204, answer.text
+    _delete_through_the_api(live_server, [*older, restored, removed])
     result = _run_block(fenced_blocks(README, "sh")[3], built_client, live_server, DEPARTMENT_ID=department,
                         EVENT_ID=restored["id"], OLD_EVENT_ID=removed["id"])
     assert result.returncode == 0, result.stdout + result.stderr
     lines = _lines(result.stdout)
-    assert [(e["id"], e["title"], e["date"], e["deleted_by"]) for e in _all(lines, "trashed")] == [
-        (removed["id"], "감사 준비", "2024-03-06", ADMIN_NAME), (restored["id"], "결산 보고", "2024-03-05", ADMIN_NAME)]
+    # 21 deleted events, newest first, in pages of 20 (the client follows X-Next-Cursor).
+    assert (_only(lines, "trash")["count"], _only(lines, "trash")["pages"]) == ("21", "2")
+    trashed = [(e["id"], e["title"], e["date"], e["deleted_by"]) for e in _all(lines, "trashed")]
+    assert trashed[:2] == [(removed["id"], "감사 준비", "2024-03-06", ADMIN_NAME),
+                           (restored["id"], "결산 보고", "2024-03-05", ADMIN_NAME)]
+    assert [e[0] for e in trashed[2:]] == [e["id"] for e in reversed(older)]
     back = _only(lines, "restored")
     assert (back["id"], back["title"], back["date"], back["version"], back["etag"]) == (
         restored["id"], "결산 보고", "2024-03-05", "3", "3")
@@ -282,9 +291,11 @@ def test_trash_restore_and_remove_from_trash_commands(built_client, live_server,
     assert [(e["id"], e["version"]) for e in db.list_events(department)] == [(kept["id"], 1), (restored["id"], 3)]
 
     client = ["mono", "CalendarClient.exe", "--url", live_server.url]
-    empty = subprocess.run([*client, "trash", department], cwd=built_client, env=_client_env(live_server),
+    after = subprocess.run([*client, "trash", department], cwd=built_client, env=_client_env(live_server),
                            capture_output=True, text=True, timeout=60)
-    assert (empty.returncode, empty.stdout) == (0, "")
+    assert after.returncode == 0, after.stderr
+    assert (_only(_lines(after.stdout), "trash")["count"], _only(_lines(after.stdout), "trash")["pages"]) == ("19", "1")
+    assert [e["id"] for e in _all(_lines(after.stdout), "trashed")] == [e["id"] for e in reversed(older)]
     gone = subprocess.run([*client, "restore", department, removed["id"]], cwd=built_client,
                           env=_client_env(live_server), capture_output=True, text=True, timeout=60)
     assert (gone.returncode, gone.stderr.strip()) == (1, f"error: 404 not_found: event {removed['id']} is not in the "

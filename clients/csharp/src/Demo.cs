@@ -162,9 +162,7 @@ namespace DepartmentCalendar
         void RestoreFromTrash(Guid departmentId)
         {
             var trash = api.ReadAllTrash(departmentId, 50);
-            Console.WriteLine("trash: count={0}", trash.Items.Count);
-            foreach (var item in trash.Items)
-                Console.WriteLine(Show.Trashed(item));
+            TrashCommands.Print(trash);
             var restored = api.RestoreEvent(departmentId, trash.Items.First().Id);
             Console.WriteLine("{0} etag={1}", Show.Event("restored", restored.Value), restored.ETag);
         }

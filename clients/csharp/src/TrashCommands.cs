@@ -8,6 +8,7 @@ namespace DepartmentCalendar
     {
         public const string Usage =
             "       | trash DEPARTMENT_ID | restore DEPARTMENT_ID EVENT_ID | remove-from-trash DEPARTMENT_ID EVENT_ID";
+        const int PageSize = 20;  // entries a page of the trash list holds
 
         /// <summary>The exit code of a trash command, or null when the arguments are none of them.</summary>
         public static int? Run(CalendarApi api, List<string> args)
@@ -18,8 +19,7 @@ namespace DepartmentCalendar
             var command = args[0];
             if (command == "trash" && args.Count == 2)
             {
-                foreach (var item in api.ReadAllTrash(departmentId, 50).Items)
-                    Console.WriteLine(Show.Trashed(item));
+                Print(api.ReadAllTrash(departmentId, PageSize));
                 return 0;
             }
             if (command == "restore" && args.Count == 3)
@@ -35,6 +35,14 @@ namespace DepartmentCalendar
                 return 0;
             }
             return null;
+        }
+
+        /// <summary>A `trash:` line with the count and the pages read, then a `trashed:` line per entry, newest first.</summary>
+        public static void Print(Page<CalendarEvent> trash)
+        {
+            Console.WriteLine("trash: count={0} pages={1}", trash.Items.Count, trash.Pages);
+            foreach (var item in trash.Items)
+                Console.WriteLine(Show.Trashed(item));
         }
     }
 }
