@@ -51,6 +51,7 @@ def test_korean_words_are_found_with_particles_inside_compounds_across_spacing_c
     assert found("주간회의") == {"주간회의는 취소"}
     assert found("3분기") == {"2024년 3분기 실적 보고"}
     assert found("review") == found("REVIEW") == found("ｒｅｖｉｅｗ") == {"Q3 Review 미팅"}
+    assert found("q3 미팅") == {"Q3 Review 미팅"}  # Korean and English words in one query
     assert found("abc") == {"ＡＢＣ 교육"}
     assert found("3층 회의실") == {"고객 방문"}
     assert found("회의 영업") == {"영업부 회의"}

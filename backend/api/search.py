@@ -40,7 +40,7 @@ def search():
     today = datetime.now(ZoneInfo(current_app.config["SETTINGS"].calendar_timezone)).date()
     page = _page(f"search|{' '.join(words)}|{','.join(departments)}|{start}|{end}|{today}")
     db = get_db()
-    matches = chain.from_iterable(db.search.matching(d, words) for d in departments)
+    matches = chain.from_iterable(db.search.matching(d, words, bounds[1]) for d in departments)
     remaining = after(ranked(matches, today, start, end), after_key(page))
     chosen = remaining[:page.limit]
     items = _items(chosen)

@@ -43,15 +43,19 @@ class EventSearch:
         self.table = table
         self.client = client
 
-    def matching(self, department_id: str, words: list[str]) -> Iterator[Match]:
+    def matching(self, department_id: str, words: list[str], starting_by: str | None = None) -> Iterator[Match]:
         """The department's live events (a series and its exceptions each) whose search text holds
-        every word: one Query, every page, only the keys and days read back."""
+        every word (and that start on or before `starting_by`, when given): one Query, every page,
+        only the keys and days read back."""
+        values = {":d": department_id, **{f":w{i}": w for i, w in enumerate(words)}}
+        if starting_by is not None:
+            values[":by"] = starting_by
         query: QueryInput = {
             "TableName": self.table, "IndexName": DEPARTMENT_DATE_INDEX,
-            "KeyConditionExpression": "#d = :d",
+            "KeyConditionExpression": "#d = :d" + (" AND #f <= :by" if starting_by is not None else ""),
             "FilterExpression": " AND ".join(f"contains(#t, :w{i})" for i in range(len(words))),
             "ProjectionExpression": "#d, #i, #f, #l, #s", "ExpressionAttributeNames": _MATCH_NAMES,
-            "ExpressionAttributeValues": to_item({":d": department_id, **{f":w{i}": w for i, w in enumerate(words)}}),
+            "ExpressionAttributeValues": to_item(values),
         }
         return plumbing.paginate(self.client, "query", query, _match)
 

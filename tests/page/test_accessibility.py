@@ -1,7 +1,7 @@
 """axe-core (npm, the engine browsers' accessibility tools run) checks every view of the page in
 Chromium: the month with a day open, the agenda, the week and the day with hours (and their text at
 least 4.5:1 against what is behind it), the scope question of a dragged occurrence, the event dialog
-of an occurrence, the department dialog, the token prompt and the phone width with its menu open.
+of an occurrence with its 변경 기록, the trash, search results, the department dialog, the token prompt and the phone width with its menu open.
 No serious or critical violation."""
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from support.calendar_page import (
     new_series,
     open_occurrence,
 )
+from support.live_helpers import http
 
 pytestmark = PAGE_MARKS
 
@@ -42,12 +43,19 @@ def test_the_month_and_the_dialogs_have_no_serious_accessibility_violations(serv
     department = new_department(server)
     new_event(server, department, title="주간 회의", start_time="10:00", end_time="11:00", description="3층")
     new_series(server, department, "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=4", title="스터디", event_date=f"{MONTH}-03")
+    deleted = new_event(server, department, title="지운 일정")
+    assert http.delete(f"{server.url}/api/events/{deleted['id']}").status_code == 204
     person = people(token("zoe", "admin"), **AXE_BROWSER)
     page = person.open(department["id"], MONTH)
     expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
     day_button(page, f"{MONTH}-12").click()
     expect(page.locator("#day-events .event-title")).to_have_text(["주간 회의"])
     assert violations(page) == [], "month"
+    page.get_by_role("searchbox", name="일정 검색").fill("스터디")
+    page.get_by_role("searchbox", name="일정 검색").press("Enter")
+    expect(page.locator("#search-list > li").first).to_be_visible()
+    assert violations(page) == [], "search results"
+    page.get_by_role("button", name="닫기").click()
     page.get_by_role("button", name="목록", exact=True).click()
     expect(page.locator("#agenda .event-title")).to_have_text(["스터디", "스터디", "주간 회의", "스터디", "스터디"])
     assert violations(page) == [], "agenda"
@@ -60,7 +68,17 @@ def test_the_month_and_the_dialogs_have_no_serious_accessibility_violations(serv
     page.get_by_role("button", name="저장", exact=True).click()
     expect(page.locator("#event-title-error")).to_have_text("비워 둘 수 없습니다.")
     assert violations(page) == [], "event dialog with a problem"
+    page.locator("#event-history summary").click()
+    expect(page.locator("#history-series-list > li")).to_have_count(1)
+    assert violations(page) == [], "event dialog with its history"
     page.get_by_role("button", name="취소").click()
+
+    page.get_by_role("button", name="휴지통").click()
+    expect(page.locator("#trash-list > li")).to_have_count(1)
+    assert violations(page) == [], "trash"
+    page.get_by_role("button", name="지운 일정 영구 삭제").click()
+    assert violations(page) == [], "trash asking before removing for good"
+    page.get_by_role("button", name="닫기").click()
 
     page.get_by_role("button", name="부서 삭제").click()
     assert violations(page) == [], "department dialog"

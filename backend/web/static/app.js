@@ -14,12 +14,14 @@ import { wireGridKeys, wireShortcuts } from "./grid_keys.js";
 import { LiveRooms } from "./live_rooms.js";
 import { wireMenu } from "./menu.js";
 import { forgetHolidays, loadHolidays } from "./public_holidays.js";
+import { SearchBox } from "./search_box.js";
 import { SeveralDepartments } from "./several_departments.js";
 import { showPersonalTokens, wirePersonalTokens } from "./personal_tokens.js";
 import { offerSignIn, showWho, wireSignOut } from "./signin.js";
 import { EventStore } from "./store.js";
 import { copySubscription } from "./subscribe.js";
 import { renderTimeGrid } from "./time_grid.js";
+import { TrashList } from "./trash_list.js";
 import { wireTimeDrag, wireTimeKeys } from "./time_grid_drag.js";
 import { daysShown, goTo, isTimed, monthsShown, rangeShown, readView, step, stepNames, viewTitle, VIEWS, writeView } from "./view_state.js";
 
@@ -178,6 +180,22 @@ async function relist() {
 }
 
 const editor = new EventEditor(apply, relist);
+const trash = new TrashList(apply);
+
+// A search result: its department's month, its day open.
+function openFound(event) {
+  if (event.department_id !== state.departmentId && departments.has(event.department_id)) {
+    state.departmentId = event.department_id;
+    departments.render(state.departmentId);
+    live.follow(state.departmentId);
+  }
+  goTo(state, "month", event.event_date);
+  state.day = event.event_date;
+  state.cursor = event.event_date;
+  writeUrl(true);
+  loadMonth();
+  byId("day-title").focus();
+}
 
 function editEvent(id) {
   const event = shown.get(id);
@@ -274,6 +292,8 @@ function choose(departmentId, push = true) {
   live.follow(departmentId);
   loadMonth();
 }
+
+new SearchBox({ nameOf: (id) => (departments.list.length > 1 ? departments.nameOf(id) : ""), onOpen: openFound });
 
 const departments = new Departments((id) => choose(id), () => {
   if (state.departmentId) showTitle();
@@ -386,6 +406,7 @@ function wire() {
   byId("event-new").addEventListener("click", () => editor.open(state.departmentId, null, newEventDay()));
   byId("day-new").addEventListener("click", () => editor.open(state.departmentId, null, state.day));
   byId("subscribe").addEventListener("click", () => copySubscription(state.departmentId));
+  byId("trash-open").addEventListener("click", () => trash.open(state.departmentId, departments.nameOf(state.departmentId)));
   byId("token-forget").addEventListener("click", () => {
     forgetToken();
     location.reload();

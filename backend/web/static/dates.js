@@ -67,6 +67,14 @@ export function dayLabel(iso) {
   return `${year}년 ${month}월 ${day}일 (${WEEKDAYS[weekday(iso)]})`;
 }
 
+// A moment the API wrote (UTC, e.g. "2031-03-12T05:07:09.123456Z") as a Korean day and a 24-hour
+// time of the browser's time zone, e.g. "2031년 3월 12일 (수) 14:07".
+export function momentLabel(timestamp) {
+  const moment = new Date(String(timestamp).replace(/(\.\d{3})\d+/, "$1"));
+  const day = isoDate(moment.getFullYear(), moment.getMonth() + 1, moment.getDate());
+  return `${dayLabel(day)} ${pad(moment.getHours())}:${pad(moment.getMinutes())}`;
+}
+
 // Minutes after midnight of a time as people write it ("오후 2:00", "14:00", "2:00 PM",
 // "14:00-15:30"); -1 for anything else (shown first, as an all-day event).
 export function timeKey(text) {

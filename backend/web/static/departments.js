@@ -51,7 +51,7 @@ export class Departments {
     if (!options.length) options.push(el("option", { text: "부서가 없습니다", attrs: { value: "" } }));
     this.select.replaceChildren(...options);
     if (this.has(chosen)) this.select.value = chosen;
-    for (const id of ["department-rename", "department-delete", "subscribe", "event-new", "day-new"]) {
+    for (const id of ["department-rename", "department-delete", "subscribe", "trash-open", "event-new", "day-new"]) {
       byId(id).disabled = !this.list.length;
     }
     this.onListed();

@@ -9,16 +9,15 @@ import { byId, el, say, show } from "./dom.js";
 import { timeLabel } from "./calendar.js";
 import { bothChanged, pickedTheirs, renderChoices } from "./conflict_choices.js";
 import { eventProblems } from "./event_checks.js";
+import { FIELD_LABELS as LABELS } from "./field_labels.js";
 import { fieldMessages } from "./field_messages.js";
+import { HistoryPanel } from "./history_panel.js";
 import { describeLines, RepeatControls, shapeOf, withRule } from "./recurrence_form.js";
 
 const TEXTS = ["event_date", "title", "time", "description", "url"];
 const TIMES = ["start_time", "end_time", "end_date"]; // sent as null when empty (absent: all-day, one day)
 const FIELDS = [...TEXTS, ...TIMES];
 const SHOWN = [...FIELDS, "recurrence"]; // the fields a problem shows under
-const LABELS = { title: "제목", event_date: "날짜", time: "시간", description: "설명", url: "링크", recurrence: "반복",
-  start_time: "시작 시각", end_time: "끝 시각", end_date: "마지막 날",
-  updated_by: "바꾼 사람" };
 const UNCHANGEABLE = "이 반복 규칙은 여기서 바꿀 수 없습니다 (그대로 둡니다)";
 
 const ifMatch = (version) => ({ "If-Match": `"${version}"` });
@@ -43,6 +42,7 @@ export class EventEditor {
       });
     }
     this.repeat = new RepeatControls(this.form, () => this.offerScopes());
+    this.history = new HistoryPanel();
     this.form.addEventListener("submit", (submit) => {
       submit.preventDefault();
       this.save();
@@ -79,6 +79,7 @@ export class EventEditor {
     show(byId("scope-box"), this.occurrence);
     this.offerScopes();
     byId("event-audit").textContent = event ? `작성 ${event.created_by} · 마지막 수정 ${event.updated_by}` : "";
+    this.history.open(departmentId, event);
     show(byId("event-delete"), Boolean(event));
     this.reset();
     this.dialog.showModal();
