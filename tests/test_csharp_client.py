@@ -16,7 +16,7 @@ import requests
 from config import BACKEND_DIR, PROJECT_DIR
 from support import live_helpers
 from support.doc_blocks import NEWCOMER_SHELL, fenced_blocks
-from support.live_helpers import IN_CI
+from support.live_helpers import ADMIN_NAME, IN_CI, auth_headers
 from support.oidc_provider import sign_in
 from support.servers import start_live_server
 
@@ -117,6 +117,13 @@ def built_client(tmp_path_factory) -> Path:
     return folder
 
 
+def _shown_time(event: dict) -> str:
+    """The time as the client shows it (CalendarEvent.DisplayTime): start–end, else the free text, else 종일."""
+    if event.get("start_time"):
+        return "–".join(filter(None, (event["start_time"], event.get("end_time"))))
+    return event.get("time") or "종일"
+
+
 def _check_against_server(lines, db) -> None:
     """The department, every event printed, and the offline copy equal what DynamoDB holds."""
     shown = _only(lines, "department")
@@ -126,7 +133,7 @@ def _check_against_server(lines, db) -> None:
     assert (shown["created_at"], shown["updated_at"], shown["kind"]) == (stored["created_at"], stored["updated_at"], "Utc")
     events = db.list_events(stored["id"])
     replica = _all(lines, "replica")
-    assert [(e["id"], str(e["version"]), e["title"], e["time"], e["event_date"], e["created_at"], e["last_modified"])
+    assert [(e["id"], str(e["version"]), e["title"], _shown_time(e), e["event_date"], e["created_at"], e["last_modified"])
             for e in events] == [
         (r["id"], r["version"], r["title"], r["time"], r["date"], r["created_at"], r["last_modified"]) for r in replica]
     assert all(r["kind"] == "Utc" and r["department_id"] == stored["id"] for r in replica)
@@ -170,9 +177,25 @@ def test_demo_does_what_the_desktop_client_does(built_client, live_server, db):
     else:
         assert (sync["mode"], sync["applied"], sync["removed"]) == ("full_resync_no_token", "0", "0")
 
+    # The deleted event waits in the trash; restored, it is back under its id and the copy catches up with it.
+    closing = _only(lines, "deleted")["id"]
+    assert (_only(lines, "trash")["count"], _only(lines, "trash")["pages"]) == ("1", "1")
+    trashed = _only(lines, "trashed")
+    assert (trashed["id"], trashed["date"], trashed["title"], trashed["deleted_by"]) == (
+        closing, "2024-03-31", "월말 정산", ADMIN_NAME)
+    assert trashed["deleted_at"] > trashed["last_modified"]
+    restored = _only(lines, "restored")
+    assert (restored["id"], restored["title"], restored["version"], restored["etag"]) == (closing, "월말 정산", "3", "3")
+    again = _only(lines, "sync after restore")
+    if SYNC:
+        assert (again["mode"], again["applied"], again["removed"]) == ("changed_since", "1", "0")
+    assert closing in [r["id"] for r in _all(lines, "replica")]
+    assert (_only(lines, "search")["q"], _only(lines, "search")["count"]) == ("정산", "1")
+    assert [(f["id"], f["title"], f["version"]) for f in _all(lines, "found")] == [(closing, "월말 정산", "3")]
+
     _check_against_server(lines, db)
     events = {event["id"]: event for event in db.list_events(department_id)}
-    assert _only(lines, "deleted")["id"] not in events and len(events) == 5
+    assert len(events) == 6 and events[closing]["version"] == 3 and events[closing]["title"] == "월말 정산"
     assert events[meeting]["title"] == "주간 회의 (장소 변경)" and events[meeting]["version"] == 3
     assert events[meeting]["description"] == "충돌 뒤 다시 저장"
     assert events[created[1]["id"]]["description"] == "최종 보고서 제출\n담당: 김민수"
@@ -201,6 +224,7 @@ def test_an_expired_sync_token_makes_the_client_read_everything_again(built_clie
     sync = _only(lines, "sync")
     assert (sync["mode"], sync["applied"]) == ("full_resync_token_expired" if SYNC else "full_resync_no_token", "0")
     assert sync["next_token"] == ("yes" if SYNC else "no")
+    assert _only(lines, "sync after restore")["mode"] == sync["mode"]
     _check_against_server(lines, db)
 
 
@@ -235,6 +259,89 @@ def test_departments_create_event_and_month_commands_and_their_errors(built_clie
     usage = subprocess.run([*client, "month", "not-a-uuid", "2024-03"], cwd=built_client,
                            env=_client_env(live_server), capture_output=True, text=True, timeout=60)
     assert usage.returncode == 2 and usage.stderr.startswith("usage: CalendarClient.exe")
+
+
+def _delete_through_the_api(server, events: list[dict]) -> None:
+    """DELETE each event through the API in turn, as another client would."""
+    for event in events:
+        answer = requests.delete(f"{server.url}/api/events/{event['id']}", headers=auth_headers(server.url), timeout=10)
+        assert answer.status_code == 204, answer.text
+
+
+def test_trash_restore_and_remove_from_trash_commands(built_client, live_server, db, make_department, make_event):
+    department = make_department("재무부")["id"]
+    older = [make_event(department, event_date="2024-02-01", title=f"지난 일정 {n}") for n in range(19)]
+    kept, restored, removed = (make_event(department, event_date=day, title=title) for day, title in (
+        ("2024-03-04", "예산 회의"), ("2024-03-05", "결산 보고"), ("2024-03-06", "감사 준비")))
+    _delete_through_the_api(live_server, [*older, restored, removed])
+    result = _run_block(fenced_blocks(README, "sh")[3], built_client, live_server, DEPARTMENT_ID=department,
+                        EVENT_ID=restored["id"], OLD_EVENT_ID=removed["id"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = _lines(result.stdout)
+    # 21 deleted events, newest first, in pages of 20 (the client follows X-Next-Cursor).
+    assert (_only(lines, "trash")["count"], _only(lines, "trash")["pages"]) == ("21", "2")
+    trashed = [(e["id"], e["title"], e["date"], e["deleted_by"]) for e in _all(lines, "trashed")]
+    assert trashed[:2] == [(removed["id"], "감사 준비", "2024-03-06", ADMIN_NAME),
+                           (restored["id"], "결산 보고", "2024-03-05", ADMIN_NAME)]
+    assert [e[0] for e in trashed[2:]] == [e["id"] for e in reversed(older)]
+    back = _only(lines, "restored")
+    assert (back["id"], back["title"], back["date"], back["version"], back["etag"]) == (
+        restored["id"], "결산 보고", "2024-03-05", "3", "3")
+    assert _only(lines, "removed for good")["id"] == removed["id"]
+    assert [(e["id"], e["version"]) for e in db.list_events(department)] == [(kept["id"], 1), (restored["id"], 3)]
+
+    client = ["mono", "CalendarClient.exe", "--url", live_server.url]
+    after = subprocess.run([*client, "trash", department], cwd=built_client, env=_client_env(live_server),
+                           capture_output=True, text=True, timeout=60)
+    assert after.returncode == 0, after.stderr
+    assert (_only(_lines(after.stdout), "trash")["count"], _only(_lines(after.stdout), "trash")["pages"]) == ("19", "1")
+    assert [e["id"] for e in _all(_lines(after.stdout), "trashed")] == [e["id"] for e in reversed(older)]
+    gone = subprocess.run([*client, "restore", department, removed["id"]], cwd=built_client,
+                          env=_client_env(live_server), capture_output=True, text=True, timeout=60)
+    assert (gone.returncode, gone.stderr.strip()) == (1, f"error: 404 not_found: event {removed['id']} is not in the "
+                                                         "department's trash (restored, removed, or deleted too long ago)")
+
+
+def _api_search(server, **params) -> list[dict]:
+    """Every page of GET /api/search (20 a page, as the client reads it), as the API answers it."""
+    found, cursor = [], None
+    while True:
+        answer = requests.get(f"{server.url}/api/search", params={**params, "limit": 20, **({"cursor": cursor} if cursor else {})},
+                              headers=auth_headers(server.url), timeout=10)
+        assert answer.status_code == 200, answer.text
+        found += answer.json()
+        if (cursor := answer.headers.get("X-Next-Cursor")) is None:
+            return found
+
+
+def test_search_command_finds_words_as_people_type_them_through_every_page(built_client, live_server, db,
+                                                                          make_department):
+    sales, planning = make_department("영업부")["id"], make_department("기획부")["id"]
+    weekly = db.create_event(sales, {"event_date": "2024-03-04", "title": "주간회의는 3층에서"})
+    visit = db.create_event(sales, {"event_date": "2024-03-05", "title": "고객 방문", "time": "오후 2시, 대회의실"})
+    db.create_event(sales, {"event_date": "2024-03-06", "title": "점심"})
+    checks = [db.create_event(d, {"event_date": f"2024-04-{n:02d}", "title": f"장비 점검 {n}회차"})
+              for n, d in enumerate([sales, planning] * 11, start=1)]
+    result = _run_block(fenced_blocks(README, "sh")[4], built_client, live_server, DEPARTMENT_ID=sales)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = _lines(result.stdout)
+    searches = [n for n, (label, _) in enumerate(lines) if label == "search"]
+    assert [lines[n][1]["q"] for n in searches] == ["회의", "점검"]
+    meeting, checking = lines[searches[0]:searches[1]], lines[searches[1]:]
+
+    # "회의" finds "주간회의는" (inside a compound, a particle attached) and the time's "대회의실", in one department.
+    assert {f["id"] for f in _all(meeting, "found")} == {weekly["id"], visit["id"]}
+    assert [(f["id"], f["title"], f["time"]) for f in _all(meeting, "found")] == [
+        (e["id"], e["title"], _shown_time(e)) for e in _api_search(live_server, q="회의", department=sales)]
+    # Across every department, more results than one page holds: the client follows X-Next-Cursor.
+    summary = _only(checking, "search")
+    assert (summary["count"], int(summary["pages"]) > 1) == ("22", True)
+    assert sorted(f["id"] for f in _all(checking, "found")) == sorted(e["id"] for e in checks)
+    assert [f["id"] for f in _all(checking, "found")] == [e["id"] for e in _api_search(live_server, q="점검")]
+
+    bad = subprocess.run(["mono", "CalendarClient.exe", "--url", live_server.url, "search", " , "], cwd=built_client,
+                         env=_client_env(live_server), capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 1 and bad.stderr.startswith("error: 400 "), bad.stderr
 
 
 class AnswerLosingProxy:

@@ -53,6 +53,16 @@ TESTED_COMMANDS = {
         "test_csharp_client.py::test_departments_create_event_and_month_commands_and_their_errors",
     'mono CalendarClient.exe --url http://localhost:5000 month "$DEPARTMENT_ID" 2024-03':
         "test_csharp_client.py::test_departments_create_event_and_month_commands_and_their_errors",
+    'mono CalendarClient.exe --url http://localhost:5000 trash "$DEPARTMENT_ID"':
+        "test_csharp_client.py::test_trash_restore_and_remove_from_trash_commands",
+    'mono CalendarClient.exe --url http://localhost:5000 restore "$DEPARTMENT_ID" "$EVENT_ID"':
+        "test_csharp_client.py::test_trash_restore_and_remove_from_trash_commands",
+    'mono CalendarClient.exe --url http://localhost:5000 remove-from-trash "$DEPARTMENT_ID" "$OLD_EVENT_ID"':
+        "test_csharp_client.py::test_trash_restore_and_remove_from_trash_commands",
+    'mono CalendarClient.exe --url http://localhost:5000 search "회의" "$DEPARTMENT_ID"':
+        "test_csharp_client.py::test_search_command_finds_words_as_people_type_them_through_every_page",
+    'mono CalendarClient.exe --url http://localhost:5000 search "점검"':
+        "test_csharp_client.py::test_search_command_finds_words_as_people_type_them_through_every_page",
 }
 
 

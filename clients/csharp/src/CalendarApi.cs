@@ -30,6 +30,18 @@ namespace DepartmentCalendar
         public string ChangedSince;
     }
 
+    /// <summary>What GET /api/search is asked for: Text (every word must occur in the title, description or
+    /// time), and optionally one department (else every one the caller may read), a date range and paging.</summary>
+    public sealed class SearchQuery
+    {
+        public string Text;
+        public Guid? Department;
+        public DateTime? From;
+        public DateTime? To;
+        public int? Limit;
+        public string Cursor;
+    }
+
     /// <summary>A stored event with the ETag the server answered with (the version, quoted).</summary>
     public sealed class Tagged<T>
     {
@@ -62,6 +74,7 @@ namespace DepartmentCalendar
     public sealed class CalendarApi : IDisposable
     {
         const int PostAttempts = 2;  // a POST is retried once, with the same Idempotency-Key
+        const int SearchPageSize = 20;  // results a page of SearchAll holds unless the query sets a limit (1-100)
         readonly HttpClient http;
 
         /// <summary>baseUrl like http://localhost:5000; token sent as `Authorization: Bearer` when given.</summary>
@@ -147,6 +160,64 @@ namespace DepartmentCalendar
         public void DeleteEvent(string eventId, int? ifMatchVersion)
         {
             Send(HttpMethod.Delete, "api/events/" + eventId, null, ifMatchVersion, null);
+        }
+
+        /// <summary>One page of the events whose text holds every word of the query, nearest to today first (a
+        /// series once, as its occurrence nearest today), shaped as in the month list.</summary>
+        public Page<CalendarEvent> Search(SearchQuery request)
+        {
+            var query = new List<KeyValuePair<string, string>> { Pair("q", request.Text) };
+            if (request.Department.HasValue) query.Add(Pair("department", request.Department.Value.ToString()));
+            if (request.From.HasValue) query.Add(Pair("from", Timestamps.FormatDate(request.From.Value)));
+            if (request.To.HasValue) query.Add(Pair("to", Timestamps.FormatDate(request.To.Value)));
+            AddPaging(query, request.Limit, request.Cursor);
+            return ReadPage<CalendarEvent>("api/search" + QueryString(query));
+        }
+
+        /// <summary>Every result of a search, page by page: `limit` per page, SearchPageSize when it sets none
+        /// (the server takes a cursor only with a limit).</summary>
+        public Page<CalendarEvent> SearchAll(SearchQuery query)
+        {
+            return ReadAll(cursor => Search(new SearchQuery
+            {
+                Text = query.Text, Department = query.Department, From = query.From, To = query.To,
+                Limit = query.Limit ?? SearchPageSize, Cursor = cursor,
+            }));
+        }
+
+        /// <summary>One page of the department's trash: its deleted events as they were, with DeletedAt and
+        /// DeletedBy, newest deletion first (an editor's right).</summary>
+        public Page<CalendarEvent> ListTrash(Guid departmentId, int? limit = null, string cursor = null)
+        {
+            var query = new List<KeyValuePair<string, string>>();
+            AddPaging(query, limit, cursor);
+            return ReadPage<CalendarEvent>(TrashPath(departmentId) + QueryString(query));
+        }
+
+        /// <summary>The department's whole trash, `limit` per page.</summary>
+        public Page<CalendarEvent> ReadAllTrash(Guid departmentId, int limit)
+        {
+            return ReadAll(cursor => ListTrash(departmentId, limit, cursor));
+        }
+
+        /// <summary>Store a deleted event (a series with its exceptions) again under its id, one version above
+        /// its tombstone, so changed_since brings it back. Not retried: once restored it is no longer in the
+        /// trash, and a repeat answers 404 not_found like an id that never was there.</summary>
+        public Tagged<CalendarEvent> RestoreEvent(Guid departmentId, string eventId)
+        {
+            var answer = Send(HttpMethod.Post, TrashPath(departmentId) + "/" + eventId + "/restore", null, null, null);
+            return new Tagged<CalendarEvent> { Value = Json.Read<CalendarEvent>(answer.Body), ETag = answer.ETag };
+        }
+
+        /// <summary>Take a deleted event out of the trash for good: it can no longer be restored.</summary>
+        public void RemoveFromTrash(Guid departmentId, string eventId)
+        {
+            Send(HttpMethod.Delete, TrashPath(departmentId) + "/" + eventId, null, null, null);
+        }
+
+        static string TrashPath(Guid departmentId)
+        {
+            return "api/departments/" + departmentId + "/trash";
         }
 
         public void Dispose()

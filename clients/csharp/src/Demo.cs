@@ -1,5 +1,6 @@
 // The desktop client's day, end to end: departments, a new department with Korean events, a month,
-// an edit that meets a concurrent one (412), paging, and an offline copy catching up.
+// an edit that meets a concurrent one (412), paging, an offline copy catching up, and a deleted event
+// restored from the department's trash that the copy's next catch-up brings back and a search finds.
 using System;
 using System.Linq;
 using System.Net;
@@ -38,7 +39,13 @@ namespace DepartmentCalendar
             var replica = ReadEverything(department.Id);
             meeting = EditWithConflict(meeting);
             ChangeMore(department.Id);
-            CatchUp(department.Id, replica);
+            CatchUp(department.Id, replica, "sync");
+            RestoreFromTrash(department.Id);
+            CatchUp(department.Id, replica, "sync after restore");
+            var search = new SearchQuery { Text = "정산", Department = department.Id };
+            SearchCommand.Print(search, api.SearchAll(search));
+            foreach (var item in replica.Events)
+                Console.WriteLine(Show.Event("replica", item));
         }
 
         void RemoveEarlierRun()
@@ -127,7 +134,7 @@ namespace DepartmentCalendar
 
         /// <summary>The copy read before the edits catches up with changed_since; without a token (an older
         /// server) or with an expired one (410 Gone) it reads everything again.</summary>
-        void CatchUp(Guid departmentId, LocalCalendar replica)
+        void CatchUp(Guid departmentId, LocalCalendar replica, string label)
         {
             var mode = "changed_since";
             var result = new SyncResult();
@@ -146,10 +153,18 @@ namespace DepartmentCalendar
             }
             if (mode != "changed_since")
                 replica.Reset(api.ReadAllEvents(departmentId, new EventQuery()));
-            Console.WriteLine("sync: mode={0} applied={1} removed={2} skipped={3} next_token={4}", mode, result.Applied,
+            Console.WriteLine("{0}: mode={1} applied={2} removed={3} skipped={4} next_token={5}", label, mode, result.Applied,
                 result.Removed, result.Skipped, replica.SyncToken == null ? "no" : "yes");
-            foreach (var item in replica.Events)
-                Console.WriteLine(Show.Event("replica", item));
+        }
+
+        /// <summary>The event deleted above waits in the department's trash, with who deleted it and when;
+        /// restoring it stores it again under its id, one version above its tombstone.</summary>
+        void RestoreFromTrash(Guid departmentId)
+        {
+            var trash = api.ReadAllTrash(departmentId, 50);
+            TrashCommands.Print(trash);
+            var restored = api.RestoreEvent(departmentId, trash.Items.First().Id);
+            Console.WriteLine("{0} etag={1}", Show.Event("restored", restored.Value), restored.ETag);
         }
     }
 }

@@ -25,7 +25,8 @@ namespace DepartmentCalendar
         }
     }
 
-    /// <summary>An event, or (in a changed_since answer) the tombstone of a deleted one:
+    /// <summary>An event, or (in a changed_since answer) the tombstone of a deleted one, or (in a trash list) a
+    /// deleted event as it was, with DeletedAt and DeletedBy:
     /// Deleted = true with only Id, DepartmentId, LastModified and Version (the deletion's) set. In a month list a series comes as
     /// its occurrences: Id is "&lt;series id&gt;_&lt;YYYYMMDD&gt;" (stable), RecurringEventId the series' id
     /// and OriginalDate the day the rule gave it; a stored series (changed_since) has Recurrence.</summary>
@@ -52,10 +53,14 @@ namespace DepartmentCalendar
         // Who made it and last changed it: a token's name, or a signed-in person's (also through their personal token).
         [DataMember(Name = "created_by")] public string CreatedBy { get; set; }
         [DataMember(Name = "updated_by")] public string UpdatedBy { get; set; }
+        // Only in a department's trash list: when the event was deleted, and by whom.
+        [DataMember(Name = "deleted_at")] string deletedAt;
+        [DataMember(Name = "deleted_by")] public string DeletedBy { get; set; }
 
         public DateTime EventDate { get; private set; }
         public DateTime CreatedAt { get; private set; }
         public DateTime LastModified { get; private set; }
+        public DateTime? DeletedAt { get; private set; }
 
         /// <summary>The time as the page and the calendar feed show it: the start (and end) when set,
         /// else the free text of an event that has nothing else (migrated data), else 종일.</summary>
@@ -73,6 +78,7 @@ namespace DepartmentCalendar
         void ParseTimestamps(StreamingContext context)
         {
             LastModified = Timestamps.ParseInstant(lastModified);
+            DeletedAt = deletedAt == null ? (DateTime?)null : Timestamps.ParseInstant(deletedAt);
             if (Deleted)
                 return;
             EventDate = Timestamps.ParseDate(eventDate);

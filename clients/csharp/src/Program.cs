@@ -1,6 +1,8 @@
 // calendar-client: what the desktop client does, from the command line.
 //   mono CalendarClient.exe [--url URL] [--token TOKEN] COMMAND
 //   COMMAND: departments | month DEPARTMENT_ID YYYY-MM | create-event DEPARTMENT_ID YYYY-MM-DD TITLE [TIME] | demo
+//            | trash DEPARTMENT_ID | restore DEPARTMENT_ID EVENT_ID | remove-from-trash DEPARTMENT_ID EVENT_ID
+//            | search TEXT [DEPARTMENT_ID]
 // URL defaults to $CALENDAR_API_URL, then http://localhost:5000; TOKEN to $CALENDAR_API_TOKEN (sent as
 // `Authorization: Bearer TOKEN` when set). Exit codes: 0 done, 1 the API answered an error, 2 bad usage,
 // 3 no answer from the server (after the one retry a POST gets).
@@ -17,7 +19,7 @@ namespace DepartmentCalendar
     {
         const string Usage =
             "usage: CalendarClient.exe [--url URL] [--token TOKEN] departments | month DEPARTMENT_ID YYYY-MM\n" +
-            "       | create-event DEPARTMENT_ID YYYY-MM-DD TITLE [TIME] | demo";
+            "       | create-event DEPARTMENT_ID YYYY-MM-DD TITLE [TIME] | demo\n" + TrashCommands.Usage + "\n" + SearchCommand.Usage;
 
         public static int Main(string[] args)
         {
@@ -82,6 +84,9 @@ namespace DepartmentCalendar
                 new Demo(api).Run();
                 return 0;
             }
+            var done = TrashCommands.Run(api, args) ?? SearchCommand.Run(api, args);
+            if (done.HasValue)
+                return done.Value;
             Console.Error.WriteLine(Usage);
             return 2;
         }
@@ -107,7 +112,14 @@ namespace DepartmentCalendar
                 Quote(e.DisplayTime), Quote(e.Title), Quote(e.CreatedBy), Quote(e.UpdatedBy));
         }
 
-        public static string Quote(string text)
+        /// <summary>A trash entry: the event as it was, when it was deleted and by whom.</summary>
+        public static string Trashed(CalendarEvent e)
+        {
+            return string.Format("{0} deleted_at={1} deleted_by={2}", Event("trashed", e),
+                e.DeletedAt.HasValue ? Timestamps.FormatInstant(e.DeletedAt.Value) : "none", Quote(e.DeletedBy));
+        }
+
+                public static string Quote(string text)
         {
             return "\"" + (text ?? "").Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
         }
