@@ -16,7 +16,7 @@ def test_an_unscoped_token_is_its_name_and_role_and_every_department(app, db, ma
     answer = app.test_client().get("/api/me", headers=_bearer(token))
     assert answer.status_code == 200
     assert answer.get_json() == {"name": "desk-editor", "email": None, "role": "editor",
-                                 "departments": [b["id"], a["id"]], "auth": "token"}  # by name, as listed
+                                 "departments": [b["id"], a["id"]], "every_department": True, "auth": "token"}  # by name, as listed
 
 
 def test_a_scoped_token_names_only_its_departments(app, db, make_department):
@@ -24,7 +24,7 @@ def test_a_scoped_token_names_only_its_departments(app, db, make_department):
     token = TokenStore(db).create("sales-viewer", "viewer", [a["id"]])
     answer = app.test_client().get("/api/me", headers=_bearer(token))
     assert answer.get_json() == {"name": "sales-viewer", "email": None, "role": "viewer",
-                                 "departments": [a["id"]], "auth": "token"}
+                                 "departments": [a["id"]], "every_department": False, "auth": "token"}
 
 
 def test_without_a_valid_token_it_is_401(app, db):
@@ -39,7 +39,7 @@ def test_with_auth_off_it_says_so(settings, db, make_department):
     department = make_department()
     off = create_app(settings.with_overrides(auth_mode="off"), db).test_client()
     assert off.get("/api/me").get_json() == {"name": "anonymous", "email": None, "role": "admin",
-                                             "departments": [department["id"]], "auth": "off"}
+                                             "departments": [department["id"]], "every_department": True, "auth": "off"}
 
 
 def test_without_sign_in_the_api_document_offers_no_session_cookie(client):

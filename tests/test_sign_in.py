@@ -64,7 +64,7 @@ def test_a_person_signs_in_and_me_names_them(url, provider):
     me = browser.get(f"{url}/api/me", timeout=10)
     assert me.status_code == 200
     assert me.json() == {"name": "김민지", "email": "minji@example.com", "role": "editor",
-                         "departments": _all_department_ids(url), "auth": "session"}
+                         "departments": _all_department_ids(url), "every_department": True, "auth": "session"}
 
 
 def test_the_session_cookie_is_httponly_lax_and_secure_behind_tls(url, provider):

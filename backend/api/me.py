@@ -19,4 +19,5 @@ def me():
     else:
         departments = sorted(principal.departments)
     return jsonify({"name": principal.name, "email": principal.email, "role": principal.role,
-                    "departments": departments, "auth": principal.auth})
+                    "departments": departments, "every_department": principal.departments is None,
+                    "auth": principal.auth})

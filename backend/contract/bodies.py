@@ -272,6 +272,8 @@ class Me(BaseModel):
     role: Literal["viewer", "editor", "admin"]
     departments: list[UUID] = Field(description="The departments it may reach: a limited token's or person's, "
                                     "else every department's id")
+    every_department: bool = Field(description="Whether it reaches every department, those made later too (not "
+                                   "limited to some): only then may an admin create departments and company days")
     auth: Literal["token", "session", "off"] = Field(description="`token` (a bearer token), `session` (a person "
                                                      "signed in with the company's account), `off` (AUTH_MODE=off)")
 

@@ -2,8 +2,12 @@
 in red at once, and taking it off clears it everywhere; a viewer is not offered the controls."""
 from __future__ import annotations
 
+import re
+import uuid
+
 from playwright.sync_api import expect
 
+from auth import TokenStore
 from support.calendar_page import LIVE, PAGE_MARKS, WAIT, contrasts, day_button, new_department
 
 pytestmark = PAGE_MARKS
@@ -68,3 +72,18 @@ def test_a_page_offline_while_a_company_day_was_named_shows_it_once_it_is_back(s
     expect(pages[1].locator("#grid-body .holiday-name")).to_have_count(0, timeout=WAIT)
     assert admin.console_errors() == []
     assert away.console_errors(offline=True) == []
+
+
+def test_an_admin_of_some_departments_is_offered_no_company_day_nor_new_department(server, people, tables):
+    department = new_department(server)
+    _, db = tables
+    scoped = TokenStore(db).create(f"dora-{uuid.uuid4().hex[:6]}", "admin", [department["id"]])
+    person = people(scoped)
+    page = person.open(department["id"], NOVEMBER)
+    expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)
+    day_button(page, DAY).click()
+    expect(page.locator("#day-title")).to_have_text(re.compile("^2031년 11월 20일 \\(목\\)"))
+    expect(page.locator("#company-day-form")).to_be_hidden()  # the API would refuse it (403)
+    expect(page.get_by_role("button", name="새 부서")).to_be_hidden()
+    expect(page.get_by_role("button", name="이름 바꾸기")).to_be_visible()  # its own department it may rename
+    assert person.console_errors() == []

@@ -348,6 +348,7 @@ async function start() {
   try {
     const [, me] = await Promise.all([departments.load(), loadMe()]);
     document.body.dataset.role = (me && me.role) || "";
+    document.body.dataset.everyDepartment = me ? String(me.every_department) : "";
     showWho(me);
     showPersonalTokens(me);
   } catch (error) {
