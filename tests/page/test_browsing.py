@@ -30,6 +30,7 @@ from support.calendar_page import (
     new_department,
     new_event,
     new_series,
+    read_each,
     series_chip,
 )
 from support.live_helpers import http, token_for
@@ -339,8 +340,8 @@ def test_public_holidays_are_named_in_red_on_the_grid_and_in_the_days_list(serve
     expect(page.locator("#grid-body .holiday-name")).to_have_count(2)
     expect(day_button(page, f"{MONTH}-03")).to_have_attribute("aria-label", "3, 2031년 3월 3일 (월), 삼일절 대체 휴일")
     expect(page.locator("#live")).to_have_text("연결됨", timeout=WAIT)  # the catch-up that draws anew is done
-    colours = page.locator("#grid-body .holiday-name, #grid-body td.holiday button").evaluate_all(
-        "nodes => nodes.map(node => getComputedStyle(node).color)")
+    colours = read_each(page.locator("#grid-body .holiday-name, #grid-body td.holiday button"),
+                        "node => getComputedStyle(node).color")
     assert set(colours) == {"rgb(197, 34, 31)"}  # the page's red (--sun)
     assert min(contrasts(page, "#grid-body .holiday-name, #grid-body td.holiday button").values()) >= 4.5
     day_button(page, f"{MONTH}-03").click()

@@ -10,7 +10,18 @@ from playwright.sync_api import expect
 from auth import TokenStore
 from config import PROJECT_DIR
 from support.browser import save_screenshot
-from support.calendar_page import LIVE, MONTH, PAGE_MARKS, WAIT, chip, contrasts, day_cell, new_department, new_event
+from support.calendar_page import (
+    LIVE,
+    MONTH,
+    PAGE_MARKS,
+    WAIT,
+    chip,
+    contrasts,
+    day_cell,
+    new_department,
+    new_event,
+    read_each,
+)
 
 pytestmark = PAGE_MARKS
 
@@ -44,7 +55,7 @@ def test_ticked_departments_show_beside_the_chosen_one_in_their_colours_and_stay
     page.locator("#also-shown-list").get_by_label(design["name"]).check()
     # Each in the day's order, the others' chips coloured and named for a screen reader.
     expect(day_cell(page, 12).locator(".chip")).to_have_text(["09:00 기획 회의", "재무팀10:00 예산 검토", "법무팀11:00 계약 검토"])
-    colours = day_cell(page, 12).locator(".chip").evaluate_all("nodes => nodes.map(n => getComputedStyle(n).backgroundColor)")
+    colours = read_each(day_cell(page, 12).locator(".chip"), "node => getComputedStyle(node).backgroundColor")
     assert len(set(colours)) == 3, colours
     assert min(contrasts(page, "#grid-body .chip").values()) >= 4.5
     page.locator(f'#grid-body button[data-date="{MONTH}-12"]').click()

@@ -94,10 +94,21 @@ def series_chip(page, title: str):
     return page.locator("#grid-body .chip.recurring", has_text=re.compile(f"^{START}↻{re.escape(title)}$"))
 
 
+def read_each(locator, read: str) -> list:
+    """The JavaScript function `read` applied to each element the locator matches. Playwright finds
+    the elements, then reads them, in two steps: when the page redraws them in between (the live
+    connection's catch-up draws the grid anew), they are found and read again."""
+    for _ in range(50):
+        values = locator.evaluate_all(f"nodes => nodes.every(node => node.isConnected) ? nodes.map({read}) : null")
+        if values is not None:
+            return values
+        locator.page.wait_for_timeout(20)
+    raise AssertionError(f"{locator} kept being drawn anew")
+
+
 def days_with(page, chips) -> list[int]:
     """The days of the month whose cells hold one of `chips`."""
-    return [int(day) for day in chips.evaluate_all(
-        "nodes => nodes.map(node => node.closest('td').querySelector('button').textContent)")]
+    return [int(day) for day in read_each(chips, "node => node.closest('td').querySelector('button').textContent")]
 
 
 def mondays_watched_by_two(server, people, token, title: str, count: int):
