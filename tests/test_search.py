@@ -138,6 +138,18 @@ def test_without_a_limit_a_search_answers_twenty_and_its_cursor_alone_asks_for_t
     assert sorted(e["title"] for e in first.get_json() + rest.get_json()) == [f"정기 점검 {d:02d}" for d in range(1, 23)]
 
 
+def test_a_search_of_many_departments_pages_on(client, make_department):
+    word = f"전체{uuid.uuid4().hex[:6]}"
+    departments = [make_department()["id"] for _ in range(150)]  # their ids alone are longer than a cursor may be
+    for day in range(1, 22):
+        _new(client, departments[day * 7], f"{word} {day:02d}", event_date=f"2024-04-{day:02d}")
+    first = client.get("/api/search", query_string={"q": word, "limit": 20})
+    assert first.status_code == 200 and len(first.get_json()) == 20
+    rest = client.get("/api/search", query_string={"q": word, "limit": 20, "cursor": first.headers["X-Next-Cursor"]})
+    assert rest.status_code == 200, rest.get_json()
+    assert len(rest.get_json()) == 1 and "X-Next-Cursor" not in rest.headers
+
+
 @pytest.mark.parametrize("params, field", [
     ({}, "q"), ({"q": "  ,. "}, "q"), ({"q": "가" * 101}, "q"), ({"q": "회의", "limit": "101"}, "limit"),
     ({"q": "회의", "from": "2024-05-02", "to": "2024-05-01"}, "from"), ({"q": "회의", "department": "x"}, "department"),

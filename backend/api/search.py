@@ -5,6 +5,7 @@ department (storage/event_search.py; several departments' at once), then the pag
 from __future__ import annotations
 
 import contextvars
+import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from uuid import UUID
@@ -40,7 +41,8 @@ def search():
     start, end = (None if day is None else date.fromisoformat(day) for day in bounds)
     departments = _departments(request.args.get("department"))
     today = datetime.now(ZoneInfo(current_app.config["SETTINGS"].calendar_timezone)).date()
-    page = _page(f"search|{' '.join(words)}|{','.join(departments)}|{start}|{end}|{today}")
+    searched = hashlib.sha256(",".join(departments).encode()).hexdigest()[:32]  # the cursor holds it: kept short
+    page = _page(f"search|{' '.join(words)}|{searched}|{start}|{end}|{today}")
     remaining = after(ranked(_matches(departments, words, bounds[1]), today, start, end), after_key(page))
     chosen = remaining[:page.limit]
     items = _items(chosen)
@@ -56,8 +58,8 @@ def _matches(departments: list[str], words: list[str], starting_by: str | None) 
 
     def of(department: str) -> list[Match]:
         return list(db.search.matching(department, words, starting_by))
-    if len(departments) == 1:
-        return of(departments[0])
+    if len(departments) <= 1:
+        return of(departments[0]) if departments else []
     with ThreadPoolExecutor(min(SEARCH_THREADS, len(departments))) as pool:
         found = [pool.submit(contextvars.copy_context().run, of, d) for d in departments]
         return [match for future in found for match in future.result()]
