@@ -48,7 +48,7 @@ def search():
     items = _items(chosen)
     shown = [event for result in chosen if (event := _shown(result, items, today, start, end)) is not None]
     more = len(remaining) > page.limit
-    return page_response(page, list(shown), next_after(chosen[-1].sort_key) if more else None)
+    return page_response(page, shown, next_after(chosen[-1].sort_key) if more else None)
 
 
 def _matches(departments: list[str], words: list[str], starting_by: str | None) -> list[Match]:

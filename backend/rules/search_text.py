@@ -43,8 +43,3 @@ def query_words(query: str) -> list[str]:
     if len(words) > MAX_QUERY_WORDS:
         raise ValueError(f"must have at most {MAX_QUERY_WORDS} words")
     return words
-
-
-def matches(words: Iterable[str], text: str) -> bool:
-    """Whether every query word occurs in the searchable text."""
-    return all(word in text for word in words)
