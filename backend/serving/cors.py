@@ -55,7 +55,11 @@ def init_app(app: Flask, policy: OriginPolicy) -> None:
 
     @app.after_request
     def _label(response: Response) -> Response:
-        response.vary.add("Origin")
+        vary = response.headers.get("Vary")  # (not response.vary: parsing it costs every answer more)
+        if vary is None:
+            response.headers["Vary"] = "Origin"
+        elif "origin" not in (name.strip().lower() for name in vary.split(",")):
+            response.headers["Vary"] = f"{vary}, Origin"
         origin = request.headers.get("Origin")
         if origin is not None and policy.allows(origin, request.environ):
             response.headers["Access-Control-Allow-Origin"] = origin

@@ -21,6 +21,8 @@ from typing import Any
 from serving.json_errors import error_body
 from serving.oversized import close_after, discard_rest
 
+TICK_SECONDS = 0.05  # how late a deadline may be noticed
+
 
 class Deadline:
     """One request's deadline; `expired` once the watchdog has shut its socket's read side."""
@@ -55,7 +57,11 @@ class ReadDeadlines:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._watch, name="read-deadlines", daemon=True)
                 self._thread.start()
-            self._wakeup.notify()
+            if self._queue[0][2] is deadline:
+                # Only a deadline sooner than every other one moves the watchdog's wake-up; with one
+                # read timeout for all that is only the first of a quiet spell (no thread switch
+                # on every request).
+                self._wakeup.notify()
         return deadline
 
     def armed(self, sock: Any) -> Deadline | None:
@@ -79,7 +85,9 @@ class ReadDeadlines:
                     if deadline.sock is not None and self._armed.get(deadline.sock) is deadline:
                         deadline.expired = True
                         _shut_reading(deadline.sock)
-                self._wakeup.wait(self._queue[0][0] - now if self._queue else None)
+                # Most entries are of requests read long ago (disarmed, left in the queue): waking
+                # at most every TICK_SECONDS pops them in batches, not one thread switch each.
+                self._wakeup.wait(max(self._queue[0][0] - now, TICK_SECONDS) if self._queue else None)
 
 
 def _shut_reading(sock: socket.socket) -> None:

@@ -13,6 +13,7 @@ from botocore.exceptions import ClientError
 from config import Settings
 from observability import metrics
 from storage import stall_budget
+from storage.lean_calls import lean_calls
 
 # Error codes DynamoDB uses when it sheds load; botocore retries them first.
 THROTTLING_CODES = frozenset({
@@ -80,6 +81,7 @@ def make_client(settings: Settings, max_attempts: int | None = None, connect_tim
             kwargs["aws_access_key_id"] = "local"
             kwargs["aws_secret_access_key"] = "local"
     client = boto3.session.Session().client("dynamodb", **kwargs)
+    lean_calls(client)
     stall_budget.watch(client)
     metrics.watch_dynamodb(client, THROTTLING_CODES)
     for operation in ("Query", "Scan"):
