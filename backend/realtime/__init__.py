@@ -36,6 +36,7 @@ from errors import DynamoDBStalled, NotFound
 from models import DynamoDBDatabase
 from observability import metrics
 from realtime.admission import Admission, AdmissionGate, watch_engine
+from realtime.socketio_paths import SocketIOPathsOnly
 from serving.cors import OriginPolicy
 from serving.websocket import use_quiet_close
 from storage.aws_failures import AWS_ERRORS
@@ -92,6 +93,7 @@ def init_app(app: Flask, settings: Settings, db: DynamoDBDatabase) -> None:
         if library_loggers[option].level == logging.NOTSET:
             library_loggers[option].setLevel(logging.WARNING)
     app.config["SOCKETIO_MAX_ROOMS_PER_SOCKET"] = settings.socketio_max_rooms_per_socket
+    flask_wsgi_app = app.wsgi_app
     socketio.init_app(
         app,
         **library_loggers,
@@ -104,6 +106,7 @@ def init_app(app: Flask, settings: Settings, db: DynamoDBDatabase) -> None:
         manage_session=False,  # no cookie sessions here (app.NoSessions): no session copy per socket
         **options,
     )
+    app.wsgi_app = SocketIOPathsOnly(app.wsgi_app, flask_wsgi_app)
     metrics.count_sockets_with(connected_sockets)
     use_quiet_close(socketio.server.eio)
     _serve_sockets(app, settings)

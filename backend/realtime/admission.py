@@ -19,6 +19,7 @@ from collections import Counter
 from typing import Any
 
 from observability import metrics
+from realtime.socketio_paths import SOCKETIO_PATH
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ class Admission:
 class AdmissionGate:
     """WSGI middleware: refuses new Engine.IO sessions past the limits, before Engine.IO sees them."""
 
-    def __init__(self, wsgi_app: Any, admission: Admission, path: str = "/socket.io/"):
+    def __init__(self, wsgi_app: Any, admission: Admission, path: str = SOCKETIO_PATH):
         self.wsgi_app, self.admission, self.path = wsgi_app, admission, path
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
