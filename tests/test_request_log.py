@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import re
 
 import pytest
@@ -131,3 +132,21 @@ def test_gunicorn_writes_only_json_lines_one_per_request(settings, db, tmp_path)
     ]
     assert missing.headers["X-Request-ID"] == "ops-1"
     assert "SECRET" not in log_path.read_text() and "not-a-uuid" not in log_path.read_text()
+
+
+def test_generated_ids_are_unique_in_a_process_and_its_forked_workers():
+    from api.request_log import request_id_from
+
+    here = [request_id_from(None) for _ in range(1000)]
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # as gunicorn forks a worker from its master
+        os.write(writer, request_id_from(None).encode())
+        os._exit(0)
+    os.close(writer)
+    os.waitpid(child, 0)
+    in_child = os.read(reader, 64).decode()
+    os.close(reader)
+    assert all(GENERATED_ID.fullmatch(rid) for rid in [*here, in_child])
+    assert len(set(here)) == 1000
+    assert in_child[:16] != here[0][:16] and in_child not in here
