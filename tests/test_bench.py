@@ -154,7 +154,9 @@ def test_profile_compares_one_app_two_ways(comparison, route, needs_dynamodb_loc
 # CPU added to every request takes post to 1.38x and fails; this machine's noise hides less than
 # about 0.3 ms. Since each create also writes its history entry in its transaction, runs read
 # 1.07-1.30x (median 1.24x, bench/README.md): the best of three stays under the limit, kept as it was.
-PEER_RATIO_LIMITS = {"get": 0.62, "post": 1.30}
+# Since DynamoDB calls skip botocore's serialization and endpoint resolution (storage/lean_calls.py)
+# five runs read 0.97-1.12x (median 1.09x, range 0.15): the limit is again median plus range, 1.25x.
+PEER_RATIO_LIMITS = {"get": 0.62, "post": 1.25}
 PEER_RATIO = re.compile(r"^service / peer, (get|post): service ([\d.]+) CPU ms per request, peer ([\d.]+) .*: "
                         r"([\d.]+)x \(batches", re.MULTILINE)
 
