@@ -1,5 +1,5 @@
-"""Two steps botocore repeats on every DynamoDB call, done once or not at all: the service's
-calls cost a third less CPU each (bench/README.md: POST 1.26 against 1.47 ms inside botocore).
+"""Two steps botocore repeats on every DynamoDB call, done once or not at all (bench/README.md: a
+POST's transaction costs 1.26 ms of CPU inside botocore instead of 1.47).
 
 - **Serialization.** botocore walks every parameter through the service model to build the JSON
   body; for the data-plane operations the service calls, the parameters are already the DynamoDB
