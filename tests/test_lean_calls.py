@@ -61,7 +61,8 @@ def a_day_of_calls(client, db) -> None:
 def test_every_call_of_a_day_is_sent_as_botocore_would_serialize_it(client, db, recorded):
     a_day_of_calls(client, db)
     botocore_json = botocore.serialize.create_serializer("json", include_validation=False)
-    lean = SentAsBuilt(botocore_json, db.client.meta.service_model.metadata)
+    metadata = db.client.meta.service_model.metadata
+    lean = SentAsBuilt(botocore_json, metadata["targetPrefix"], metadata["jsonVersion"])
     seen = set()
     for model, params in recorded:
         seen.add(model.name)

@@ -17,7 +17,9 @@ makes, that the bytes and endpoints are the ones botocore itself would produce.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypedDict
+
+from botocore.endpoint_provider import RuleSetEndpoint
 
 # The operations whose parameters the service builds as DynamoDB JSON; control-plane calls
 # (CreateTable, UpdateTimeToLive, ...) keep botocore's own serializer.
@@ -27,16 +29,30 @@ DATA_PLANE = frozenset({
 })
 
 
+# The parameters of any operation, as botocore takes them: open on purpose (every operation's shape).
+CallParameters = dict[str, Any]
+
+
+class SerializedRequest(TypedDict):
+    """A request as botocore's serializers hand it on."""
+
+    url_path: str
+    query_string: str
+    method: str
+    headers: dict[str, str]
+    body: bytes
+
+
 class SentAsBuilt:
     """A botocore serializer: the JSON protocol's request of a data-plane call, its body the
     parameters as the caller built them; any other call as botocore serializes it."""
 
-    def __init__(self, botocore_serializer: Any, metadata: dict[str, Any]):
+    def __init__(self, botocore_serializer: Any, target_prefix: str, json_version: str):
         self._botocore = botocore_serializer
-        self._target_prefix = metadata["targetPrefix"]
-        self._content_type = f"application/x-amz-json-{metadata['jsonVersion']}"
+        self._target_prefix = target_prefix
+        self._content_type = f"application/x-amz-json-{json_version}"
 
-    def serialize_to_request(self, parameters: dict[str, Any], operation_model: Any) -> dict[str, Any]:
+    def serialize_to_request(self, parameters: CallParameters, operation_model: Any) -> SerializedRequest:
         if operation_model.name not in DATA_PLANE:
             return self._botocore.serialize_to_request(parameters, operation_model)
         return {"url_path": "/", "query_string": "", "method": "POST",
@@ -50,9 +66,9 @@ class EndpointPerOperation:
 
     def __init__(self, resolver: Any):
         self._resolver = resolver
-        self._found: dict[str, Any] = {}
+        self._found: dict[str, RuleSetEndpoint] = {}
 
-    def construct_endpoint(self, operation_model: Any, call_args: Any, request_context: Any) -> Any:
+    def construct_endpoint(self, operation_model: Any, call_args: Any, request_context: Any) -> RuleSetEndpoint:
         found = self._found.get(operation_model.name)
         if found is None:
             found = self._resolver.construct_endpoint(operation_model, call_args, request_context)
@@ -65,6 +81,7 @@ class EndpointPerOperation:
 
 def lean_calls(client: Any) -> None:
     """Make `client` (a botocore DynamoDB client) serialize and resolve endpoints as above."""
-    client._serializer = SentAsBuilt(client._serializer, client.meta.service_model.metadata)
+    metadata = client.meta.service_model.metadata
+    client._serializer = SentAsBuilt(client._serializer, metadata["targetPrefix"], metadata["jsonVersion"])
     if client._ruleset_resolver is not None:
         client._ruleset_resolver = EndpointPerOperation(client._ruleset_resolver)
