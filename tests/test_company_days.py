@@ -69,6 +69,9 @@ def test_a_second_company_day_on_the_same_date_is_409_and_the_first_stays(app, d
         {"date": "2026-04-01", "name": "창립기념일", "kind": "company"}]
 
 
+# DynamoDB Local only, as tests/test_concurrency.py: moto's server evaluates a condition and applies
+# the write without a lock, so two racing conditional writes can both succeed there (seen: two 201s).
+@pytest.mark.parametrize("dynamodb_server", ["dynamodb-local"], indirect=True)
 def test_ten_admins_naming_one_date_at_once_store_exactly_one_and_the_others_get_409(app, db):
     admin = _bearer(db, "admin")
 
