@@ -9,11 +9,14 @@ AUTH_MODE=off, batches of the route interleaved; prints each one's CPU ms per re
 (what checking a cached token costs, without the noise of separate server processes).
 With --compare-peer: the service as deployed (request log at INFO, into /dev/null) and the peer in
 this process, batches interleaved the same way, for one route or both; prints each one's CPU ms
-per request and the ratio (tests/test_bench.py holds the ratios to their limits).
+per request and the ratio (tests/test_bench.py holds the ratios to their limits); with
+--split-calls also each side's CPU inside its DynamoDB calls and outside them.
+With --compare-signing: the SigV4 signature of a transaction by botocore and by the one pass of
+storage/lean_calls.py, on copies of one request, batches interleaved.
 With --compare-session: one app with sign-in configured, the route's batches with a cached bearer
 token interleaved with batches carrying a signed-in person's session cookie (what a session costs).
 Usage: python bench/profile_api.py [--app service|peer] [--route get|post|both] [--requests 2000]
-       [--compare-auth | --compare-peer | --compare-session]
+       [--compare-auth | --compare-peer [--split-calls] | --compare-session | --compare-signing]
 """
 from __future__ import annotations
 
@@ -207,13 +210,96 @@ def compare_peer(args: argparse.Namespace, endpoint_url: str, prefix: str, depar
     os.environ["LOG_LEVEL"] = "INFO"
     apps = {"service": build_app("service", endpoint_url, prefix), "peer": build_app("peer", endpoint_url, prefix)}
     for route in ROUTES if args.route == "both" else (args.route,):
-        cpu = interleaved_cpu({name: (app, bearer(args.token)) for name, app in apps.items()}, route, department_id,
+        calls = CallCpu(apps) if args.split_calls else None
+        sides = calls.apps if calls else apps
+        cpu = interleaved_cpu({name: (app, bearer(args.token)) for name, app in sides.items()}, route, department_id,
                               args.requests)
         service, peer = (statistics.median(cpu[name]) for name in ("service", "peer"))
         ratios = [s / p for s, p in zip(cpu["service"], cpu["peer"], strict=True)]
         print(f"service / peer, {route}: service {service:.3f} CPU ms per request, peer {peer:.3f} "
               f"(medians of 10 interleaved batches of {args.requests // 10}): {service / peer:.3f}x "
               f"(batches {min(ratios):.2f}-{max(ratios):.2f}x)", flush=True)
+        if calls:
+            calls.report(route)
+
+
+class CallCpu:
+    """Each side's CPU inside boto3 API calls (botocore's `_make_api_call`, network included) and
+    outside them, per request, over every request served (warm-up included, GC on)."""
+
+    def __init__(self, apps: dict[str, Callable]):
+        self.inside = dict.fromkeys(apps, 0.0)
+        self.whole = dict.fromkeys(apps, 0.0)
+        self.requests = dict.fromkeys(apps, 0)
+        self.apps = {name: self._tracked(name, app) for name, app in apps.items()}
+        original = botocore.client.BaseClient._make_api_call
+        calls = self
+
+        def timed(client, *args, **kwargs):
+            started = time.thread_time()
+            try:
+                return original(client, *args, **kwargs)
+            finally:
+                calls.inside[calls.side] += time.thread_time() - started
+
+        self.side = next(iter(apps))
+        botocore.client.BaseClient._make_api_call = timed
+
+    def _tracked(self, name: str, app: Callable) -> Callable:
+        def tracked(environ: dict, start_response: Callable) -> Any:
+            self.side = name
+            started = time.thread_time()
+            answer = app(environ, start_response)
+            try:
+                body = b"".join(answer)
+            finally:
+                getattr(answer, "close", lambda: None)()
+            self.whole[name] += time.thread_time() - started
+            self.requests[name] += 1
+            return [body]
+        return tracked
+
+    def report(self, route: str) -> None:
+        for name, count in self.requests.items():
+            inside, whole = self.inside[name] * 1000 / count, self.whole[name] * 1000 / count
+            print(f"  {name}, {route}: {inside:.3f} CPU ms per request in DynamoDB calls, {whole - inside:.3f} outside them")
+
+
+def compare_signing(args: argparse.Namespace, endpoint_url: str, prefix: str, department_id: str) -> None:
+    """The SigV4 signature of the POST's own transaction, by botocore's SigV4Auth and by
+    storage/lean_calls.py's one pass, on copies of the request the service made."""
+    import copy
+
+    from config import Settings
+    from storage.client import make_client
+    from storage.items import to_item
+
+    build_app("service", endpoint_url, prefix)  # the environment the service reads
+    settings = Settings.from_env()
+    client = make_client(settings)
+    made = []
+
+    def keep(request, **_kwargs):
+        made.append(copy.deepcopy(request))
+
+    client.meta.events.register("before-sign.dynamodb.TransactWriteItems", keep)
+    client.transact_write_items(TransactItems=[{"Put": {"TableName": settings.events_table, "Item": to_item(
+        {"id": "signing-probe", "department_id": department_id, "title": POST_BODY["title"]})}}])
+    client.meta.events.unregister("before-sign.dynamodb.TransactWriteItems", keep)
+    signer = client._request_signer
+    sides = {"botocore": signer.get_auth_instance._botocore, "one pass": signer.get_auth_instance}
+    micros: dict[str, list[float]] = {side: [] for side in sides}
+    for _ in range(5):
+        for side, get_auth in sides.items():
+            requests = [copy.deepcopy(made[0]) for _ in range(args.requests)]
+            signer.get_auth_instance = get_auth
+            started = time.thread_time()
+            for request in requests:
+                signer.sign("TransactWriteItems", request)
+            micros[side].append((time.thread_time() - started) * 1e6 / args.requests)
+    botocore_us, lean_us = (statistics.median(micros[side]) for side in sides)
+    print(f"signature of a transaction: botocore {botocore_us:.1f} us of CPU, one pass {lean_us:.1f} us "
+          f"(medians of 5 interleaved batches of {args.requests})")
 
 
 def compare_session(args: argparse.Namespace, endpoint_url: str, prefix: str, department_id: str) -> None:
@@ -248,6 +334,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--compare-auth", action="store_true", help="token mode against AUTH_MODE=off")
     parser.add_argument("--compare-peer", action="store_true", help="the service against the peer, in one process")
+    parser.add_argument("--split-calls", action="store_true",
+                        help="with --compare-peer: each side's CPU inside its DynamoDB calls and outside them")
+    parser.add_argument("--compare-signing", action="store_true",
+                        help="botocore's SigV4 signature of a transaction against storage/lean_calls.py's")
     parser.add_argument("--compare-session", action="store_true",
                         help="a signed-in person's session cookie against a bearer token, in one app")
     args = parser.parse_args(argv)
@@ -259,6 +349,9 @@ def main(argv: list[str] | None = None) -> int:
         from auth import TokenStore  # backend/ is on sys.path once bench_api is imported
 
         args.token = TokenStore(tables.db).create("profile", "admin")
+        if args.compare_signing:
+            compare_signing(args, dynamodb.endpoint_url, tables.settings.table_prefix, tables.target)
+            return 0
         if args.compare_auth or args.compare_peer or args.compare_session:
             compare = compare_auth if args.compare_auth else compare_peer if args.compare_peer else compare_session
             compare(args, dynamodb.endpoint_url, tables.settings.table_prefix, tables.target)

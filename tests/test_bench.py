@@ -141,6 +141,24 @@ def test_profile_compares_one_app_two_ways(comparison, route, needs_dynamodb_loc
     assert re.search("^" + line, result.stdout, re.MULTILINE), out
 
 
+def test_profile_splits_each_sides_cpu_at_its_dynamodb_calls(needs_dynamodb_local):
+    result = run_bench("profile_api.py", ["--compare-peer", "--split-calls", "--route", "post", "--requests", "40"])
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    for side in ("service", "peer"):
+        split = re.search(rf"^  {side}, post: ([\d.]+) CPU ms per request in DynamoDB calls, ([\d.]+) outside them$",
+                          result.stdout, re.MULTILINE)
+        assert split and float(split.group(1)) > 0 and float(split.group(2)) > 0, out
+
+
+def test_profile_compares_the_two_signatures(needs_dynamodb_local):
+    result = run_bench("profile_api.py", ["--compare-signing", "--requests", "50"])
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    assert re.search(r"^signature of a transaction: botocore [\d.]+ us of CPU, one pass [\d.]+ us "
+                     r"\(medians of 5 interleaved batches of 50\)$", result.stdout, re.MULTILINE), out
+
+
 # The request path's cost against the peer's, measured as bench/README.md's in-process comparison
 # does (`profile_api.py --compare-peer`: both apps in this one process on the same tables, ten
 # interleaved batches per route, CPU time of the thread), so a change that makes every request
