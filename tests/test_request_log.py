@@ -150,3 +150,15 @@ def test_generated_ids_are_unique_in_a_process_and_its_forked_workers():
     assert all(GENERATED_ID.fullmatch(rid) for rid in [*here, in_child])
     assert len(set(here)) == 1000
     assert in_child[:16] != here[0][:16] and in_child not in here
+
+
+def test_a_json_line_tells_its_records_utc_time_to_the_millisecond():
+    formatter = JsonFormatter()
+    times = []
+    # 2026-12-07 23:59:59.998 UTC, then a record in the next second (and the next day), then an earlier one
+    for created, msecs in ((1796687999.998, 998), (1796688000.001, 1), (1796688000.5, 500), (1796687999.25, 250)):
+        record = logging.LogRecord("api.request_log", logging.INFO, __file__, 1, "request", (), None)
+        record.created, record.msecs = created, msecs
+        times.append(json.loads(formatter.format(record))["time"])
+    assert times == ["2026-12-07T23:59:59.998Z", "2026-12-08T00:00:00.001Z", "2026-12-08T00:00:00.500Z",
+                     "2026-12-07T23:59:59.250Z"]

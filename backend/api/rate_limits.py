@@ -132,8 +132,8 @@ def init_app(app: Flask) -> None:
     def _spend_budget() -> None:
         if request.endpoint in EXEMPT_ENDPOINTS:
             return
-        g.rate_limit_key = rate_limit_key()
-        budgets.spend(g.rate_limit_key)
+        key = g.rate_limit_key = rate_limit_key()
+        budgets.spend(key)
 
     app.register_error_handler(RateLimited, _rate_limited)
 

@@ -63,19 +63,22 @@ def init_app(app: Flask) -> None:
     app.teardown_request(_unbind)
 
 
+# Each hook looks the request and g up once: every use of Flask's proxies is a context lookup.
 def _start() -> None:
-    g.request_started = time.perf_counter()
-    g.request_id = request_id_from(request.headers.get(HEADER))
-    g.request_log_token = logs.bind_request_id(g.request_id)
+    started, here = time.perf_counter(), g._get_current_object()
+    here.request_started = started
+    here.request_id = request_id_from(request.headers.get(HEADER))
+    here.request_log_token = logs.bind_request_id(here.request_id)
 
 
 def _finish(response: Response) -> Response:
     # after_request hooks run in reverse order: this one, registered first, sees the final answer.
-    response.headers[HEADER] = g.request_id
-    seconds = time.perf_counter() - g.request_started
-    route = request.url_rule.rule if request.url_rule is not None else UNMATCHED_ROUTE
-    metrics.observe_request(request.method, route, response.status_code, seconds)
-    fields = {"method": request.method, "route": route, "status": response.status_code,
+    here, asked = g._get_current_object(), request._get_current_object()
+    response.headers[HEADER] = here.request_id
+    seconds = time.perf_counter() - here.request_started
+    route = asked.url_rule.rule if asked.url_rule is not None else UNMATCHED_ROUTE
+    metrics.observe_request(asked.method, route, response.status_code, seconds)
+    fields = {"method": asked.method, "route": route, "status": response.status_code,
               "latency_ms": round(seconds * 1000, 2)}
     log.log(logging.WARNING if response.status_code >= 500 else logging.INFO, "request", extra={"fields": fields})
     return response

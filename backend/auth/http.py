@@ -104,7 +104,8 @@ def init_app(app: Flask, verifier: TokenVerifier | None,
 
 
 def _view() -> Callable | None:
-    return current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    endpoint = request.endpoint
+    return current_app.view_functions.get(endpoint) if endpoint else None
 
 
 def _authenticate() -> None:
@@ -136,8 +137,9 @@ def enforce_authentication() -> None:
 def _identify() -> None:
     checker = verifier()
     view = _view()
-    rule = request.url_rule.rule if request.url_rule is not None else None
-    if request.path in PUBLIC_PATHS or rule in PUBLIC_PATHS or getattr(view, "auth_public", False) or request.endpoint == "static":
+    asked = request._get_current_object()  # one context lookup, not one per attribute
+    rule = asked.url_rule.rule if asked.url_rule is not None else None
+    if asked.path in PUBLIC_PATHS or rule in PUBLIC_PATHS or getattr(view, "auth_public", False) or asked.endpoint == "static":
         return
     if checker is None:
         g.principal = ANONYMOUS
@@ -187,11 +189,12 @@ def _accept_session(principal: Principal | None) -> None:
 def _presented_token(query_allowed: bool) -> tuple[str | None, bool]:
     """(the token, whether it came in the URL) from `Authorization: Bearer`, HTTP Basic (the
     password is the token: what calendar apps send), or, where allowed, ?token=."""
-    scheme, _, token = request.headers.get("Authorization", "").strip().partition(" ")
+    asked = request._get_current_object()
+    scheme, _, token = asked.headers.get("Authorization", "").strip().partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return token.strip(), False
-    if scheme.lower() == "basic" and request.authorization and request.authorization.password:
-        return request.authorization.password, False
-    if query_allowed and request.args.get("token"):
-        return request.args["token"], True
+    if scheme.lower() == "basic" and asked.authorization and asked.authorization.password:
+        return asked.authorization.password, False
+    if query_allowed and asked.args.get("token"):
+        return asked.args["token"], True
     return None, False

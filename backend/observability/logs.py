@@ -33,12 +33,27 @@ def _fields(record: logging.LogRecord) -> dict[str, Any]:
     return fields if isinstance(fields, dict) else {}
 
 
+# json.dumps with these options would build a new encoder for every line.
+_encode_line = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time (UTC), level, logger, message, request_id, fields, exception."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._second: tuple[int, str] = (-1, "")  # the last second's text: lines come many a second
+
+    def _utc_second(self, created: float) -> str:
+        second, text = self._second
+        if int(created) != second:
+            second, text = int(created), time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(created))
+            self._second = (second, text)
+        return text
+
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "time": f"{self._utc_second(record.created)}.{int(record.msecs):03d}Z",
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -51,7 +66,7 @@ class JsonFormatter(logging.Formatter):
             line["exception"] = self.formatException(record.exc_info)
         if record.stack_info:
             line["stack"] = self.formatStack(record.stack_info)
-        return json.dumps(line, ensure_ascii=False, default=str)
+        return _encode_line(line)
 
 
 class TextFormatter(logging.Formatter):
