@@ -209,9 +209,11 @@ def compare_peer(args: argparse.Namespace, endpoint_url: str, prefix: str, depar
     peer, same process and tables, batches of each route interleaved."""
     os.environ["LOG_LEVEL"] = "INFO"
     apps = {"service": build_app("service", endpoint_url, prefix), "peer": build_app("peer", endpoint_url, prefix)}
+    calls = CallCpu(apps) if args.split_calls else None
+    sides = calls.apps if calls else apps
     for route in ROUTES if args.route == "both" else (args.route,):
-        calls = CallCpu(apps) if args.split_calls else None
-        sides = calls.apps if calls else apps
+        if calls:
+            calls.reset()
         cpu = interleaved_cpu({name: (app, bearer(args.token)) for name, app in sides.items()}, route, department_id,
                               args.requests)
         service, peer = (statistics.median(cpu[name]) for name in ("service", "peer"))
@@ -228,10 +230,8 @@ class CallCpu:
     outside them, per request, over every request served (warm-up included, GC on)."""
 
     def __init__(self, apps: dict[str, Callable]):
-        self.inside = dict.fromkeys(apps, 0.0)
-        self.whole = dict.fromkeys(apps, 0.0)
-        self.requests = dict.fromkeys(apps, 0)
         self.apps = {name: self._tracked(name, app) for name, app in apps.items()}
+        self.reset()
         original = botocore.client.BaseClient._make_api_call
         calls = self
 
@@ -244,6 +244,12 @@ class CallCpu:
 
         self.side = next(iter(apps))
         botocore.client.BaseClient._make_api_call = timed
+
+    def reset(self) -> None:
+        """Count from zero (for the next route)."""
+        self.inside = dict.fromkeys(self.apps, 0.0)
+        self.whole = dict.fromkeys(self.apps, 0.0)
+        self.requests = dict.fromkeys(self.apps, 0)
 
     def _tracked(self, name: str, app: Callable) -> Callable:
         def tracked(environ: dict, start_response: Callable) -> Any:

@@ -142,13 +142,14 @@ def test_profile_compares_one_app_two_ways(comparison, route, needs_dynamodb_loc
 
 
 def test_profile_splits_each_sides_cpu_at_its_dynamodb_calls(needs_dynamodb_local):
-    result = run_bench("profile_api.py", ["--compare-peer", "--split-calls", "--route", "post", "--requests", "40"])
+    result = run_bench("profile_api.py", ["--compare-peer", "--split-calls", "--route", "both", "--requests", "40"])
     out = result.stdout + result.stderr
     assert result.returncode == 0, out
     for side in ("service", "peer"):
-        split = re.search(rf"^  {side}, post: ([\d.]+) CPU ms per request in DynamoDB calls, ([\d.]+) outside them$",
-                          result.stdout, re.MULTILINE)
-        assert split and float(split.group(1)) > 0 and float(split.group(2)) > 0, out
+        for route in ("get", "post"):
+            split = re.search(rf"^  {side}, {route}: ([\d.]+) CPU ms per request in DynamoDB calls, ([\d.]+) outside "
+                              "them$", result.stdout, re.MULTILINE)
+            assert split and float(split.group(1)) > 0 and float(split.group(2)) > 0, out
 
 
 def test_profile_compares_the_two_signatures(needs_dynamodb_local):
