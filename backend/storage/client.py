@@ -14,6 +14,7 @@ from config import Settings
 from observability import metrics
 from storage import stall_budget
 from storage.lean_calls import lean_calls
+from storage.lean_transport import lean_transport
 
 # Error codes DynamoDB uses when it sheds load; botocore retries them first.
 THROTTLING_CODES = frozenset({
@@ -82,6 +83,7 @@ def make_client(settings: Settings, max_attempts: int | None = None, connect_tim
             kwargs["aws_secret_access_key"] = "local"
     client = boto3.session.Session().client("dynamodb", **kwargs)
     lean_calls(client)
+    lean_transport(client)
     stall_budget.watch(client)
     metrics.watch_dynamodb(client, THROTTLING_CODES)
     for operation in ("Query", "Scan"):
