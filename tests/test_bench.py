@@ -174,8 +174,13 @@ def test_profile_compares_the_two_signatures(needs_dynamodb_local):
 # about 0.3 ms. Since each create also writes its history entry in its transaction, runs read
 # 1.07-1.30x (median 1.24x, bench/README.md): the best of three stays under the limit, kept as it was.
 # Since DynamoDB calls skip botocore's serialization and endpoint resolution (storage/lean_calls.py)
-# five runs read 0.97-1.12x (median 1.09x, range 0.15): the limit is again median plus range, 1.25x.
-PEER_RATIO_LIMITS = {"get": 0.62, "post": 1.25}
+# five runs read 0.97-1.12x (median 1.09x, range 0.15): the limit was again median plus range, 1.25x.
+# Since the HTTP exchange is framed in one pass (storage/lean_transport.py) target (b) is met in one
+# process too: five runs of 2026-12-07 read 0.71-0.88x (median 0.80x, range 0.18), so the limit is
+# the target plus 0.05, as for get; the worst of those runs stays 0.17 (their range) under it. Checked:
+# 0.3 ms of CPU added to every request (a `before_request` spinning, not committed) read 1.05x, 0.5 ms
+# 1.17x. get's runs read 0.31-0.35x.
+PEER_RATIO_LIMITS = {"get": 0.62, "post": 1.05}
 PEER_RATIO = re.compile(r"^service / peer, (get|post): service ([\d.]+) CPU ms per request, peer ([\d.]+) .*: "
                         r"([\d.]+)x \(batches", re.MULTILINE)
 
