@@ -80,11 +80,20 @@ class RawServer:
 
     def _accept(self) -> None:
         while True:
-            conn, _ = self._listener.accept()
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:  # closed: the test is over
+                return
             self.connections += 1
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
     def _serve(self, conn: socket.socket) -> None:
+        try:
+            self._answer_each_request(conn)
+        except OSError:  # the client went (a test's client is dropped or times out mid-answer)
+            pass
+
+    def _answer_each_request(self, conn: socket.socket) -> None:
         buffer = b""
         with conn:
             while True:
@@ -193,6 +202,11 @@ def test_a_closed_or_ending_connection_is_replaced(raw_server):
         assert call()["Item"]["id"]["S"] == "a"
         time.sleep(0.05)
     assert silent_close.connections == 3
+
+    no_body = raw_server(sends(b"HTTP/1.1 204 No Content\r\nContent-Length: 9\r\n\r\n"))
+    _, call = get_item(no_body)
+    assert [call()["ResponseMetadata"]["HTTPStatusCode"] for _ in range(3)] == [204] * 3
+    assert no_body.connections == 1
 
     no_length = raw_server(sends(b"HTTP/1.1 200 OK\r\n\r\n" + GET_ITEM_ANSWER, keep=False))
     _, call = get_item(no_length)

@@ -109,7 +109,9 @@ class AnswerReader:
                 break
         lowered = {name.lower(): value for name, value in headers.items()}
         keep_alive = lowered.get("connection", "").lower() != "close"
-        if lowered.get("transfer-encoding", "").lower() == "chunked":
+        if status in (204, 304):  # never a body, whatever the headers say
+            body = b""
+        elif lowered.get("transfer-encoding", "").lower() == "chunked":
             body = self._chunked()
         elif "content-length" in lowered:
             body = self._exactly(int(lowered["content-length"]))
