@@ -38,10 +38,11 @@ CONNECT_BATCH = 50
 
 
 def start_server(mode: str, settings: Settings, log_dir: Path, max_sockets: int):
-    """The production server of `mode` (as AWS_DEPLOYMENT_CONFIG.md runs it); gthread gets a
-    thread per socket it will hold."""
+    """The production server of `mode` (as AWS_DEPLOYMENT_CONFIG.md runs it), admitting the bench's
+    sockets, all from one address (gunicorn.conf.py gives gthread a thread per admitted socket)."""
+    admitted = str(max_sockets + 50)
     return start_shell_server(SERVER_COMMANDS[mode], settings, log_dir / f"{mode}.log",
-                              GUNICORN_CMD_ARGS=f"--threads {max_sockets + 50}")
+                              SOCKETIO_MAX_SOCKETS=admitted, SOCKETIO_MAX_SOCKETS_PER_ADDRESS=admitted)
 
 
 class Room:
