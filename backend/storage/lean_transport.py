@@ -22,7 +22,6 @@ from typing import Any, NamedTuple
 from botocore.auth import _host_from_url
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ConnectionClosedError, ReadTimeoutError
-from urllib3.util.url import parse_url
 
 READ_BYTES = 65536
 
@@ -156,15 +155,15 @@ class LeanTransport:
 
     def _endpoint(self, url: str) -> Endpoint | None:
         """The URL's pool, None when requests to it go through a proxy."""
-        if url not in self._endpoints:
-            session = self._botocore
-            if session._proxy_config.proxy_url_for(url):
-                self._endpoints[url] = None
-            else:
-                pool = session._manager.connection_from_url(url)
-                session._setup_ssl_cert(pool, url, session._verify)  # as botocore's send does
-                self._endpoints[url] = Endpoint(pool, parse_url(url).request_uri, _host_from_url(url))
-        return self._endpoints[url]
+        if url in self._endpoints:
+            return self._endpoints[url]
+        session, endpoint = self._botocore, None
+        if not session._proxy_config.proxy_url_for(url):
+            pool = session._manager.connection_from_url(url)
+            session._setup_ssl_cert(pool, url, session._verify)  # as botocore's send does
+            endpoint = Endpoint(pool, session._path_url(url), _host_from_url(url))  # its request target
+        self._endpoints[url] = endpoint
+        return endpoint
 
     def send(self, request: Any) -> AWSResponse:
         endpoint = self._endpoint(request.url)
